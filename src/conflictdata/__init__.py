@@ -1,0 +1,56 @@
+"""conflictdata: a curated, versioned dataset of political-military events.
+
+Load a table in one call::
+
+    import conflictdata as cd
+    events = cd.load("events")
+
+Heavy modules (pandas, pyarrow) are imported only when a function needs them.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from .errors import (
+    ChecksumError,
+    ConflictDataError,
+    DescriptorError,
+    DownloadError,
+    MissingDependencyError,
+    UnknownTableError,
+    UnknownVersionError,
+)
+
+# name -> module that defines it; resolved lazily so `import conflictdata` stays light.
+_LAZY = {
+    "read_package": "schema",
+    "Package": "schema",
+    "TableSchema": "schema",
+    "Field": "schema",
+}
+
+__all__ = [
+    "ChecksumError",
+    "ConflictDataError",
+    "DescriptorError",
+    "DownloadError",
+    "MissingDependencyError",
+    "UnknownTableError",
+    "UnknownVersionError",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'conflictdata' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,68 @@
+"""The `conflictdata` command: a thin layer over the library API.
+
+Each subcommand parses its arguments, calls one library function, prints the result and
+returns an exit code: 0 success, 1 findings/errors in the data, 2 could not run at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .errors import ConflictDataError, DescriptorError
+
+
+def _cmd_codebook(args: argparse.Namespace) -> int:
+    from .codebook import write_codebook
+
+    changed = write_codebook(args.descriptor, args.out, check=args.check)
+    if args.check and changed:
+        print(f"{args.out} is out of date: run `conflictdata codebook`", file=sys.stderr)
+        return 1
+    if not args.check:
+        print(f"wrote {args.out}" if changed else f"{args.out} is up to date")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conflictdata",
+        description="Validate, build, diff and load the conflictdata dataset.",
+    )
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        v = version("conflictdata")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        v = "unknown"
+    parser.add_argument("--version", action="version", version=f"conflictdata {v}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("codebook", help="write the codebook generated from schemas/")
+    p.add_argument("descriptor", nargs="?", default="datapackage.json")
+    p.add_argument("--out", default="docs/codebook.md")
+    p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
+    p.set_defaults(func=_cmd_codebook)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except DescriptorError as exc:
+        print(f"conflictdata {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except ConflictDataError as exc:
+        print(f"conflictdata {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

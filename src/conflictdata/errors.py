@@ -1,0 +1,67 @@
+"""Exceptions of our own, each with a message a person can act on."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConflictDataError",
+    "DescriptorError",
+    "ValidationFailed",
+    "BuildError",
+    "ReleaseExistsError",
+    "UnknownTableError",
+    "UnknownVersionError",
+    "DownloadError",
+    "ChecksumError",
+    "MissingDependencyError",
+]
+
+
+class ConflictDataError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class DescriptorError(ConflictDataError):
+    """A data package descriptor or table schema is missing, not JSON, or malformed."""
+
+
+class ValidationFailed(ConflictDataError):
+    """Seeds have validation errors, so nothing was built."""
+
+    def __init__(self, message: str, report: object | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class BuildError(ConflictDataError):
+    """A release could not be built."""
+
+
+class ReleaseExistsError(BuildError):
+    """A release with this version exists with different content: bump the version."""
+
+    def __init__(self, message: str, differing: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.differing = differing or []
+
+
+class UnknownTableError(ConflictDataError, KeyError):
+    """A table name that the release does not hold."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownVersionError(ConflictDataError, LookupError):
+    """A version that no bundled, cached or remote release has."""
+
+
+class DownloadError(ConflictDataError):
+    """A release file could not be downloaded (network, HTTP error, nothing cached)."""
+
+
+class ChecksumError(DownloadError):
+    """A downloaded file's SHA-256 differs from the release descriptor's."""
+
+
+class MissingDependencyError(ConflictDataError, ImportError):
+    """An optional dependency is needed for this call; the message says how to install it."""
