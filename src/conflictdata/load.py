@@ -1,0 +1,404 @@
+"""Load release tables as typed DataFrames from the bundled release, the cache or a server.
+
+Sources, for ``source=None``: the release bundled in the installed package if it holds the
+version, else the per-user cache, else the release server (``url=`` or
+``$CONFLICTDATA_RELEASES_URL``), downloading into the cache. ``version=None`` means the
+newest release bundled or cached; only when there is none is the server asked (and
+``source="remote"`` asks the server for its newest). A local build folder can be passed as
+``source`` (a release folder, or a build output folder holding ``<version>/`` folders).
+
+dtypes come from the release descriptor's schemas (:meth:`Field.pandas_dtype`): text
+``string[pyarrow]``, enums categoricals with the declared categories in declared order,
+integers ``Int64``, numbers ``Float64``, booleans ``boolean``, dates ``date32[pyarrow]``
+(calendar dates: no invented time of day). Every file is checked against the descriptor's
+SHA-256 the first time a process reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import remote
+from .errors import (
+    ConflictDataError,
+    DescriptorError,
+    DownloadError,
+    MissingDependencyError,
+    UnknownTableError,
+    UnknownVersionError,
+)
+from .schema import Package, TableSchema, package_from_descriptor
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+    import pandas as pd
+    import polars as pl
+    import pyarrow as pa
+
+__all__ = [
+    "load",
+    "load_all",
+    "load_arrow",
+    "load_polars",
+    "connect_duckdb",
+    "tables",
+    "versions",
+    "describe",
+    "table_path",
+    "VersionInfo",
+    "Release",
+    "open_release",
+    "BUNDLED_DIR",
+]
+
+#: Where the wheel ships its release: ``conflictdata/_release/<version>/``.
+BUNDLED_DIR = Path(__file__).parent / "_release"
+
+SOURCES = ("bundled", "cache", "remote")
+
+Source = str | os.PathLike[str] | None
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release whose descriptor is on disk; data files may still be on the server."""
+
+    version: str
+    where: str  # "bundled", "cache" or "local"
+    root: Path
+    package: Package
+    url: str | None = None  # release server to fetch missing files from (cache only)
+
+    def table(self, name: str) -> TableSchema:
+        if name not in self.package.tables:
+            raise UnknownTableError(
+                f"no table {name!r} in release {self.version} ({self.where}: {self.root}); "
+                f"tables are: {', '.join(self.package.tables)}"
+            )
+        return self.package.tables[name]
+
+    def resource(self, name: str) -> dict[str, Any]:
+        self.table(name)
+        return next(r for r in self.package.descriptor["resources"] if r["name"] == name)
+
+    def path(self, name: str) -> Path:
+        """The verified local file of a table (downloaded into the cache if need be)."""
+        res = self.resource(name)
+        if self.where == "cache":
+            return remote.fetch_file(self.version, res, self.url, self.root)
+        path = self.root / remote.safe_relpath(res["path"])
+        if not path.is_file():
+            raise DownloadError(f"table {name!r} of release {self.version}: {path} is missing")
+        try:
+            sha = remote.expected_sha256(res)
+        except ValueError as exc:
+            raise DescriptorError(f"{self.root / 'datapackage.json'}: {exc}") from None
+        remote.verify_file(path, sha, delete=False, what=f"table {name!r} of release {self.version}")
+        return path
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A release version and where it is: bundled, in the cache, on the release server."""
+
+    version: str
+    created: str | None = None
+    bundled: Path | None = None
+    cached: Path | None = None
+    remote: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def where(self) -> tuple[str, ...]:
+        return tuple(
+            name
+            for name, value in (("bundled", self.bundled), ("cache", self.cached), ("remote", self.remote))
+            if value is not None
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# finding releases
+
+_PACKAGES: dict[Path, tuple[int, Package]] = {}
+
+
+def _read_release(descriptor: Path) -> Package:
+    """Parse a release descriptor once per process (re-read if the file changes)."""
+    try:
+        mtime = descriptor.stat().st_mtime_ns
+    except OSError as exc:
+        raise DescriptorError(f"release descriptor not found: {descriptor} ({exc})") from None
+    hit = _PACKAGES.get(descriptor)
+    if hit and hit[0] == mtime:
+        return hit[1]
+    try:
+        data = json.loads(descriptor.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise DescriptorError(f"release descriptor {descriptor} could not be read: {exc}") from None
+    package = package_from_descriptor(data, descriptor.parent)
+    _PACKAGES[descriptor] = (mtime, package)
+    return package
+
+
+def _scan(folder: Path) -> dict[str, Path]:
+    """``<folder>/<version>/datapackage.json`` release folders, by version."""
+    if not folder.is_dir():
+        return {}
+    return {
+        p.name: p
+        for p in folder.iterdir()
+        if not p.name.startswith(".") and (p / "datapackage.json").is_file()
+    }
+
+
+def _bundled() -> dict[str, Path]:
+    return _scan(BUNDLED_DIR)
+
+
+def _cached() -> dict[str, Path]:
+    return _scan(remote.cache_dir())
+
+
+def _local(path: Path) -> dict[str, Path]:
+    if (path / "datapackage.json").is_file():
+        return {_read_release(path / "datapackage.json").version: path}
+    found = _scan(path)
+    if not found:
+        raise UnknownVersionError(
+            f"{path} is neither a release folder (no datapackage.json) "
+            "nor a build output folder holding <version>/datapackage.json"
+        )
+    return found
+
+
+def _newest(versions: Any) -> str:
+    return remote.sort_versions(versions)[-1]
+
+
+def _unknown(version: str | None, known: dict[str, str], url: str | None) -> UnknownVersionError:
+    listing = ", ".join(f"{v} ({w})" for v, w in known.items()) or "none"
+    asked = f"release {version!r}" if version else "any release"
+    hint = "" if url else f"; no release URL is configured (pass url=... or set {remote.ENV_URL})"
+    return UnknownVersionError(f"{asked} not found; known releases: {listing}{hint}")
+
+
+def open_release(version: str | None = None, *, source: Source = None, url: str | None = None) -> Release:
+    """The release to read ``version`` from, per the source rules in the module docstring."""
+    if version is not None:
+        version = str(version)
+    if source is not None and str(source) not in SOURCES:
+        found = _local(Path(source))
+        v = version or _newest(found)
+        if v not in found:
+            raise _unknown(v, {k: f"local {p}" for k, p in found.items()}, "local")
+        return Release(v, "local", found[v], _read_release(found[v] / "datapackage.json"))
+
+    url = remote.release_url(url)
+    bundled = _bundled() if source in (None, "bundled") else {}
+    cached = _cached() if source in (None, "cache", "remote") else {}
+    if source == "remote" and not url:
+        raise DownloadError(f"source='remote' needs a release URL: pass url=... or set {remote.ENV_URL}")
+
+    if version is None and source != "remote":
+        local = set(bundled) | set(cached)
+        if local:
+            version = _newest(local)
+    if version is not None and version in bundled:
+        return Release(version, "bundled", bundled[version], _read_release(bundled[version] / "datapackage.json"))
+    if version is not None and version in cached:
+        root = cached[version]
+        return Release(version, "cache", root, _read_release(root / "datapackage.json"), url)
+    if url and source in (None, "remote"):
+        if version is None:
+            available = remote.remote_releases(url)
+            if not available:
+                raise UnknownVersionError(f"the release server {url} lists no releases")
+            version = _newest(available)
+        descriptor = remote.fetch_descriptor(version, url)
+        return Release(version, "cache", descriptor.parent, _read_release(descriptor), url)
+    known = {v: "bundled" for v in bundled}
+    known.update({v: "cache" for v in cached if v not in known})
+    if source == "bundled" and not bundled:
+        raise UnknownVersionError(
+            f"this installation bundles no release ({BUNDLED_DIR} is empty or missing: "
+            "an editable install or a wheel built without data); use source='cache' or 'remote'"
+        )
+    raise _unknown(version, known, url)
+
+
+# ---------------------------------------------------------------------------------------
+# reading
+
+_MISSING_PYARROW = "loading needs pandas and pyarrow: pip install conflictdata"
+
+
+def _types_mapper(schema: TableSchema) -> Any:
+    """Arrow type -> pandas dtype for the non-enum fields, derived from the schema."""
+    mapping = {f.arrow_type(): f.pandas_dtype() for f in schema.fields if not f.is_enum}
+    return mapping.get
+
+
+def _read_arrow(path: Path, schema: TableSchema) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+        raise ConflictDataError(f"{path} is not a readable Parquet file: {exc}") from None
+    if table.column_names != schema.field_names:
+        raise DescriptorError(
+            f"{path} has columns {table.column_names}; the release schema of "
+            f"{schema.name!r} declares {schema.field_names}"
+        )
+    return table
+
+
+def _to_pandas(table: pa.Table, schema: TableSchema) -> pd.DataFrame:
+    df = table.to_pandas(types_mapper=_types_mapper(schema))
+    for f in schema.fields:
+        if not f.is_enum:
+            continue
+        col = df[f.name]
+        declared = list(f.enum or ())
+        if col.dtype.name != "category":  # e.g. stored as plain strings
+            df[f.name] = col.astype(f.pandas_dtype())
+            continue
+        stored = list(col.cat.categories)
+        if stored != declared:
+            undeclared = set(stored) - set(declared)
+            if undeclared:
+                raise DescriptorError(
+                    f"table {schema.name!r}, field {f.name!r} holds {sorted(undeclared)}, "
+                    f"not among the declared values {declared}"
+                )
+            df[f.name] = col.cat.set_categories(declared)
+    return df
+
+
+def load_arrow(table: str, version: str | None = None, *, source: Source = None, url: str | None = None) -> pa.Table:
+    """A release table as a ``pyarrow.Table`` with the release schema's Arrow types."""
+    release = open_release(version, source=source, url=url)
+    schema = release.table(table)
+    return _read_arrow(release.path(table), schema)
+
+
+def load(table: str, version: str | None = None, *, source: Source = None, url: str | None = None) -> pd.DataFrame:
+    """A release table as a pandas DataFrame with the dtypes its schema declares.
+
+    >>> events = conflictdata.load("events")            # bundled release, offline
+    >>> events = conflictdata.load("events", "0.1.0")   # a pinned version
+    """
+    release = open_release(version, source=source, url=url)
+    schema = release.table(table)
+    return _to_pandas(_read_arrow(release.path(table), schema), schema)
+
+
+def load_all(
+    version: str | None = None, *, source: Source = None, url: str | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every table of a release, by name, in descriptor order."""
+    release = open_release(version, source=source, url=url)
+    return {
+        name: _to_pandas(_read_arrow(release.path(name), schema), schema)
+        for name, schema in release.package.tables.items()
+    }
+
+
+def load_polars(
+    table: str, version: str | None = None, *, source: Source = None, url: str | None = None
+) -> pl.DataFrame:
+    """A release table as a polars DataFrame (enums as ``pl.Enum`` in declared order)."""
+    try:
+        import polars as pl
+    except ImportError:
+        raise MissingDependencyError("load_polars needs polars: pip install 'conflictdata[polars]'") from None
+    release = open_release(version, source=source, url=url)
+    schema = release.table(table)
+    df = pl.read_parquet(release.path(table))
+    enums = {f.name: pl.Enum(list(f.enum or ())) for f in schema.fields if f.is_enum}
+    return df.with_columns([pl.col(name).cast(pl.String).cast(dtype) for name, dtype in enums.items()])
+
+
+def connect_duckdb(
+    version: str | None = None,
+    *,
+    source: Source = None,
+    url: str | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with one view per release table over its Parquet file."""
+    try:
+        import duckdb
+    except ImportError:
+        raise MissingDependencyError("connect_duckdb needs duckdb: pip install 'conflictdata[duckdb]'") from None
+    release = open_release(version, source=source, url=url)
+    con = connection or duckdb.connect()
+    for name in release.package.tables:
+        path = str(release.path(name)).replace("'", "''")
+        con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet(\'{path}\')')
+    return con
+
+
+def table_path(table: str, version: str | None = None, *, source: Source = None, url: str | None = None) -> Path:
+    """The verified local Parquet file of a table, for Spark, Dask or anything else."""
+    return open_release(version, source=source, url=url).path(table)
+
+
+def tables(version: str | None = None, *, source: Source = None, url: str | None = None) -> list[str]:
+    """The table names of a release, in descriptor order."""
+    return list(open_release(version, source=source, url=url).package.tables)
+
+
+def describe(
+    table: str, version: str | None = None, *, source: Source = None, url: str | None = None
+) -> pd.DataFrame:
+    """The fields of a table: name, type, required, title, description and allowed values."""
+    import pandas as pd
+
+    schema = open_release(version, source=source, url=url).table(table)
+    rows = [
+        {
+            "name": f.name,
+            "type": f.type,
+            "dtype": str(f.pandas_dtype()) if not f.is_enum else "category",
+            "required": f.required,
+            "title": f.title,
+            "description": f.description,
+            "allowed_values": list(f.enum) if f.is_enum else None,
+        }
+        for f in schema.fields
+    ]
+    df = pd.DataFrame(rows)
+    for col in ("name", "type", "dtype", "title", "description"):
+        df[col] = df[col].astype(pd.StringDtype("pyarrow"))
+    df["required"] = df["required"].astype("boolean")
+    return df
+
+
+def versions(url: str | None = None) -> list[VersionInfo]:
+    """Every release known here: bundled, cached and (if a URL is configured) on the server.
+
+    Oldest first. Raises :class:`DownloadError` if a configured server cannot be reached.
+    """
+    url = remote.release_url(url)
+    found: dict[str, dict[str, Any]] = {}
+    for kind, folders in (("bundled", _bundled()), ("cached", _cached())):
+        for v, path in folders.items():
+            entry = found.setdefault(v, {})
+            entry[kind] = path
+            if "created" not in entry:
+                try:
+                    entry["created"] = _read_release(path / "datapackage.json").descriptor.get("created")
+                except ConflictDataError:
+                    entry["created"] = None
+    if url:
+        for v, rel in remote.remote_releases(url).items():
+            entry = found.setdefault(v, {})
+            entry["remote"] = rel.descriptor_url
+            entry["created"] = entry.get("created") or rel.created
+    return [VersionInfo(version=v, **found[v]) for v in remote.sort_versions(found)]

@@ -1,0 +1,226 @@
+"""Small releases for the loader tests, and a real HTTP server on 127.0.0.1 to serve them.
+
+Releases are built by ``conflictdata.build`` when it is importable (the real thing);
+otherwise by a minimal writer of the same layout, so the loader tests do not wait on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# A tiny package that uses every field type the loader maps, nulls included.
+PLACES_SCHEMA = {
+    "fields": [
+        {"name": "place_id", "type": "string", "title": "Place", "description": "ID.",
+         "constraints": {"required": True, "unique": True}},
+        {"name": "name", "type": "string", "title": "Name", "description": "Name."},
+        {"name": "kind", "type": "string", "title": "Kind", "description": "Kind.",
+         "constraints": {"enum": ["city", "base", "site"]},
+         "enumDescriptions": {"city": "A city.", "base": "A base.", "site": "A site."}},
+        {"name": "population", "type": "integer", "title": "Population", "description": "People."},
+        {"name": "latitude", "type": "number", "title": "Latitude", "description": "Degrees."},
+        {"name": "capital", "type": "boolean", "title": "Capital", "description": "Is a capital."},
+        {"name": "founded", "type": "date", "title": "Founded", "description": "Date."},
+    ],
+    "primaryKey": "place_id",
+}
+VISITS_SCHEMA = {
+    "fields": [
+        {"name": "visit_id", "type": "string", "title": "Visit", "description": "ID.",
+         "constraints": {"required": True, "unique": True}},
+        {"name": "place_id", "type": "string", "title": "Place", "description": "Where.",
+         "constraints": {"required": True}},
+        {"name": "status", "type": "string", "title": "Status", "description": "Status.",
+         "constraints": {"required": True, "enum": ["active", "retracted", "superseded"]},
+         "enumDescriptions": {"active": "a", "retracted": "r", "superseded": "s"}},
+        {"name": "day", "type": "date", "title": "Day", "description": "Day.",
+         "constraints": {"required": True}},
+    ],
+    "primaryKey": "visit_id",
+    "foreignKeys": [{"fields": "place_id", "reference": {"resource": "places", "fields": "place_id"}}],
+}
+PLACES_CSV = """place_id,name,kind,population,latitude,capital,founded
+p1,Tehran,city,9000000,35.69,true,1796-03-20
+p2,Natanz,site,,33.72,false,
+p3,Nevatim,base,12,,,
+p4,Isfahan,,1961260,32.65,false,1000-01-01
+"""
+VISITS_CSV = """visit_id,place_id,status,day
+v1,p1,active,2025-06-13
+v2,p2,retracted,2025-06-14
+v3,p2,active,2025-06-22
+"""
+
+
+def write_package(folder: Path, version: str, extra_place: str | None = None) -> Path:
+    """A source data package (descriptor, schemas, CSV) in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "schemas").mkdir(exist_ok=True)
+    (folder / "seeds").mkdir(exist_ok=True)
+    (folder / "schemas/places.json").write_text(json.dumps(PLACES_SCHEMA), encoding="utf-8")
+    (folder / "schemas/visits.json").write_text(json.dumps(VISITS_SCHEMA), encoding="utf-8")
+    places = PLACES_CSV + (extra_place + "\n" if extra_place else "")
+    (folder / "seeds/places.csv").write_text(places, encoding="utf-8")
+    (folder / "seeds/visits.csv").write_text(VISITS_CSV, encoding="utf-8")
+    descriptor = {
+        "name": "conflictdata",
+        "title": "test package",
+        "version": version,
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "resources": [
+            {"name": t, "path": f"seeds/{t}.csv", "format": "csv", "mediatype": "text/csv",
+             "encoding": "utf-8", "schema": f"schemas/{t}.json"}
+            for t in ("places", "visits")
+        ],
+    }
+    path = folder / "datapackage.json"
+    path.write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    return path
+
+
+def build_release(descriptor: Path, out: Path) -> Path:
+    """Build the release of ``descriptor`` into ``out``; returns the release folder."""
+    try:
+        from conflictdata.build import build_release as real_build  # type: ignore[attr-defined]
+    except ImportError:
+        real_build = None
+    if real_build is not None:
+        result = real_build(descriptor, out)
+        return Path(getattr(result, "path", None) or getattr(result, "folder", result))
+    return _minimal_build(descriptor, out)
+
+
+def _minimal_build(descriptor: Path, out: Path) -> Path:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    from conflictdata.schema import read_package
+
+    pkg = read_package(descriptor)
+    folder = out / pkg.version
+    folder.mkdir(parents=True)
+    resources = []
+    for name, t in pkg.tables.items():
+        plain = pa.schema(
+            [pa.field(f.name, pa.string() if f.is_enum else f.arrow_type()) for f in t.fields]
+        )
+        table = pcsv.read_csv(
+            pkg.root / t.path,
+            convert_options=pcsv.ConvertOptions(column_types=plain, strings_can_be_null=True,
+                                                true_values=["true"], false_values=["false"]),
+        )
+        table = table.cast(t.arrow_schema())
+        pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
+        data = (folder / f"{name}.parquet").read_bytes()
+        resources.append({
+            "name": name, "path": f"{name}.parquet", "format": "parquet",
+            "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+            "rows": table.num_rows, "schema": t.raw,
+        })
+    rel = {"name": pkg.name, "version": pkg.version, "created": "2025-06-24T00:00:00Z",
+           "resources": resources}
+    (folder / "datapackage.json").write_text(json.dumps(rel, indent=2), encoding="utf-8")
+    index_path = out / "index.json"
+    index = json.loads(index_path.read_text()) if index_path.exists() else {"name": "conflictdata", "releases": []}
+    index["releases"].append({"version": pkg.version, "created": rel["created"],
+                              "archive": f"{pkg.version}/conflictdata-{pkg.version}.zip",
+                              "archive_sha256": "0" * 64,
+                              "descriptor": f"{pkg.version}/datapackage.json"})
+    index_path.write_text(json.dumps(index), encoding="utf-8")
+    return folder
+
+
+# ---------------------------------------------------------------------------------------
+# HTTP server
+
+
+@dataclass
+class Faults:
+    """Per-path misbehaviour: a list of actions consumed one per request, then served plain.
+
+    Actions: ``404``, ``500``, ``"truncate"`` (announce full length, send half), ``"tamper"``
+    (flip a byte of the body).
+    """
+
+    plan: dict[str, list[Any]] = field(default_factory=dict)
+    always: dict[str, Any] = field(default_factory=dict)
+    hits: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next(self, path: str) -> Any:
+        with self.lock:
+            self.hits[path] = self.hits.get(path, 0) + 1
+            if path in self.always:
+                return self.always[path]
+            queue = self.plan.get(path)
+            return queue.pop(0) if queue else None
+
+
+class ReleaseServer:
+    """``http.server`` on 127.0.0.1 serving a folder, with injectable faults."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.faults = Faults()
+        faults = self.faults
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                rel = self.path.split("?")[0].lstrip("/")
+                action = faults.next(rel)
+                if action in (404, 500):
+                    body = b"nope"
+                    self.send_response(action)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                path = root / rel
+                if not path.is_file():
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body = path.read_bytes()
+                if action == "tamper":
+                    body = body[:-10] + bytes([body[-10] ^ 0xFF]) + body[-9:]
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if action == "truncate":
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                self.wfile.write(body)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> ReleaseServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.thread.is_alive():
+            self.stop()
+
+
