@@ -29,6 +29,17 @@ _LAZY = {
     "Package": "schema",
     "TableSchema": "schema",
     "Field": "schema",
+    # loader (issue 5)
+    "load": "loader",
+    "load_all": "loader",
+    "load_arrow": "loader",
+    "load_polars": "loader",
+    "connect_duckdb": "loader",
+    "table_path": "loader",
+    "tables": "loader",
+    "versions": "loader",
+    "describe": "loader",
+    "VersionInfo": "loader",
 }
 
 __all__ = [
