@@ -25,6 +25,32 @@ def _cmd_codebook(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_versions(args: argparse.Namespace) -> int:
+    from .loader import versions
+
+    found = versions(url=args.url)
+    if not found:
+        print("no releases: none bundled, none cached, no release URL configured")
+        return 0
+    width = max(len(v.version) for v in found)
+    for v in found:
+        where = ", ".join(
+            f"{w} {p}" for w, p in (("bundled", v.bundled), ("cache", v.cached), ("remote", v.remote)) if p
+        )
+        print(f"{v.version:<{width}}  {v.created or '-':<20}  {where}")
+    return 0
+
+
+def _cmd_download(args: argparse.Namespace) -> int:
+    from .loader import open_release
+
+    release = open_release(None if args.version == "latest" else args.version, source="remote", url=args.url)
+    for name in release.package.tables:
+        print(f"{release.path(name)}")
+    print(f"release {release.version} is in the cache: {release.root}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="conflictdata",
@@ -44,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="docs/codebook.md")
     p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
     p.set_defaults(func=_cmd_codebook)
+
+    p = sub.add_parser("versions", help="list releases: bundled, cached and on the release server")
+    p.add_argument("--url", help="release server base URL (default: $CONFLICTDATA_RELEASES_URL)")
+    p.set_defaults(func=_cmd_versions)
+
+    p = sub.add_parser("download", help="download a release into the per-user cache, verified")
+    p.add_argument("version", help="the version to download, or 'latest'")
+    p.add_argument("--url", help="release server base URL (default: $CONFLICTDATA_RELEASES_URL)")
+    p.set_defaults(func=_cmd_download)
 
     return parser
 
