@@ -51,6 +51,32 @@ def _cmd_download(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+    from .errors import ValidationFailed
+
+    try:
+        result = build(args.descriptor, args.out)
+    except ValidationFailed as exc:
+        format_text = getattr(exc.report, "format_text", None)
+        if callable(format_text):
+            print(str(format_text()).rstrip("\n"))
+        raise
+    print(result.summary())
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import diff_releases
+    from .release import resolve_release
+
+    old = resolve_release(args.old, args.out)
+    new = resolve_release(args.new, args.out)
+    d = diff_releases(old, new)
+    print(d.to_json() if args.format == "json" else d.to_markdown(), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="conflictdata",
@@ -79,6 +105,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version", help="the version to download, or 'latest'")
     p.add_argument("--url", help="release server base URL (default: $CONFLICTDATA_RELEASES_URL)")
     p.set_defaults(func=_cmd_download)
+
+    p = sub.add_parser("build", help="build the descriptor's version as a Parquet release")
+    p.add_argument("descriptor", nargs="?", default="datapackage.json")
+    p.add_argument("--out", default="build/releases", help="releases folder (default: %(default)s)")
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("diff", help="changes between two releases, by stable ID, as a changelog")
+    p.add_argument("old", help="release folder, or a version under --out")
+    p.add_argument("new", help="release folder, or a version under --out")
+    p.add_argument("--out", default="build/releases", help="releases folder (default: %(default)s)")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    p.set_defaults(func=_cmd_diff)
 
     return parser
 
