@@ -40,6 +40,11 @@ _LAZY = {
     "versions": "loader",
     "describe": "loader",
     "VersionInfo": "loader",
+    # build and diff (issue 4)
+    "build_release": "build",
+    "BuildResult": "build",
+    "diff_releases": "diff",
+    "ReleaseDiff": "diff",
 }
 
 __all__ = [
