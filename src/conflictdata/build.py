@@ -48,7 +48,14 @@ from .release import (
 )
 from .schema import Field, Package, TableSchema, read_package
 
-__all__ = ["TableOutput", "BuildResult", "build", "read_csv_table", "release_created"]
+__all__ = [
+    "TableOutput",
+    "BuildResult",
+    "build",
+    "build_release",
+    "read_csv_table",
+    "release_created",
+]
 
 #: Top-level keys of the source descriptor carried into the release descriptor, in this order.
 _COPIED_KEYS = (
@@ -535,3 +542,8 @@ def _compare_existing(tmp: Path, target: Path, result: BuildResult) -> BuildResu
             differing=differing,
         )
     return BuildResult(**{**result.__dict__, "status": "unchanged"})
+
+
+#: ``conflictdata.build_release``: the package cannot re-export this as ``build`` because the
+#: submodule of that name would shadow it once imported.
+build_release = build
