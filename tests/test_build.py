@@ -1,0 +1,356 @@
+"""`conflictdata build`: typed Parquet, release descriptor, checksums, zip, index; reproducible,
+atomic and immutable."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conflictdata.build import build
+from conflictdata.cli import main
+from conflictdata.errors import BuildError, ReleaseExistsError
+from conflictdata.release import archive_name, list_release_dirs, read_index
+from conflictdata.schema import read_package
+from test_build_support import EVENTS, HAVE_VALIDATE, event, with_changes, write_package
+
+EPOCH = "1750000000"  # 2025-06-15T15:06:40Z
+CREATED = "2025-06-15T15:06:40Z"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def _build(desc: Path, out: Path, **kw):
+    return build(desc, out, validate=HAVE_VALIDATE, progress=False, **kw)
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def release(tmp_path: Path) -> tuple[Path, Path]:
+    desc = write_package(tmp_path / "pkg")
+    out = tmp_path / "releases"
+    result = _build(desc, out)
+    assert result.status == "built"
+    return desc, out / "1.0.0"
+
+
+def test_release_layout(release: tuple[Path, Path]) -> None:
+    _, rel = release
+    assert sorted(p.name for p in rel.iterdir()) == sorted(
+        ["CHANGELOG.md", "SHA256SUMS", "datapackage.json", "events.parquet", "sources.parquet",
+         archive_name("1.0.0")]
+    )
+    desc = json.loads((rel / "datapackage.json").read_text())
+    assert desc["version"] == "1.0.0" and desc["created"] == CREATED
+    assert desc["licenses"][0]["name"] == "CC-BY-4.0"
+    assert desc["contributors"] and desc["sources"]
+    assert [r["name"] for r in desc["resources"]] == ["sources", "events"]
+    for res in desc["resources"]:
+        f = rel / res["path"]
+        assert res["format"] == "parquet" and res["mediatype"] == "application/vnd.apache.parquet"
+        assert res["hash"] == "sha256:" + hashlib.sha256(f.read_bytes()).hexdigest()
+        assert res["fileBytes"] == f.stat().st_size
+        assert res["rows"] == pq.ParquetFile(f).metadata.num_rows
+        # the full schema inline, enum descriptions included
+        assert isinstance(res["schema"], dict) and res["schema"]["primaryKey"]
+    events = next(r for r in desc["resources"] if r["name"] == "events")
+    assert events["rows"] == 3
+    assert events["schema"]["fields"][2]["enumDescriptions"]["strike"] == "An attack."
+
+    # SHA256SUMS covers every file but itself and the zip, sorted by name
+    lines = (rel / "SHA256SUMS").read_text().splitlines()
+    names = [ln.split("  ", 1)[1] for ln in lines]
+    assert names == sorted(["CHANGELOG.md", "datapackage.json", "events.parquet", "sources.parquet"])
+    for ln in lines:
+        h, n = ln.split("  ", 1)
+        assert hashlib.sha256((rel / n).read_bytes()).hexdigest() == h
+
+    # the zip holds the rest, sorted, with fixed timestamps and permissions
+    with zipfile.ZipFile(rel / archive_name("1.0.0")) as zf:
+        infos = zf.infolist()
+        assert [i.filename for i in infos] == sorted(
+            ["CHANGELOG.md", "SHA256SUMS", "datapackage.json", "events.parquet", "sources.parquet"]
+        )
+        for i in infos:
+            assert i.date_time == (2025, 6, 15, 15, 6, 40)
+            assert (i.external_attr >> 16) & 0o777 == 0o644
+            assert zf.read(i) == (rel / i.filename).read_bytes()
+
+    index = json.loads((rel.parent / "index.json").read_text())
+    assert index == {
+        "name": "conflictdata",
+        "releases": [{
+            "version": "1.0.0",
+            "created": CREATED,
+            "archive": "1.0.0/conflictdata-1.0.0.zip",
+            "archive_sha256": hashlib.sha256((rel / archive_name("1.0.0")).read_bytes()).hexdigest(),
+            "descriptor": "1.0.0/datapackage.json",
+        }],
+    }
+    assert "Initial release" in (rel / "CHANGELOG.md").read_text()
+
+
+def test_parquet_types_values_and_order(release: tuple[Path, Path]) -> None:
+    desc_path, rel = release
+    package = read_package(desc_path)
+    events = pq.read_table(rel / "events.parquet")
+    expected = package.tables["events"].arrow_schema()
+    assert events.schema.equals(expected, check_metadata=False)
+    for f in expected:  # titles and descriptions travel in the field metadata
+        assert events.schema.field(f.name).metadata == f.metadata
+    assert events.schema.field("event_type").type == pa.dictionary(pa.int32(), pa.string())
+    assert events.column("event_type").chunk(0).dictionary.to_pylist() == [
+        "strike", "interception", "deployment"
+    ]
+    assert events.schema.field("date_start").type == pa.date32()
+    assert events.schema.field("fatalities").type == pa.int64()
+    assert events.schema.field("fatalities").nullable
+    assert not events.schema.field("event_id").nullable
+    rows = events.to_pylist()
+    assert [r["event_id"] for r in rows] == ["EV-0001", "EV-0002", "EV-0003"]  # sorted by key
+    assert rows[0] == {
+        "event_id": "EV-0001", "source_id": "SRC-001", "event_type": "strike",
+        "date_start": date(2025, 6, 13), "fatalities": 3, "latitude": 35.7, "confirmed": True,
+        "record_status": "active", "superseded_by": None,
+    }
+    assert rows[1]["fatalities"] == 0 and rows[1]["date_start"] is None  # zero is not null
+    assert rows[1]["confirmed"] is False
+    assert rows[2]["fatalities"] is None and rows[2]["confirmed"] is None
+    sources = pq.read_table(rel / "sources.parquet").to_pylist()
+    assert sources[1]["title"] == "Line one\nline two"  # quoted newline kept
+    md = pq.ParquetFile(rel / "events.parquet").metadata
+    assert md.num_row_groups == 1
+    assert md.row_group(0).column(0).compression == "ZSTD"
+
+
+def test_readable_by_duckdb_and_polars(release: tuple[Path, Path]) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    pl = pytest.importorskip("polars")
+    _, rel = release
+    desc = json.loads((rel / "datapackage.json").read_text())
+    con = duckdb.connect()
+    for res in desc["resources"]:
+        path = str(rel / res["path"])
+        n = con.execute("select count(*) from read_parquet(?)", [path]).fetchone()[0]
+        assert n == res["rows"]
+        df = pl.read_parquet(path)
+        assert df.height == res["rows"]
+        assert df.columns == [f["name"] for f in res["schema"]["fields"]]
+    assert con.execute(
+        "select fatalities from read_parquet(?) where event_id = 'EV-0001'",
+        [str(rel / "events.parquet")],
+    ).fetchone()[0] == 3
+    assert pl.read_parquet(rel / "events.parquet")["date_start"].dtype == pl.Date
+
+
+def test_frictionless_accepts_release(release: tuple[Path, Path]) -> None:
+    frictionless = pytest.importorskip("frictionless")
+    _, rel = release
+    report = frictionless.validate(str(rel / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_reproducible_in_fresh_folders(tmp_path: Path) -> None:
+    a = _build(write_package(tmp_path / "a" / "pkg"), tmp_path / "a" / "out")
+    b = _build(write_package(tmp_path / "b" / "somewhere" / "else"), tmp_path / "b" / "out")
+    ha, hb = _hashes(a.path.parent), _hashes(b.path.parent)
+    assert len(ha) == 7 and ha == hb  # every file, index and zip included
+    assert a.archive_sha256 == b.archive_sha256
+
+
+def test_created_from_last_commit_of_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    pkg = tmp_path / "pkg"
+    desc = write_package(pkg)
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2024-01-02T03:04:05Z",
+           "GIT_COMMITTER_DATE": "2024-01-02T03:04:05Z", "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for cmd in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "seeds"]):
+        subprocess.run(["git", "-C", str(pkg), *cmd], check=True, env=env)
+    # a later commit that does not touch the inputs does not move the date
+    (pkg / "README").write_text("x")
+    env2 = {**env, "GIT_AUTHOR_DATE": "2024-05-05T00:00:00Z", "GIT_COMMITTER_DATE": "2024-05-05T00:00:00Z"}
+    subprocess.run(["git", "-C", str(pkg), "add", "README"], check=True, env=env2)
+    subprocess.run(["git", "-C", str(pkg), "commit", "-q", "-m", "readme"], check=True, env=env2)
+    result = _build(desc, tmp_path / "out")
+    assert result.created == "2024-01-02T03:04:05Z"
+
+
+def test_existing_identical_release_is_a_noop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    desc = write_package(tmp_path / "pkg")
+    out = tmp_path / "out"
+    _build(desc, out)
+    before = {p: p.stat().st_mtime_ns for p in (out / "1.0.0").iterdir()}
+    again = _build(desc, out)
+    assert again.status == "unchanged"
+    assert {p: p.stat().st_mtime_ns for p in (out / "1.0.0").iterdir()} == before
+    if HAVE_VALIDATE:
+        assert main(["build", str(desc), "--out", str(out)]) == 0
+        assert "identical content: nothing to do" in capsys.readouterr().out
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp folder left
+
+
+def test_changed_content_same_version_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    desc = write_package(tmp_path / "pkg")
+    out = tmp_path / "out"
+    _build(desc, out)
+    before = _hashes(out)
+    write_package(tmp_path / "pkg", events=with_changes(EVENTS, EV_0001={"fatalities": "4"}))
+    with pytest.raises(ReleaseExistsError) as err:
+        _build(desc, out)
+    assert "events.parquet" in err.value.differing
+    assert "sources.parquet" not in err.value.differing
+    assert "bump the version" in str(err.value)
+    assert _hashes(out) == before  # nothing touched
+    if HAVE_VALIDATE:
+        assert main(["build", str(desc), "--out", str(out)]) == 1
+        assert "events.parquet" in capsys.readouterr().err
+
+
+def test_deleted_id_without_tombstone_is_a_build_error(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _build(write_package(tmp_path / "v1"), out)
+    gone = [r for r in EVENTS if r["event_id"] != "EV-0002"]
+    with pytest.raises(BuildError, match="EV-0002.*retracted"):
+        _build(write_package(tmp_path / "v2", version="1.1.0", events=gone), out)
+    assert list(list_release_dirs(out)) == ["1.0.0"]
+    assert [e.version for e in read_index(out)] == ["1.0.0"]
+    # the same removal as a tombstone is fine
+    tomb = with_changes(EVENTS, EV_0002={"record_status": "retracted"})
+    r = _build(write_package(tmp_path / "v3", version="1.1.0", events=tomb), out)
+    assert r.previous == "1.0.0"
+    assert "`EV-0002`: retracted" in (out / "1.1.0" / "CHANGELOG.md").read_text()
+
+
+def test_index_lists_every_release_in_version_order(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    rows = list(EVENTS)
+    for i, v in enumerate(["1.9.0", "1.10.0", "1.2.0"]):
+        rows = rows + [event(f"EV-01{i:02d}")]
+        _build(write_package(tmp_path / v, version=v, events=rows), out)
+    assert [e.version for e in read_index(out)] == ["1.2.0", "1.9.0", "1.10.0"]
+    # each changelog is against the newest older release present when it was built
+    assert "since 1.9.0" in (out / "1.10.0" / "CHANGELOG.md").read_text()
+    assert "Initial release" in (out / "1.2.0" / "CHANGELOG.md").read_text()
+
+
+def test_failed_build_leaves_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    bad = with_changes(EVENTS, EV_0001={"fatalities": "three"})
+    with pytest.raises(BuildError, match="fatalities"):
+        build(write_package(tmp_path / "pkg", events=bad), out, validate=False, progress=False)
+    assert list(out.iterdir()) == []
+
+
+def test_validation_errors_stop_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("conflictdata.validate")
+    from conflictdata.errors import ValidationFailed
+
+    out = tmp_path / "out"
+    bad = with_changes(EVENTS, EV_0001={"event_type": "airstrke"})
+    desc = write_package(tmp_path / "pkg", events=bad)
+    with pytest.raises(ValidationFailed):
+        build(desc, out, progress=False)
+    assert not out.exists() or list(out.iterdir()) == []
+    assert main(["build", str(desc), "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "airstrke" in captured.out + captured.err
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+_STALL = """
+import sys, time
+import conflictdata.build as b
+real = b._write_parquet
+def stalled(*args, **kwargs):
+    real(*args, **kwargs)
+    print("wrote", args[2], flush=True)
+    time.sleep(600)
+b._write_parquet = stalled
+b.build(sys.argv[1], sys.argv[2], validate=False, progress=False)
+"""
+
+
+def test_killed_build_leaves_no_release_and_rerun_succeeds(tmp_path: Path) -> None:
+    desc = write_package(tmp_path / "pkg")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _STALL, str(desc), str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+    )
+    try:
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        assert line.startswith("wrote"), proc.stderr.read()  # type: ignore[union-attr]
+        written = Path(line.split(" ", 1)[1].strip())
+        assert written.is_file()  # a Parquet file exists, in the temporary folder only
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert written.parent.parent == out and written.parent.name.startswith(".")
+    assert list_release_dirs(out) == {}
+    assert not (out / "1.0.0").exists() and not (out / "index.json").exists()
+
+    result = _build(desc, out)
+    assert result.status == "built"
+    assert sorted(p.name for p in out.iterdir()) == ["1.0.0", "index.json"]  # stale temp removed
+
+
+def test_progress_only_when_asked_or_on_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    desc = write_package(tmp_path / "pkg")
+    build(desc, tmp_path / "a", validate=HAVE_VALIDATE)  # stderr is not a terminal here
+    assert capsys.readouterr().err == ""
+    build(desc, tmp_path / "b", validate=HAVE_VALIDATE, progress=True)
+    assert "build" in capsys.readouterr().err
+
+
+def test_cli_build_and_missing_descriptor(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", str(tmp_path / "nope.json"), "--out", str(tmp_path / "out")]) == 2
+    assert "not found" in capsys.readouterr().err
+    if not HAVE_VALIDATE:
+        pytest.skip("the CLI validates before building: needs conflictdata.validate")
+    desc = write_package(tmp_path / "pkg")
+    assert main(["build", str(desc), "--out", str(tmp_path / "out")]) == 0
+    assert "built release 1.0.0" in capsys.readouterr().out
+
+
+def test_builds_the_real_seeds(tmp_path: Path, root: Path) -> None:
+    """Integration: the repository's own package builds, and every reader agrees with it."""
+    duckdb = pytest.importorskip("duckdb")
+    pl = pytest.importorskip("polars")
+    frictionless = pytest.importorskip("frictionless")
+    if not (root / "datapackage.json").is_file():
+        pytest.skip("no datapackage.json in the repository")
+    result = _build(root / "datapackage.json", tmp_path / "out")
+    con = duckdb.connect()
+    desc = json.loads((result.path / "datapackage.json").read_text())
+    package = read_package(root / "datapackage.json")
+    assert [r["name"] for r in desc["resources"]] == package.table_names
+    for res in desc["resources"]:
+        path = str(result.path / res["path"])
+        assert con.execute("select count(*) from read_parquet(?)", [path]).fetchall() == [(res["rows"],)]
+        assert pl.read_parquet(path).height == res["rows"]
+        assert pq.read_schema(path).equals(package.tables[res["name"]].arrow_schema(), check_metadata=False)
+    report = frictionless.validate(str(result.path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
