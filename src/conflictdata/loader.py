@@ -181,7 +181,7 @@ def _newest(versions: Any) -> str:
 
 
 def _unknown(version: str | None, known: dict[str, str], url: str | None) -> UnknownVersionError:
-    listing = ", ".join(f"{v} ({w})" for v, w in known.items()) or "none"
+    listing = ", ".join(f"{v} ({known[v]})" for v in remote.sort_versions(known)) or "none"
     asked = f"release {version!r}" if version else "any release"
     hint = "" if url else f"; no release URL is configured (pass url=... or set {remote.ENV_URL})"
     return UnknownVersionError(f"{asked} not found; known releases: {listing}{hint}")
