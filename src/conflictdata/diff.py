@@ -209,10 +209,14 @@ def _schema_changes(old: TableSchema, new: TableSchema) -> list[SchemaChange]:
 
 def _differs(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
     """Element-wise 'a != b' where null equals null and null differs from a value."""
-    if a.type != b.type:
-        try:
-            a, b = a.cast(pa.string()), b.cast(pa.string())
-        except pa.ArrowException:
+    if a.type != b.type:  # a retyped field: compare in the new type if the old casts to it
+        for cast in (lambda: (a.cast(b.type), b), lambda: (a.cast(pa.string()), b.cast(pa.string()))):
+            try:
+                a, b = cast()
+                break
+            except pa.ArrowException:
+                continue
+        else:
             return pa.chunked_array([pa.array([True] * len(a), pa.bool_())])
     na, nb = pc.is_null(a), pc.is_null(b)
     neq = pc.fill_null(pc.not_equal(a, b), False)
@@ -342,13 +346,14 @@ def _ids(ids: list[str]) -> str:
 
 def _markdown(d: ReleaseDiff) -> str:
     lines = [f"# conflictdata {d.new_version}", ""]
-    when = f" (created {d.new_created})" if d.new_created else ""
+    if d.new_created:
+        lines += [f"Released {d.new_created}.", ""]
     if d.old_version is None:
-        lines += [f"Initial release{when}.", "", "| table | rows |", "|---|---:|"]
+        lines += ["Initial release.", "", "| table | rows |", "|---|---:|"]
         lines += [f"| {t.table} | {t.new_rows} |" for t in d.tables]
         return "\n".join(lines) + "\n"
 
-    lines += [f"Changes since {d.old_version}{when}.", ""]
+    lines += [f"Changes since {d.old_version}, by stable ID.", ""]
     if d.is_empty:
         lines += ["No changes.", ""]
     lines += [

@@ -1,0 +1,173 @@
+"""`conflictdata diff` and the build's CHANGELOG: two releases built from packages that differ
+in known ways, and a property test of the row matcher."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conflictdata.build import build
+from conflictdata.cli import main
+from conflictdata.diff import FieldChange, SchemaChange, _table_diff, diff_releases
+from conflictdata.errors import UnknownVersionError
+from conflictdata.schema import table_schema_from_dict
+from test_build_support import EVENTS, EVENTS_SCHEMA, HAVE_VALIDATE, event, with_changes, write_package
+
+
+@pytest.fixture(autouse=True)
+def _fixed_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1750000000")
+
+
+def _schema_v2() -> dict:
+    """Events schema with a new field and a new enum value."""
+    s = copy.deepcopy(EVENTS_SCHEMA)
+    et = next(f for f in s["fields"] if f["name"] == "event_type")
+    et["constraints"]["enum"].append("cyberattack")
+    et["enumDescriptions"]["cyberattack"] = "An attack on computers."
+    s["fields"].append({"name": "notes", "type": "string", "title": "Notes", "description": "Free text."})
+    return s
+
+
+V2_EVENTS = with_changes(
+    EVENTS,
+    EV_0001={"fatalities": "4", "latitude": "35.69"},  # changed
+    EV_0002={"record_status": "retracted"},  # removed, with a tombstone
+) + [event("EV-0004", event_type="cyberattack", notes="new")]  # added, with the new enum value
+
+
+@pytest.fixture
+def two_releases(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    build(write_package(tmp_path / "v1"), out, validate=HAVE_VALIDATE, progress=False)
+    build(
+        write_package(tmp_path / "v2", version="2.0.0", events=V2_EVENTS, events_schema=_schema_v2()),
+        out, validate=HAVE_VALIDATE, progress=False,
+    )
+    return out
+
+
+def test_diff_of_known_changes(two_releases: Path) -> None:
+    d = diff_releases(two_releases / "1.0.0", two_releases / "2.0.0")
+    assert (d.old_version, d.new_version) == ("1.0.0", "2.0.0")
+    sources, events = d.tables
+    assert sources.status == "unchanged"
+    assert events.added == ["EV-0004"]
+    assert [(t.id, t.status) for t in events.tombstoned] == [("EV-0002", "retracted")]
+    assert events.deleted == []
+    assert [c.id for c in events.changed] == ["EV-0001"]
+    assert events.changed[0].changes == (
+        FieldChange("fatalities", 3, 4),
+        FieldChange("latitude", 35.7, 35.69),
+    )
+    assert events.schema == [
+        SchemaChange("field added", "notes", "string"),
+        SchemaChange("enum value added", "event_type", "cyberattack"),
+    ]
+    assert not d.deleted and not d.is_empty
+
+
+def test_changelog_written_by_the_build(two_releases: Path) -> None:
+    md = (two_releases / "2.0.0" / "CHANGELOG.md").read_text()
+    assert md.startswith("# conflictdata 2.0.0\n")
+    assert "Changes since 1.0.0" in md
+    assert "| events | 3 -> 4 | 1 | 1 | 1 | 0 | 2 |" in md
+    assert "| sources | 2 -> 2 | 0 | 0 | 0 | 0 | 0 |" in md
+    assert "- field added: `notes`: string" in md
+    assert "- enum value added: `event_type`: cyberattack" in md
+    assert "### Added (1)\n\n`EV-0004`" in md
+    assert "- `EV-0002`: retracted" in md
+    assert "  - `fatalities`: `3` -> `4`" in md
+    assert "  - `latitude`: `35.7` -> `35.69`" in md
+    # the diff command prints the same text
+    assert diff_releases(two_releases / "1.0.0", two_releases / "2.0.0").to_markdown() == md
+
+
+def test_cli_diff_by_version_and_by_folder(two_releases: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "1.0.0", "2.0.0", "--out", str(two_releases)]) == 0
+    by_version = capsys.readouterr().out
+    assert main(["diff", str(two_releases / "1.0.0"), str(two_releases / "2.0.0")]) == 0
+    assert capsys.readouterr().out == by_version
+    assert main(["diff", "1.0.0", "2.0.0", "--out", str(two_releases), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    events = next(t for t in doc["tables"] if t["table"] == "events")
+    assert events["added"] == ["EV-0004"]
+    assert events["changed"][0]["changes"][0] == {"field": "fatalities", "old": 3, "new": 4}
+    assert main(["diff", "1.0.0", "9.9.9", "--out", str(two_releases)]) == 1
+    err = capsys.readouterr().err
+    assert "9.9.9" in err and "1.0.0, 2.0.0" in err
+
+
+def test_unknown_version_names_what_exists(two_releases: Path) -> None:
+    from conflictdata.release import resolve_release
+
+    with pytest.raises(UnknownVersionError, match="versions there: 1.0.0, 2.0.0"):
+        resolve_release("9.9.9", two_releases)
+
+
+def test_diff_reports_ids_deleted_without_tombstone(tmp_path: Path) -> None:
+    # Built into separate folders (the build itself refuses this against a previous release).
+    a = build(write_package(tmp_path / "v1"), tmp_path / "a", validate=HAVE_VALIDATE, progress=False)
+    gone = [r for r in EVENTS if r["event_id"] != "EV-0003"]
+    b = build(write_package(tmp_path / "v2", version="2.0.0", events=gone), tmp_path / "b",
+              validate=HAVE_VALIDATE, progress=False)
+    d = diff_releases(a.path, b.path)
+    assert d.deleted == {"events": ["EV-0003"]}
+    assert "Deleted without a tombstone (1)" in d.to_markdown()
+
+
+def test_schema_retype_and_enum_value_removed(tmp_path: Path) -> None:
+    s = copy.deepcopy(EVENTS_SCHEMA)
+    st_field = next(f for f in s["fields"] if f["name"] == "event_type")
+    st_field["constraints"]["enum"].remove("deployment")
+    del st_field["enumDescriptions"]["deployment"]
+    lat = next(f for f in s["fields"] if f["name"] == "fatalities")
+    lat["type"] = "number"
+    a = build(write_package(tmp_path / "v1"), tmp_path / "a", validate=HAVE_VALIDATE, progress=False)
+    b = build(write_package(tmp_path / "v2", version="2.0.0", events_schema=s), tmp_path / "b",
+              validate=HAVE_VALIDATE, progress=False)
+    events = diff_releases(a.path, b.path).tables[1]
+    assert SchemaChange("field retyped", "fatalities", "integer -> number") in events.schema
+    assert SchemaChange("enum value removed", "event_type", "deployment") in events.schema
+    assert events.changed == []  # 3 became 3.0: the same value in the new type
+
+
+# ---------------------------------------------------------------- property test of the matcher
+
+_SCHEMA = table_schema_from_dict("t", "t.parquet", {
+    "fields": [{"name": "id", "type": "string", "constraints": {"required": True}},
+               {"name": "n", "type": "integer"}, {"name": "s", "type": "string"}],
+    "primaryKey": ["id"],
+})
+_value = st.one_of(st.none(), st.integers(-5, 5))
+_text = st.one_of(st.none(), st.sampled_from(["a", "b", ""]))
+
+
+def _table(rows: dict[str, tuple]) -> pa.Table:
+    ids = sorted(rows)
+    return pa.table({"id": pa.array(ids, pa.string()),
+                     "n": pa.array([rows[i][0] for i in ids], pa.int64()),
+                     "s": pa.array([rows[i][1] for i in ids], pa.string())})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    old=st.dictionaries(st.sampled_from([f"X{i}" for i in range(12)]), st.tuples(_value, _text), max_size=12),
+    new=st.dictionaries(st.sampled_from([f"X{i}" for i in range(12)]), st.tuples(_value, _text), max_size=12),
+)
+def test_matcher_agrees_with_a_plain_comparison(old: dict, new: dict) -> None:
+    td = _table_diff("t", _SCHEMA, _SCHEMA, _table(old), _table(new))
+    assert td.added == sorted(set(new) - set(old))
+    assert td.deleted == sorted(set(old) - set(new))
+    expected = {}
+    for k in sorted(set(old) & set(new)):
+        ch = tuple(FieldChange(f, o, n) for f, o, n in zip(("n", "s"), old[k], new[k]) if o != n)
+        if ch:
+            expected[k] = ch
+    assert {c.id: c.changes for c in td.changed} == expected
