@@ -1,0 +1,142 @@
+"""The wheel ships the current release: built from a clean copy of the repo, installed into a
+fresh venv, every table loads there offline without pandera or frictionless.
+
+Kept fast: ``--no-isolation`` (this venv has hatchling, pandas, pyarrow), a venv without pip
+whose dependencies come from this venv's site-packages through a ``.pth`` file, and
+``pip --python`` installing the wheel alone (``--no-deps --no-index``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EPOCH = "1750000000"  # the same fixed release date for the wheel's build and the reference
+
+pytestmark = pytest.mark.skipif(not (REPO / ".git").exists(), reason="needs the git checkout")
+
+CHECK = r"""
+import json, socket, sys
+
+def _no_network(*args, **kwargs):
+    raise OSError("network used during an offline load")
+
+socket.socket.connect = _no_network
+socket.create_connection = _no_network
+
+import conflictdata as cd
+from conflictdata.schema import package_from_descriptor
+
+found = cd.versions()
+assert [v.where for v in found] == [("bundled",)], found
+release = found[0]
+pkg = package_from_descriptor(json.loads((release.bundled / "datapackage.json").read_text()), release.bundled)
+rows, bad = {}, []
+for name in cd.tables():
+    df = cd.load(name)
+    rows[name] = len(df)
+    for f in pkg.tables[name].fields:
+        if df[f.name].dtype != f.pandas_dtype() or df[f.name].dtype == object:
+            bad.append((name, f.name, str(df[f.name].dtype)))
+print(cd.load("events").head(2), file=sys.stderr)
+print(json.dumps({
+    "version": release.version,
+    "rows": rows,
+    "bad_dtypes": bad,
+    "file": cd.__file__,
+    "heavy": [m for m in ("pandera", "frictionless", "pooch", "requests") if m in sys.modules],
+}))
+"""
+
+
+def _clean_copy(dest: Path) -> None:
+    """The repository's files as a fresh clone has them (tracked or not ignored; no build/)."""
+    listed = subprocess.run(
+        ["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        src = REPO / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(the wheel built from a clean copy, the reference `conflictdata build` output)."""
+    base = tmp_path_factory.mktemp("wheel")
+    clone = base / "clone"
+    _clean_copy(clone)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(base / "dist"), str(clone)],
+        capture_output=True, text=True, env=env,
+    )
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    ref = subprocess.run(
+        [sys.executable, "-m", "conflictdata", "build", str(clone / "datapackage.json"), "--out", str(base / "ref")],
+        capture_output=True, text=True, env={**env, "PYTHONPATH": str(clone / "src")}, cwd=clone,
+    )
+    assert ref.returncode == 0, ref.stderr
+    (whl,) = (base / "dist").glob("conflictdata-*.whl")
+    return whl, base / "ref"
+
+
+def test_bundled_release_is_byte_identical_to_conflictdata_build(wheel: tuple[Path, Path]) -> None:
+    whl, ref = wheel
+    (release,) = [p for p in ref.iterdir() if p.is_dir()]
+    desc = json.loads((release / "datapackage.json").read_text())
+    expected = ["datapackage.json"] + [r["path"] for r in desc["resources"]]
+    with zipfile.ZipFile(whl) as zf:
+        prefix = f"conflictdata/_release/{release.name}/"
+        bundled = sorted(n[len(prefix):] for n in zf.namelist() if n.startswith("conflictdata/_release/"))
+        assert bundled == sorted(expected)
+        for name in expected:
+            assert zf.read(prefix + name) == (release / name).read_bytes(), name
+
+
+def test_fresh_venv_loads_every_table_offline(wheel: tuple[Path, Path], tmp_path: Path) -> None:
+    whl, ref = wheel
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index", str(whl)],
+        check=True, capture_output=True,
+    )
+    # dependencies (pandas, pyarrow) from this venv, after the wheel, behind the fresh venv's own
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    Path(purelib, "zz_outer_site.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+
+    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY") and not k.startswith("CONFLICTDATA_")}
+    env.update({
+        "CONFLICTDATA_CACHE_DIR": str(tmp_path / "empty-cache"),
+        "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
+        "PYTHONNOUSERSITE": "1",
+    })
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run([str(python), "-c", CHECK], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    result = json.loads(proc.stdout)
+
+    (release,) = [p for p in ref.iterdir() if p.is_dir()]
+    desc = json.loads((release / "datapackage.json").read_text())
+    assert result["version"] == release.name
+    assert result["rows"] == {r["name"]: r["rows"] for r in desc["resources"]}
+    assert result["bad_dtypes"] == []
+    assert result["heavy"] == []
+    assert Path(result["file"]).is_relative_to(venv)  # the wheel, not this checkout
+    assert not (tmp_path / "empty-cache").exists()  # nothing downloaded, nothing cached
