@@ -1,0 +1,503 @@
+"""Vectorised checks of one table's columns: field constraints (layer 2), rowChecks (layer 3)
+and text lints (layer 5).
+
+Every check is a pyarrow/numpy operation over a whole column that yields a boolean mask;
+Python touches only the failing rows, and only up to the per-rule finding limit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .findings import Finding, make_finding
+from .schema import Field, TableSchema
+
+__all__ = ["TableData", "Collector", "check_fields", "check_rows", "check_lints", "np_mask"]
+
+_INTEGER_RE = r"^-?[0-9]{1,18}$"
+_NUMBER_RE = r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATETIME_RE = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?$"
+)
+_NULL_STR = pa.scalar(None, pa.string())
+_TRUE = ("true", "True", "TRUE", "1")
+_FALSE = ("false", "False", "FALSE", "0")
+_WS_RE = r"^[\s\p{Z}]|[\s\p{Z}]$"
+_FORMULA_RE = r"^[=+\-@]"
+_PLAIN_NUMBER_RE = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+
+
+def np_mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A pyarrow boolean result as a numpy bool array, null counted as False."""
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _days_in_month(y: np.ndarray, m: np.ndarray) -> np.ndarray:
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    dim = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+    return dim[np.clip(m, 0, 12)] + ((m == 2) & leap)
+
+
+def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm)."""
+    y = y - (m <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    doy = (153 * (m + np.where(m > 2, -3, 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+@dataclass
+class TableData:
+    """One table as read for validation: raw string columns by field name, plus derived."""
+
+    schema: TableSchema
+    path: str
+    n: int = 0
+    readable: bool = False
+    lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    raw: dict[str, pa.ChunkedArray] = field(default_factory=dict)
+    colno: dict[str, int] = field(default_factory=dict)
+    present: dict[str, np.ndarray] = field(default_factory=dict)
+    typed: dict[str, pa.Array] = field(default_factory=dict)
+    ymd: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    keys: pa.ChunkedArray | pa.Array | None = None
+
+    @property
+    def name(self) -> str:
+        return self.schema.name
+
+    def is_present(self, name: str) -> np.ndarray:
+        """Non-empty cells of a field (cached)."""
+        got = self.present.get(name)
+        if got is None:
+            s = self.raw[name]
+            missing = self.schema.raw.get("missingValues", [""])
+            if list(missing) == [""]:
+                got = np_mask(pc.not_equal(pc.binary_length(s), 0))
+            else:
+                got = ~np_mask(pc.is_in(s, value_set=pa.array([str(v) for v in missing])))
+            self.present[name] = got
+        return got
+
+
+def _q(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…'"
+
+
+class Collector:
+    """Gathers findings, keeping at most ``limit`` per (table, code, field)."""
+
+    def __init__(self, limit: int = 1000) -> None:
+        self.limit = limit
+        self.findings: list[Finding] = []
+        self.counts: Counter[tuple[Any, ...]] = Counter()
+        self.suppressed: Counter[str] = Counter()
+
+    def _room(self, code: str, table: str | None, fld: str | None, n: int) -> int:
+        k = (table, code, fld)
+        room = max(0, self.limit - self.counts[k])
+        self.counts[k] += n
+        if n > room:
+            self.suppressed[code] += n - room
+        return min(n, room)
+
+    def one(self, code: str, *, table: str | None, path: str | None, line: int | None,
+            message: str, **kw: Any) -> None:
+        if self._room(code, table, kw.get("field"), 1):
+            self.findings.append(
+                make_finding(code, table=table, path=path, line=line, message=message, **kw)
+            )
+
+    def rows(
+        self,
+        code: str,
+        td: TableData,
+        idx: np.ndarray,
+        fld: str | None,
+        message: Callable[[str | None, dict[str, Any]], str],
+        *,
+        extra: dict[str, pa.ChunkedArray | pa.Array | dict[int, Any]] | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        """One finding per row index in ``idx`` (located by td.lines), message built per row."""
+        if len(idx) == 0:
+            return
+        room = self._room(code, td.name, fld, len(idx))
+        if room == 0:
+            return
+        idx = np.asarray(idx[:room], dtype=np.int64)
+        take = pa.array(idx)
+        values = td.raw[fld].take(take).to_pylist() if fld in td.raw else [None] * len(idx)
+        keys = td.keys.take(take).to_pylist() if td.keys is not None else [None] * len(idx)
+        ex: dict[str, list[Any]] = {}
+        for name, arr in (extra or {}).items():
+            ex[name] = (
+                [arr.get(int(i)) for i in idx] if isinstance(arr, dict)
+                else arr.take(take).to_pylist()
+            )
+        col = column if column is not None else td.colno.get(fld) if fld else None
+        lines = td.lines[idx]
+        for j in range(len(idx)):
+            xj = {k: v[j] for k, v in ex.items()}
+            self.findings.append(
+                make_finding(
+                    code,
+                    table=td.name,
+                    path=td.path,
+                    line=int(lines[j]),
+                    column=col,
+                    field=fld,
+                    key=keys[j] or None,
+                    value=values[j],
+                    message=message(values[j], xj),
+                    hint=hint,
+                )
+            )
+
+
+# -- layer 2 ---------------------------------------------------------------------------------
+
+
+def _regex_mask(s: pa.ChunkedArray, pattern: str) -> np.ndarray:
+    """Full-match mask of a Table Schema pattern: RE2 when it can, Python per unique value."""
+    try:
+        return np_mask(pc.match_substring_regex(s, f"^(?:{pattern})$"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        rx = re.compile(pattern)
+        uniq = pc.unique(s).to_pylist()
+        good = [u for u in uniq if u is not None and rx.fullmatch(u)]
+        return np_mask(pc.is_in(s, value_set=pa.array(good, pa.string())))
+
+
+def _typed(td: TableData, f: Field, s: pa.ChunkedArray, present: np.ndarray,
+           out: Collector) -> None:
+    """Type-check one column (E202/E203) and store its typed values, invalid ones as null."""
+    kind = f.type
+    if kind == "string":
+        s1 = s.combine_chunks()
+        td.typed[f.name] = s1 if present.all() else pc.if_else(pa.array(present), s1, _NULL_STR)
+        return
+    if kind == "integer":
+        ok = np_mask(pc.match_substring_regex(s, _INTEGER_RE))
+        valid = present & ok
+        filled = pc.if_else(pa.array(valid), s, "0")
+        td.typed[f.name] = pa.array(pc.cast(filled, pa.int64()).to_numpy(), pa.int64(),
+                                    mask=~valid)
+        what = "an integer (digits with an optional leading '-')"
+    elif kind == "number":
+        ok = np_mask(pc.match_substring_regex(s, _NUMBER_RE))
+        valid = present & ok
+        filled = pc.if_else(pa.array(valid), s, "0")
+        td.typed[f.name] = pa.array(pc.cast(filled, pa.float64()).to_numpy(), pa.float64(),
+                                    mask=~valid)
+        what = "a number"
+    elif kind == "boolean":
+        tv = [str(v) for v in f.raw.get("trueValues", _TRUE)]
+        fv = [str(v) for v in f.raw.get("falseValues", _FALSE)]
+        is_t = np_mask(pc.is_in(s, value_set=pa.array(tv, pa.string())))
+        is_f = np_mask(pc.is_in(s, value_set=pa.array(fv, pa.string())))
+        valid = present & (is_t | is_f)
+        td.typed[f.name] = pa.array(is_t, pa.bool_(), mask=~valid)
+        what = f"a boolean ({'/'.join(tv)} or {'/'.join(fv)})"
+    elif kind in ("date", "datetime"):
+        ok = present & np_mask(pc.match_substring_regex(s, _DATE_RE if kind == "date"
+                                                        else _DATETIME_RE))
+        filled = pc.if_else(pa.array(ok), s, "1970-01-01")
+
+        def part(a: int, b: int) -> np.ndarray:
+            sl = pc.utf8_slice_codeunits(filled, a, b)
+            return pc.cast(sl, pa.int64()).to_numpy(zero_copy_only=False).astype(np.int64)
+
+        y, m, d = part(0, 4), part(5, 7), part(8, 10)
+        real = (m >= 1) & (m <= 12) & (d >= 1) & (d <= _days_in_month(y, m))
+        impossible = np.flatnonzero(ok & ~real)
+        out.rows("E203", td, impossible, f.name,
+                 lambda v, x: f"{_q(v)} is not a calendar date")
+        valid = ok & real
+        days = _days_from_civil(y, m, d)
+        td.ymd[f.name] = (y, m, d)
+        if kind == "date":
+            td.typed[f.name] = pa.array(days.astype(np.int32), pa.date32(), mask=~valid)
+            what = "a date in the form YYYY-MM-DD"
+        else:
+            td.typed[f.name] = pc.if_else(pa.array(valid), s.combine_chunks(), _NULL_STR)
+            what = "a datetime in the form YYYY-MM-DDThh:mm:ss[Z|+hh:mm]"
+        bad = np.flatnonzero(present & ~ok)
+        out.rows("E202", td, bad, f.name, lambda v, x: f"{_q(v)} is not {what}")
+        return
+    else:  # pragma: no cover - schema.py rejects other types
+        return
+    bad = np.flatnonzero(present & ~valid)
+    out.rows("E202", td, bad, f.name, lambda v, x: f"{_q(v)} is not {what}")
+
+
+def _bound(f: Field, value: Any) -> Any:
+    """A constraint bound as a pyarrow scalar of the field's typed values."""
+    if f.type == "date":
+        y, m, d = (int(p) for p in str(value).split("-"))
+        days = int(_days_from_civil(np.array([y]), np.array([m]), np.array([d]))[0])
+        return pa.scalar(days, pa.date32())
+    if f.type == "integer":
+        return pa.scalar(int(value), pa.int64())
+    if f.type == "number":
+        return pa.scalar(float(value), pa.float64())
+    return pa.scalar(str(value), pa.string())
+
+
+def _duplicates(values: pa.ChunkedArray | pa.Array, consider: np.ndarray
+                ) -> tuple[np.ndarray, list[int]]:
+    """Row indices repeating an earlier row's value, and that earlier row's index."""
+    vc = pc.value_counts(values)
+    repeated = vc.field("values").filter(pc.greater(vc.field("counts"), 1))
+    if len(repeated) == 0:
+        return np.zeros(0, dtype=np.int64), []
+    hit = np.flatnonzero(np_mask(pc.is_in(values, value_set=repeated)) & consider)
+    first: dict[Any, int] = {}
+    dup: list[int] = []
+    firsts: list[int] = []
+    for i, v in zip(hit.tolist(), values.take(pa.array(hit)).to_pylist()):
+        if v in first:
+            dup.append(i)
+            firsts.append(first[v])
+        else:
+            first[v] = i
+    return np.asarray(dup, dtype=np.int64), firsts
+
+
+def check_fields(td: TableData, out: Collector) -> None:
+    """Layer 2: type, required, enum, pattern, bounds, lengths, unique and primary key."""
+    schema = td.schema
+    pk = set(schema.primary_key)
+    for f in schema.fields:
+        s = td.raw.get(f.name)
+        if s is None:
+            continue
+        present = td.is_present(f.name)
+        _typed(td, f, s, present, out)
+        name = f.name
+        if f.required and name not in pk:
+            out.rows("E201", td, np.flatnonzero(~present), name,
+                     lambda v, x: f"{name} is required but empty")
+        if f.enum is not None:
+            allowed = list(f.enum)
+            ok = np_mask(pc.is_in(s, value_set=pa.array(allowed, pa.string())))
+            shown = ", ".join(allowed[:12]) + (", …" if len(allowed) > 12 else "")
+            out.rows("E204", td, np.flatnonzero(present & ~ok), name,
+                     lambda v, x: f"value {_q(v)} is not one of: {shown}")
+        if f.pattern is not None:
+            ok = _regex_mask(s, f.pattern)
+            pat = f.pattern
+            out.rows("E205", td, np.flatnonzero(present & ~ok), name,
+                     lambda v, x: f"value {_q(v)} does not match the pattern {pat}")
+        typed = td.typed.get(name)
+        for code, bound, op, word in (("E206", f.minimum, pc.less, "below the minimum"),
+                                      ("E207", f.maximum, pc.greater, "above the maximum")):
+            if bound is None or typed is None:
+                continue
+            try:
+                b = _bound(f, bound)
+            except (ValueError, TypeError):
+                continue
+            bad = np.flatnonzero(np_mask(op(typed, b)))
+            out.rows(code, td, bad, name,
+                     lambda v, x, word=word, bound=bound: f"value {_q(v)} is {word} {bound}")
+        if f.min_length is not None or f.max_length is not None:
+            length = pc.utf8_length(s).to_numpy(zero_copy_only=False)
+            if f.min_length is not None:
+                lo = f.min_length
+                out.rows("E208", td, np.flatnonzero(present & (length < lo)), name,
+                         lambda v, x: f"{len(v or '')} characters, fewer than the minimum {lo}")
+            if f.max_length is not None:
+                hi = f.max_length
+                out.rows("E209", td, np.flatnonzero(present & (length > hi)), name,
+                         lambda v, x: f"{len(v or '')} characters, more than the maximum {hi}")
+        if f.unique and (name not in pk or len(pk) > 1):
+            dup, firsts = _duplicates(s, present)
+            first_lines = [int(td.lines[i]) for i in firsts]
+            out.rows("E210", td, dup, name,
+                     lambda v, x: f"{_q(v)} is already used on line {x['first']}",
+                     extra={"first": dict(zip(dup.tolist(), first_lines))})
+    _check_primary_key(td, out)
+
+
+def _check_primary_key(td: TableData, out: Collector) -> None:
+    pk = td.schema.primary_key
+    if not pk or not all(k in td.raw for k in pk):
+        return
+    if len(pk) == 1:
+        values: pa.ChunkedArray | pa.Array = td.raw[pk[0]]
+        present = td.is_present(pk[0])
+        missing_col = {pk[0]: ~present}
+    else:
+        values = pc.binary_join_element_wise(*(td.raw[k] for k in pk), "\x1f")
+        missing_col = {k: ~td.is_present(k) for k in pk}
+        present = np.logical_and.reduce([~m for m in missing_col.values()])
+    reported = np.zeros(td.n, dtype=bool)
+    for k, miss in missing_col.items():
+        idx = np.flatnonzero(miss & ~reported)
+        reported |= miss
+        out.rows("E212", td, idx, k, lambda v, x, k=k: f"the primary key {k} is empty")
+    dup, firsts = _duplicates(values, present)
+    first_lines = [int(td.lines[i]) for i in firsts]
+    label = "+".join(pk)
+    out.rows("E211", td, dup, pk[0],
+             lambda v, x: f"{label} {_q(x['key'])} is already used on line {x['first']}",
+             extra={"first": dict(zip(dup.tolist(), first_lines)),
+                    "key": values})
+
+
+# -- layer 3 ---------------------------------------------------------------------------------
+
+ROW_CHECK_KEYS = {
+    "ordered": ("fields",),
+    "together": ("fields",),
+    "when": ("field", "cases"),
+    "dateSpan": ("start", "end", "precision"),
+}
+
+
+def row_check_fields(rc: dict[str, Any]) -> list[str]:
+    """Every field a rowCheck names (for declaration checks and for skipping absent columns)."""
+    kind = rc.get("check")
+    if kind in ("ordered", "together"):
+        return list(rc["fields"])
+    if kind == "when":
+        names = [rc["field"]]
+        for case in rc["cases"].values():
+            names += list(case.get("present", [])) + list(case.get("absent", []))
+        return names
+    if kind == "dateSpan":
+        return [rc["start"], rc["end"], rc["precision"]]
+    return []
+
+
+def check_rows(td: TableData, out: Collector) -> None:
+    """Layer 3: the schema's rowChecks, each vectorised over the whole table."""
+    for rc in td.schema.row_checks:
+        if not all(n in td.raw for n in row_check_fields(rc)):
+            continue  # a column is missing: the header finding says so
+        kind = rc["check"]
+        desc = rc.get("description")
+        if kind == "ordered":
+            _ordered(td, list(rc["fields"]), out, desc)
+        elif kind == "together":
+            _together(td, list(rc["fields"]), out, desc)
+        elif kind == "when":
+            _when(td, rc["field"], rc["cases"], out)
+        elif kind == "dateSpan":
+            _date_span(td, rc["start"], rc["end"], rc["precision"], out)
+
+
+def _ordered(td: TableData, names: list[str], out: Collector, desc: str | None) -> None:
+    reported = np.zeros(td.n, dtype=bool)
+    chain = " <= ".join(names)
+    for j in range(1, len(names)):
+        for i in range(j):
+            a, b = names[i], names[j]
+            viol = np_mask(pc.less(td.typed[b], td.typed[a])) & ~reported
+            reported |= viol
+            out.rows("E301", td, np.flatnonzero(viol), b,
+                     lambda v, x, a=a, b=b: f"{b} {_q(v)} is less than {a} {_q(x['a'])} "
+                                            f"(must be {chain})",
+                     extra={"a": td.raw[a]})
+
+
+def _together(td: TableData, names: list[str], out: Collector, desc: str | None) -> None:
+    present = np.stack([td.is_present(n) for n in names])
+    count = present.sum(axis=0)
+    viol = (count > 0) & (count < len(names))
+    reported = np.zeros(td.n, dtype=bool)
+    group = " and ".join(names)
+    for k, n in enumerate(names):
+        idx = viol & ~present[k] & ~reported
+        reported |= idx
+        out.rows("E302", td, np.flatnonzero(idx), n,
+                 lambda v, x, n=n: f"{n} is empty but the others of {group} are set: "
+                                   f"fill in all or none")
+
+
+def _when(td: TableData, ctl: str, cases: dict[str, Any], out: Collector) -> None:
+    s = td.raw[ctl]
+    for value, case in cases.items():
+        eq = np_mask(pc.equal(s, str(value)))
+        if not eq.any():
+            continue
+        for n in case.get("present", []):
+            out.rows("E303", td, np.flatnonzero(eq & ~td.is_present(n)), n,
+                     lambda v, x, n=n, value=value: f"{n} must be filled in when {ctl} is "
+                                                    f"{_q(value)}")
+        for n in case.get("absent", []):
+            out.rows("E304", td, np.flatnonzero(eq & td.is_present(n)), n,
+                     lambda v, x, n=n, value=value: f"{n} must be empty when {ctl} is "
+                                                    f"{_q(value)} (it is {_q(v)})")
+
+
+def _date_span(td: TableData, start: str, end: str, prec: str, out: Collector) -> None:
+    if start not in td.ymd or end not in td.ymd:
+        return
+    both = np_mask(pc.is_valid(td.typed[start])) & np_mask(pc.is_valid(td.typed[end]))
+    sy, sm, sd = td.ymd[start]
+    ey, em, ed = td.ymd[end]
+    p = td.raw[prec]
+    same_day = (sy == ey) & (sm == em) & (sd == ed)
+    rules = {
+        "day": (np.zeros(td.n, dtype=bool), ~same_day,
+                "the start and end must be the same day"),
+        "month": (sd != 1, ~((ey == sy) & (em == sm) & (ed == _days_in_month(sy, sm))),
+                  "the dates must be the first and last day of one month"),
+        "year": ((sm != 1) | (sd != 1), ~((ey == sy) & (em == 12) & (ed == 31)),
+                 "the dates must be 1 January and 31 December of one year"),
+    }
+    for value, (start_bad, end_bad, why) in rules.items():
+        is_p = both & np_mask(pc.equal(p, value))
+        if not is_p.any():
+            continue
+        sb = is_p & start_bad
+        eb = is_p & end_bad & ~sb
+        for idx, col in ((sb, start), (eb, end)):
+            out.rows("E305", td, np.flatnonzero(idx), col,
+                     lambda v, x, value=value, why=why: f"{prec} is {_q(value)}: {why} "
+                                                        f"({start} {x['s']}, {end} {x['e']})",
+                     extra={"s": td.raw[start], "e": td.raw[end]})
+
+
+# -- layer 5 ---------------------------------------------------------------------------------
+
+
+def check_lints(td: TableData, out: Collector) -> None:
+    """Layer 5 (warnings): surrounding whitespace, non-NFC text, formula-like cells."""
+    for f in td.schema.fields:
+        if f.type != "string" or f.enum is not None or f.name not in td.raw:
+            continue
+        s = td.raw[f.name]
+        name = f.name
+        ws = np_mask(pc.match_substring_regex(s, _WS_RE))
+        out.rows("W501", td, np.flatnonzero(ws), name,
+                 lambda v, x: f"{_q(v)} starts or ends with whitespace")
+        formula = np_mask(pc.match_substring_regex(s, _FORMULA_RE))
+        if formula.any():
+            formula &= ~np_mask(pc.match_substring_regex(s, _PLAIN_NUMBER_RE))
+            out.rows("W503", td, np.flatnonzero(formula), name,
+                     lambda v, x: f"{_q(v)} starts with {(v or ' ')[0]!r}: a spreadsheet "
+                                  f"would run it as a formula")
+        ascii_ = np_mask(pc.string_is_ascii(s))
+        if not ascii_.all():
+            idx = np.flatnonzero(~ascii_)
+            sub = s.take(pa.array(idx))
+            nfc = np_mask(pc.not_equal(pc.utf8_normalize(sub, "NFC"), sub))
+            out.rows("W502", td, idx[nfc], name,
+                     lambda v, x: f"{_q(v)} is not in Unicode NFC form")

@@ -1,0 +1,392 @@
+"""Validation findings: the registry of finding codes, the Finding/Report results and their
+text, JSON and GitHub-annotation renderings, and the generated docs/findings.md table.
+
+The registry below is the one place a finding code is defined; docs/findings.md is rendered
+from it (``conflictdata findings``) and a test fails when the file is stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Rule", "RULES", "Finding", "Report", "render_findings_doc", "write_findings_doc"]
+
+LAYERS = {
+    1: "file",
+    2: "field",
+    3: "row",
+    4: "cross-table",
+    5: "lint",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One finding code: what it means and how to fix it."""
+
+    code: str
+    severity: str  # "error" | "warning"
+    layer: int
+    title: str
+    description: str
+    hint: str
+
+
+def _r(code: str, title: str, description: str, hint: str) -> Rule:
+    severity = "warning" if code.startswith("W") else "error"
+    return Rule(code, severity, int(code[1]), title, description, hint)
+
+
+_RULE_LIST = [
+    # -- layer 1: the file ------------------------------------------------------------------
+    _r("E100", "file missing",
+       "A resource listed in datapackage.json has no file at its path.",
+       "add the file, or fix the resource's path in datapackage.json"),
+    _r("E101", "file unreadable",
+       "The resource path exists but cannot be read as a file (a folder, no permission, ...).",
+       "make the path a regular, readable CSV file"),
+    _r("E102", "empty file",
+       "The file has no header line (zero bytes, or only blank lines). A file with a header "
+       "and no rows is fine.",
+       "write at least the header line: the schema's field names, comma separated"),
+    _r("E103", "byte order mark",
+       "The file starts with a UTF-8 byte order mark (BOM), as some spreadsheet programs "
+       "write. It is an error because tools that do not strip it see a header name that "
+       "differs from the schema's; the rest of the file is still checked.",
+       "save the file as UTF-8 without BOM (e.g. 'CSV UTF-8' -> plain UTF-8)"),
+    _r("E104", "invalid UTF-8",
+       "Bytes that are not valid UTF-8 (often a file saved as Latin-1 or Windows-1252).",
+       "re-save the file as UTF-8 and retype the character shown as U+FFFD"),
+    _r("E105", "NUL byte",
+       "The line contains a NUL (0x00) byte, which never belongs in a text file.",
+       "delete the invisible NUL character(s) on this line"),
+    _r("E106", "unclosed quote",
+       "A quoted cell is opened with '\"' and never closed: the rest of the file would be "
+       "read as part of that one cell.",
+       "close the quoted cell with '\"'; write a literal quote inside a quoted cell as '\"\"'"),
+    _r("E107", "misplaced quote",
+       "A '\"' inside an unquoted cell, or text right after a closing quote. Parsers disagree "
+       "on what such a line means. Only the first one in a file is reported, since every "
+       "later quote's meaning depends on it.",
+       "quote the whole cell and double the quotes inside it: \"he said \"\"no\"\"\""),
+    _r("E108", "wrong number of cells",
+       "A row has more or fewer cells than the header (often an unquoted comma).",
+       "quote cells that contain commas; give every row exactly one cell per header name"),
+    _r("E109", "blank line",
+       "An empty line between rows. Parsers skip or misread it differently.",
+       "delete the empty line"),
+    _r("E110", "duplicate column",
+       "The header names the same column twice.",
+       "remove or rename the second column; header names must equal the schema's field names"),
+    _r("E111", "missing column",
+       "A field of the table schema has no column in the header.",
+       "add the column (header names must be the schema's field names, in schema order)"),
+    _r("E112", "unexpected column",
+       "A header name that is not a field of the table schema.",
+       "remove the column, fix its spelling, or add the field to schemas/ first"),
+    _r("E113", "columns out of order",
+       "The header has the schema's field names but in a different order.",
+       "reorder the columns to the schema's field order"),
+    _r("E114", "cell too large",
+       "A cell is longer than 100,000 characters: almost always a broken quote or a pasted "
+       "document rather than a value.",
+       "shorten the cell; quote excerpts, do not paste whole texts"),
+    # -- layer 2: each field ----------------------------------------------------------------
+    _r("E201", "required value missing",
+       "A field with constraints.required has an empty cell.",
+       "fill in the value (an empty cell means 'not known', which this field does not allow)"),
+    _r("E202", "wrong type",
+       "The cell is not a valid value of the field's type: integer (digits, optional leading "
+       "'-'), number (decimal or exponent notation; no NaN/INF: leave the cell empty for "
+       "unknown), boolean (true/false, or the field's trueValues/falseValues), date "
+       "(YYYY-MM-DD), datetime (YYYY-MM-DDThh:mm:ss with optional Z or offset).",
+       "write the value in the field's type, see docs/codebook.md"),
+    _r("E203", "impossible date",
+       "A date in YYYY-MM-DD form that is not on the calendar (month 13, 30 February, ...).",
+       "write a real calendar date"),
+    _r("E204", "value not allowed",
+       "The value is not one of the field's constraints.enum values (case and spaces count).",
+       "use one of the listed values exactly, see the field's value definitions in the codebook"),
+    _r("E205", "pattern mismatch",
+       "The value does not match the field's constraints.pattern, which must match the whole "
+       "cell (a trailing newline or space does not match).",
+       "write the value in the form the pattern describes, see the codebook"),
+    _r("E206", "below minimum",
+       "The value is smaller than constraints.minimum.",
+       "check the value; the field's minimum is in the codebook"),
+    _r("E207", "above maximum",
+       "The value is larger than constraints.maximum.",
+       "check the value; the field's maximum is in the codebook"),
+    _r("E208", "too short",
+       "The value has fewer characters than constraints.minLength.",
+       "write the full value"),
+    _r("E209", "too long",
+       "The value has more characters than constraints.maxLength.",
+       "shorten the value"),
+    _r("E210", "duplicate value",
+       "A field with constraints.unique has the same value on more than one row.",
+       "make the value unique (the message says where it first appears)"),
+    _r("E211", "duplicate ID",
+       "The primary key value is used by an earlier row. IDs are never reused, even for "
+       "retracted rows.",
+       "give the new row the next unused ID"),
+    _r("E212", "missing ID",
+       "The primary key cell is empty.",
+       "give the row the next unused ID"),
+    # -- layer 3: each row ------------------------------------------------------------------
+    _r("E301", "out of order",
+       "A rowChecks 'ordered' rule failed: known values must not decrease in the declared "
+       "order (date_start <= date_end; low <= best <= high).",
+       "swap or correct the values"),
+    _r("E302", "incomplete group",
+       "A rowChecks 'together' rule failed: these fields are all empty or all filled "
+       "(latitude and longitude).",
+       "fill in the missing value or empty the others"),
+    _r("E303", "value required here",
+       "A rowChecks 'when' rule failed: for this value of the controlling field, another field "
+       "must be filled in (e.g. a count qualifier of 'exact' needs best).",
+       "fill in the field, or change the controlling field's value"),
+    _r("E304", "value not allowed here",
+       "A rowChecks 'when' rule failed: for this value of the controlling field, another field "
+       "must be empty (e.g. geo precision 'region' has no coordinates).",
+       "empty the field, or change the controlling field's value"),
+    _r("E305", "dates do not match precision",
+       "A rowChecks 'dateSpan' rule failed: precision 'day' needs start == end; 'month' the "
+       "first and last day of one month; 'year' 1 January and 31 December of one year.",
+       "make the dates span exactly the stated period, or change the precision"),
+    # -- layer 4: across tables -------------------------------------------------------------
+    _r("E401", "unknown reference",
+       "A foreign key value that is not a key of the referenced table.",
+       "use an existing ID of the referenced table, or add that row first"),
+    _r("E402", "reference cycle",
+       "A self-referencing foreign key (parent, response, superseded_by, ...) loops back to "
+       "the row itself. Every row on the cycle is reported.",
+       "break the cycle: one of these rows must point elsewhere or be empty"),
+    _r("E403", "before what it refers to",
+       "A relationChecks 'notBefore' rule failed: the row ends (or, without an end, starts) "
+       "before the row it points to starts.",
+       "check both rows' dates and the reference"),
+    _r("E404", "excerpt not in source",
+       "With --sources-dir: the source_excerpt does not occur in the source's text file "
+       "(compared after normalising whitespace, typographic quotes, apostrophes and "
+       "ellipses; '...' in an excerpt may stand for an omission).",
+       "copy the excerpt verbatim from the source text"),
+    # -- layer 5: lints (warnings) ----------------------------------------------------------
+    _r("W501", "surrounding whitespace",
+       "A text cell starts or ends with whitespace.",
+       "trim the spaces, tabs or newlines at the start/end of the cell"),
+    _r("W502", "not NFC-normalised",
+       "A text cell is not in Unicode NFC form (e.g. a letter and a separate combining accent), "
+       "so equal-looking texts compare unequal.",
+       "re-type the text or normalise it to NFC"),
+    _r("W503", "formula-like text",
+       "A text cell starts with '=', '+', '-' or '@': spreadsheet programs run it as a "
+       "formula when the CSV is opened (formula injection). Numbers are exempt.",
+       "reword the cell so it does not start with = + - @ (e.g. start with a word)"),
+    _r("W504", "unused source",
+       "A source that no row cites through a source_id foreign key.",
+       "cite the source from the rows it supports, or remove it"),
+]
+
+#: code -> Rule, in documentation order.
+RULES: dict[str, Rule] = {r.code: r for r in _RULE_LIST}
+
+_VALUE_LIMIT = 200
+
+
+def _short(value: str | None, limit: int = _VALUE_LIMIT) -> str | None:
+    if value is None or len(value) <= limit:
+        return value
+    return value[:limit] + f"… ({len(value):,} characters)"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, located: path:line:column as a person would open it in an editor."""
+
+    code: str
+    severity: str
+    table: str | None
+    path: str | None
+    line: int | None
+    column: int | None
+    field: str | None
+    key: str | None
+    value: str | None
+    message: str
+    hint: str
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.path or "", self.line or 0, self.column or 0, self.code)
+
+    def location(self) -> str:
+        parts = [self.path or "<descriptor>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "table": self.table,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "key": self.key,
+            "value": self.value,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    def format_text(self) -> str:
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return f"{self.location()}: {self.code} {self.message}{hint}"
+
+
+def make_finding(
+    code: str,
+    *,
+    table: str | None,
+    path: str | None,
+    line: int | None,
+    message: str,
+    column: int | None = None,
+    field: str | None = None,
+    key: str | None = None,
+    value: str | None = None,
+    hint: str | None = None,
+) -> Finding:
+    """A Finding whose severity and default hint come from the registry."""
+    rule = RULES[code]
+    return Finding(
+        code=code,
+        severity=rule.severity,
+        table=table,
+        path=path,
+        line=None if line is None else int(line),
+        column=None if column is None else int(column),
+        field=field,
+        key=key,
+        value=_short(value),
+        message=message,
+        hint=rule.hint if hint is None else hint,
+    )
+
+
+def _gh_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(s: str) -> str:
+    return _gh_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+@dataclass
+class Report:
+    """The result of one validation run: every finding, sorted, with counts and stats."""
+
+    findings: list[Finding] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.findings = sorted(self.findings, key=Finding.sort_key)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": [f.to_dict() for f in self.findings],
+            "stats": self.stats,
+        }
+
+    def summary(self) -> str:
+        rows = self.stats.get("rows")
+        tables = len(self.stats.get("tables", {}))
+        secs = self.stats.get("seconds")
+        where = f" in {tables} tables, {rows:,} rows" if rows is not None else ""
+        took = f" ({secs:.2f} s)" if secs is not None else ""
+        e, w = self.errors, self.warnings
+        verdict = "valid" if self.valid else "INVALID"
+        line = f"{verdict}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}{where}{took}"
+        suppressed = self.stats.get("suppressed") or {}
+        if suppressed:
+            more = ", ".join(f"{c} x{n:,}" for c, n in sorted(suppressed.items()))
+            line += f"; not listed (over the per-rule limit): {more}"
+        return line
+
+    def format_text(self) -> str:
+        return "\n".join([*(f.format_text() for f in self.findings), self.summary()]) + "\n"
+
+    def format_github(self) -> str:
+        out = []
+        for f in self.findings:
+            props = []
+            if f.path:
+                props.append(f"file={_gh_prop(f.path)}")
+            if f.line is not None:
+                props.append(f"line={f.line}")
+                if f.column is not None:
+                    props.append(f"col={f.column}")
+            props.append(f"title={_gh_prop(f.code + ' ' + RULES[f.code].title)}")
+            msg = f"{f.message} (hint: {f.hint})" if f.hint else f.message
+            out.append(f"::{f.severity} {','.join(props)}::{_gh_data(msg)}")
+        out.append(self.summary())
+        return "\n".join(out) + "\n"
+
+
+def render_findings_doc() -> str:
+    """docs/findings.md: every finding code, generated from :data:`RULES`."""
+    lines = [
+        "# Validation findings",
+        "",
+        "<!-- generated by `conflictdata findings --out docs/findings.md`; do not edit -->",
+        "",
+        "`conflictdata validate` reports every problem at once as "
+        "`path:line:column: CODE message (hint: ...)`. Errors (E) make it exit 1; "
+        "warnings (W) are reported but do not fail validation. Lines are physical lines "
+        "of the file (the header is line 1), so a quoted cell holding newlines shifts them "
+        "as an editor would.",
+        "",
+        "Layers: " + ", ".join(f"{k}xx {v}" for k, v in LAYERS.items()) + ".",
+        "",
+        "| code | severity | layer | title | meaning | how to fix |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in RULES.values():
+        cells = [r.code, r.severity, LAYERS[r.layer], r.title, r.description, r.hint]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_findings_doc(out: Path | str = "docs/findings.md", *, check: bool = False) -> bool:
+    """Write (or with ``check`` only compare) the findings table; True if it was out of date."""
+    out = Path(out)
+    text = render_findings_doc()
+    try:
+        current = out.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        current = None
+    changed = current != text
+    if changed and not check:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    return changed

@@ -1,0 +1,187 @@
+"""Layer 4 (and the unused-source lint): checks across rows and tables — foreign keys,
+acyclic self-references, relationChecks notBefore — all vectorised over whole columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .columnchecks import Collector, TableData, _q, np_mask
+from .schema import ForeignKey
+
+__all__ = ["check_foreign_keys", "check_cycles", "check_not_before", "check_unused_sources"]
+
+
+def _key_values(td: TableData, names: tuple[str, ...]) -> pa.ChunkedArray | pa.Array:
+    if len(names) == 1:
+        return td.raw[names[0]]
+    return pc.binary_join_element_wise(*(td.raw[n] for n in names), "\x1f")
+
+
+def _usable(tds: dict[str, TableData], td: TableData, fk: ForeignKey) -> TableData | None:
+    """The referenced table if both sides have the needed columns (else: skip, reported)."""
+    ref = tds.get(fk.resource)
+    if ref is None or not ref.readable or not td.readable:
+        return None
+    if not all(n in td.raw for n in fk.fields) or not all(n in ref.raw for n in fk.reference_fields):
+        return None
+    return ref
+
+
+def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
+    """E401: every non-empty foreign key value is a key of the referenced table."""
+    for td in tds.values():
+        for fk in td.schema.foreign_keys:
+            ref = _usable(tds, td, fk)
+            if ref is None:
+                continue
+            child = _key_values(td, fk.fields)
+            present = np.logical_and.reduce([td.is_present(n) for n in fk.fields])
+            if not present.any():
+                continue
+            parent = pc.unique(_key_values(ref, fk.reference_fields))
+            ok = np_mask(pc.is_in(child, value_set=parent))
+            bad = np.flatnonzero(present & ~ok)
+            target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
+            label = "+".join(fk.fields)
+            out.rows(
+                "E401", td, bad, fk.fields[0],
+                lambda v, x, label=label, target=target:
+                    f"{label} {_q(x['v'])} is not a {target} ({tds[fk.resource].path})",
+                extra={"v": child},
+                hint=f"use an existing {target} value, or add that {fk.resource} row first",
+            )
+
+
+def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
+    """E402: self-referencing keys must not loop. Pointer doubling finds the (rare) rows that
+    never reach a root; only those are walked in Python to pick out the cycles themselves."""
+    for td in tds.values():
+        for fk in td.schema.foreign_keys:
+            if fk.resource != td.name or len(fk.fields) != 1 or _usable(tds, td, fk) is None:
+                continue
+            ids = td.raw[fk.reference_fields[0]]
+            child = td.raw[fk.fields[0]]
+            n = td.n
+            if n == 0:
+                continue
+            parent = pc.index_in(child, value_set=ids)
+            nxt = np.append(pc.fill_null(parent, n).to_numpy(zero_copy_only=False), n)
+            nxt = nxt.astype(np.int64)
+            nxt[:n][~td.is_present(fk.fields[0])] = n
+            orig = nxt.copy()
+            steps = 1
+            while steps <= n + 1:
+                nxt = nxt[nxt]
+                steps *= 2
+            candidates = np.flatnonzero(nxt[:n] != n)
+            if len(candidates) == 0:
+                continue
+            on_cycle: dict[int, list[int]] = {}
+            state: dict[int, int] = {}  # 1 = on current path, 2 = done
+            for c in candidates.tolist():
+                path: list[int] = []
+                x = c
+                while x != n and state.get(x) is None:
+                    state[x] = 1
+                    path.append(x)
+                    x = int(orig[x])
+                if x != n and state.get(x) == 1:
+                    cyc = path[path.index(x):]
+                    for y in cyc:
+                        on_cycle[y] = cyc
+                for y in path:
+                    state[y] = 2
+            idx = np.asarray(sorted(on_cycle), dtype=np.int64)
+            id_list = ids.take(pa.array(idx)).to_pylist() if len(idx) else []
+            id_of = dict(zip(idx.tolist(), id_list))
+            need = {y for cyc in on_cycle.values() for y in cyc} - set(id_of)
+            for y in need:
+                id_of[y] = ids[y].as_py()
+
+            def describe(i: int) -> str:
+                cyc = on_cycle[i]
+                k = cyc.index(i)
+                order = cyc[k:] + cyc[:k] + [i]
+                names = [str(id_of[y]) for y in order]
+                if len(names) > 8:
+                    names = names[:4] + ["…"] + names[-2:]
+                return " → ".join(names)
+
+            cycles = {int(i): describe(int(i)) for i in idx}
+            name = fk.fields[0]
+            out.rows("E402", td, idx, name,
+                     lambda v, x, name=name: f"{name} makes a cycle: {x['c']}",
+                     extra={"c": cycles})
+
+
+def check_not_before(tds: dict[str, TableData], out: Collector) -> None:
+    """E403: relationChecks notBefore — a row does not end before the row it points to starts."""
+    for td in tds.values():
+        for rc in td.schema.relation_checks:
+            if rc.get("check") != "notBefore":
+                continue
+            fld, start, end = rc["foreignKey"], rc["start"], rc.get("end")
+            fk = next(k for k in td.schema.foreign_keys if k.fields == (fld,))
+            ref = _usable(tds, td, fk)
+            if ref is None or start not in td.typed or start not in ref.typed:
+                continue
+            own = td.typed[start]
+            if end and end in td.typed:
+                own = pc.coalesce(td.typed[end], own)
+            pidx = pc.index_in(td.raw[fld], value_set=ref.raw[fk.reference_fields[0]])
+            valid = np_mask(pc.is_valid(pidx)) & td.is_present(fld)
+            if not valid.any():
+                continue
+            ref_start = ref.typed[start].take(pc.fill_null(pidx, 0))
+            bad = np_mask(pc.less(own, ref_start)) & valid
+            idx = np.flatnonzero(bad)
+            if len(idx) == 0:
+                continue
+            used_end = np_mask(pc.is_valid(td.typed[end])) if end and end in td.typed else None
+            for use_end in (True, False):
+                if used_end is None and use_end:
+                    continue
+                sel = idx if used_end is None else idx[used_end[idx] == use_end]
+                col = end if use_end else start
+                out.rows(
+                    "E403", td, sel, col,
+                    lambda v, x, col=col: f"{col} {x['own']} is before {start} {x['ref']} of "
+                                          f"{ref.name} {x['id']!s}, which {fld} points to",
+                    extra={"own": td.raw[col], "ref": ref.raw[start].take(pc.fill_null(pidx, 0)),
+                           "id": td.raw[fld]},
+                )
+
+
+def source_links(tds: dict[str, TableData]) -> list[tuple[TableData, ForeignKey]]:
+    """Every (table, foreign key) citing a source: single-field keys named source_id."""
+    return [
+        (td, fk)
+        for td in tds.values()
+        for fk in td.schema.foreign_keys
+        if fk.fields == ("source_id",) and len(fk.reference_fields) == 1
+    ]
+
+
+def check_unused_sources(tds: dict[str, TableData], out: Collector) -> None:
+    """W504: a source row that no source_id foreign key cites."""
+    links = source_links(tds)
+    for src_name in dict.fromkeys(fk.resource for _, fk in links):
+        src = tds.get(src_name)
+        fks = [(td, fk) for td, fk in links if fk.resource == src_name]
+        if src is None or not src.readable:
+            continue
+        if not all(td.readable and "source_id" in td.raw for td, _ in fks):
+            continue  # a citing table could not be read: do not guess
+        ref_field = fks[0][1].reference_fields[0]
+        if ref_field not in src.raw:
+            continue
+        cited = pa.chunked_array(
+            [c for td, _ in fks for c in td.raw["source_id"].chunks], pa.string()
+        )
+        used = np_mask(pc.is_in(src.raw[ref_field], value_set=pc.unique(cited)))
+        idx = np.flatnonzero(~used & src.is_present(ref_field))
+        out.rows("W504", src, idx, ref_field,
+                 lambda v, x: f"source {_q(v)} is cited by no row")

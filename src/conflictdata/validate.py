@@ -1,0 +1,287 @@
+"""Validate a data package's CSV files against its Table Schemas: every problem, at once,
+located by path:line:column.
+
+Layers (see docs/findings.md for every code): 1 the file (encoding, quoting, cell counts,
+header), 2 each field (type, required, enum, pattern, bounds, lengths, unique, primary key),
+3 each row (the schemas' rowChecks), 4 across tables (foreign keys, acyclic self-references,
+relationChecks), 5 lints (warnings). Everything about the data is a finding; only a descriptor
+or schema that cannot be read raises :class:`~conflictdata.errors.DescriptorError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+import types
+import re
+import time
+import unicodedata
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .columnchecks import (
+    ROW_CHECK_KEYS,
+    Collector,
+    TableData,
+    _q,
+    check_fields,
+    check_lints,
+    check_rows,
+    np_mask,
+    row_check_fields,
+)
+from .errors import DescriptorError
+from .findings import Finding, Report
+from .readcsv import CELL_LIMIT, parse_csv_bytes
+from .relations import (
+    check_cycles,
+    check_foreign_keys,
+    check_not_before,
+    check_unused_sources,
+    source_links,
+)
+from .schema import Package, TableSchema, read_package
+
+__all__ = ["validate", "Report", "Finding"]
+
+
+def validate(
+    descriptor: str | Path = "datapackage.json",
+    *,
+    sources_dir: str | Path | None = None,
+    max_per_rule: int = 1000,
+) -> Report:
+    """Check every table of the package; return a :class:`Report` of all findings.
+
+    ``sources_dir``: a folder of ``<source_id>.txt`` texts; when given, each
+    ``source_excerpt`` must occur in its source's text (E404). ``max_per_rule`` caps the
+    findings listed per (table, code, field); the rest are counted in ``stats["suppressed"]``.
+    """
+    t0 = time.perf_counter()
+    pkg = read_package(descriptor)
+    _check_declarations(pkg)
+    out = Collector(max_per_rule)
+    tds = {name: _load(pkg, ts, out) for name, ts in pkg.tables.items()}
+    for td in tds.values():
+        if td.readable:
+            check_fields(td, out)
+            check_rows(td, out)
+    check_foreign_keys(tds, out)
+    check_cycles(tds, out)
+    check_not_before(tds, out)
+    for td in tds.values():
+        if td.readable:
+            check_lints(td, out)
+    check_unused_sources(tds, out)
+    provenance: dict[str, Any] | None = None
+    if sources_dir is not None:
+        provenance = _check_provenance(tds, Path(sources_dir), out)
+    stats: dict[str, Any] = {
+        "tables": {
+            name: {"path": td.path, "rows": td.n, "read": td.readable}
+            for name, td in tds.items()
+        },
+        "rows": sum(td.n for td in tds.values()),
+        "seconds": round(time.perf_counter() - t0, 3),
+        "suppressed": dict(out.suppressed),
+    }
+    if provenance is not None:
+        stats["provenance"] = provenance
+    return Report(out.findings, stats)
+
+
+def _check_declarations(pkg: Package) -> None:
+    """rowChecks/relationChecks must name real fields: a schema bug, so DescriptorError."""
+    for ts in pkg.tables.values():
+        where = ts.schema_path or f"schema of {ts.name}"
+        names = set(ts.field_names)
+        for rc in ts.row_checks:
+            kind = rc.get("check") if isinstance(rc, dict) else None
+            if kind not in ROW_CHECK_KEYS or not all(k in rc for k in ROW_CHECK_KEYS[kind]):
+                raise DescriptorError(
+                    f"{where}: rowChecks entry {rc!r} is not one of "
+                    f"{', '.join(ROW_CHECK_KEYS)} with their keys"
+                )
+            try:
+                unknown = [n for n in row_check_fields(rc) if n not in names]
+            except (AttributeError, TypeError):
+                raise DescriptorError(f"{where}: malformed rowChecks entry {rc!r}") from None
+            if unknown:
+                raise DescriptorError(f"{where}: rowChecks {kind} names unknown field(s) {unknown}")
+        for rc in ts.relation_checks:
+            if not isinstance(rc, dict) or rc.get("check") != "notBefore":
+                raise DescriptorError(f"{where}: unknown relationChecks entry {rc!r}")
+            fld = rc.get("foreignKey")
+            if not any(fk.fields == (fld,) for fk in ts.foreign_keys):
+                raise DescriptorError(
+                    f"{where}: relationChecks notBefore foreignKey {fld!r} is not a foreign key"
+                )
+            for k in ("start", "end"):
+                if rc.get(k) is not None and rc[k] not in names:
+                    raise DescriptorError(f"{where}: relationChecks {k} {rc[k]!r} is not a field")
+        for fk in ts.foreign_keys:
+            ref = pkg.tables[fk.resource]
+            missing = [n for n in fk.fields if n not in names] + [
+                n for n in fk.reference_fields if n not in ref.field_names
+            ]
+            if missing or len(fk.fields) != len(fk.reference_fields):
+                raise DescriptorError(f"{where}: foreign key {list(fk.fields)} is malformed")
+
+
+def _rel_path(ts: TableSchema) -> str:
+    return str(PurePosixPath(*Path(ts.path).parts)) if not isinstance(ts.path, list) else str(ts.path)
+
+
+def _load(pkg: Package, ts: TableSchema, out: Collector) -> TableData:
+    """Layer 1: read one resource, report file and header defects, map columns to fields."""
+    rel = _rel_path(ts)
+    td = TableData(schema=ts, path=rel)
+
+    def emit(code: str, *, line: int | None, message: str, **kw: Any) -> None:
+        out.one(code, table=ts.name, path=rel, line=line, message=message, **kw)
+
+    file = pkg.root / ts.path
+    try:
+        with open(file, "rb") as fh:  # read-only: the seeds are never modified
+            data = fh.read()
+    except FileNotFoundError:
+        emit("E100", line=None, message=f"file not found (resource {ts.name!r})")
+        return td
+    except OSError as exc:
+        emit("E101", line=None, message=f"cannot read the file: {exc.strerror or exc}")
+        return td
+    parsed = parse_csv_bytes(data, emit)
+    if parsed is None:
+        return td
+    _check_header(ts, parsed.header, parsed.header_line, emit)
+    first: dict[str, int] = {}
+    for i, h in enumerate(parsed.header):
+        first.setdefault(h, i)
+    td.readable = True
+    td.n = parsed.data.num_rows
+    td.lines = parsed.lines
+    for f in ts.fields:
+        if f.name in first:
+            td.raw[f.name] = parsed.data.column(str(first[f.name]))
+            td.colno[f.name] = first[f.name] + 1
+    if len(ts.primary_key) == 1 and ts.primary_key[0] in td.raw:
+        td.keys = td.raw[ts.primary_key[0]]
+    elif ts.primary_key and all(k in td.raw for k in ts.primary_key):
+        td.keys = pc.binary_join_element_wise(*(td.raw[k] for k in ts.primary_key), "|")
+    for i, h in enumerate(parsed.header):
+        col = parsed.data.column(str(i))
+        if td.n and pc.max(pc.binary_length(col)).as_py() > CELL_LIMIT:
+            big = np.flatnonzero(np_mask(pc.greater(pc.utf8_length(col), CELL_LIMIT)))
+            out.rows("E114", td, big, h if h in td.raw else None,
+                     lambda v, x: f"a cell of {len(v or ''):,} characters (limit "
+                                  f"{CELL_LIMIT:,})", column=i + 1)
+    return td
+
+
+def _check_header(ts: TableSchema, header: list[str], line: int, emit: Any) -> None:
+    names = ts.field_names
+    seen: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h in seen:
+            emit("E110", line=line, column=i + 1, value=h,
+                 message=f"column {h!r} appears again (first in column {seen[h] + 1})")
+        else:
+            seen[h] = i
+    missing = [n for n in names if n not in seen]
+    for h, i in seen.items():
+        if h not in names:
+            close = difflib.get_close_matches(h.strip(), missing, n=1) or difflib.get_close_matches(
+                h, names, n=1
+            )
+            hint = f"did you mean {close[0]!r}?" if close else None
+            emit("E112", line=line, column=i + 1, value=h,
+                 message=f"column {h!r} is not a field of {ts.name}", hint=hint)
+    for n in missing:
+        emit("E111", line=line, field=n,
+             message=f"no column {n!r}; the header must be: {','.join(names)}")
+    present = [h for h in seen if h in names]
+    expected = [n for n in names if n in seen]
+    if present != expected:
+        k = next(j for j, (a, b) in enumerate(zip(present, expected)) if a != b)
+        emit("E113", line=line, column=seen[present[k]] + 1, field=present[k], value=present[k],
+             message=f"column {present[k]!r} is where {expected[k]!r} belongs; "
+                     f"the order must be: {','.join(names)}")
+
+
+# -- optional provenance check ---------------------------------------------------------------
+
+_TYPO = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u00b4": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"', "\u2026": "...",
+})
+_WS = re.compile(r"\s+")
+_ELLIPSIS = re.compile(r"\s*(?:\.\s*){3}\s*|\s*\[\s*\.\.\.\s*\]\s*")
+
+
+def normalise_text(text: str) -> str:
+    """Whitespace collapsed, typographic quotes/apostrophes/ellipses made plain, NFC."""
+    text = unicodedata.normalize("NFC", text).translate(_TYPO)
+    return _WS.sub(" ", text).strip()
+
+
+def excerpt_in_text(excerpt: str, text: str) -> bool:
+    """True if the normalised excerpt occurs in the normalised text; an ellipsis in the excerpt
+    may stand for an omission, so its parts must then occur in order."""
+    ex = normalise_text(excerpt)
+    if not ex or ex in text:
+        return True
+    parts = [p for p in _ELLIPSIS.split(ex) if p.strip()]
+    if len(parts) < 2 and parts == [ex]:
+        return False
+    pos = 0
+    for part in parts:
+        k = text.find(part.strip(), pos)
+        if k < 0:
+            return False
+        pos = k + len(part.strip())
+    return True
+
+
+def _check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) -> dict[str, Any]:
+    """E404: each source_excerpt occurs in its source's text file (when that file exists)."""
+    texts: dict[str, str] = {}
+    checked = 0
+    for td, fk in source_links(tds):
+        if not td.readable or "source_excerpt" not in td.raw or "source_id" not in td.raw:
+            continue
+        sid = td.raw["source_id"]
+        uniq = [u for u in pc.unique(sid).to_pylist() if u]
+        for u in uniq:
+            if u not in texts:
+                p = folder / f"{u}.txt"
+                if p.is_file():
+                    texts[u] = normalise_text(p.read_text(encoding="utf-8", errors="replace"))
+        have = [u for u in uniq if u in texts]
+        if not have:
+            continue
+        rows = np.flatnonzero(np_mask(pc.is_in(sid, value_set=pa.array(have, pa.string()))))
+        ids = sid.take(pa.array(rows)).to_pylist()
+        excerpts = td.raw["source_excerpt"].take(pa.array(rows)).to_pylist()
+        bad = [r for r, s, e in zip(rows.tolist(), ids, excerpts)
+               if not excerpt_in_text(e, texts[s])]
+        checked += len(rows)
+        out.rows("E404", td, np.asarray(bad, dtype=np.int64), "source_excerpt",
+                 lambda v, x: f"excerpt {_q(v)} does not occur in {x['s']}.txt",
+                 extra={"s": sid})
+    return {"sources_with_text": sorted(texts), "excerpts_checked": checked}
+
+
+class _CallableModule(types.ModuleType):
+    """``conflictdata.validate`` is both this module and the function: importing the submodule
+    sets the package attribute to the module, so the module forwards calls to validate()."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Report:
+        return validate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
