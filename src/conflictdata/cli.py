@@ -77,6 +77,33 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
+    report = validate(args.descriptor, sources_dir=args.sources_dir)
+    if args.format == "json":
+        import json
+
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format == "github":
+        print(report.format_github(), end="")
+    else:
+        print(report.format_text(), end="")
+    return 0 if report.valid else 1
+
+
+def _cmd_findings(args: argparse.Namespace) -> int:
+    from .findings import write_findings_doc
+
+    changed = write_findings_doc(args.out, check=args.check)
+    if args.check and changed:
+        print(f"{args.out} is out of date: run `conflictdata findings`", file=sys.stderr)
+        return 1
+    if not args.check:
+        print(f"wrote {args.out}" if changed else f"{args.out} is up to date")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="conflictdata",
@@ -117,6 +144,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="build/releases", help="releases folder (default: %(default)s)")
     p.add_argument("--format", choices=("markdown", "json"), default="markdown")
     p.set_defaults(func=_cmd_diff)
+
+    p = sub.add_parser("validate", help="check the seeds: every problem at once, located")
+    p.add_argument("descriptor", nargs="?", default="datapackage.json")
+    p.add_argument("--format", choices=("text", "json", "github"), default="text")
+    p.add_argument(
+        "--sources-dir",
+        metavar="DIR",
+        help="folder of <source_id>.txt texts: check every source_excerpt occurs in its source",
+    )
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("findings", help="write the table of validation finding codes")
+    p.add_argument("--out", default="docs/findings.md")
+    p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
+    p.set_defaults(func=_cmd_findings)
 
     return parser
 
