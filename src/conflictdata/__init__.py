@@ -45,6 +45,10 @@ _LAZY = {
     "BuildResult": "build",
     "diff_releases": "diff",
     "ReleaseDiff": "diff",
+    # validate (issue 3)
+    "validate": "validate",
+    "Report": "findings",
+    "Finding": "findings",
 }
 
 __all__ = [
