@@ -7,6 +7,10 @@ writes. It lands in the wheel as ``conflictdata/_release/<version>/``, where
 ``conflictdata.load()`` finds it offline. If ``build/releases/<version>/`` already exists and
 differs, the wheel build fails: a published version never changes, bump the version.
 Editable installs get no bundled release (load from the cache or a local build instead).
+
+An sdist carries the release it was built with, as ``src/conflictdata/_release/<version>/``
+(an sdist has no git history, so rebuilding from it could not reproduce the release date);
+a wheel built from that sdist ships those files as they are, after checking their hashes.
 """
 
 from __future__ import annotations
@@ -30,9 +34,14 @@ class BundleReleaseHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        if self.target_name != "wheel" or version == "editable":
+        if self.target_name not in ("wheel", "sdist") or version == "editable":
             return
         root = Path(self.root)
+        shipped = root / "src" / BUNDLE_PREFIX
+        if shipped.is_dir():  # building from an sdist: the package already holds the release
+            self._check_shipped(shipped)
+            return
+        target = BUNDLE_PREFIX if self.target_name == "wheel" else f"src/{BUNDLE_PREFIX}"
         descriptor = root / "datapackage.json"
         self._tmp = Path(tempfile.mkdtemp(prefix="conflictdata-wheel-"))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")])}
@@ -58,8 +67,22 @@ class BundleReleaseHook(BuildHookInterface):
         names = ["datapackage.json"] + [r["path"] for r in desc["resources"]]
         self._check_published(root / "build" / "releases" / release.name, release, names)
         for name in names:
-            build_data["force_include"][str(release / name)] = f"{BUNDLE_PREFIX}/{release.name}/{name}"
+            build_data["force_include"][str(release / name)] = f"{target}/{release.name}/{name}"
         self.app.display_info(f"bundling release {release.name}: {', '.join(names)}")
+
+    @staticmethod
+    def _check_shipped(shipped: Path) -> None:
+        """Every file a shipped release descriptor lists is there with its SHA-256."""
+        import hashlib
+
+        folders = [p for p in shipped.iterdir() if (p / "datapackage.json").is_file()]
+        if len(folders) != 1:
+            raise RuntimeError(f"conflictdata: expected one release in {shipped}, found {folders}")
+        desc = json.loads((folders[0] / "datapackage.json").read_text(encoding="utf-8"))
+        for r in desc["resources"]:
+            path = folders[0] / r["path"]
+            if not path.is_file() or "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest() != r["hash"]:
+                raise RuntimeError(f"conflictdata: {path} is missing or does not match its release descriptor")
 
     @staticmethod
     def _check_published(published: Path, fresh: Path, names: list[str]) -> None:

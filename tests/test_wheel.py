@@ -1,5 +1,6 @@
-"""The wheel ships the current release: built from a clean copy of the repo, installed into a
-fresh venv, every table loads there offline without pandera or frictionless.
+"""The wheel ships the current release: built from a clean copy of the repo (directly and
+through its sdist), installed into a fresh venv, every table loads there offline without
+pandera or frictionless.
 
 Kept fast: ``--no-isolation`` (this venv has hatchling, pandas, pyarrow), a venv without pip
 whose dependencies come from this venv's site-packages through a ``.pth`` file, and
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -71,33 +73,48 @@ def _clean_copy(dest: Path) -> None:
             shutil.copy2(src, dest / rel)
 
 
+def _build(args: list[str], env: dict[str, str]) -> None:
+    proc = subprocess.run([sys.executable, "-m", "build", "--no-isolation", *args], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(the wheel built from a clean copy, the reference `conflictdata build` output)."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Wheels built from a clean copy directly and through its sdist, and the reference
+    `conflictdata build` output of the same copy."""
     base = tmp_path_factory.mktemp("wheel")
     clone = base / "clone"
     _clean_copy(clone)
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    built = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(base / "dist"), str(clone)],
-        capture_output=True, text=True, env=env,
-    )
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    _build(["--wheel", "--outdir", str(base / "direct"), str(clone)], env)
+    _build(["--sdist", "--outdir", str(base / "sdist"), str(clone)], env)
+    (sdist,) = (base / "sdist").glob("conflictdata-*.tar.gz")
+    with tarfile.open(sdist) as tf:
+        tf.extractall(base / "unpacked", filter="data")
+    (unpacked,) = (base / "unpacked").iterdir()
+    # no SOURCE_DATE_EPOCH and no git here: a rebuild could not reproduce the release date,
+    # so this wheel matches the reference only if it ships the sdist's release as it is
+    no_epoch = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    _build(["--wheel", "--outdir", str(base / "via-sdist"), str(unpacked)], no_epoch)
     ref = subprocess.run(
         [sys.executable, "-m", "conflictdata", "build", str(clone / "datapackage.json"), "--out", str(base / "ref")],
         capture_output=True, text=True, env={**env, "PYTHONPATH": str(clone / "src")}, cwd=clone,
     )
     assert ref.returncode == 0, ref.stderr
-    (whl,) = (base / "dist").glob("conflictdata-*.whl")
-    return whl, base / "ref"
+    (release,) = [p for p in (base / "ref").iterdir() if p.is_dir()]
+    return {
+        "direct": next((base / "direct").glob("*.whl")),
+        "via-sdist": next((base / "via-sdist").glob("*.whl")),
+        "release": release,
+    }
 
 
-def test_bundled_release_is_byte_identical_to_conflictdata_build(wheel: tuple[Path, Path]) -> None:
-    whl, ref = wheel
-    (release,) = [p for p in ref.iterdir() if p.is_dir()]
+@pytest.mark.parametrize("kind", ["direct", "via-sdist"])
+def test_bundled_release_is_byte_identical_to_conflictdata_build(built: dict[str, Path], kind: str) -> None:
+    release = built["release"]
     desc = json.loads((release / "datapackage.json").read_text())
     expected = ["datapackage.json"] + [r["path"] for r in desc["resources"]]
-    with zipfile.ZipFile(whl) as zf:
+    with zipfile.ZipFile(built[kind]) as zf:
         prefix = f"conflictdata/_release/{release.name}/"
         bundled = sorted(n[len(prefix):] for n in zf.namelist() if n.startswith("conflictdata/_release/"))
         assert bundled == sorted(expected)
@@ -105,8 +122,8 @@ def test_bundled_release_is_byte_identical_to_conflictdata_build(wheel: tuple[Pa
             assert zf.read(prefix + name) == (release / name).read_bytes(), name
 
 
-def test_fresh_venv_loads_every_table_offline(wheel: tuple[Path, Path], tmp_path: Path) -> None:
-    whl, ref = wheel
+def test_fresh_venv_loads_every_table_offline(built: dict[str, Path], tmp_path: Path) -> None:
+    whl, release = built["via-sdist"], built["release"]
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
@@ -132,7 +149,6 @@ def test_fresh_venv_loads_every_table_offline(wheel: tuple[Path, Path], tmp_path
     assert proc.returncode == 0, proc.stderr[-4000:]
     result = json.loads(proc.stdout)
 
-    (release,) = [p for p in ref.iterdir() if p.is_dir()]
     desc = json.loads((release / "datapackage.json").read_text())
     assert result["version"] == release.name
     assert result["rows"] == {r["name"]: r["rows"] for r in desc["resources"]}
