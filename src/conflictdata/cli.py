@@ -26,11 +26,20 @@ def _cmd_codebook(args: argparse.Namespace) -> int:
 
 
 def _cmd_versions(args: argparse.Namespace) -> int:
+    import warnings
+
     from .loader import versions
 
-    found = versions(url=args.url)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        found = versions(url=args.url)
+    for w in caught:
+        print(f"conflictdata versions: warning: {w.message}", file=sys.stderr)
     if not found:
-        print("no releases: none bundled, none cached, no release URL configured")
+        from .remote import ENV_URL, release_url
+
+        hint = "" if release_url(args.url) else f"; no release URL configured (--url or {ENV_URL})"
+        print(f"no releases: none bundled, none cached{hint}")
         return 0
     width = max(len(v.version) for v in found)
     for v in found:
