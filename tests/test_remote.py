@@ -131,6 +131,10 @@ def test_offline_after_the_cache_is_filled(server: ReleaseServer, served: Path) 
         for name in first:
             pd.testing.assert_frame_equal(again[name], first[name])
     assert [v.version for v in cd.versions()] == [VERSION]
+    with pytest.warns(RuntimeWarning, match="listing local releases only"):
+        assert [v.where for v in cd.versions(server.url)] == [("cache",)]
+    with pytest.raises(DownloadError, match="index"):
+        cd.versions(server.url, strict=True)
     assert cd.load("visits").shape == first["visits"].shape  # version None = newest cached
     with pytest.raises(DownloadError, match="could not fetch the release index"):
         cd.load("places", "1.1.0", url=server.url)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -380,10 +381,11 @@ def describe(
     return df
 
 
-def versions(url: str | None = None) -> list[VersionInfo]:
+def versions(url: str | None = None, *, strict: bool = False) -> list[VersionInfo]:
     """Every release known here: bundled, cached and (if a URL is configured) on the server.
 
-    Oldest first. Raises :class:`DownloadError` if a configured server cannot be reached.
+    Oldest first. A server that cannot be reached gives a :class:`RuntimeWarning` and the
+    local releases (offline use stays possible), or :class:`DownloadError` if ``strict``.
     """
     url = remote.release_url(url)
     found: dict[str, dict[str, Any]] = {}
@@ -396,8 +398,16 @@ def versions(url: str | None = None) -> list[VersionInfo]:
                     entry["created"] = _read_release(path / "datapackage.json").descriptor.get("created")
                 except ConflictDataError:
                     entry["created"] = None
+    served: dict[str, remote.RemoteRelease] = {}
     if url:
-        for v, rel in remote.remote_releases(url).items():
+        try:
+            served = remote.remote_releases(url)
+        except DownloadError as exc:
+            if strict:
+                raise
+            warnings.warn(f"{exc}; listing local releases only", RuntimeWarning, stacklevel=2)
+    if served:
+        for v, rel in served.items():
             entry = found.setdefault(v, {})
             entry["remote"] = rel.descriptor_url
             entry["created"] = entry.get("created") or rel.created
