@@ -17,7 +17,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -408,6 +410,28 @@ def _update_index(out: Path, name: str) -> None:
     write_index(out, entries, name=name)
 
 
+def _convert_tables(
+    tmp: Path, package: Package, tables: list[TableSchema], bar: _Progress, stop: threading.Event
+) -> list[TableOutput]:
+    """Every table to ``tmp/<table>.parquet`` (stops between tables once ``stop`` is set)."""
+    outputs: list[TableOutput] = []
+    for t in tables:
+        if stop.is_set():
+            break
+        arrow = read_csv_table(t, package.root / t.path)
+        name = f"{t.name}.parquet"
+        _write_parquet(arrow, t, tmp / name)
+        del arrow
+        path = tmp / name
+        outputs.append(TableOutput(t.name, name, _rows(path), path.stat().st_size, sha256_file(path)))
+        bar.step(t.name)
+    return outputs
+
+
+def _rows(path: Path) -> int:
+    return pq.ParquetFile(path).metadata.num_rows
+
+
 def build(
     descriptor: Path | str = "datapackage.json",
     out: Path | str = "build/releases",
@@ -417,62 +441,67 @@ def build(
 ) -> BuildResult:
     """Build the release named by ``descriptor``'s version into ``out/<version>``.
 
-    Validates first (raises ValidationFailed, writing nothing); refuses IDs that disappeared
-    since the previous release without a tombstone (BuildError); a release of the same
-    version that exists is left alone when identical and is a ReleaseExistsError otherwise.
+    Validates first: nothing is published unless validation passes (ValidationFailed
+    otherwise). To keep a build close to the time of validation alone, the tables are
+    converted into a hidden temporary folder while the validator runs, on the other core;
+    that folder is deleted unless validation passes. Refuses IDs that disappeared since the
+    previous release without a tombstone (BuildError); a release of the same version that
+    exists is left alone when identical and is a ReleaseExistsError otherwise.
     """
     descriptor = Path(descriptor)
     package = read_package(descriptor)
     version = package.version
-    if not version or "/" in version or version.startswith("."):
+    if not version or "/" in version or "\\" in version or version.startswith("."):
         raise BuildError(f"{descriptor}: 'version' must be set to a plain version, got {version!r}")
     tables = list(package.tables.values())
-    bar = _Progress(total=len(tables) + 4, enabled=progress)
-    try:
-        if validate:
-            _validate_first(descriptor)
-        bar.step("validated")
+    inputs = [descriptor] + [package.root / t.path for t in tables]
+    inputs += [package.root / t.schema_path for t in tables if t.schema_path]
+    missing = [str(p) for p in inputs if not p.is_file()]
+    if missing:
+        raise BuildError(f"cannot build: missing {', '.join(missing)}")
+    created_dt = release_created(package, inputs)
+    created = _iso(created_dt)
+    out = Path(out)
 
-        out = Path(out)
+    bar = _Progress(total=len(tables) + 4, enabled=progress)
+    tmp: Path | None = None
+    try:
         out.mkdir(parents=True, exist_ok=True)
         _cleanup_stale_tmp(out)
-        inputs = [descriptor] + [package.root / t.path for t in tables]
-        inputs += [package.root / t.schema_path for t in tables if t.schema_path]
-        created_dt = release_created(package, inputs)
-        created = _iso(created_dt)
-
         tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-{version}-", dir=out))
-        try:
-            result = _build_into(tmp, out, package, tables, created, created_dt, bar)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+        stop = threading.Event()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="convert") as pool:
+            converting = pool.submit(_convert_tables, tmp, package, tables, bar, stop)
+            try:
+                if validate:
+                    _validate_first(descriptor)
+                    bar.step("validated")
+            except BaseException:
+                stop.set()
+                converting.exception()  # wait, so the folder can be removed
+                raise
+            outputs = converting.result()
+        result = _finish(tmp, out, package, outputs, created, created_dt, bar)
         _update_index(out, package.name or "conflictdata")
         bar.step("index")
         return result
     finally:
+        if tmp is not None and tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
         bar.close()
 
 
-def _build_into(
+def _finish(
     tmp: Path,
     out: Path,
     package: Package,
-    tables: list[TableSchema],
+    outputs: list[TableOutput],
     created: str,
     created_dt: datetime,
     bar: _Progress,
 ) -> BuildResult:
+    """Descriptor, changelog, checksums and zip next to the Parquet files; then publish."""
     version = package.version
-    outputs: list[TableOutput] = []
-    for t in tables:
-        arrow = read_csv_table(t, package.root / t.path)
-        name = f"{t.name}.parquet"
-        _write_parquet(arrow, t, tmp / name)
-        outputs.append(
-            TableOutput(t.name, name, arrow.num_rows, (tmp / name).stat().st_size, sha256_file(tmp / name))
-        )
-        bar.step(t.name)
     writer = pq.ParquetFile(tmp / outputs[0].path).metadata.created_by if outputs else ""
     desc = _release_descriptor(package, created, outputs, writer)
     (tmp / DESCRIPTOR_NAME).write_text(_dump_json(desc), encoding="utf-8", newline="\n")

@@ -298,9 +298,21 @@ def _table_diff(
 
 
 def diff_releases(old: Path | str | None, new: Path | str) -> ReleaseDiff:
-    """Differences from release folder ``old`` (None: nothing before) to release folder ``new``."""
+    """Differences from release folder ``old`` (None: nothing before) to release folder ``new``.
+
+    With no old release, nothing is read but the descriptor: an initial release lists its
+    tables and row counts, not every ID.
+    """
     new = Path(new)
     new_desc, new_schemas = release_tables(new)
+    if old is None:
+        rows = {r["name"]: r.get("rows") for r in new_desc.get("resources", [])}
+        return ReleaseDiff(
+            old_version=None,
+            new_version=str(new_desc.get("version", "")),
+            new_created=str(new_desc.get("created", "")),
+            tables=[TableDiff(name, None, rows.get(name)) for name in new_schemas],
+        )
     if old is None:
         old_desc: dict[str, Any] = {}
         old_schemas: dict[str, TableSchema] = {}
