@@ -7,7 +7,9 @@ Python touches only the failing rows, and only up to the per-rule finding limit.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,8 +34,10 @@ _DATETIME_RE = (
 _NULL_STR = pa.scalar(None, pa.string())
 _TRUE = ("true", "True", "TRUE", "1")
 _FALSE = ("false", "False", "FALSE", "0")
-_WS_RE = r"^[\s\p{Z}]|[\s\p{Z}]$"
-_FORMULA_RE = r"^[=+\-@]"
+_END = 2**31 - 1
+_FORMULA_STARTS = pa.array(["=", "+", "-", "@"])
+_ASCII_SPACE = pa.array([c.encode() for c in " \t\n\r\v\f"], pa.binary())
+_HIGH = pa.scalar(b"\x80", pa.binary())
 _PLAIN_NUMBER_RE = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
 
@@ -73,6 +77,8 @@ class TableData:
     typed: dict[str, pa.Array] = field(default_factory=dict)
     ymd: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     keys: pa.ChunkedArray | pa.Array | None = None
+    #: foreign key -> index of each row's referenced row (null: empty or not found)
+    fk_index: dict[Any, pa.Array | pa.ChunkedArray] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -485,19 +491,57 @@ def check_lints(td: TableData, out: Collector) -> None:
             continue
         s = td.raw[f.name]
         name = f.name
-        ws = np_mask(pc.match_substring_regex(s, _WS_RE))
+        # One-character slices are far cheaper per cell than a regex over the whole text.
+        first = pc.utf8_slice_codeunits(s, 0, 1)
+        ws = np_mask(pc.utf8_is_space(first))
+        last_byte = pc.binary_slice(s.cast(pa.binary()), -1)
+        ws |= np_mask(pc.is_in(last_byte, value_set=_ASCII_SPACE))
+        multi = np.flatnonzero(np_mask(pc.greater_equal(last_byte, _HIGH)))
+        if len(multi):  # ends in a multi-byte character: is it e.g. U+00A0 or U+3000?
+            tail = pc.utf8_slice_codeunits(s.take(pa.array(multi)), -1, _END)
+            ws[multi[np_mask(pc.utf8_is_space(tail))]] = True
         out.rows("W501", td, np.flatnonzero(ws), name,
                  lambda v, x: f"{_q(v)} starts or ends with whitespace")
-        formula = np_mask(pc.match_substring_regex(s, _FORMULA_RE))
+        formula = np_mask(pc.is_in(first, value_set=_FORMULA_STARTS))
         if formula.any():
             formula &= ~np_mask(pc.match_substring_regex(s, _PLAIN_NUMBER_RE))
             out.rows("W503", td, np.flatnonzero(formula), name,
                      lambda v, x: f"{_q(v)} starts with {(v or ' ')[0]!r}: a spreadsheet "
                                   f"would run it as a formula")
-        ascii_ = np_mask(pc.string_is_ascii(s))
-        if not ascii_.all():
-            idx = np.flatnonzero(~ascii_)
-            sub = s.take(pa.array(idx))
-            nfc = np_mask(pc.not_equal(pc.utf8_normalize(sub, "NFC"), sub))
-            out.rows("W502", td, idx[nfc], name,
-                     lambda v, x: f"{_q(v)} is not in Unicode NFC form")
+        ascii_ = pc.string_is_ascii(s)
+        if not pc.all(ascii_).as_py():
+            # Only a cell holding a character that NFC may change can be non-NFC.
+            idx = np.flatnonzero(np_mask(pc.match_substring_regex(s, _nfc_suspects())))
+            if len(idx):
+                sub = s.take(pa.array(idx))
+                nfc = np_mask(pc.not_equal(pc.utf8_normalize(sub, "NFC"), sub))
+                out.rows("W502", td, idx[nfc], name,
+                         lambda v, x: f"{_q(v)} is not in Unicode NFC form")
+
+
+@functools.lru_cache(maxsize=1)
+def _nfc_suspects() -> str:
+    """An RE2 character class of every character NFC can change or compose with its
+    predecessor (combining marks, NFC_QC=No/Maybe, second halves of canonical pairs, Hangul
+    jamo); text without any of them is already NFC, so only the rare rest is normalised."""
+    cps: set[int] = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
+    for cp in range(0x80, 0x30000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        if unicodedata.combining(c) or not unicodedata.is_normalized("NFC", c):
+            cps.add(cp)
+        d = unicodedata.decomposition(c)
+        if d and not d.startswith("<"):
+            parts = d.split()
+            if len(parts) == 2:
+                cps.add(int(parts[1], 16))
+    ranges: list[list[int]] = []
+    for cp in sorted(cps):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "[" + "".join(
+        f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges
+    ) + "]"

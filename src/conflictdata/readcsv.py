@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ CELL_LIMIT = 100_000
 _MAX_LOCATED = 1000
 
 BOM = b"\xef\xbb\xbf"
+_NOT_SPACE = re.compile(rb"\S")
 _NL, _CR, _QUOTE, _COMMA = 10, 13, 34, 44
 
 Emit = Callable[..., None]  # emit(code, line=, column=None, value=None, message=)
@@ -98,7 +100,7 @@ def parse_csv_bytes(data: bytes, emit: Emit) -> ParsedFile | None:
     if data.startswith(BOM):
         emit("E103", line=1, column=1, message="the file starts with a UTF-8 byte order mark")
         start = len(BOM)
-    if not data[start:].strip():
+    if _NOT_SPACE.search(data, start) is None:
         emit("E102", line=1, message="the file is empty: no header line")
         return None
     arr = np.frombuffer(data, dtype=np.uint8)

@@ -30,6 +30,16 @@ def _usable(tds: dict[str, TableData], td: TableData, fk: ForeignKey) -> TableDa
     return ref
 
 
+def _fk_index(td: TableData, ref: TableData, fk: ForeignKey) -> pa.Array | pa.ChunkedArray:
+    """Each row's referenced row index (first match), computed once per foreign key: the
+    hash of the referenced keys is the costly part, shared by all layer-4 checks."""
+    got = td.fk_index.get(fk)
+    if got is None:
+        got = pc.index_in(_key_values(td, fk.fields), value_set=_key_values(ref, fk.reference_fields))
+        td.fk_index[fk] = got
+    return got
+
+
 def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
     """E401: every non-empty foreign key value is a key of the referenced table."""
     for td in tds.values():
@@ -41,8 +51,7 @@ def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
             present = np.logical_and.reduce([td.is_present(n) for n in fk.fields])
             if not present.any():
                 continue
-            parent = pc.unique(_key_values(ref, fk.reference_fields))
-            ok = np_mask(pc.is_in(child, value_set=parent))
+            ok = np_mask(pc.is_valid(_fk_index(td, ref, fk)))
             bad = np.flatnonzero(present & ~ok)
             target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
             label = "+".join(fk.fields)
@@ -67,7 +76,7 @@ def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
             n = td.n
             if n == 0:
                 continue
-            parent = pc.index_in(child, value_set=ids)
+            parent = _fk_index(td, td, fk)
             nxt = np.append(pc.fill_null(parent, n).to_numpy(zero_copy_only=False), n)
             nxt = nxt.astype(np.int64)
             nxt[:n][~td.is_present(fk.fields[0])] = n
@@ -131,7 +140,7 @@ def check_not_before(tds: dict[str, TableData], out: Collector) -> None:
             own = td.typed[start]
             if end and end in td.typed:
                 own = pc.coalesce(td.typed[end], own)
-            pidx = pc.index_in(td.raw[fld], value_set=ref.raw[fk.reference_fields[0]])
+            pidx = _fk_index(td, ref, fk)
             valid = np_mask(pc.is_valid(pidx)) & td.is_present(fld)
             if not valid.any():
                 continue
