@@ -86,20 +86,62 @@ class Release:
         self.table(name)
         return next(r for r in self.package.descriptor["resources"] if r["name"] == name)
 
-    def path(self, name: str) -> Path:
-        """The verified local file of a table (downloaded into the cache if need be)."""
+    def path(self, name: str, *, verify: bool = True) -> Path:
+        """The verified local file of a table (downloaded into the cache if need be).
+
+        ``verify=False`` skips hashing a file already on disk: the caller verifies it.
+        """
         res = self.resource(name)
         if self.where == "cache":
-            return remote.fetch_file(self.version, res, self.url, self.root)
+            return remote.fetch_file(self.version, res, self.url, self.root, verify_cached=verify)
         path = self.root / remote.safe_relpath(res["path"])
         if not path.is_file():
             raise DownloadError(f"table {name!r} of release {self.version}: {path} is missing")
+        if verify:
+            remote.verify_file(path, self.sha256(name), delete=False, what=self.what(name))
+        return path
+
+    def sha256(self, name: str) -> str:
         try:
-            sha = remote.expected_sha256(res)
+            return remote.expected_sha256(self.resource(name))
         except ValueError as exc:
             raise DescriptorError(f"{self.root / 'datapackage.json'}: {exc}") from None
-        remote.verify_file(path, sha, delete=False, what=f"table {name!r} of release {self.version}")
-        return path
+
+    def what(self, name: str) -> str:
+        return f"{'cached ' if self.where == 'cache' else ''}table {name!r} of release {self.version}"
+
+    def read_arrow(self, name: str) -> pa.Table:
+        """The table, its file verified against the descriptor's SHA-256 before it is returned.
+
+        The first read in a process hashes the bytes in a thread while pyarrow decodes the
+        same bytes (both release the GIL), so verification costs little extra wall time.
+        """
+        schema = self.table(name)
+        path = self.path(name, verify=False)
+        if remote.is_verified(path):
+            return _read_arrow(path, schema)
+        import hashlib
+        import threading
+
+        import pyarrow as pa
+
+        stamp = remote._stamp(path)
+        data = path.read_bytes()
+        digest: list[str] = []
+        hasher = threading.Thread(target=lambda: digest.append(hashlib.sha256(data).hexdigest()))
+        hasher.start()
+        try:
+            table = _read_arrow(pa.BufferReader(data), schema, shown=path)
+            error = None
+        except ConflictDataError as exc:  # report a checksum mismatch first, if it is one
+            table, error = None, exc
+        finally:
+            hasher.join()
+        remote.check_digest(path, digest[0], self.sha256(name), delete=self.where == "cache",
+                            what=self.what(name), stamp=stamp)
+        if error is not None:
+            raise error
+        return table
 
 
 @dataclass(frozen=True)
@@ -244,11 +286,12 @@ def _types_mapper(schema: TableSchema) -> Any:
     return mapping.get
 
 
-def _read_arrow(path: Path, schema: TableSchema) -> pa.Table:
+def _read_arrow(source: Any, schema: TableSchema, shown: Path | None = None) -> pa.Table:
     import pyarrow.parquet as pq
 
+    path = shown or source
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(source)
     except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
         raise ConflictDataError(f"{path} is not a readable Parquet file: {exc}") from None
     if table.column_names != schema.field_names:
@@ -283,9 +326,7 @@ def _to_pandas(table: pa.Table, schema: TableSchema) -> pd.DataFrame:
 
 def load_arrow(table: str, version: str | None = None, *, source: Source = None, url: str | None = None) -> pa.Table:
     """A release table as a ``pyarrow.Table`` with the release schema's Arrow types."""
-    release = open_release(version, source=source, url=url)
-    schema = release.table(table)
-    return _read_arrow(release.path(table), schema)
+    return open_release(version, source=source, url=url).read_arrow(table)
 
 
 def load(table: str, version: str | None = None, *, source: Source = None, url: str | None = None) -> pd.DataFrame:
@@ -296,7 +337,7 @@ def load(table: str, version: str | None = None, *, source: Source = None, url: 
     """
     release = open_release(version, source=source, url=url)
     schema = release.table(table)
-    return _to_pandas(_read_arrow(release.path(table), schema), schema)
+    return _to_pandas(release.read_arrow(table), schema)
 
 
 def load_all(
@@ -305,7 +346,7 @@ def load_all(
     """Every table of a release, by name, in descriptor order."""
     release = open_release(version, source=source, url=url)
     return {
-        name: _to_pandas(_read_arrow(release.path(name), schema), schema)
+        name: _to_pandas(release.read_arrow(name), schema)
         for name, schema in release.package.tables.items()
     }
 

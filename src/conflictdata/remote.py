@@ -18,10 +18,7 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -38,6 +35,8 @@ __all__ = [
     "fetch_descriptor",
     "fetch_file",
     "verify_file",
+    "is_verified",
+    "check_digest",
     "file_sha256",
     "expected_sha256",
     "safe_relpath",
@@ -93,6 +92,9 @@ def safe_relpath(path: str) -> PurePosixPath:
 
 def _get(url: str, what: str, retries: int | None = None) -> bytes:
     """GET a small document (index, descriptor) with a timeout and retries."""
+    import urllib.error  # here, not at module level: only the network path pays for it
+    import urllib.request
+
     retries = RETRIES if retries is None else retries
     last: Exception | None = None
     for attempt in range(retries + 1):
@@ -111,6 +113,8 @@ def _get(url: str, what: str, retries: int | None = None) -> bytes:
 
 
 def _reason(exc: Exception | None) -> str:
+    import urllib.error
+
     if isinstance(exc, urllib.error.HTTPError):
         return f"HTTP {exc.code} {exc.reason}"
     if isinstance(exc, urllib.error.URLError):
@@ -143,6 +147,8 @@ def remote_releases(url: str) -> dict[str, RemoteRelease]:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
@@ -209,13 +215,18 @@ def file_sha256(path: Path) -> str:
 _VERIFIED: dict[Path, tuple[int, int]] = {}
 
 
-def verify_file(path: Path, sha256: str, *, delete: bool, what: str) -> None:
-    """Raise :class:`ChecksumError` unless ``path`` has this SHA-256 (optionally deleting it)."""
+def _stamp(path: Path) -> tuple[int, int]:
     st = path.stat()
-    key = (st.st_size, st.st_mtime_ns)
-    if _VERIFIED.get(path) == key:
-        return
-    actual = file_sha256(path)
+    return (st.st_size, st.st_mtime_ns)
+
+
+def is_verified(path: Path) -> bool:
+    """Whether this process already checked ``path`` (unchanged since) against its hash."""
+    return _VERIFIED.get(path) == _stamp(path)
+
+
+def check_digest(path: Path, actual: str, sha256: str, *, delete: bool, what: str, stamp: tuple[int, int]) -> None:
+    """Raise :class:`ChecksumError` (deleting the file if asked) unless the digests agree."""
     if actual != sha256:
         if delete:
             path.unlink(missing_ok=True)
@@ -223,17 +234,32 @@ def verify_file(path: Path, sha256: str, *, delete: bool, what: str) -> None:
             f"{what}: {path} has sha256 {actual}, the release descriptor says {sha256}"
             + ("; the file was deleted, load again to fetch it anew" if delete else "")
         )
-    _VERIFIED[path] = key
+    _VERIFIED[path] = stamp
 
 
-def fetch_file(version: str, resource: dict[str, Any], url: str | None, folder: Path) -> Path:
-    """A verified data file of a cached release, downloaded first if it is not cached."""
+def verify_file(path: Path, sha256: str, *, delete: bool, what: str) -> None:
+    """Raise :class:`ChecksumError` unless ``path`` has this SHA-256 (optionally deleting it)."""
+    stamp = _stamp(path)
+    if _VERIFIED.get(path) == stamp:
+        return
+    check_digest(path, file_sha256(path), sha256, delete=delete, what=what, stamp=stamp)
+
+
+def fetch_file(
+    version: str, resource: dict[str, Any], url: str | None, folder: Path, *, verify_cached: bool = True
+) -> Path:
+    """A data file of a cached release, downloaded (and verified) first if it is not cached.
+
+    A file already cached is verified too, unless ``verify_cached`` is False: then the
+    caller must verify it before use (the loader hashes while Parquet decodes).
+    """
     rel = safe_relpath(resource["path"])
     target = folder / rel
     sha = expected_sha256(resource)
     what = f"table {resource.get('name')!r} of release {version}"
     if target.is_file():
-        verify_file(target, sha, delete=True, what=f"cached {what}")
+        if verify_cached:
+            verify_file(target, sha, delete=True, what=f"cached {what}")
         return target
     if not url:
         raise DownloadError(
@@ -274,7 +300,7 @@ def fetch_file(version: str, resource: dict[str, Any], url: str | None, folder: 
         ) from None
     except OSError as exc:
         raise DownloadError(f"could not write {what} to {folder}: {exc}") from None
-    _VERIFIED[path] = (path.stat().st_size, path.stat().st_mtime_ns)
+    _VERIFIED[path] = _stamp(path)
     return path
 
 
