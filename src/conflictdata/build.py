@@ -158,31 +158,76 @@ class _Progress:
 # --------------------------------------------------------------------------- CSV -> Arrow
 
 
-def _cast(col: pa.ChunkedArray | pa.Array, f: Field, table: str) -> pa.Array:
-    """A string column to the field's Arrow type (see Field.arrow_type)."""
+def _enum(col: pa.ChunkedArray, f: Field) -> pa.Array:
+    """An enum column (read by the CSV reader as per-chunk dictionaries) re-indexed into the
+    declared values, in declared order: the same dictionary in every release."""
+    declared = pa.array(list(f.enum or ()), pa.string())
+    parts = []
+    for chunk in col.chunks:
+        if pa.types.is_dictionary(chunk.type):
+            mapping = pc.index_in(chunk.dictionary, value_set=declared).cast(pa.int32())
+            parts.append(pc.take(mapping, chunk.indices))
+        else:
+            parts.append(pc.index_in(chunk, value_set=declared).cast(pa.int32()))
+    indices = pa.concat_arrays(parts) if parts else pa.array([], pa.int32())
+    # a value that is not declared would be a silent null: refuse it instead
+    unknown = pc.sum(pc.and_(pc.is_null(indices), pc.is_valid(col.combine_chunks()))).as_py()
+    if unknown:
+        raise BuildError(f"field {f.name!r}: {unknown} value(s) not among {list(f.enum or ())}")
+    return pa.DictionaryArray.from_arrays(indices, declared)
+
+
+def _cast(col: pa.ChunkedArray, f: Field, table: str) -> pa.Array:
+    """A text column to the field's Arrow type (see Field.arrow_type)."""
     target = f.arrow_type()
     try:
         if f.type == "string":
-            if f.is_enum:
-                dictionary = pa.array(list(f.enum or ()), pa.string())
-                indices = pc.index_in(col, value_set=dictionary).cast(pa.int32())
-                return pa.DictionaryArray.from_arrays(indices, dictionary)
-            return col
+            return _enum(col, f) if f.is_enum else col.combine_chunks()
+        col = col.combine_chunks()
         if f.type == "boolean":
             true_v = f.raw.get("trueValues", _TRUE)
             false_v = f.raw.get("falseValues", _FALSE)
             is_t = pc.is_in(col, value_set=pa.array(true_v, pa.string()))
             is_f = pc.is_in(col, value_set=pa.array(false_v, pa.string()))
+            bad = pc.sum(pc.and_(pc.is_valid(col), pc.invert(pc.or_(is_t, is_f)))).as_py()
+            if bad:
+                raise BuildError(f"{bad} value(s) are neither {true_v} nor {false_v}")
             return pc.if_else(is_t, True, pc.if_else(is_f, False, pa.scalar(None, pa.bool_())))
         if f.type in ("date", "datetime") and f.format not in ("default", "any"):
             parsed = pc.strptime(col, format=f.format, unit="s", error_is_null=False)
             return parsed.cast(target)
         return col.cast(target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, BuildError) as exc:
         raise BuildError(
             f"table {table!r}, field {f.name!r}: cannot convert to {target}: {exc} "
             "(run `conflictdata validate` for the rows at fault)"
         ) from None
+
+
+def _read_strings(source: Any, names: list[str], enums: set[str]) -> pa.Table:
+    """Every column as text (enums as dictionaries, built while parsing); empty cell = null."""
+    return pacsv.read_csv(
+        source,
+        read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 23),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={
+                n: pa.dictionary(pa.int32(), pa.string()) if n in enums else pa.string()
+                for n in names
+            },
+            include_columns=names,
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def _is_sorted(table: pa.Table, key: str) -> bool:
+    col = table.column(key).combine_chunks()
+    if len(col) < 2:
+        return True
+    return bool(pc.all(pc.less(col.slice(0, len(col) - 1), col.slice(1))).as_py())
 
 
 def read_csv_table(schema: TableSchema, path: Path) -> pa.Table:
@@ -193,24 +238,16 @@ def read_csv_table(schema: TableSchema, path: Path) -> pa.Table:
     the CSV reader split its work.
     """
     names = schema.field_names
+    enums = {f.name for f in schema.fields if f.type == "string" and f.is_enum}
     try:
-        raw = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                include_columns=names,
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
-        )
+        raw = _read_strings(path, names, enums)
     except (OSError, pa.ArrowException) as exc:
         raise BuildError(f"cannot read {path}: {exc}") from None
-    if schema.primary_key:
+    if len(schema.primary_key) == 1 and not _is_sorted(raw, schema.primary_key[0]):
+        raw = raw.take(pc.sort_indices(raw, [(schema.primary_key[0], "ascending")]))
+    elif len(schema.primary_key) > 1:
         raw = raw.take(pc.sort_indices(raw, [(k, "ascending") for k in schema.primary_key]))
-    arrays = [_cast(raw.column(f.name).combine_chunks(), f, schema.name) for f in schema.fields]
+    arrays = [_cast(raw.column(f.name), f, schema.name) for f in schema.fields]
     return pa.Table.from_arrays(arrays, schema=schema.arrow_schema())
 
 

@@ -1,0 +1,112 @@
+"""Benchmark the build: `conflictdata build` next to `conflictdata validate` on the same
+generated package, as whole processes in the same run; and Parquet bytes next to CSV bytes.
+
+    python bench/build.py [--events 1000000] [--seed 0] [--repeat 1]
+
+The generated package is kept under ``bench/_data/build-<events>/package`` and reused; every
+build goes to a fresh folder. A build validates the package itself, so "build - validate" is
+what building costs on top of the validation it includes. Targets: build <= validate + 2 s;
+total Parquet <= 25% of the CSV bytes. Figures only: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import REPO_ROOT, format_table, run_measured, venv_command  # noqa: E402
+
+BUILD_SLACK_S = 2.0
+PARQUET_SHARE = 0.25
+
+
+def ensure_package(events: int, seed: int, data: Path) -> Path:
+    package = data / "package"
+    descriptor = package / "datapackage.json"
+    if not descriptor.is_file():
+        print(f"generating {events:,} events into {package} ...", flush=True)
+        run = run_measured([sys.executable, str(REPO_ROOT / "bench" / "generate.py"),
+                            "--events", str(events), "--out", str(package), "--seed", str(seed)])
+        if not run.ok:
+            sys.exit(f"generate failed:\n{run.stdout}{run.stderr}")
+    return descriptor
+
+
+def csv_bytes(descriptor: Path) -> dict[str, int]:
+    desc = json.loads(descriptor.read_text(encoding="utf-8"))
+    return {r["name"]: (descriptor.parent / r["path"]).stat().st_size for r in desc["resources"]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each command (best is kept)")
+    ap.add_argument("--data", type=Path, help="package folder cache (default bench/_data/build-N)")
+    args = ap.parse_args()
+
+    data = args.data or REPO_ROOT / "bench" / "_data" / f"build-{args.events}"
+    descriptor = ensure_package(args.events, args.seed, data)
+    cli = venv_command("conflictdata")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1750000000"}
+
+    validate_runs, build_runs = [], []
+    release: Path | None = None
+    work = Path(tempfile.mkdtemp(prefix="bench-build-", dir=data))
+    try:
+        for i in range(args.repeat):
+            v = run_measured([*cli, "validate", str(descriptor)], env=env)
+            if v.returncode not in (0, 1):
+                sys.exit(f"validate could not run:\n{v.stderr}")
+            validate_runs.append(v)
+            out = work / f"out-{i}"
+            b = run_measured([*cli, "build", str(descriptor), "--out", str(out)], env=env)
+            if not b.ok:
+                sys.exit(f"build failed:\n{b.stdout}{b.stderr}")
+            build_runs.append(b)
+            release = next(p for p in out.iterdir() if p.is_dir())
+        assert release is not None
+        v = min(validate_runs, key=lambda r: r.wall_s)
+        b = min(build_runs, key=lambda r: r.wall_s)
+        csv = csv_bytes(descriptor)
+        parquet = {name: (release / f"{name}.parquet").stat().st_size for name in csv}
+        zip_bytes = next(release.glob("*.zip")).stat().st_size
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"\npackage: {descriptor} ({args.events:,} events, seed {args.seed}); "
+          f"best of {args.repeat}; {os.cpu_count()} CPUs\n")
+    print(format_table(
+        ["command (whole process)", "wall s", "peak RSS MiB", "exit"],
+        [["conflictdata validate", f"{v.wall_s:.2f}", f"{v.peak_rss_mb:.0f}", str(v.returncode)],
+         ["conflictdata build", f"{b.wall_s:.2f}", f"{b.peak_rss_mb:.0f}", str(b.returncode)]],
+    ))
+    print()
+    table_rows = [
+        [name, f"{csv[name]:,}", f"{parquet[name]:,}", f"{parquet[name] / csv[name]:.1%}" if csv[name] else "-"]
+        for name in csv
+    ]
+    total_csv, total_pq = sum(csv.values()), sum(parquet.values())
+    table_rows.append(["total", f"{total_csv:,}", f"{total_pq:,}", f"{total_pq / total_csv:.1%}"])
+    print(format_table(["table", "CSV bytes", "Parquet bytes", "Parquet/CSV"], table_rows))
+    print(f"\nzip archive: {zip_bytes:,} bytes")
+
+    extra = b.wall_s - v.wall_s
+    share = total_pq / total_csv
+    print("\nratios")
+    print(f"  build / validate            {b.wall_s / v.wall_s:.2f}x  "
+          f"(build - validate = {extra:+.2f} s; target <= +{BUILD_SLACK_S:.0f} s: "
+          f"{'met' if extra <= BUILD_SLACK_S else 'NOT met'})")
+    print(f"  Parquet / CSV bytes         {share:.1%}  "
+          f"(target <= {PARQUET_SHARE:.0%}: {'met' if share <= PARQUET_SHARE else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
