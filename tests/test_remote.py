@@ -86,6 +86,13 @@ def test_unknown_version_on_server_lists_what_exists(server: ReleaseServer) -> N
     assert "9.9.9" in str(err.value) and "1.0.0, 1.1.0" in str(err.value)
 
 
+@pytest.mark.parametrize("version", ["../escape", "..", "a/b", ".hidden"])
+def test_a_version_that_is_not_a_plain_name_is_refused(server: ReleaseServer, cold_cache: Path, version: str) -> None:
+    with pytest.raises(UnknownVersionError, match="not a release version"):
+        cd.load("places", version, url=server.url)
+    assert not cold_cache.exists() or _files(cold_cache) == []
+
+
 def test_500_then_success_on_retry(server: ReleaseServer, cold_cache: Path) -> None:
     server.faults.plan[f"{VERSION}/places.parquet"] = [500]
     server.faults.plan["index.json"] = [500]

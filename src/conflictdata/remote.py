@@ -167,6 +167,8 @@ def fetch_descriptor(version: str, url: str, cache: Path | None = None) -> Path:
 
     A cached descriptor is never re-fetched: that is what pins a version.
     """
+    if not version or version.startswith(".") or any(c in version for c in "/\\:"):
+        raise UnknownVersionError(f"{version!r} is not a release version")
     folder = (cache or cache_dir()) / version
     target = folder / "datapackage.json"
     if target.is_file():
