@@ -1,15 +1,15 @@
 """Shared helpers for the bench/ scripts: run a command as a whole process and measure it.
 
 Every benchmark measures commands as separate processes (start-up, imports and all), so the
-figures are what a user running the command sees. Wall time comes from ``time.perf_counter``
-around the process; peak memory is the child's own maximum resident set size, read from
-``os.wait4`` (Linux reports it in KiB), so each measurement is that process alone, not the
-maximum over every child this script has run (which ``RUSAGE_CHILDREN`` would give).
+figures are what a user running the command sees. Wall time and the peak resident set size
+(``ru_maxrss`` from ``os.wait4``) are taken by a tiny launcher process that spawns the command
+and waits for it. The launcher is there because Linux carries a process's RSS high-water mark
+across ``exec``: a command spawned straight from a big benchmark process would report at least
+that process's size. Spawned from the ~10 MiB launcher, it reports its own peak.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -40,25 +40,40 @@ class Run:
         return self.returncode == 0
 
 
+#: Spawns argv[2:], waits, and writes {"rc", "wall_s", "maxrss_kib"} as JSON to argv[1].
+_LAUNCHER = r"""
+import json, os, sys, time
+cmd = sys.argv[2:]
+t0 = time.perf_counter()
+pid = os.posix_spawnp(cmd[0], cmd, os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss
+with open(sys.argv[1], "w") as fh:
+    json.dump({"rc": os.waitstatus_to_exitcode(status), "wall_s": wall, "maxrss_kib": kib}, fh)
+"""
+
+
 def run_measured(command: list[str], *, cwd: Path | str | None = None, env: dict | None = None) -> Run:
     """Run ``command`` to completion; return its wall time, peak RSS (MiB) and output.
 
-    Output goes to temporary files (not pipes), so a chatty process can never block and
-    reading it costs nothing while the clock runs.
+    Output goes to temporary files (not pipes), so a chatty process can never block.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=cwd, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    import json
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.TemporaryDirectory() as tmp:
+        result = Path(tmp) / "result.json"
+        launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(result), *command]
+        proc = subprocess.run(launcher, stdout=out, stderr=err, cwd=cwd, env=env, check=False)
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    # ru_maxrss is KiB on Linux, bytes on macOS.
-    rss_kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss
-    return Run(list(command), proc.returncode, wall, rss_kib / 1024, stdout, stderr)
+        if not result.exists():  # the command could not be started at all
+            return Run(list(command), proc.returncode or 127, 0.0, 0.0, stdout, stderr)
+        m = json.loads(result.read_text())
+    return Run(list(command), m["rc"], m["wall_s"], m["maxrss_kib"] / 1024, stdout, stderr)
 
 
 def venv_command(name: str) -> list[str]:
