@@ -354,3 +354,51 @@ def test_builds_the_real_seeds(tmp_path: Path, root: Path) -> None:
         assert pq.read_schema(path).equals(package.tables[res["name"]].arrow_schema(), check_metadata=False)
     report = frictionless.validate(str(result.path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+# ---------------------------------------------------------------- CSV reading, property test
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from conflictdata.build import read_csv_table  # noqa: E402
+from conflictdata.schema import table_schema_from_dict  # noqa: E402
+
+_TEXT_SCHEMA = table_schema_from_dict("t", "t.csv", {
+    "fields": [
+        {"name": "id", "type": "string", "constraints": {"required": True}},
+        {"name": "text", "type": "string"},
+        {"name": "kind", "type": "string", "constraints": {"enum": ["b", "a"]}},
+        {"name": "n", "type": "integer"},
+    ],
+    "primaryKey": ["id"],
+})
+_cell = st.text(alphabet=st.sampled_from(list('ab ,"\n\r\u00e9\u2014')), max_size=8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.dictionaries(
+        st.from_regex(r"[A-Z][0-9]{1,3}", fullmatch=True),
+        st.tuples(_cell, st.sampled_from(["", "a", "b"]), st.one_of(st.none(), st.integers(-10**12, 10**12))),
+        max_size=15,
+    ),
+    terminator=st.sampled_from(["\n", "\r\n"]),
+)
+def test_csv_cells_survive_exactly(tmp_path_factory: pytest.TempPathFactory, rows: dict, terminator: str) -> None:
+    def cell(v: object) -> str:  # RFC 4180 quoting (Python's csv leaves a lone CR bare)
+        v = str(v)
+        return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\r\n') else v
+
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    lines = ["id,text,kind,n"] + [
+        ",".join(cell(c) for c in (k, text, kind, "" if n is None else n))
+        for k, (text, kind, n) in rows.items()
+    ]
+    path.write_bytes((terminator.join(lines) + terminator).encode("utf-8"))
+    got = read_csv_table(_TEXT_SCHEMA, path).to_pylist()
+    expected = [
+        {"id": k, "text": rows[k][0] or None, "kind": rows[k][1] or None, "n": rows[k][2]}
+        for k in sorted(rows)
+    ]
+    assert got == expected
