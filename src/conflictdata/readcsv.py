@@ -241,7 +241,7 @@ def _careful(
     lines: list[int] = []
     spans: list[tuple[int, int, list[str]]] = []  # (first, last line, cells) for locating
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+        reader = csv.reader(io.StringIO(text, newline="\n"), strict=False)
         prev = 0
         while True:
             try:
