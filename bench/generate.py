@@ -24,7 +24,8 @@ How the declared rules are met, in general terms:
     cases force their ``present`` fields non-null and ``absent`` fields null; other optional
     cells are empty ~30% of the time;
   * text comes from the curated seeds' values for the same field plus synthetic NFC Unicode
-    sentences; ~1% of long-text cells hold a comma, double quotes and an embedded newline.
+    sentences, joined in pairs for long-text fields so nearly every cell is distinct; ~1% of
+    long-text cells hold a comma, double quotes and an embedded newline.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ WEIGHT_OVERRIDES: dict[str, dict[str, float]] = {
 }
 #: Dates are drawn in this window (clipped to each field's declared minimum/maximum).
 DATE_WINDOW = (np.datetime64("1990-01-01"), np.datetime64("2025-12-31"))
-POOL_SIZE = 1000
+POOL_SIZE = 2000
 CHUNK_ROWS = 200_000
 
 WORDS = (
@@ -224,17 +225,23 @@ def _fits(f: Field, s: str) -> bool:
     return True
 
 
-def text_pool(f: Field, seed_values: list[str], rng: np.random.Generator) -> pa.Array:
+def text_pool(f: Field, seed_values: list[str], rng: np.random.Generator, *, halves: bool = False) -> pa.Array:
     """Candidate values for a free-text field: curated seed values plus synthetic sentences.
 
-    About ``TRICKY_RATE`` of the pool (for fields allowing 60+ characters) holds a comma,
-    ASCII double quotes and an embedded newline, to exercise CSV quoting.
+    ``halves``: values at most half the field's length, to be joined in pairs (see
+    :func:`_text_column`). A ``tricky`` share of the pool (for fields allowing 60+ characters)
+    holds a comma, ASCII double quotes and an embedded newline, to exercise CSV quoting.
     """
     max_len = f.max_length if f.max_length is not None else 400
+    if halves:
+        max_len = (max_len - 1) // 2
     lo = max(f.min_length or 1, 3)
     hi = max(lo, min(max_len, 40 + max_len // 10, 160))
-    pool = [v for v in dict.fromkeys(seed_values) if _fits(f, v)]
-    n_tricky = int(round(POOL_SIZE * TRICKY_RATE)) if max_len >= 60 else 0
+    if halves:
+        hi = max(lo, hi // 2)
+    pool = [v for v in dict.fromkeys(seed_values) if _fits(f, v) and len(v) <= max_len]
+    rate = TRICKY_RATE / 2 if halves else TRICKY_RATE
+    n_tricky = int(round(POOL_SIZE * rate)) if max_len >= 60 else 0
     while len(pool) < POOL_SIZE - n_tricky:
         s = _sentence(rng, int(rng.integers(lo, hi + 1)), max_len)
         if _fits(f, s):
@@ -246,6 +253,21 @@ def text_pool(f: Field, seed_values: list[str], rng: np.random.Generator) -> pa.
         if len(s) <= max_len and _fits(f, s):
             pool.append(s)
     return pa.array(pool, pa.string())
+
+
+def _text_column(f: Field, seed_values: list[str], rng: np.random.Generator, n: int) -> pa.Array:
+    """``n`` cells of free text.
+
+    Long-text fields (200+ characters allowed) join two pool values, so nearly every cell is
+    distinct, as curated excerpts and notes are: a validator gets no shortcut from repeated
+    values. Short fields (codes, labels) draw whole values from one pool.
+    """
+    if (f.max_length if f.max_length is not None else 400) < 200:
+        return _from_pool(text_pool(f, seed_values, rng), rng, n)
+    pool = text_pool(f, seed_values, rng, halves=True)
+    first = pool.take(pa.array(rng.integers(0, len(pool), n)))
+    second = pool.take(pa.array(rng.integers(0, len(pool), n)))
+    return pc.binary_join_element_wise(first, second, " ")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -517,8 +539,7 @@ def _generate_table(
             pool = list(dict.fromkeys(pool)) + sample_pattern(f.pattern, rng, 200)
             values[f.name] = _from_pool(pa.array(pool, pa.string()), rng, n)
         else:
-            pool = text_pool(f, seeds.get(f.name, []), rng)
-            values[f.name] = _from_pool(pool, rng, n)
+            values[f.name] = _text_column(f, seeds.get(f.name, []), rng, n)
 
     # 5. Null masks: random for optional cells, shared within `together` groups, then the
     #    `when` cases force presence/absence; required cells are never empty.
