@@ -82,6 +82,17 @@ def _first_bad_quote(arr: np.ndarray, q: np.ndarray, start: int) -> tuple[int, s
     return None
 
 
+def _is_utf8(data: bytes) -> bool:
+    """Whole-file UTF-8 check by Arrow's validator (zero-copy, far faster than decoding)."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    arr = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        arr.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def _empty_table(ncol: int) -> pa.Table:
     return pa.table({str(i): pa.array([], pa.string()) for i in range(ncol)})
 
@@ -125,7 +136,7 @@ def parse_csv_bytes(data: bytes, emit: Emit) -> ParsedFile | None:
             ends = np.flatnonzero((np.searchsorted(q, nl) & 1) == 0)
     else:
         ends = np.arange(len(nl))
-    if bad_quote is None and data.find(b"\x00", start) == -1:
+    if bad_quote is None and data.find(b"\x00", start) == -1 and _is_utf8(data):
         pending: list[tuple[str, dict[str, Any]]] = []
         parsed = _fast(data, arr, nl, ends, start, lambda code, **kw: pending.append((code, kw)))
         if parsed is not None:
@@ -187,7 +198,7 @@ def _fast(
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 null_values=[],
-                check_utf8=True,
+                check_utf8=False,  # checked once for the whole file by _is_utf8
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowException):
