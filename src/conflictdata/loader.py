@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -153,7 +153,6 @@ class VersionInfo:
     bundled: Path | None = None
     cached: Path | None = None
     remote: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def where(self) -> tuple[str, ...]:
