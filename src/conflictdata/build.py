@@ -243,12 +243,16 @@ def read_csv_table(schema: TableSchema, path: Path) -> pa.Table:
         raw = _read_strings(path, names, enums)
     except (OSError, pa.ArrowException) as exc:
         raise BuildError(f"cannot read {path}: {exc}") from None
-    if len(schema.primary_key) == 1 and not _is_sorted(raw, schema.primary_key[0]):
-        raw = raw.take(pc.sort_indices(raw, [(schema.primary_key[0], "ascending")]))
-    elif len(schema.primary_key) > 1:
-        raw = raw.take(pc.sort_indices(raw, [(k, "ascending") for k in schema.primary_key]))
+    order = None
+    keys = list(schema.primary_key)
+    if keys and not (len(keys) == 1 and _is_sorted(raw, keys[0])):
+        order = pc.sort_indices(raw.select(keys), [(k, "ascending") for k in keys])
     arrays = [_cast(raw.column(f.name), f, schema.name) for f in schema.fields]
-    return pa.Table.from_arrays(arrays, schema=schema.arrow_schema())
+    del raw
+    table = pa.Table.from_arrays(arrays, schema=schema.arrow_schema())
+    if order is not None:  # reorder the typed columns: dates, numbers, enums are smaller
+        table = table.take(order).combine_chunks()
+    return table
 
 
 def _write_parquet(table: pa.Table, schema: TableSchema, path: Path) -> None:
@@ -377,7 +381,8 @@ def _write_zip(folder: Path, names: list[str], target: Path, created: datetime) 
             info.compress_type = (
                 zipfile.ZIP_STORED if name.endswith(".parquet") else zipfile.ZIP_DEFLATED
             )
-            with open(folder / name, "rb") as src, zf.open(info, "w") as dst:
+            big = (folder / name).stat().st_size >= zipfile.ZIP64_LIMIT // 2
+            with open(folder / name, "rb") as src, zf.open(info, "w", force_zip64=big) as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
 
 
