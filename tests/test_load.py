@@ -133,6 +133,8 @@ def test_unknown_version_names_the_versions_that_exist(small: Path, tmp_path: Pa
         cd.load("places", "3.0", source=small)
     with pytest.raises(UnknownVersionError, match="neither a release folder"):
         cd.load("places", source=tmp_path)
+    with pytest.raises(UnknownVersionError, match="neither one of bundled, cache, remote"):
+        cd.load("places", source="bundle")
 
 
 def test_no_bundled_release_says_why() -> None:

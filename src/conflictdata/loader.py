@@ -207,6 +207,10 @@ def _cached() -> dict[str, Path]:
 
 
 def _local(path: Path) -> dict[str, Path]:
+    if not path.is_dir():
+        raise UnknownVersionError(
+            f"source {str(path)!r} is neither one of {', '.join(SOURCES)} nor an existing folder"
+        )
     if (path / "datapackage.json").is_file():
         return {_read_release(path / "datapackage.json").version: path}
     found = _scan(path)
