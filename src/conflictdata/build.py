@@ -507,6 +507,8 @@ def build(
 
     bar = _Progress(total=len(tables) + 4, enabled=progress)
     tmp: Path | None = None
+    created_out = not out.exists()
+    ok = False
     try:
         out.mkdir(parents=True, exist_ok=True)
         _cleanup_stale_tmp(out)
@@ -526,10 +528,16 @@ def build(
         result = _finish(tmp, out, package, outputs, created, created_dt, bar)
         _update_index(out, package.name or "conflictdata")
         bar.step("index")
+        ok = True
         return result
     finally:
         if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        if not ok and created_out:  # a failed first build leaves no empty folder behind
+            try:
+                out.rmdir()
+            except OSError:
+                pass
         bar.close()
 
 
