@@ -255,10 +255,13 @@ def test_index_lists_every_release_in_version_order(tmp_path: Path) -> None:
     assert "Initial release" in (out / "1.2.0" / "CHANGELOG.md").read_text()
 
 
-def test_failed_build_leaves_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("field,value", [("fatalities", "three"), ("event_type", "airstrke"),
+                                         ("confirmed", "yes"), ("date_start", "13 June")])
+def test_failed_build_leaves_nothing(tmp_path: Path, field: str, value: str) -> None:
+    """Unvalidated bad cells are refused by the conversion itself, never turned into nulls."""
     out = tmp_path / "out"
-    bad = with_changes(EVENTS, EV_0001={"fatalities": "three"})
-    with pytest.raises(BuildError, match="fatalities"):
+    bad = with_changes(EVENTS, EV_0001={field: value})
+    with pytest.raises(BuildError, match=field):
         build(write_package(tmp_path / "pkg", events=bad), out, validate=False, progress=False)
     assert not out.exists()
 

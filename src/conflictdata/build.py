@@ -171,19 +171,18 @@ def _enum(col: pa.ChunkedArray, f: Field) -> pa.Array:
             parts.append(pc.index_in(chunk, value_set=declared).cast(pa.int32()))
     indices = pa.concat_arrays(parts) if parts else pa.array([], pa.int32())
     # a value that is not declared would be a silent null: refuse it instead
-    unknown = pc.sum(pc.and_(pc.is_null(indices), pc.is_valid(col.combine_chunks()))).as_py()
+    unknown = indices.null_count - col.null_count
     if unknown:
         raise BuildError(f"field {f.name!r}: {unknown} value(s) not among {list(f.enum or ())}")
     return pa.DictionaryArray.from_arrays(indices, declared)
 
 
-def _cast(col: pa.ChunkedArray, f: Field, table: str) -> pa.Array:
+def _cast(col: pa.ChunkedArray, f: Field, table: str) -> pa.Array | pa.ChunkedArray:
     """A text column to the field's Arrow type (see Field.arrow_type)."""
     target = f.arrow_type()
     try:
         if f.type == "string":
-            return _enum(col, f) if f.is_enum else col.combine_chunks()
-        col = col.combine_chunks()
+            return _enum(col, f) if f.is_enum else col
         if f.type == "boolean":
             true_v = f.raw.get("trueValues", _TRUE)
             false_v = f.raw.get("falseValues", _FALSE)
@@ -251,8 +250,8 @@ def read_csv_table(schema: TableSchema, path: Path) -> pa.Table:
     del raw
     table = pa.Table.from_arrays(arrays, schema=schema.arrow_schema())
     if order is not None:  # reorder the typed columns: dates, numbers, enums are smaller
-        table = table.take(order).combine_chunks()
-    return table
+        table = table.take(order)
+    return table.combine_chunks()
 
 
 def _write_parquet(table: pa.Table, schema: TableSchema, path: Path) -> None:
