@@ -171,3 +171,23 @@ def test_matcher_agrees_with_a_plain_comparison(old: dict, new: dict) -> None:
         if ch:
             expected[k] = ch
     assert {c.id: c.changes for c in td.changed} == expected
+
+
+def test_table_added_and_removed(tmp_path: Path) -> None:
+    def only_sources(desc: Path) -> Path:
+        d = json.loads(desc.read_text())
+        d["resources"] = [r for r in d["resources"] if r["name"] == "sources"]
+        d["resources"][0]["schema"] = json.loads((desc.parent / "schemas" / "sources.json").read_text())
+        desc.write_text(json.dumps(d))
+        return desc
+
+    small = build(only_sources(write_package(tmp_path / "v1")), tmp_path / "a",
+                  validate=HAVE_VALIDATE, progress=False)
+    full = build(write_package(tmp_path / "v2", version="2.0.0"), tmp_path / "b",
+                 validate=HAVE_VALIDATE, progress=False)
+    grown = diff_releases(small.path, full.path)
+    events = next(t for t in grown.tables if t.table == "events")
+    assert events.status == "table added" and events.added == ["EV-0001", "EV-0002", "EV-0003"]
+    shrunk = diff_releases(full.path, small.path)
+    assert shrunk.deleted == {"events": ["EV-0001", "EV-0002", "EV-0003"]}
+    assert "Table removed." in shrunk.to_markdown()

@@ -10,6 +10,17 @@ Layout of a build output folder ``OUT`` (a static file server of ``OUT`` is a re
     OUT/<version>/CHANGELOG.md            this version against the previous release in OUT
     OUT/<version>/SHA256SUMS              "<hex>  <name>" for every file above (not the zip)
     OUT/<version>/conflictdata-<version>.zip   all of the above, reproducible
+
+The release descriptor keeps the source descriptor's name, title, description, version,
+homepage, keywords, licenses, sources and contributors, adds ``created`` (ISO 8601 UTC) and
+``build.parquetWriter``, and lists per table: name, path ``<table>.parquet``, format
+``parquet``, mediatype, ``hash`` ("sha256:<hex>", the Frictionless v5 form), ``rows``,
+``fileBytes`` and the full Table Schema inline. The size is not in the standard ``bytes``
+because frictionless 5 reads Parquet through pandas without counting bytes, so any declared
+``bytes`` fails `frictionless validate` with a byte-count error; for the same reason the
+inline schemas list "nan" among their ``missingValues`` (frictionless sees a null number of a
+Parquet file as NaN). SHA256SUMS leaves out itself and the zip (the zip holds SHA256SUMS;
+its own hash is in ``index.json``).
 """
 
 from __future__ import annotations
