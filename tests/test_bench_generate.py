@@ -215,3 +215,21 @@ def test_command_line(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "events" in proc.stdout and (tmp_path / "p/datapackage.json").exists()
+
+
+def test_run_measured_reports_the_childs_own_peak_memory() -> None:
+    """The child's peak RSS is its own, not inherited from a large parent (bench/_common.py)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from _common import run_measured
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    ballast = bytearray(300 * 2**20)  # the parent is big...
+    small = run_measured([sys.executable, "-c", "pass"])
+    big = run_measured([sys.executable, "-c", "x = bytearray(200 * 2**20); print(len(x))"])
+    del ballast
+    assert small.ok and small.peak_rss_mb < 100  # ...but a small child stays small
+    assert big.ok and big.stdout.strip() == str(200 * 2**20) and big.peak_rss_mb >= 200
+    assert big.wall_s > 0
+    failed = run_measured([sys.executable, "-c", "import sys; sys.exit(3)"])
+    assert failed.returncode == 3 and not failed.ok
