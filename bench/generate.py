@@ -701,8 +701,14 @@ def _seed_rows(repo_pkg: Package, t: TableSchema) -> dict[str, dict[str, str | N
     return {r[t.id_field]: r for r in tbl.to_pylist() if r.get(t.id_field) is not None}
 
 
-def generate(out: Path | str, events: int, seed: int = 0, repo: Path | str = REPO_ROOT) -> GenerateResult:
-    """Write a valid package with ``events`` events to ``out`` (created or overwritten)."""
+def generate(
+    out: Path | str, events: int, seed: int = 0, repo: Path | str = REPO_ROOT, *, engine: str = "auto"
+) -> GenerateResult:
+    """Write a valid package with ``events`` events to ``out`` (created or overwritten).
+
+    ``repo``: the folder whose datapackage.json, schemas and seeds are followed. ``engine``:
+    the CSV writer (see :func:`write_csv`); every engine writes the same bytes.
+    """
     t0 = time.perf_counter()
     out = Path(out)
     repo = Path(repo)
@@ -734,7 +740,7 @@ def generate(out: Path | str, events: int, seed: int = 0, repo: Path | str = REP
             _override_with_seed_rows(gen, _seed_rows(pkg, t))
         done[name] = gen
         cols = [gen.columns[f] for f in t.field_names]
-        nbytes[name] = write_csv(out / "seeds" / f"{name}.csv", t.field_names, cols)
+        nbytes[name] = write_csv(out / "seeds" / f"{name}.csv", t.field_names, cols, engine=engine)
         rows[name] = gen.n
     ordered_rows = {n: rows[n] for n in pkg.tables}
     ordered_bytes = {n: nbytes[n] for n in pkg.tables}

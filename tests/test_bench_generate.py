@@ -174,6 +174,9 @@ def test_polars_and_arrow_writers_write_the_same_bytes(tmp_path: Path) -> None:
         pa.array([True, False, None, True, True, False, True, False]),
     ]
     names = ["text", "n", "x", "flag"]
+    gen.generate(tmp_path / "pp", 300, seed=5, engine="polars")
+    gen.generate(tmp_path / "pa", 300, seed=5, engine="arrow")
+    assert _digests(tmp_path / "pp") == _digests(tmp_path / "pa")
     gen.write_csv(tmp_path / "p.csv", names, cols, engine="polars")
     gen.write_csv(tmp_path / "a.csv", names, cols, engine="arrow")
     assert (tmp_path / "p.csv").read_bytes() == (tmp_path / "a.csv").read_bytes()
