@@ -59,11 +59,19 @@ __all__ = [
     "MissingDependencyError",
     "UnknownTableError",
     "UnknownVersionError",
+    "__version__",
     *_LAZY,
 ]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        # One version for data and package, read from the installed metadata (which takes it
+        # from datapackage.json at build time); resolved lazily to keep the import light.
+        from importlib.metadata import version
+
+        globals()[name] = value = version(__name__)
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'conflictdata' has no attribute {name!r}")
