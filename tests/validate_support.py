@@ -158,10 +158,12 @@ SOURCE_TEXT = (
 )
 
 
-def csv_text(table: str, rows: list[dict[str, str]], newline: str = "\n") -> str:
+def csv_text(table: str, rows: list[dict[str, str]], newline: str = "\n",
+             quote_all: bool = False) -> str:
     names = [f["name"] for f in SCHEMAS[table]["fields"]]
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator=newline)
+    w = csv.writer(buf, lineterminator=newline,
+                   quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
     w.writerow(names)
     for r in rows:
         w.writerow([r.get(n, "") for n in names])

@@ -80,6 +80,16 @@ class TableData:
     #: foreign key -> index of each row's referenced row (null: empty or not found)
     fk_index: dict[Any, pa.Array | pa.ChunkedArray] = field(default_factory=dict)
 
+    def value(self, name: str) -> pa.Array | pa.ChunkedArray:
+        """Typed values of a field, invalid and empty cells null (text fields built here)."""
+        got = self.typed.get(name)
+        if got is None:
+            s = self.raw[name].combine_chunks()
+            present = self.is_present(name)
+            got = s if present.all() else pc.if_else(pa.array(present), s, _NULL_STR)
+            self.typed[name] = got
+        return got
+
     @property
     def name(self) -> str:
         return self.schema.name
@@ -194,21 +204,16 @@ def _typed(td: TableData, f: Field, s: pa.ChunkedArray, present: np.ndarray,
     """Type-check one column (E202/E203) and store its typed values, invalid ones as null."""
     kind = f.type
     if kind == "string":
-        s1 = s.combine_chunks()
-        td.typed[f.name] = s1 if present.all() else pc.if_else(pa.array(present), s1, _NULL_STR)
-        return
+        return  # compared as text only by rowChecks, built on demand by TableData.value()
     if kind == "integer":
         ok = np_mask(pc.match_substring_regex(s, _INTEGER_RE))
         valid = present & ok
-        filled = pc.if_else(pa.array(valid), s, "0")
-        td.typed[f.name] = pa.array(pc.cast(filled, pa.int64()).to_numpy(), pa.int64(),
-                                    mask=~valid)
+        td.typed[f.name] = pa.array(_cast_valid(s, valid, pa.int64()), pa.int64(), mask=~valid)
         what = "an integer (digits with an optional leading '-')"
     elif kind == "number":
         ok = np_mask(pc.match_substring_regex(s, _NUMBER_RE))
         valid = present & ok
-        filled = pc.if_else(pa.array(valid), s, "0")
-        td.typed[f.name] = pa.array(pc.cast(filled, pa.float64()).to_numpy(), pa.float64(),
+        td.typed[f.name] = pa.array(_cast_valid(s, valid, pa.float64()), pa.float64(),
                                     mask=~valid)
         what = "a number"
     elif kind == "boolean":
@@ -222,13 +227,7 @@ def _typed(td: TableData, f: Field, s: pa.ChunkedArray, present: np.ndarray,
     elif kind in ("date", "datetime"):
         ok = present & np_mask(pc.match_substring_regex(s, _DATE_RE if kind == "date"
                                                         else _DATETIME_RE))
-        filled = pc.if_else(pa.array(ok), s, "1970-01-01")
-
-        def part(a: int, b: int) -> np.ndarray:
-            sl = pc.utf8_slice_codeunits(filled, a, b)
-            return pc.cast(sl, pa.int64()).to_numpy(zero_copy_only=False).astype(np.int64)
-
-        y, m, d = part(0, 4), part(5, 7), part(8, 10)
+        y, m, d = _ymd(s, ok)
         real = (m >= 1) & (m <= 12) & (d >= 1) & (d <= _days_in_month(y, m))
         impossible = np.flatnonzero(ok & ~real)
         out.rows("E203", td, impossible, f.name,
@@ -251,6 +250,40 @@ def _typed(td: TableData, f: Field, s: pa.ChunkedArray, present: np.ndarray,
     out.rows("E202", td, bad, f.name, lambda v, x: f"{_q(v)} is not {what}")
 
 
+def _cast_valid(s: pa.ChunkedArray, valid: np.ndarray, to: pa.DataType) -> np.ndarray:
+    """The valid cells cast to ``to`` as a numpy array (0 elsewhere), casting only those."""
+    if valid.all():
+        return np.asarray(pc.cast(s, to).to_numpy(zero_copy_only=False))
+    res = np.zeros(len(valid), dtype=to.to_pandas_dtype())
+    if valid.any():
+        res[valid] = pc.cast(s.filter(pa.array(valid)), to).to_numpy(zero_copy_only=False)
+    return res
+
+
+def _ymd(s: pa.ChunkedArray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month, day of cells that start with YYYY-MM-DD (``ok``), read straight from the
+    Arrow string bytes with numpy gathers (other rows give 0)."""
+    pos = 0
+    parts: list[np.ndarray] = []
+    for chunk in s.chunks:
+        n = len(chunk)
+        okc = ok[pos:pos + n]
+        pos += n
+        res = np.zeros((10, n), dtype=np.int64)
+        if okc.any():
+            _, offsets, values = chunk.buffers()
+            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n]
+            data = np.frombuffer(values, dtype=np.uint8)
+            start = np.where(okc, off, 0).astype(np.int64)
+            for k in (0, 1, 2, 3, 5, 6, 8, 9):
+                res[k] = data[start + k].astype(np.int64) - 48
+            res[:, ~okc] = 0
+        parts.append(res)
+    r = np.concatenate(parts, axis=1) if parts else np.zeros((10, 0), dtype=np.int64)
+    return (r[0] * 1000 + r[1] * 100 + r[2] * 10 + r[3], r[5] * 10 + r[6], r[8] * 10 + r[9])
+
+
 def _bound(f: Field, value: Any) -> Any:
     """A constraint bound as a pyarrow scalar of the field's typed values."""
     if f.type == "date":
@@ -267,6 +300,8 @@ def _bound(f: Field, value: Any) -> Any:
 def _duplicates(values: pa.ChunkedArray | pa.Array, consider: np.ndarray
                 ) -> tuple[np.ndarray, list[int]]:
     """Row indices repeating an earlier row's value, and that earlier row's index."""
+    if len(pc.unique(values)) == len(values):  # the common case, and cheaper to prove
+        return np.zeros(0, dtype=np.int64), []
     vc = pc.value_counts(values)
     repeated = vc.field("values").filter(pc.greater(vc.field("counts"), 1))
     if len(repeated) == 0:
@@ -414,7 +449,7 @@ def _ordered(td: TableData, names: list[str], out: Collector, desc: str | None) 
     for j in range(1, len(names)):
         for i in range(j):
             a, b = names[i], names[j]
-            viol = np_mask(pc.less(td.typed[b], td.typed[a])) & ~reported
+            viol = np_mask(pc.less(td.value(b), td.value(a))) & ~reported
             reported |= viol
             out.rows("E301", td, np.flatnonzero(viol), b,
                      lambda v, x, a=a, b=b: f"{b} {_q(v)} is less than {a} {_q(x['a'])} "

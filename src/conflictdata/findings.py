@@ -93,6 +93,10 @@ _RULE_LIST = [
        "A cell is longer than 100,000 characters: almost always a broken quote or a pasted "
        "document rather than a value.",
        "shorten the cell; quote excerpts, do not paste whole texts"),
+    _r("E115", "stray carriage return",
+       "A carriage return (CR) inside an unquoted cell, not part of a CRLF line end: some "
+       "programs read it as a line break, others as text, so the row is not read.",
+       "delete the CR, or quote the cell if the line break is meant"),
     # -- layer 2: each field ----------------------------------------------------------------
     _r("E201", "required value missing",
        "A field with constraints.required has an empty cell.",

@@ -259,9 +259,17 @@ def _careful(
                 row = next(reader)
             except StopIteration:
                 break
-            except csv.Error as exc:  # pragma: no cover - strict=False rarely raises
-                emit("E106", line=prev + 1, message=f"the CSV cannot be read past here: {exc}")
-                break
+            except csv.Error as exc:
+                line = reader.line_num
+                if line <= prev:  # pragma: no cover - no progress: stop rather than loop
+                    break
+                if "new-line character" in str(exc):
+                    emit("E115", line=line, message="a carriage return (CR) inside an "
+                                                    "unquoted cell")
+                else:  # pragma: no cover - strict=False raises nothing else we know of
+                    emit("E106", line=line, message=f"the line cannot be parsed: {exc}")
+                prev = line
+                continue
             first, last = prev + 1, reader.line_num
             prev = last
             spans.append((first, last, row))
