@@ -165,7 +165,10 @@ def _read(folder: Path, schema: TableSchema) -> pa.Table:
         c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in table.columns
     ]
     table = pa.table(cols, names=table.column_names)
-    return table.sort_by([(schema.id_field, "ascending")])
+    ids = table.column(schema.id_field).combine_chunks()
+    if len(ids) > 1 and not pc.all(pc.less(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py():
+        table = table.sort_by([(schema.id_field, "ascending")])  # releases are sorted already
+    return table
 
 
 # --------------------------------------------------------------------------- comparing
@@ -254,8 +257,8 @@ def _table_diff(
     td.deleted = pc.filter(old_ids, pc.invert(in_new)).to_pylist()
 
     # Both tables are sorted by ID, so the common rows line up once filtered.
-    o = old_t.filter(in_new)
-    n = new_t.filter(in_old)
+    o = old_t if not td.deleted else old_t.filter(in_new)
+    n = new_t if not td.added else new_t.filter(in_old)
     common = [f for f in new_s.field_names if f in old_t.column_names]
     if o.num_rows == 0 or not common:
         return td
