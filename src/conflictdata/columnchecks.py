@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
@@ -36,8 +37,11 @@ _TRUE = ("true", "True", "TRUE", "1")
 _FALSE = ("false", "False", "FALSE", "0")
 _END = 2**31 - 1
 _FORMULA_STARTS = pa.array(["=", "+", "-", "@"])
-_ASCII_SPACE = pa.array([c.encode() for c in " \t\n\r\v\f"], pa.binary())
-_HIGH = pa.scalar(b"\x80", pa.binary())
+_SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+#: first / last UTF-8 bytes of every whitespace character, and the first bytes of = + - @
+_EDGE_FIRST = pa.array(sorted({bytes([c.encode()[0]]) for c in _SPACES + list("=+-@")}),
+                       pa.binary())
+_EDGE_LAST = pa.array(sorted({bytes([c.encode()[-1]]) for c in _SPACES}), pa.binary())
 _PLAIN_NUMBER_RE = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
 
@@ -121,14 +125,16 @@ class Collector:
         self.findings: list[Finding] = []
         self.counts: Counter[tuple[Any, ...]] = Counter()
         self.suppressed: Counter[str] = Counter()
+        self._lock = threading.Lock()
 
     def _room(self, code: str, table: str | None, fld: str | None, n: int) -> int:
-        k = (table, code, fld)
-        room = max(0, self.limit - self.counts[k])
-        self.counts[k] += n
-        if n > room:
-            self.suppressed[code] += n - room
-        return min(n, room)
+        with self._lock:  # tables are checked in threads
+            k = (table, code, fld)
+            room = max(0, self.limit - self.counts[k])
+            self.counts[k] += n
+            if n > room:
+                self.suppressed[code] += n - room
+            return min(n, room)
 
     def one(self, code: str, *, table: str | None, path: str | None, line: int | None,
             message: str, **kw: Any) -> None:
@@ -526,21 +532,22 @@ def check_lints(td: TableData, out: Collector) -> None:
             continue
         s = td.raw[f.name]
         name = f.name
-        # One-character slices are far cheaper per cell than a regex over the whole text.
-        first = pc.utf8_slice_codeunits(s, 0, 1)
-        ws = np_mask(pc.utf8_is_space(first))
-        last_byte = pc.binary_slice(s.cast(pa.binary()), -1)
-        ws |= np_mask(pc.is_in(last_byte, value_set=_ASCII_SPACE))
-        multi = np.flatnonzero(np_mask(pc.greater_equal(last_byte, _HIGH)))
-        if len(multi):  # ends in a multi-byte character: is it e.g. U+00A0 or U+3000?
-            tail = pc.utf8_slice_codeunits(s.take(pa.array(multi)), -1, _END)
-            ws[multi[np_mask(pc.utf8_is_space(tail))]] = True
-        out.rows("W501", td, np.flatnonzero(ws), name,
-                 lambda v, x: f"{_q(v)} starts or ends with whitespace")
-        formula = np_mask(pc.is_in(first, value_set=_FORMULA_STARTS))
-        if formula.any():
-            formula &= ~np_mask(pc.match_substring_regex(s, _PLAIN_NUMBER_RE))
-            out.rows("W503", td, np.flatnonzero(formula), name,
+        # First and last bytes pick the few candidate cells cheaply; only those are decoded.
+        raw = s.cast(pa.binary())
+        cand = np.flatnonzero(
+            np_mask(pc.is_in(pc.binary_slice(raw, 0, 1), value_set=_EDGE_FIRST))
+            | np_mask(pc.is_in(pc.binary_slice(raw, -1), value_set=_EDGE_LAST))
+        )
+        if len(cand):
+            sub = s.take(pa.array(cand))
+            first = pc.utf8_slice_codeunits(sub, 0, 1)
+            ws = np_mask(pc.utf8_is_space(first)) | np_mask(
+                pc.utf8_is_space(pc.utf8_slice_codeunits(sub, -1, _END)))
+            out.rows("W501", td, cand[ws], name,
+                     lambda v, x: f"{_q(v)} starts or ends with whitespace")
+            formula = np_mask(pc.is_in(first, value_set=_FORMULA_STARTS)) & ~np_mask(
+                pc.match_substring_regex(sub, _PLAIN_NUMBER_RE))
+            out.rows("W503", td, cand[formula], name,
                      lambda v, x: f"{_q(v)} starts with {(v or ' ')[0]!r}: a spreadsheet "
                                   f"would run it as a formula")
         ascii_ = pc.string_is_ascii(s)
