@@ -61,17 +61,18 @@ def test_warnings_only_exit_0(tmp_path, capsys):
 def test_github_format(broken, capsys):
     assert main(["validate", str(broken), "--format", "github"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("::warning file=seeds/events.csv,line=3,col=14,title=W501")
-    assert lines[1].startswith("::error file=seeds/events.csv,line=4,col=2,title=E204")
-    assert "::value 'airstrke' is not one of" in lines[1]
+    assert lines[0].startswith("::warning file=seeds/events.csv,line=3,col=14,title=W501::")
+    assert lines[1].startswith("::error file=seeds/events.csv,line=4,col=2,title=E204::")
+    assert "::value not allowed: value 'airstrke' is not one of" in lines[1]
+    assert lines[-1].startswith("INVALID: 1 error")
 
 
 def test_github_escaping():
     f = make_finding("E108", table="t", path="a,b:c.csv", line=3, column=None,
                      message="50% done\r\nnext")
     out = Report([f]).format_github().splitlines()[0]
-    assert out.startswith("::error file=a%2Cb%3Ac.csv,line=3,title=E108 ")
-    assert "::50%25 done%0D%0Anext (hint: " in out
+    assert out.startswith("::error file=a%2Cb%3Ac.csv,line=3,title=E108::")
+    assert "50%25 done%0D%0Anext (hint: " in out
     assert "\n" not in out
 
 

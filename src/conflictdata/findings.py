@@ -350,8 +350,9 @@ class Report:
                 props.append(f"line={f.line}")
                 if f.column is not None:
                     props.append(f"col={f.column}")
-            props.append(f"title={_gh_prop(f.code + ' ' + RULES[f.code].title)}")
-            msg = f"{f.message} (hint: {f.hint})" if f.hint else f.message
+            props.append(f"title={_gh_prop(f.code)}")
+            msg = f"{RULES[f.code].title}: {f.message}"
+            msg = f"{msg} (hint: {f.hint})" if f.hint else msg
             out.append(f"::{f.severity} {','.join(props)}::{_gh_data(msg)}")
         out.append(self.summary())
         return "\n".join(out) + "\n"
