@@ -314,3 +314,19 @@ def test_random_bytes_never_crash(tmp_path, blob, prefix):
         if f.path == EV:
             assert f.line is None or 1 <= f.line <= nlines, f
     assert report.to_dict()["valid"] == report.valid
+
+
+@pytest.mark.parametrize("data,fast", [
+    (b"a,b\n1,2\n3,4,5\n6\n7,8\n", True),          # ragged rows
+    (b"a,b\n1,\xff2\n3,4\n", True),                 # invalid UTF-8
+    (b"a,b\n1,2\x00\n3,4\n", True),                 # NUL
+    (b'a,b\n1,"x\ny"\n3,4,5\n\n6,7\n', True),       # quoted newline, ragged, blank
+    (b'a,b\n1,x"y\n3,4\n', False),                  # misplaced quote: row by row
+])
+def test_common_defects_keep_the_vectorised_path(data, fast):
+    """A big file with a ragged row or a bad byte must not fall back to row-by-row parsing."""
+    from conflictdata.readcsv import parse_csv_bytes
+
+    found = []
+    parsed = parse_csv_bytes(data, lambda code, **kw: found.append((code, kw["line"])))
+    assert parsed.fast is fast and found

@@ -116,7 +116,23 @@ def parse_csv_bytes(data: bytes, emit: Emit) -> ParsedFile | None:
         return None
     arr = np.frombuffer(data, dtype=np.uint8)
     nl = np.flatnonzero(arr == _NL)
+    marks: list[tuple[str, int, str, str]] = []  # (code, line, char to find, message)
+    if not _is_utf8(data):
+        # Invalid bytes become U+FFFD; no newline is ever part of a bad sequence, so line
+        # numbers are unchanged and the repaired text parses like any other file.
+        text, bad = _decode_locating(data, start)
+        for line in sorted({int(x) for x in _line_of(nl, np.asarray(bad, dtype=np.int64))}):
+            marks.append(("E104", line, "\ufffd", "bytes that are not valid UTF-8 "
+                                                    "(shown as U+FFFD)"))
+        data, start = text.encode("utf-8"), 0
+        arr = np.frombuffer(data, dtype=np.uint8)
+        nl = np.flatnonzero(arr == _NL)
+    if data.find(b"\x00", start) != -1:
+        nul = np.flatnonzero(arr == 0)[:_MAX_LOCATED]
+        for line in sorted({int(x) for x in _line_of(nl, nul)}):
+            marks.append(("E105", line, "\x00", "a NUL byte"))
     bad_quote = None
+    q = np.zeros(0, dtype=np.int64)
     if data.find(b'"', start) != -1:
         q = np.flatnonzero(arr == _QUOTE)
         q = q[q >= start]
@@ -132,22 +148,68 @@ def parse_csv_bytes(data: bytes, emit: Emit) -> ParsedFile | None:
                         else "text right after a closing quote")
                 emit("E107", line=line,
                      message=f"{what} (byte {pos + 1 - start} of the file)")
-        else:
-            ends = np.flatnonzero((np.searchsorted(q, nl) & 1) == 0)
-    else:
-        ends = np.arange(len(nl))
-    if bad_quote is None and data.find(b"\x00", start) == -1 and _is_utf8(data):
+    parsed = None
+    if bad_quote is None:
+        ends = np.flatnonzero((np.searchsorted(q, nl) & 1) == 0) if len(q) else np.arange(len(nl))
         pending: list[tuple[str, dict[str, Any]]] = []
-        parsed = _fast(data, arr, nl, ends, start, lambda code, **kw: pending.append((code, kw)))
+        parsed = _fast(data, arr, nl, ends, q, start,
+                       lambda code, **kw: pending.append((code, kw)))
         if parsed is not None:
             for code, kw in pending:
                 emit(code, **kw)
-            return parsed
-    return _careful(data, arr, nl, start, emit, bad_quote)
+    if parsed is None:
+        quote_line = int(_line_of(nl, bad_quote[0])) if bad_quote else None
+        parsed = _careful(data, start, emit, quote_line)
+    for code, line, char, message in marks:
+        emit(code, line=line, column=_column_with(parsed, line, char), message=message)
+    return parsed
+
+
+def _column_with(parsed: ParsedFile | None, line: int, char: str) -> int | None:
+    """1-based column of the first cell holding ``char`` in the row at physical ``line``."""
+    if parsed is None:
+        return None
+    if line < (parsed.lines[0] if len(parsed.lines) else line + 1):
+        cells = parsed.header
+    else:
+        i = int(np.searchsorted(parsed.lines, line, side="right")) - 1
+        if i < 0:
+            return None
+        cells = [parsed.data.column(k)[i].as_py() for k in range(parsed.data.num_columns)]
+    for k, cell in enumerate(cells):
+        if cell and char in cell:
+            return k + 1
+    return None
+
+
+def _read_body(body: Any, ncol: int, max_rec: int, on_invalid: Any) -> pa.Table:
+    names = [str(i) for i in range(ncol)]
+    return pacsv.read_csv(
+        body,
+        read_options=pacsv.ReadOptions(
+            column_names=names, block_size=max(1 << 22, 2 * max_rec + 1024)
+        ),
+        parse_options=pacsv.ParseOptions(
+            newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=on_invalid
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+            check_utf8=False,  # the whole file is valid UTF-8 by now
+        ),
+    )
 
 
 def _fast(
-    data: bytes, arr: np.ndarray, nl: np.ndarray, ends_idx: np.ndarray, start: int, emit: Emit
+    data: bytes,
+    arr: np.ndarray,
+    nl: np.ndarray,
+    ends_idx: np.ndarray,
+    q: np.ndarray,
+    start: int,
+    emit: Emit,
 ) -> ParsedFile | None:
     """Vectorised record map + pyarrow parse; None if the file needs the careful path."""
     n = len(arr)
@@ -166,15 +228,14 @@ def _fast(
     h = int(nonblank[0])
     try:
         header = _parse_header(data[rec_start[h]:rec_end[h]].decode("utf-8"))
-    except UnicodeDecodeError:
+    except UnicodeDecodeError:  # pragma: no cover - the data is valid UTF-8 here
         return None
     for line in rec_line[blank]:
         emit("E109", line=int(line), message="blank line")
     data_idx = nonblank[1:]
     ncol = len(header)
-    lines = rec_line[data_idx]
     if len(data_idx) == 0:
-        return ParsedFile(header, int(rec_line[h]), _empty_table(ncol), lines)
+        return ParsedFile(header, int(rec_line[h]), _empty_table(ncol), rec_line[data_idx])
     max_rec = int(length.max())
     invalid: list[Any] = []
 
@@ -182,30 +243,41 @@ def _fast(
         invalid.append(row)
         return "skip"
 
-    names = [str(i) for i in range(ncol)]
-    body = pa.py_buffer(data)[int(rec_start[data_idx[0]]):]
+    body_start = int(rec_start[data_idx[0]])
     try:
-        table = pacsv.read_csv(
-            pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(
-                column_names=names, block_size=max(1 << 22, 2 * max_rec + 1024)
-            ),
-            parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=on_invalid
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                null_values=[],
-                check_utf8=False,  # checked once for the whole file by _is_utf8
-            ),
-        )
+        table = _read_body(pa.BufferReader(pa.py_buffer(data)[body_start:]), ncol, max_rec,
+                           on_invalid)
+        if invalid:
+            # Ragged rows: count each record's cells (commas outside quotes) with numpy,
+            # report the ragged ones and parse the file again without them.
+            commas = np.flatnonzero(arr == _COMMA)
+            if len(q):
+                commas = commas[(np.searchsorted(q, commas) & 1) == 0]
+            rec_of = np.searchsorted(rec_start, commas, side="right") - 1
+            cells = np.bincount(rec_of, minlength=len(rec_start))[data_idx] + 1
+            ragged = cells != ncol
+            if not ragged.any():
+                return None
+            for r, c, line in zip(data_idx[ragged].tolist(), cells[ragged].tolist(),
+                                  rec_line[data_idx][ragged].tolist()):
+                emit("E108", line=line, column=ncol + 1 if c > ncol else None,
+                     message=f"{c} cells, but the header has {ncol}")
+            pieces, prev = [], body_start
+            for r in data_idx[ragged].tolist():
+                pieces.append(data[prev:int(rec_start[r])])
+                prev = int(rec_end[r]) + 1
+            pieces.append(data[prev:])
+            data_idx = data_idx[~ragged]
+            invalid.clear()
+            if len(data_idx) == 0:
+                return ParsedFile(header, int(rec_line[h]), _empty_table(ncol),
+                                  rec_line[data_idx])
+            table = _read_body(pa.BufferReader(b"".join(pieces)), ncol, max_rec, on_invalid)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowException):
         return None
     if invalid or table.num_rows != len(data_idx):
         return None
-    return ParsedFile(header, int(rec_line[h]), table, lines)
+    return ParsedFile(header, int(rec_line[h]), table, rec_line[data_idx])
 
 
 def _decode_locating(data: bytes, start: int) -> tuple[str, list[int]]:
@@ -229,20 +301,9 @@ def _decode_locating(data: bytes, start: int) -> tuple[str, list[int]]:
     return "".join(parts), bad
 
 
-def _careful(
-    data: bytes,
-    arr: np.ndarray,
-    nl: np.ndarray,
-    start: int,
-    emit: Emit,
-    bad_quote: tuple[int, str] | None,
-) -> ParsedFile | None:
+def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None) -> ParsedFile | None:
     """Row-by-row parse with Python's csv module: slower, exact about every defect."""
-    text, bad_utf8 = _decode_locating(data, start)
-    nul = np.flatnonzero(arr == 0)[:_MAX_LOCATED]
-    bad_utf8_lines = sorted({int(x) for x in _line_of(nl, np.asarray(bad_utf8, dtype=np.int64))})
-    nul_lines = sorted({int(x) for x in _line_of(nl, nul)})
-    quote_line = int(_line_of(nl, bad_quote[0])) if bad_quote else None
+    text = data[start:].decode("utf-8")  # valid: parse_csv_bytes repaired it
 
     old_limit = csv.field_size_limit()
     csv.field_size_limit(sys.maxsize)
@@ -250,7 +311,6 @@ def _careful(
     header_line = 1
     rows: list[list[str]] = []
     lines: list[int] = []
-    spans: list[tuple[int, int, list[str]]] = []  # (first, last line, cells) for locating
     try:
         reader = csv.reader(io.StringIO(text, newline="\n"), strict=False)
         prev = 0
@@ -272,7 +332,6 @@ def _careful(
                 continue
             first, last = prev + 1, reader.line_num
             prev = last
-            spans.append((first, last, row))
             if not row:
                 emit("E109", line=first, message="blank line")
                 continue
@@ -295,20 +354,6 @@ def _careful(
     finally:
         csv.field_size_limit(old_limit)
 
-    def column_of(line: int, char: str) -> int | None:
-        for first, last, cells in spans:
-            if first <= line <= last:
-                for i, cell in enumerate(cells):
-                    if char in cell:
-                        return i + 1
-                return None
-        return None
-
-    for line in bad_utf8_lines:
-        emit("E104", line=line, column=column_of(line, "\ufffd"),
-             message="bytes that are not valid UTF-8 (shown as U+FFFD)")
-    for line in nul_lines:
-        emit("E105", line=line, column=column_of(line, "\x00"), message="a NUL byte")
     if header is None:
         emit("E102", line=1, message="the file is empty: no header line")
         return None
