@@ -110,6 +110,20 @@ def best_of(command: list[str], repeat: int) -> Run:
     return min(runs, key=lambda r: r.wall_s)
 
 
+def code_version() -> str:
+    """The checked-out commit, with "+dirty" when src/ has uncommitted changes ("unknown" without git)."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
@@ -157,10 +171,11 @@ def main(argv: list[str] | None = None) -> int:
 
     n = args.events
     mib = meta["total_bytes"] / 2**20
+    version = code_version()
     print()
     print(f"conflictdata validate benchmark: {n:,} events = {meta['total_rows']:,} rows in "
           f"{len(meta['rows'])} tables, {mib:,.0f} MiB of CSV; {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}")
+          f"Python {platform.python_version()}, code {version}")
     rows = [
         ["conflictdata validate (all layers)", f"{ours.wall_s:.2f}", f"{ours.peak_rss_mb:,.0f}",
          f"{meta['total_rows']:,}", "ok" if ours.ok else f"exit {ours.returncode}"],
@@ -205,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         result = {
             "events": n, "rows": meta["rows"], "total_rows": meta["total_rows"],
             "total_bytes": meta["total_bytes"], "cpus": os.cpu_count(),
-            "python": platform.python_version(), "platform": platform.platform(),
+            "python": platform.python_version(), "platform": platform.platform(), "code": version,
             "ours": {"seconds": round(ours.wall_s, 3), "peak_rss_mib": round(ours.peak_rss_mb, 1),
                      "exit": ours.returncode},
             "parse_floor": {"seconds": round(floor.wall_s, 3), "peak_rss_mib": round(floor.peak_rss_mb, 1)},
