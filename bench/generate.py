@@ -472,6 +472,8 @@ def _generate_table(
             if chk.get("check") != "dateSpan":
                 continue
             s_name, e_name, p_name = chk["start"], chk["end"], chk["precision"]
+            if p_name not in enum_idx:  # a precision without an enum: no alignment to follow
+                continue
             prec = np.array(list(fields[p_name].enum or ()), dtype=object)[enum_idx[p_name]]
             month0 = base.astype("datetime64[M]")
             year0 = base.astype("datetime64[Y]")
@@ -485,7 +487,7 @@ def _generate_table(
         spanned = set(values) - set(enum_idx)
         for chk in t.row_checks:  # ordered dates outside any dateSpan: spread by the offset
             group = chk.get("fields", [])
-            if chk.get("check") == "ordered" and all(fields[x].type == "date" for x in group):
+            if chk.get("check") == "ordered" and all(fields[x].type in ("date", "datetime") for x in group):
                 if not spanned & set(group):
                     for k, x in enumerate(group):
                         values[x] = base + offset * k
@@ -592,6 +594,9 @@ def _to_arrow(f: Field, v: Any, null: np.ndarray) -> pa.Array:
     if isinstance(v, np.ndarray):
         if f.type == "date":
             arr = pa.array(v.astype("datetime64[D]")).cast(pa.date32())
+        elif f.type == "datetime":  # noon UTC of the day, in Table Schema's default format
+            noon = v.astype("datetime64[D]").astype("datetime64[s]") + np.timedelta64(12 * 3600, "s")
+            arr = pc.strftime(pa.array(noon), format="%Y-%m-%dT%H:%M:%SZ")
         elif f.type == "integer":
             arr = pa.array(v.astype(np.int64))
         elif f.type == "number":

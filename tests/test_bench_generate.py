@@ -185,7 +185,7 @@ def test_polars_and_arrow_writers_write_the_same_bytes(tmp_path: Path) -> None:
 
 
 def test_follows_changed_schemas(tmp_path: Path) -> None:
-    """A new enum value, a new patterned field and a changed ID pattern need no code change."""
+    """New enum values and new fields of every type need no change to the generator."""
     repo = tmp_path / "repo"
     shutil.copytree(REPO / "schemas", repo / "schemas")
     shutil.copytree(REPO / "seeds", repo / "seeds")
@@ -196,15 +196,23 @@ def test_follows_changed_schemas(tmp_path: Path) -> None:
         if f["name"] == "event_type":
             f["constraints"]["enum"].append("drone_strike")
             f.setdefault("enumDescriptions", {})["drone_strike"] = "An attack by drones."
-    schema["fields"].insert(3, {
-        "name": "operation_code", "type": "string", "title": "Operation code",
-        "constraints": {"required": False, "pattern": "^OP-[A-Z]{2}[0-9]{3}$"},
-    })
+    schema["fields"][3:3] = [
+        {"name": "operation_code", "type": "string", "title": "Operation code",
+         "constraints": {"required": False, "pattern": "^OP-[A-Z]{2}[0-9]{3}$"}},
+        {"name": "recorded_at", "type": "datetime", "title": "Recorded at",
+         "constraints": {"required": True}},
+        {"name": "verified", "type": "boolean", "title": "Verified", "constraints": {"required": False}},
+        {"name": "confidence", "type": "number", "title": "Confidence",
+         "constraints": {"required": False, "minimum": 0, "maximum": 1}},
+    ]
     path.write_text(json.dumps(schema, indent=2), "utf-8")
     out = tmp_path / "out"
     gen.generate(out, 150, seed=0, repo=repo)
     rows = _rows(out / "seeds/events.csv")
     assert "operation_code" in rows[0] and any(r["operation_code"] for r in rows)
+    assert all(r["recorded_at"].endswith("T12:00:00Z") for r in rows)
+    assert {r["verified"] for r in rows} == {"true", "false", ""}
+    assert all(0 <= float(r["confidence"]) <= 1 for r in rows if r["confidence"])
     assert "drone_strike" in {r["type_code"] for r in _rows(out / "seeds/type_crosswalk.csv")}
     assert _frictionless_errors(out / "datapackage.json") == []
     report = _conflictdata_report(out / "datapackage.json")
