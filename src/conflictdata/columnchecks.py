@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .findings import Finding, make_finding
+from .readcsv import find_all
 from .schema import Field, TableSchema
 
 __all__ = ["TableData", "Collector", "check_fields", "check_rows", "check_lints", "np_mask"]
@@ -81,6 +82,8 @@ class TableData:
     typed: dict[str, pa.Array] = field(default_factory=dict)
     ymd: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     keys: pa.ChunkedArray | pa.Array | None = None
+    #: False when the file holds no character NFC could change (W502 then has nothing to do)
+    maybe_non_nfc: bool = True
     #: foreign key -> index of each row's referenced row (null: empty or not found)
     fk_index: dict[Any, pa.Array | pa.ChunkedArray] = field(default_factory=dict)
 
@@ -550,8 +553,7 @@ def check_lints(td: TableData, out: Collector) -> None:
             out.rows("W503", td, cand[formula], name,
                      lambda v, x: f"{_q(v)} starts with {(v or ' ')[0]!r}: a spreadsheet "
                                   f"would run it as a formula")
-        ascii_ = pc.string_is_ascii(s)
-        if not pc.all(ascii_).as_py():
+        if td.maybe_non_nfc and not pc.all(pc.string_is_ascii(s)).as_py():
             # Only a cell holding a character that NFC may change can be non-NFC.
             idx = np.flatnonzero(np_mask(pc.match_substring_regex(s, _nfc_suspects())))
             if len(idx):
@@ -562,10 +564,10 @@ def check_lints(td: TableData, out: Collector) -> None:
 
 
 @functools.lru_cache(maxsize=1)
-def _nfc_suspects() -> str:
-    """An RE2 character class of every character NFC can change or compose with its
-    predecessor (combining marks, NFC_QC=No/Maybe, second halves of canonical pairs, Hangul
-    jamo); text without any of them is already NFC, so only the rare rest is normalised."""
+def _nfc_suspect_codepoints() -> np.ndarray:
+    """Every character NFC can change or compose with its predecessor (combining marks,
+    NFC_QC=No/Maybe, second halves of canonical pairs, Hangul jamo); text without any of them
+    is already NFC. Nothing above U+2FFFF decomposes."""
     cps: set[int] = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
     for cp in range(0x80, 0x30000):
         if 0xD800 <= cp <= 0xDFFF:
@@ -578,8 +580,14 @@ def _nfc_suspects() -> str:
             parts = d.split()
             if len(parts) == 2:
                 cps.add(int(parts[1], 16))
+    return np.asarray(sorted(cps), dtype=np.int64)
+
+
+@functools.lru_cache(maxsize=1)
+def _nfc_suspects() -> str:
+    """The suspect characters as one RE2 character class."""
     ranges: list[list[int]] = []
-    for cp in sorted(cps):
+    for cp in _nfc_suspect_codepoints().tolist():
         if ranges and ranges[-1][1] == cp - 1:
             ranges[-1][1] = cp
         else:
@@ -587,3 +595,24 @@ def _nfc_suspects() -> str:
     return "[" + "".join(
         f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges
     ) + "]"
+
+
+def may_hold_non_nfc(data: bytes) -> bool:
+    """False when no character of the (UTF-8) file can be changed by NFC, so the per-cell
+    check can be skipped: lead bytes are found and decoded with numpy, not per cell."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    cps = _nfc_suspect_codepoints()
+    pos = find_all(arr, chr(int(cps[0])).encode()[0], at_least=True)
+    if len(pos) == 0:
+        return False
+    if pos[-1] + 3 >= len(arr):
+        return True  # a multi-byte character at the very end: do not bother decoding
+    b0 = arr[pos].astype(np.int64)
+    b1, b2, b3 = ((arr[pos + k].astype(np.int64) & 0x3F) for k in (1, 2, 3))
+    cp = np.where(
+        b0 < 0xE0, ((b0 & 0x1F) << 6) | b1,
+        np.where(b0 < 0xF0, ((b0 & 0x0F) << 12) | (b1 << 6) | b2,
+                 ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3))
+    table = np.zeros(0x30000, dtype=bool)
+    table[cps] = True
+    return bool(table[cp[cp < 0x30000]].any())

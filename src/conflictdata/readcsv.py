@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-__all__ = ["ParsedFile", "parse_csv_bytes", "CELL_LIMIT"]
+__all__ = ["ParsedFile", "parse_csv_bytes", "find_all", "CELL_LIMIT"]
 
 #: Cells longer than this many characters are reported (E114).
 CELL_LIMIT = 100_000
@@ -46,6 +46,18 @@ class ParsedFile:
     lines: np.ndarray  # int64, physical start line of each data row
     fast: bool = True
     info: dict[str, Any] = field(default_factory=dict)
+
+
+def find_all(arr: np.ndarray, value: int, *, at_least: bool = False) -> np.ndarray:
+    """Offsets of every byte equal to (or with ``at_least``, not below) ``value``, scanned in
+    16 MiB slices so the temporary masks stay small and in cache."""
+    step = 1 << 24
+    parts = []
+    for i in range(0, len(arr), step):
+        chunk = arr[i:i + step]
+        hit = np.flatnonzero(chunk >= value if at_least else chunk == value)
+        parts.append(hit + i if i else hit)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _line_of(nl: np.ndarray, pos: np.ndarray | int) -> np.ndarray | int:
@@ -115,7 +127,7 @@ def parse_csv_bytes(data: bytes, emit: Emit) -> ParsedFile | None:
         emit("E102", line=1, message="the file is empty: no header line")
         return None
     arr = np.frombuffer(data, dtype=np.uint8)
-    nl = np.flatnonzero(arr == _NL)
+    nl = find_all(arr, _NL)
     marks: list[tuple[str, int, str, str]] = []  # (code, line, char to find, message)
     if not _is_utf8(data):
         # Invalid bytes become U+FFFD; no newline is ever part of a bad sequence, so line
@@ -126,15 +138,15 @@ def parse_csv_bytes(data: bytes, emit: Emit) -> ParsedFile | None:
                                                     "(shown as U+FFFD)"))
         data, start = text.encode("utf-8"), 0
         arr = np.frombuffer(data, dtype=np.uint8)
-        nl = np.flatnonzero(arr == _NL)
+        nl = find_all(arr, _NL)
     if data.find(b"\x00", start) != -1:
-        nul = np.flatnonzero(arr == 0)[:_MAX_LOCATED]
+        nul = find_all(arr, 0)[:_MAX_LOCATED]
         for line in sorted({int(x) for x in _line_of(nl, nul)}):
             marks.append(("E105", line, "\x00", "a NUL byte"))
     bad_quote = None
     q = np.zeros(0, dtype=np.int64)
     if data.find(b'"', start) != -1:
-        q = np.flatnonzero(arr == _QUOTE)
+        q = find_all(arr, _QUOTE)
         q = q[q >= start]
         bad_quote = _first_bad_quote(arr, q, start)
         if bad_quote is not None:
@@ -250,7 +262,7 @@ def _fast(
         if invalid:
             # Ragged rows: count each record's cells (commas outside quotes) with numpy,
             # report the ragged ones and parse the file again without them.
-            commas = np.flatnonzero(arr == _COMMA)
+            commas = find_all(arr, _COMMA)
             if len(q):
                 commas = commas[(np.searchsorted(q, commas) & 1) == 0]
             rec_of = np.searchsorted(rec_start, commas, side="right") - 1

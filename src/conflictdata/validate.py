@@ -33,6 +33,7 @@ from .columnchecks import (
     check_fields,
     check_lints,
     check_rows,
+    may_hold_non_nfc,
     np_mask,
     row_check_fields,
 )
@@ -171,6 +172,7 @@ def _load(pkg: Package, ts: TableSchema, out: Collector) -> TableData:
         emit("E101", line=None, message=f"cannot read the file: {exc.strerror or exc}")
         return td
     parsed = parse_csv_bytes(data, emit)
+    td.maybe_non_nfc = may_hold_non_nfc(data)
     if parsed is None:
         return td
     _check_header(ts, parsed.header, parsed.header_line, emit)
