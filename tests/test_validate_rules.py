@@ -4,6 +4,8 @@ checks the finding's code, path, line and column; the clean package has no findi
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conflictdata.validate import validate
 from validate_support import (
@@ -321,3 +323,17 @@ def test_per_rule_limit_counts_the_rest(tmp_path):
     assert len(located(report, "E204")) == 10
     assert report.stats["suppressed"] == {"E204": 20}
     assert "E204 x20" in report.summary()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=0x2FFFF, exclude_categories=("Cs",))))
+def test_nfc_prefilter_never_misses_non_nfc_text(text):
+    """The file-level shortcut may say 'maybe' too often, never 'no' wrongly."""
+    import unicodedata
+
+    from conflictdata.columnchecks import may_hold_non_nfc
+
+    if not may_hold_non_nfc(text.encode("utf-8")):
+        assert unicodedata.is_normalized("NFC", text)
+    if not unicodedata.is_normalized("NFC", text):
+        assert may_hold_non_nfc(("x" * 3 + text + "\n").encode("utf-8"))

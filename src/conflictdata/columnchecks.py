@@ -597,22 +597,44 @@ def _nfc_suspects() -> str:
     ) + "]"
 
 
+@functools.lru_cache(maxsize=1)
+def _nfc_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Lookup tables for :func:`may_hold_non_nfc`: by a character's first two UTF-8 bytes,
+    0 = never a suspect, 1 = always (or: do not bother), 2 = depends on the third byte; and
+    a flag per BMP code point for that third-byte check."""
+    pair = np.zeros(1 << 16, dtype=np.uint8)
+    bmp = np.zeros(1 << 16, dtype=bool)
+    for cp in _nfc_suspect_codepoints().tolist():
+        enc = chr(cp).encode("utf-8")
+        k = (enc[0] << 8) | enc[1]
+        if len(enc) == 3:
+            pair[k] = max(pair[k], 2)
+            bmp[cp] = True
+        else:
+            pair[k] = 1
+    return pair, bmp
+
+
 def may_hold_non_nfc(data: bytes) -> bool:
     """False when no character of the (UTF-8) file can be changed by NFC, so the per-cell
-    check can be skipped: lead bytes are found and decoded with numpy, not per cell."""
+    check can be skipped. Every byte pair is looked up in a table with numpy, in slices;
+    only pairs that start a suspect block are decoded further."""
     arr = np.frombuffer(data, dtype=np.uint8)
-    cps = _nfc_suspect_codepoints()
-    pos = find_all(arr, chr(int(cps[0])).encode()[0], at_least=True)
-    if len(pos) == 0:
-        return False
-    if pos[-1] + 3 >= len(arr):
-        return True  # a multi-byte character at the very end: do not bother decoding
-    b0 = arr[pos].astype(np.int64)
-    b1, b2, b3 = ((arr[pos + k].astype(np.int64) & 0x3F) for k in (1, 2, 3))
-    cp = np.where(
-        b0 < 0xE0, ((b0 & 0x1F) << 6) | b1,
-        np.where(b0 < 0xF0, ((b0 & 0x0F) << 12) | (b1 << 6) | b2,
-                 ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3))
-    table = np.zeros(0x30000, dtype=bool)
-    table[cps] = True
-    return bool(table[cp[cp < 0x30000]].any())
+    pair, bmp = _nfc_tables()
+    step = 1 << 24
+    for i in range(0, len(arr), step):
+        chunk = arr[i:i + step + 3]
+        lead = np.flatnonzero(chunk[:step] >= 0xCC)  # U+0300 and up start with 0xCC or more
+        if len(lead) == 0:
+            continue
+        if len(chunk) < step + 3:  # the last slice: pad so every lead byte has 2 after it
+            chunk = np.concatenate((chunk, np.zeros(3, dtype=np.uint8)))
+        state = pair[(chunk[lead].astype(np.uint16) << 8) | chunk[lead + 1]]
+        if (state == 1).any():
+            return True
+        pos = lead[state == 2]
+        cp = ((chunk[pos].astype(np.int64) & 0x0F) << 12) | (
+            (chunk[pos + 1].astype(np.int64) & 0x3F) << 6) | (chunk[pos + 2] & 0x3F)
+        if bmp[cp].any():
+            return True
+    return False
