@@ -4,6 +4,8 @@ acyclic self-references, relationChecks notBefore — all vectorised over whole 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -11,7 +13,7 @@ import pyarrow.compute as pc
 from .columnchecks import Collector, TableData, _q, np_mask
 from .schema import ForeignKey
 
-__all__ = ["check_foreign_keys", "check_cycles", "check_not_before", "check_unused_sources"]
+__all__ = ["prepare_foreign_keys", "check_foreign_keys", "check_cycles", "check_not_before", "check_unused_sources"]
 
 
 def _key_values(td: TableData, names: tuple[str, ...]) -> pa.ChunkedArray | pa.Array:
@@ -38,6 +40,16 @@ def _fk_index(td: TableData, ref: TableData, fk: ForeignKey) -> pa.Array | pa.Ch
         got = pc.index_in(_key_values(td, fk.fields), value_set=_key_values(ref, fk.reference_fields))
         td.fk_index[fk] = got
     return got
+
+
+def prepare_foreign_keys(tds: dict[str, TableData], workers: int) -> None:
+    """Compute every foreign key's lookup up front, in threads (Arrow's hash kernels release
+    the GIL), biggest first; the layer-4 checks then only read them."""
+    jobs = [(td, ref, fk) for td in tds.values() for fk in td.schema.foreign_keys
+            if (ref := _usable(tds, td, fk)) is not None]
+    jobs.sort(key=lambda j: -(j[0].n + j[1].n))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as ex:
+        list(ex.map(lambda j: _fk_index(*j), jobs))
 
 
 def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:

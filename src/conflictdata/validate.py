@@ -45,6 +45,7 @@ from .relations import (
     check_foreign_keys,
     check_not_before,
     check_unused_sources,
+    prepare_foreign_keys,
     source_links,
 )
 from .schema import Package, TableSchema, read_package
@@ -80,9 +81,11 @@ def validate(
     # Tables are independent until layer 4; Arrow and numpy release the GIL, so two threads
     # keep both cores busy (parsing one file while checking another). Biggest files first.
     order = sorted(pkg.tables.values(), key=lambda ts: -_size(pkg.root / ts.path))
-    with ThreadPoolExecutor(max_workers=max(1, min(len(order), os.cpu_count() or 1, 4))) as ex:
+    workers = max(1, min(len(order), os.cpu_count() or 1, 4))
+    with ThreadPoolExecutor(max_workers=workers) as ex:
         done = dict(zip((ts.name for ts in order), ex.map(one_table, order)))
     tds = {name: done[name] for name in pkg.tables}
+    prepare_foreign_keys(tds, workers)
     check_foreign_keys(tds, out)
     check_cycles(tds, out)
     check_not_before(tds, out)
