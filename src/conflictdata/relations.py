@@ -43,13 +43,31 @@ def _fk_index(td: TableData, ref: TableData, fk: ForeignKey) -> pa.Array | pa.Ch
 
 
 def prepare_foreign_keys(tds: dict[str, TableData], workers: int) -> None:
-    """Compute every foreign key's lookup up front, in threads (Arrow's hash kernels release
-    the GIL), biggest first; the layer-4 checks then only read them."""
-    jobs = [(td, ref, fk) for td in tds.values() for fk in td.schema.foreign_keys
-            if (ref := _usable(tds, td, fk)) is not None]
-    jobs.sort(key=lambda j: -(j[0].n + j[1].n))
+    """Compute every foreign key's lookup up front. Keys pointing to the same referenced
+    columns are looked up together, so that table's hash is built once; groups run in threads
+    (Arrow's kernels release the GIL), biggest first. The layer-4 checks then only read them."""
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple[TableData, ForeignKey]]] = {}
+    for td in tds.values():
+        for fk in td.schema.foreign_keys:
+            if _usable(tds, td, fk) is not None:
+                groups.setdefault((fk.resource, fk.reference_fields), []).append((td, fk))
+
+    def run(key: tuple[str, tuple[str, ...]]) -> None:
+        members = groups[key]
+        ref = tds[key[0]]
+        children = [_key_values(td, fk.fields) for td, fk in members]
+        chunks = [c for arr in children
+                  for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr])]
+        found = pc.index_in(pa.chunked_array(chunks, pa.string()),
+                            value_set=_key_values(ref, key[1]))
+        offset = 0
+        for (td, fk), arr in zip(members, children):
+            td.fk_index[fk] = found.slice(offset, len(arr))
+            offset += len(arr)
+
+    order = sorted(groups, key=lambda k: -sum(td.n for td, _ in groups[k]) - tds[k[0]].n)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as ex:
-        list(ex.map(lambda j: _fk_index(*j), jobs))
+        list(ex.map(run, order))
 
 
 def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
