@@ -337,3 +337,21 @@ def test_nfc_prefilter_never_misses_non_nfc_text(text):
         assert unicodedata.is_normalized("NFC", text)
     if not unicodedata.is_normalized("NFC", text):
         assert may_hold_non_nfc(("x" * 3 + text + "\n").encode("utf-8"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=st.lists(st.text(alphabet=st.characters(max_codepoint=0x2FFFF,
+                                                     exclude_categories=("Cs",)), max_size=6),
+                      max_size=12),
+       split=st.integers(0, 12))
+def test_suspect_rows_cover_every_non_nfc_cell(cells, split):
+    import unicodedata
+
+    import pyarrow as pa
+
+    from conflictdata.columnchecks import _suspect_rows
+
+    arr = pa.chunked_array([pa.array(cells[:split], pa.string()),
+                            pa.array(cells[split:], pa.string())])
+    flagged = set(_suspect_rows(arr).tolist())
+    assert {i for i, c in enumerate(cells) if not unicodedata.is_normalized("NFC", c)} <= flagged

@@ -555,7 +555,7 @@ def check_lints(td: TableData, out: Collector) -> None:
                                   f"would run it as a formula")
         if td.maybe_non_nfc and not pc.all(pc.string_is_ascii(s)).as_py():
             # Only a cell holding a character that NFC may change can be non-NFC.
-            idx = np.flatnonzero(np_mask(pc.match_substring_regex(s, _nfc_suspects())))
+            idx = _suspect_rows(s)
             if len(idx):
                 sub = s.take(pa.array(idx))
                 nfc = np_mask(pc.not_equal(pc.utf8_normalize(sub, "NFC"), sub))
@@ -615,13 +615,13 @@ def _nfc_tables() -> tuple[np.ndarray, np.ndarray]:
     return pair, bmp
 
 
-def may_hold_non_nfc(data: bytes) -> bool:
-    """False when no character of the (UTF-8) file can be changed by NFC, so the per-cell
-    check can be skipped. Every byte pair is looked up in a table with numpy, in slices;
-    only pairs that start a suspect block are decoded further."""
-    arr = np.frombuffer(data, dtype=np.uint8)
+def _suspect_offsets(arr: np.ndarray, first: bool = False) -> np.ndarray:
+    """Byte offsets in UTF-8 ``arr`` where a character NFC could change starts (with
+    ``first``, at most one). Lead bytes >= 0xCC are looked up in a two-byte table; only
+    pairs that start a mixed block are decoded to the code point. Numpy, in 16 MiB slices."""
     pair, bmp = _nfc_tables()
     step = 1 << 24
+    found: list[np.ndarray] = []
     for i in range(0, len(arr), step):
         chunk = arr[i:i + step + 3]
         lead = np.flatnonzero(chunk[:step] >= 0xCC)  # U+0300 and up start with 0xCC or more
@@ -630,11 +630,39 @@ def may_hold_non_nfc(data: bytes) -> bool:
         if len(chunk) < step + 3:  # the last slice: pad so every lead byte has 2 after it
             chunk = np.concatenate((chunk, np.zeros(3, dtype=np.uint8)))
         state = pair[(chunk[lead].astype(np.uint16) << 8) | chunk[lead + 1]]
-        if (state == 1).any():
-            return True
         pos = lead[state == 2]
         cp = ((chunk[pos].astype(np.int64) & 0x0F) << 12) | (
             (chunk[pos + 1].astype(np.int64) & 0x3F) << 6) | (chunk[pos + 2] & 0x3F)
-        if bmp[cp].any():
-            return True
-    return False
+        hits = np.union1d(lead[state == 1], pos[bmp[cp]])
+        if len(hits):
+            found.append(hits + i)
+            if first:
+                break
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def may_hold_non_nfc(data: bytes) -> bool:
+    """False when no character of the (UTF-8) file can be changed by NFC, so the per-cell
+    check can be skipped for the whole table."""
+    return len(_suspect_offsets(np.frombuffer(data, dtype=np.uint8), first=True)) > 0
+
+
+def _suspect_rows(s: pa.ChunkedArray) -> np.ndarray:
+    """Row indices of the cells of a text column holding a character NFC could change,
+    found in the column's UTF-8 bytes (no per-cell regex)."""
+    rows: list[np.ndarray] = []
+    base = 0
+    for chunk in s.chunks:
+        n = len(chunk)
+        if n:
+            _, offsets, values = chunk.buffers()
+            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
+            data = np.frombuffer(values, dtype=np.uint8)[off[0]:off[-1]] if values else \
+                np.zeros(0, dtype=np.uint8)
+            pos = _suspect_offsets(data)
+            if len(pos):
+                r = np.searchsorted(off - off[0], pos, side="right") - 1
+                rows.append(np.unique(r) + base)
+        base += n
+    return np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
