@@ -406,3 +406,21 @@ def test_csv_cells_survive_exactly(tmp_path_factory: pytest.TempPathFactory, row
         for k in sorted(rows)
     ]
     assert got == expected
+
+
+def test_conversion_in_a_child_process_gives_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large packages convert in a spawned process beside the validator: same release."""
+    import conflictdata.build as build_module
+
+    desc = write_package(tmp_path / "pkg")
+    in_thread = _build(desc, tmp_path / "a")
+    monkeypatch.setattr(build_module, "PROCESS_MIN_BYTES", 0)
+    in_child = _build(desc, tmp_path / "b")
+    assert _hashes(in_thread.path) == _hashes(in_child.path)
+    # an error in the child comes back as a BuildError, and nothing is left
+    bad = write_package(tmp_path / "bad", events=with_changes(EVENTS, EV_0001={"fatalities": "x"}))
+    with pytest.raises(BuildError, match="fatalities"):
+        build(bad, tmp_path / "c", validate=False, progress=False)
+    assert not (tmp_path / "c").exists()

@@ -473,6 +473,67 @@ def _rows(path: Path) -> int:
     return pq.ParquetFile(path).metadata.num_rows
 
 
+#: Above this many bytes of CSV the conversion runs in a child process, so that it really
+#: runs beside the validator (in a thread it shares the GIL and Arrow's thread pool with it
+#: and ends up taking turns); below, a process would cost more to start than it saves.
+PROCESS_MIN_BYTES = 64 << 20
+
+
+def _convert_worker(tmp: str, descriptor: str, conn: Any) -> None:
+    """Child process: convert every table, reporting each to the parent through ``conn``."""
+    try:
+        package = read_package(descriptor)
+
+        class _Relay:
+            def step(self, what: str) -> None:
+                conn.send(("step", what))
+
+        outputs = _convert_tables(
+            Path(tmp), package, list(package.tables.values()), _Relay(), threading.Event()  # type: ignore[arg-type]
+        )
+        conn.send(("done", outputs))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+        conn.send(("error", f"{type(exc).__name__}: {exc}" if not isinstance(exc, BuildError) else str(exc)))
+    finally:
+        conn.close()
+
+
+def _convert_in_process(tmp: Path, descriptor: Path, bar: _Progress, stop: threading.Event) -> list[TableOutput]:
+    """Run :func:`_convert_worker` in a spawned process; relay progress; stop it on request."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")  # no fork: the parent holds Arrow threads
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_convert_worker, args=(str(tmp.resolve()), str(descriptor.resolve()), send), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        while True:
+            if stop.is_set():
+                proc.terminate()
+                return []
+            if not recv.poll(0.1):
+                if not proc.is_alive() and not recv.poll(0):
+                    raise BuildError(f"the conversion process died (exit code {proc.exitcode})")
+                continue
+            try:
+                kind, value = recv.recv()
+            except EOFError:
+                raise BuildError(f"the conversion process died (exit code {proc.exitcode})") from None
+            if kind == "step":
+                bar.step(value)
+            elif kind == "done":
+                return value
+            else:
+                raise BuildError(value)
+    finally:
+        recv.close()
+        proc.join(timeout=30)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+
+
 def build(
     descriptor: Path | str = "datapackage.json",
     out: Path | str = "build/releases",
@@ -484,8 +545,9 @@ def build(
 
     Validates first: nothing is published unless validation passes (ValidationFailed
     otherwise). To keep a build close to the time of validation alone, the tables are
-    converted into a hidden temporary folder while the validator runs, on the other core;
-    that folder is deleted unless validation passes. Refuses IDs that disappeared since the
+    converted into a hidden temporary folder while the validator runs (in a child process
+    for large packages, so it really uses the other core); that folder is deleted unless
+    validation passes. Refuses IDs that disappeared since the
     previous release without a tombstone (BuildError); a release of the same version that
     exists is left alone when identical and is a ReleaseExistsError otherwise.
     """
@@ -511,7 +573,12 @@ def build(
         tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-{version}-", dir=out))
         stop = threading.Event()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="convert") as pool:
-            converting = pool.submit(_convert_tables, tmp, package, tables, bar, stop)
+            csv_bytes = sum((package.root / t.path).stat().st_size for t in tables
+                            if (package.root / t.path).is_file())
+            if csv_bytes >= PROCESS_MIN_BYTES:
+                converting = pool.submit(_convert_in_process, tmp, descriptor, bar, stop)
+            else:
+                converting = pool.submit(_convert_tables, tmp, package, tables, bar, stop)
             try:
                 if validate:
                     _validate_first(descriptor)
