@@ -476,7 +476,7 @@ def _rows(path: Path) -> int:
 #: Above this many bytes of CSV the conversion runs in a child process, so that it really
 #: runs beside the validator (in a thread it shares the GIL and Arrow's thread pool with it
 #: and ends up taking turns); below, a process would cost more to start than it saves.
-PROCESS_MIN_BYTES = 64 << 20
+PROCESS_MIN_BYTES = 256 << 20
 
 
 def _convert_worker(tmp: str, descriptor: str, conn: Any) -> None:
