@@ -355,3 +355,11 @@ def test_suspect_rows_cover_every_non_nfc_cell(cells, split):
                             pa.array(cells[split:], pa.string())])
     flagged = set(_suspect_rows(arr).tolist())
     assert {i for i, c in enumerate(cells) if not unicodedata.is_normalized("NFC", c)} <= flagged
+
+
+def test_missing_sources_dir_cannot_run(tmp_path, capsys):
+    from conflictdata.cli import main
+
+    desc = write_package(tmp_path)
+    assert main(["validate", str(desc), "--sources-dir", str(tmp_path / "nope")]) == 2
+    assert "is not a folder" in capsys.readouterr().err

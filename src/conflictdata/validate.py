@@ -67,6 +67,8 @@ def validate(
     """
     t0 = time.perf_counter()
     pkg = read_package(descriptor)
+    if sources_dir is not None and not Path(sources_dir).is_dir():
+        raise DescriptorError(f"--sources-dir {sources_dir} is not a folder")
     _check_declarations(pkg)
     out = Collector(max_per_rule)
 
