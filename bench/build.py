@@ -56,6 +56,7 @@ def main() -> int:
     cli = venv_command("conflictdata")
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1750000000"}
 
+    load_before = os.getloadavg()[0]
     validate_runs, build_runs = [], []
     release: Path | None = None
     work = Path(tempfile.mkdtemp(prefix="bench-build-", dir=data))
@@ -81,7 +82,8 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"\npackage: {descriptor} ({args.events:,} events, seed {args.seed}); "
-          f"best of {args.repeat}; {os.cpu_count()} CPUs\n")
+          f"best of {args.repeat}; {os.cpu_count()} CPUs; load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after (other work on the machine skews the times)\n")
     print(format_table(
         ["command (whole process)", "wall s", "peak RSS MiB", "exit"],
         [["conflictdata validate", f"{v.wall_s:.2f}", f"{v.peak_rss_mb:.0f}", str(v.returncode)],
