@@ -331,7 +331,7 @@ def test_nfc_prefilter_never_misses_non_nfc_text(text):
     """The file-level shortcut may say 'maybe' too often, never 'no' wrongly."""
     import unicodedata
 
-    from conflictdata.columnchecks import may_hold_non_nfc
+    from conflictdata.nfc import may_hold_non_nfc
 
     if not may_hold_non_nfc(text.encode("utf-8")):
         assert unicodedata.is_normalized("NFC", text)
@@ -349,11 +349,11 @@ def test_suspect_rows_cover_every_non_nfc_cell(cells, split):
 
     import pyarrow as pa
 
-    from conflictdata.columnchecks import _suspect_rows
+    from conflictdata.nfc import non_nfc_candidates
 
     arr = pa.chunked_array([pa.array(cells[:split], pa.string()),
                             pa.array(cells[split:], pa.string())])
-    flagged = set(_suspect_rows(arr).tolist())
+    flagged = set(non_nfc_candidates(arr).tolist())
     assert {i for i, c in enumerate(cells) if not unicodedata.is_normalized("NFC", c)} <= flagged
 
 

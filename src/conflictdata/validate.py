@@ -14,31 +14,28 @@ import difflib
 import os
 import sys
 import types
-import re
 import time
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columnchecks import (
     ROW_CHECK_KEYS,
     Collector,
     TableData,
-    _q,
     check_fields,
     check_lints,
     check_rows,
-    may_hold_non_nfc,
     np_mask,
     row_check_fields,
 )
 from .errors import DescriptorError
 from .findings import Finding, Report
+from .nfc import may_hold_non_nfc
+from .provenance import check_provenance
 from .readcsv import CELL_LIMIT, parse_csv_bytes
 from .relations import (
     check_cycles,
@@ -46,7 +43,6 @@ from .relations import (
     check_not_before,
     check_unused_sources,
     prepare_foreign_keys,
-    source_links,
 )
 from .schema import Package, TableSchema, read_package
 
@@ -94,7 +90,7 @@ def validate(
     check_unused_sources(tds, out)
     provenance: dict[str, Any] | None = None
     if sources_dir is not None:
-        provenance = _check_provenance(tds, Path(sources_dir), out)
+        provenance = check_provenance(tds, Path(sources_dir), out)
     stats: dict[str, Any] = {
         "tables": {
             name: {"path": td.path, "rows": td.n, "read": td.readable}
@@ -233,70 +229,6 @@ def _check_header(ts: TableSchema, header: list[str], line: int, emit: Any) -> N
         emit("E113", line=line, column=seen[present[k]] + 1, field=present[k], value=present[k],
              message=f"column {present[k]!r} is where {expected[k]!r} belongs; "
                      f"the order must be: {','.join(names)}")
-
-
-# -- optional provenance check ---------------------------------------------------------------
-
-_TYPO = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u00b4": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"', "\u2026": "...",
-})
-_WS = re.compile(r"\s+")
-_ELLIPSIS = re.compile(r"\s*(?:\.\s*){3}\s*|\s*\[\s*\.\.\.\s*\]\s*")
-
-
-def normalise_text(text: str) -> str:
-    """Whitespace collapsed, typographic quotes/apostrophes/ellipses made plain, NFC."""
-    text = unicodedata.normalize("NFC", text).translate(_TYPO)
-    return _WS.sub(" ", text).strip()
-
-
-def excerpt_in_text(excerpt: str, text: str) -> bool:
-    """True if the normalised excerpt occurs in the normalised text; an ellipsis in the excerpt
-    may stand for an omission, so its parts must then occur in order."""
-    ex = normalise_text(excerpt)
-    if not ex or ex in text:
-        return True
-    parts = [p for p in _ELLIPSIS.split(ex) if p.strip()]
-    if len(parts) < 2 and parts == [ex]:
-        return False
-    pos = 0
-    for part in parts:
-        k = text.find(part.strip(), pos)
-        if k < 0:
-            return False
-        pos = k + len(part.strip())
-    return True
-
-
-def _check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) -> dict[str, Any]:
-    """E404: each source_excerpt occurs in its source's text file (when that file exists)."""
-    texts: dict[str, str] = {}
-    checked = 0
-    for td, fk in source_links(tds):
-        if not td.readable or "source_excerpt" not in td.raw or "source_id" not in td.raw:
-            continue
-        sid = td.raw["source_id"]
-        uniq = [u for u in pc.unique(sid).to_pylist() if u]
-        for u in uniq:
-            if u not in texts:
-                p = folder / f"{u}.txt"
-                if p.is_file():
-                    texts[u] = normalise_text(p.read_text(encoding="utf-8", errors="replace"))
-        have = [u for u in uniq if u in texts]
-        if not have:
-            continue
-        rows = np.flatnonzero(np_mask(pc.is_in(sid, value_set=pa.array(have, pa.string()))))
-        ids = sid.take(pa.array(rows)).to_pylist()
-        excerpts = td.raw["source_excerpt"].take(pa.array(rows)).to_pylist()
-        bad = [r for r, s, e in zip(rows.tolist(), ids, excerpts)
-               if not excerpt_in_text(e, texts[s])]
-        checked += len(rows)
-        out.rows("E404", td, np.asarray(bad, dtype=np.int64), "source_excerpt",
-                 lambda v, x: f"excerpt {_q(v)} does not occur in {x['s']}.txt",
-                 extra={"s": sid})
-    return {"sources_with_text": sorted(texts), "excerpts_checked": checked}
 
 
 class _CallableModule(types.ModuleType):
