@@ -104,6 +104,13 @@ def test_latin1_file(tmp_path):
     assert located(report, "E104") == [(EV, 3, 14)]
 
 
+def test_utf16_file(tmp_path):
+    report = events_file(tmp_path, GOOD.encode("utf-16"))
+    assert [(f.code, f.line) for f in report.findings if f.path == EV] == [("E104", 1)]
+    assert "UTF-16" in report.findings[-1].message or any(
+        "UTF-16" in f.message for f in report.findings)
+
+
 def test_nul_byte(tmp_path):
     data = "".join(LINES[:2] + [LINES[2].replace("interception", "inter\x00ception")]
                    + LINES[3:]).encode()

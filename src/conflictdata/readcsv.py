@@ -120,6 +120,10 @@ def parse_csv_bytes(data: bytes, emit: Emit) -> ParsedFile | None:
     Returns None when there is nothing to parse (an empty file, already reported).
     """
     start = 0
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        emit("E104", line=1, column=1, message="the file is UTF-16 encoded (it starts with a "
+                                               "UTF-16 byte order mark), not UTF-8")
+        return None
     if data.startswith(BOM):
         emit("E103", line=1, column=1, message="the file starts with a UTF-8 byte order mark")
         start = len(BOM)
