@@ -80,8 +80,6 @@ class TableData:
     typed: dict[str, pa.Array] = field(default_factory=dict)
     ymd: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     keys: pa.ChunkedArray | pa.Array | None = None
-    #: False when the file holds no character NFC could change (W502 then has nothing to do)
-    maybe_non_nfc: bool = True
     #: foreign key -> index of each row's referenced row (null: empty or not found)
     fk_index: dict[Any, pa.Array | pa.ChunkedArray] = field(default_factory=dict)
 
@@ -551,7 +549,7 @@ def check_lints(td: TableData, out: Collector) -> None:
             out.rows("W503", td, cand[formula], name,
                      lambda v, x: f"{_q(v)} starts with {(v or ' ')[0]!r}: a spreadsheet "
                                   f"would run it as a formula")
-        if td.maybe_non_nfc and not pc.all(pc.string_is_ascii(s)).as_py():
+        if not pc.all(pc.string_is_ascii(s)).as_py():
             # Only a cell holding a character that NFC may change can be non-NFC.
             idx = non_nfc_candidates(s)
             if len(idx):

@@ -9,7 +9,7 @@ import unicodedata
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["may_hold_non_nfc", "non_nfc_candidates"]
+__all__ = ["non_nfc_candidates"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,7 +34,7 @@ def _nfc_suspect_codepoints() -> np.ndarray:
 
 @functools.lru_cache(maxsize=1)
 def _nfc_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Lookup tables for :func:`may_hold_non_nfc`: by a character's first two UTF-8 bytes,
+    """Lookup tables for :func:`_suspect_offsets`: by a character's first two UTF-8 bytes,
     0 = never a suspect, 1 = always (or: do not bother), 2 = depends on the third byte; and
     a flag per BMP code point for that third-byte check."""
     pair = np.zeros(1 << 16, dtype=np.uint8)
@@ -74,12 +74,6 @@ def _suspect_offsets(arr: np.ndarray, first: bool = False) -> np.ndarray:
             if first:
                 break
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-
-
-def may_hold_non_nfc(data: bytes) -> bool:
-    """False when no character of the (UTF-8) file can be changed by NFC, so the per-cell
-    check can be skipped for the whole table."""
-    return len(_suspect_offsets(np.frombuffer(data, dtype=np.uint8), first=True)) > 0
 
 
 def non_nfc_candidates(s: pa.ChunkedArray) -> np.ndarray:

@@ -34,7 +34,6 @@ from .columnchecks import (
 )
 from .errors import DescriptorError
 from .findings import Finding, Report
-from .nfc import may_hold_non_nfc
 from .provenance import check_provenance
 from .readcsv import CELL_LIMIT, parse_csv_bytes
 from .relations import (
@@ -173,7 +172,6 @@ def _load(pkg: Package, ts: TableSchema, out: Collector) -> TableData:
         emit("E101", line=None, message=f"cannot read the file: {exc.strerror or exc}")
         return td
     parsed = parse_csv_bytes(data, emit)
-    td.maybe_non_nfc = may_hold_non_nfc(data)
     if parsed is None:
         return td
     _check_header(ts, parsed.header, parsed.header_line, emit)
