@@ -37,10 +37,12 @@ _FALSE = ("false", "False", "FALSE", "0")
 _END = 2**31 - 1
 _FORMULA_STARTS = pa.array(["=", "+", "-", "@"])
 _SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
-#: first / last UTF-8 bytes of every whitespace character, and the first bytes of = + - @
-_EDGE_FIRST = pa.array(sorted({bytes([c.encode()[0]]) for c in _SPACES + list("=+-@")}),
-                       pa.binary())
-_EDGE_LAST = pa.array(sorted({bytes([c.encode()[-1]]) for c in _SPACES}), pa.binary())
+#: by byte value: can a cell starting (ending) with it start (end) with whitespace, or be
+#: formula-like? First / last UTF-8 bytes of every whitespace character, and = + - @.
+_EDGE_FIRST = np.zeros(256, dtype=bool)
+_EDGE_FIRST[[c.encode()[0] for c in _SPACES + list("=+-@")]] = True
+_EDGE_LAST = np.zeros(256, dtype=bool)
+_EDGE_LAST[[c.encode()[-1] for c in _SPACES]] = True
 _PLAIN_NUMBER_RE = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
 
@@ -524,6 +526,25 @@ def _date_span(td: TableData, start: str, end: str, prec: str, out: Collector) -
 # -- layer 5 ---------------------------------------------------------------------------------
 
 
+def _edge_candidates(s: pa.ChunkedArray) -> np.ndarray:
+    """Rows whose first or last byte could belong to whitespace, or whose first byte is one of
+    = + - @: read from the column's UTF-8 bytes with numpy; only these cells get decoded."""
+    found: list[np.ndarray] = []
+    base = 0
+    for chunk in s.chunks:
+        n = len(chunk)
+        _, offsets, values = chunk.buffers()
+        if n and values is not None:
+            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
+            data = np.frombuffer(values, dtype=np.uint8)
+            rows = np.flatnonzero(off[1:] > off[:-1])
+            hit = _EDGE_FIRST[data[off[rows]]] | _EDGE_LAST[data[off[rows + 1] - 1]]
+            found.append(rows[hit] + base)
+        base += n
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
 def check_lints(td: TableData, out: Collector) -> None:
     """Layer 5 (warnings): surrounding whitespace, non-NFC text, formula-like cells."""
     for f in td.schema.fields:
@@ -531,12 +552,7 @@ def check_lints(td: TableData, out: Collector) -> None:
             continue
         s = td.raw[f.name]
         name = f.name
-        # First and last bytes pick the few candidate cells cheaply; only those are decoded.
-        raw = s.cast(pa.binary())
-        cand = np.flatnonzero(
-            np_mask(pc.is_in(pc.binary_slice(raw, 0, 1), value_set=_EDGE_FIRST))
-            | np_mask(pc.is_in(pc.binary_slice(raw, -1), value_set=_EDGE_LAST))
-        )
+        cand = _edge_candidates(s)
         if len(cand):
             sub = s.take(pa.array(cand))
             first = pc.utf8_slice_codeunits(sub, 0, 1)
