@@ -242,7 +242,7 @@ def _run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("case", ["missing", "not-json", "schema-missing", "schema-not-json",
-                                  "no-resources", "bad-rowcheck"])
+                                  "no-resources", "bad-rowcheck", "bad-pattern"])
 def test_unreadable_descriptor_exits_2(tmp_path, case):
     desc = write_package(tmp_path)
     if case == "missing":
@@ -261,6 +261,13 @@ def test_unreadable_descriptor_exits_2(tmp_path, case):
         p = tmp_path / "schemas" / "events.json"
         s = json.loads(p.read_text())
         s["rowChecks"].append({"check": "ordered", "fields": ["low", "nosuch"]})
+        p.write_text(json.dumps(s))
+    elif case == "bad-pattern":
+        import json
+
+        p = tmp_path / "schemas" / "events.json"
+        s = json.loads(p.read_text())
+        s["fields"][0]["constraints"]["pattern"] = "evt-([0-9]"
         p.write_text(json.dumps(s))
     proc = _run_cli(str(desc))
     assert proc.returncode == 2, proc

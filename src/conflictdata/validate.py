@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import sys
 import types
 import time
@@ -109,6 +110,14 @@ def _check_declarations(pkg: Package) -> None:
     for ts in pkg.tables.values():
         where = ts.schema_path or f"schema of {ts.name}"
         names = set(ts.field_names)
+        for f in ts.fields:
+            if f.pattern is not None:
+                try:
+                    re.compile(f.pattern)
+                except (re.error, TypeError) as exc:
+                    raise DescriptorError(
+                        f"{where}: field {f.name!r} has an invalid pattern {f.pattern!r}: {exc}"
+                    ) from None
         for rc in ts.row_checks:
             kind = rc.get("check") if isinstance(rc, dict) else None
             if kind not in ROW_CHECK_KEYS or not all(k in rc for k in ROW_CHECK_KEYS[kind]):
