@@ -111,6 +111,9 @@ def _check_declarations(pkg: Package) -> None:
         where = ts.schema_path or f"schema of {ts.name}"
         names = set(ts.field_names)
         for f in ts.fields:
+            for k, v in (("minLength", f.min_length), ("maxLength", f.max_length)):
+                if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
+                    raise DescriptorError(f"{where}: field {f.name!r}: {k} must be an integer")
             if f.pattern is not None:
                 try:
                     re.compile(f.pattern)
