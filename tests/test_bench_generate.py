@@ -56,7 +56,7 @@ def _frictionless_errors(descriptor: Path) -> list[str]:
 
 
 def _conflictdata_report(descriptor: Path):
-    mod = pytest.importorskip("conflictdata.validate")
+    mod = pytest.importorskip("conflictdata.validator")
     return mod.validate(descriptor)
 
 

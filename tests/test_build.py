@@ -267,7 +267,7 @@ def test_failed_build_leaves_nothing(tmp_path: Path, field: str, value: str) -> 
 
 
 def test_validation_errors_stop_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("conflictdata.validate")
+    pytest.importorskip("conflictdata.validator")
     from conflictdata.errors import ValidationFailed
 
     out = tmp_path / "out"
@@ -333,7 +333,7 @@ def test_cli_build_and_missing_descriptor(tmp_path: Path, capsys: pytest.Capture
     assert main(["build", str(tmp_path / "nope.json"), "--out", str(tmp_path / "out")]) == 2
     assert "not found" in capsys.readouterr().err
     if not HAVE_VALIDATE:
-        pytest.skip("the CLI validates before building: needs conflictdata.validate")
+        pytest.skip("the CLI validates before building: needs conflictdata.validator")
     desc = write_package(tmp_path / "pkg")
     assert main(["build", str(desc), "--out", str(tmp_path / "out")]) == 0
     assert "built release 1.0.0" in capsys.readouterr().out

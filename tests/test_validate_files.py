@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conflictdata.cli import main
-from conflictdata.validate import validate
+from conflictdata.validator import validate
 from validate_support import ROWS, csv_text, located, with_cell, write_package
 
 EV = "seeds/events.csv"

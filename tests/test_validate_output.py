@@ -11,7 +11,7 @@ import pytest
 import conflictdata
 from conflictdata.cli import main
 from conflictdata.findings import RULES, Finding, Report, make_finding, render_findings_doc
-from conflictdata.validate import validate
+from conflictdata.validator import validate
 from validate_support import with_cell, write_package
 
 FINDING_KEYS = ["code", "severity", "table", "path", "line", "column", "field", "key", "value",

@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from conflictdata.cli import main
-from conflictdata.validate import validate
+from conflictdata.validator import validate
 
 
 @pytest.fixture

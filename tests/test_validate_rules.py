@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conflictdata.validate import validate
+from conflictdata.validator import validate
 from validate_support import (
     ROWS,
     SOURCE_TEXT,

@@ -46,7 +46,7 @@ _LAZY = {
     "diff_releases": "diff",
     "ReleaseDiff": "diff",
     # validate (issue 3)
-    "validate": "validate",
+    "validate": "validator",
     "Report": "findings",
     "Finding": "findings",
 }

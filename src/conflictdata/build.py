@@ -393,7 +393,7 @@ def _file_hashes(folder: Path) -> dict[str, str]:
 
 
 def _validate_first(descriptor: Path) -> None:
-    from .validate import validate
+    from .validator import validate
 
     report = validate(descriptor)
     if report.errors:

@@ -87,7 +87,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate
+    from .validator import validate
 
     report = validate(args.descriptor, sources_dir=args.sources_dir)
     if args.format == "json":

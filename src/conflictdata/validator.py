@@ -13,8 +13,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import sys
-import types
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
@@ -239,14 +237,3 @@ def _check_header(ts: TableSchema, header: list[str], line: int, emit: Any) -> N
         emit("E113", line=line, column=seen[present[k]] + 1, field=present[k], value=present[k],
              message=f"column {present[k]!r} is where {expected[k]!r} belongs; "
                      f"the order must be: {','.join(names)}")
-
-
-class _CallableModule(types.ModuleType):
-    """``conflictdata.validate`` is both this module and the function: importing the submodule
-    sets the package attribute to the module, so the module forwards calls to validate()."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Report:
-        return validate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
