@@ -51,6 +51,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(remote.ENV_CACHE, str(tmp_path / "cache"))
     monkeypatch.delenv(remote.ENV_URL, raising=False)
     monkeypatch.setattr(loader, "BUNDLED_DIR", tmp_path / "bundle")
+    monkeypatch.setattr(loader, "LOCAL_BUILD_DIR", tmp_path / "built")
+    monkeypatch.delenv(loader.ENV_BUILD, raising=False)
     monkeypatch.setattr(remote, "_VERIFIED", {})
 
 
@@ -119,6 +121,29 @@ def test_bundled_first_then_cache(small: Path, tmp_path: Path) -> None:
         cd.load("places", "1.1.0", source="bundled")
     found = {v.version: v.where for v in cd.versions()}
     assert found == {"1.0.0": ("bundled",), "1.1.0": ("cache",)}
+
+
+def test_a_local_build_comes_after_bundled_and_before_cache(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    shutil.copytree(small / "1.0.0", tmp_path / "bundle" / "1.0.0")
+    shutil.copytree(small / "1.0.0", tmp_path / "built" / "1.0.0")
+    shutil.copytree(small / "1.1.0", tmp_path / "built" / "1.1.0")
+    shutil.copytree(small / "1.1.0", tmp_path / "cache" / "1.1.0")
+    assert loader.open_release("1.0.0").where == "bundled"
+    assert loader.open_release().where == "local"  # newest, 1.1.0, from the build before the cache
+    assert len(cd.load("places")) == 5
+    found = {v.version: v.where for v in cd.versions()}
+    assert found == {"1.0.0": ("bundled", "local"), "1.1.0": ("local", "cache")}
+    monkeypatch.setenv(loader.ENV_BUILD, str(tmp_path / "elsewhere"))
+    assert loader.open_release("1.1.0").where == "cache"  # the variable replaces the checkout's build
+
+
+def test_a_source_checkout_finds_its_own_build_folder() -> None:
+    # This test suite runs from a checkout, so the loader knows the checkout's build output.
+    assert loader._checkout_build_dir() == Path(loader.__file__).resolve().parents[2] / "build" / "releases"
 
 
 def test_unknown_table_names_the_tables_that_exist(small: Path) -> None:

@@ -48,6 +48,8 @@ def cold_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(remote.ENV_CACHE, str(cache))
     monkeypatch.delenv(remote.ENV_URL, raising=False)
     monkeypatch.setattr(loader, "BUNDLED_DIR", tmp_path / "no-bundle")
+    monkeypatch.setattr(loader, "LOCAL_BUILD_DIR", tmp_path / "no-build")
+    monkeypatch.delenv(loader.ENV_BUILD, raising=False)
     monkeypatch.setattr(remote, "RETRIES", 1)
     monkeypatch.setattr(remote, "_VERIFIED", {})
     return cache

@@ -1,9 +1,10 @@
 """Load release tables as typed DataFrames from the bundled release, the cache or a server.
 
 Sources, for ``source=None``: the release bundled in the installed package if it holds the
-version, else the per-user cache, else the release server (``url=`` or
+version, else a local build (``$CONFLICTDATA_BUILD_DIR``, or in a source checkout such as an
+editable install its own ``build/releases``), else the per-user cache, else the release server (``url=`` or
 ``$CONFLICTDATA_RELEASES_URL``), downloading into the cache. ``version=None`` means the
-newest release bundled or cached; only when there is none is the server asked (and
+newest release bundled, built locally or cached; only when there is none is the server asked (and
 ``source="remote"`` asks the server for its newest). A local build folder can be passed as
 ``source`` (a release folder, or a build output folder holding ``<version>/`` folders).
 
@@ -60,6 +61,21 @@ __all__ = [
 BUNDLED_DIR = Path(__file__).parent / "_release"
 
 SOURCES = ("bundled", "cache", "remote")
+
+#: Environment variable naming a build output folder (``<version>/`` release folders) to load from.
+ENV_BUILD = "CONFLICTDATA_BUILD_DIR"
+
+
+def _checkout_build_dir() -> Path | None:
+    """``build/releases`` of the source checkout this module runs from (editable install), if any."""
+    top = Path(__file__).resolve().parents[2]
+    if (top / "datapackage.json").is_file() and (top / "src" / "conflictdata").is_dir():
+        return top / "build" / "releases"
+    return None
+
+
+#: A source checkout's own ``conflictdata build`` output; None for an installed wheel.
+LOCAL_BUILD_DIR = _checkout_build_dir()
 
 Source = str | os.PathLike[str] | None
 
@@ -153,12 +169,18 @@ class VersionInfo:
     bundled: Path | None = None
     cached: Path | None = None
     remote: str | None = None
+    local: Path | None = None
 
     @property
     def where(self) -> tuple[str, ...]:
         return tuple(
             name
-            for name, value in (("bundled", self.bundled), ("cache", self.cached), ("remote", self.remote))
+            for name, value in (
+                ("bundled", self.bundled),
+                ("local", self.local),
+                ("cache", self.cached),
+                ("remote", self.remote),
+            )
             if value is not None
         )
 
@@ -202,6 +224,12 @@ def _bundled() -> dict[str, Path]:
     return _scan(BUNDLED_DIR)
 
 
+def _built() -> dict[str, Path]:
+    env = os.environ.get(ENV_BUILD)
+    folder = Path(env) if env else LOCAL_BUILD_DIR
+    return _scan(folder) if folder is not None else {}
+
+
 def _cached() -> dict[str, Path]:
     return _scan(remote.cache_dir())
 
@@ -230,6 +258,8 @@ def _unknown(version: str | None, known: dict[str, str], url: str | None) -> Unk
     listing = ", ".join(f"{v} ({known[v]})" for v in remote.sort_versions(known)) or "none"
     asked = f"release {version!r}" if version else "any release"
     hint = "" if url else f"; no release URL is configured (pass url=... or set {remote.ENV_URL})"
+    if LOCAL_BUILD_DIR is not None and not _built():
+        hint += f"; in this source checkout, `conflictdata build` makes a local release in {LOCAL_BUILD_DIR}"
     return UnknownVersionError(f"{asked} not found; known releases: {listing}{hint}")
 
 
@@ -246,16 +276,19 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
 
     url = remote.release_url(url)
     bundled = _bundled() if source in (None, "bundled") else {}
+    built = _built() if source is None else {}
     cached = _cached() if source in (None, "cache", "remote") else {}
     if source == "remote" and not url:
         raise DownloadError(f"source='remote' needs a release URL: pass url=... or set {remote.ENV_URL}")
 
     if version is None and source != "remote":
-        local = set(bundled) | set(cached)
+        local = set(bundled) | set(built) | set(cached)
         if local:
             version = _newest(local)
     if version is not None and version in bundled:
         return Release(version, "bundled", bundled[version], _read_release(bundled[version] / "datapackage.json"))
+    if version is not None and version in built:
+        return Release(version, "local", built[version], _read_release(built[version] / "datapackage.json"))
     if version is not None and version in cached:
         root = cached[version]
         return Release(version, "cache", root, _read_release(root / "datapackage.json"), url)
@@ -268,6 +301,7 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
         descriptor = remote.fetch_descriptor(version, url)
         return Release(version, "cache", descriptor.parent, _read_release(descriptor), url)
     known = {v: "bundled" for v in bundled}
+    known.update({v: f"local build {built[v].parent}" for v in built if v not in known})
     known.update({v: "cache" for v in cached if v not in known})
     if source == "bundled" and not bundled:
         raise UnknownVersionError(
@@ -433,7 +467,7 @@ def versions(url: str | None = None, *, strict: bool = False) -> list[VersionInf
     """
     url = remote.release_url(url)
     found: dict[str, dict[str, Any]] = {}
-    for kind, folders in (("bundled", _bundled()), ("cached", _cached())):
+    for kind, folders in (("bundled", _bundled()), ("local", _built()), ("cached", _cached())):
         for v, path in folders.items():
             entry = found.setdefault(v, {})
             entry[kind] = path
