@@ -39,13 +39,11 @@ def _cmd_versions(args: argparse.Namespace) -> int:
         from .remote import ENV_URL, release_url
 
         hint = "" if release_url(args.url) else f"; no release URL configured (--url or {ENV_URL})"
-        print(f"no releases: none bundled, none cached{hint}")
+        print(f"no releases: none bundled, built locally or cached{hint}")
         return 0
     width = max(len(v.version) for v in found)
     for v in found:
-        where = ", ".join(
-            f"{w} {p}" for w, p in (("bundled", v.bundled), ("cache", v.cached), ("remote", v.remote)) if p
-        )
+        where = ", ".join(f"{kind} {place}" for kind, place in v.locations)
         print(f"{v.version:<{width}}  {v.created or '-':<20}  {where}")
     return 0
 

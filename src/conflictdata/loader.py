@@ -172,17 +172,14 @@ class VersionInfo:
     local: Path | None = None
 
     @property
+    def locations(self) -> tuple[tuple[str, Path | str], ...]:
+        """(kind, folder or URL) for every place that holds this version, in load order."""
+        found = (("bundled", self.bundled), ("local", self.local), ("cache", self.cached), ("remote", self.remote))
+        return tuple((name, value) for name, value in found if value is not None)
+
+    @property
     def where(self) -> tuple[str, ...]:
-        return tuple(
-            name
-            for name, value in (
-                ("bundled", self.bundled),
-                ("local", self.local),
-                ("cache", self.cached),
-                ("remote", self.remote),
-            )
-            if value is not None
-        )
+        return tuple(name for name, _ in self.locations)
 
 
 # ---------------------------------------------------------------------------------------
