@@ -13,16 +13,21 @@ from collections.abc import Sequence
 from .errors import ConflictDataError, DescriptorError
 
 
+def _generated(out: str, changed: bool, check: bool, command: str) -> int:
+    """Report on a generated file: stale under --check is exit 1, else say what was done."""
+    if check:
+        if changed:
+            print(f"{out} is out of date: run `conflictdata {command}`", file=sys.stderr)
+            return 1
+        return 0
+    print(f"wrote {out}" if changed else f"{out} is up to date")
+    return 0
+
+
 def _cmd_codebook(args: argparse.Namespace) -> int:
     from .codebook import write_codebook
 
-    changed = write_codebook(args.descriptor, args.out, check=args.check)
-    if args.check and changed:
-        print(f"{args.out} is out of date: run `conflictdata codebook`", file=sys.stderr)
-        return 1
-    if not args.check:
-        print(f"wrote {args.out}" if changed else f"{args.out} is up to date")
-    return 0
+    return _generated(args.out, write_codebook(args.descriptor, args.out, check=args.check), args.check, "codebook")
 
 
 def _cmd_versions(args: argparse.Namespace) -> int:
@@ -102,13 +107,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_findings(args: argparse.Namespace) -> int:
     from .findings import write_findings_doc
 
-    changed = write_findings_doc(args.out, check=args.check)
-    if args.check and changed:
-        print(f"{args.out} is out of date: run `conflictdata findings`", file=sys.stderr)
-        return 1
-    if not args.check:
-        print(f"wrote {args.out}" if changed else f"{args.out} is up to date")
-    return 0
+    return _generated(args.out, write_findings_doc(args.out, check=args.check), args.check, "findings")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .generated import write_generated
 from .schema import Field, Package, TableSchema, read_package
 
 __all__ = ["render_codebook", "write_codebook"]
@@ -131,12 +132,4 @@ def write_codebook(
     check: bool = False,
 ) -> bool:
     """Write (or with ``check``, only compare) the codebook; return True if it differs/changed."""
-    text = render_codebook(read_package(descriptor))
-    path = Path(out)
-    current = path.read_text(encoding="utf-8") if path.exists() else None
-    if current == text:
-        return False
-    if not check:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return True
+    return write_generated(out, render_codebook(read_package(descriptor)), check=check)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .generated import write_generated
+
 __all__ = ["Rule", "RULES", "Finding", "Report", "render_findings_doc", "write_findings_doc"]
 
 LAYERS = {
@@ -384,14 +386,4 @@ def render_findings_doc() -> str:
 
 def write_findings_doc(out: Path | str = "docs/findings.md", *, check: bool = False) -> bool:
     """Write (or with ``check`` only compare) the findings table; True if it was out of date."""
-    out = Path(out)
-    text = render_findings_doc()
-    try:
-        current = out.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        current = None
-    changed = current != text
-    if changed and not check:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-    return changed
+    return write_generated(out, render_findings_doc(), check=check)
