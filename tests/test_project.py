@@ -1,0 +1,38 @@
+"""Project promises: the README's two commands, CI running the README's own test command,
+and a loader that needs only pandas and pyarrow."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+
+
+def _opening_commands(readme: str) -> list[str]:
+    head = readme.split("\n---\n", 1)[0]
+    return [b.strip() for b in re.findall(r"```bash\n(.*?)```", head, flags=re.S)]
+
+
+def test_readme_opens_with_exactly_two_commands(root):
+    commands = _opening_commands((root / "README.md").read_text(encoding="utf-8"))
+    assert len(commands) == 2
+    setup_and_run, test = commands
+    assert "conflictdata validate" in setup_and_run and "conflictdata build" in setup_and_run
+    assert "pytest" in test
+    assert all(c.startswith("python3 -m venv .venv") for c in commands)  # works with only Python
+
+
+def test_ci_runs_the_readme_test_command(root):
+    """.ci/run extracts the command from the README rather than keeping a private variant."""
+    script = (root / ".ci" / "run").read_text(encoding="utf-8")
+    awk = re.search(r"cmd=\$\(awk '(.*?)' README.md\)", script).group(1)
+    extracted = subprocess.run(["awk", awk, "README.md"], cwd=root, capture_output=True, text=True, check=True)
+    assert extracted.stdout.strip() == _opening_commands((root / "README.md").read_text(encoding="utf-8"))[1]
+
+
+def test_loader_needs_only_pandas_and_pyarrow(root):
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = sorted(re.match(r"[A-Za-z0-9_.-]+", d).group(0) for d in project["dependencies"])
+    assert names == ["pandas", "pyarrow"]
+    assert project["scripts"]["conflictdata"] == "conflictdata.cli:main"
+    assert project["requires-python"] == ">=3.11"
