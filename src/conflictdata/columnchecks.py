@@ -67,6 +67,122 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return era * 146097 + doe - 719468
 
 
+#: A Table Schema pattern of the form ``^PREFIX[0-9]{K,}$`` (IDs such as ``evt-0001``).
+_ID_PATTERN = re.compile(r"\^?([A-Za-z0-9_-]*)\[0-9\](?:\{([0-9]+),\}|(\+))\$?")
+#: Digits parsed per cell at most (10**18 fits in int64); longer cells go to the regex.
+_MAX_DIGITS = 18
+
+
+def id_pattern(pattern: str | None) -> tuple[bytes, int] | None:
+    """(prefix, minimum digits) of an ID pattern ``^PREFIX[0-9]{K,}$``, else None."""
+    m = _ID_PATTERN.fullmatch(pattern or "")
+    if m is None:
+        return None
+    return m.group(1).encode(), 1 if m.group(3) else int(m.group(2))
+
+
+@dataclass
+class IdInts:
+    """A string column read as PREFIX + 1..18 ASCII digits, with numpy on the Arrow bytes.
+
+    A cell is ``ok`` when it is exactly that; it then is the pair (``val``, ``nd``): the
+    digits' value and count, which give back the string, so equal pairs mean equal strings.
+    ``long`` lists the rows with the prefix and more than 18 characters after it (not parsed).
+    """
+
+    ok: np.ndarray  # bool
+    val: np.ndarray  # int64, 0 where not ok
+    nd: np.ndarray  # int8 digit count, 0 where not ok
+    long: np.ndarray  # int64 row indices
+
+    def key_table(self) -> tuple[int, np.ndarray, np.ndarray] | None:
+        """For a column of keys: (lowest value, row of each value - lowest, digit count of
+        each) when every cell is ok, values are distinct and dense enough for a table.
+        Computed once."""
+        if "_table" not in self.__dict__:
+            self.__dict__["_table"] = self._key_table()
+        return self.__dict__["_table"]
+
+    def _key_table(self) -> tuple[int, np.ndarray, np.ndarray] | None:
+        n = len(self.ok)
+        if n == 0 or not self.ok.all():
+            return None
+        lo, hi = int(self.val.min()), int(self.val.max())
+        size = hi - lo + 1
+        if size > 4 * n + (1 << 20):
+            return None
+        rel = self.val - lo
+        if np.bincount(rel, minlength=size).max() > 1:
+            return None
+        rows = np.full(size, -1, dtype=np.int32)
+        rows[rel] = np.arange(n, dtype=np.int32)
+        nds = np.zeros(size, dtype=np.int8)
+        nds[rel] = self.nd
+        return lo, rows, nds
+
+    def lookup(self, table: tuple[int, np.ndarray, np.ndarray]) -> np.ndarray:
+        """Each cell's row in the key column ``table`` was built from, -1 if none."""
+        lo, rows, nds = table
+        rel = self.val - lo
+        inr = self.ok & (rel >= 0) & (rel < len(rows))
+        pos = np.where(inr, rel, 0)
+        found = np.where(inr, rows[pos], -1)
+        found[nds[pos] != self.nd] = -1
+        return found
+
+
+def parse_ids(s: pa.ChunkedArray, prefix: bytes) -> IdInts:
+    """Read every cell of ``s`` as ``prefix`` + digits (see :class:`IdInts`)."""
+    n = len(s)
+    ok = np.zeros(n, dtype=bool)
+    val = np.zeros(n, dtype=np.int64)
+    nd = np.zeros(n, dtype=np.int8)
+    long = np.zeros(0, dtype=np.int64)
+    chunk = s.combine_chunks() if isinstance(s, pa.ChunkedArray) else s
+    _, offsets, values = chunk.buffers()
+    if n == 0 or values is None or len(values) == 0:
+        return IdInts(ok, val, nd, long)
+    lp = len(prefix)
+    odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
+    data = np.frombuffer(values, dtype=np.uint8)
+    lens = np.diff(off)
+    rows = np.flatnonzero(lens > lp)
+    st = off[rows].astype(np.int64)
+    if lp:
+        good = data[st] == prefix[0]
+        for j in range(1, lp):
+            good &= data[st + j] == prefix[j]
+        rows, st = rows[good], st[good]
+    st += lp
+    dig = lens[rows] - lp
+    big = dig > _MAX_DIGITS
+    if big.any():
+        long = rows[big].astype(np.int64)
+        rows, st, dig = rows[~big], st[~big], dig[~big]
+    if len(rows) == 0:
+        return IdInts(ok, val, nd, long)
+    v = np.zeros(len(rows), dtype=np.int64)
+    good = np.ones(len(rows), dtype=bool)
+    shortest = int(dig.min())
+    for j in range(int(dig.max())):
+        if j < shortest:
+            d = data[st + j] - np.uint8(48)
+            good &= d <= 9
+            v *= 10
+            v += d
+        else:
+            act = dig > j
+            d = data[np.where(act, st + j, st)] - np.uint8(48)
+            good &= ~act | (d <= 9)
+            v = np.where(act, v * 10 + d, v)
+    rows = rows[good]
+    ok[rows] = True
+    val[rows] = v[good]
+    nd[rows] = dig[good]
+    return IdInts(ok, val, nd, long)
+
+
 @dataclass
 class TableData:
     """One table as read for validation: raw string columns by field name, plus derived."""
@@ -84,6 +200,16 @@ class TableData:
     keys: pa.ChunkedArray | pa.Array | None = None
     #: foreign key -> index of each row's referenced row (null: empty or not found)
     fk_index: dict[Any, pa.Array | pa.ChunkedArray] = field(default_factory=dict)
+    #: (field, prefix) -> the column read as prefix + digits (see :func:`id_ints`)
+    ids: dict[tuple[str, bytes], IdInts] = field(default_factory=dict)
+
+    def id_ints(self, name: str, prefix: bytes) -> IdInts:
+        """The column ``name`` parsed as ``prefix`` + ASCII digits (cached)."""
+        got = self.ids.get((name, prefix))
+        if got is None:
+            got = parse_ids(self.raw[name], prefix)
+            self.ids[(name, prefix)] = got
+        return got
 
     def value(self, name: str) -> pa.Array | pa.ChunkedArray:
         """Typed values of a field, invalid and empty cells null (text fields built here)."""
@@ -204,6 +330,20 @@ def _regex_mask(s: pa.ChunkedArray, pattern: str) -> np.ndarray:
         uniq = pc.unique(s).to_pylist()
         good = [u for u in uniq if u is not None and rx.fullmatch(u)]
         return np_mask(pc.is_in(s, value_set=pa.array(good, pa.string())))
+
+
+def _pattern_mask(td: TableData, f: Field, s: pa.ChunkedArray) -> np.ndarray:
+    """Full-match mask of the field's pattern; an ID pattern ``^P[0-9]{K,}$`` is read from
+    the parsed IDs (which foreign-key lookups reuse) instead of running a regex."""
+    assert f.pattern is not None
+    idp = id_pattern(f.pattern)
+    if idp is None:
+        return _regex_mask(s, f.pattern)
+    ids = td.id_ints(f.name, idp[0])
+    ok = ids.ok & (ids.nd >= idp[1])
+    if len(ids.long):
+        ok[ids.long] = _regex_mask(s.take(pa.array(ids.long)), f.pattern)
+    return ok
 
 
 def _typed(td: TableData, f: Field, s: pa.ChunkedArray, present: np.ndarray,
@@ -347,7 +487,7 @@ def check_fields(td: TableData, out: Collector) -> None:
             out.rows("E204", td, np.flatnonzero(present & ~ok), name,
                      lambda v, x: f"value {_q(v)} is not one of: {shown}")
         if f.pattern is not None:
-            ok = _regex_mask(s, f.pattern)
+            ok = _pattern_mask(td, f, s)
             pat = f.pattern
             out.rows("E205", td, np.flatnonzero(present & ~ok), name,
                      lambda v, x: f"value {_q(v)} does not match the pattern {pat}")
@@ -373,13 +513,22 @@ def check_fields(td: TableData, out: Collector) -> None:
                 hi = f.max_length
                 out.rows("E209", td, np.flatnonzero(present & (length > hi)), name,
                          lambda v, x: f"{len(v or '')} characters, more than the maximum {hi}")
-        if f.unique and (name not in pk or len(pk) > 1):
+        if f.unique and (name not in pk or len(pk) > 1) and not _distinct_ids(td, name):
             dup, firsts = _duplicates(s, present)
             first_lines = [int(td.lines[i]) for i in firsts]
             out.rows("E210", td, dup, name,
                      lambda v, x: f"{_q(v)} is already used on line {x['first']}",
                      extra={"first": dict(zip(dup.tolist(), first_lines))})
     _check_primary_key(td, out)
+
+
+def _distinct_ids(td: TableData, name: str) -> bool:
+    """True when the field has an ID pattern, every cell is such an ID and no two are equal:
+    proved from the parsed integers, without hashing strings. False means: check generally."""
+    idp = id_pattern(td.schema.field(name).pattern) if name in td.raw else None
+    if idp is None:
+        return False
+    return td.id_ints(name, idp[0]).key_table() is not None
 
 
 def _check_primary_key(td: TableData, out: Collector) -> None:
@@ -399,6 +548,8 @@ def _check_primary_key(td: TableData, out: Collector) -> None:
         idx = np.flatnonzero(miss & ~reported)
         reported |= miss
         out.rows("E212", td, idx, k, lambda v, x, k=k: f"the primary key {k} is empty")
+    if len(pk) == 1 and _distinct_ids(td, pk[0]):
+        return
     dup, firsts = _duplicates(values, present)
     first_lines = [int(td.lines[i]) for i in firsts]
     label = "+".join(pk)

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columnchecks import Collector, TableData, _q, np_mask
+from .columnchecks import Collector, TableData, _q, id_pattern, np_mask
 from .schema import ForeignKey
 
 __all__ = ["prepare_foreign_keys", "check_foreign_keys", "check_cycles", "check_not_before", "check_unused_sources"]
@@ -55,6 +55,8 @@ def prepare_foreign_keys(tds: dict[str, TableData], workers: int) -> None:
     def run(key: tuple[str, tuple[str, ...]]) -> None:
         members = groups[key]
         ref = tds[key[0]]
+        if _int_lookup(ref, key[1], members):
+            return
         children = [_key_values(td, fk.fields) for td, fk in members]
         chunks = [c for arr in children
                   for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr])]
@@ -68,6 +70,34 @@ def prepare_foreign_keys(tds: dict[str, TableData], workers: int) -> None:
     order = sorted(groups, key=lambda k: -sum(td.n for td, _ in groups[k]) - tds[k[0]].n)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as ex:
         list(ex.map(run, order))
+
+
+def _int_lookup(ref: TableData, ref_fields: tuple[str, ...],
+                members: list[tuple[TableData, ForeignKey]]) -> bool:
+    """Foreign keys to an ID column (pattern ``^P[0-9]{K,}$``, every key such an ID, all
+    distinct): each cell read as an integer and looked up in a table indexed by value —
+    the same answers as a string hash lookup, several times faster. False: not applicable."""
+    if len(ref_fields) != 1:
+        return False
+    idp = id_pattern(ref.schema.field(ref_fields[0]).pattern)
+    if idp is None:
+        return False
+    table = ref.id_ints(ref_fields[0], idp[0]).key_table()
+    if table is None:
+        return False
+    for td, fk in members:
+        td.fk_index[fk] = _index_array(td.id_ints(fk.fields[0], idp[0]).lookup(table))
+    return True
+
+
+def _index_array(found: np.ndarray) -> pa.Array:
+    """Row indices as an Arrow int32 array, -1 as null (like ``pc.index_in`` gives)."""
+    found = found.astype(np.int32, copy=False)
+    missing = found < 0
+    n_null = int(missing.sum())
+    validity = (pa.py_buffer(np.packbits(~missing, bitorder="little")) if n_null else None)
+    return pa.Array.from_buffers(pa.int32(), len(found), [validity, pa.py_buffer(found)],
+                                 null_count=n_null)
 
 
 def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:

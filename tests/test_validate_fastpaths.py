@@ -1,0 +1,120 @@
+"""The validator's fast paths give exactly the generic paths' answers: ID columns read as
+integers (pattern, uniqueness and foreign-key lookups) against regex / string hashing."""
+
+from __future__ import annotations
+
+import copy
+import re
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conflictdata.columnchecks import _regex_mask, id_pattern, parse_ids
+from conflictdata.validator import validate
+from validate_support import EVENT, ROWS, write_package
+
+#: ID-like strings: the prefix or a near miss, then digits with any padding, sometimes junk.
+_ids = st.builds(
+    lambda pre, digits, tail: pre + digits + tail,
+    st.sampled_from(["evt-", "evt-", "evt-", "ev-", "evt_", "EVT-", "", "xevt-"]),
+    st.text(alphabet="0123456789", max_size=22),
+    st.sampled_from(["", "", "", "", "\n", " ", "a", "é", "٣"]),
+)
+
+
+def _chunked(values: list[str], split: int) -> pa.ChunkedArray:
+    split = min(split, len(values))
+    return pa.chunked_array([pa.array(values[:split], pa.string()),
+                             pa.array(values[split:], pa.string())])
+
+
+def test_id_pattern_recognises_only_prefix_digit_patterns():
+    assert id_pattern("^evt-[0-9]{4,}$") == (b"evt-", 4)
+    assert id_pattern("^ea-[0-9]+$") == (b"ea-", 1)
+    assert id_pattern("^[0-9]{2,}$") == (b"", 2)
+    for other in ("^SRC-[0-9]{3}$", "^evt-[0-9]{4,8}$", "^e.t-[0-9]{4,}$", "^[A-Z]{3}$",
+                  "^evt-[0-9]{4,}$|x", None):
+        assert id_pattern(other) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(_ids, max_size=40), split=st.integers(0, 40),
+       k=st.integers(1, 6))
+def test_parsed_ids_match_the_regex(values, split, k):
+    s = _chunked(values, split)
+    pattern = f"^evt-[0-9]{{{k},}}$"
+    ids = parse_ids(s, b"evt-")
+    ok = ids.ok & (ids.nd >= k)
+    if len(ids.long):
+        ok[ids.long] = _regex_mask(s.take(pa.array(ids.long)), pattern)
+    assert ok.tolist() == [re.fullmatch(pattern, v) is not None and not v.endswith("\n")
+                           for v in values]
+    for v, good, val, nd in zip(values, ids.ok, ids.val, ids.nd):
+        if good:
+            assert (int(val), int(nd)) == (int(v[4:]), len(v) - 4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(_ids, max_size=30), children=st.lists(_ids, max_size=40),
+       reuse=st.lists(st.integers(0, 29), max_size=20))
+def test_integer_lookup_equals_index_in(keys, children, reuse):
+    children = children + [keys[i] for i in reuse if i < len(keys)]
+    ref = parse_ids(_chunked(keys, len(keys) // 2), b"evt-")
+    table = ref.key_table()
+    if table is None:  # not applicable: some key is not an ID, or two are equal
+        assert (not keys or not ref.ok.all() or len(set(ref.val.tolist())) < len(keys)
+                or int(ref.val.max()) - int(ref.val.min()) > 4 * len(keys) + (1 << 20))
+        return
+    found = parse_ids(_chunked(children, 3), b"evt-").lookup(table)
+    expected = pc.index_in(pa.array(children, pa.string()),
+                           value_set=pa.array(keys, pa.string()))
+    assert found.tolist() == [-1 if x is None else x for x in expected.to_pylist()]
+
+
+def _findings(rows, generic: bool) -> list[tuple]:
+    with tempfile.TemporaryDirectory() as tmp:
+        desc = write_package(Path(tmp), rows)
+        if generic:
+            with mock.patch("conflictdata.columnchecks.id_pattern", lambda p: None), \
+                    mock.patch("conflictdata.relations.id_pattern", lambda p: None):
+                report = validate(desc)
+        else:
+            report = validate(desc)
+    return sorted(tuple(sorted(f.to_dict().items())) for f in report.findings)
+
+
+_event_ids = st.builds(lambda pad, n: "evt-" + str(n).zfill(pad), st.integers(0, 6),
+                       st.integers(0, 120))
+
+
+@settings(max_examples=40, deadline=None)
+@given(ids=st.lists(st.one_of(_event_ids, _ids), min_size=1, max_size=8),
+       refs=st.lists(st.one_of(_event_ids, st.just("")), min_size=1, max_size=8),
+       roles=st.lists(_event_ids, max_size=4))
+def test_fast_paths_give_the_generic_findings(ids, refs, roles):
+    rows = copy.deepcopy(ROWS)
+    rows["events"] = [{**EVENT, "event_id": i, "in_response_to_event_id": refs[j % len(refs)]}
+                      for j, i in enumerate(ids)]
+    rows["event_roles"] = [{"event_id": e, "role": "target", "actor_id": ""} for e in roles]
+    rows["role_notes"] = []
+    fast = _findings(rows, generic=False)
+    assert fast == _findings(rows, generic=True)
+
+
+def test_padding_variants_are_different_ids(tmp_path):
+    rows = copy.deepcopy(ROWS)
+    rows["events"][1]["event_id"] = "evt-00001"  # not evt-0001: distinct, matches the pattern
+    rows["events"][2]["in_response_to_event_id"] = "evt-001"  # no such event
+    rows["events"][3]["in_response_to_event_id"] = "evt-00001"
+    report = validate(write_package(tmp_path, rows))
+    got = sorted((f.code, f.line, f.value) for f in report.findings
+                 if f.code[0] == "E" and f.table == "events")
+    assert got == [("E401", 4, "evt-001")]
+    rows["events"][2]["event_id"] = "evt-00001"
+    report = validate(write_package(tmp_path, rows))
+    assert [(f.code, f.line) for f in report.findings if f.code == "E211"] == [("E211", 4)]
