@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conflictdata.columnchecks import _regex_mask, id_pattern, parse_ids
+from conflictdata.columnchecks import _edge_candidates, _regex_mask, id_pattern, parse_ids
 from conflictdata.validator import validate
 from validate_support import EVENT, ROWS, write_package
 
@@ -85,7 +85,7 @@ def _findings(rows, generic: bool) -> list[tuple]:
                 report = validate(desc)
         else:
             report = validate(desc)
-    return sorted(tuple(sorted(f.to_dict().items())) for f in report.findings)
+    return sorted((tuple(sorted(f.to_dict().items())) for f in report.findings), key=repr)
 
 
 _event_ids = st.builds(lambda pad, n: "evt-" + str(n).zfill(pad), st.integers(0, 6),
@@ -118,3 +118,17 @@ def test_padding_variants_are_different_ids(tmp_path):
     rows["events"][2]["event_id"] = "evt-00001"
     report = validate(write_package(tmp_path, rows))
     assert [(f.code, f.line) for f in report.findings if f.code == "E211"] == [("E211", 4)]
+
+
+_edge_text = st.text(alphabet=st.one_of(
+    st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x85\xa0\u1680\u2000\u200a\u200b\u2028\u2029"
+                         "\u202f\u205f\u3000\u3001\ufeff=+-@a1é\u0300東\U0001F600")),
+    st.characters(max_codepoint=0x10FFFF, exclude_categories=("Cs",))), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(_edge_text, max_size=30), split=st.integers(0, 30))
+def test_edge_candidates_are_exactly_the_space_or_formula_cells(cells, split):
+    got = _edge_candidates(_chunked(cells, split)).tolist()
+    assert got == [i for i, c in enumerate(cells)
+                   if c and (c[0].isspace() or c[0] in "=+-@" or c[-1].isspace())]

@@ -43,6 +43,11 @@ _EDGE_FIRST = np.zeros(256, dtype=bool)
 _EDGE_FIRST[[c.encode()[0] for c in _SPACES + list("=+-@")]] = True
 _EDGE_LAST = np.zeros(256, dtype=bool)
 _EDGE_LAST[[c.encode()[-1] for c in _SPACES]] = True
+#: by code point (below U+3001): whitespace; whitespace or = + - @
+_IS_SPACE = np.zeros(0x3001, dtype=bool)
+_IS_SPACE[[ord(c) for c in _SPACES]] = True
+_SPACE_OR_FORMULA = _IS_SPACE.copy()
+_SPACE_OR_FORMULA[[ord(c) for c in "=+-@"]] = True
 _PLAIN_NUMBER_RE = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
 
@@ -678,8 +683,9 @@ def _date_span(td: TableData, start: str, end: str, prec: str, out: Collector) -
 
 
 def _edge_candidates(s: pa.ChunkedArray) -> np.ndarray:
-    """Rows whose first or last byte could belong to whitespace, or whose first byte is one of
-    = + - @: read from the column's UTF-8 bytes with numpy; only these cells get decoded."""
+    """Rows whose first or last character is whitespace, or whose first is one of = + - @:
+    the characters decoded from the column's UTF-8 bytes with numpy (only the first and last
+    of each cell, and only where a lead byte could start whitespace); only these get decoded."""
     found: list[np.ndarray] = []
     base = 0
     for chunk in s.chunks:
@@ -690,10 +696,40 @@ def _edge_candidates(s: pa.ChunkedArray) -> np.ndarray:
             off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
             data = np.frombuffer(values, dtype=np.uint8)
             rows = np.flatnonzero(off[1:] > off[:-1])
-            hit = _EDGE_FIRST[data[off[rows]]] | _EDGE_LAST[data[off[rows + 1] - 1]]
-            found.append(rows[hit] + base)
+            first = off[rows].astype(np.int64)
+            last = off[rows + 1].astype(np.int64) - 1
+            hit = _EDGE_FIRST[data[first]] | _EDGE_LAST[data[last]]
+            rows, first, last = rows[hit], first[hit], last[hit]
+            if len(rows):
+                found.append(rows[_edge_space_or_formula(data, first, last)] + base)
         base += n
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _edge_space_or_formula(data: np.ndarray, first: np.ndarray, last: np.ndarray
+                           ) -> np.ndarray:
+    """For cells from byte ``first`` to ``last`` (valid UTF-8): does the first character
+    belong to _SPACES or = + - @, or the last to _SPACES? (No 4-byte character does.)"""
+    top = len(data) - 1
+
+    def byte(pos: np.ndarray) -> np.ndarray:
+        return data[np.clip(pos, 0, top)].astype(np.int64)
+
+    b0, b1, b2 = byte(first), byte(first + 1), byte(first + 2)
+    cp = np.where(b0 < 0x80, b0, np.where(
+        b0 < 0xE0, ((b0 & 0x1F) << 6) | (b1 & 0x3F),
+        np.where(b0 < 0xF0, ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F), -1)))
+    ok = _SPACE_OR_FORMULA[np.clip(cp, 0, len(_SPACE_OR_FORMULA) - 1)] & (cp >= 0) & (
+        cp < len(_SPACE_OR_FORMULA))
+    e1, e2, e3 = byte(last), byte(last - 1), byte(last - 2)
+    cont1, cont2 = (e1 & 0xC0) == 0x80, (e2 & 0xC0) == 0x80
+    two = cont1 & (e2 >= 0xC0) & (e2 < 0xE0) & (last - 1 >= first)
+    three = cont1 & cont2 & (e3 >= 0xE0) & (e3 < 0xF0) & (last - 2 >= first)
+    cp = np.where(e1 < 0x80, e1, np.where(
+        two, ((e2 & 0x1F) << 6) | (e1 & 0x3F),
+        np.where(three, ((e3 & 0x0F) << 12) | ((e2 & 0x3F) << 6) | (e1 & 0x3F), -1)))
+    ok |= _IS_SPACE[np.clip(cp, 0, len(_IS_SPACE) - 1)] & (cp >= 0) & (cp < len(_IS_SPACE))
+    return ok
 
 
 def check_lints(td: TableData, out: Collector) -> None:
