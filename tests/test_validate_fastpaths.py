@@ -14,7 +14,13 @@ import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conflictdata.columnchecks import _edge_candidates, _regex_mask, id_pattern, parse_ids
+from conflictdata.columnchecks import (
+    _date_shape,
+    _edge_candidates,
+    _regex_mask,
+    id_pattern,
+    parse_ids,
+)
 from conflictdata.validator import validate
 from validate_support import EVENT, ROWS, write_package
 
@@ -132,3 +138,23 @@ def test_edge_candidates_are_exactly_the_space_or_formula_cells(cells, split):
     got = _edge_candidates(_chunked(cells, split)).tolist()
     assert got == [i for i, c in enumerate(cells)
                    if c and (c[0].isspace() or c[0] in "=+-@" or c[-1].isspace())]
+
+
+_date_like = st.builds(lambda a, b, c, sep, tail: f"{a}{sep[0]}{b}{sep[1]}{c}{tail}",
+                       st.text(alphabet="0123456789x", min_size=3, max_size=5),
+                       st.text(alphabet="0123456789", min_size=1, max_size=3),
+                       st.text(alphabet="0123456789٣", min_size=1, max_size=3),
+                       st.sampled_from(["--", "--", "/-", "-/", "-."]),
+                       st.sampled_from(["", "", "", "\n", " ", "T00"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(st.one_of(_date_like, st.text(max_size=11)), max_size=30),
+       split=st.integers(0, 30))
+def test_date_shape_matches_the_date_regex(cells, split):
+    shaped, (y, m, d) = _date_shape(_chunked(cells, split))
+    for i, c in enumerate(cells):
+        match = re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", c) is not None and len(c) == 10
+        assert bool(shaped[i]) == match
+        if match:
+            assert (y[i], m[i], d[i]) == (int(c[:4]), int(c[5:7]), int(c[8:]))
