@@ -14,11 +14,13 @@ import difflib
 import os
 import re
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columnchecks import (
@@ -44,7 +46,10 @@ from .relations import (
 )
 from .schema import Package, TableSchema, read_package
 
-__all__ = ["validate", "Report", "Finding"]
+__all__ = ["validate", "Report", "Finding", "OnTable"]
+
+#: ``on_table(schema, columns)``: see :func:`validate`.
+OnTable = Callable[[TableSchema, dict[str, pa.ChunkedArray]], None]
 
 
 def validate(
@@ -52,12 +57,20 @@ def validate(
     *,
     sources_dir: str | Path | None = None,
     max_per_rule: int = 1000,
+    on_table: OnTable | None = None,
 ) -> Report:
     """Check every table of the package; return a :class:`Report` of all findings.
 
     ``sources_dir``: a folder of ``<source_id>.txt`` texts; when given, each
     ``source_excerpt`` must occur in its source's text (E404). ``max_per_rule`` caps the
     findings listed per (table, code, field); the rest are counted in ``stats["suppressed"]``.
+
+    ``on_table(schema, columns)``, when given, is called once for each table whose file was
+    read cleanly (no file, header or cell-size error), from the thread that read it, before
+    that table's checks: ``columns`` maps each field name, in schema order, to the string
+    column the validator parsed (an empty cell is "", never null). They are the validator's
+    own arrays, not copies: the build converts them instead of parsing the CSV again. An
+    exception it raises ends the validation.
     """
     t0 = time.perf_counter()
     pkg = read_package(descriptor)
@@ -67,7 +80,9 @@ def validate(
     out = Collector(max_per_rule)
 
     def one_table(ts: TableSchema) -> TableData:
-        td = _load(pkg, ts, out)
+        td, clean = _load(pkg, ts, out)
+        if clean and on_table is not None:
+            on_table(ts, {f.name: td.raw[f.name] for f in ts.fields})
         if td.readable:
             check_fields(td, out)
             check_rows(td, out)
@@ -163,12 +178,18 @@ def _rel_path(ts: TableSchema) -> str:
     return str(PurePosixPath(*Path(ts.path).parts)) if not isinstance(ts.path, list) else str(ts.path)
 
 
-def _load(pkg: Package, ts: TableSchema, out: Collector) -> TableData:
-    """Layer 1: read one resource, report file and header defects, map columns to fields."""
+def _load(pkg: Package, ts: TableSchema, out: Collector) -> tuple[TableData, bool]:
+    """Layer 1: read one resource, report file and header defects, map columns to fields.
+
+    Also says whether the file was read cleanly: no error at this layer, every field a column.
+    """
     rel = _rel_path(ts)
     td = TableData(schema=ts, path=rel)
+    errors = 0
 
     def emit(code: str, *, line: int | None, message: str, **kw: Any) -> None:
+        nonlocal errors
+        errors += not code.startswith("W")
         out.one(code, table=ts.name, path=rel, line=line, message=message, **kw)
 
     file = pkg.root / ts.path
@@ -177,13 +198,13 @@ def _load(pkg: Package, ts: TableSchema, out: Collector) -> TableData:
             data = fh.read()
     except FileNotFoundError:
         emit("E100", line=None, message=f"file not found (resource {ts.name!r})")
-        return td
+        return td, False
     except OSError as exc:
         emit("E101", line=None, message=f"cannot read the file: {exc.strerror or exc}")
-        return td
+        return td, False
     parsed = parse_csv_bytes(data, emit)
     if parsed is None:
-        return td
+        return td, False
     _check_header(ts, parsed.header, parsed.header_line, emit)
     first: dict[str, int] = {}
     for i, h in enumerate(parsed.header):
@@ -206,7 +227,8 @@ def _load(pkg: Package, ts: TableSchema, out: Collector) -> TableData:
             out.rows("E114", td, big, h if h in td.raw else None,
                      lambda v, x: f"a cell of {len(v or ''):,} characters (limit "
                                   f"{CELL_LIMIT:,})", column=i + 1)
-    return td
+            errors += 1
+    return td, errors == 0 and len(td.raw) == len(ts.fields)
 
 
 def _check_header(ts: TableSchema, header: list[str], line: int, emit: Any) -> None:
