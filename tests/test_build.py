@@ -408,19 +408,76 @@ def test_csv_cells_survive_exactly(tmp_path_factory: pytest.TempPathFactory, row
     assert got == expected
 
 
-def test_conversion_in_a_child_process_gives_the_same_bytes(
+#: Parquet files of the write_package() release as the build made them before it reused the
+#: validator's parse (pyarrow 26.0.1 names itself in the footer, so only that version can match).
+_PINNED_PYARROW = "26.0.1"
+_PINNED = {
+    "sources": "3da94faacdd3bee1befc15506260849a1adc2c59427122be18364a9571093211",
+    "events": "3577b0d234bbf033fa4c7a25b3df2e30340c4d3ef0af097d779408718ca99198",
+}
+
+
+def test_each_csv_is_parsed_once_and_the_bytes_are_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Large packages convert in a spawned process beside the validator: same release."""
+    """The build converts the validator's own parse of each CSV instead of reading it again:
+    one CSV parse per table; the same bytes as a build without validation (which reads the
+    files itself) and as the build made before (pinned hashes)."""
+    pytest.importorskip("conflictdata.validator")
+    import pyarrow.csv as pacsv
+
     import conflictdata.build as build_module
+    import conflictdata.validator as validator_module
 
     desc = write_package(tmp_path / "pkg")
-    in_thread = _build(desc, tmp_path / "a")
-    monkeypatch.setattr(build_module, "PROCESS_MIN_BYTES", 0)
-    in_child = _build(desc, tmp_path / "b")
-    assert _hashes(in_thread.path) == _hashes(in_child.path)
-    # an error in the child comes back as a BuildError, and nothing is left
-    bad = write_package(tmp_path / "bad", events=with_changes(EVENTS, EV_0001={"fatalities": "x"}))
+    unvalidated = build(desc, tmp_path / "a", validate=False, progress=False)
+
+    reads: list[object] = []
+    parses: list[object] = []
+    real_read, real_parse = pacsv.read_csv, validator_module.parse_csv_bytes
+
+    def counting_read(*args, **kwargs):
+        reads.append(args[0])
+        return real_read(*args, **kwargs)
+
+    def counting_parse(*args, **kwargs):
+        parses.append(args[0])
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(pacsv, "read_csv", counting_read)
+    monkeypatch.setattr(validator_module, "parse_csv_bytes", counting_parse)
+    monkeypatch.setattr(build_module, "parse_csv_bytes", counting_parse)
+    validated = build(desc, tmp_path / "b", progress=False)
+    tables = read_package(desc).table_names
+    assert len(parses) == len(tables) and len(reads) == len(tables)  # once each, not twice
+    assert _hashes(validated.path) == _hashes(unvalidated.path)
+    if pa.__version__ == _PINNED_PYARROW:
+        assert {t.name: t.sha256 for t in validated.tables} == _PINNED
+
+
+def test_conversion_error_after_clean_validation_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table the conversion refuses fails the build, and leaves nothing, even when the
+    validator saw nothing wrong; a bad cell the validator does see is its report instead."""
+    pytest.importorskip("conflictdata.validator")
+    import conflictdata.build as build_module
+    from conflictdata.errors import ValidationFailed
+
+    real_cast = build_module._cast
+
+    def refusing(col, f, table):
+        if f.name == "fatalities":
+            raise BuildError(f"table {table!r}, field {f.name!r}: refused")
+        return real_cast(col, f, table)
+
+    desc = write_package(tmp_path / "pkg")
+    monkeypatch.setattr(build_module, "_cast", refusing)
     with pytest.raises(BuildError, match="fatalities"):
-        build(bad, tmp_path / "c", validate=False, progress=False)
+        build(desc, tmp_path / "a", progress=False)
+    assert not (tmp_path / "a").exists()
+    monkeypatch.setattr(build_module, "_cast", real_cast)
+    bad = write_package(tmp_path / "bad", events=with_changes(EVENTS, EV_0001={"fatalities": "x"}))
+    with pytest.raises(ValidationFailed):
+        build(bad, tmp_path / "c", progress=False)
     assert not (tmp_path / "c").exists()

@@ -19,7 +19,6 @@ import sys
 import tempfile
 import threading
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,7 +26,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .diff import ReleaseDiff, diff_releases
@@ -48,6 +46,7 @@ from .release import (
     version_key,
     write_index,
 )
+from .readcsv import parse_csv_bytes
 from .schema import Field, Package, TableSchema, read_package
 
 __all__ = [
@@ -55,6 +54,7 @@ __all__ = [
     "BuildResult",
     "build",
     "build_release",
+    "convert_table",
     "read_csv_table",
     "release_created",
 ]
@@ -159,16 +159,10 @@ class _Progress:
 
 
 def _enum(col: pa.ChunkedArray, f: Field) -> pa.Array:
-    """An enum column (read by the CSV reader as per-chunk dictionaries) re-indexed into the
-    declared values, in declared order: the same dictionary in every release."""
+    """An enum text column as indices into the declared values, in declared order: the same
+    dictionary in every release."""
     declared = pa.array(list(f.enum or ()), pa.string())
-    parts = []
-    for chunk in col.chunks:
-        if pa.types.is_dictionary(chunk.type):
-            mapping = pc.index_in(chunk.dictionary, value_set=declared).cast(pa.int32())
-            parts.append(pc.take(mapping, chunk.indices))
-        else:
-            parts.append(pc.index_in(chunk, value_set=declared).cast(pa.int32()))
+    parts = [pc.index_in(chunk, value_set=declared).cast(pa.int32()) for chunk in col.chunks]
     indices = pa.concat_arrays(parts) if parts else pa.array([], pa.int32())
     # a value that is not declared would be a silent null: refuse it instead
     unknown = indices.null_count - col.null_count
@@ -203,55 +197,79 @@ def _cast(col: pa.ChunkedArray, f: Field, table: str) -> pa.Array | pa.ChunkedAr
         ) from None
 
 
-def _read_strings(source: Any, names: list[str], enums: set[str]) -> pa.Table:
-    """Every column as text (enums as dictionaries, built while parsing); empty cell = null."""
-    return pacsv.read_csv(
-        source,
-        read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 23),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={
-                n: pa.dictionary(pa.int32(), pa.string()) if n in enums else pa.string()
-                for n in names
-            },
-            include_columns=names,
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
-    )
+def _empty_as_null(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Empty cells as nulls (the validator's reader keeps them as ""), as a validity bitmap
+    over each chunk's own buffers: the text itself is not copied."""
+    chunks = []
+    for chunk in col.chunks:
+        filled = pc.not_equal(pc.binary_length(chunk), 0)
+        if chunk.null_count or chunk.offset or not pa.types.is_string(chunk.type):
+            chunk = pc.if_else(filled, chunk, pa.scalar(None, chunk.type))
+        elif not pc.all(filled).as_py():
+            _, offsets, data = chunk.buffers()
+            chunk = pa.Array.from_buffers(chunk.type, len(chunk), [filled.buffers()[1], offsets, data])
+        chunks.append(chunk)
+    return pa.chunked_array(chunks, col.type)
 
 
-def _is_sorted(table: pa.Table, key: str) -> bool:
-    col = table.column(key).combine_chunks()
+def _is_sorted(col: pa.ChunkedArray) -> bool:
+    col = col.combine_chunks()
     if len(col) < 2:
         return True
     return bool(pc.all(pc.less(col.slice(0, len(col) - 1), col.slice(1))).as_py())
 
 
-def read_csv_table(schema: TableSchema, path: Path) -> pa.Table:
-    """Read a seed CSV into an Arrow table typed by its schema, rows sorted by primary key.
+def convert_table(schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> pa.Table:
+    """The validator's string columns of one table (field name -> text, empty cell = "") as
+    an Arrow table typed by its schema, rows sorted by primary key.
 
-    Every cell is read as text and cast per field, so no type is ever inferred; an empty
-    cell is null. One contiguous chunk per column, so the Parquet bytes do not depend on how
-    the CSV reader split its work.
+    Every cell is cast per field, so no type is ever inferred; an empty cell is null. One
+    contiguous chunk per column, so the Parquet bytes do not depend on how the CSV reader
+    split its work.
     """
-    names = schema.field_names
-    enums = {f.name for f in schema.fields if f.type == "string" and f.is_enum}
-    try:
-        raw = _read_strings(path, names, enums)
-    except (OSError, pa.ArrowException) as exc:
-        raise BuildError(f"cannot read {path}: {exc}") from None
+    cols = {f.name: _empty_as_null(columns[f.name]) for f in schema.fields}
     order = None
     keys = list(schema.primary_key)
-    if keys and not (len(keys) == 1 and _is_sorted(raw, keys[0])):
-        order = pc.sort_indices(raw.select(keys), [(k, "ascending") for k in keys])
-    arrays = [_cast(raw.column(f.name), f, schema.name) for f in schema.fields]
-    del raw
+    if keys and not (len(keys) == 1 and _is_sorted(cols[keys[0]])):
+        order = pc.sort_indices(pa.table({k: cols[k] for k in keys}), [(k, "ascending") for k in keys])
+    arrays = [_cast(cols[f.name], f, schema.name) for f in schema.fields]
+    del cols
     table = pa.Table.from_arrays(arrays, schema=schema.arrow_schema())
     if order is not None:  # reorder the typed columns: dates, numbers, enums are smaller
         table = table.take(order)
     return table.combine_chunks()
+
+
+#: Findings of the CSV reader that lose nothing: a byte order mark, blank lines.
+_HARMLESS = ("E103", "E109")
+
+
+def read_csv_table(schema: TableSchema, path: Path) -> pa.Table:
+    """Read a seed CSV with the validator's reader and convert it (:func:`convert_table`);
+    for builds without validation. A file the reader cannot take as it is is a BuildError."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise BuildError(f"cannot read {path}: {exc.strerror or exc}") from None
+    problems: list[str] = []
+
+    def emit(code: str, *, line: int | None, message: str, **kw: Any) -> None:
+        if not code.startswith("W") and code not in _HARMLESS:
+            problems.append(f"line {line}: {message}" if line else message)
+
+    parsed = parse_csv_bytes(data, emit)
+    if parsed is None or problems:
+        raise BuildError(
+            f"cannot read {path}: {'; '.join(problems[:3]) or 'no header'} "
+            "(run `conflictdata validate` for every defect)"
+        )
+    first: dict[str, int] = {}
+    for i, h in enumerate(parsed.header):
+        first.setdefault(h, i)
+    missing = [f.name for f in schema.fields if f.name not in first]
+    if missing:
+        raise BuildError(f"cannot read {path}: no column {', '.join(map(repr, missing))}")
+    return convert_table(schema, {f.name: parsed.data.column(str(first[f.name])) for f in schema.fields})
 
 
 def _write_parquet(table: pa.Table, schema: TableSchema, path: Path) -> None:
@@ -392,10 +410,49 @@ def _file_hashes(folder: Path) -> dict[str, str]:
 # --------------------------------------------------------------------------- build
 
 
-def _validate_first(descriptor: Path) -> None:
+class _Writer:
+    """Converts tables to ``tmp/<table>.parquet`` as they come, from any thread; a BuildError
+    is kept for later, so that validation findings, when there are any, are what is reported."""
+
+    def __init__(self, tmp: Path, bar: _Progress) -> None:
+        self.tmp = tmp
+        self.bar = bar
+        self.outputs: dict[str, TableOutput] = {}
+        self.errors: list[BuildError] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> None:
+        try:
+            self.write(schema, convert_table(schema, columns))
+        except BuildError as exc:
+            with self._lock:
+                self.errors.append(exc)
+
+    def write(self, schema: TableSchema, arrow: pa.Table) -> None:
+        name = f"{schema.name}.parquet"
+        path = self.tmp / name
+        _write_parquet(arrow, schema, path)
+        out = TableOutput(schema.name, name, arrow.num_rows, path.stat().st_size, sha256_file(path))
+        with self._lock:
+            self.outputs[schema.name] = out
+        self.bar.step(schema.name)
+
+    def results(self, tables: list[TableSchema]) -> list[TableOutput]:
+        """The outputs in descriptor order; the first conversion error, if any."""
+        if self.errors:
+            raise self.errors[0]
+        missing = [t.name for t in tables if t.name not in self.outputs]
+        if missing:  # pragma: no cover - a table not read cleanly is a validation error
+            raise BuildError(f"tables not converted: {', '.join(missing)}")
+        return [self.outputs[t.name] for t in tables]
+
+
+def _validate_and_convert(descriptor: Path, writer: _Writer) -> None:
+    """Validate, converting each table from the validator's own parse of it (one read of
+    every CSV); ValidationFailed when there are errors."""
     from .validator import validate
 
-    report = validate(descriptor)
+    report = validate(descriptor, on_table=writer)
     if report.errors:
         raise ValidationFailed(
             f"{descriptor}: {report.errors} validation error(s); nothing was built", report
@@ -451,89 +508,6 @@ def _update_index(out: Path, name: str) -> None:
     write_index(out, entries, name=name)
 
 
-def _convert_tables(
-    tmp: Path, package: Package, tables: list[TableSchema], bar: _Progress, stop: threading.Event
-) -> list[TableOutput]:
-    """Every table to ``tmp/<table>.parquet`` (stops between tables once ``stop`` is set)."""
-    outputs: list[TableOutput] = []
-    for t in tables:
-        if stop.is_set():
-            break
-        arrow = read_csv_table(t, package.root / t.path)
-        name = f"{t.name}.parquet"
-        _write_parquet(arrow, t, tmp / name)
-        del arrow
-        path = tmp / name
-        outputs.append(TableOutput(t.name, name, _rows(path), path.stat().st_size, sha256_file(path)))
-        bar.step(t.name)
-    return outputs
-
-
-def _rows(path: Path) -> int:
-    return pq.ParquetFile(path).metadata.num_rows
-
-
-#: Above this many bytes of CSV the conversion runs in a child process, so that it really
-#: runs beside the validator (in a thread it shares the GIL and Arrow's thread pool with it
-#: and ends up taking turns); below, a process would cost more to start than it saves.
-PROCESS_MIN_BYTES = 256 << 20
-
-
-def _convert_worker(tmp: str, descriptor: str, conn: Any) -> None:
-    """Child process: convert every table, reporting each to the parent through ``conn``."""
-    try:
-        package = read_package(descriptor)
-
-        class _Relay:
-            def step(self, what: str) -> None:
-                conn.send(("step", what))
-
-        outputs = _convert_tables(
-            Path(tmp), package, list(package.tables.values()), _Relay(), threading.Event()  # type: ignore[arg-type]
-        )
-        conn.send(("done", outputs))
-    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-        conn.send(("error", f"{type(exc).__name__}: {exc}" if not isinstance(exc, BuildError) else str(exc)))
-    finally:
-        conn.close()
-
-
-def _convert_in_process(tmp: Path, descriptor: Path, bar: _Progress, stop: threading.Event) -> list[TableOutput]:
-    """Run :func:`_convert_worker` in a spawned process; relay progress; stop it on request."""
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("spawn")  # no fork: the parent holds Arrow threads
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_convert_worker, args=(str(tmp.resolve()), str(descriptor.resolve()), send), daemon=True)
-    proc.start()
-    send.close()
-    try:
-        while True:
-            if stop.is_set():
-                proc.terminate()
-                return []
-            if not recv.poll(0.1):
-                if not proc.is_alive() and not recv.poll(0):
-                    raise BuildError(f"the conversion process died (exit code {proc.exitcode})")
-                continue
-            try:
-                kind, value = recv.recv()
-            except EOFError:
-                raise BuildError(f"the conversion process died (exit code {proc.exitcode})") from None
-            if kind == "step":
-                bar.step(value)
-            elif kind == "done":
-                return value
-            else:
-                raise BuildError(value)
-    finally:
-        recv.close()
-        proc.join(timeout=30)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
-
-
 def build(
     descriptor: Path | str = "datapackage.json",
     out: Path | str = "build/releases",
@@ -544,9 +518,9 @@ def build(
     """Build the release named by ``descriptor``'s version into ``out/<version>``.
 
     Validates first: nothing is published unless validation passes (ValidationFailed
-    otherwise). To keep a build close to the time of validation alone, the tables are
-    converted into a hidden temporary folder while the validator runs (in a child process
-    for large packages, so it really uses the other core); that folder is deleted unless
+    otherwise). To keep a build close to the time of validation alone, each CSV is parsed
+    once, by the validator, and each table converted from those string columns into a
+    hidden temporary folder as soon as it is read; that folder is deleted unless
     validation passes. Refuses IDs that disappeared since the
     previous release without a tombstone (BuildError); a release of the same version that
     exists is left alone when identical and is a ReleaseExistsError otherwise.
@@ -571,23 +545,14 @@ def build(
         out.mkdir(parents=True, exist_ok=True)
         _cleanup_stale_tmp(out)
         tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-{version}-", dir=out))
-        stop = threading.Event()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="convert") as pool:
-            csv_bytes = sum((package.root / t.path).stat().st_size for t in tables
-                            if (package.root / t.path).is_file())
-            if csv_bytes >= PROCESS_MIN_BYTES:
-                converting = pool.submit(_convert_in_process, tmp, descriptor, bar, stop)
-            else:
-                converting = pool.submit(_convert_tables, tmp, package, tables, bar, stop)
-            try:
-                if validate:
-                    _validate_first(descriptor)
-                    bar.step("validated")
-            except BaseException:
-                stop.set()
-                converting.exception()  # wait, so the folder can be removed
-                raise
-            outputs = converting.result()
+        writer = _Writer(tmp, bar)
+        if validate:
+            _validate_and_convert(descriptor, writer)
+            bar.step("validated")
+        else:
+            for t in tables:
+                writer.write(t, read_csv_table(t, package.root / t.path))
+        outputs = writer.results(tables)
         result = _finish(tmp, out, package, outputs, created, created_dt, bar)
         _update_index(out, package.name or "conflictdata")
         bar.step("index")
