@@ -403,8 +403,12 @@ def _write_zip(folder: Path, names: list[str], target: Path, created: datetime) 
                 shutil.copyfileobj(src, dst, 1 << 20)
 
 
-def _file_hashes(folder: Path) -> dict[str, str]:
-    return {p.name: sha256_file(p) for p in sorted(folder.iterdir()) if p.is_file()}
+def _file_hashes(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
+    """SHA-256 of every file in ``folder`` by name; ``known`` ones (just written) not re-read."""
+    known = known or {}
+    return {
+        p.name: known.get(p.name) or sha256_file(p) for p in sorted(folder.iterdir()) if p.is_file()
+    }
 
 
 # --------------------------------------------------------------------------- build
@@ -483,8 +487,10 @@ def _cleanup_stale_tmp(out: Path) -> None:
             pass
 
 
-def _update_index(out: Path, name: str) -> None:
-    """Rewrite ``out/index.json`` from the release folders present (reusing known hashes)."""
+def _update_index(out: Path, name: str, archive_sha256: dict[str, str] | None = None) -> None:
+    """Rewrite ``out/index.json`` from the release folders present (reusing known hashes,
+    and ``archive_sha256``: version -> hash of an archive just written)."""
+    fresh = archive_sha256 or {}
     try:
         known = {e.version: e for e in read_index(out)}
     except Exception:  # noqa: BLE001 - a corrupt index is rebuilt from the folders
@@ -501,7 +507,7 @@ def _update_index(out: Path, name: str) -> None:
                 version=version,
                 created=str(desc.get("created", "")),
                 archive=zip_rel,
-                archive_sha256=sha256_file(out / zip_rel),
+                archive_sha256=fresh.get(version) or sha256_file(out / zip_rel),
                 descriptor=f"{version}/{DESCRIPTOR_NAME}",
             )
         entries.append(entry)
@@ -554,7 +560,7 @@ def build(
                 writer.write(t, read_csv_table(t, package.root / t.path))
         outputs = writer.results(tables)
         result = _finish(tmp, out, package, outputs, created, created_dt, bar)
-        _update_index(out, package.name or "conflictdata")
+        _update_index(out, package.name or "conflictdata", {version: result.archive_sha256})
         bar.step("index")
         ok = True
         return result
@@ -600,7 +606,7 @@ def _finish(
     (tmp / CHANGELOG_NAME).write_text(diff.to_markdown(), encoding="utf-8", newline="\n")
     bar.step("changelog")
 
-    sums = _file_hashes(tmp)
+    sums = _file_hashes(tmp, {o.path: o.sha256 for o in outputs})
     (tmp / SUMS_NAME).write_text(
         "".join(f"{h}  {n}\n" for n, h in sorted(sums.items())), encoding="utf-8", newline="\n"
     )
