@@ -9,12 +9,14 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conflictdata.columnchecks import (
+    _char_lengths,
     _date_shape,
     _edge_candidates,
     _regex_mask,
@@ -158,3 +160,17 @@ def test_date_shape_matches_the_date_regex(cells, split):
         assert bool(shaped[i]) == match
         if match:
             assert (y[i], m[i], d[i]) == (int(c[:4]), int(c[5:7]), int(c[8:]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(st.text(alphabet=st.sampled_from(list("ab é東\U0001F600")), max_size=9),
+                      max_size=40),
+       lo=st.one_of(st.none(), st.integers(0, 6)), hi=st.one_of(st.none(), st.integers(0, 9)),
+       split=st.integers(0, 40))
+def test_char_lengths_decide_the_bounds_like_counting_characters(cells, lo, hi, split):
+    present = np.array([c != "" for c in cells], dtype=bool)
+    length = _char_lengths(_chunked(cells, split), present, lo, hi)
+    if lo is not None:
+        assert (present & (length < lo)).tolist() == [c != "" and len(c) < lo for c in cells]
+    if hi is not None:
+        assert (present & (length > hi)).tolist() == [c != "" and len(c) > hi for c in cells]

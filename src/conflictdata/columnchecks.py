@@ -545,7 +545,7 @@ def check_fields(td: TableData, out: Collector) -> None:
             out.rows(code, td, bad, name,
                      lambda v, x, word=word, bound=bound: f"value {_q(v)} is {word} {bound}")
         if f.min_length is not None or f.max_length is not None:
-            length = pc.utf8_length(s).to_numpy(zero_copy_only=False)
+            length = _char_lengths(s, present, f.min_length, f.max_length)
             if f.min_length is not None:
                 lo = f.min_length
                 out.rows("E208", td, np.flatnonzero(present & (length < lo)), name,
@@ -570,6 +570,26 @@ def _distinct_ids(td: TableData, name: str) -> bool:
     if idp is None:
         return False
     return td.id_ints(name, idp[0]).key_table() is not None
+
+
+def _char_lengths(s: pa.ChunkedArray, present: np.ndarray, lo: int | None,
+                  hi: int | None) -> np.ndarray:
+    """Characters per cell where a length bound could fail, else the byte count (as good:
+    a cell of b UTF-8 bytes has between ceil(b/4) and b characters, so only cells with
+    b <= 4*(lo-1) or b > hi are counted)."""
+    nbytes = np.asarray(pc.binary_length(s).to_numpy(zero_copy_only=False), dtype=np.int64)
+    need = np.zeros(len(nbytes), dtype=bool)
+    if lo is not None:
+        need |= nbytes <= 4 * (lo - 1)
+    if hi is not None:
+        need |= nbytes > hi
+    need &= present
+    idx = np.flatnonzero(need)
+    if len(idx) > len(nbytes) // 8:
+        return np.asarray(pc.utf8_length(s).to_numpy(zero_copy_only=False), dtype=np.int64)
+    if len(idx):
+        nbytes[idx] = pc.utf8_length(s.take(pa.array(idx))).to_numpy(zero_copy_only=False)
+    return nbytes
 
 
 def _check_primary_key(td: TableData, out: Collector) -> None:
