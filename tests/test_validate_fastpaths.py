@@ -22,6 +22,7 @@ from conflictdata.columnchecks import (
     _regex_mask,
     id_pattern,
     parse_ids,
+    take_rows,
 )
 from conflictdata.validator import validate
 from validate_support import EVENT, ROWS, write_package
@@ -174,3 +175,17 @@ def test_char_lengths_decide_the_bounds_like_counting_characters(cells, lo, hi, 
         assert (present & (length < lo)).tolist() == [c != "" and len(c) < lo for c in cells]
     if hi is not None:
         assert (present & (length > hi)).tolist() == [c != "" and len(c) > hi for c in cells]
+
+
+@settings(max_examples=200, deadline=None)
+@given(sizes=st.lists(st.integers(0, 6), max_size=6),
+       picks=st.lists(st.integers(0, 35), max_size=12), ordered=st.booleans())
+def test_take_rows_equals_arrow_take(sizes, picks, ordered):
+    values = [f"v{i}" for i in range(sum(sizes))]
+    pos = np.cumsum([0] + sizes)
+    s = pa.chunked_array([pa.array(values[a:b], pa.string()) for a, b in zip(pos, pos[1:])],
+                         pa.string())
+    idx = np.array([p for p in picks if p < len(values)], dtype=np.int64)
+    if ordered:
+        idx = np.sort(idx)
+    assert take_rows(s, idx).to_pylist() == [values[i] for i in idx.tolist()]

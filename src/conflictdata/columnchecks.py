@@ -244,6 +244,26 @@ class TableData:
         return got
 
 
+def take_rows(s: pa.ChunkedArray | pa.Array, idx: np.ndarray) -> pa.Array:
+    """``s.take(idx)`` for a few sorted row indices without concatenating every chunk first
+    (Arrow's chunked take does): each chunk takes only its own rows."""
+    if not isinstance(s, pa.ChunkedArray):
+        return s.take(pa.array(np.asarray(idx, dtype=np.int64)))
+    idx = np.asarray(idx, dtype=np.int64)
+    if len(idx) == 0 or s.num_chunks == 0:
+        return pa.array([], s.type) if len(idx) == 0 else s.take(pa.array(idx))
+    if len(idx) > 1 and not (idx[1:] >= idx[:-1]).all():
+        return s.take(pa.array(idx))
+    lens = np.fromiter((len(c) for c in s.chunks), dtype=np.int64, count=s.num_chunks)
+    starts = np.concatenate(([0], np.cumsum(lens)))
+    which = np.searchsorted(starts, idx, side="right") - 1
+    cut = np.flatnonzero(np.diff(which)) + 1
+    parts = [s.chunk(int(which[a])).take(pa.array(idx[a:b] - starts[which[a]]))
+             for a, b in zip(np.concatenate(([0], cut)).tolist(),
+                             np.concatenate((cut, [len(idx)])).tolist())]
+    return pa.concat_arrays(parts) if len(parts) > 1 else parts[0]
+
+
 def _q(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…'"
@@ -294,14 +314,13 @@ class Collector:
         if room == 0:
             return
         idx = np.asarray(idx[:room], dtype=np.int64)
-        take = pa.array(idx)
-        values = td.raw[fld].take(take).to_pylist() if fld in td.raw else [None] * len(idx)
-        keys = td.keys.take(take).to_pylist() if td.keys is not None else [None] * len(idx)
+        values = take_rows(td.raw[fld], idx).to_pylist() if fld in td.raw else [None] * len(idx)
+        keys = take_rows(td.keys, idx).to_pylist() if td.keys is not None else [None] * len(idx)
         ex: dict[str, list[Any]] = {}
         for name, arr in (extra or {}).items():
             ex[name] = (
                 [arr.get(int(i)) for i in idx] if isinstance(arr, dict)
-                else arr.take(take).to_pylist()
+                else take_rows(arr, idx).to_pylist()
             )
         col = column if column is not None else td.colno.get(fld) if fld else None
         lines = td.lines[idx]
@@ -347,7 +366,7 @@ def _pattern_mask(td: TableData, f: Field, s: pa.ChunkedArray) -> np.ndarray:
     ids = td.id_ints(f.name, idp[0])
     ok = ids.ok & (ids.nd >= idp[1])
     if len(ids.long):
-        ok[ids.long] = _regex_mask(s.take(pa.array(ids.long)), f.pattern)
+        ok[ids.long] = _regex_mask(take_rows(s, ids.long), f.pattern)
     return ok
 
 
@@ -588,7 +607,7 @@ def _char_lengths(s: pa.ChunkedArray, present: np.ndarray, lo: int | None,
     if len(idx) > len(nbytes) // 8:
         return np.asarray(pc.utf8_length(s).to_numpy(zero_copy_only=False), dtype=np.int64)
     if len(idx):
-        nbytes[idx] = pc.utf8_length(s.take(pa.array(idx))).to_numpy(zero_copy_only=False)
+        nbytes[idx] = pc.utf8_length(take_rows(s, idx)).to_numpy(zero_copy_only=False)
     return nbytes
 
 
@@ -797,7 +816,7 @@ def check_lints(td: TableData, out: Collector) -> None:
         name = f.name
         cand = _edge_candidates(s)
         if len(cand):
-            sub = s.take(pa.array(cand))
+            sub = take_rows(s, cand)
             first = pc.utf8_slice_codeunits(sub, 0, 1)
             ws = np_mask(pc.utf8_is_space(first)) | np_mask(
                 pc.utf8_is_space(pc.utf8_slice_codeunits(sub, -1, _END)))
@@ -812,7 +831,7 @@ def check_lints(td: TableData, out: Collector) -> None:
             # Only a cell holding a character that NFC may change can be non-NFC.
             idx = non_nfc_candidates(s)
             if len(idx):
-                sub = s.take(pa.array(idx))
+                sub = take_rows(s, idx)
                 nfc = np_mask(pc.not_equal(pc.utf8_normalize(sub, "NFC"), sub))
                 out.rows("W502", td, idx[nfc], name,
                          lambda v, x: f"{_q(v)} is not in Unicode NFC form")
