@@ -189,3 +189,30 @@ def test_take_rows_equals_arrow_take(sizes, picks, ordered):
     if ordered:
         idx = np.sort(idx)
     assert take_rows(s, idx).to_pylist() == [values[i] for i in idx.tolist()]
+
+
+@settings(max_examples=40, deadline=None)
+@given(parents=st.lists(st.one_of(st.none(), st.integers(0, 11)), min_size=1, max_size=12))
+def test_cycle_rows_are_exactly_the_rows_on_a_cycle(parents):
+    n = len(parents)
+    parents = [p if p is None or p < n else None for p in parents]
+    rows = copy.deepcopy(ROWS)
+    rows["events"] = [{**EVENT, "event_id": f"evt-{i + 1:04d}",
+                       "in_response_to_event_id": "" if p is None else f"evt-{p + 1:04d}"}
+                      for i, p in enumerate(parents)]
+    rows["event_roles"], rows["role_notes"] = [], []
+
+    def on_cycle(i: int) -> bool:
+        x = parents[i]
+        for _ in range(n):
+            if x is None:
+                return False
+            if x == i:
+                return True
+            x = parents[x]
+        return False
+
+    with tempfile.TemporaryDirectory() as tmp:
+        report = validate(write_package(Path(tmp), rows))
+    got = sorted(f.line for f in report.findings if f.code == "E402")
+    assert got == [i + 2 for i in range(n) if on_cycle(i)]

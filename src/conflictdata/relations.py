@@ -143,8 +143,11 @@ def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
             orig = nxt.copy()
             steps = 1
             while steps <= n + 1:
-                nxt = nxt[nxt]
+                after = nxt[nxt]
                 steps *= 2
+                if np.array_equal(after, nxt):  # a fixed point: more doubling changes nothing
+                    break
+                nxt = after
             candidates = np.flatnonzero(nxt[:n] != n)
             if len(candidates) == 0:
                 continue
