@@ -266,6 +266,24 @@ def test_failed_build_leaves_nothing(tmp_path: Path, field: str, value: str) -> 
     assert not out.exists()
 
 
+
+def test_unvalidated_build_refuses_a_file_it_cannot_read_whole(tmp_path: Path) -> None:
+    """Without validation the build reads with the validator's reader: a ragged row (which
+    that reader would drop) is a BuildError naming the line, never a silently shorter table;
+    a byte order mark and blank lines lose nothing and are fine."""
+    desc = write_package(tmp_path / "pkg")
+    seeds = tmp_path / "pkg" / "seeds" / "events.csv"
+    text = seeds.read_text(encoding="utf-8")
+    seeds.write_text(text + "EV-0009,SRC-001\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="line 5.*cells"):
+        build(desc, tmp_path / "out", validate=False, progress=False)
+    assert not (tmp_path / "out").exists()
+    seeds.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\n\n", 1).encode("utf-8"))
+    odd = build(desc, tmp_path / "odd", validate=False, progress=False)
+    clean = build(write_package(tmp_path / "clean"), tmp_path / "clean-out", validate=False,
+                  progress=False)
+    assert _hashes(odd.path) == _hashes(clean.path)
+
 def test_validation_errors_stop_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("conflictdata.validator")
     from conflictdata.errors import ValidationFailed
