@@ -216,3 +216,13 @@ def test_cycle_rows_are_exactly_the_rows_on_a_cycle(parents):
         report = validate(write_package(Path(tmp), rows))
     got = sorted(f.line for f in report.findings if f.code == "E402")
     assert got == [i + 2 for i in range(n) if on_cycle(i)]
+
+
+def test_id_columns_still_get_edge_lints_when_a_cell_is_not_a_plain_id(tmp_path):
+    rows = copy.deepcopy(ROWS)
+    rows["events"][1]["in_response_to_event_id"] = "evt-0001 "
+    rows["events"][2]["in_response_to_event_id"] = "=evt-0001"
+    report = validate(write_package(tmp_path, rows))
+    got = sorted((f.code, f.line) for f in report.findings
+                 if f.code in ("W501", "W503") and f.field == "in_response_to_event_id")
+    assert got == [("W501", 3), ("W503", 4)]

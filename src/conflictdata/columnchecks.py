@@ -807,6 +807,18 @@ def _edge_space_or_formula(data: np.ndarray, first: np.ndarray, last: np.ndarray
     return ok
 
 
+def _all_plain_ids(td: TableData, f: Field) -> bool:
+    """True when every non-empty cell already parsed as an ID (prefix + digits) whose prefix
+    starts with neither whitespace nor = + - @: no such cell can start or end with them."""
+    idp = id_pattern(f.pattern)
+    ids = td.ids.get((f.name, idp[0])) if idp is not None else None
+    if ids is None or (idp[0] and _SPACE_OR_FORMULA[min(idp[0][0], 0x3000)]):
+        return False
+    if list(td.schema.raw.get("missingValues", [""])) != [""]:
+        return False  # "present" is not "non-empty" then; check every cell
+    return bool((ids.ok | ~td.is_present(f.name)).all())
+
+
 def check_lints(td: TableData, out: Collector) -> None:
     """Layer 5 (warnings): surrounding whitespace, non-NFC text, formula-like cells."""
     for f in td.schema.fields:
@@ -814,7 +826,7 @@ def check_lints(td: TableData, out: Collector) -> None:
             continue
         s = td.raw[f.name]
         name = f.name
-        cand = _edge_candidates(s)
+        cand = np.zeros(0, dtype=np.int64) if _all_plain_ids(td, f) else _edge_candidates(s)
         if len(cand):
             sub = take_rows(s, cand)
             first = pc.utf8_slice_codeunits(sub, 0, 1)
