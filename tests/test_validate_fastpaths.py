@@ -226,3 +226,42 @@ def test_id_columns_still_get_edge_lints_when_a_cell_is_not_a_plain_id(tmp_path)
     got = sorted((f.code, f.line) for f in report.findings
                  if f.code in ("W501", "W503") and f.field == "in_response_to_event_id")
     assert got == [("W501", 3), ("W503", 4)]
+
+
+_source_ids = st.sampled_from(["SRC-001", "SRC-002", "SRC-003", "SRC-1", "src-001", "SRC-001 ",
+                               "SRC-0001", "X", ""])
+
+
+@settings(max_examples=40, deadline=None)
+@given(keys=st.lists(_source_ids, min_size=1, max_size=4, unique=True),
+       cited=st.lists(_source_ids, min_size=1, max_size=6),
+       same=st.booleans())
+def test_deferred_foreign_key_patterns_give_the_regex_findings(keys, cited, same):
+    from validate_support import SCHEMAS
+    schemas = copy.deepcopy(SCHEMAS)
+    child = next(f for f in schemas["events"]["fields"] if f["name"] == "source_id")
+    child["constraints"]["pattern"] = "^SRC-[0-9]{3}$" if same else "^SRC-[0-9]{3,4}$"
+    rows = copy.deepcopy(ROWS)
+    rows["sources"] = [{"source_id": k, "title": "Article", "trusted": "true", "url": f"u{i}"}
+                       for i, k in enumerate(keys)]
+    rows["events"] = [{**EVENT, "event_id": f"evt-{i + 1:04d}", "source_id": c}
+                      for i, c in enumerate(cited)]
+    rows["actors"] = [{**a, "source_id": keys[0]} for a in rows["actors"]]
+    rows["event_roles"], rows["role_notes"] = [], []
+
+    def findings(defer: bool) -> list[tuple]:
+        with tempfile.TemporaryDirectory() as tmp:
+            desc = write_package(Path(tmp), rows, schemas=schemas)
+            if defer:
+                report = validate(desc)
+            else:
+                with mock.patch("conflictdata.columnchecks.defer_pattern", lambda td, f: False):
+                    report = validate(desc)
+        return sorted((tuple(sorted(f.to_dict().items())) for f in report.findings), key=repr)
+
+    fast = findings(True)
+    assert fast == findings(False)
+    bad = {c for c in cited if c and re.fullmatch(child["constraints"]["pattern"], c) is None}
+    e205 = {dict(x)["value"] for x in fast
+            if dict(x)["code"] == "E205" and dict(x)["table"] == "events"}
+    assert e205 == bad

@@ -207,6 +207,10 @@ class TableData:
     fk_index: dict[Any, pa.Array | pa.ChunkedArray] = field(default_factory=dict)
     #: (field, prefix) -> the column read as prefix + digits (see :func:`id_ints`)
     ids: dict[tuple[str, bytes], IdInts] = field(default_factory=dict)
+    #: field -> full-match mask of its pattern (every row), for foreign keys pointing here
+    pattern_ok: dict[str, np.ndarray] = field(default_factory=dict)
+    #: fields whose pattern check waits for the foreign-key lookups (see defer_pattern)
+    deferred_patterns: list[str] = field(default_factory=list)
 
     def id_ints(self, name: str, prefix: bytes) -> IdInts:
         """The column ``name`` parsed as ``prefix`` + ASCII digits (cached)."""
@@ -354,6 +358,21 @@ def _regex_mask(s: pa.ChunkedArray, pattern: str) -> np.ndarray:
         uniq = pc.unique(s).to_pylist()
         good = [u for u in uniq if u is not None and rx.fullmatch(u)]
         return np_mask(pc.is_in(s, value_set=pa.array(good, pa.string())))
+
+
+def defer_pattern(td: TableData, f: Field) -> bool:
+    """A non-ID pattern on a single-field foreign key is checked after the key lookups
+    (relations.check_deferred_patterns): cells equal to a referenced key that was checked
+    against the same pattern share its answer, so only the other cells need the regex."""
+    return id_pattern(f.pattern) is None and any(
+        fk.fields == (f.name,) for fk in td.schema.foreign_keys)
+
+
+def report_pattern(td: TableData, f: Field, ok: np.ndarray, out: Collector) -> None:
+    """E205 for every non-empty cell of ``f`` that ``ok`` (the full-match mask) rejects."""
+    pat = f.pattern
+    out.rows("E205", td, np.flatnonzero(td.is_present(f.name) & ~ok), f.name,
+             lambda v, x: f"value {_q(v)} does not match the pattern {pat}")
 
 
 def _pattern_mask(td: TableData, f: Field, s: pa.ChunkedArray) -> np.ndarray:
@@ -547,10 +566,12 @@ def check_fields(td: TableData, out: Collector) -> None:
             out.rows("E204", td, np.flatnonzero(present & ~ok), name,
                      lambda v, x: f"value {_q(v)} is not one of: {shown}")
         if f.pattern is not None:
-            ok = _pattern_mask(td, f, s)
-            pat = f.pattern
-            out.rows("E205", td, np.flatnonzero(present & ~ok), name,
-                     lambda v, x: f"value {_q(v)} does not match the pattern {pat}")
+            if defer_pattern(td, f):
+                td.deferred_patterns.append(name)  # relations.check_deferred_patterns
+            else:
+                ok = _pattern_mask(td, f, s)
+                td.pattern_ok[name] = ok
+                report_pattern(td, f, ok, out)
         typed = td.typed.get(name)
         for code, bound, op, word in (("E206", f.minimum, pc.less, "below the minimum"),
                                       ("E207", f.maximum, pc.greater, "above the maximum")):

@@ -10,10 +10,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columnchecks import Collector, TableData, _q, id_pattern, np_mask
+from .columnchecks import (
+    Collector,
+    TableData,
+    _pattern_mask,
+    _q,
+    _regex_mask,
+    id_pattern,
+    np_mask,
+    report_pattern,
+    take_rows,
+)
 from .schema import ForeignKey
 
-__all__ = ["prepare_foreign_keys", "check_foreign_keys", "check_cycles", "check_not_before", "check_unused_sources"]
+__all__ = ["prepare_foreign_keys", "check_deferred_patterns", "check_foreign_keys", "check_cycles", "check_not_before", "check_unused_sources"]
 
 
 def _key_values(td: TableData, names: tuple[str, ...]) -> pa.ChunkedArray | pa.Array:
@@ -100,8 +110,38 @@ def _index_array(found: np.ndarray) -> pa.Array:
                                  null_count=n_null)
 
 
+def check_deferred_patterns(tds: dict[str, TableData], out: Collector) -> None:
+    """E205 for foreign-key fields whose pattern check waited for the lookups: a cell that
+    resolves equals a referenced key checked against the same pattern, so it takes that
+    key's answer; only the other cells (and every cell when that is not so) get the regex."""
+    for td in tds.values():
+        for name in td.deferred_patterns:
+            f = td.schema.field(name)
+            s = td.raw[name]
+            fk = next(k for k in td.schema.foreign_keys if k.fields == (name,))
+            ref = _usable(tds, td, fk)
+            ref_ok = None
+            if ref is not None and ref.schema.field(fk.reference_fields[0]).pattern == f.pattern:
+                ref_ok = ref.pattern_ok.get(fk.reference_fields[0])
+            if ref is None or ref_ok is None:
+                ok = _pattern_mask(td, f, s)
+            else:
+                found = np.asarray(pc.fill_null(_fk_index(td, ref, fk), -1)
+                                   .to_numpy(zero_copy_only=False), dtype=np.int64)
+                hit = found >= 0
+                ok = np.zeros(td.n, dtype=bool)
+                ok[hit] = ref_ok[found[hit]]
+                rest = np.flatnonzero(~hit & td.is_present(name))
+                if len(rest):
+                    assert f.pattern is not None
+                    ok[rest] = _regex_mask(take_rows(s, rest), f.pattern)
+            report_pattern(td, f, ok, out)
+
+
 def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
-    """E401: every non-empty foreign key value is a key of the referenced table."""
+    """E401: every non-empty foreign key value is a key of the referenced table (and, first,
+    the pattern checks that waited for these lookups)."""
+    check_deferred_patterns(tds, out)
     for td in tds.values():
         for fk in td.schema.foreign_keys:
             ref = _usable(tds, td, fk)
