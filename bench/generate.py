@@ -288,17 +288,24 @@ def _weights(f: Field) -> np.ndarray:
     return w / w.sum()
 
 
-def _read_seed_table(repo_pkg: Package, t: TableSchema) -> dict[str, list[str]]:
-    """The curated seed CSV as {column: values (nulls dropped)} — a source of realistic text."""
+def _seed_arrow(repo_pkg: Package, t: TableSchema) -> pa.Table | None:
+    """The curated seed CSV, every column as text (empty = null); None if it has no file."""
     path = repo_pkg.root / t.path
     if not path.exists():
-        return {}
-    tbl = pacsv.read_csv(
+        return None
+    return pacsv.read_csv(
         path,
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in t.field_names}, strings_can_be_null=True
         ),
     )
+
+
+def _read_seed_table(repo_pkg: Package, t: TableSchema) -> dict[str, list[str]]:
+    """The curated seed CSV as {column: values (nulls dropped)} — a source of realistic text."""
+    tbl = _seed_arrow(repo_pkg, t)
+    if tbl is None:
+        return {}
     return {n: [v for v in tbl.column(n).to_pylist() if v is not None] for n in tbl.column_names}
 
 
@@ -694,15 +701,10 @@ class GenerateResult:
 
 
 def _seed_rows(repo_pkg: Package, t: TableSchema) -> dict[str, dict[str, str | None]]:
-    path = repo_pkg.root / t.path
-    if not path.exists():
+    """The curated seed rows by primary key."""
+    tbl = _seed_arrow(repo_pkg, t)
+    if tbl is None:
         return {}
-    tbl = pacsv.read_csv(
-        path,
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in t.field_names}, strings_can_be_null=True
-        ),
-    )
     return {r[t.id_field]: r for r in tbl.to_pylist() if r.get(t.id_field) is not None}
 
 
