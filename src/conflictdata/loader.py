@@ -33,6 +33,7 @@ from .errors import (
     UnknownTableError,
     UnknownVersionError,
 )
+from .release import sort_versions
 from .schema import Package, TableSchema, package_from_descriptor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -248,11 +249,11 @@ def _local(path: Path) -> dict[str, Path]:
 
 
 def _newest(versions: Any) -> str:
-    return remote.sort_versions(versions)[-1]
+    return sort_versions(versions)[-1]
 
 
 def _unknown(version: str | None, known: dict[str, str], url: str | None) -> UnknownVersionError:
-    listing = ", ".join(f"{v} ({known[v]})" for v in remote.sort_versions(known)) or "none"
+    listing = ", ".join(f"{v} ({known[v]})" for v in sort_versions(known)) or "none"
     asked = f"release {version!r}" if version else "any release"
     hint = "" if url else f"; no release URL is configured (pass url=... or set {remote.ENV_URL})"
     if LOCAL_BUILD_DIR is not None and not _built():
@@ -486,4 +487,4 @@ def versions(url: str | None = None, *, strict: bool = False) -> list[VersionInf
             entry = found.setdefault(v, {})
             entry["remote"] = rel.descriptor_url
             entry["created"] = entry.get("created") or rel.created
-    return [VersionInfo(version=v, **found[v]) for v in remote.sort_versions(found)]
+    return [VersionInfo(version=v, **found[v]) for v in sort_versions(found)]

@@ -31,6 +31,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from .errors import DescriptorError, UnknownVersionError
@@ -97,7 +98,8 @@ def version_key(version: str) -> tuple[Any, ...]:
     return (1, tuple(parts), version)
 
 
-def sort_versions(versions: list[str]) -> list[str]:
+def sort_versions(versions: Iterable[str]) -> list[str]:
+    """Versions oldest first: the order of ``index.json`` and of ``versions()``."""
     return sorted(versions, key=version_key)
 
 

@@ -14,7 +14,6 @@ never silently replaced; the next load fetches it again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import ChecksumError, DownloadError, MissingDependencyError, UnknownVersionError
+from .release import sha256_file, sort_versions
 
 __all__ = [
     "ENV_URL",
@@ -37,7 +37,6 @@ __all__ = [
     "verify_file",
     "is_verified",
     "check_digest",
-    "file_sha256",
     "expected_sha256",
     "safe_relpath",
 ]
@@ -205,14 +204,6 @@ def expected_sha256(resource: dict[str, Any]) -> str:
     return hexdigest.lower()
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 # path -> (size, mtime_ns) of files this process has already verified: hash once per process.
 _VERIFIED: dict[Path, tuple[int, int]] = {}
 
@@ -244,7 +235,7 @@ def verify_file(path: Path, sha256: str, *, delete: bool, what: str) -> None:
     stamp = _stamp(path)
     if _VERIFIED.get(path) == stamp:
         return
-    check_digest(path, file_sha256(path), sha256, delete=delete, what=what, stamp=stamp)
+    check_digest(path, sha256_file(path), sha256, delete=delete, what=what, stamp=stamp)
 
 
 def fetch_file(
@@ -306,8 +297,3 @@ def fetch_file(
     return path
 
 
-def sort_versions(versions: Any) -> list[str]:
-    """Versions oldest first, in the same order as the build's ``index.json``."""
-    from .release import sort_versions as _sort
-
-    return _sort(list(versions))
