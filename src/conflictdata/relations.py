@@ -172,7 +172,6 @@ def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
             if fk.resource != td.name or len(fk.fields) != 1 or _usable(tds, td, fk) is None:
                 continue
             ids = td.raw[fk.reference_fields[0]]
-            child = td.raw[fk.fields[0]]
             n = td.n
             if n == 0:
                 continue
