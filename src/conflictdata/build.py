@@ -1,10 +1,11 @@
 """Build a release: validated seeds -> typed, byte-reproducible Parquet + release descriptor,
 changelog, checksums and one zip, renamed into place atomically and never overwritten.
 
-What makes the bytes reproducible: rows sorted by primary key, one contiguous chunk per column,
-one row group, fixed writer options, descriptor JSON in a fixed key order, ``created`` from
-SOURCE_DATE_EPOCH or the inputs' last git commit (never the wall clock), zip entries sorted with
-fixed timestamps and permissions. The Parquet footer names the writer (``created_by``, e.g.
+What makes the bytes reproducible: rows in primary key order (IDs such as evt-0001 by
+number), chunk boundaries on the writer's batch grid (the bytes of one contiguous chunk, without
+copying each column into one), one row group, fixed writer options, descriptor JSON in a fixed
+key order, ``created`` from SOURCE_DATE_EPOCH or the inputs' last git commit (never the wall
+clock), zip entries sorted with fixed timestamps and permissions. The Parquet footer names the writer (``created_by``, e.g.
 "parquet-cpp-arrow version 26.0.1"), so identical bytes need the same pyarrow version; the
 release descriptor records it.
 """
@@ -24,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -46,6 +48,7 @@ from .release import (
     version_key,
     write_index,
 )
+from .columnchecks import id_pattern, parse_ids
 from .readcsv import parse_csv_bytes
 from .schema import Field, Package, TableSchema, read_package
 
@@ -82,7 +85,10 @@ _WRITER = dict(
     data_page_version="1.0",
     store_schema=True,
     write_page_index=False,
+    write_batch_size=1024,
 )
+#: Rows per writer batch: chunk boundaries on this grid leave the bytes unchanged (_aligned).
+_BATCH: int = _WRITER["write_batch_size"]  # type: ignore[assignment]
 _TRUE = ("true", "True", "TRUE", "1")
 _FALSE = ("false", "False", "FALSE", "0")
 _ZIP_MIN = (1980, 1, 1, 0, 0, 0)
@@ -212,32 +218,84 @@ def _empty_as_null(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return pa.chunked_array(chunks, col.type)
 
 
-def _is_sorted(col: pa.ChunkedArray) -> bool:
-    col = col.combine_chunks()
-    if len(col) < 2:
-        return True
-    return bool(pc.all(pc.less(col.slice(0, len(col) - 1), col.slice(1))).as_py())
+def _aligned(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
+    """The column with every chunk boundary on a multiple of the writer's batch size.
 
-
-def convert_table(schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> pa.Table:
-    """The validator's string columns of one table (field name -> text, empty cell = "") as
-    an Arrow table typed by its schema, rows sorted by primary key.
-
-    Every cell is cast per field, so no type is ever inferred; an empty cell is null. One
-    contiguous chunk per column, so the Parquet bytes do not depend on how the CSV reader
-    split its work.
+    The Parquet writer cuts a column into batches of ``write_batch_size`` rows, starting
+    afresh at each chunk; with boundaries on that grid the batches, and so the bytes, are
+    those of one contiguous chunk. The parts are slices of the reader's chunks, so only the
+    rows around each seam (less than one batch) are copied, not the whole column.
     """
-    cols = {f.name: _empty_as_null(columns[f.name]) for f in schema.fields}
-    order = None
+    if isinstance(col, pa.Array):
+        return pa.chunked_array([col], col.type)
+    grid = _BATCH
+    parts: list[pa.Array] = []
+    seam: list[pa.Array] = []  # rows waiting to fill up to the next multiple of the grid
+    seam_rows = 0
+    for chunk in col.chunks:
+        at, n = 0, len(chunk)
+        if seam_rows:
+            at = min(grid - seam_rows, n)
+            seam.append(chunk.slice(0, at))
+            seam_rows += at
+            if seam_rows < grid:
+                continue
+            parts.append(pa.concat_arrays(seam))
+            seam, seam_rows = [], 0
+        whole = (n - at) // grid * grid
+        if whole:
+            parts.append(chunk.slice(at, whole))
+        if at + whole < n:
+            seam, seam_rows = [chunk.slice(at + whole)], n - at - whole
+    if seam:
+        parts.append(pa.concat_arrays(seam))
+    return pa.chunked_array(parts, col.type)
+
+
+def _key_order(schema: TableSchema, cols: dict[str, pa.ChunkedArray]) -> tuple[Any, bool]:
+    """The row order of a release: by primary key. IDs of the form PREFIX + digits (the
+    schemas' ``^evt-[0-9]{4,}$``) go by their number, so evt-9999 comes before evt-10000;
+    any other key goes by its text. Returns (indices to take, or None when the rows are in
+    order already; whether that order is also the keys' byte order, which Parquet's
+    ``sorting_columns`` declares)."""
     keys = list(schema.primary_key)
-    if keys and not (len(keys) == 1 and _is_sorted(cols[keys[0]])):
-        order = pc.sort_indices(pa.table({k: cols[k] for k in keys}), [(k, "ascending") for k in keys])
+    if not keys:
+        return None, False
+    if len(keys) == 1:
+        idp = id_pattern(schema.field(keys[0]).pattern)
+        ids = parse_ids(cols[keys[0]], idp[0]) if idp else None
+        if ids is not None and len(ids.ok) and ids.ok.all():
+            val, nd = ids.val, ids.nd
+            in_order = bool(np.all((val[1:] > val[:-1]) | ((val[1:] == val[:-1]) & (nd[1:] > nd[:-1]))))
+            order = None if in_order else pa.array(np.lexsort((nd, val)))
+            return order, bool(nd.min() == nd.max())
+        col = cols[keys[0]]
+        if len(col) < 2 or pc.all(pc.less(col.slice(0, len(col) - 1), col.slice(1))).as_py():
+            return None, True
+    return pc.sort_indices(pa.table({k: cols[k] for k in keys}), [(k, "ascending") for k in keys]), True
+
+
+def _convert(schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> tuple[pa.Table, bool]:
+    """:func:`convert_table`, and whether the rows are in the primary key's byte order."""
+    cols = {f.name: _empty_as_null(columns[f.name]) for f in schema.fields}
+    order, byte_order = _key_order(schema, cols)
     arrays = [_cast(cols[f.name], f, schema.name) for f in schema.fields]
     del cols
     table = pa.Table.from_arrays(arrays, schema=schema.arrow_schema())
     if order is not None:  # reorder the typed columns: dates, numbers, enums are smaller
         table = table.take(order)
-    return table.combine_chunks()
+    return pa.Table.from_arrays([_aligned(c) for c in table.columns], schema=table.schema), byte_order
+
+
+def convert_table(schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> pa.Table:
+    """The validator's string columns of one table (field name -> text, empty cell = "") as
+    an Arrow table typed by its schema, rows in primary key order (see :func:`_key_order`).
+
+    Every cell is cast per field, so no type is ever inferred; an empty cell is null. Chunk
+    boundaries fall on the writer's batch grid, so the Parquet bytes do not depend on how
+    the CSV reader split its work.
+    """
+    return _convert(schema, columns)[0]
 
 
 #: Findings of the CSV reader that lose nothing: a byte order mark, blank lines.
@@ -247,6 +305,11 @@ _HARMLESS = ("E103", "E109")
 def read_csv_table(schema: TableSchema, path: Path) -> pa.Table:
     """Read a seed CSV with the validator's reader and convert it (:func:`convert_table`);
     for builds without validation. A file the reader cannot take as it is is a BuildError."""
+    return convert_table(schema, _read_csv_columns(schema, path))
+
+
+def _read_csv_columns(schema: TableSchema, path: Path) -> dict[str, pa.ChunkedArray]:
+    """The string column of each field, read as the validator reads them."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -269,13 +332,14 @@ def read_csv_table(schema: TableSchema, path: Path) -> pa.Table:
     missing = [f.name for f in schema.fields if f.name not in first]
     if missing:
         raise BuildError(f"cannot read {path}: no column {', '.join(map(repr, missing))}")
-    return convert_table(schema, {f.name: parsed.data.column(str(first[f.name])) for f in schema.fields})
+    return {f.name: parsed.data.column(str(first[f.name])) for f in schema.fields}
 
 
-def _write_parquet(table: pa.Table, schema: TableSchema, path: Path) -> None:
+def _write_parquet(table: pa.Table, schema: TableSchema, path: Path, *, byte_order: bool = True) -> None:
+    """``byte_order``: the rows are in the primary key's byte order, so the file says so."""
     sorting = [
         pq.SortingColumn(schema.field_names.index(k)) for k in schema.primary_key
-    ]
+    ] if byte_order else []
     pq.write_table(
         table,
         path,
@@ -427,15 +491,15 @@ class _Writer:
 
     def __call__(self, schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> None:
         try:
-            self.write(schema, convert_table(schema, columns))
+            self.write(schema, *_convert(schema, columns))
         except BuildError as exc:
             with self._lock:
                 self.errors.append(exc)
 
-    def write(self, schema: TableSchema, arrow: pa.Table) -> None:
+    def write(self, schema: TableSchema, arrow: pa.Table, byte_order: bool) -> None:
         name = f"{schema.name}.parquet"
         path = self.tmp / name
-        _write_parquet(arrow, schema, path)
+        _write_parquet(arrow, schema, path, byte_order=byte_order)
         out = TableOutput(schema.name, name, arrow.num_rows, path.stat().st_size, sha256_file(path))
         with self._lock:
             self.outputs[schema.name] = out
@@ -557,7 +621,7 @@ def build(
             bar.step("validated")
         else:
             for t in tables:
-                writer.write(t, read_csv_table(t, package.root / t.path))
+                writer.write(t, *_convert(t, _read_csv_columns(t, package.root / t.path)))
         outputs = writer.results(tables)
         result = _finish(tmp, out, package, outputs, created, created_dt, bar)
         _update_index(out, package.name or "conflictdata", {version: result.archive_sha256})

@@ -6,7 +6,7 @@ Layout of a build output folder ``OUT`` (a static file server of ``OUT`` is a re
 
     OUT/index.json                        every release: version, created, archive, sha256, descriptor
     OUT/<version>/datapackage.json        release descriptor (inline schemas, rows, sha256 per file)
-    OUT/<version>/<table>.parquet         one per table, rows sorted by primary key
+    OUT/<version>/<table>.parquet         one per table, rows in primary key order
     OUT/<version>/CHANGELOG.md            this version against the previous release in OUT
     OUT/<version>/SHA256SUMS              "<hex>  <name>" for every file above (not the zip)
     OUT/<version>/conflictdata-<version>.zip   all of the above, reproducible
