@@ -111,3 +111,25 @@ def test_aligned_copies_only_the_seams() -> None:
     assert out.combine_chunks().equals(big)
     # the long parts are views of the reader's buffers, not copies
     assert out.chunks[0].buffers()[2].address == col.chunks[0].buffers()[2].address
+
+
+def test_statistics_for_keys_codes_and_numbers_not_for_prose(tmp_path) -> None:
+    schema = table_schema_from_dict("p", "p.csv", {
+        "fields": [
+            {"name": "id", "type": "string", "constraints": {"pattern": "^p-[0-9]{4,}$"}},
+            {"name": "country", "type": "string", "constraints": {"pattern": "^[A-Z]{3}$"}},
+            {"name": "kind", "type": "string", "constraints": {"enum": ["a", "b"]}},
+            {"name": "quote", "type": "string"},
+            {"name": "n", "type": "integer"},
+        ],
+        "primaryKey": ["id"],
+    })
+    rows = [("p-0001", "IRN", "a", "“We will respond.”", "3"), ("p-0002", "ISR", "b", "", "")]
+    table, byte_order = _convert(schema, _columns(schema, rows))
+    path = tmp_path / "p.parquet"
+    _write_parquet(table, schema, path, byte_order=byte_order)
+    rg = pq.ParquetFile(path).metadata.row_group(0)
+    stats = {rg.column(i).path_in_schema: rg.column(i).statistics for i in range(rg.num_columns)}
+    assert stats["quote"] is None
+    assert (stats["id"].min, stats["id"].max) == ("p-0001", "p-0002")
+    assert (stats["country"].min, stats["n"].max, stats["n"].null_count) == ("IRN", 3, 1)

@@ -75,12 +75,12 @@ _COPIED_KEYS = (
     "sources",
     "contributors",
 )
-#: Parquet writer settings: every option that affects the bytes is fixed here.
+#: Parquet writer settings: every option that affects the bytes is fixed here, but for which
+#: columns get statistics (see _write_parquet).
 _WRITER = dict(
     compression="zstd",
     compression_level=3,
     use_dictionary=True,
-    write_statistics=True,
     version="2.6",
     data_page_version="1.0",
     store_schema=True,
@@ -335,16 +335,32 @@ def _read_csv_columns(schema: TableSchema, path: Path) -> dict[str, pa.ChunkedAr
     return {f.name: parsed.data.column(str(first[f.name])) for f in schema.fields}
 
 
+def _free_text(schema: TableSchema) -> set[str]:
+    """Text fields with no enum, pattern or key role: prose such as titles, quotes, notes."""
+    keyed = set(schema.primary_key) | {n for fk in schema.foreign_keys for n in fk.fields}
+    return {
+        f.name for f in schema.fields
+        if f.type == "string" and not f.is_enum and f.pattern is None and f.name not in keyed
+    }
+
+
 def _write_parquet(table: pa.Table, schema: TableSchema, path: Path, *, byte_order: bool = True) -> None:
-    """``byte_order``: the rows are in the primary key's byte order, so the file says so."""
+    """``byte_order``: the rows are in the primary key's byte order, so the file says so.
+
+    Min/max statistics are written for every column but free text: the minimum of a column
+    of quotes helps no query (and a release table is one row group), while computing it
+    compares every string and stores two whole cells in the footer.
+    """
     sorting = [
         pq.SortingColumn(schema.field_names.index(k)) for k in schema.primary_key
     ] if byte_order else []
+    prose = _free_text(schema)
     pq.write_table(
         table,
         path,
         row_group_size=max(table.num_rows, 1),
         sorting_columns=sorting or None,
+        write_statistics=[n for n in schema.field_names if n not in prose],
         **_WRITER,  # type: ignore[arg-type]
     )
 
@@ -467,6 +483,11 @@ def _write_zip(folder: Path, names: list[str], target: Path, created: datetime) 
                 shutil.copyfileobj(src, dst, 1 << 20)
 
 
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
 def _file_hashes(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
     """SHA-256 of every file in ``folder`` by name; ``known`` ones (just written) not re-read."""
     known = known or {}
@@ -500,6 +521,7 @@ class _Writer:
         name = f"{schema.name}.parquet"
         path = self.tmp / name
         _write_parquet(arrow, schema, path, byte_order=byte_order)
+        _fsync(path)
         out = TableOutput(schema.name, name, arrow.num_rows, path.stat().st_size, sha256_file(path))
         with self._lock:
             self.outputs[schema.name] = out
@@ -693,9 +715,10 @@ def _finish(
     )
     if target.exists() or target.is_symlink():
         return _compare_existing(tmp, target, result)
+    synced = {o.path for o in outputs}  # the Parquet files were synced as they were written
     for p in tmp.iterdir():
-        with open(p, "rb") as f:
-            os.fsync(f.fileno())
+        if p.name not in synced:
+            _fsync(p)
     os.chmod(tmp, 0o755)
     try:
         os.rename(tmp, target)
