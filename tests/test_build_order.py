@@ -113,7 +113,7 @@ def test_aligned_copies_only_the_seams() -> None:
     assert out.chunks[0].buffers()[2].address == col.chunks[0].buffers()[2].address
 
 
-def test_statistics_for_keys_codes_and_numbers_not_for_prose(tmp_path) -> None:
+def test_statistics_and_dictionaries_for_keys_codes_and_numbers_not_for_prose(tmp_path) -> None:
     schema = table_schema_from_dict("p", "p.csv", {
         "fields": [
             {"name": "id", "type": "string", "constraints": {"pattern": "^p-[0-9]{4,}$"}},
@@ -130,6 +130,7 @@ def test_statistics_for_keys_codes_and_numbers_not_for_prose(tmp_path) -> None:
     _write_parquet(table, schema, path, byte_order=byte_order)
     rg = pq.ParquetFile(path).metadata.row_group(0)
     stats = {rg.column(i).path_in_schema: rg.column(i).statistics for i in range(rg.num_columns)}
-    assert stats["quote"] is None
+    assert stats["quote"] is None and "RLE_DICTIONARY" not in rg.column(3).encodings
+    assert "RLE_DICTIONARY" in rg.column(2).encodings  # the enum
     assert (stats["id"].min, stats["id"].max) == ("p-0001", "p-0002")
     assert (stats["country"].min, stats["n"].max, stats["n"].null_count) == ("IRN", 3, 1)

@@ -75,12 +75,11 @@ _COPIED_KEYS = (
     "sources",
     "contributors",
 )
-#: Parquet writer settings: every option that affects the bytes is fixed here, but for which
-#: columns get statistics (see _write_parquet).
+#: Parquet writer settings: every option that affects the bytes is fixed here, but which
+#: columns get dictionary encoding and statistics (see _write_parquet).
 _WRITER = dict(
     compression="zstd",
     compression_level=3,
-    use_dictionary=True,
     version="2.6",
     data_page_version="1.0",
     store_schema=True,
@@ -347,9 +346,10 @@ def _free_text(schema: TableSchema) -> set[str]:
 def _write_parquet(table: pa.Table, schema: TableSchema, path: Path, *, byte_order: bool = True) -> None:
     """``byte_order``: the rows are in the primary key's byte order, so the file says so.
 
-    Min/max statistics are written for every column but free text: the minimum of a column
-    of quotes helps no query (and a release table is one row group), while computing it
-    compares every string and stores two whole cells in the footer.
+    Free text gets neither min/max statistics nor dictionary encoding: the minimum of a
+    column of quotes helps no query (and a release table is one row group), while computing
+    it compares every string and stores two whole cells in the footer; and prose rarely
+    repeats, so a dictionary is built only to be dropped (plain pages compress as well).
     """
     sorting = [
         pq.SortingColumn(schema.field_names.index(k)) for k in schema.primary_key
@@ -360,6 +360,7 @@ def _write_parquet(table: pa.Table, schema: TableSchema, path: Path, *, byte_ord
         path,
         row_group_size=max(table.num_rows, 1),
         sorting_columns=sorting or None,
+        use_dictionary=[n for n in schema.field_names if n not in prose],
         write_statistics=[n for n in schema.field_names if n not in prose],
         **_WRITER,  # type: ignore[arg-type]
     )
