@@ -191,3 +191,26 @@ def test_table_added_and_removed(tmp_path: Path) -> None:
     shrunk = diff_releases(full.path, small.path)
     assert shrunk.deleted == {"events": ["EV-0001", "EV-0002", "EV-0003"]}
     assert "Table removed." in shrunk.to_markdown()
+
+
+def test_diff_across_an_id_width_boundary(tmp_path: Path) -> None:
+    """Releases hold IDs by number (EV-9999 before EV-10000), which is not text order; the
+    diff still matches each row with its own old row."""
+    import pyarrow.parquet as pq
+
+    schema = copy.deepcopy(EVENTS_SCHEMA)
+    next(f for f in schema["fields"] if f["name"] == "event_id")["constraints"]["pattern"] = "^EV-[0-9]{4,}$"
+    v1 = with_changes(EVENTS, EV_0003={"event_id": "EV-9999"})
+    v2 = with_changes(v1, EV_9999={"fatalities": "7"}) + [event("EV-10000"), event("EV-0999")]
+    out = tmp_path / "out"
+    build(write_package(tmp_path / "v1", events=v1, events_schema=schema), out,
+          validate=HAVE_VALIDATE, progress=False)
+    build(write_package(tmp_path / "v2", version="2.0.0", events=v2, events_schema=schema), out,
+          validate=HAVE_VALIDATE, progress=False)
+    ids = pq.read_table(out / "2.0.0" / "events.parquet").column("event_id").to_pylist()
+    assert ids == ["EV-0001", "EV-0002", "EV-0999", "EV-9999", "EV-10000"]
+    events = diff_releases(out / "1.0.0", out / "2.0.0").tables[1]
+    assert sorted(events.added) == ["EV-0999", "EV-10000"] and events.deleted == []
+    assert [(c.id, c.changes) for c in events.changed] == [
+        ("EV-9999", (FieldChange("fatalities", None, 7),))
+    ]
