@@ -357,6 +357,27 @@ def test_cli_build_and_missing_descriptor(tmp_path: Path, capsys: pytest.Capture
     assert "built release 1.0.0" in capsys.readouterr().out
 
 
+def test_build_shows_the_warnings_it_does_not_stop_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A warning (here a title with a trailing space) does not stop a release, and the
+    maintainer who builds it sees it, as `validate` would show it."""
+    pytest.importorskip("conflictdata.validator")
+    from test_build_support import SOURCES
+
+    sources = with_changes(SOURCES, SRC_001={"title": SOURCES[0]["title"] + " "})
+    desc = write_package(tmp_path / "pkg", sources=sources)
+    result = build(desc, tmp_path / "a", progress=False)
+    assert result.status == "built" and result.report is not None
+    assert [f.code for f in result.report.findings] == ["W501"]
+    assert main(["build", str(desc), "--out", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("seeds/sources.csv:2:") and "W501" in out[0]
+    assert out[1].startswith("valid: 0 errors, 1 warning")
+    assert out[2].startswith("built release 1.0.0")
+    assert build(desc, tmp_path / "c", validate=False, progress=False).report is None
+
+
 def test_builds_the_real_seeds(tmp_path: Path, root: Path) -> None:
     """Integration: the repository's own package builds, and every reader agrees with it."""
     duckdb = pytest.importorskip("duckdb")

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 
 from .diff import ReleaseDiff, diff_releases
 from .errors import BuildError, ReleaseExistsError, ValidationFailed
+from .findings import Report
 from .release import (
     CHANGELOG_NAME,
     DESCRIPTOR_NAME,
@@ -114,6 +115,8 @@ class BuildResult:
     archive_sha256: str
     previous: str | None
     diff: ReleaseDiff | None
+    #: The validation the build ran (its warnings: it had no errors); None when not validated.
+    report: Report | None = None
 
     def summary(self) -> str:
         rows = sum(t.rows for t in self.tables)
@@ -538,7 +541,7 @@ class _Writer:
         return [self.outputs[t.name] for t in tables]
 
 
-def _validate_and_convert(descriptor: Path, writer: _Writer) -> None:
+def _validate_and_convert(descriptor: Path, writer: _Writer) -> Report:
     """Validate, converting each table from the validator's own parse of it (one read of
     every CSV); ValidationFailed when there are errors."""
     from .validator import validate
@@ -548,6 +551,7 @@ def _validate_and_convert(descriptor: Path, writer: _Writer) -> None:
         raise ValidationFailed(
             f"{descriptor}: {report.errors} validation error(s); nothing was built", report
         )
+    return report
 
 
 def _previous_release(out: Path, version: str) -> Path | None:
@@ -639,14 +643,15 @@ def build(
         _cleanup_stale_tmp(out)
         tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-{version}-", dir=out))
         writer = _Writer(tmp, bar)
+        report = None
         if validate:
-            _validate_and_convert(descriptor, writer)
+            report = _validate_and_convert(descriptor, writer)
             bar.step("validated")
         else:
             for t in tables:
                 writer.write(t, *_convert(t, _read_csv_columns(t, package.root / t.path)))
         outputs = writer.results(tables)
-        result = _finish(tmp, out, package, outputs, created, created_dt, bar)
+        result = replace(_finish(tmp, out, package, outputs, created, created_dt, bar), report=report)
         _update_index(out, package.name or "conflictdata", {version: result.archive_sha256})
         bar.step("index")
         ok = True

@@ -74,6 +74,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         if callable(format_text):
             print(str(format_text()).rstrip("\n"))
         raise
+    if result.report is not None and result.report.warnings:  # they do not stop a release
+        print(result.report.format_text(), end="")
     print(result.summary())
     return 0
 
