@@ -5,9 +5,9 @@ What makes the bytes reproducible: rows in primary key order (IDs such as evt-00
 number), chunk boundaries on the writer's batch grid (the bytes of one contiguous chunk, without
 copying each column into one), one row group, fixed writer options, descriptor JSON in a fixed
 key order, ``created`` from SOURCE_DATE_EPOCH or the inputs' last git commit (never the wall
-clock), zip entries sorted with fixed timestamps and permissions. The Parquet footer names the writer (``created_by``, e.g.
-"parquet-cpp-arrow version 26.0.1"), so identical bytes need the same pyarrow version; the
-release descriptor records it.
+clock), zip entries sorted with fixed timestamps and permissions. The Parquet footer names the
+writer (``created_by``, e.g. "parquet-cpp-arrow version 26.0.1"), so identical bytes need the
+same pyarrow version; the release descriptor records it.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .columnchecks import id_pattern, parse_ids
 from .diff import ReleaseDiff, diff_releases
 from .errors import BuildError, ReleaseExistsError, ValidationFailed
 from .findings import Report
@@ -49,7 +50,6 @@ from .release import (
     version_key,
     write_index,
 )
-from .columnchecks import id_pattern, parse_ids
 from .readcsv import parse_csv_bytes
 from .schema import Field, Package, TableSchema, read_package
 
@@ -268,13 +268,15 @@ def _key_order(schema: TableSchema, cols: dict[str, pa.ChunkedArray]) -> tuple[A
         ids = parse_ids(cols[keys[0]], idp[0]) if idp else None
         if ids is not None and len(ids.ok) and ids.ok.all():
             val, nd = ids.val, ids.nd
-            in_order = bool(np.all((val[1:] > val[:-1]) | ((val[1:] == val[:-1]) & (nd[1:] > nd[:-1]))))
+            step_up = (val[1:] > val[:-1]) | ((val[1:] == val[:-1]) & (nd[1:] > nd[:-1]))
+            in_order = bool(np.all(step_up))
             order = None if in_order else pa.array(np.lexsort((nd, val)))
             return order, bool(nd.min() == nd.max())
         col = cols[keys[0]]
         if len(col) < 2 or pc.all(pc.less(col.slice(0, len(col) - 1), col.slice(1))).as_py():
             return None, True
-    return pc.sort_indices(pa.table({k: cols[k] for k in keys}), [(k, "ascending") for k in keys]), True
+    key_table = pa.table({k: cols[k] for k in keys})
+    return pc.sort_indices(key_table, [(k, "ascending") for k in keys]), True
 
 
 def _convert(schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> tuple[pa.Table, bool]:
@@ -286,7 +288,8 @@ def _convert(schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> tuple[
     table = pa.Table.from_arrays(arrays, schema=schema.arrow_schema())
     if order is not None:  # reorder the typed columns: dates, numbers, enums are smaller
         table = table.take(order)
-    return pa.Table.from_arrays([_aligned(c) for c in table.columns], schema=table.schema), byte_order
+    aligned = pa.Table.from_arrays([_aligned(c) for c in table.columns], schema=table.schema)
+    return aligned, byte_order
 
 
 def convert_table(schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> pa.Table:
@@ -346,7 +349,9 @@ def _free_text(schema: TableSchema) -> set[str]:
     }
 
 
-def _write_parquet(table: pa.Table, schema: TableSchema, path: Path, *, byte_order: bool = True) -> None:
+def _write_parquet(
+    table: pa.Table, schema: TableSchema, path: Path, *, byte_order: bool = True
+) -> None:
     """``byte_order``: the rows are in the primary key's byte order, so the file says so.
 
     Free text gets neither min/max statistics nor dictionary encoding: the minimum of a
@@ -651,7 +656,8 @@ def build(
             for t in tables:
                 writer.write(t, *_convert(t, _read_csv_columns(t, package.root / t.path)))
         outputs = writer.results(tables)
-        result = replace(_finish(tmp, out, package, outputs, created, created_dt, bar), report=report)
+        result = _finish(tmp, out, package, outputs, created, created_dt, bar)
+        result = replace(result, report=report)
         _update_index(out, package.name or "conflictdata", {version: result.archive_sha256})
         bar.step("index")
         ok = True
