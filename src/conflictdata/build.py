@@ -363,13 +363,14 @@ def _write_parquet(
         pq.SortingColumn(schema.field_names.index(k)) for k in schema.primary_key
     ] if byte_order else []
     prose = _free_text(schema)
+    not_prose = [n for n in schema.field_names if n not in prose]
     pq.write_table(
         table,
         path,
         row_group_size=max(table.num_rows, 1),
         sorting_columns=sorting or None,
-        use_dictionary=[n for n in schema.field_names if n not in prose],
-        write_statistics=[n for n in schema.field_names if n not in prose],
+        use_dictionary=not_prose,
+        write_statistics=not_prose,
         **_WRITER,  # type: ignore[arg-type]
     )
 
