@@ -10,6 +10,7 @@ __all__ = [
     "ReleaseExistsError",
     "UnknownTableError",
     "UnknownVersionError",
+    "InvalidVersionError",
     "DownloadError",
     "ChecksumError",
     "MissingDependencyError",
@@ -53,6 +54,10 @@ class UnknownTableError(ConflictDataError, KeyError):
 
 class UnknownVersionError(ConflictDataError, LookupError):
     """A version that no bundled, cached or remote release has."""
+
+
+class InvalidVersionError(ConflictDataError, ValueError):
+    """A version string that does not match the one release version pattern."""
 
 
 class DownloadError(ConflictDataError):

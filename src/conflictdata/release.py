@@ -28,13 +28,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import DescriptorError, UnknownVersionError
+from .errors import DescriptorError, InvalidVersionError, UnknownVersionError
 
 __all__ = [
     "INDEX_NAME",
@@ -43,6 +44,9 @@ __all__ = [
     "SUMS_NAME",
     "PARQUET_MEDIATYPE",
     "ReleaseEntry",
+    "VERSION_PATTERN",
+    "is_valid_version",
+    "check_version",
     "archive_name",
     "sha256_file",
     "version_key",
@@ -65,6 +69,35 @@ PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 TMP_PREFIX = ".tmp-"
 
 _CHUNK = 1 << 20
+
+#: The one spelling a release version may have, everywhere (descriptor, build, index, loader,
+#: CLI): MAJOR.MINOR[.PATCH[.N]] with an optional aN/bN/rcN, .postN and .devN, numbers without
+#: leading zeros and at most six digits. A version names a folder and a URL path segment, so
+#: nothing else (no spaces, slashes, dots alone, "index.json", 300 digits) is ever accepted.
+VERSION_PATTERN = (
+    r"(?:0|[1-9][0-9]{0,5})(?:\.(?:0|[1-9][0-9]{0,5})){1,3}"
+    r"(?:(?:a|b|rc)(?:0|[1-9][0-9]{0,5}))?"
+    r"(?:\.post(?:0|[1-9][0-9]{0,5}))?(?:\.dev(?:0|[1-9][0-9]{0,5}))?"
+)
+_VERSION_RE = re.compile(VERSION_PATTERN)
+
+
+def is_valid_version(version: object) -> bool:
+    """True when ``version`` is a string of the one release version pattern."""
+    return isinstance(version, str) and _VERSION_RE.fullmatch(version) is not None
+
+
+def check_version(version: object, what: str = "version") -> str:
+    """``version`` itself when valid, else an `InvalidVersionError` that shows it (shortened)."""
+    if is_valid_version(version):
+        return version  # type: ignore[return-value]
+    shown = repr(version)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    raise InvalidVersionError(
+        f"{what} {shown} is not a release version: expected MAJOR.MINOR[.PATCH] "
+        "(digits without leading zeros, optional aN/bN/rcN, .postN, .devN), e.g. 0.1.0"
+    )
 
 
 def archive_name(version: str) -> str:
