@@ -311,7 +311,8 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
             raise _unknown(v, {k: f"local {p}" for k, p in found.items()}, "local")
         return Release(v, "local", found[v], _read_release(found[v] / "datapackage.json"))
 
-    url = remote.release_url(url)
+    # checked only where it is used: a bad URL does not stop a bundled or fully cached load
+    url = url or os.environ.get(remote.ENV_URL) or None
     bundled = _bundled() if source in (None, "bundled") else {}
     built = _built() if source is None else {}
     cached = _cached() if source in (None, "cache", "remote") else {}
@@ -329,6 +330,7 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
     if version is not None and version in cached:
         return _open_cached(cached[version], url)
     if url and source in (None, "remote"):
+        url = remote.check_url(url)
         if version is None:
             available = remote.remote_releases(url)
             if not available:

@@ -519,16 +519,19 @@ def expected_sha256(resource: dict[str, Any]) -> str:
 
 def declared_size(resource: dict[str, Any]) -> int:
     """The size in bytes a release descriptor declares for a file (``fileBytes`` or ``bytes``)."""
-    sizes = {resource[k] for k in ("fileBytes", "bytes") if k in resource and not isinstance(resource[k], bool)}
     name = _shown(repr(resource.get("name")), 60)
-    if not sizes or any(k in resource and isinstance(resource[k], bool) for k in ("fileBytes", "bytes")):
+    values = [resource[k] for k in ("fileBytes", "bytes") if k in resource]
+    if not values:
         raise ValueError(f"resource {name} declares no size (fileBytes)")
-    if len(sizes) > 1:
-        raise ValueError(f"resource {name} declares two sizes: {sorted(map(repr, sizes))}")
-    size = sizes.pop()
-    if not isinstance(size, int) or not 0 <= size <= MAX_FILE_BYTES:
-        raise ValueError(f"resource {name}: size {_shown(repr(size), 40)} is not a whole number of bytes up to {MAX_FILE_BYTES}")
-    return size
+    for size in values:
+        if type(size) is not int or not 0 <= size <= MAX_FILE_BYTES:
+            raise ValueError(
+                f"resource {name}: size {_shown(repr(size), 40)} is not a whole number of bytes "
+                f"up to {MAX_FILE_BYTES}"
+            )
+    if len(set(values)) > 1:
+        raise ValueError(f"resource {name} declares two sizes: {values}")
+    return values[0]
 
 
 def check_release_descriptor(data: Any, version: str) -> dict[str, Any]:
@@ -583,11 +586,32 @@ def check_release_descriptor(data: Any, version: str) -> dict[str, Any]:
     return data
 
 
+#: A temporary download untouched this long belongs to a process that died (a live one gives
+#: up at its deadline): it is removed by the next download of the same file.
+STALE_PART_SECONDS = 24 * 3600.0
+
+
+def _remove_stale_parts(target: Path, older_than: float) -> None:
+    """Delete ``.<name>.*.part`` files beside ``target`` not modified for ``older_than`` seconds."""
+    cutoff = time.time() - older_than
+    try:
+        leftovers = list(target.parent.glob(f".{target.name}.*.part"))
+    except OSError:
+        return
+    for part in leftovers:
+        try:
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
+        except OSError:
+            pass
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
     import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(path, max(STALE_PART_SECONDS, DOCUMENT_DEADLINE))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -688,6 +712,7 @@ def _download(source: str, target: Path, size: int, sha256: str, what: str) -> N
     """Stream ``source`` into a temporary file beside ``target``; rename it when it matches."""
     import tempfile
 
+    _remove_stale_parts(target, max(STALE_PART_SECONDS, file_deadline(size)))
     watchdog = _Watchdog(file_deadline(size))
 
     def attempt() -> None:
