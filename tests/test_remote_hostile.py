@@ -275,7 +275,7 @@ def test_a_file_url_is_refused_with_a_clear_message(built: Path) -> None:
     assert len(cd.load("places", VERSION, source=built)) == 4  # what the message suggests works
 
 
-@pytest.mark.parametrize("target", ["file:///etc/passwd", "ftp://127.0.0.1/index.json", "data:,{}"])
+@pytest.mark.parametrize("target", ["file:///etc/passwd", "ftp://127.0.0.1/index.json", "data:,{}", "/index.json"])
 def test_a_redirect_to_another_scheme_is_refused(server: ReleaseServer, cold_cache: Path, target: str) -> None:
     server.faults.always["index.json"] = respond(b"", status=302, headers={"Location": target})
     with pytest.raises(DownloadError, match="(?i)redirect"):
@@ -491,6 +491,32 @@ def test_cli_download_from_a_bad_server_is_one_line_exit_2(server: ReleaseServer
     assert len(err.splitlines()) == 1 and err.startswith("conflictdata download: ")
     assert "\x1b" not in err and "Traceback" not in err
     assert all(not name.startswith(".") for name in (p.name for p in cold_cache.rglob("*")))
+
+
+def test_a_cached_file_of_the_wrong_size_is_deleted_unread(server: ReleaseServer, cold_cache: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    cd.load("places", VERSION, url=server.url)
+    cached = cold_cache / PLACES
+    with cached.open("ab") as fh:
+        fh.write(b"\0" * 1000)
+    monkeypatch.setattr(remote, "_VERIFIED", {})  # a new process
+    monkeypatch.setattr(remote, "sha256_file", None)  # the size alone decides: nothing is hashed
+    with pytest.raises(ChecksumError, match=r"is \d+ bytes, the release descriptor says \d+; the file was deleted"):
+        cd.load("places", VERSION)
+    assert not cached.exists()
+    assert len(cd.load("places", VERSION, url=server.url)) == 4
+
+
+def test_cli_download_prints_index_warnings_on_one_line_each(server: ReleaseServer, served: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    index = json.loads((served / "index.json").read_text())
+    index["releases"].append({"version": "../x\n"})
+    (served / "index.json").write_text(json.dumps(index))
+    assert main(["download", "latest", "--url", server.url]) == 0
+    out, err = capsys.readouterr()
+    assert f"release {VERSION} is in the cache" in out
+    assert err.count("\n") == 2  # one warning line for each of the two index reads
+    assert all(line.startswith("conflictdata download: warning: ") for line in err.splitlines())
 
 
 def test_cli_versions_warns_in_one_line_per_problem(server: ReleaseServer, capsys: pytest.CaptureFixture[str]) -> None:

@@ -69,13 +69,21 @@ def _cmd_versions(args: argparse.Namespace) -> int:
 
 
 def _cmd_download(args: argparse.Namespace) -> int:
+    import warnings
+
     from .loader import open_release
     from .release import check_version
 
     try:
-        version = None if args.version == "latest" else check_version(args.version)
-        release = open_release(version, source="remote", url=args.url)
-        paths = [release.path(name) for name in release.package.tables]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RuntimeWarning)
+            try:
+                version = None if args.version == "latest" else check_version(args.version)
+                release = open_release(version, source="remote", url=args.url)
+                paths = [release.path(name) for name in release.package.tables]
+            finally:
+                for w in caught:
+                    print(f"conflictdata download: warning: {_one_line(w.message)}", file=sys.stderr)
     except ConflictDataError as exc:  # could not run: bad version or URL, server, checksum
         return _could_not_run("download", exc)
     for path in paths:

@@ -765,6 +765,13 @@ def fetch_file(
         raise DownloadError(f"{what}: {exc}") from None
     target = folder / name
     if target.is_file():
+        actual = target.stat().st_size
+        if actual != size:  # cannot match its hash: no need to read it, wherever it came from
+            target.unlink(missing_ok=True)
+            raise ChecksumError(
+                f"cached {what}: {target} is {actual} bytes, the release descriptor says {size}; "
+                "the file was deleted, load again to fetch it anew"
+            )
         if verify_cached:
             verify_file(target, sha, delete=True, what=f"cached {what}")
         return target
