@@ -42,7 +42,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import ChecksumError, DownloadError, UnknownVersionError
-from .release import DESCRIPTOR_NAME, INDEX_NAME, check_version, is_valid_version, sha256_file, sort_versions
+from .release import (
+    DESCRIPTOR_NAME,
+    INDEX_NAME,
+    check_version,
+    is_valid_version,
+    sha256_file,
+    sort_versions,
+)
 
 __all__ = [
     "ENV_URL",
@@ -95,7 +102,11 @@ _CHUNK = 1 << 16
 #: A resource path or table name: a plain file name, nothing that could leave the folder.
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
-_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?")
+#: An ISO 8601 date or time, as ``created`` is written: nothing else is shown to a user.
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+)
 
 
 @dataclass(frozen=True)
@@ -139,7 +150,9 @@ def check_url(url: str) -> str:
         raise DownloadError(f"release URL {_shown(repr(url))} is not a string")
     bad = f"release URL {_shown(repr(url))}"
     if not url.isascii() or any(not c.isprintable() or c.isspace() for c in url):
-        raise DownloadError(f"{bad} has spaces, control or non-ASCII characters; percent-encode them")
+        raise DownloadError(
+            f"{bad} has spaces, control or non-ASCII characters; percent-encode them"
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a malformed port
@@ -174,7 +187,9 @@ def safe_relpath(path: str) -> PurePosixPath:
         raise DownloadError(f"refusing resource path {_shown(repr(path))}: not a string")
     p = PurePosixPath(path)
     if p.is_absolute() or ".." in p.parts or not p.parts or "\\" in path or "\x00" in path:
-        raise DownloadError(f"refusing resource path {_shown(repr(path))}: not a plain relative path")
+        raise DownloadError(
+            f"refusing resource path {_shown(repr(path))}: not a plain relative path"
+        )
     return p
 
 
@@ -283,11 +298,15 @@ def _opener(watchdog: _Watchdog) -> Any:
             return self.do_open(factory(http.client.HTTPSConnection), req, context=self._context)
 
     class Redirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
+                             newurl: str) -> Any:
             from urllib.parse import urlsplit
 
             if urlsplit(newurl).scheme.lower() not in ("http", "https"):
-                raise DownloadError(f"refusing a redirect from {_shown(req.full_url)} to {_shown(newurl)}: not http(s)")
+                raise DownloadError(
+                    f"refusing a redirect from {_shown(req.full_url)} to {_shown(newurl)}: "
+                    "not http(s)"
+                )
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
     opener = urllib.request.OpenerDirector()
@@ -323,21 +342,32 @@ def _transfer(
     import urllib.error
 
     too_long = ChecksumError if exact else DownloadError
-    expected = f"the {limit} bytes the release descriptor declares" if exact else f"the limit of {limit} bytes"
+    if exact:
+        expected = f"the {limit} bytes the release descriptor declares"
+    else:
+        expected = f"the limit of {limit} bytes"
+    failed = f"could not fetch {what} from {_shown(url)}"
     opener = _opener(watchdog)
     got = 0
+    length: int | None = None
     try:
         with opener.open(url, timeout=max(min(TIMEOUT, watchdog.remaining()), 0.001)) as resp:
             length = _content_length(resp)
             if length is not None and (length > limit or (exact and length != limit)):
-                raise too_long(f"{what}: {_shown(url)} announces {length} bytes, not {expected}; nothing was cached")
+                raise too_long(
+                    f"{what}: {_shown(url)} announces {length} bytes, not {expected}; "
+                    "nothing was cached"
+                )
             while True:
                 block = resp.read1(min(_CHUNK, limit + 1 - got))
                 if not block:
                     break
                 got += len(block)
                 if got > limit:
-                    raise too_long(f"{what}: {_shown(url)} sent more than {expected}; stopped reading, nothing was cached")
+                    raise too_long(
+                        f"{what}: {_shown(url)} sent more than {expected}; stopped reading, "
+                        "nothing was cached"
+                    )
                 write(block)
                 if watchdog.expired:
                     break
@@ -346,22 +376,21 @@ def _transfer(
     except urllib.error.HTTPError as exc:
         exc.close()
         cls = _Transient if exc.code >= 500 or exc.code == 429 else DownloadError
-        raise cls(f"could not fetch {what} from {_shown(url)}: HTTP {exc.code} {_shown(exc.reason, 80)}") from None
+        raise cls(f"{failed}: HTTP {exc.code} {_shown(exc.reason, 80)}") from None
     except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
         if watchdog.expired:
             raise _deadline_error(url, what, watchdog) from None
         if isinstance(exc, http.client.InvalidURL):
-            raise DownloadError(f"could not fetch {what}: {_shown(url)} is not a valid URL: {_shown(exc)}") from None
+            raise DownloadError(f"{failed}: not a valid URL: {_shown(exc)}") from None
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-        raise _Transient(f"could not fetch {what} from {_shown(url)}: {_shown(_describe(reason))}") from None
+        raise _Transient(f"{failed}: {_shown(_describe(reason))}") from None
     except ValueError as exc:
-        raise DownloadError(f"could not fetch {what} from {_shown(url)}: {_shown(exc)}") from None
+        raise DownloadError(f"{failed}: {_shown(exc)}") from None
     if watchdog.expired:
         raise _deadline_error(url, what, watchdog)
-    if length is not None and got < length:
-        raise _Transient(f"could not fetch {what} from {_shown(url)}: the body ended after {got} of {length} bytes")
-    if exact and got != limit:
-        raise _Transient(f"could not fetch {what} from {_shown(url)}: the body ended after {got} of {limit} bytes")
+    total = length if length is not None else limit if exact else None
+    if total is not None and got < total:
+        raise _Transient(f"{failed}: the body ended after {got} of {total} bytes")
     return got
 
 
@@ -402,7 +431,8 @@ def _get_document(url: str, what: str) -> bytes:
 
     def attempt() -> bytes:
         parts: list[bytes] = []
-        _transfer(url, parts.append, what=what, limit=MAX_DOCUMENT_BYTES, exact=False, watchdog=watchdog)
+        _transfer(url, parts.append, what=what, limit=MAX_DOCUMENT_BYTES, exact=False,
+                  watchdog=watchdog)
         return b"".join(parts)
 
     return _with_retries(attempt, watchdog)
@@ -431,12 +461,14 @@ def _json_depth_ok(raw: bytes, limit: int) -> bool:
 def parse_json_document(raw: bytes, where: str) -> Any:
     """JSON of a downloaded document, bounded in size and depth; :class:`DownloadError` if not."""
     if len(raw) > MAX_DOCUMENT_BYTES:
-        raise DownloadError(f"{where} is {len(raw)} bytes, more than the limit of {MAX_DOCUMENT_BYTES}")
+        raise DownloadError(
+            f"{where} is {len(raw)} bytes, more than the limit of {MAX_DOCUMENT_BYTES}"
+        )
     if not _json_depth_ok(raw, MAX_JSON_DEPTH):
         raise DownloadError(f"{where} nests JSON deeper than {MAX_JSON_DEPTH} levels")
     try:
         return json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+    except (ValueError, RecursionError) as exc:  # JSON and UTF-8 decode errors are ValueErrors
         raise DownloadError(f"{where} is not JSON: {_shown(exc)}") from None
 
 
@@ -482,7 +514,9 @@ def remote_releases(url: str) -> dict[str, RemoteRelease]:
     if not isinstance(entries, list):
         raise DownloadError(f"{where} is not a release index: no 'releases' list")
     if len(entries) > MAX_RELEASES:
-        raise DownloadError(f"{where} lists {len(entries)} releases, more than the limit of {MAX_RELEASES}")
+        raise DownloadError(
+            f"{where} lists {len(entries)} releases, more than the limit of {MAX_RELEASES}"
+        )
     out: dict[str, RemoteRelease] = {}
     ignored: list[str] = []
     for e in entries:
@@ -513,7 +547,10 @@ def expected_sha256(resource: dict[str, Any]) -> str:
         raise ValueError(f"resource {_shown(repr(resource.get('name')), 60)} has no sha256 hash")
     algo, _, hexdigest = value.rpartition(":")
     if algo not in ("", "sha256") or not _SHA256.fullmatch(hexdigest):
-        raise ValueError(f"resource {_shown(repr(resource.get('name')), 60)}: hash {_shown(repr(value), 90)} is not a sha256")
+        raise ValueError(
+            f"resource {_shown(repr(resource.get('name')), 60)}: "
+            f"hash {_shown(repr(value), 90)} is not a sha256"
+        )
     return hexdigest.lower()
 
 
@@ -564,7 +601,9 @@ def check_release_descriptor(data: Any, version: str) -> dict[str, Any]:
             raise ValueError(f"resource #{i + 1} is not an object")
         name = res.get("name")
         if not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name):
-            raise ValueError(f"resource #{i + 1}: name {_shown(repr(name), 60)} is not a plain name")
+            raise ValueError(
+                f"resource #{i + 1}: name {_shown(repr(name), 60)} is not a plain name"
+            )
         path = safe_file_name(res.get("path"))
         if name in names or path.casefold() in paths:
             raise ValueError(f"resource {name!r}: its name or path {path!r} is listed twice")
@@ -647,11 +686,15 @@ def fetch_descriptor(version: str, url: str, cache: Path | None = None) -> Path:
     try:
         check_release_descriptor(data, version)
     except ValueError as exc:
-        raise DownloadError(f"{source} is not a release descriptor for {version}: {exc}; nothing was cached") from None
+        raise DownloadError(
+            f"{source} is not a release descriptor for {version}: {exc}; nothing was cached"
+        ) from None
     try:
         _write_atomic(target, raw)
     except OSError as exc:
-        raise DownloadError(f"could not write the descriptor of {version} to {folder}: {_shown(exc)}") from None
+        raise DownloadError(
+            f"could not write the descriptor of {version} to {folder}: {_shown(exc)}"
+        ) from None
     return target
 
 
