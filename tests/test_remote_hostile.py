@@ -95,7 +95,9 @@ def test_a_string_schema_path_is_never_read_from_the_local_disk(server: ReleaseS
     assert _files(cold_cache) == []  # nothing cached, not even the folder's descriptor
 
 
-@pytest.mark.parametrize("schema", ["/etc/passwd", "/dev/zero", "/dev/stdin", "../../schemas/places.json",
+# Not /dev/zero or /dev/stdin: should the check ever regress, this test must fail, not exhaust
+# the machine's memory or hang; the test above shows that no string is opened at all.
+@pytest.mark.parametrize("schema", ["/etc/passwd", "../../schemas/places.json",
                                     "schemas/places.json", ["fields"], None, 5])
 def test_a_schema_that_is_not_inline_is_refused_quickly(server: ReleaseServer, served: Path,
                                                        cold_cache: Path, schema: Any) -> None:
@@ -525,3 +527,35 @@ def test_cli_versions_warns_in_one_line_per_problem(server: ReleaseServer, capsy
     out, err = capsys.readouterr()
     assert "no releases" in out
     assert len(err.splitlines()) == 1 and "warning" in err and "\x1b" not in err
+
+
+def test_versions_lists_a_poisoned_cache_without_reading_it(served: Path, cold_cache: Path, tmp_path: Path) -> None:
+    doc = _descriptor(served)
+    schema = tmp_path / "schema.json"  # valid: were it read, the release would list its 'created'
+    schema.write_text(json.dumps(doc["resources"][0]["schema"]))
+    doc["resources"][0]["schema"] = str(schema)
+    (cold_cache / VERSION).mkdir(parents=True)
+    (cold_cache / VERSION / "datapackage.json").write_text(json.dumps(doc))
+    (cold_cache / "not-a-version").mkdir()
+    (cold_cache / "not-a-version" / "datapackage.json").write_text("{}")
+    found = cd.versions()
+    assert [(v.version, v.where, v.created) for v in found] == [(VERSION, ("cache",), None)]
+
+
+def test_the_installed_command_prints_one_line_and_exits_2(server: ReleaseServer, cold_cache: Path) -> None:
+    """The real entry point in a fresh process, not main() in this one."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, remote.ENV_CACHE: str(cold_cache)}
+    env.pop(remote.ENV_URL, None)
+    server.faults.always["index.json"] = respond(NESTED)
+    for args in (["download", "1.0.0\n", "--url", server.url], ["download", VERSION, "--url", "file:///etc"],
+                 ["download", VERSION, "--url", server.url], ["versions", "--url", "http://[::1"]):
+        proc = subprocess.run([sys.executable, "-m", "conflictdata", *args], capture_output=True, text=True,
+                              env=env, timeout=60)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert proc.stdout == "" and len(proc.stderr.splitlines()) == 1, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr
+    assert not cold_cache.exists()
