@@ -217,6 +217,8 @@ NESTED = b"[" * 100_000 + b"]" * 100_000
     (respond(b"[]"), "no 'releases' list"),
     (respond(b"{}", status=403), "HTTP 403"),
     (500, "HTTP 500"),
+    (respond(b"zz\r\n{}", headers={"Content-Length": None, "Transfer-Encoding": "chunked"}), "could not fetch"),
+    (respond(b"", headers={"Content-Length": None, "X-" + "a" * 70_000: "1"}), "could not fetch"),
 ])
 def test_a_bad_index_is_a_download_error_and_versions_only_warns(server: ReleaseServer, cold_cache: Path,
                                                                 action: Any, message: str) -> None:
@@ -559,3 +561,16 @@ def test_the_installed_command_prints_one_line_and_exits_2(server: ReleaseServer
         assert proc.stdout == "" and len(proc.stderr.splitlines()) == 1, (args, proc.stderr)
         assert "Traceback" not in proc.stderr
     assert not cold_cache.exists()
+
+
+def test_a_cache_that_cannot_be_written_is_one_line(server: ReleaseServer, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "cache-is-a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(remote.ENV_CACHE, str(blocker))
+    with pytest.raises(DownloadError, match="could not write the descriptor"):
+        cd.load("places", VERSION, url=server.url)
+    assert main(["download", VERSION, "--url", server.url]) == 2
+    assert len(capsys.readouterr().err.splitlines()) == 1
+    assert blocker.read_text() == "not a folder"
