@@ -146,7 +146,8 @@ class Faults:
     """Per-path misbehaviour: a list of actions consumed one per request, then served plain.
 
     Actions: ``404``, ``500``, ``"truncate"`` (announce full length, send half), ``"tamper"``
-    (flip a byte of the body).
+    (flip a byte of the body), or a callable ``action(handler, path)`` that answers the
+    request itself (see :func:`endless`, :func:`drip`, :func:`respond`).
     """
 
     plan: dict[str, list[Any]] = field(default_factory=dict)
@@ -161,6 +162,97 @@ class Faults:
                 return self.always[path]
             queue = self.plan.get(path)
             return queue.pop(0) if queue else None
+
+
+@dataclass
+class Sent:
+    """What a hostile action sent, filled in when it has finished (the client hung up)."""
+
+    bytes: int = 0
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def _headers(handler: Any, status: int, headers: dict[str, str]) -> None:
+    handler.send_response(status)
+    for key, value in headers.items():
+        handler.send_header(key, value)
+    handler.end_headers()
+
+
+def respond(body: bytes, *, status: int = 200, headers: dict[str, str] | None = None) -> Any:
+    """An action that answers with ``body`` (Content-Length as given, else the body's)."""
+
+    def action(handler: Any, path: Path) -> None:
+        head = {"Content-Length": str(len(body)), **(headers or {})}
+        head = {k: v for k, v in head.items() if v is not None}
+        if "Content-Length" not in head:
+            head["Connection"] = "close"
+            handler.close_connection = True
+        _headers(handler, status, head)
+        try:
+            handler.wfile.write(body)
+        except OSError:
+            pass
+
+    return action
+
+
+def endless(sent: Sent, *, prefix_file: bool = False, content_length: str | None = None,
+            max_bytes: int = 64 << 20) -> Any:
+    """An action that streams zeros (after the real file, if ``prefix_file``) until the client
+    hangs up or ``max_bytes`` are out; no Content-Length unless one is given (then it lies)."""
+
+    def action(handler: Any, path: Path) -> None:
+        head = {"Connection": "close"}
+        if content_length is not None:
+            head["Content-Length"] = content_length
+        handler.close_connection = True
+        try:
+            _headers(handler, 200, head)
+            if prefix_file:
+                data = path.read_bytes()
+                handler.wfile.write(data)
+                sent.bytes += len(data)
+            block = b"\0" * (1 << 16)
+            while sent.bytes < max_bytes:
+                handler.wfile.write(block)
+                sent.bytes += len(block)
+        except OSError:
+            pass
+        finally:
+            sent.done.set()
+
+    return action
+
+
+def drip(sent: Sent, *, interval: float = 0.3, seconds: float = 15.0, in_headers: bool = False) -> Any:
+    """An action that sends one byte every ``interval`` seconds (of the headers, if
+    ``in_headers``, else of a body announced at its full length), for at most ``seconds``."""
+    import time
+
+    def action(handler: Any, path: Path) -> None:
+        handler.close_connection = True
+        data = path.read_bytes() if path.is_file() else b"x" * 1000
+        try:
+            if in_headers:
+                stream = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 10_000
+            else:
+                _headers(handler, 200, {"Content-Length": str(len(data))})
+                stream = data
+            end = time.monotonic() + seconds
+            for i in range(len(stream)):
+                if time.monotonic() > end:
+                    break
+                handler.wfile.write(stream[i : i + 1])
+                handler.wfile.flush()
+                sent.bytes += 1
+                time.sleep(interval)
+        except OSError:
+            pass
+        finally:
+            sent.done.set()
+
+    return action
 
 
 class ReleaseServer:
@@ -180,6 +272,9 @@ class ReleaseServer:
             def do_GET(self) -> None:  # noqa: N802
                 rel = self.path.split("?")[0].lstrip("/")
                 action = faults.next(rel)
+                if callable(action):
+                    action(self, root / rel)
+                    return
                 if action in (404, 500):
                     body = b"nope"
                     self.send_response(action)

@@ -17,7 +17,7 @@ from conflictdata.cli import main
 from conflictdata.errors import (
     ChecksumError,
     DownloadError,
-    MissingDependencyError,
+    InvalidVersionError,
     UnknownVersionError,
 )
 from loader_support import ReleaseServer, build_release, write_package
@@ -90,9 +90,10 @@ def test_unknown_version_on_server_lists_what_exists(server: ReleaseServer) -> N
 
 @pytest.mark.parametrize("version", ["../escape", "..", "a/b", ".hidden"])
 def test_a_version_that_is_not_a_plain_name_is_refused(server: ReleaseServer, cold_cache: Path, version: str) -> None:
-    with pytest.raises(UnknownVersionError, match="not a release version"):
+    with pytest.raises(InvalidVersionError, match="not a release version"):
         cd.load("places", version, url=server.url)
-    assert not cold_cache.exists() or _files(cold_cache) == []
+    assert not cold_cache.exists()
+    assert server.faults.hits == {}  # refused before any request
 
 
 def test_500_then_success_on_retry(server: ReleaseServer, cold_cache: Path) -> None:
@@ -183,10 +184,11 @@ def test_pinned_version_is_never_replaced(server: ReleaseServer, tmp_path: Path,
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
-def test_missing_pooch_gives_an_install_hint(server: ReleaseServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "pooch", None)
-    with pytest.raises(MissingDependencyError, match=r"conflictdata\[remote\]"):
-        cd.load("places", VERSION, url=server.url)
+def test_downloads_need_no_optional_dependency(server: ReleaseServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The download is the standard library's urllib: pooch, requests and tqdm are not needed."""
+    for module in ("pooch", "requests", "tqdm"):
+        monkeypatch.setitem(sys.modules, module, None)
+    assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
 def test_several_processes_load_from_a_cold_cache_at_once(server: ReleaseServer, served: Path, cold_cache: Path) -> None:
@@ -219,5 +221,6 @@ def test_cli_download_and_versions(server: ReleaseServer, cold_cache: Path, caps
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("1.0.0") and "remote" in lines[0] and "cache" not in lines[0]
     assert lines[1].startswith("1.1.0") and "cache" in lines[1] and "remote" in lines[1]
-    assert main(["download", "7.7.7", "--url", server.url]) == 1
-    assert "7.7.7" in capsys.readouterr().err
+    assert main(["download", "7.7.7", "--url", server.url]) == 2
+    err = capsys.readouterr().err
+    assert "7.7.7" in err and len(err.splitlines()) == 1

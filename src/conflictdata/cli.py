@@ -30,16 +30,31 @@ def _cmd_codebook(args: argparse.Namespace) -> int:
     return _generated(args.out, write_codebook(args.descriptor, args.out, check=args.check), args.check, "codebook")
 
 
+def _one_line(text: object) -> str:
+    """A message on one printable line: what a server sent never breaks or steers the terminal."""
+    return "".join(c if c.isprintable() else " " for c in str(text))
+
+
+def _could_not_run(command: str, exc: Exception) -> int:
+    print(f"conflictdata {command}: {_one_line(exc)}", file=sys.stderr)
+    return 2
+
+
 def _cmd_versions(args: argparse.Namespace) -> int:
     import warnings
 
     from .loader import versions
+    from .remote import release_url
 
+    try:
+        release_url(args.url)  # a malformed or non-http(s) URL is a usage error, not a warning
+    except ConflictDataError as exc:
+        return _could_not_run("versions", exc)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
         found = versions(url=args.url)
     for w in caught:
-        print(f"conflictdata versions: warning: {w.message}", file=sys.stderr)
+        print(f"conflictdata versions: warning: {_one_line(w.message)}", file=sys.stderr)
     if not found:
         from .remote import ENV_URL, release_url
 
@@ -49,16 +64,30 @@ def _cmd_versions(args: argparse.Namespace) -> int:
     width = max(len(v.version) for v in found)
     for v in found:
         where = ", ".join(f"{kind} {place}" for kind, place in v.locations)
-        print(f"{v.version:<{width}}  {v.created or '-':<20}  {where}")
+        print(_one_line(f"{v.version:<{width}}  {v.created or '-':<20}  {where}"))
     return 0
 
 
 def _cmd_download(args: argparse.Namespace) -> int:
-    from .loader import open_release
+    import warnings
 
-    release = open_release(None if args.version == "latest" else args.version, source="remote", url=args.url)
-    for name in release.package.tables:
-        print(f"{release.path(name)}")
+    from .loader import open_release
+    from .release import check_version
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RuntimeWarning)
+            try:
+                version = None if args.version == "latest" else check_version(args.version)
+                release = open_release(version, source="remote", url=args.url)
+                paths = [release.path(name) for name in release.package.tables]
+            finally:
+                for w in caught:
+                    print(f"conflictdata download: warning: {_one_line(w.message)}", file=sys.stderr)
+    except ConflictDataError as exc:  # could not run: bad version or URL, server, checksum
+        return _could_not_run("download", exc)
+    for path in paths:
+        print(path)
     print(f"release {release.version} is in the cache: {release.root}")
     return 0
 

@@ -33,7 +33,7 @@ from .errors import (
     UnknownTableError,
     UnknownVersionError,
 )
-from .release import sort_versions
+from .release import check_version, is_valid_version, sort_versions
 from .schema import Package, TableSchema, package_from_descriptor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -189,8 +189,12 @@ class VersionInfo:
 _PACKAGES: dict[Path, tuple[int, Package]] = {}
 
 
-def _read_release(descriptor: Path) -> Package:
-    """Parse a release descriptor once per process (re-read if the file changes)."""
+def _read_release(descriptor: Path, *, cached: bool = False) -> Package:
+    """Parse a release descriptor once per process (re-read if the file changes).
+
+    A cached descriptor came from a server: it is read as hostile (bounded, and checked to
+    be self-contained by :func:`remote.check_release_descriptor`) before its schemas are parsed.
+    """
     try:
         mtime = descriptor.stat().st_mtime_ns
     except OSError as exc:
@@ -198,23 +202,58 @@ def _read_release(descriptor: Path) -> Package:
     hit = _PACKAGES.get(descriptor)
     if hit and hit[0] == mtime:
         return hit[1]
-    try:
-        data = json.loads(descriptor.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise DescriptorError(f"release descriptor {descriptor} could not be read: {exc}") from None
+    if cached:
+        data = _read_cached_descriptor(descriptor)
+    else:
+        try:
+            data = json.loads(descriptor.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise DescriptorError(f"release descriptor {descriptor} could not be read: {exc}") from None
     package = package_from_descriptor(data, descriptor.parent)
     _PACKAGES[descriptor] = (mtime, package)
     return package
 
 
+def _read_cached_descriptor(descriptor: Path) -> dict[str, Any]:
+    """The checked JSON of a cached descriptor; :class:`DownloadError` when it is not one."""
+    try:
+        with descriptor.open("rb") as fh:
+            raw = fh.read(remote.MAX_DOCUMENT_BYTES + 1)
+    except OSError as exc:
+        raise DescriptorError(f"release descriptor {descriptor} could not be read: {exc}") from None
+    data = remote.parse_json_document(raw, f"cached descriptor {descriptor}")
+    try:
+        return remote.check_release_descriptor(data, descriptor.parent.name)
+    except ValueError as exc:
+        raise DownloadError(f"cached descriptor {descriptor} is not a release descriptor: {exc}") from None
+
+
+def _open_cached(root: Path, url: str | None) -> Release:
+    """The cached release in ``root``; a cached descriptor that fails its check is deleted.
+
+    Such a descriptor can only come from an older, less careful version of this package or
+    from a hand edit; deleting it lets the next load fetch (and check) it anew.
+    """
+    descriptor = root / "datapackage.json"
+    try:
+        package = _read_release(descriptor, cached=True)
+    except DownloadError as exc:
+        descriptor.unlink(missing_ok=True)
+        raise DownloadError(f"{exc}; it was deleted, load again to fetch it anew") from None
+    return Release(package.version, "cache", root, package, url)
+
+
 def _scan(folder: Path) -> dict[str, Path]:
-    """``<folder>/<version>/datapackage.json`` release folders, by version."""
+    """``<folder>/<version>/datapackage.json`` release folders, by version.
+
+    Folders not named by a valid version (a build's temporary folder, anything odd) are skipped.
+    """
     if not folder.is_dir():
         return {}
     return {
         p.name: p
         for p in folder.iterdir()
-        if not p.name.startswith(".") and (p / "datapackage.json").is_file()
+        if is_valid_version(p.name) and (p / "datapackage.json").is_file()
     }
 
 
@@ -264,7 +303,7 @@ def _unknown(version: str | None, known: dict[str, str], url: str | None) -> Unk
 def open_release(version: str | None = None, *, source: Source = None, url: str | None = None) -> Release:
     """The release to read ``version`` from, per the source rules in the module docstring."""
     if version is not None:
-        version = str(version)
+        version = check_version(str(version))
     if source is not None and str(source) not in SOURCES:
         found = _local(Path(source))
         v = version or _newest(found)
@@ -272,7 +311,8 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
             raise _unknown(v, {k: f"local {p}" for k, p in found.items()}, "local")
         return Release(v, "local", found[v], _read_release(found[v] / "datapackage.json"))
 
-    url = remote.release_url(url)
+    # checked only where it is used: a bad URL does not stop a bundled or fully cached load
+    url = url or os.environ.get(remote.ENV_URL) or None
     bundled = _bundled() if source in (None, "bundled") else {}
     built = _built() if source is None else {}
     cached = _cached() if source in (None, "cache", "remote") else {}
@@ -288,16 +328,16 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
     if version is not None and version in built:
         return Release(version, "local", built[version], _read_release(built[version] / "datapackage.json"))
     if version is not None and version in cached:
-        root = cached[version]
-        return Release(version, "cache", root, _read_release(root / "datapackage.json"), url)
+        return _open_cached(cached[version], url)
     if url and source in (None, "remote"):
+        url = remote.check_url(url)
         if version is None:
             available = remote.remote_releases(url)
             if not available:
                 raise UnknownVersionError(f"the release server {url} lists no releases")
             version = _newest(available)
         descriptor = remote.fetch_descriptor(version, url)
-        return Release(version, "cache", descriptor.parent, _read_release(descriptor), url)
+        return _open_cached(descriptor.parent, url)
     known = {v: "bundled" for v in bundled}
     known.update({v: f"local build {built[v].parent}" for v in built if v not in known})
     known.update({v: "cache" for v in cached if v not in known})
@@ -460,10 +500,11 @@ def describe(
 def versions(url: str | None = None, *, strict: bool = False) -> list[VersionInfo]:
     """Every release known here: bundled, cached and (if a URL is configured) on the server.
 
-    Oldest first. A server that cannot be reached gives a :class:`RuntimeWarning` and the
-    local releases (offline use stays possible), or :class:`DownloadError` if ``strict``.
+    Oldest first. A server that cannot be reached or sends no valid index (and a URL that is
+    not http(s)) gives a :class:`RuntimeWarning` and the local releases (offline use stays
+    possible), or :class:`DownloadError` if ``strict``. Index entries whose version is not a
+    valid release version are left out with a warning.
     """
-    url = remote.release_url(url)
     found: dict[str, dict[str, Any]] = {}
     for kind, folders in (("bundled", _bundled()), ("local", _built()), ("cached", _cached())):
         for v, path in folders.items():
@@ -471,17 +512,19 @@ def versions(url: str | None = None, *, strict: bool = False) -> list[VersionInf
             entry[kind] = path
             if "created" not in entry:
                 try:
-                    entry["created"] = _read_release(path / "datapackage.json").descriptor.get("created")
+                    package = _read_release(path / "datapackage.json", cached=kind == "cached")
+                    entry["created"] = package.descriptor.get("created")
                 except ConflictDataError:
                     entry["created"] = None
     served: dict[str, remote.RemoteRelease] = {}
-    if url:
-        try:
+    try:
+        url = remote.release_url(url)
+        if url:
             served = remote.remote_releases(url)
-        except DownloadError as exc:
-            if strict:
-                raise
-            warnings.warn(f"{exc}; listing local releases only", RuntimeWarning, stacklevel=2)
+    except ConflictDataError as exc:
+        if strict:
+            raise
+        warnings.warn(f"{exc}; listing local releases only", RuntimeWarning, stacklevel=2)
     if served:
         for v, rel in served.items():
             entry = found.setdefault(v, {})
