@@ -409,3 +409,17 @@ def test_index_entries_and_folders_with_bad_versions_are_ignored(tmp_path: Path)
     assert [e["version"] for e in written] == ["1.0.0", "1.1.0"]
     assert all(e["archive"] == f"{e['version']}/conflictdata-{e['version']}.zip" for e in written)
     assert index_is_current(out)
+
+
+def test_a_lock_file_planted_as_a_symlink_is_refused_not_followed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    build(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me")
+    (out / LOCK_NAME).symlink_to(elsewhere)
+    desc = _pkg(tmp_path / "p1", "1.1.0", extra=1)
+    _one_line_exit_2(["build", str(desc), "--out", str(out)], capsys, LOCK_NAME)
+    assert elsewhere.read_text() == "keep me" and (out / LOCK_NAME).is_symlink()
+    assert list(list_release_dirs(out)) == ["1.0.0"]

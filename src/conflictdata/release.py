@@ -324,7 +324,7 @@ def publish_lock(out: Path | str, timeout: float = 600.0) -> Iterator[Path]:
     path = Path(out) / LOCK_NAME
     deadline = time.monotonic() + timeout
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
         try:
             if _try_lock(fd):
                 if _same_file(fd, path):
