@@ -504,8 +504,10 @@ def _generate_table(
             start = np.where(prec == "year", year0.astype("datetime64[D]"), start)
             end = base + offset
             end = np.where(prec == "day", base, end)
-            end = np.where(prec == "month", (month0 + _ONE["M"]).astype("datetime64[D]") - _ONE["D"], end)
-            end = np.where(prec == "year", (year0 + _ONE["Y"]).astype("datetime64[D]") - _ONE["D"], end)
+            last_of_month = (month0 + _ONE["M"]).astype("datetime64[D]") - _ONE["D"]
+            last_of_year = (year0 + _ONE["Y"]).astype("datetime64[D]") - _ONE["D"]
+            end = np.where(prec == "month", last_of_month, end)
+            end = np.where(prec == "year", last_of_year, end)
             values[s_name], values[e_name] = start, end
         spanned = set(values) - set(enum_idx)
         for chk in t.row_checks:  # ordered dates outside any dateSpan: spread by the offset

@@ -45,11 +45,13 @@ def _fixed_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _pkg(root: Path, version: str, extra: int = 0) -> Path:
     """A package whose events grow with ``extra`` (so later versions keep every ID)."""
-    return write_package(root, version=version, events=EVENTS + [event(f"EV-09{i:02d}") for i in range(extra)])
+    more = [event(f"EV-09{i:02d}") for i in range(extra)]
+    return write_package(root, version=version, events=EVENTS + more)
 
 
 def _child_env() -> dict[str, str]:
-    path = os.pathsep.join(p for p in [SRC, str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")] if p)
+    parts = [SRC, str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+    path = os.pathsep.join(p for p in parts if p)
     return {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": path}
 
 
@@ -352,7 +354,9 @@ def test_full_disk_at_any_step_publishes_nothing(
     _one_line_exit_2(["build", str(desc), "--out", str(out)], capsys, "No space left on device")
 
 
-def test_failed_first_build_leaves_no_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_first_build_leaves_no_output_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import conflictdata.release as r
 
     real = os.replace
