@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -615,8 +615,11 @@ def build(
     ok = False
     try:
         if not out.exists():
-            out.mkdir(parents=True)
-            created_out = True
+            try:
+                out.mkdir(parents=True)
+                created_out = True
+            except FileExistsError:  # a build beside this one made it first
+                pass
         tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-{version}-", dir=out))
         writer = _Writer(tmp, bar)
         report = None
