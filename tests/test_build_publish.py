@@ -63,11 +63,12 @@ def _listing(out: Path) -> list[str]:
 
 # A build whose publish step waits (up to 1.5 s) for the other build to reach its own
 # publish step, and logs when it entered and left it. Without a lock both are inside at once.
+# With "second", it asks for the lock only once the other build is inside its publish step.
 _RACER = r"""
-import json, os, sys, time
+import contextlib, json, os, sys, time
 import conflictdata.build as b
-desc, out, me, other, log = sys.argv[1:6]
-real_publish, real_index = b._publish, b.write_index
+desc, out, me, other, log, order = sys.argv[1:7]
+real_publish, real_index, real_lock = b._publish, b.write_index, b.publish_lock
 span = {}
 def publish(*args, **kwargs):
     span["enter"] = time.time()
@@ -80,10 +81,17 @@ def write_index(*args, **kwargs):
     path = real_index(*args, **kwargs)
     span["leave"] = time.time()
     return path
-b._publish, b.write_index = publish, write_index
-b.build(desc, out, validate=False, progress=False)
+@contextlib.contextmanager
+def lock(*args, **kwargs):
+    deadline = time.monotonic() + 60
+    while order == "second" and not os.path.exists(other) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with real_lock(*args, **kwargs) as held:
+        yield held
+b._publish, b.write_index, b.publish_lock = publish, write_index, lock
+result = b.build(desc, out, validate=False, progress=False)
 with open(log, "w") as f:
-    json.dump(span, f)
+    json.dump({**span, "previous": result.previous}, f)
 """
 
 
@@ -91,23 +99,26 @@ def test_two_concurrent_builds_publish_one_at_a_time_and_both_are_indexed(tmp_pa
     out = tmp_path / "out"
     build(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
     procs = []
-    for i, version in enumerate(["1.1.0", "1.2.0"]):
+    for i, (version, order) in enumerate([("1.1.0", "first"), ("1.2.0", "second")]):
         args = [str(_pkg(tmp_path / f"p{i + 1}", version, extra=i + 1)), str(out),
-                str(tmp_path / f"at-{i}"), str(tmp_path / f"at-{1 - i}"), str(tmp_path / f"log-{i}")]
+                str(tmp_path / f"at-{i}"), str(tmp_path / f"at-{1 - i}"), str(tmp_path / f"log-{i}"),
+                order]
         procs.append(subprocess.Popen([sys.executable, "-c", _RACER, *args], env=_child_env(),
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
-    spans = sorted((json.loads((tmp_path / f"log-{i}").read_text()) for i in range(2)),
-                   key=lambda s: s["enter"])
-    assert spans[0]["leave"] <= spans[1]["enter"], spans  # never both inside the publish step
+    first, second = (json.loads((tmp_path / f"log-{i}").read_text()) for i in range(2))
+    assert first["leave"] <= second["enter"], (first, second)  # never both publishing at once
     assert [e.version for e in read_index(out)] == ["1.0.0", "1.1.0", "1.2.0"]
     assert index_is_current(out)
     assert _listing(out) == ["1.0.0", "1.1.0", "1.2.0", INDEX_NAME]  # no lock or temp file left
-    # the later build's changelog is against the release the earlier one published
-    later = max(["1.1.0", "1.2.0"], key=lambda v: (out / v).stat().st_mtime)
-    assert "Initial release" not in (out / later / "CHANGELOG.md").read_text()
+    # 1.2.0 prepared its changelog against 1.0.0; 1.1.0 was published before 1.2.0 could
+    # publish, so it was redone, under the lock, against 1.1.0
+    assert first["previous"] == "1.0.0" and second["previous"] == "1.1.0"
+    assert "Changes since 1.1.0" in (out / "1.2.0" / "CHANGELOG.md").read_text()
+    sums = (out / "1.2.0" / "SHA256SUMS").read_text()
+    assert sha256_file(out / "1.2.0" / "CHANGELOG.md") in sums
 
 
 _HOLDER = r"""
