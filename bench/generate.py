@@ -76,7 +76,9 @@ WEIGHT_OVERRIDES: dict[str, dict[str, float]] = {
     "record_status": {"active": 0.9, "retracted": 0.04, "superseded": 0.06},
 }
 #: Dates are drawn in this window (clipped to each field's declared minimum/maximum).
-DATE_WINDOW = (np.datetime64("1990-01-01"), np.datetime64("2025-12-31"))
+DATE_WINDOW = (np.datetime64("1990-01-01", "D"), np.datetime64("2025-12-31", "D"))
+#: One day, month and year: datetime arithmetic names its unit (a bare ``+ 1`` is deprecated).
+_ONE = {u: np.timedelta64(1, u) for u in ("D", "M", "Y")}
 POOL_SIZE = 2000
 CHUNK_ROWS = 200_000
 
@@ -335,17 +337,31 @@ def _id_strings(t: TableSchema, n: int, rng: np.random.Generator) -> pa.Array:
 
 
 def _date_bounds(f: Field) -> tuple[np.datetime64, np.datetime64]:
+    """First and last day to draw from: the window, within the field's declared bounds."""
     lo, hi = DATE_WINDOW
     if f.minimum is not None:
-        lo = max(lo, np.datetime64(str(f.minimum)))
+        lo = max(lo, _day_bound(f, f.minimum, up=True))
     if f.maximum is not None:
-        hi = min(hi, np.datetime64(str(f.maximum)))
+        hi = min(hi, _day_bound(f, f.maximum, up=False))
     return lo, hi
+
+
+def _day_bound(f: Field, value: Any, *, up: bool) -> np.datetime64:
+    """A date bound as a day; a datetime bound (UTC, "Z") as the first (``up``) or last day
+    whose noon, the time a datetime field is given, lies within it."""
+    text = str(value)
+    if f.type != "datetime":
+        return np.datetime64(text[:10], "D")
+    at = np.datetime64(text.removesuffix("Z"), "s") - np.timedelta64(12 * 3600, "s")
+    day = at.astype("datetime64[D]")
+    if up and day.astype("datetime64[s]") < at:
+        day = day + _ONE["D"]
+    return day
 
 
 def _int_values(f: Field, rng: np.random.Generator, n: int) -> np.ndarray:
     lo = int(f.minimum) if f.minimum is not None else 0
-    v = lo + np.floor(rng.lognormal(2.5, 1.6, n)).astype(np.int64)
+    v = np.floor(rng.lognormal(2.5, 1.6, n)).astype(np.int64) + lo
     if f.maximum is not None:
         v = np.minimum(v, int(f.maximum))
     return v
@@ -488,8 +504,10 @@ def _generate_table(
             start = np.where(prec == "year", year0.astype("datetime64[D]"), start)
             end = base + offset
             end = np.where(prec == "day", base, end)
-            end = np.where(prec == "month", (month0 + 1).astype("datetime64[D]") - 1, end)
-            end = np.where(prec == "year", (year0 + 1).astype("datetime64[D]") - 1, end)
+            last_of_month = (month0 + _ONE["M"]).astype("datetime64[D]") - _ONE["D"]
+            last_of_year = (year0 + _ONE["Y"]).astype("datetime64[D]") - _ONE["D"]
+            end = np.where(prec == "month", last_of_month, end)
+            end = np.where(prec == "year", last_of_year, end)
             values[s_name], values[e_name] = start, end
         spanned = set(values) - set(enum_idx)
         for chk in t.row_checks:  # ordered dates outside any dateSpan: spread by the offset

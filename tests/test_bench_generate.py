@@ -244,3 +244,38 @@ def test_run_measured_reports_the_childs_own_peak_memory() -> None:
     assert big.wall_s > 0
     failed = run_measured([sys.executable, "-c", "import sys; sys.exit(3)"])
     assert failed.returncode == 3 and not failed.ok
+
+
+def test_runs_with_deprecation_warnings_as_errors(tmp_path: Path) -> None:
+    """No deprecated numpy call (e.g. datetime + a bare integer, deprecated in numpy 2.5)."""
+    proc = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning",
+         str(REPO / "bench/generate.py"), "--events", "60", "--out", str(tmp_path / "p")],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_datetime_bounds_in_utc_are_met_without_timezone_warnings(tmp_path: Path) -> None:
+    """A datetime field's minimum/maximum ("...Z") bound the days drawn; numpy is never asked
+    to parse a timezone (a warning, and an error under -W error)."""
+    import warnings
+
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "schemas", repo / "schemas")
+    shutil.copytree(REPO / "seeds", repo / "seeds")
+    shutil.copy(REPO / "datapackage.json", repo / "datapackage.json")
+    path = repo / "schemas/events.json"
+    schema = json.loads(path.read_text("utf-8"))
+    lo, hi = "2024-03-01T15:00:00Z", "2024-03-20T09:00:00Z"
+    schema["fields"].insert(3, {"name": "recorded_at", "type": "datetime", "title": "Recorded at",
+                                "constraints": {"required": True, "minimum": lo, "maximum": hi}})
+    for f in schema["fields"]:  # the first date field of the table sets its days
+        if f["type"] == "date":
+            f.setdefault("constraints", {}).update({"minimum": "2024-03-01", "maximum": "2024-03-20"})
+    path.write_text(json.dumps(schema, indent=2), "utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gen.generate(tmp_path / "out", 80, seed=3, repo=repo)
+    got = {r["recorded_at"] for r in _rows(tmp_path / "out/seeds/events.csv")}
+    assert got and all(lo <= v <= hi for v in got), sorted(got)[:3] + sorted(got)[-3:]

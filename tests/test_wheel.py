@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import io
 import tarfile
 import zipfile
 from pathlib import Path
@@ -73,6 +74,32 @@ def _clean_copy(dest: Path) -> None:
             shutil.copy2(src, dest / rel)
 
 
+def _extract_safely(tf: tarfile.TarFile, dest: Path, *, use_filter: bool | None = None) -> None:
+    """Unpack a tar archive of plain files and folders inside ``dest`` only: tarfile's "data"
+    filter where this Python has it (3.12, 3.11.4+), else the same refusals done here (Debian
+    12's Python is 3.11.2): no absolute path, no member outside ``dest``, no link or device,
+    no setuid/setgid/sticky bits."""
+    if use_filter is None:
+        use_filter = hasattr(tarfile, "data_filter")
+    if use_filter:
+        tf.extractall(dest, filter="data")
+        return
+    root = dest.resolve()
+    members = []
+    for m in tf.getmembers():
+        target = (root / m.name).resolve()
+        if Path(m.name).is_absolute() or not target.is_relative_to(root):
+            raise ValueError(f"{m.name!r} in the archive is outside {dest}")
+        if not (m.isfile() or m.isdir()):
+            raise ValueError(f"{m.name!r} in the archive is neither a file nor a folder")
+        m.mode = (m.mode & 0o755) | (0o700 if m.isdir() else 0o600)
+        m.uid, m.gid, m.uname, m.gname = os.getuid(), os.getgid(), "", ""
+        members.append(m)
+    # checked above: where tarfile takes a filter, say so (3.14 would filter by default)
+    trusted = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
+    tf.extractall(dest, members=members, **trusted)
+
+
 def _build(args: list[str], env: dict[str, str]) -> None:
     proc = subprocess.run([sys.executable, "-m", "build", "--no-isolation", *args], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -90,7 +117,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     _build(["--sdist", "--outdir", str(base / "sdist"), str(clone)], env)
     (sdist,) = (base / "sdist").glob("conflictdata-*.tar.gz")
     with tarfile.open(sdist) as tf:
-        tf.extractall(base / "unpacked", filter="data")
+        _extract_safely(tf, base / "unpacked")
     (unpacked,) = (base / "unpacked").iterdir()
     # no SOURCE_DATE_EPOCH and no git here: a rebuild could not reproduce the release date,
     # so this wheel matches the reference only if it ships the sdist's release as it is
@@ -107,6 +134,46 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "via-sdist": next((base / "via-sdist").glob("*.whl")),
         "release": release,
     }
+
+
+@pytest.mark.parametrize("use_filter", [True, False] if hasattr(tarfile, "data_filter") else [False])
+@pytest.mark.parametrize("bad", ["../outside.txt", "/abs.txt", "link", "dev", "a/../../up.txt"])
+def test_sdist_unpacking_refuses_what_escapes_or_is_not_a_plain_file(
+    tmp_path: Path, bad: str, use_filter: bool
+) -> None:
+    archive = tmp_path / "x.tar.gz"
+    with tarfile.open(archive, "w:gz") as tf:
+        for name in ("pkg/ok.txt", bad):
+            info = tarfile.TarInfo(name)
+            if name == "link":
+                info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            elif name == "dev":
+                info.type, info.devmajor, info.devminor = tarfile.CHRTYPE, 1, 3
+            data = b"" if name in ("link", "dev") else name.encode()
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    dest = tmp_path / "deep" / "dest"
+    dest.mkdir(parents=True)
+    with tarfile.open(archive) as tf:
+        try:
+            _extract_safely(tf, dest, use_filter=use_filter)
+        except (ValueError, tarfile.TarError):
+            pass
+        else:  # only the "data" filter takes "/abs.txt", as dest/abs.txt; the fallback refuses
+            assert use_filter and bad == "/abs.txt" and (dest / "abs.txt").is_file()
+    outside = [p for p in tmp_path.rglob("*") if p.is_file() and dest not in p.parents]
+    assert outside == [archive]
+    assert not (dest / "link").is_symlink() and not (dest / "dev").exists()
+    with tarfile.open(archive, "w:gz") as tf:  # a plain archive unpacks, modes tamed
+        info = tarfile.TarInfo("pkg/run.sh")
+        info.mode, info.size = 0o6777, 2
+        tf.addfile(info, io.BytesIO(b"ok"))
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    with tarfile.open(archive) as tf:
+        _extract_safely(tf, clean, use_filter=use_filter)
+    assert (clean / "pkg" / "run.sh").read_bytes() == b"ok"
+    assert (clean / "pkg" / "run.sh").stat().st_mode & 0o7022 == 0
 
 
 @pytest.mark.parametrize("kind", ["direct", "via-sdist"])

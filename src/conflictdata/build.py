@@ -19,8 +19,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ import pyarrow.parquet as pq
 
 from .columnchecks import id_pattern, parse_ids
 from .diff import ReleaseDiff, diff_releases
-from .errors import BuildError, ReleaseExistsError, ValidationFailed
+from .errors import BuildError, OutputError, ReleaseExistsError, ValidationFailed
 from .findings import Report
 from .release import (
     CHANGELOG_NAME,
@@ -40,12 +41,12 @@ from .release import (
     PARQUET_MEDIATYPE,
     SUMS_NAME,
     TMP_PREFIX,
-    ReleaseEntry,
     archive_name,
+    check_version,
     is_release_dir,
     list_release_dirs,
-    read_index,
-    read_release_descriptor,
+    publish_lock,
+    remove_stale_temp,
     sha256_file,
     version_key,
     write_index,
@@ -566,49 +567,12 @@ def _previous_release(out: Path, version: str) -> Path | None:
     return older[-1] if older else None
 
 
-def _cleanup_stale_tmp(out: Path) -> None:
-    """Remove temporary folders left by builds that were killed (their process is gone)."""
-    for p in out.glob(TMP_PREFIX + "*"):
-        parts = p.name[len(TMP_PREFIX) :].split("-")
-        try:
-            pid = int(parts[0])
-        except (ValueError, IndexError):
-            continue
-        if pid == os.getpid():
-            continue
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-
-def _update_index(out: Path, name: str, archive_sha256: dict[str, str] | None = None) -> None:
-    """Rewrite ``out/index.json`` from the release folders present (reusing known hashes,
-    and ``archive_sha256``: version -> hash of an archive just written)."""
-    fresh = archive_sha256 or {}
-    try:
-        known = {e.version: e for e in read_index(out)}
-    except Exception:  # noqa: BLE001 - a corrupt index is rebuilt from the folders
-        known = {}
-    entries = []
-    for version, folder in list_release_dirs(out).items():
-        zip_rel = f"{version}/{archive_name(version)}"
-        if not (out / zip_rel).is_file():
-            continue
-        entry = known.get(version)
-        if entry is None or entry.archive != zip_rel:
-            desc = read_release_descriptor(folder)
-            entry = ReleaseEntry(
-                version=version,
-                created=str(desc.get("created", "")),
-                archive=zip_rel,
-                archive_sha256=fresh.get(version) or sha256_file(out / zip_rel),
-                descriptor=f"{version}/{DESCRIPTOR_NAME}",
-            )
-        entries.append(entry)
-    write_index(out, entries, name=name)
+def _one_line(exc: OSError) -> str:
+    """An OSError as a short phrase: its reason and the file it names (pyarrow's messages
+    can span lines)."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    where = f": {exc.filename}" if exc.filename else ""
+    return " ".join(f"{reason}{where}".split())
 
 
 def build(
@@ -627,12 +591,17 @@ def build(
     validation passes. Refuses IDs that disappeared since the
     previous release without a tombstone (BuildError); a release of the same version that
     exists is left alone when identical and is a ReleaseExistsError otherwise.
+
+    Publishing (the rename into place and the index, rebuilt from the release folders) holds
+    the output folder's lock (:func:`~conflictdata.release.publish_lock`), which also
+    clears what killed builds left behind. A version that is not a release version is an
+    InvalidVersionError; an output folder that cannot be written is an OutputError, with
+    nothing published and no temporary file left.
     """
+    started = time.time()
     descriptor = Path(descriptor)
     package = read_package(descriptor)
-    version = package.version
-    if not version or "/" in version or "\\" in version or version.startswith("."):
-        raise BuildError(f"{descriptor}: 'version' must be set to a plain version, got {version!r}")
+    version = check_version(package.descriptor.get("version"), f"{descriptor}: 'version'")
     tables = list(package.tables.values())
     inputs = [descriptor] + [package.root / t.path for t in tables]
     inputs += [package.root / t.schema_path for t in tables if t.schema_path]
@@ -642,11 +611,15 @@ def build(
 
     bar = _Progress(total=len(tables) + 4, enabled=progress)
     tmp: Path | None = None
-    created_out = not out.exists()
+    created_out = False
     ok = False
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        _cleanup_stale_tmp(out)
+        if not out.exists():
+            try:
+                out.mkdir(parents=True)
+                created_out = True
+            except FileExistsError:  # a build beside this one made it first
+                pass
         tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-{version}-", dir=out))
         writer = _Writer(tmp, bar)
         report = None
@@ -657,16 +630,44 @@ def build(
             for t in tables:
                 writer.write(t, *_convert(t, _read_csv_columns(t, package.root / t.path)))
         outputs = writer.results(tables)
-        result = _finish(tmp, out, package, outputs, created, created_dt, bar)
-        result = replace(result, report=report)
-        _update_index(out, package.name or "conflictdata", {version: result.archive_sha256})
+        _describe(tmp, package, outputs, created)
+        hashes = {o.path: o.sha256 for o in outputs}
+        previous = _previous_release(out, version)
+        diff, archive_sha = _seal(tmp, out, version, previous, created_dt, bar, hashes)
+        with publish_lock(out):
+            remove_stale_temp(out, started)
+            now = _previous_release(out, version)
+            if now != previous:  # another build published an older release meanwhile
+                diff, archive_sha = _seal(tmp, out, version, now, created_dt, bar, hashes)
+            result = BuildResult(
+                version=version,
+                path=out / version,
+                status="built",
+                created=created,
+                tables=tuple(outputs),
+                archive_sha256=archive_sha,
+                previous=diff.old_version,
+                diff=diff,
+                report=report,
+            )
+            result = _publish(tmp, out, result, set(hashes))
+            try:
+                write_index(out, package.name or "conflictdata", {version: archive_sha})
+            except BaseException:
+                if result.status == "built":  # take the release back: nothing half published
+                    os.rename(result.path, tmp)
+                raise
         bar.step("index")
         ok = True
         return result
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write release {version} to {out}: {_one_line(exc)}; nothing was published"
+        ) from None
     finally:
         if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-        if not ok and created_out:  # a failed first build leaves no empty folder behind
+        if not ok and created_out:  # a failed first build leaves no folder behind
             try:
                 out.rmdir()
             except OSError:
@@ -674,22 +675,27 @@ def build(
         bar.close()
 
 
-def _finish(
-    tmp: Path,
-    out: Path,
-    package: Package,
-    outputs: list[TableOutput],
-    created: str,
-    created_dt: datetime,
-    bar: _Progress,
-) -> BuildResult:
-    """Descriptor, changelog, checksums and zip next to the Parquet files; then publish."""
-    version = package.version
+def _describe(tmp: Path, package: Package, outputs: list[TableOutput], created: str) -> None:
+    """The release descriptor next to the Parquet files."""
     writer = pq.ParquetFile(tmp / outputs[0].path).metadata.created_by if outputs else ""
     desc = _release_descriptor(package, created, outputs, writer)
     (tmp / DESCRIPTOR_NAME).write_text(_dump_json(desc), encoding="utf-8", newline="\n")
 
-    previous = _previous_release(out, version)
+
+def _seal(
+    tmp: Path,
+    out: Path,
+    version: str,
+    previous: Path | None,
+    created_dt: datetime,
+    bar: _Progress,
+    known: dict[str, str],
+) -> tuple[ReleaseDiff, str]:
+    """Changelog against ``previous``, checksums and zip in ``tmp`` (replacing any from an
+    earlier call); the diff and the zip's SHA-256. ``known``: hashes of files just written."""
+    zip_path = tmp / archive_name(version)
+    for name in (CHANGELOG_NAME, SUMS_NAME, zip_path.name):
+        (tmp / name).unlink(missing_ok=True)
     diff = diff_releases(previous, tmp)
     deleted = diff.deleted
     if deleted:
@@ -705,31 +711,22 @@ def _finish(
     (tmp / CHANGELOG_NAME).write_text(diff.to_markdown(), encoding="utf-8", newline="\n")
     bar.step("changelog")
 
-    sums = _file_hashes(tmp, {o.path: o.sha256 for o in outputs})
+    sums = _file_hashes(tmp, known)
     (tmp / SUMS_NAME).write_text(
         "".join(f"{h}  {n}\n" for n, h in sorted(sums.items())), encoding="utf-8", newline="\n"
     )
     members = sorted(p.name for p in tmp.iterdir())
-    zip_path = tmp / archive_name(version)
     _write_zip(tmp, members, zip_path, created_dt)
     bar.step("archive")
-    archive_sha = sha256_file(zip_path)
+    return diff, sha256_file(zip_path)
 
-    target = out / version
-    result = BuildResult(
-        version=version,
-        path=target,
-        status="built",
-        created=created,
-        tables=tuple(outputs),
-        archive_sha256=archive_sha,
-        previous=diff.old_version,
-        diff=diff,
-    )
+
+def _publish(tmp: Path, out: Path, result: BuildResult, synced: set[str]) -> BuildResult:
+    """Rename ``tmp`` into place as ``result.path``, or compare it with the release there."""
+    target = result.path
     if target.exists() or target.is_symlink():
         return _compare_existing(tmp, target, result)
-    synced = {o.path for o in outputs}  # the Parquet files were synced as they were written
-    for p in tmp.iterdir():
+    for p in tmp.iterdir():  # the Parquet files were synced as they were written
         if p.name not in synced:
             _fsync(p)
     os.chmod(tmp, 0o755)
@@ -739,7 +736,22 @@ def _finish(
         if target.exists():  # another build won the race: same rules apply
             return _compare_existing(tmp, target, result)
         raise
+    _fsync_dir(out)
     return result
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _compare_existing(tmp: Path, target: Path, result: BuildResult) -> BuildResult:

@@ -94,7 +94,7 @@ def _cmd_download(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
-    from .errors import ValidationFailed
+    from .errors import InvalidVersionError, OutputError, ValidationFailed
 
     try:
         result = build(args.descriptor, args.out)
@@ -103,6 +103,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
         if callable(format_text):
             print(str(format_text()).rstrip("\n"))
         raise
+    except (InvalidVersionError, OutputError) as exc:  # could not run: exit 2
+        print(f"conflictdata build: {exc}", file=sys.stderr)
+        return 2
     if result.report is not None and result.report.warnings:  # they do not stop a release
         print(result.report.format_text(), end="")
     print(result.summary())

@@ -8,6 +8,7 @@ __all__ = [
     "ValidationFailed",
     "BuildError",
     "ReleaseExistsError",
+    "OutputError",
     "UnknownTableError",
     "UnknownVersionError",
     "InvalidVersionError",
@@ -43,6 +44,11 @@ class ReleaseExistsError(BuildError):
     def __init__(self, message: str, differing: list[str] | None = None) -> None:
         super().__init__(message)
         self.differing = differing or []
+
+
+class OutputError(BuildError):
+    """The build output folder cannot be written (read-only, full, not a folder): nothing
+    was published."""
 
 
 class UnknownTableError(ConflictDataError, KeyError):

@@ -5,6 +5,8 @@ Stdlib only (no pandas, no pyarrow at import) so the loader can use it on its li
 Layout of a build output folder ``OUT`` (a static file server of ``OUT`` is a release server)::
 
     OUT/index.json                        every release: version, created, archive, sha256, descriptor
+    OUT/.build.lock                       held by a build while it publishes (rename + index)
+    OUT/.tmp-*                            a build's work folder and index temp files, until renamed
     OUT/<version>/datapackage.json        release descriptor (inline schemas, rows, sha256 per file)
     OUT/<version>/<table>.parquet         one per table, rows in primary key order
     OUT/<version>/CHANGELOG.md            this version against the previous release in OUT
@@ -21,24 +23,33 @@ because frictionless 5 reads Parquet through pandas without counting bytes, so a
 inline schemas list "nan" among their ``missingValues`` (frictionless sees a null number of a
 Parquet file as NaN). SHA256SUMS leaves out itself and the zip (the zip holds SHA256SUMS;
 its own hash is in ``index.json``).
+
+``index.json`` is never trusted on its own: it is always derived from the release folders
+present (``index_entries``), rewritten under the output folder's lock by every build, and an
+entry whose version is not a release version is ignored, so a build killed between its
+rename and its index update leaves a stale index that the next build repairs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
-from dataclasses import dataclass
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any
 
-from .errors import DescriptorError, InvalidVersionError, UnknownVersionError
+from .errors import BuildError, DescriptorError, InvalidVersionError, UnknownVersionError
 
 __all__ = [
     "INDEX_NAME",
+    "LOCK_NAME",
     "DESCRIPTOR_NAME",
     "CHANGELOG_NAME",
     "SUMS_NAME",
@@ -54,13 +65,19 @@ __all__ = [
     "is_release_dir",
     "list_release_dirs",
     "read_index",
+    "index_entries",
+    "index_is_current",
     "write_index",
+    "publish_lock",
+    "remove_stale_temp",
     "read_release_descriptor",
     "resolve_release",
     "write_text_atomic",
 ]
 
 INDEX_NAME = "index.json"
+#: The lock file a build holds while it publishes into an output folder.
+LOCK_NAME = ".build.lock"
 DESCRIPTOR_NAME = "datapackage.json"
 CHANGELOG_NAME = "CHANGELOG.md"
 SUMS_NAME = "SHA256SUMS"
@@ -146,11 +163,12 @@ def is_release_dir(path: Path) -> bool:
 
 
 def list_release_dirs(out: Path | str) -> dict[str, Path]:
-    """Release folders under ``out`` by version, oldest first."""
+    """Release folders under ``out`` by version, oldest first; a folder whose name is not a
+    release version is no release, whatever it holds."""
     out = Path(out)
     if not out.is_dir():
         return {}
-    found = {p.name: p for p in out.iterdir() if is_release_dir(p)}
+    found = {p.name: p for p in out.iterdir() if is_valid_version(p.name) and is_release_dir(p)}
     return {v: found[v] for v in sort_versions(list(found))}
 
 
@@ -175,18 +193,94 @@ class ReleaseEntry:
 
 
 def read_index(out: Path | str) -> list[ReleaseEntry]:
-    """Entries of ``out/index.json`` (empty list when there is none yet)."""
+    """Entries of ``out/index.json`` as written (empty list when there is none yet). An entry
+    whose version is not a release version, or whose paths are not that version's, is left
+    out: an index never names a folder. See :func:`index_entries` for what is really there."""
     path = Path(out) / INDEX_NAME
     if not path.exists():
         return []
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return [
-            ReleaseEntry(**{k: str(r[k]) for k in ReleaseEntry.__dataclass_fields__})
-            for r in data["releases"]
-        ]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        rows = data["releases"]
+        if not isinstance(rows, list):
+            raise TypeError("'releases' is not a list")
+        entries = []
+        for r in rows:
+            if not isinstance(r, dict) or not is_valid_version(r.get("version")):
+                continue
+            fields = {k: r.get(k) for k in ReleaseEntry.__dataclass_fields__}
+            if not all(isinstance(v, str) for v in fields.values()):
+                continue
+            entry = ReleaseEntry(**fields)
+            if (entry.archive, entry.descriptor) != _entry_paths(entry.version):
+                continue
+            entries.append(entry)
+        return entries
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise DescriptorError(f"release index {path} is unreadable: {exc}") from None
+
+
+def _entry_paths(version: str) -> tuple[str, str]:
+    """The archive and descriptor paths an index lists for ``version``."""
+    return f"{version}/{archive_name(version)}", f"{version}/{DESCRIPTOR_NAME}"
+
+
+def index_entries(
+    out: Path | str, archive_sha256: dict[str, str] | None = None
+) -> list[ReleaseEntry]:
+    """What ``out/index.json`` should list: one entry per release folder that has its archive,
+    oldest first. A hash is taken from ``archive_sha256`` (version -> hash of an archive just
+    written), else from the index when its entry agrees with the folder, else computed."""
+    out = Path(out)
+    fresh = archive_sha256 or {}
+    try:
+        known = {e.version: e for e in read_index(out)}
+    except DescriptorError:  # a corrupt index is rebuilt from the folders
+        known = {}
+    entries = []
+    for version, folder in list_release_dirs(out).items():
+        archive, descriptor = _entry_paths(version)
+        if not (out / archive).is_file():
+            continue
+        entry = ReleaseEntry(
+            version=version,
+            created=_created(folder),
+            archive=archive,
+            archive_sha256="",
+            descriptor=descriptor,
+        )
+        old = known.get(version)
+        sha = fresh.get(version)
+        if sha is None and old is not None and old.created == entry.created:
+            sha = old.archive_sha256
+        entries.append(replace(entry, archive_sha256=sha or sha256_file(out / archive)))
+    return entries
+
+
+def _created(folder: Path) -> str:
+    """The ``created`` of a release folder's descriptor ("" when it has none)."""
+    desc = read_release_descriptor(folder)
+    created = desc.get("created", "") if isinstance(desc, dict) else ""
+    return created if isinstance(created, str) else ""
+
+
+def index_is_current(out: Path | str) -> bool:
+    """True when ``out/index.json`` lists exactly the releases in ``out`` (by version,
+    created and paths); False for a missing, unreadable or stale index."""
+    try:
+        listed = read_index(out)
+    except DescriptorError:
+        return False
+    if not (Path(out) / INDEX_NAME).is_file():
+        return False
+    present = list_release_dirs(out)
+    wanted = {}
+    for version, folder in present.items():
+        archive, descriptor = _entry_paths(version)
+        if (Path(out) / archive).is_file():
+            wanted[version] = (_created(folder), archive, descriptor)
+    have = {e.version: (e.created, e.archive, e.descriptor) for e in listed}
+    return have == wanted and len(listed) == len(have)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -204,14 +298,136 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_index(out: Path | str, entries: list[ReleaseEntry], name: str = "conflictdata") -> Path:
-    """Write ``out/index.json`` atomically, releases sorted by version."""
+def write_index(
+    out: Path | str, name: str = "conflictdata", archive_sha256: dict[str, str] | None = None
+) -> Path:
+    """Write ``out/index.json`` atomically from the release folders present (see
+    :func:`index_entries`). Call it holding :func:`publish_lock`."""
     out = Path(out)
-    entries = sorted(entries, key=lambda e: version_key(e.version))
+    entries = index_entries(out, archive_sha256)
     doc = {"name": name, "releases": [e.to_dict() for e in entries]}
     path = out / INDEX_NAME
     write_text_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+@contextlib.contextmanager
+def publish_lock(out: Path | str, timeout: float = 600.0) -> Iterator[Path]:
+    """Hold the exclusive lock of a build output folder, so that two builds never publish
+    into one folder at once; waits at most ``timeout`` seconds for another build to finish.
+
+    The lock is an advisory ``flock`` on ``out/.build.lock``, a file that exists only while
+    a build holds it (the holder removes it before letting go; a waiter that locked a file
+    since removed tries again), so a finished build leaves nothing in the folder a server
+    would publish. An OSError (read-only folder, ...) is the caller's.
+    """
+    path = Path(out) / LOCK_NAME
+    deadline = time.monotonic() + timeout
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        try:
+            if _try_lock(fd):
+                if _same_file(fd, path):
+                    break
+                _unlock(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+        if time.monotonic() > deadline:
+            raise BuildError(
+                f"another build has held {path} for more than {timeout:.0f} s: "
+                "wait for it to finish (or end it) and build again"
+            )
+        time.sleep(0.05)
+    try:
+        yield path
+    finally:
+        try:
+            if os.name != "nt":  # Windows cannot remove an open file; it stays there
+                path.unlink(missing_ok=True)
+        finally:
+            _unlock(fd)
+            os.close(fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """True when ``path`` still names the file open as ``fd``."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    here = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (here.st_dev, here.st_ino)
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but not ours to signal
+        return True
+    return True
+
+
+def remove_stale_temp(out: Path | str, before: float) -> list[Path]:
+    """Remove what killed builds left in ``out``: ``.tmp-*`` work folders and index temp
+    files last changed before ``before`` (a time.time()), unless their name carries the id of
+    a process that is still running (a build in progress). Call it holding
+    :func:`publish_lock`: index temp files are only written under it. Returns what was removed."""
+    removed = []
+    out = Path(out)
+    if not out.is_dir():
+        return removed
+    for p in out.iterdir():
+        if not p.name.startswith(TMP_PREFIX):
+            continue
+        try:
+            st = p.lstat()
+        except FileNotFoundError:
+            continue
+        if st.st_mtime >= before:
+            continue
+        head = p.name[len(TMP_PREFIX) :].split("-", 1)[0]
+        if head.isascii() and head.isdigit() and len(head) < 10 and _pid_alive(int(head)):
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+        removed.append(p)
+    return removed
 
 
 def read_release_descriptor(folder: Path | str) -> dict[str, Any]:
