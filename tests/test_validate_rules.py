@@ -122,16 +122,17 @@ def test_pattern_is_a_full_match_even_without_anchors(tmp_path):
     assert located(report, "E205") == [("seeds/sources.csv", 3, 1)]
 
 
-def test_python_only_pattern_falls_back_to_fullmatch(tmp_path):
-    """A lookahead is not RE2; the engine uses Python's re.fullmatch for it."""
+def test_pattern_re2_cannot_compile_is_refused(tmp_path):
+    """A lookahead is not RE2: refused when the schema is read (no backtracking fallback)."""
     from validate_support import SCHEMAS
     import copy
 
+    from conflictdata.errors import DescriptorError
+
     schemas = copy.deepcopy(SCHEMAS)
     schemas["actors"]["fields"][1]["constraints"]["pattern"] = "(?!x)[A-Za-z]+"
-    report = validate(write_package(tmp_path, with_cell("actors", 0, name="xIran"),
-                                    schemas=schemas))
-    assert located(report, "E205") == [("seeds/actors.csv", 2, 2)]
+    with pytest.raises(DescriptorError, match=r"schemas/actors.json: field 'name'.*pattern"):
+        validate(write_package(tmp_path, schemas=schemas))
 
 
 # -- layer 3 ---------------------------------------------------------------------------------

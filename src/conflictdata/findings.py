@@ -99,6 +99,19 @@ _RULE_LIST = [
        "A carriage return (CR) inside an unquoted cell, not part of a CRLF line end: some "
        "programs read it as a line break, others as text, so the row is not read.",
        "delete the CR, or quote the cell if the line break is meant"),
+    _r("E116", "CR line endings",
+       "The lines end with a bare carriage return (CR), as old Mac programs and some "
+       "spreadsheet exports write, instead of LF or CRLF. Such a file is not read at all, so "
+       "no row can be lost or misnumbered silently.",
+       "save the file with LF (or CRLF) line endings, e.g. 'CSV UTF-8' on Windows/Linux"),
+    _r("E117", "header too large",
+       "The header has more than 1,000 columns, or more than 16 MiB: not a table of this "
+       "package. The file is not read.",
+       "check the file: the header must be the schema's field names"),
+    _r("E118", "row too large",
+       "A row (quoted line breaks included) of more than 16 MiB: almost always a broken "
+       "quote. The row is not read.",
+       "look for a quote that is opened and never closed near this line"),
     # -- layer 2: each field ----------------------------------------------------------------
     _r("E201", "required value missing",
        "A field with constraints.required has an empty cell.",
