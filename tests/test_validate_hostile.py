@@ -349,3 +349,43 @@ def test_build_publishes_no_empty_table_from_a_cr_only_file(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
     assert f"{EV}:1: E116" in proc.stdout
     assert not list((tmp_path / "out").rglob("*.parquet")) if (tmp_path / "out").exists() else True
+
+
+# -- IDs: one spelling per number ------------------------------------------------------------
+
+
+def test_two_spellings_of_one_id_name_both_lines(tmp_path):
+    rows = with_cell("events", 2, event_id="evt-00001")  # line 4; evt-0001 is line 2
+    out = findings(run(str(write_package(tmp_path, rows))))
+    (line,) = [x for x in out if " E213 " in x]
+    assert line.startswith(f"{EV}:4:1: E213 'evt-00001'") and "line 2" in line
+    assert "'evt-0001'" in line
+
+
+def test_a_non_canonical_id_alone_is_an_error(tmp_path):
+    rows = with_cell("events", 3, event_id="evt-00004")
+    report = validate(write_package(tmp_path, rows))
+    assert located(report, "E213") == [(EV, 5, 1)]
+    assert not report.valid
+
+
+@pytest.mark.parametrize("value,bad", [("evt-10000", False), ("evt-0042", False),
+                                       ("evt-012345", True),
+                                       ("evt-" + "0" + "1" * 20, True),
+                                       ("evt-" + "1" * 21, False)])
+def test_id_spelling_rule(tmp_path, value, bad):
+    rows = with_cell("events", 3, event_id=value)
+    report = validate(write_package(tmp_path, rows))
+    assert located(report, "E213") == ([(EV, 5, 1)] if bad else [])
+
+
+def test_non_canonical_foreign_key_is_flagged_too(tmp_path):
+    import copy
+
+    schemas = copy.deepcopy(SCHEMAS)
+    _field(schemas["events"], "in_response_to_event_id")["constraints"] = {
+        "pattern": "^evt-[0-9]{4,}$"}
+    rows = with_cell("events", 1, in_response_to_event_id="evt-00001")
+    report = validate(write_package(tmp_path, rows, schemas=schemas))
+    assert located(report, "E213") == [(EV, 3, 12)]
+    assert located(report, "E401") == [(EV, 3, 12)]

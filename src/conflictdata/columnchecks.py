@@ -567,6 +567,8 @@ def check_fields(td: TableData, out: Collector) -> None:
                 ok = _pattern_mask(td, f, s)
                 td.pattern_ok[name] = ok
                 report_pattern(td, f, ok, out)
+        if f.pattern is not None and id_pattern(f.pattern) is not None:
+            _check_id_spelling(td, f, out)
         typed = td.typed.get(name)
         for code, bound, op, word in (("E206", f.minimum, pc.less, "below the minimum"),
                                       ("E207", f.maximum, pc.greater, "above the maximum")):
@@ -596,6 +598,52 @@ def check_fields(td: TableData, out: Collector) -> None:
                      lambda v, x: f"{_q(v)} is already used on line {x['first']}",
                      extra={"first": dict(zip(dup.tolist(), first_lines))})
     _check_primary_key(td, out)
+
+
+_POW10 = np.array([10**k for k in range(_MAX_DIGITS + 1)], dtype=np.int64)
+
+
+def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
+    """E213: one spelling per ID number. An ID has the pattern's minimum number of digits,
+    and more only without a leading zero (``evt-0001``, ``evt-10000``; not ``evt-00001``),
+    so two IDs that are equal as numbers are equal as text. Read from the parsed IDs."""
+    prefix, width = id_pattern(f.pattern)  # type: ignore[misc]
+    ids = td.id_ints(f.name, prefix)
+    bad = ids.ok & (ids.nd > width) & (ids.val < _POW10[np.maximum(ids.nd, 1) - 1])
+    idx = np.flatnonzero(bad)
+    if len(ids.long):  # more than 18 digits: look at the first digit of those few cells
+        long_vals = take_rows(td.raw[f.name], ids.long).to_pylist()
+        lead = [i for i, v in zip(ids.long.tolist(), long_vals)
+                if v[len(prefix):len(prefix) + 1] == "0"]
+        idx = np.union1d(idx, np.asarray(lead, dtype=np.int64))
+    if len(idx) == 0:
+        return
+    # For each bad row, another row holding the same number (numbers that fit int64).
+    same: dict[int, int] = {}
+    nums = ids.val[idx[bad[idx]]] if len(idx) else np.zeros(0, dtype=np.int64)
+    if len(nums):
+        peers = np.flatnonzero(ids.ok & np.isin(ids.val, nums))
+        first_of: dict[int, list[int]] = {}
+        for r, v in zip(peers.tolist(), ids.val[peers].tolist()):
+            first_of.setdefault(v, []).append(r)
+        for r in idx.tolist():
+            if bad[r]:
+                other = [p for p in first_of.get(int(ids.val[r]), []) if p != r]
+                if other:
+                    same[r] = int(td.lines[other[0]])
+    digits = prefix.decode()
+
+    def message(v: str | None, x: dict[str, Any]) -> str:
+        text = v or ""
+        num = text[len(digits):].lstrip("0")
+        canon = digits + num.rjust(width, "0")
+        also = f"; line {x['line']} spells the same number" if x["line"] is not None else ""
+        return (f"{_q(v)} has extra leading zeros: the one spelling of this ID is "
+                f"{_q(canon)}{also}")
+
+    out.rows("E213", td, idx, f.name, message,
+             extra={"line": {r: same.get(r) for r in idx.tolist()}},
+             hint=f"write IDs with exactly {width} digits, or more without a leading zero")
 
 
 def _distinct_ids(td: TableData, name: str) -> bool:

@@ -154,6 +154,12 @@ _RULE_LIST = [
     _r("E212", "missing ID",
        "The primary key cell is empty.",
        "give the row the next unused ID"),
+    _r("E213", "ID spelled with extra zeros",
+       "An ID with more digits than its pattern's minimum and a leading zero (evt-00001 where "
+       "IDs have 4 digits): it is the number of another spelling (evt-0001), so two IDs could "
+       "differ as text and be the same number. Each number has one spelling; the message "
+       "names another line that spells the same number, if there is one.",
+       "write IDs with exactly the pattern's number of digits, or more without a leading zero"),
     # -- layer 3: each row ------------------------------------------------------------------
     _r("E301", "out of order",
        "A rowChecks 'ordered' rule failed: known values must not decrease in the declared "
