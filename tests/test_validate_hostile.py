@@ -389,3 +389,42 @@ def test_non_canonical_foreign_key_is_flagged_too(tmp_path):
     report = validate(write_package(tmp_path, rows, schemas=schemas))
     assert located(report, "E213") == [(EV, 3, 12)]
     assert located(report, "E401") == [(EV, 3, 12)]
+
+
+# -- lints: formulas hidden behind whitespace or invisible characters; invisible text --------
+
+EXC = 14  # the column of events.source_excerpt
+
+
+@pytest.mark.parametrize("text", [" =cmd|' /C calc'!A0", "\t=1+1", "\n+SUM(A1)", "\u00a0@x",
+                                  "\u200b=1+1", "\ufeff-2+3*cmd", "\u202e =HYPERLINK(1)",
+                                  " \u2060\t=x"])
+def test_hidden_formula_is_w505(tmp_path, text):
+    desc = write_package(tmp_path, with_cell("events", 1, source_excerpt=text))
+    report = validate(desc)
+    assert located(report, "W505") == [(EV, 3, EXC)], report.format_text()
+    assert report.valid  # a warning
+    proc = run(str(desc))
+    assert proc.returncode == 0 and "Traceback" not in proc.stdout + proc.stderr
+    assert any(line.startswith(f"{EV}:3:{EXC}: W505 ") for line in proc.stdout.splitlines())
+
+
+@pytest.mark.parametrize("text", [" -3.5", "\u200b+12", " a=b", "x =y", "=plain", " "])
+def test_no_hidden_formula(tmp_path, text):
+    report = validate(write_package(tmp_path, with_cell("events", 1, source_excerpt=text)))
+    assert located(report, "W505") == []
+
+
+@pytest.mark.parametrize("char", ["\u202a", "\u202e", "\u2066", "\u2069", "\u200b", "\u200d",
+                                  "\u2060", "\ufeff"])
+def test_invisible_characters_are_w506(tmp_path, char):
+    text = f"Israel{char} struck"
+    report = validate(write_package(tmp_path, with_cell("events", 2, source_excerpt=text)))
+    (f,) = [f for f in report.findings if f.code == "W506"]
+    assert (f.path, f.line, f.column) == (EV, 4, EXC)
+    assert f"U+{ord(char):04X}" in f.message
+
+
+def test_plain_unicode_text_has_no_w506(tmp_path):
+    rows = with_cell("events", 2, source_excerpt="Téhéran — “quoted” 東京 \u00a0ok")
+    assert located(validate(write_package(tmp_path, rows)), "W506") == []

@@ -48,6 +48,12 @@ _IS_SPACE = np.zeros(0x3001, dtype=bool)
 _IS_SPACE[[ord(c) for c in _SPACES]] = True
 _SPACE_OR_FORMULA = _IS_SPACE.copy()
 _SPACE_OR_FORMULA[[ord(c) for c in "=+-@"]] = True
+#: Characters that display as nothing or reorder text: bidirectional controls, zero-width
+#: characters, the word joiner and U+FEFF (a BOM inside text).
+INVISIBLE = ("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+             "\u200b\u200c\u200d\u2060\ufeff")
+_INVISIBLE_RE = "[" + INVISIBLE + "]"
+_LEADING_JUNK = "".join(_SPACES) + INVISIBLE
 _PLAIN_NUMBER_RE = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
 
@@ -871,6 +877,36 @@ def _edge_space_or_formula(data: np.ndarray, first: np.ndarray, last: np.ndarray
     return ok
 
 
+def _invisible_names(text: str) -> str:
+    """The invisible characters in ``text``, named, for a W506 message."""
+    import unicodedata
+
+    found = sorted({c for c in text if c in INVISIBLE})
+    return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in found) + (
+        ", invisible characters that hide or reorder text")
+
+
+def _hidden_formulas(td: TableData, name: str, rows: np.ndarray, out: Collector) -> None:
+    """W505 among ``rows`` (cells starting with whitespace or holding invisible characters):
+    after the leading whitespace and invisible characters comes = + - @ (not a number)."""
+    if len(rows) == 0:
+        return
+    sub = take_rows(td.raw[name], rows)
+    rest = pc.utf8_ltrim(sub, characters=_LEADING_JUNK)
+    hidden = (np_mask(pc.less(pc.utf8_length(rest), pc.utf8_length(sub)))
+              & np_mask(pc.is_in(pc.utf8_slice_codeunits(rest, 0, 1),
+                                 value_set=_FORMULA_STARTS))
+              & ~np_mask(pc.match_substring_regex(rest, _PLAIN_NUMBER_RE)))
+    out.rows("W505", td, rows[hidden], name,
+             lambda v, x: f"{_q(v)} starts with {_first_visible(v or '')!r} after whitespace "
+                          "or invisible characters: a spreadsheet may still run it as a "
+                          "formula")
+
+
+def _first_visible(text: str) -> str:
+    return text.lstrip(_LEADING_JUNK)[:1]
+
+
 def _all_plain_ids(td: TableData, f: Field) -> bool:
     """True when every non-empty cell already parsed as an ID (prefix + digits) whose prefix
     starts with neither whitespace nor = + - @: no such cell can start or end with them."""
@@ -891,9 +927,11 @@ def check_lints(td: TableData, out: Collector) -> None:
         s = td.raw[f.name]
         name = f.name
         cand = np.zeros(0, dtype=np.int64) if _all_plain_ids(td, f) else _edge_candidates(s)
+        lead = np.zeros(0, dtype=np.int64)
         if len(cand):
             sub = take_rows(s, cand)
             first = pc.utf8_slice_codeunits(sub, 0, 1)
+            lead = cand[np_mask(pc.utf8_is_space(first))]
             ws = np_mask(pc.utf8_is_space(first)) | np_mask(
                 pc.utf8_is_space(pc.utf8_slice_codeunits(sub, -1, _END)))
             out.rows("W501", td, cand[ws], name,
@@ -903,7 +941,13 @@ def check_lints(td: TableData, out: Collector) -> None:
             out.rows("W503", td, cand[formula], name,
                      lambda v, x: f"{_q(v)} starts with {(v or ' ')[0]!r}: a spreadsheet "
                                   f"would run it as a formula")
-        if not pc.all(pc.string_is_ascii(s)).as_py():
+        ascii_only = pc.all(pc.string_is_ascii(s)).as_py()
+        invisible = (np.flatnonzero(np_mask(pc.match_substring_regex(s, _INVISIBLE_RE)))
+                     if not ascii_only else np.zeros(0, dtype=np.int64))
+        out.rows("W506", td, invisible, name,
+                 lambda v, x: f"{_q(v)} holds {_invisible_names(v or '')}")
+        _hidden_formulas(td, name, np.union1d(lead, invisible), out)
+        if not ascii_only:
             # Only a cell holding a character that NFC may change can be non-NFC.
             idx = non_nfc_candidates(s)
             if len(idx):

@@ -213,6 +213,18 @@ _RULE_LIST = [
     _r("W504", "unused source",
        "A source that no row cites through a source_id foreign key.",
        "cite the source from the rows it supports, or remove it"),
+    _r("W505", "hidden formula",
+       "A text cell whose first visible character is '=', '+', '-' or '@' after leading "
+       "whitespace (space, tab, newline, NBSP, ...) or invisible characters (zero-width, "
+       "bidirectional controls, U+FEFF): some spreadsheet programs strip them and run the "
+       "rest as a formula, and a reader does not see why. Numbers are exempt.",
+       "remove the leading whitespace or invisible characters and reword the cell so it "
+       "does not start with = + - @"),
+    _r("W506", "invisible characters",
+       "A text cell holds bidirectional controls (U+202A-U+202E, U+2066-U+2069), zero-width "
+       "characters (U+200B-U+200D, U+2060) or U+FEFF: they display as nothing or reorder "
+       "the text around them, so what a reader sees is not what the cell says.",
+       "delete the invisible characters (an editor that shows them, or retype the text)"),
 ]
 
 #: code -> Rule, in documentation order.
