@@ -428,3 +428,19 @@ def test_invisible_characters_are_w506(tmp_path, char):
 def test_plain_unicode_text_has_no_w506(tmp_path):
     rows = with_cell("events", 2, source_excerpt="Téhéran — “quoted” 東京 \u00a0ok")
     assert located(validate(write_package(tmp_path, rows)), "W506") == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(st.text(alphabet=st.sampled_from(
+    list("a =é\u2014\u201c") + list("\u202a\u202e\u2066\u2069\u200b\u200d\u2060\ufeff\u2061"
+                                    "\u200a\u200e\u2028\ufefe\uffbf")), max_size=5),
+    max_size=20), split=st.integers(0, 20))
+def test_invisible_rows_match_a_per_cell_reference(cells, split):
+    from conflictdata.columnchecks import INVISIBLE, invisible_rows
+
+    import pyarrow as pa
+
+    arr = pa.chunked_array([pa.array(cells[:split], pa.string()),
+                            pa.array(cells[split:], pa.string())])
+    expected = [i for i, c in enumerate(cells) if any(ch in INVISIBLE for ch in c)]
+    assert invisible_rows(arr).tolist() == expected

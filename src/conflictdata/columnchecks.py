@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from .findings import Finding, make_finding
 from .nfc import non_nfc_candidates
+from .readcsv import find_all
 from .schema import Field, TableSchema
 
 __all__ = ["TableData", "Collector", "check_fields", "check_rows", "check_lints", "np_mask"]
@@ -52,7 +53,6 @@ _SPACE_OR_FORMULA[[ord(c) for c in "=+-@"]] = True
 #: characters, the word joiner and U+FEFF (a BOM inside text).
 INVISIBLE = ("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
              "\u200b\u200c\u200d\u2060\ufeff")
-_INVISIBLE_RE = "[" + INVISIBLE + "]"
 _LEADING_JUNK = "".join(_SPACES) + INVISIBLE
 _PLAIN_NUMBER_RE = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
@@ -877,6 +877,40 @@ def _edge_space_or_formula(data: np.ndarray, first: np.ndarray, last: np.ndarray
     return ok
 
 
+def _invisible_at(data: np.ndarray) -> np.ndarray:
+    """Byte offsets in UTF-8 ``data`` where an INVISIBLE character starts: E2 80 8B-8D,
+    E2 80 AA-AE, E2 81 A0, E2 81 A6-A9 or EF BB BF, matched with numpy."""
+    n = len(data)
+    if n < 3:
+        return np.zeros(0, dtype=np.int64)
+    e2 = find_all(data[:n - 2], 0xE2)
+    b1, b2 = data[e2 + 1], data[e2 + 2]
+    hit = (((b1 == 0x80) & (((b2 >= 0x8B) & (b2 <= 0x8D)) | ((b2 >= 0xAA) & (b2 <= 0xAE))))
+           | ((b1 == 0x81) & ((b2 == 0xA0) | ((b2 >= 0xA6) & (b2 <= 0xA9)))))
+    ef = find_all(data[:n - 2], 0xEF)
+    bom = (data[ef + 1] == 0xBB) & (data[ef + 2] == 0xBF)
+    return np.union1d(e2[hit], ef[bom])
+
+
+def invisible_rows(s: pa.ChunkedArray) -> np.ndarray:
+    """Row indices of the cells holding a character of :data:`INVISIBLE`."""
+    rows: list[np.ndarray] = []
+    base = 0
+    for chunk in s.chunks:
+        n = len(chunk)
+        _, offsets, values = chunk.buffers()
+        if n and values is not None:
+            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
+            data = np.frombuffer(values, dtype=np.uint8)[off[0]:off[-1]]
+            pos = _invisible_at(data)
+            if len(pos):
+                r = np.searchsorted(off - off[0], pos, side="right") - 1
+                rows.append(np.unique(r) + base)
+        base += n
+    return np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+
+
 def _invisible_names(text: str) -> str:
     """The invisible characters in ``text``, named, for a W506 message."""
     import unicodedata
@@ -942,8 +976,7 @@ def check_lints(td: TableData, out: Collector) -> None:
                      lambda v, x: f"{_q(v)} starts with {(v or ' ')[0]!r}: a spreadsheet "
                                   f"would run it as a formula")
         ascii_only = pc.all(pc.string_is_ascii(s)).as_py()
-        invisible = (np.flatnonzero(np_mask(pc.match_substring_regex(s, _INVISIBLE_RE)))
-                     if not ascii_only else np.zeros(0, dtype=np.int64))
+        invisible = (invisible_rows(s) if not ascii_only else np.zeros(0, dtype=np.int64))
         out.rows("W506", td, invisible, name,
                  lambda v, x: f"{_q(v)} holds {_invisible_names(v or '')}")
         _hidden_formulas(td, name, np.union1d(lead, invisible), out)
