@@ -444,3 +444,54 @@ def test_invisible_rows_match_a_per_cell_reference(cells, split):
                             pa.array(cells[split:], pa.string())])
     expected = [i for i, c in enumerate(cells) if any(ch in INVISIBLE for ch in c)]
     assert invisible_rows(arr).tolist() == expected
+
+
+# -- --sources-dir ---------------------------------------------------------------------------
+
+
+def test_sources_dir_without_the_texts_is_never_valid(tmp_path):
+    desc = write_package(tmp_path)
+    (tmp_path / "texts").mkdir()
+    out = findings(run(str(desc), "--sources-dir", str(tmp_path / "texts")))
+    assert any(line.startswith("seeds/sources.csv:2:1: E405 ") for line in out), out
+    assert any(" E406 " in line for line in out), out
+
+
+def test_sources_dir_source_missing_one_text(tmp_path):
+    from validate_support import SOURCE_TEXT
+
+    rows = with_cell("events", 3, source_id="SRC-002")
+    desc = write_package(tmp_path, rows)
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "SRC-001.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+    report = validate(desc, sources_dir=tmp_path / "texts")
+    assert located(report, "E405") == [("seeds/sources.csv", 3, 1)]
+    assert located(report, "E406") == []
+    assert report.stats["provenance"]["excerpts_checked"] == 3
+
+
+@pytest.mark.parametrize("source_id", ["../secret", "/etc/passwd", "sub/x", ".hidden"])
+def test_sources_dir_never_reads_outside_the_folder(tmp_path, source_id):
+    outside = tmp_path / "secret.txt"
+    outside.write_text(SECRET)
+    rows = with_cell("events", 0, source_id=source_id)
+    (tmp_path / "pkg").mkdir()
+    desc = write_package(tmp_path / "pkg", rows)
+    (tmp_path / "pkg" / "texts").mkdir()
+    (tmp_path / "pkg" / "texts" / "sub").mkdir()
+    os.symlink(outside, tmp_path / "pkg" / "texts" / "sub" / "x.txt")
+    proc = run(str(desc), "--sources-dir", str(tmp_path / "pkg" / "texts"), "--format", "json")
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
+    assert SECRET not in proc.stdout
+    report = json.loads(proc.stdout)
+    assert source_id not in report["stats"]["provenance"]["sources_with_text"]
+
+
+def test_symlinked_text_inside_sources_dir_leaving_it_is_not_read(tmp_path):
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("Israel struck Iran's nuclear facilities")
+    desc = write_package(tmp_path)
+    (tmp_path / "texts").mkdir()
+    os.symlink(outside, tmp_path / "texts" / "SRC-001.txt")
+    report = validate(desc, sources_dir=tmp_path / "texts")
+    assert located(report, "E405") == [("seeds/sources.csv", 2, 1)]

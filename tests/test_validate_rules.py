@@ -292,11 +292,15 @@ def test_excerpt_with_ellipsis_for_an_omission(tmp_path):
     assert located(report, "E404") == [(EV, 4, column_of("events", "source_excerpt"))]
 
 
-def test_sources_without_text_are_not_checked(tmp_path):
+def test_sources_without_text_are_findings(tmp_path):
+    """A cited source with no text is E405 at its row; nothing checked at all is E406."""
     (tmp_path / "texts").mkdir()
     report = run(tmp_path, with_cell("events", 2, source_excerpt="anything"),
                  sources_dir=tmp_path / "texts")
-    assert report.findings == [] and report.stats["provenance"]["excerpts_checked"] == 0
+    assert located(report, "E405") == [("seeds/sources.csv", 2, 1)]
+    assert [(f.path, f.line) for f in report.findings if f.code == "E406"] == [
+        (str(tmp_path / "texts"), None)]
+    assert not report.valid and report.stats["provenance"]["excerpts_checked"] == 0
 
 
 # -- all at once -----------------------------------------------------------------------------

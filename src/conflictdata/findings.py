@@ -198,6 +198,14 @@ _RULE_LIST = [
        "(compared after normalising whitespace, typographic quotes, apostrophes and "
        "ellipses; '...' in an excerpt may stand for an omission).",
        "copy the excerpt verbatim from the source text"),
+    _r("E405", "source text missing",
+       "With --sources-dir: a cited source has no readable <source_id>.txt in that folder, "
+       "so the excerpts citing it cannot be checked. Located at the source's row.",
+       "add the source's text as <source_id>.txt to the folder, or fix the source_id"),
+    _r("E406", "no excerpt checked",
+       "With --sources-dir: not one source_excerpt could be checked (no cited source has a "
+       "text file there, or no table cites a source), so the check proved nothing.",
+       "point --sources-dir at the folder that holds the <source_id>.txt texts"),
     # -- layer 5: lints (warnings) ----------------------------------------------------------
     _r("W501", "surrounding whitespace",
        "A text cell starts or ends with whitespace.",
