@@ -228,6 +228,16 @@ SCHEMA_CASES = {
                             ["schemas/events.json", "rowChecks", "cases"]),
     "relation-start-list": ("events", lambda s: s["relationChecks"][0].update(start=["a"]),
                             ["schemas/events.json", "relationChecks", "start"]),
+    "minimum-beyond-int64": ("events", lambda s: _field(s, "low")["constraints"].update(
+        minimum=10**30), ["schemas/events.json", "'low'", "minimum"]),
+    "minimum-infinite": ("events", lambda s: _field(s, "latitude")["constraints"].update(
+        minimum=1e400), ["schemas/events.json", "Infinity"]),
+    "minimum-on-text": ("events", lambda s: _field(s, "source_excerpt").update(
+        constraints={"minimum": "a"}), ["schemas/events.json", "'source_excerpt'", "minimum"]),
+    "maxlength-huge": ("sources", lambda s: _field(s, "title")["constraints"].update(
+        maxLength=10**30), ["schemas/sources.json", "'title'", "maxLength"]),
+    "enum-twice": ("events", lambda s: _field(s, "event_type")["constraints"].update(
+        enum=["a", "a"]), ["schemas/events.json", "'event_type'", "enum"]),
     "missing-values-string": ("events", lambda s: s.update(missingValues=""),
                               ["schemas/events.json", "missingValues"]),
 }
@@ -495,3 +505,18 @@ def test_symlinked_text_inside_sources_dir_leaving_it_is_not_read(tmp_path):
     os.symlink(outside, tmp_path / "texts" / "SRC-001.txt")
     report = validate(desc, sources_dir=tmp_path / "texts")
     assert located(report, "E405") == [("seeds/sources.csv", 2, 1)]
+
+
+def test_wide_id_pattern_keeps_its_own_zeros(tmp_path):
+    import copy
+
+    schemas = copy.deepcopy(SCHEMAS)
+    _field(schemas["events"], "event_id")["constraints"]["pattern"] = "^evt-[0-9]{22,}$"
+    ids = ["evt-" + "0" * 21 + "1", "evt-" + "0" * 22 + "2", "evt-" + "0" * 20 + "33",
+           "evt-" + "9" * 23]
+    rows = copy.deepcopy(ROWS)
+    for r, i in zip(rows["events"], ids):
+        r["event_id"] = i
+    rows["events"][1]["in_response_to_event_id"] = ids[0]
+    report = validate(write_package(tmp_path, rows, schemas=schemas))
+    assert located(report, "E213") == [(EV, 3, 1)]

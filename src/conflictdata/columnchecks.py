@@ -615,12 +615,13 @@ def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
     so two IDs that are equal as numbers are equal as text. Read from the parsed IDs."""
     prefix, width = id_pattern(f.pattern)  # type: ignore[misc]
     ids = td.id_ints(f.name, prefix)
-    bad = ids.ok & (ids.nd > width) & (ids.val < _POW10[np.maximum(ids.nd, 1) - 1])
+    bad = ids.ok & (ids.nd > max(width, 1)) & (ids.val < _POW10[np.maximum(ids.nd, 1) - 1])
     idx = np.flatnonzero(bad)
-    if len(ids.long):  # more than 18 digits: look at the first digit of those few cells
+    if len(ids.long):  # more than 18 digits: look at those few cells one by one
         long_vals = take_rows(td.raw[f.name], ids.long).to_pylist()
-        lead = [i for i, v in zip(ids.long.tolist(), long_vals)
-                if v[len(prefix):len(prefix) + 1] == "0"]
+        rests = [(i, v[len(prefix):]) for i, v in zip(ids.long.tolist(), long_vals)]
+        lead = [i for i, r in rests
+                if r.isascii() and r.isdigit() and len(r) > max(width, 1) and r[0] == "0"]
         idx = np.union1d(idx, np.asarray(lead, dtype=np.int64))
     if len(idx) == 0:
         return

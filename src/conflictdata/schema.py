@@ -266,10 +266,10 @@ def _bound_value(ftype: str, value: Any, where: str, key: str) -> Any:
     if ftype == "integer":
         if isinstance(value, bool):
             raise bad
-        if isinstance(value, int):
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,19}", value):
+            value = int(value)
+        if isinstance(value, int) and -(2**63) < value < 2**63:
             return value
-        if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value):
-            return int(value)
         raise bad
     if ftype == "number":
         if isinstance(value, bool):
@@ -353,8 +353,10 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
         raise DescriptorError(f"{fw}: constraints.minimum is above constraints.maximum")
     for k in ("minLength", "maxLength"):
         v = c.get(k)
-        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
-            raise DescriptorError(f"{fw}: constraints.{k} must be a whole number >= 0, not "
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool)
+                              or not 0 <= v < 2**31):
+            raise DescriptorError(f"{fw}: constraints.{k} must be a whole number from 0 to "
+                                  f"2**31-1, not "
                                   f"{_kind(v)} {short_repr(v)}")
     if (c.get("minLength") is not None and c.get("maxLength") is not None
             and c["minLength"] > c["maxLength"]):
