@@ -238,6 +238,12 @@ SCHEMA_CASES = {
         maxLength=10**30), ["schemas/sources.json", "'title'", "maxLength"]),
     "enum-twice": ("events", lambda s: _field(s, "event_type")["constraints"].update(
         enum=["a", "a"]), ["schemas/events.json", "'event_type'", "enum"]),
+    "ordered-int-and-date": ("events", lambda s: s["rowChecks"][0].update(
+        fields=["low", "date_start"]), ["schemas/events.json", "ordered", "'low'"]),
+    "datespan-on-integers": ("events", lambda s: s["rowChecks"][5].update(start="low"),
+                             ["schemas/events.json", "dateSpan", "'low'"]),
+    "notbefore-on-integer": ("events", lambda s: s["relationChecks"][0].update(start="low"),
+                             ["schemas/events.json", "notBefore", "'low'"]),
     "missing-values-string": ("events", lambda s: s.update(missingValues=""),
                               ["schemas/events.json", "missingValues"]),
 }
@@ -520,3 +526,46 @@ def test_wide_id_pattern_keeps_its_own_zeros(tmp_path):
     rows["events"][1]["in_response_to_event_id"] = ids[0]
     report = validate(write_package(tmp_path, rows, schemas=schemas))
     assert located(report, "E213") == [(EV, 3, 1)]
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False)
+    | st.text(max_size=8),
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids,
+                                                              max_size=3),
+    max_leaves=6)
+_SCHEMA_KEYS = ["fields", "primaryKey", "foreignKeys", "rowChecks", "relationChecks",
+                "missingValues", "title", "description"]
+_FIELD_KEYS = ["name", "type", "title", "description", "format", "constraints",
+               "enumDescriptions", "trueValues", "falseValues"]
+_CONSTRAINT_KEYS = ["required", "unique", "enum", "pattern", "minimum", "maximum",
+                    "minLength", "maxLength"]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=st.sampled_from(sorted(SCHEMAS)), where=st.integers(0, 2), index=st.integers(0, 20),
+       key=st.integers(0, 20), value=_json_values)
+def test_any_malformed_schema_value_is_a_descriptor_error(tmp_path, table, where, index, key,
+                                                          value):
+    """Put any JSON value at any schema, field or constraint key: a Report or one-line
+    DescriptorError, never another exception."""
+    import copy
+
+    from conflictdata.errors import DescriptorError
+
+    schemas = copy.deepcopy(SCHEMAS)
+    s = schemas[table]
+    if where == 0:
+        s[_SCHEMA_KEYS[key % len(_SCHEMA_KEYS)]] = value
+    else:
+        f = s["fields"][index % len(s["fields"])]
+        if where == 1:
+            f[_FIELD_KEYS[key % len(_FIELD_KEYS)]] = value
+        else:
+            f.setdefault("constraints", {})[_CONSTRAINT_KEYS[key % len(_CONSTRAINT_KEYS)]] = value
+    desc = write_package(tmp_path, schemas=schemas)
+    try:
+        validate(desc)
+    except DescriptorError as exc:
+        assert "\n" not in str(exc) and len(str(exc)) < 400

@@ -155,6 +155,27 @@ def _check_row_check(rc: dict[str, Any], where: str) -> None:
                               f"({short_repr(rc.get(bad.split('.')[0]))})")
 
 
+_COMPARABLE = {"integer": "number", "number": "number", "date": "date",
+               "datetime": "datetime", "string": "string"}
+
+
+def _check_row_check_types(ts: TableSchema, rc: dict[str, Any], where: str) -> None:
+    """Fields a rowCheck compares must be comparable: numbers with numbers, dates with
+    dates; dateSpan needs dates. Anything else is not supported, so refused."""
+    kind = rc["check"]
+    if kind == "ordered":
+        kinds = {_COMPARABLE.get(ts.field(n).type) for n in rc["fields"]}
+        if len(kinds) != 1 or None in kinds:
+            raise DescriptorError(
+                f"{where}: rowChecks ordered {short_repr(rc['fields'])}: the fields must all "
+                "be numbers, all dates, all datetimes or all strings")
+    elif kind == "dateSpan":
+        for k in ("start", "end"):
+            if ts.field(rc[k]).type != "date":
+                raise DescriptorError(f"{where}: rowChecks dateSpan {k} {rc[k]!r} must be a "
+                                      f"date field, not {ts.field(rc[k]).type}")
+
+
 def _check_declarations(pkg: Package) -> None:
     """rowChecks/relationChecks must name real fields: a schema bug, so DescriptorError."""
     for ts in pkg.tables.values():
@@ -166,6 +187,7 @@ def _check_declarations(pkg: Package) -> None:
             if unknown:
                 raise DescriptorError(
                     f"{where}: rowChecks {rc['check']} names unknown field(s) {short_repr(unknown)}")
+            _check_row_check_types(ts, rc, where)
         for rc in ts.relation_checks:
             if rc.get("check") != "notBefore":
                 raise DescriptorError(f"{where}: unknown relationChecks entry {short_repr(rc)}")
@@ -176,12 +198,25 @@ def _check_declarations(pkg: Package) -> None:
                     f"{where}: relationChecks notBefore foreignKey {short_repr(fld)} is not a "
                     "single-field foreign key"
                 )
+            ref = pkg.tables[next(fk for fk in ts.foreign_keys if fk.fields == (fld,)).resource]
             for k in ("start", "end"):
                 v = rc.get(k)
                 if (k == "start" or v is not None) and (not isinstance(v, str)
                                                         or v not in names):
                     raise DescriptorError(
                         f"{where}: relationChecks notBefore {k} {short_repr(v)} is not a field")
+            kinds = {ts.field(rc["start"]).type}
+            if rc.get("end") is not None:
+                kinds.add(ts.field(rc["end"]).type)
+            if rc["start"] not in ref.field_names:
+                raise DescriptorError(f"{where}: relationChecks notBefore start "
+                                      f"{rc['start']!r} is not a field of {ref.name!r}")
+            kinds.add(ref.field(rc["start"]).type)
+            if len(kinds) != 1 or not kinds <= {"date", "datetime"}:
+                raise DescriptorError(
+                    f"{where}: relationChecks notBefore compares {rc['start']!r} here and in "
+                    f"{ref.name!r}: they must be date (or all datetime) fields, not "
+                    f"{', '.join(sorted(kinds))}")
         for fk in ts.foreign_keys:
             ref = pkg.tables[fk.resource]
             missing = [n for n in fk.fields if n not in names] + [
