@@ -311,7 +311,8 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
     ftype = d.get("type", "string")
     if ftype not in SUPPORTED_TYPES:
         raise DescriptorError(
-            f"{fw}: type {short_repr(ftype)} is not supported; supported: {', '.join(SUPPORTED_TYPES)}"
+            f"{fw}: type {short_repr(ftype)} is not supported; supported: "
+            f"{', '.join(SUPPORTED_TYPES)}"
         )
     title = _string(d, "title", fw, name)
     description = _string(d, "description", fw, "")

@@ -186,7 +186,8 @@ def _check_declarations(pkg: Package) -> None:
             unknown = [n for n in row_check_fields(rc) if n not in names]
             if unknown:
                 raise DescriptorError(
-                    f"{where}: rowChecks {rc['check']} names unknown field(s) {short_repr(unknown)}")
+                    f"{where}: rowChecks {rc['check']} names unknown field(s) "
+                    f"{short_repr(unknown)}")
             _check_row_check_types(ts, rc, where)
         for rc in ts.relation_checks:
             if rc.get("check") != "notBefore":
@@ -235,7 +236,7 @@ def _size(path: Path) -> int:
 
 
 def _rel_path(ts: TableSchema) -> str:
-    return str(PurePosixPath(*Path(ts.path).parts)) if not isinstance(ts.path, list) else str(ts.path)
+    return str(PurePosixPath(ts.path))  # schema.py admits only normalised relative paths
 
 
 def _load(pkg: Package, ts: TableSchema, out: Collector) -> tuple[TableData, bool]:
