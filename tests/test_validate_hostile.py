@@ -569,3 +569,14 @@ def test_any_malformed_schema_value_is_a_descriptor_error(tmp_path, table, where
         validate(desc)
     except DescriptorError as exc:
         assert "\n" not in str(exc) and len(str(exc)) < 400
+
+
+@pytest.mark.parametrize("key,value,word", [("encoding", "latin-1", "encoding"),
+                                            ("dialect", {"delimiter": ";"}, "delimiter"),
+                                            ("dialect", "x", "dialect")])
+def test_unsupported_encoding_or_dialect_is_refused(tmp_path, key, value, word):
+    desc = write_package(tmp_path)
+    d = json.loads(desc.read_text())
+    d["resources"][2][key] = value
+    desc.write_text(json.dumps(d))
+    refused(run(str(desc)), "'events'", word)

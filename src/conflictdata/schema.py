@@ -568,6 +568,33 @@ def confined_path(root: Path, rel: Any, what: str) -> Path:
     return root / rel
 
 
+_DIALECT_DEFAULTS = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True,
+                     "lineTerminator": "\r\n", "skipInitialSpace": False}
+
+
+def _check_dialect(res: dict[str, Any], name: str) -> None:
+    """Only UTF-8 and the default CSV dialect are read; a resource asking for another
+    encoding or dialect is refused rather than read wrongly."""
+    enc = res.get("encoding")
+    if enc is not None and (not isinstance(enc, str)
+                            or enc.lower().replace("_", "-") not in ("utf-8", "utf8")):
+        raise DescriptorError(f"resource {name!r}: encoding {short_repr(enc)} is not "
+                              "supported; files must be UTF-8")
+    dialect = res.get("dialect")
+    if dialect is None:
+        return
+    if not isinstance(dialect, dict):
+        raise DescriptorError(f"resource {name!r}: dialect must be an object, not "
+                              f"{_kind(dialect)}")
+    for k, v in dialect.items():
+        if k in ("lineTerminator", "caseSensitiveHeader", "csvddfVersion"):
+            continue
+        if k not in _DIALECT_DEFAULTS or v != _DIALECT_DEFAULTS[k]:
+            raise DescriptorError(f"resource {name!r}: dialect {k} {short_repr(v)} is not "
+                                  "supported; only comma-separated, '\"'-quoted CSV with a "
+                                  "header is read")
+
+
 def package_from_descriptor(
     descriptor: dict[str, Any], root: Path | str, *, schema_files: bool = True
 ) -> Package:
@@ -597,6 +624,7 @@ def package_from_descriptor(
         if isinstance(res["path"], list):
             raise DescriptorError(f"resource {name!r}: a list of paths (multipart resource) "
                                   "is not supported")
+        _check_dialect(res, name)
         file = confined_path(root, res["path"], f"resource {name!r}")
         key = file.resolve()
         if key in seen_paths:
