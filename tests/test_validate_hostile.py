@@ -580,3 +580,12 @@ def test_unsupported_encoding_or_dialect_is_refused(tmp_path, key, value, word):
     d["resources"][2][key] = value
     desc.write_text(json.dumps(d))
     refused(run(str(desc)), "'events'", word)
+
+
+def test_empty_missing_values_means_every_cell_is_a_value(tmp_path):
+    import copy
+
+    schemas = copy.deepcopy(SCHEMAS)
+    schemas["actors"]["missingValues"] = []
+    report = validate(write_package(tmp_path, schemas=schemas))
+    assert located(report, "E401") == [("seeds/actors.csv", 2, 3)]  # '' is a value here

@@ -249,7 +249,7 @@ class TableData:
             if list(missing) == [""]:
                 got = np_mask(pc.not_equal(pc.binary_length(s), 0))
             else:
-                got = ~np_mask(pc.is_in(s, value_set=pa.array([str(v) for v in missing])))
+                got = ~np_mask(pc.is_in(s, value_set=pa.array([str(v) for v in missing], pa.string())))
             self.present[name] = got
         return got
 
