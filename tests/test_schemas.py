@@ -120,3 +120,28 @@ def test_data_licence_is_cc_by(root):
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     assert descriptor["contributors"] and descriptor["sources"]
+
+
+def test_inline_only_descriptor_refuses_schema_paths(tmp_path):
+    """A descriptor from elsewhere (schema_files=False) resolves nothing on the local disk."""
+    from conflictdata.errors import DescriptorError
+    from conflictdata.schema import package_from_descriptor
+
+    desc = {"resources": [{"name": "t", "path": "t.parquet", "schema": "/etc/passwd"}]}
+    with pytest.raises(DescriptorError, match="must be inline"):
+        package_from_descriptor(desc, tmp_path, schema_files=False)
+    with pytest.raises(DescriptorError, match="absolute"):
+        package_from_descriptor(desc, tmp_path)
+    inline = {"resources": [{"name": "t", "path": "t.parquet",
+                             "schema": {"fields": [{"name": "a"}]}}]}
+    assert package_from_descriptor(inline, tmp_path, schema_files=False).table_names == ["t"]
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", "", "x" * 65, 5, "a.b"])
+def test_resource_names_are_plain(tmp_path, name):
+    from conflictdata.errors import DescriptorError
+    from conflictdata.schema import package_from_descriptor
+
+    desc = {"resources": [{"name": name, "path": "t.csv", "schema": {"fields": [{"name": "a"}]}}]}
+    with pytest.raises(DescriptorError, match="name"):
+        package_from_descriptor(desc, tmp_path)

@@ -122,16 +122,17 @@ def test_pattern_is_a_full_match_even_without_anchors(tmp_path):
     assert located(report, "E205") == [("seeds/sources.csv", 3, 1)]
 
 
-def test_python_only_pattern_falls_back_to_fullmatch(tmp_path):
-    """A lookahead is not RE2; the engine uses Python's re.fullmatch for it."""
+def test_pattern_re2_cannot_compile_is_refused(tmp_path):
+    """A lookahead is not RE2: refused when the schema is read (no backtracking fallback)."""
     from validate_support import SCHEMAS
     import copy
 
+    from conflictdata.errors import DescriptorError
+
     schemas = copy.deepcopy(SCHEMAS)
     schemas["actors"]["fields"][1]["constraints"]["pattern"] = "(?!x)[A-Za-z]+"
-    report = validate(write_package(tmp_path, with_cell("actors", 0, name="xIran"),
-                                    schemas=schemas))
-    assert located(report, "E205") == [("seeds/actors.csv", 2, 2)]
+    with pytest.raises(DescriptorError, match=r"schemas/actors.json: field 'name'.*pattern"):
+        validate(write_package(tmp_path, schemas=schemas))
 
 
 # -- layer 3 ---------------------------------------------------------------------------------
@@ -291,11 +292,15 @@ def test_excerpt_with_ellipsis_for_an_omission(tmp_path):
     assert located(report, "E404") == [(EV, 4, column_of("events", "source_excerpt"))]
 
 
-def test_sources_without_text_are_not_checked(tmp_path):
+def test_sources_without_text_are_findings(tmp_path):
+    """A cited source with no text is E405 at its row; nothing checked at all is E406."""
     (tmp_path / "texts").mkdir()
     report = run(tmp_path, with_cell("events", 2, source_excerpt="anything"),
                  sources_dir=tmp_path / "texts")
-    assert report.findings == [] and report.stats["provenance"]["excerpts_checked"] == 0
+    assert located(report, "E405") == [("seeds/sources.csv", 2, 1)]
+    assert [(f.path, f.line) for f in report.findings if f.code == "E406"] == [
+        (str(tmp_path / "texts"), None)]
+    assert not report.valid and report.stats["provenance"]["excerpts_checked"] == 0
 
 
 # -- all at once -----------------------------------------------------------------------------

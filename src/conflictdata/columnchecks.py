@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from .findings import Finding, make_finding
 from .nfc import non_nfc_candidates
+from .readcsv import find_all
 from .schema import Field, TableSchema
 
 __all__ = ["TableData", "Collector", "check_fields", "check_rows", "check_lints", "np_mask"]
@@ -48,6 +49,11 @@ _IS_SPACE = np.zeros(0x3001, dtype=bool)
 _IS_SPACE[[ord(c) for c in _SPACES]] = True
 _SPACE_OR_FORMULA = _IS_SPACE.copy()
 _SPACE_OR_FORMULA[[ord(c) for c in "=+-@"]] = True
+#: Characters that display as nothing or reorder text: bidirectional controls, zero-width
+#: characters, the word joiner and U+FEFF (a BOM inside text).
+INVISIBLE = ("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+             "\u200b\u200c\u200d\u2060\ufeff")
+_LEADING_JUNK = "".join(_SPACES) + INVISIBLE
 _PLAIN_NUMBER_RE = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
 
@@ -243,7 +249,7 @@ class TableData:
             if list(missing) == [""]:
                 got = np_mask(pc.not_equal(pc.binary_length(s), 0))
             else:
-                got = ~np_mask(pc.is_in(s, value_set=pa.array([str(v) for v in missing])))
+                got = ~np_mask(pc.is_in(s, value_set=pa.array([str(v) for v in missing], pa.string())))
             self.present[name] = got
         return got
 
@@ -349,15 +355,10 @@ class Collector:
 # -- layer 2 ---------------------------------------------------------------------------------
 
 
-def _regex_mask(s: pa.ChunkedArray, pattern: str) -> np.ndarray:
-    """Full-match mask of a Table Schema pattern: RE2 when it can, Python per unique value."""
-    try:
-        return np_mask(pc.match_substring_regex(s, f"^(?:{pattern})$"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        rx = re.compile(pattern)
-        uniq = pc.unique(s).to_pylist()
-        good = [u for u in uniq if u is not None and rx.fullmatch(u)]
-        return np_mask(pc.is_in(s, value_set=pa.array(good, pa.string())))
+def _regex_mask(s: pa.ChunkedArray | pa.Array, pattern: str) -> np.ndarray:
+    """Full-match mask of a Table Schema pattern, by RE2 (linear time; schema.py refuses
+    patterns RE2 cannot compile)."""
+    return np_mask(pc.match_substring_regex(s, f"^(?:{pattern})$"))
 
 
 def defer_pattern(td: TableData, f: Field) -> bool:
@@ -572,6 +573,8 @@ def check_fields(td: TableData, out: Collector) -> None:
                 ok = _pattern_mask(td, f, s)
                 td.pattern_ok[name] = ok
                 report_pattern(td, f, ok, out)
+        if f.pattern is not None and id_pattern(f.pattern) is not None:
+            _check_id_spelling(td, f, out)
         typed = td.typed.get(name)
         for code, bound, op, word in (("E206", f.minimum, pc.less, "below the minimum"),
                                       ("E207", f.maximum, pc.greater, "above the maximum")):
@@ -601,6 +604,53 @@ def check_fields(td: TableData, out: Collector) -> None:
                      lambda v, x: f"{_q(v)} is already used on line {x['first']}",
                      extra={"first": dict(zip(dup.tolist(), first_lines))})
     _check_primary_key(td, out)
+
+
+_POW10 = np.array([10**k for k in range(_MAX_DIGITS + 1)], dtype=np.int64)
+
+
+def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
+    """E213: one spelling per ID number. An ID has the pattern's minimum number of digits,
+    and more only without a leading zero (``evt-0001``, ``evt-10000``; not ``evt-00001``),
+    so two IDs that are equal as numbers are equal as text. Read from the parsed IDs."""
+    prefix, width = id_pattern(f.pattern)  # type: ignore[misc]
+    ids = td.id_ints(f.name, prefix)
+    bad = ids.ok & (ids.nd > max(width, 1)) & (ids.val < _POW10[np.maximum(ids.nd, 1) - 1])
+    idx = np.flatnonzero(bad)
+    if len(ids.long):  # more than 18 digits: look at those few cells one by one
+        long_vals = take_rows(td.raw[f.name], ids.long).to_pylist()
+        rests = [(i, v[len(prefix):]) for i, v in zip(ids.long.tolist(), long_vals)]
+        lead = [i for i, r in rests
+                if r.isascii() and r.isdigit() and len(r) > max(width, 1) and r[0] == "0"]
+        idx = np.union1d(idx, np.asarray(lead, dtype=np.int64))
+    if len(idx) == 0:
+        return
+    # For each bad row, another row holding the same number (numbers that fit int64).
+    same: dict[int, int] = {}
+    nums = ids.val[idx[bad[idx]]] if len(idx) else np.zeros(0, dtype=np.int64)
+    if len(nums):
+        peers = np.flatnonzero(ids.ok & np.isin(ids.val, nums))
+        first_of: dict[int, list[int]] = {}
+        for r, v in zip(peers.tolist(), ids.val[peers].tolist()):
+            first_of.setdefault(v, []).append(r)
+        for r in idx.tolist():
+            if bad[r]:
+                other = [p for p in first_of.get(int(ids.val[r]), []) if p != r]
+                if other:
+                    same[r] = int(td.lines[other[0]])
+    digits = prefix.decode()
+
+    def message(v: str | None, x: dict[str, Any]) -> str:
+        text = v or ""
+        num = text[len(digits):].lstrip("0")
+        canon = digits + num.rjust(width, "0")
+        also = f"; line {x['line']} spells the same number" if x["line"] is not None else ""
+        return (f"{_q(v)} has extra leading zeros: the one spelling of this ID is "
+                f"{_q(canon)}{also}")
+
+    out.rows("E213", td, idx, f.name, message,
+             extra={"line": {r: same.get(r) for r in idx.tolist()}},
+             hint=f"write IDs with exactly {width} digits, or more without a leading zero")
 
 
 def _distinct_ids(td: TableData, name: str) -> bool:
@@ -828,6 +878,70 @@ def _edge_space_or_formula(data: np.ndarray, first: np.ndarray, last: np.ndarray
     return ok
 
 
+def _invisible_at(data: np.ndarray) -> np.ndarray:
+    """Byte offsets in UTF-8 ``data`` where an INVISIBLE character starts: E2 80 8B-8D,
+    E2 80 AA-AE, E2 81 A0, E2 81 A6-A9 or EF BB BF, matched with numpy."""
+    n = len(data)
+    if n < 3:
+        return np.zeros(0, dtype=np.int64)
+    e2 = find_all(data[:n - 2], 0xE2)
+    b1, b2 = data[e2 + 1], data[e2 + 2]
+    hit = (((b1 == 0x80) & (((b2 >= 0x8B) & (b2 <= 0x8D)) | ((b2 >= 0xAA) & (b2 <= 0xAE))))
+           | ((b1 == 0x81) & ((b2 == 0xA0) | ((b2 >= 0xA6) & (b2 <= 0xA9)))))
+    ef = find_all(data[:n - 2], 0xEF)
+    bom = (data[ef + 1] == 0xBB) & (data[ef + 2] == 0xBF)
+    return np.union1d(e2[hit], ef[bom])
+
+
+def invisible_rows(s: pa.ChunkedArray) -> np.ndarray:
+    """Row indices of the cells holding a character of :data:`INVISIBLE`."""
+    rows: list[np.ndarray] = []
+    base = 0
+    for chunk in s.chunks:
+        n = len(chunk)
+        _, offsets, values = chunk.buffers()
+        if n and values is not None:
+            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
+            data = np.frombuffer(values, dtype=np.uint8)[off[0]:off[-1]]
+            pos = _invisible_at(data)
+            if len(pos):
+                r = np.searchsorted(off - off[0], pos, side="right") - 1
+                rows.append(np.unique(r) + base)
+        base += n
+    return np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+
+
+def _invisible_names(text: str) -> str:
+    """The invisible characters in ``text``, named, for a W506 message."""
+    import unicodedata
+
+    found = sorted({c for c in text if c in INVISIBLE})
+    return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in found) + (
+        ", invisible characters that hide or reorder text")
+
+
+def _hidden_formulas(td: TableData, name: str, rows: np.ndarray, out: Collector) -> None:
+    """W505 among ``rows`` (cells starting with whitespace or holding invisible characters):
+    after the leading whitespace and invisible characters comes = + - @ (not a number)."""
+    if len(rows) == 0:
+        return
+    sub = take_rows(td.raw[name], rows)
+    rest = pc.utf8_ltrim(sub, characters=_LEADING_JUNK)
+    hidden = (np_mask(pc.less(pc.utf8_length(rest), pc.utf8_length(sub)))
+              & np_mask(pc.is_in(pc.utf8_slice_codeunits(rest, 0, 1),
+                                 value_set=_FORMULA_STARTS))
+              & ~np_mask(pc.match_substring_regex(rest, _PLAIN_NUMBER_RE)))
+    out.rows("W505", td, rows[hidden], name,
+             lambda v, x: f"{_q(v)} starts with {_first_visible(v or '')!r} after whitespace "
+                          "or invisible characters: a spreadsheet may still run it as a "
+                          "formula")
+
+
+def _first_visible(text: str) -> str:
+    return text.lstrip(_LEADING_JUNK)[:1]
+
+
 def _all_plain_ids(td: TableData, f: Field) -> bool:
     """True when every non-empty cell already parsed as an ID (prefix + digits) whose prefix
     starts with neither whitespace nor = + - @: no such cell can start or end with them."""
@@ -848,9 +962,11 @@ def check_lints(td: TableData, out: Collector) -> None:
         s = td.raw[f.name]
         name = f.name
         cand = np.zeros(0, dtype=np.int64) if _all_plain_ids(td, f) else _edge_candidates(s)
+        lead = np.zeros(0, dtype=np.int64)
         if len(cand):
             sub = take_rows(s, cand)
             first = pc.utf8_slice_codeunits(sub, 0, 1)
+            lead = cand[np_mask(pc.utf8_is_space(first))]
             ws = np_mask(pc.utf8_is_space(first)) | np_mask(
                 pc.utf8_is_space(pc.utf8_slice_codeunits(sub, -1, _END)))
             out.rows("W501", td, cand[ws], name,
@@ -860,7 +976,12 @@ def check_lints(td: TableData, out: Collector) -> None:
             out.rows("W503", td, cand[formula], name,
                      lambda v, x: f"{_q(v)} starts with {(v or ' ')[0]!r}: a spreadsheet "
                                   f"would run it as a formula")
-        if not pc.all(pc.string_is_ascii(s)).as_py():
+        ascii_only = pc.all(pc.string_is_ascii(s)).as_py()
+        invisible = (invisible_rows(s) if not ascii_only else np.zeros(0, dtype=np.int64))
+        out.rows("W506", td, invisible, name,
+                 lambda v, x: f"{_q(v)} holds {_invisible_names(v or '')}")
+        _hidden_formulas(td, name, np.union1d(lead, invisible), out)
+        if not ascii_only:
             # Only a cell holding a character that NFC may change can be non-NFC.
             idx = non_nfc_candidates(s)
             if len(idx):

@@ -99,6 +99,19 @@ _RULE_LIST = [
        "A carriage return (CR) inside an unquoted cell, not part of a CRLF line end: some "
        "programs read it as a line break, others as text, so the row is not read.",
        "delete the CR, or quote the cell if the line break is meant"),
+    _r("E116", "CR line endings",
+       "The lines end with a bare carriage return (CR), as old Mac programs and some "
+       "spreadsheet exports write, instead of LF or CRLF. Such a file is not read at all, so "
+       "no row can be lost or misnumbered silently.",
+       "save the file with LF (or CRLF) line endings, e.g. 'CSV UTF-8' on Windows/Linux"),
+    _r("E117", "header too large",
+       "The header has more than 1,000 columns, or more than 16 MiB: not a table of this "
+       "package. The file is not read.",
+       "check the file: the header must be the schema's field names"),
+    _r("E118", "row too large",
+       "A row (quoted line breaks included) of more than 16 MiB: almost always a broken "
+       "quote. The row is not read.",
+       "look for a quote that is opened and never closed near this line"),
     # -- layer 2: each field ----------------------------------------------------------------
     _r("E201", "required value missing",
        "A field with constraints.required has an empty cell.",
@@ -141,6 +154,12 @@ _RULE_LIST = [
     _r("E212", "missing ID",
        "The primary key cell is empty.",
        "give the row the next unused ID"),
+    _r("E213", "ID spelled with extra zeros",
+       "An ID with more digits than its pattern's minimum and a leading zero (evt-00001 where "
+       "IDs have 4 digits): it is the number of another spelling (evt-0001), so two IDs could "
+       "differ as text and be the same number. Each number has one spelling; the message "
+       "names another line that spells the same number, if there is one.",
+       "write IDs with exactly the pattern's number of digits, or more without a leading zero"),
     # -- layer 3: each row ------------------------------------------------------------------
     _r("E301", "out of order",
        "A rowChecks 'ordered' rule failed: known values must not decrease in the declared "
@@ -179,6 +198,14 @@ _RULE_LIST = [
        "(compared after normalising whitespace, typographic quotes, apostrophes and "
        "ellipses; '...' in an excerpt may stand for an omission).",
        "copy the excerpt verbatim from the source text"),
+    _r("E405", "source text missing",
+       "With --sources-dir: a cited source has no readable <source_id>.txt in that folder, "
+       "so the excerpts citing it cannot be checked. Located at the source's row.",
+       "add the source's text as <source_id>.txt to the folder, or fix the source_id"),
+    _r("E406", "no excerpt checked",
+       "With --sources-dir: not one source_excerpt could be checked (no cited source has a "
+       "text file there, or no table cites a source), so the check proved nothing.",
+       "point --sources-dir at the folder that holds the <source_id>.txt texts"),
     # -- layer 5: lints (warnings) ----------------------------------------------------------
     _r("W501", "surrounding whitespace",
        "A text cell starts or ends with whitespace.",
@@ -194,6 +221,18 @@ _RULE_LIST = [
     _r("W504", "unused source",
        "A source that no row cites through a source_id foreign key.",
        "cite the source from the rows it supports, or remove it"),
+    _r("W505", "hidden formula",
+       "A text cell whose first visible character is '=', '+', '-' or '@' after leading "
+       "whitespace (space, tab, newline, NBSP, ...) or invisible characters (zero-width, "
+       "bidirectional controls, U+FEFF): some spreadsheet programs strip them and run the "
+       "rest as a formula, and a reader does not see why. Numbers are exempt.",
+       "remove the leading whitespace or invisible characters and reword the cell so it "
+       "does not start with = + - @"),
+    _r("W506", "invisible characters",
+       "A text cell holds bidirectional controls (U+202A-U+202E, U+2066-U+2069), zero-width "
+       "characters (U+200B-U+200D, U+2060) or U+FEFF: they display as nothing or reorder "
+       "the text around them, so what a reader sees is not what the cell says.",
+       "delete the invisible characters (an editor that shows them, or retype the text)"),
 ]
 
 #: code -> Rule, in documentation order.

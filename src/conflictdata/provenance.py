@@ -3,7 +3,9 @@ its source's text, compared after normalising whitespace and typographic punctua
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -50,20 +52,54 @@ def excerpt_in_text(excerpt: str, text: str) -> bool:
     return True
 
 
+#: A source ID used as a file name: no path separators, no leading dot.
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+#: Source texts larger than this are not read (E405 says so).
+MAX_TEXT_BYTES = 64 << 20
+
+
+def _read_text(folder: Path, base: Path, source_id: str) -> str | None:
+    """The text of ``<folder>/<source_id>.txt`` if it is a regular file inside the folder
+    (symbolic links resolved) of bounded size; None otherwise."""
+    if not _SAFE_ID.fullmatch(source_id) or ".." in source_id:
+        return None
+    p = folder / f"{source_id}.txt"
+    try:
+        real = p.resolve()
+        if base not in real.parents:
+            return None
+        st = os.stat(real)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_TEXT_BYTES:
+            return None
+        with open(real, "rb") as fh:
+            return fh.read(MAX_TEXT_BYTES + 1).decode("utf-8", errors="replace")
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) -> dict[str, Any]:
-    """E404: each source_excerpt occurs in its source's text file (when that file exists)."""
+    """E404: each source_excerpt occurs in its source's text file; E405: a cited source has
+    no text file in ``folder``; E406: not one excerpt could be checked."""
     texts: dict[str, str] = {}
+    missing: dict[str, tuple[TableData, str, int]] = {}
     checked = 0
+    try:
+        base = folder.resolve()
+    except (OSError, RuntimeError):
+        base = folder
     for td, fk in source_links(tds):
         if not td.readable or "source_excerpt" not in td.raw or "source_id" not in td.raw:
             continue
         sid = td.raw["source_id"]
         uniq = [u for u in pc.unique(sid).to_pylist() if u]
         for u in uniq:
-            if u not in texts:
-                p = folder / f"{u}.txt"
-                if p.is_file():
-                    texts[u] = normalise_text(p.read_text(encoding="utf-8", errors="replace"))
+            if u not in texts and u not in missing:
+                text = _read_text(folder, base, u)
+                if text is None:
+                    first = int(np.flatnonzero(np_mask(pc.equal(sid, u)))[0])
+                    missing[u] = (td, fk.resource, first)
+                else:
+                    texts[u] = normalise_text(text)
         have = [u for u in uniq if u in texts]
         if not have:
             continue
@@ -76,4 +112,29 @@ def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) ->
         out.rows("E404", td, np.asarray(bad, dtype=np.int64), "source_excerpt",
                  lambda v, x: f"excerpt {_q(v)} does not occur in {x['s']}.txt",
                  extra={"s": sid})
-    return {"sources_with_text": sorted(texts), "excerpts_checked": checked}
+    _report_missing(tds, missing, folder, out)
+    if checked == 0:
+        out.one("E406", table=None, path=str(folder), line=None,
+                message="--sources-dir was given but not one source_excerpt was checked: "
+                        "no cited source has a <source_id>.txt text here")
+    return {"sources_with_text": sorted(texts), "sources_without_text": sorted(missing),
+            "excerpts_checked": checked}
+
+
+def _report_missing(tds: dict[str, TableData],
+                    missing: dict[str, tuple[TableData, str, int]],
+                    folder: Path, out: Collector) -> None:
+    """E405 at the source's own row (or, for a source not in its table, the first row
+    citing it)."""
+    for u, (citing, src_name, first) in missing.items():
+        src = tds.get(src_name)
+        msg = f"source {u!r} is cited but {folder}/ has no readable text file for it"
+        ref = src.schema.primary_key[0] if src is not None and len(
+            src.schema.primary_key) == 1 else None
+        if src is not None and src.readable and ref in src.raw:
+            at = np.flatnonzero(np_mask(pc.equal(src.raw[ref], u)))[:1]
+            if len(at):
+                out.rows("E405", src, at, ref, lambda v, x: msg)
+                continue
+        out.rows("E405", citing, np.asarray([first], dtype=np.int64), "source_id",
+                 lambda v, x: msg)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,10 +21,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-__all__ = ["ParsedFile", "parse_csv_bytes", "find_all", "CELL_LIMIT"]
+__all__ = ["ParsedFile", "parse_csv_bytes", "find_all", "CELL_LIMIT", "COLUMN_LIMIT",
+           "ROW_LIMIT"]
 
 #: Cells longer than this many characters are reported (E114).
 CELL_LIMIT = 100_000
+#: A header with more columns than this is not read (E117): no table has nearly as many.
+COLUMN_LIMIT = 1000
+#: A record (one row, quoted line breaks included) of more bytes than this is not read (E118).
+ROW_LIMIT = 16 << 20
 #: At most this many invalid-UTF-8 / NUL positions are located one by one per file.
 _MAX_LOCATED = 1000
 
@@ -34,6 +38,18 @@ _NOT_SPACE = re.compile(rb"\S")
 _NL, _CR, _QUOTE, _COMMA = 10, 13, 34, 44
 
 Emit = Callable[..., None]  # emit(code, line=, column=None, value=None, message=)
+
+_CR_LINES = ("lines end with a bare carriage return (CR, as old Mac programs write), not LF "
+             "or CRLF: the file is not read")
+_LONE_CR = ("a carriage return (CR) outside quotes that is not part of a CRLF line end: "
+            "the row is not read")
+
+
+class _Rejected:
+    """_fast's answer for a file it reported as unreadable (no careful retry)."""
+
+
+_REJECTED = _Rejected()
 
 
 @dataclass
@@ -168,11 +184,14 @@ def parse_csv_bytes(data: bytes, emit: Emit) -> ParsedFile | None:
     if bad_quote is None:
         ends = np.flatnonzero((np.searchsorted(q, nl) & 1) == 0) if len(q) else np.arange(len(nl))
         pending: list[tuple[str, dict[str, Any]]] = []
-        parsed = _fast(data, arr, nl, ends, q, start,
-                       lambda code, **kw: pending.append((code, kw)))
-        if parsed is not None:
+        got = _fast(data, arr, nl, ends, q, start,
+                    lambda code, **kw: pending.append((code, kw)))
+        if got is not None:
             for code, kw in pending:
                 emit(code, **kw)
+        if isinstance(got, _Rejected):
+            return None
+        parsed = got
     if parsed is None:
         quote_line = int(_line_of(nl, bad_quote[0])) if bad_quote else None
         parsed = _careful(data, start, emit, quote_line)
@@ -218,6 +237,31 @@ def _read_body(body: Any, ncol: int, max_rec: int, on_invalid: Any) -> pa.Table:
     )
 
 
+def _lone_cr(data: bytes, arr: np.ndarray, q: np.ndarray, start: int) -> np.ndarray:
+    """Offsets of carriage returns outside quoted cells that no line feed follows (the last
+    byte of the file excepted: a CR there ends the last line and loses nothing)."""
+    if data.find(b"\r", start) == -1:
+        return np.zeros(0, dtype=np.int64)
+    n = len(arr)
+    cr = find_all(arr, _CR)
+    cr = cr[(cr >= start) & (cr < n - 1)]
+    cr = cr[arr[cr + 1] != _NL]
+    if len(q) and len(cr):
+        cr = cr[(np.searchsorted(q, cr) & 1) == 0]
+    return cr.astype(np.int64)
+
+
+def _without(data: bytes, body_start: int, rec_start: np.ndarray, rec_end: np.ndarray,
+             drop: np.ndarray) -> bytes:
+    """The bytes from ``body_start`` on with the records ``drop`` (sorted indices) cut out."""
+    pieces, prev = [], body_start
+    for r in drop.tolist():
+        pieces.append(data[prev:int(rec_start[r])])
+        prev = int(rec_end[r]) + 1
+    pieces.append(data[prev:])
+    return b"".join(pieces)
+
+
 def _fast(
     data: bytes,
     arr: np.ndarray,
@@ -226,8 +270,9 @@ def _fast(
     q: np.ndarray,
     start: int,
     emit: Emit,
-) -> ParsedFile | None:
-    """Vectorised record map + pyarrow parse; None if the file needs the careful path."""
+) -> ParsedFile | _Rejected | None:
+    """Vectorised record map + pyarrow parse; None if the file needs the careful path,
+    _REJECTED if it was reported as not readable at all."""
     n = len(arr)
     ends = nl[ends_idx]
     rec_start = np.concatenate(([start], ends + 1))
@@ -242,27 +287,64 @@ def _fast(
     if len(nonblank) == 0:
         return None
     h = int(nonblank[0])
+    lone = _lone_cr(data, arr, q, start)
+    lone_rec = np.searchsorted(rec_start, lone, side="right") - 1
+    if (lone_rec == h).any():
+        emit("E116", line=int(rec_line[h]), message=_CR_LINES)
+        return _REJECTED
+    if length[h] > ROW_LIMIT:
+        emit("E117", line=int(rec_line[h]),
+             message=f"the header line has {int(length[h]):,} bytes (limit {ROW_LIMIT:,}): "
+                     "the file is not read")
+        return _REJECTED
     try:
         header = _parse_header(data[rec_start[h]:rec_end[h]].decode("utf-8"))
     except UnicodeDecodeError:  # pragma: no cover - the data is valid UTF-8 here
         return None
+    if len(header) > COLUMN_LIMIT:
+        emit("E117", line=int(rec_line[h]),
+             message=f"the header has {len(header):,} columns (limit {COLUMN_LIMIT:,}): "
+                     "the file is not read")
+        return _REJECTED
     for line in rec_line[blank]:
         emit("E109", line=int(line), message="blank line")
     data_idx = nonblank[1:]
     ncol = len(header)
     if len(data_idx) == 0:
         return ParsedFile(header, int(rec_line[h]), _empty_table(ncol), rec_line[data_idx])
-    max_rec = int(length.max())
+    # Records not handed to the parser, each with its finding: a lone CR, or too many bytes.
+    skip = np.zeros(len(rec_start), dtype=bool)
+    if len(lone):
+        recs, first = np.unique(lone_rec, return_index=True)
+        for r, pos in zip(recs.tolist(), lone[first].tolist()):
+            emit("E115", line=int(_line_of(nl, pos)), message=_LONE_CR)
+        skip[recs] = True
+    huge = data_idx[length[data_idx] > ROW_LIMIT]
+    for r in huge.tolist():
+        if not skip[r]:
+            emit("E118", line=int(rec_line[r]),
+                 message=f"the row has {int(length[r]):,} bytes (limit {ROW_LIMIT:,}): "
+                         "it is not read")
+    skip[huge] = True
+    body_start = int(rec_start[data_idx[0]])
+    if skip[data_idx].any():
+        dropped = data_idx[skip[data_idx]]
+        data_idx = data_idx[~skip[data_idx]]
+        if len(data_idx) == 0:
+            return ParsedFile(header, int(rec_line[h]), _empty_table(ncol), rec_line[data_idx])
+        body: Any = pa.BufferReader(_without(data, body_start, rec_start, rec_end, dropped))
+    else:
+        dropped = np.zeros(0, dtype=np.int64)
+        body = pa.BufferReader(pa.py_buffer(data)[body_start:])
+    max_rec = int(length[data_idx].max())
     invalid: list[Any] = []
 
     def on_invalid(row: Any) -> str:
         invalid.append(row)
         return "skip"
 
-    body_start = int(rec_start[data_idx[0]])
     try:
-        table = _read_body(pa.BufferReader(pa.py_buffer(data)[body_start:]), ncol, max_rec,
-                           on_invalid)
+        table = _read_body(body, ncol, max_rec, on_invalid)
         if invalid:
             # Ragged rows: count each record's cells (commas outside quotes) with numpy,
             # report the ragged ones and parse the file again without them.
@@ -278,17 +360,15 @@ def _fast(
                                   rec_line[data_idx][ragged].tolist()):
                 emit("E108", line=line, column=ncol + 1 if c > ncol else None,
                      message=f"{c} cells, but the header has {ncol}")
-            pieces, prev = [], body_start
-            for r in data_idx[ragged].tolist():
-                pieces.append(data[prev:int(rec_start[r])])
-                prev = int(rec_end[r]) + 1
-            pieces.append(data[prev:])
+            dropped = np.union1d(dropped, data_idx[ragged])
             data_idx = data_idx[~ragged]
             invalid.clear()
             if len(data_idx) == 0:
                 return ParsedFile(header, int(rec_line[h]), _empty_table(ncol),
                                   rec_line[data_idx])
-            table = _read_body(pa.BufferReader(b"".join(pieces)), ncol, max_rec, on_invalid)
+            table = _read_body(
+                pa.BufferReader(_without(data, body_start, rec_start, rec_end, dropped)),
+                ncol, max_rec, on_invalid)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowException):
         return None
     if invalid or table.num_rows != len(data_idx):
@@ -322,7 +402,7 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None) -> Par
     text = data[start:].decode("utf-8")  # valid: parse_csv_bytes repaired it
 
     old_limit = csv.field_size_limit()
-    csv.field_size_limit(sys.maxsize)
+    csv.field_size_limit(ROW_LIMIT)
     header: list[str] | None = None
     header_line = 1
     rows: list[list[str]] = []
@@ -340,8 +420,13 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None) -> Par
                 if line <= prev:  # pragma: no cover - no progress: stop rather than loop
                     break
                 if "new-line character" in str(exc):
-                    emit("E115", line=line, message="a carriage return (CR) inside an "
-                                                    "unquoted cell")
+                    if header is None:
+                        emit("E116", line=line, message=_CR_LINES)
+                        return None
+                    emit("E115", line=line, message=_LONE_CR)
+                elif "field limit" in str(exc):
+                    emit("E118", line=line, message=f"a cell of more than {ROW_LIMIT:,} "
+                                                    "bytes: the row is not read")
                 else:  # pragma: no cover - strict=False raises nothing else we know of
                     emit("E106", line=line, message=f"the line cannot be parsed: {exc}")
                 prev = line
@@ -352,6 +437,11 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None) -> Par
                 emit("E109", line=first, message="blank line")
                 continue
             if header is None:
+                if len(row) > COLUMN_LIMIT:
+                    emit("E117", line=first, message=f"the header has {len(row):,} columns "
+                                                     f"(limit {COLUMN_LIMIT:,}): the file is "
+                                                     "not read")
+                    return None
                 header, header_line = row, first
                 continue
             if len(row) != len(header):

@@ -6,7 +6,11 @@ codebook) is derived from the objects here; no field is declared in Python.
 
 from __future__ import annotations
 
+import datetime
 import json
+import math
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +28,12 @@ __all__ = [
     "read_package",
     "package_from_descriptor",
     "table_schema_from_dict",
+    "confined_path",
+    "short_repr",
+    "check_pattern",
+    "parse_json",
     "SUPPORTED_TYPES",
+    "CONSTRAINTS",
 ]
 
 #: Table Schema field types this project uses, and how each is stored.
@@ -184,120 +193,462 @@ class Package:
         return list(self.tables)
 
 
-def _as_tuple(value: str | list[str]) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
+#: Bounds on what a descriptor or schema may hold: far above any real package, low enough
+#: that a hostile one is refused at once.
+MAX_JSON_BYTES = 8 << 20
+MAX_JSON_DEPTH = 64
+MAX_FIELDS = 1000
+MAX_PATTERN = 1000
+MAX_ENUM = 10_000
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+                       r"(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Table Schema constraints this project checks; any other is refused, not ignored.
+CONSTRAINTS = ("required", "unique", "enum", "pattern", "minimum", "maximum", "minLength",
+               "maxLength")
 
 
-def _field_from_dict(d: dict[str, Any], where: str) -> Field:
-    if not isinstance(d, dict) or "name" not in d:
-        raise DescriptorError(f"{where}: every field needs a 'name'")
+def short_repr(value: Any, limit: int = 60) -> str:
+    """A value for a one-line message: repr'd (no raw newlines) and cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
+
+
+def _as_names(value: Any, where: str, key: str) -> tuple[str, ...]:
+    """A field name or a non-empty list of them (primaryKey, foreign key fields)."""
+    if isinstance(value, str) and value:
+        return (value,)
+    if (isinstance(value, list) and value and len(value) <= MAX_FIELDS
+            and all(isinstance(v, str) and v for v in value)):
+        return tuple(value)
+    raise DescriptorError(f"{where}: {key} must be a field name or a list of field names, "
+                          f"not {_kind(value)} {short_repr(value)}")
+
+
+def _string(d: dict[str, Any], key: str, where: str, default: str) -> str:
+    value = d.get(key, default)
+    if not isinstance(value, str):
+        raise DescriptorError(f"{where}: {key} must be a string, not {_kind(value)} "
+                              f"{short_repr(value)}")
+    return value
+
+
+def check_pattern(pattern: Any, where: str) -> str:
+    """A pattern both RE2 (pyarrow.compute's regex engine, the one that runs it) and the
+    anchored form the validator runs accept; anything else is a DescriptorError."""
+    if not isinstance(pattern, str) or not pattern or len(pattern) > MAX_PATTERN:
+        raise DescriptorError(f"{where}: pattern must be a string of 1 to {MAX_PATTERN} "
+                              f"characters, not {_kind(pattern)} {short_repr(pattern)}")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    probe = pa.array([""], pa.string())
+    for rx in (pattern, f"^(?:{pattern})$"):
+        try:
+            pc.match_substring_regex(probe, rx)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            why = str(exc).splitlines()[0] if str(exc) else "rejected"
+            raise DescriptorError(f"{where}: pattern {short_repr(pattern)} is not a regular "
+                                  f"expression RE2 accepts ({short_repr(why, 100)})") from None
+    return pattern
+
+
+def _bound_value(ftype: str, value: Any, where: str, key: str) -> Any:
+    """A minimum/maximum as a value of the field's type, or a DescriptorError."""
+    bad = DescriptorError(f"{where}: {key} {short_repr(value)} is not a valid {ftype}")
+    if ftype == "integer":
+        if isinstance(value, bool):
+            raise bad
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,19}", value):
+            value = int(value)
+        if isinstance(value, int) and -(2**63) < value < 2**63:
+            return value
+        raise bad
+    if ftype == "number":
+        if isinstance(value, bool):
+            raise bad
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            return value
+        if isinstance(value, str):
+            try:
+                v = float(value)
+            except ValueError:
+                raise bad from None
+            if math.isfinite(v):
+                return v
+        raise bad
+    if ftype == "date":
+        m = _DATE.fullmatch(value) if isinstance(value, str) else None
+        if m is None:
+            raise bad
+        try:
+            datetime.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            raise bad from None
+        return value
+    if ftype == "datetime":
+        if isinstance(value, str) and _DATETIME.fullmatch(value):
+            return value
+        raise bad
+    raise DescriptorError(f"{where}: {key} is not supported for type {ftype!r}")
+
+
+def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
+    if not isinstance(d, dict):
+        raise DescriptorError(f"{where}: fields[{index}] must be an object, not {_kind(d)}")
+    name = d.get("name")
+    if not isinstance(name, str) or not name or len(name) > 200 or _CONTROL.search(name):
+        raise DescriptorError(f"{where}: fields[{index}]: name must be a non-empty string "
+                              f"without control characters, not {_kind(name)} {short_repr(name)}")
+    fw = f"{where}: field {name!r}"
     ftype = d.get("type", "string")
     if ftype not in SUPPORTED_TYPES:
         raise DescriptorError(
-            f"{where}: field {d['name']!r} has type {ftype!r}; supported: {', '.join(SUPPORTED_TYPES)}"
+            f"{fw}: type {short_repr(ftype)} is not supported; supported: "
+            f"{', '.join(SUPPORTED_TYPES)}"
         )
-    c = d.get("constraints", {}) or {}
+    title = _string(d, "title", fw, name)
+    description = _string(d, "description", fw, "")
+    fmt = _string(d, "format", fw, "default")
+    c = d.get("constraints", {})
+    if c is None:
+        c = {}
+    if not isinstance(c, dict):
+        raise DescriptorError(f"{fw}: constraints must be an object, not {_kind(c)}")
+    unknown = [k for k in c if k not in CONSTRAINTS]
+    if unknown:
+        raise DescriptorError(f"{fw}: constraint {short_repr(unknown[0])} is not supported; "
+                              f"supported: {', '.join(CONSTRAINTS)}")
+    for k in ("required", "unique"):
+        if k in c and not isinstance(c[k], bool):
+            raise DescriptorError(f"{fw}: constraints.{k} must be true or false, not "
+                                  f"{_kind(c[k])} {short_repr(c[k])}")
     enum = c.get("enum")
+    if enum is not None:
+        if not isinstance(enum, list) or not enum or len(enum) > MAX_ENUM:
+            raise DescriptorError(f"{fw}: constraints.enum must be a non-empty list of "
+                                  f"values, not {_kind(enum)} {short_repr(enum)}")
+        ok_item = (lambda v: isinstance(v, str)) if ftype == "string" else (
+            lambda v: isinstance(v, (str, int, float)) and not isinstance(v, bool))
+        bad = [v for v in enum if not ok_item(v)]
+        if bad:
+            raise DescriptorError(f"{fw}: constraints.enum holds {_kind(bad[0])} "
+                                  f"{short_repr(bad[0])}; its values must be {ftype}s")
+        if len({str(v) for v in enum}) != len(enum):
+            raise DescriptorError(f"{fw}: constraints.enum lists a value twice")
+    pattern = c.get("pattern")
+    if pattern is not None:
+        check_pattern(pattern, f"{fw}: constraints")
+    bounds = {}
+    for k in ("minimum", "maximum"):
+        if c.get(k) is not None:
+            bounds[k] = _bound_value(ftype, c[k], f"{fw}: constraints", k)
+    if len(bounds) == 2 and bounds["minimum"] > bounds["maximum"]:
+        raise DescriptorError(f"{fw}: constraints.minimum is above constraints.maximum")
+    for k in ("minLength", "maxLength"):
+        v = c.get(k)
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool)
+                              or not 0 <= v < 2**31):
+            raise DescriptorError(f"{fw}: constraints.{k} must be a whole number from 0 to "
+                                  f"2**31-1, not "
+                                  f"{_kind(v)} {short_repr(v)}")
+    if (c.get("minLength") is not None and c.get("maxLength") is not None
+            and c["minLength"] > c["maxLength"]):
+        raise DescriptorError(f"{fw}: constraints.minLength is above constraints.maxLength")
+    descs = d.get("enumDescriptions", {}) or {}
+    if not isinstance(descs, dict) or not all(isinstance(v, str) for v in descs.values()):
+        raise DescriptorError(f"{fw}: enumDescriptions must be an object of strings")
+    for k in ("trueValues", "falseValues"):
+        v = d.get(k)
+        if v is not None and (not isinstance(v, list) or not v
+                              or not all(isinstance(x, str) for x in v)):
+            raise DescriptorError(f"{fw}: {k} must be a non-empty list of strings, not "
+                                  f"{_kind(v)} {short_repr(v)}")
     return Field(
-        name=d["name"],
+        name=name,
         type=ftype,
-        title=d.get("title", d["name"]),
-        description=d.get("description", ""),
+        title=title,
+        description=description,
         required=bool(c.get("required", False)),
         unique=bool(c.get("unique", False)),
         enum=tuple(str(v) for v in enum) if enum is not None else None,
-        enum_descriptions=dict(d.get("enumDescriptions", {}) or {}),
-        pattern=c.get("pattern"),
+        enum_descriptions=dict(descs),
+        pattern=pattern,
         minimum=c.get("minimum"),
         maximum=c.get("maximum"),
         min_length=c.get("minLength"),
         max_length=c.get("maxLength"),
-        format=d.get("format", "default"),
+        format=fmt,
         raw=d,
     )
+
+
+def _list_of_objects(schema: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    value = schema.get(key, [])
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise DescriptorError(f"{where}: {key} must be a list of objects, not "
+                              f"{_kind(value)} {short_repr(value)}")
+    return value
 
 
 def table_schema_from_dict(
     name: str, path: str, schema: dict[str, Any], schema_path: str | None = None
 ) -> TableSchema:
-    """Build a :class:`TableSchema` from a Table Schema dict (``where`` names it in errors)."""
+    """Build a :class:`TableSchema` from a Table Schema dict; every malformed value is a
+    one-line DescriptorError naming the schema (``schema_path``), field and key."""
     where = schema_path or f"schema of {name}"
-    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
-        raise DescriptorError(f"{where}: a Table Schema needs a 'fields' list")
-    fields = tuple(_field_from_dict(f, where) for f in schema["fields"])
+    if not isinstance(schema, dict):
+        raise DescriptorError(f"{where}: a Table Schema must be an object, not {_kind(schema)}")
+    raw_fields = schema.get("fields")
+    if not isinstance(raw_fields, list) or not raw_fields:
+        raise DescriptorError(f"{where}: a Table Schema needs a non-empty 'fields' list")
+    if len(raw_fields) > MAX_FIELDS:
+        raise DescriptorError(f"{where}: {len(raw_fields):,} fields (limit {MAX_FIELDS:,})")
+    fields = tuple(_field_from_dict(f, where, i) for i, f in enumerate(raw_fields))
     names = [f.name for f in fields]
-    pk = _as_tuple(schema.get("primaryKey", ()))
+    twice = [n for i, n in enumerate(names) if n in names[:i]]
+    if twice:
+        raise DescriptorError(f"{where}: field {twice[0]!r} is declared twice")
+    pk: tuple[str, ...] = ()
+    if schema.get("primaryKey") is not None:
+        pk = _as_names(schema["primaryKey"], where, "primaryKey")
     for k in pk:
         if k not in names:
-            raise DescriptorError(f"{where}: primary key field {k!r} is not a field")
+            raise DescriptorError(f"{where}: primaryKey field {short_repr(k)} is not a field")
+    if len(set(pk)) != len(pk):
+        raise DescriptorError(f"{where}: primaryKey names a field twice")
     fks = []
-    for fk in schema.get("foreignKeys", []) or []:
-        try:
-            ref = fk["reference"]
-            fks.append(
-                ForeignKey(
-                    fields=_as_tuple(fk["fields"]),
-                    resource=ref.get("resource") or name,
-                    reference_fields=_as_tuple(ref["fields"]),
-                )
-            )
-        except (KeyError, TypeError, AttributeError):
-            raise DescriptorError(f"{where}: malformed foreign key {fk!r}") from None
+    for i, fk in enumerate(_list_of_objects(schema, "foreignKeys", where)):
+        w = f"{where}: foreignKeys[{i}]"
+        ref = fk.get("reference")
+        if not isinstance(ref, dict):
+            raise DescriptorError(f"{w}: reference must be an object, not {_kind(ref)}")
+        resource = ref.get("resource", "")
+        if not isinstance(resource, str):
+            raise DescriptorError(f"{w}: reference.resource must be a table name, not "
+                                  f"{_kind(resource)} {short_repr(resource)}")
+        own = _as_names(fk.get("fields"), w, "fields")
+        other = _as_names(ref.get("fields"), w, "reference.fields")
+        if len(own) != len(other):
+            raise DescriptorError(f"{w}: fields and reference.fields differ in length")
+        missing = [n for n in own if n not in names]
+        if missing:
+            raise DescriptorError(f"{w}: field {short_repr(missing[0])} is not a field")
+        fks.append(ForeignKey(fields=own, resource=resource or name, reference_fields=other))
+    row_checks = _list_of_objects(schema, "rowChecks", where)
+    relation_checks = _list_of_objects(schema, "relationChecks", where)
+    missing_values = schema.get("missingValues", [""])
+    if not isinstance(missing_values, list) or not all(isinstance(v, str)
+                                                       for v in missing_values):
+        raise DescriptorError(f"{where}: missingValues must be a list of strings, not "
+                              f"{_kind(missing_values)} {short_repr(missing_values)}")
     return TableSchema(
         name=name,
         path=path,
-        title=schema.get("title", name),
-        description=schema.get("description", ""),
+        title=_string(schema, "title", where, name),
+        description=_string(schema, "description", where, ""),
         fields=fields,
         primary_key=pk,
         foreign_keys=tuple(fks),
-        row_checks=tuple(schema.get("rowChecks", []) or []),
-        relation_checks=tuple(schema.get("relationChecks", []) or []),
+        row_checks=tuple(row_checks),
+        relation_checks=tuple(relation_checks),
         schema_path=schema_path,
         raw=schema,
     )
 
 
-def _read_json(path: Path, what: str) -> Any:
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"the key {short_repr(k)} appears twice in one object")
+        out[k] = v
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _depth_ok(value: Any) -> bool:
+    """True if containers nest at most MAX_JSON_DEPTH deep (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (dict, list)):
+            if d > MAX_JSON_DEPTH:
+                return False
+            stack.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return True
+
+
+def parse_json(text: str | bytes, what: str) -> Any:
+    """JSON text as a value, bounded (size, nesting, no repeated keys, no NaN); anything
+    else is a one-line DescriptorError naming ``what``."""
+    if len(text) > MAX_JSON_BYTES:
+        raise DescriptorError(f"{what} is larger than {MAX_JSON_BYTES:,} bytes")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DescriptorError(f"{what} not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DescriptorError(f"{what} could not be read: {path}: {exc}") from None
-    try:
-        return json.loads(text)
+        value = json.loads(text, object_pairs_hook=_no_duplicate_keys,
+                           parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise DescriptorError(
-            f"{what} is not valid JSON: {path}:{exc.lineno}:{exc.colno}: {exc.msg}"
-        ) from None
+        raise DescriptorError(f"{what} is not valid JSON: line {exc.lineno} column "
+                              f"{exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise DescriptorError(f"{what}: JSON nested too deeply") from None
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise DescriptorError(f"{what} is not valid JSON: {short_repr(str(exc), 120)}") from None
+    if not _depth_ok(value):
+        raise DescriptorError(f"{what}: JSON nested more than {MAX_JSON_DEPTH} deep")
+    return value
 
 
-def package_from_descriptor(descriptor: dict[str, Any], root: Path | str) -> Package:
-    """A :class:`Package` from a descriptor dict; schema paths resolve against ``root``."""
+def _read_json(path: Path, what: str) -> Any:
+    """A JSON file that is a regular file of bounded size; its content is never shown."""
+    label = f"{what} {short_repr(str(path), 200)}"
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise DescriptorError(f"{what} not found: {short_repr(str(path), 200)}") from None
+    except (OSError, ValueError) as exc:
+        raise DescriptorError(f"{label} could not be read: "
+                              f"{getattr(exc, 'strerror', None) or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise DescriptorError(f"{label} is not a regular file")
+    if st.st_size > MAX_JSON_BYTES:
+        raise DescriptorError(f"{label} is larger than {MAX_JSON_BYTES:,} bytes")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_JSON_BYTES + 1)
+    except OSError as exc:
+        raise DescriptorError(f"{label} could not be read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DescriptorError(f"{label} is not UTF-8 text") from None
+    return parse_json(text, label)
+
+
+def confined_path(root: Path, rel: Any, what: str) -> Path:
+    """``root / rel`` for a relative, normalised POSIX path that stays inside ``root`` once
+    symbolic links are resolved; anything else is a DescriptorError showing the path."""
+    shown = short_repr(rel, 200)
+    if not isinstance(rel, str) or not rel:
+        raise DescriptorError(f"{what}: the path must be a non-empty string, not "
+                              f"{_kind(rel)} {shown}")
+    if len(rel) > 1024 or _CONTROL.search(rel):
+        raise DescriptorError(f"{what}: path {shown} is too long or holds control characters")
+    if "://" in rel:
+        raise DescriptorError(f"{what}: path {shown} is a URL; only files inside the package "
+                              "folder are supported")
+    if rel.startswith("/") or "\\" in rel or re.match(r"[A-Za-z]:", rel):
+        raise DescriptorError(f"{what}: path {shown} is absolute or uses backslashes; paths "
+                              "are relative to the package folder, with '/'")
+    parts = rel.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise DescriptorError(f"{what}: path {shown} is not normalised (no '.', '..' or "
+                              "empty parts)")
+    try:
+        base = root.resolve()
+        target = (root / rel).resolve()
+    except (OSError, RuntimeError, ValueError):
+        raise DescriptorError(f"{what}: path {shown} cannot be resolved (a symbolic link "
+                              "loop?)") from None
+    if target != base and base not in target.parents:
+        raise DescriptorError(f"{what}: path {shown} leads outside the package folder "
+                              "(through a symbolic link)")
+    return root / rel
+
+
+_DIALECT_DEFAULTS = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True,
+                     "lineTerminator": "\r\n", "skipInitialSpace": False}
+
+
+def _check_dialect(res: dict[str, Any], name: str) -> None:
+    """Only UTF-8 and the default CSV dialect are read; a resource asking for another
+    encoding or dialect is refused rather than read wrongly."""
+    enc = res.get("encoding")
+    if enc is not None and (not isinstance(enc, str)
+                            or enc.lower().replace("_", "-") not in ("utf-8", "utf8")):
+        raise DescriptorError(f"resource {name!r}: encoding {short_repr(enc)} is not "
+                              "supported; files must be UTF-8")
+    dialect = res.get("dialect")
+    if dialect is None:
+        return
+    if not isinstance(dialect, dict):
+        raise DescriptorError(f"resource {name!r}: dialect must be an object, not "
+                              f"{_kind(dialect)}")
+    for k, v in dialect.items():
+        if k in ("lineTerminator", "caseSensitiveHeader", "csvddfVersion"):
+            continue
+        if k not in _DIALECT_DEFAULTS or v != _DIALECT_DEFAULTS[k]:
+            raise DescriptorError(f"resource {name!r}: dialect {k} {short_repr(v)} is not "
+                                  "supported; only comma-separated, '\"'-quoted CSV with a "
+                                  "header is read")
+
+
+def package_from_descriptor(
+    descriptor: dict[str, Any], root: Path | str, *, schema_files: bool = True
+) -> Package:
+    """A :class:`Package` from a descriptor dict. Every resource path and schema path must be
+    a relative, normalised path inside ``root`` (symbolic links resolved); with
+    ``schema_files=False`` (a descriptor from elsewhere) every schema must be inline."""
     root = Path(root)
     if not isinstance(descriptor, dict):
         raise DescriptorError("a data package descriptor must be a JSON object")
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
         raise DescriptorError("the data package descriptor has no 'resources' list")
+    if len(resources) > MAX_FIELDS:
+        raise DescriptorError(f"the data package descriptor lists {len(resources):,} "
+                              f"resources (limit {MAX_FIELDS:,})")
     tables: dict[str, TableSchema] = {}
+    seen_paths: dict[Path, str] = {}
     for i, res in enumerate(resources):
         if not isinstance(res, dict) or "name" not in res or "path" not in res:
             raise DescriptorError(f"resource #{i + 1} needs a 'name' and a 'path'")
+        name = res["name"]
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise DescriptorError(f"resource #{i + 1}: name {short_repr(name)} must be 1 to 64 "
+                                  "letters, digits, '_' or '-'")
+        if name in tables:
+            raise DescriptorError(f"resource {name!r} is listed twice")
+        if isinstance(res["path"], list):
+            raise DescriptorError(f"resource {name!r}: a list of paths (multipart resource) "
+                                  "is not supported")
+        _check_dialect(res, name)
+        file = confined_path(root, res["path"], f"resource {name!r}")
+        key = file.resolve()
+        if key in seen_paths:
+            raise DescriptorError(f"resource {name!r}: path {short_repr(res['path'], 200)} is "
+                                  f"also the path of resource {seen_paths[key]!r}")
+        seen_paths[key] = name
         schema = res.get("schema")
         schema_path = None
         if isinstance(schema, str):
+            if not schema_files:
+                raise DescriptorError(f"resource {name!r}: the schema must be inline here, "
+                                      f"not the path {short_repr(schema, 200)}")
             schema_path = schema
-            schema = _read_json(root / schema, f"table schema for {res['name']!r}")
+            schema_file = confined_path(root, schema, f"resource {name!r} schema")
+            schema = _read_json(schema_file, f"table schema for {name!r}")
         if schema is None:
-            raise DescriptorError(f"resource {res['name']!r} has no 'schema'")
-        tables[res["name"]] = table_schema_from_dict(res["name"], res["path"], schema, schema_path)
+            raise DescriptorError(f"resource {name!r} has no 'schema'")
+        tables[name] = table_schema_from_dict(name, res["path"], schema, schema_path)
     for t in tables.values():
         for fk in t.foreign_keys:
             if fk.resource not in tables:
                 raise DescriptorError(
-                    f"table {t.name!r}: foreign key {list(fk.fields)} refers to unknown table {fk.resource!r}"
+                    f"table {t.name!r}: foreign key {list(fk.fields)} refers to unknown "
+                    f"table {short_repr(fk.resource)}"
                 )
     return Package(
         name=str(descriptor.get("name", "")),
