@@ -209,7 +209,7 @@ def _read_release(descriptor: Path, *, cached: bool = False) -> Package:
             data = json.loads(descriptor.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise DescriptorError(f"release descriptor {descriptor} could not be read: {exc}") from None
-    package = package_from_descriptor(data, descriptor.parent)
+    package = package_from_descriptor(data, descriptor.parent, schema_files=False)
     _PACKAGES[descriptor] = (mtime, package)
     return package
 

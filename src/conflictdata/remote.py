@@ -617,7 +617,7 @@ def check_release_descriptor(data: Any, version: str) -> dict[str, Any]:
                 f"not {_shown(repr(res.get('schema')), 60)}; a release descriptor is self-contained"
             )
     try:
-        package_from_descriptor(data, Path(os.devnull))  # every schema is inline: nothing is read
+        package_from_descriptor(data, Path(os.devnull), schema_files=False)
     except ConflictDataError as exc:
         raise ValueError(_shown(exc, 300)) from None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
