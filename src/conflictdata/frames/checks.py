@@ -63,10 +63,14 @@ def _as_arrow(s: pd.Series) -> pa.Array:
 class FrameData:
     """A table's frame with its columns as Arrow arrays and presence masks, computed once."""
 
-    def __init__(self, table: TableSchema, df: pd.DataFrame) -> None:
+    def __init__(self, table: TableSchema, df: pd.DataFrame,
+                 unread: dict[str, dict[int, str]] | None = None) -> None:
         self.table = table
         self.df = df
         self.n = len(df)
+        #: per field, the CSV text of cells that are not a value of its type (null in ``df``):
+        #: filled in, as the CSV validator counts them, but not comparable
+        self.unread = unread or {}
         self._arrow: dict[str, pa.Array] = {}
         self._present: dict[str, np.ndarray] = {}
         self._value: dict[str, pa.Array] = {}
@@ -91,6 +95,9 @@ class FrameData:
                 got = _mask(pc.not_equal(pc.binary_length(arr), 0))
             else:
                 got = _mask(pc.is_valid(arr))
+            if self.unread.get(name):
+                got = got.copy()
+                got[list(self.unread[name])] = True
             self._present[name] = got
         return got
 
@@ -151,6 +158,9 @@ def cell_texts(fd: FrameData, name: str | None, idx: np.ndarray) -> list[str | N
         return [None] * len(idx)
     vals = fd.arrow(name).take(pa.array(np.asarray(idx, dtype=np.int64))).to_pylist()
     out = [cell_text(v) for v in vals]
+    unread = fd.unread.get(name)
+    if unread:
+        out = [unread.get(int(i), v) for i, v in zip(idx, out)]
     return [None if v == "" else v for v in out]
 
 

@@ -25,7 +25,7 @@ from .._rules import relation_rules
 from ..errors import UnknownTableError
 from ..findings import Finding, Report, make_finding
 from ..schema import Field, Package, TableSchema, read_package
-from .checks import FrameCheck, FrameData, _mask, fk_check, not_before_checks, quote, table_checks
+from .checks import FrameCheck, FrameData, _days_in_month, _mask, fk_check, not_before_checks, quote, table_checks
 from .pandera_schemas import frame_findings
 
 __all__ = ["validate_frames", "conform"]
@@ -136,10 +136,16 @@ def _parse_text(f: Field, text: pa.Array, s: pd.Series) -> tuple[pd.Series, np.n
     elif f.type == "date":
         shaped = _mask(pc.match_substring_regex(text, _DATE_RE))
         good = pc.if_else(pa.array(shaped), text, pa.scalar(None, pa.string()))
-        parsed = pc.strptime(good, format="%Y-%m-%d", unit="s", error_is_null=True)
-        real = _mask(pc.is_valid(parsed))
+        y, m, d = (np.asarray(pc.fill_null(pc.cast(pc.utf8_slice_codeunits(good, a, b),
+                                                   pa.int64()), 0)
+                              .to_numpy(zero_copy_only=False), dtype=np.int64)
+                   for a, b in ((0, 4), (5, 7), (8, 10)))
+        real = (m >= 1) & (m <= 12) & (d >= 1) & (d <= _days_in_month(y, m))
         impossible = present & shaped & ~real
         ok = shaped
+        parsed = pc.strptime(pc.if_else(pa.array(shaped & real), text,
+                                        pa.scalar(None, pa.string())),
+                             format="%Y-%m-%d", unit="s", error_is_null=True)
         arr = pc.cast(parsed, pa.date32())
     else:
         ok = _mask(pc.match_substring_regex(text, _DATETIME_RE))
@@ -155,10 +161,13 @@ def _parse_text(f: Field, text: pa.Array, s: pd.Series) -> tuple[pd.Series, np.n
     return out, bad, impossible
 
 
-def conform(table: TableSchema, df: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
+def conform(table: TableSchema, df: pd.DataFrame
+            ) -> tuple[pd.DataFrame, list[Finding], dict[str, dict[int, str]]]:
     """``df`` with each schema column in its loaded dtype (unchanged where it already is),
-    and the findings of reading it so: missing/unexpected columns, cells of the wrong type."""
+    the findings of reading it so (missing/unexpected columns, cells of the wrong type), and
+    per field the text of the cells that could not be read (row -> text)."""
     findings: list[Finding] = []
+    unread: dict[str, dict[int, str]] = {}
     names = table.field_names
     cols = [str(c) for c in df.columns]
     for c in cols:
@@ -184,11 +193,12 @@ def conform(table: TableSchema, df: pd.DataFrame) -> tuple[pd.DataFrame, list[Fi
             idx = np.flatnonzero(mask)
             if len(idx):
                 texts = _as_text(s.iloc[idx]).to_pylist()
+                unread.setdefault(f.name, {}).update(zip(idx.tolist(), texts))
                 keys = _keys(table, df, idx)
                 findings += [_find(table, code, f.name, f"{quote(v)} {why}", value=v, key=k)
                              for v, k in zip(texts, keys)]
         out[f.name] = typed
-    return pd.DataFrame(out, index=rng), findings
+    return pd.DataFrame(out, index=rng), findings, unread
 
 
 def _keys(table: TableSchema, df: pd.DataFrame, idx: np.ndarray) -> list[str | None]:
@@ -241,9 +251,9 @@ def validate_frames(
     data: dict[str, FrameData] = {}
     for name, df in frames.items():
         table = pkg.tables[name]
-        typed, found = conform(table, df)
+        typed, found, unread = conform(table, df)
         findings += found
-        data[name] = FrameData(table, typed)
+        data[name] = FrameData(table, typed, unread)
     loaded: dict[str, FrameData | None] = {}
 
     def parent(resource: str) -> FrameData | None:
