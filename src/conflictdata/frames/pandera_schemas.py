@@ -54,7 +54,7 @@ def pandera_check(table: TableSchema, check: FrameCheck) -> Any:
     """One :class:`FrameCheck` as a ``pandera.Check`` named ``check.name``."""
     pdx = import_pandera()
     return pdx.Check(_wrap(table, check, check.scope == "column"), name=check.name,
-                     ignore_na=False)
+                     error=check.name, ignore_na=False)
 
 
 def schema_for(table: TableSchema) -> pdx.DataFrameSchema:
