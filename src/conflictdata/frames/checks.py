@@ -75,6 +75,14 @@ class FrameData:
         self._present: dict[str, np.ndarray] = {}
         self._value: dict[str, pa.Array] = {}
         self._text: dict[str, pa.Array] = {}
+        self._memo: dict[Any, Any] = {}
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, once per ``key`` for this frame (rule parts shared by several checks
+        and by their messages: foreign-key lookups, cycles, ...)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def arrow(self, name: str) -> pa.Array:
         got = self._arrow.get(name)
@@ -100,6 +108,10 @@ class FrameData:
                 got[list(self.unread[name])] = True
             self._present[name] = got
         return got
+
+    def valid(self, name: str) -> np.ndarray:
+        """Cells that hold a value of the field's type (unlike ``present``, not the unread)."""
+        return _mask(pc.is_valid(self.value(name)))
 
     def value(self, name: str) -> pa.Array:
         """Typed values with empty text as null."""
@@ -372,17 +384,23 @@ def _pk_texts(fd: FrameData, idx: np.ndarray) -> list[str | None]:
     return ["\x1f".join(v or "" for v in vals) for vals in zip(*parts)]
 
 
+def _dups(fd: FrameData, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        consider = np.logical_and.reduce([fd.present(n) for n in names])
+        return _duplicates(_key_values(fd, names), consider)
+
+    return fd.memo(("duplicates", names), compute)
+
+
 def _dup_mask(fd: FrameData, names: tuple[str, ...]) -> np.ndarray:
-    consider = np.logical_and.reduce([fd.present(n) for n in names])
-    dup, _ = _duplicates(_key_values(fd, names), consider)
+    dup, _ = _dups(fd, names)
     m = np.zeros(fd.n, dtype=bool)
     m[dup] = True
     return m
 
 
 def _first_rows(fd: FrameData, names: tuple[str, ...], idx: np.ndarray) -> list[int]:
-    consider = np.logical_and.reduce([fd.present(n) for n in names])
-    dup, first = _duplicates(_key_values(fd, names), consider)
+    dup, first = _dups(fd, names)
     where = dict(zip(dup.tolist(), first.tolist()))
     return [where.get(int(i), -1) for i in idx]
 
@@ -398,6 +416,9 @@ def _ordered_checks(rule: OrderedRule) -> list[FrameCheck]:
         return _mask(pc.less(fd.value(names[j]), fd.value(names[i])))
 
     def parts(fd: FrameData) -> list[tuple[np.ndarray, list[np.ndarray]]]:
+        return fd.memo(("ordered", rule), lambda: compute(fd))
+
+    def compute(fd: FrameData) -> list[tuple[np.ndarray, list[np.ndarray]]]:
         """Per later field j: rows reported there, and per earlier i the rows of pair (i, j)."""
         reported = np.zeros(fd.n, dtype=bool)
         res = []
@@ -507,10 +528,13 @@ def _date_span_checks(rule: DateSpanRule) -> list[FrameCheck]:
     start, end, prec = rule.start, rule.end, rule.precision
 
     def parts(fd: FrameData) -> tuple[np.ndarray, np.ndarray]:
-        both = fd.present(start) & fd.present(end)
+        return fd.memo(("dateSpan", rule), lambda: compute(fd))
+
+    def compute(fd: FrameData) -> tuple[np.ndarray, np.ndarray]:
         if not (_is_date(fd, start) and _is_date(fd, end)):
             z = np.zeros(fd.n, dtype=bool)
             return z, z
+        both = fd.valid(start) & fd.valid(end)
         sy, sm, sd = _ymd(fd.value(start))
         ey, em, ed = _ymd(fd.value(end))
         p = fd.text(prec)
@@ -553,9 +577,13 @@ def _is_date(fd: FrameData, name: str) -> bool:
 
 def fk_index(child: FrameData, fk: ForeignKey, parent: FrameData) -> np.ndarray:
     """Each row's referenced row in ``parent`` (first match), -1 where none."""
-    found = pc.index_in(_key_values(child, fk.fields),
-                        value_set=_key_values(parent, fk.reference_fields))
-    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    def compute() -> np.ndarray:
+        found = pc.index_in(_key_values(child, fk.fields),
+                            value_set=_key_values(parent, fk.reference_fields))
+        return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False),
+                          dtype=np.int64)
+
+    return child.memo(("fk_index", fk, id(parent)), compute)
 
 
 def fk_check(table: TableSchema, fk: ForeignKey, parent: Callable[[FrameData], FrameData | None]
@@ -588,6 +616,10 @@ def fk_check(table: TableSchema, fk: ForeignKey, parent: Callable[[FrameData], F
 
 def _cycles(fd: FrameData, fk: ForeignKey) -> dict[int, str]:
     """Rows on a cycle of the self reference ``fk``, each with its cycle described."""
+    return fd.memo(("cycles", fk), lambda: _find_cycles(fd, fk))
+
+
+def _find_cycles(fd: FrameData, fk: ForeignKey) -> dict[int, str]:
     n = fd.n
     if n == 0:
         return {}
@@ -659,6 +691,9 @@ def not_before_checks(table: TableSchema, rule: NotBeforeRule,
     fld, start, end = rule.foreign_key, rule.start, rule.end
 
     def parts(fd: FrameData) -> tuple[np.ndarray, np.ndarray, np.ndarray, FrameData | None]:
+        return fd.memo(("notBefore", rule), lambda: compute(fd))
+
+    def compute(fd: FrameData) -> tuple[np.ndarray, np.ndarray, np.ndarray, FrameData | None]:
         ref = parent(fd)
         z = np.zeros(fd.n, dtype=bool)
         if ref is None or start not in ref.df.columns:
@@ -675,7 +710,7 @@ def not_before_checks(table: TableSchema, rule: NotBeforeRule,
         if ref_start.type != own.type:
             return z, z, pidx, ref
         bad = _mask(pc.less(own, ref_start)) & valid
-        used_end = fd.present(end) if has_end else np.zeros(fd.n, dtype=bool)
+        used_end = fd.valid(end) if has_end else np.zeros(fd.n, dtype=bool)
         return bad & used_end, bad & ~used_end, pidx, ref
 
     out = []
