@@ -8,6 +8,7 @@ import copy
 import csv
 import datetime as dt
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -246,3 +247,34 @@ def test_random_defects_are_flagged_alike(data):
         if code == "E211":
             continue  # a later defect may have moved the duplicated ID
         assert any(t == table and c == code for t, _, c, _ in errors), (kinds, errors)
+
+
+# -- a generated package ---------------------------------------------------------------------
+
+
+def _generated_frames(folder: Path, events: int) -> tuple[Path, dict[str, pd.DataFrame]]:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_generate_frames",
+                                                  ROOT / "bench" / "generate.py")
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, gen)  # its dataclasses look their module up
+    spec.loader.exec_module(sys.modules[spec.name])
+    gen = sys.modules[spec.name]
+    gen.generate(folder, events)
+    desc = folder / "datapackage.json"
+    pkg = read_package(desc)
+    return desc, {name: pd.read_csv(folder / t.path, dtype=str, keep_default_na=False)
+                  for name, t in pkg.tables.items()}
+
+
+#: 100,000 events with CONFLICTDATA_BIG_TESTS=1 (a minute or two), else a quick 2,000
+_EVENTS = 100_000 if __import__("os").environ.get("CONFLICTDATA_BIG_TESTS") else 2_000
+
+
+def test_generated_package_passes_all_three(tmp_path):
+    desc, frames = _generated_frames(tmp_path / "pkg", _EVENTS)
+    assert len(frames["events"]) == _EVENTS
+    assert validate(desc).errors == 0
+    assert validate_frames(frames, package=desc).errors == 0
+    assert _pandera_errors(frames, set()) == set()
