@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import conflictdata as cd
+from conflictdata.schema import read_package
 from conflictdata.errors import MissingDependencyError, UnknownTableError, ValidationError
 
 pdx = pytest.importorskip("pandera.pandas")
@@ -104,6 +105,42 @@ def test_models_are_the_pandera_schemas(package):
             m = mine.columns[col]
             assert (m.dtype, m.nullable) == (c.dtype, c.nullable)
             assert [k.name for k in m.checks] == [k.name for k in c.checks]
+            # the generated field says the same as the schema
+            annotated = model.__fields__[col][1]
+            assert (annotated.title, annotated.description) == (c.title, c.description)
+            assert annotated.nullable == c.nullable
+            assert getattr(model, col) == col
+
+
+def test_generated_fields_have_the_schema_dtypes(package):
+    import pandera.pandas as pandera
+
+    from conflictdata.models import MODELS
+
+    for name, model in MODELS.items():
+        plain = pandera.DataFrameModel.build_schema_.__func__(model)  # the annotations alone
+        for f in package.tables[name].fields:
+            assert plain.columns[f.name].dtype == pandera.Column(f.pandas_dtype()).dtype
+
+
+def test_models_module_is_current(root):
+    from conflictdata.frames.render_models import render_models
+
+    committed = (root / "src" / "conflictdata" / "models.py").read_text(encoding="utf-8")
+    assert committed == render_models(read_package(root / "datapackage.json")), \
+        "src/conflictdata/models.py is stale: run `conflictdata models`"
+
+
+def test_models_check_detects_staleness(root, tmp_path):
+    from conflictdata.cli import main
+
+    out = tmp_path / "models.py"
+    out.write_text("stale\n", encoding="utf-8")
+    args = ["models", str(root / "datapackage.json"), "--out", str(out)]
+    assert main([*args, "--check"]) == 1
+    assert out.read_text(encoding="utf-8") == "stale\n"
+    assert main(args) == 0
+    assert main([*args, "--check"]) == 0
 
 
 def test_models_work_as_annotations_and_extend():
