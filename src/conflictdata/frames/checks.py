@@ -135,12 +135,8 @@ class FrameData:
 
 
 def _arrow_text(arr: pa.Array) -> pa.Array:
-    t = arr.type
-    if pa.types.is_boolean(t):
-        return pc.if_else(arr, "true", "false")
-    if pa.types.is_floating(t):
-        return pa.array([cell_text(v) for v in arr.to_pylist()], pa.string())
-    if pa.types.is_timestamp(t):
+    """Typed values as CSV text (booleans true/false, numbers as Arrow prints them)."""
+    if pa.types.is_timestamp(arr.type):
         return pa.array([cell_text(v) for v in arr.to_pylist()], pa.string())
     return pc.cast(arr, pa.string())
 

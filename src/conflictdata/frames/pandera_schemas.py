@@ -122,11 +122,12 @@ def report_from_schema_errors(table: TableSchema, df: pd.DataFrame, err: Any) ->
         name = str(check_name)
         if name in checks:
             c = checks[name]
+            idx = np.zeros(0, dtype=np.int64)
             if unique_index:
                 labels = group["index"].dropna().unique()
                 pos = df.index.get_indexer(labels)
                 idx = np.unique(pos[pos >= 0])
-            else:
+            if len(idx) == 0:  # rows not given by label: ask the check itself
                 idx = np.flatnonzero(c.fails(fd))
             rows.setdefault(name, set()).update(idx.tolist())
             continue

@@ -170,7 +170,14 @@ def conform(table: TableSchema, df: pd.DataFrame
     unread: dict[str, dict[int, str]] = {}
     names = table.field_names
     cols = [str(c) for c in df.columns]
+    seen: set[str] = set()
     for c in cols:
+        if c in seen:
+            findings.append(_find(table, "E110", c if c in names else None,
+                                  f"column {c!r} appears again (the first one is checked)",
+                                  value=c))
+        seen.add(c)
+    for c in dict.fromkeys(cols):
         if c not in names:
             findings.append(_find(table, "E112", None, f"column {c!r} is not a field of "
                                   f"{table.name}", value=c))
