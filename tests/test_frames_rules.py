@@ -4,11 +4,14 @@ primary and foreign keys, booleans, unique non-key fields), one broken cell at a
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conflictdata.frames.validate import validate_frames
 from conflictdata.schema import read_package
@@ -68,3 +71,23 @@ def test_row_cases_agree(tmp_path, changes, row, code, field):
 ])
 def test_cross_table_cases_agree(tmp_path, table, row, changes):
     _agree(tmp_path, with_cell(table, row, **changes))
+
+
+_TRICKY = ["", " ", "x", "0", "-1", "2", "1.5", "1e3", "NaN", "true", "0", "yes",
+           "2025-06-13", "2025-06-30", "2025-02-30", "2025-06-01", "1899-12-31", "13-06-2025",
+           "evt-0001", "evt-0002", "evt-9999", "act-0001", "act-0002", "SRC-001", "SRC-9",
+           "airstrike", "interception", "day", "month", "year", "unknown", "exact",
+           "initiator", "target", "95", "-180.5", "https://example.org/a", "Ünïcödé"]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_random_cells_agree(tmp_path, data):
+    rows = copy.deepcopy(ROWS)
+    for _ in range(data.draw(st.integers(1, 4))):
+        table = data.draw(st.sampled_from(sorted(t for t in rows if rows[t])))
+        i = data.draw(st.integers(0, len(rows[table]) - 1))
+        name = data.draw(st.sampled_from([f["name"] for f in SCHEMAS[table]["fields"]]))
+        rows[table][i][name] = data.draw(st.sampled_from(_TRICKY))
+    _agree(tmp_path, rows)
