@@ -57,7 +57,7 @@ print(rows)
 FRAMES_SCRIPT = """
 import json, sys, time
 from pathlib import Path
-import pyarrow as pa, pyarrow.csv as csv
+import pandas as pd, pyarrow as pa, pyarrow.csv as csv
 from conflictdata.schema import read_package
 from conflictdata.frames.validate import conform, validate_frames
 from conflictdata.frames.pandera_schemas import schema_for
@@ -66,10 +66,11 @@ pkg = read_package(desc)
 frames = {}
 for name, t in pkg.tables.items():
     types = {n: pa.string() for n in t.field_names}
-    tab = csv.read_csv(desc.parent / t.path, parse_options=csv.ParseOptions(newlines_in_values=True),
-                       convert_options=csv.ConvertOptions(column_types=types, strings_can_be_null=False,
-                                                          quoted_strings_can_be_null=False))
-    df, found, _ = conform(t, tab.to_pandas(types_mapper={pa.string(): __import__('pandas').StringDtype('pyarrow')}.get))
+    tab = csv.read_csv(desc.parent / t.path,
+                       parse_options=csv.ParseOptions(newlines_in_values=True),
+                       convert_options=csv.ConvertOptions(column_types=types))
+    text = tab.to_pandas(types_mapper={pa.string(): pd.StringDtype('pyarrow')}.get)
+    df, found, _ = conform(t, text)
     assert not found, found[:3]
     for f in t.fields:
         if f.enum is not None:

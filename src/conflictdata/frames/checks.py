@@ -606,7 +606,8 @@ def fk_check(table: TableSchema, fk: ForeignKey, parent: Callable[[FrameData], F
         return [f"{label} {quote(v)} is not a {target} ({fk.resource})" for v in vals]
 
     return FrameCheck(
-        "E401", f"E401:{label}->{target}", fk.fields[0], fk.fields, "frame", fails, message, f"every {label} is a {target}",
+        "E401", f"E401:{label}->{target}", fk.fields[0], fk.fields, "frame", fails, message,
+        f"every {label} is a {target}",
         hint=f"use an existing {target} value, or add that {fk.resource} row first")
 
 

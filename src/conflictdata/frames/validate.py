@@ -25,7 +25,16 @@ from .._rules import relation_rules
 from ..errors import UnknownTableError
 from ..findings import Finding, Report, make_finding
 from ..schema import Field, Package, TableSchema, read_package
-from .checks import FrameCheck, FrameData, _days_in_month, _mask, fk_check, not_before_checks, quote, table_checks
+from .checks import (
+    FrameCheck,
+    FrameData,
+    _days_in_month,
+    _mask,
+    fk_check,
+    not_before_checks,
+    quote,
+    table_checks,
+)
 from .pandera_schemas import frame_findings
 
 __all__ = ["validate_frames", "conform"]
