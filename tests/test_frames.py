@@ -189,3 +189,19 @@ def test_validate_frames_reads_hand_built_frames_like_csv():
 def test_validate_frames_names_unknown_tables():
     with pytest.raises(UnknownTableError, match="no table 'evnts'"):
         cd.validate_frames({"evnts": pd.DataFrame()})
+
+
+def test_validation_error_lists_at_most_the_rule_limit():
+    from conflictdata.frames.pandera_schemas import validate_loaded
+    from conflictdata.loader import open_release
+
+    table = open_release().table("actors")
+    df = cd.load("actors")
+    big = pd.concat([df] * 80, ignore_index=True)  # 1,120 rows: every ID repeated
+    with pytest.raises(ValidationError) as exc:
+        validate_loaded(table, big)
+    report = exc.value.report
+    dups = [f for f in report.findings if f.code == "E211"]
+    assert len(dups) == 1000 and report.stats["suppressed"]["E211"] == len(big) - len(df) - 1000
+    assert "… and " in str(exc.value)
+    assert f"E211 x{len(big) - len(df) - 1000}" in str(exc.value)

@@ -108,10 +108,13 @@ def frame_findings(table: TableSchema, fd: FrameData, check: FrameCheck, idx: np
             for k, v, m in zip(keys, values, messages)]
 
 
-def report_from_schema_errors(table: TableSchema, df: pd.DataFrame, err: Any) -> Report:
+def report_from_schema_errors(table: TableSchema, df: pd.DataFrame, err: Any,
+                              max_per_rule: int = 1000) -> Report:
     """pandera's ``SchemaErrors`` of :func:`schema_for` (``table``) on ``df`` as a Report:
     each failing row of each named check, plus pandera's own failures (missing column,
-    wrong dtype, null in a non-nullable column) under the codes the validator uses."""
+    wrong dtype, null in a non-nullable column) under the codes the validator uses. As in
+    the CSV validator, at most ``max_per_rule`` findings per check are listed, the rest
+    counted in ``stats["suppressed"]``."""
     checks = {c.name: c for c in table_checks(table)}
     fc = err.failure_cases
     fd = FrameData(table, df)
@@ -133,10 +136,15 @@ def report_from_schema_errors(table: TableSchema, df: pd.DataFrame, err: Any) ->
             continue
         for _, fail in group.iterrows():
             findings += _pandera_failure(table, df, fd, name, fail, checks, rows)
+    suppressed: dict[str, int] = {}
     for name, idx_set in rows.items():
-        findings += frame_findings(table, fd, checks[name], np.array(sorted(idx_set)))
+        idx = np.array(sorted(idx_set), dtype=np.int64)
+        code = checks[name].code
+        if len(idx) > max_per_rule:
+            suppressed[code] = suppressed.get(code, 0) + len(idx) - max_per_rule
+        findings += frame_findings(table, fd, checks[name], idx[:max_per_rule])
     return Report(findings, {"tables": {table.name: {"rows": len(df), "read": True}},
-                             "rows": len(df)})
+                             "rows": len(df), "suppressed": suppressed})
 
 
 def _pandera_failure(table: TableSchema, df: pd.DataFrame, fd: FrameData, name: str, fail: Any,
@@ -180,7 +188,12 @@ def format_frame_findings(report: Report, limit: int = 50) -> str:
     if len(report.findings) > limit:
         lines.append(f"… and {len(report.findings) - limit} more (see .report.findings)")
     e, w = report.errors, report.warnings
-    lines.append(f"INVALID: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}")
+    line = f"INVALID: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+    suppressed = report.stats.get("suppressed") or {}
+    if suppressed:
+        more = ", ".join(f"{c} x{n:,}" for c, n in sorted(suppressed.items()))
+        line += f"; not listed (over the per-rule limit): {more}"
+    lines.append(line)
     return "\n".join(lines)
 
 
