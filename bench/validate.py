@@ -11,7 +11,10 @@ same run on the same machine:
   * ``frictionless validate`` on a package of ``--frictionless-events`` events generated the
     same way (frictionless needs minutes for 1M events), its time scaled linearly by total
     rows to the full package — the output says so;
-  * bare ``pyarrow.csv.read_csv`` of every CSV of the full package (the parse floor).
+  * bare ``pyarrow.csv.read_csv`` of every CSV of the full package (the parse floor);
+  * in one process, with the tables read into frames as ``conflictdata.load`` types them (not
+    timed): ``pandera_schema("events").validate(df, lazy=True)`` and ``validate_frames`` on
+    every table, each timed alone (target: validate_frames <= 2x our CSV validator).
 
 It prints wall time, peak RSS and the ratios against the targets (1M events in < 4 s; >= 20x
 faster than frictionless; <= 3x the parse floor) as PASS/MISS. It prints; it never asserts.
