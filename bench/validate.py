@@ -11,7 +11,10 @@ same run on the same machine:
   * ``frictionless validate`` on a package of ``--frictionless-events`` events generated the
     same way (frictionless needs minutes for 1M events), its time scaled linearly by total
     rows to the full package — the output says so;
-  * bare ``pyarrow.csv.read_csv`` of every CSV of the full package (the parse floor).
+  * bare ``pyarrow.csv.read_csv`` of every CSV of the full package (the parse floor);
+  * in one process, with the tables read into frames as ``conflictdata.load`` types them (not
+    timed): ``pandera_schema("events").validate(df, lazy=True)`` and ``validate_frames`` on
+    every table, each timed alone (target: validate_frames <= 2x our CSV validator).
 
 It prints wall time, peak RSS and the ratios against the targets (1M events in < 4 s; >= 20x
 faster than frictionless; <= 3x the parse floor) as PASS/MISS. It prints; it never asserts.
@@ -49,6 +52,48 @@ for res in json.loads(desc.read_text("utf-8"))["resources"]:
     rows += csv.read_csv(desc.parent / res["path"], parse_options=opts).num_rows
 print(rows)
 """
+
+
+#: Frames in memory: the package's CSVs read into frames with the dtypes conflictdata.load gives
+#: (not timed), then timed alone: the events frame through its pandera schema, and
+#: validate_frames on every table. Prints one JSON line.
+FRAMES_SCRIPT = """
+import json, sys, time
+from pathlib import Path
+import pandas as pd, pyarrow as pa, pyarrow.csv as csv
+from conflictdata.schema import read_package
+from conflictdata.frames.validate import conform, validate_frames
+from conflictdata.frames.pandera_schemas import schema_for
+desc = Path(sys.argv[1])
+pkg = read_package(desc)
+frames = {}
+for name, t in pkg.tables.items():
+    types = {n: pa.string() for n in t.field_names}
+    tab = csv.read_csv(desc.parent / t.path,
+                       parse_options=csv.ParseOptions(newlines_in_values=True),
+                       convert_options=csv.ConvertOptions(column_types=types))
+    text = tab.to_pandas(types_mapper={pa.string(): pd.StringDtype('pyarrow')}.get)
+    df, found, _ = conform(t, text)
+    assert not found, found[:3]
+    for f in t.fields:
+        if f.enum is not None:
+            col = df[f.name]
+            df[f.name] = col.mask(col.eq('').fillna(False)).astype(f.pandas_dtype())
+        elif f.type == 'string':
+            col = df[f.name]
+            df[f.name] = col.mask(col.eq('').fillna(False))
+    frames[name] = df
+schema = schema_for(pkg.table('events'))  # imports pandera; not timed
+t0 = time.perf_counter()
+schema.validate(frames['events'], lazy=True)
+t1 = time.perf_counter()
+report = validate_frames(frames, package=pkg)
+t2 = time.perf_counter()
+print(json.dumps({'pandera_events': t1 - t0, 'validate_frames': t2 - t1,
+                  'events_rows': len(frames['events']), 'rows': sum(map(len, frames.values())),
+                  'errors': report.errors}))
+"""
+TARGET_FRAMES_VS_CSV = 2.0  # validate_frames at most this many times our CSV validator
 
 
 def fingerprint(events: int, seed: int) -> str:
@@ -156,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print("measuring conflictdata validate ...", flush=True)
     ours = best_of([*venv_command("conflictdata"), "validate", str(desc)], args.repeat)
+    print("measuring pandera_schema('events') and validate_frames on the frames in memory ...",
+          flush=True)
+    frames_run = run_measured([sys.executable, "-c", FRAMES_SCRIPT, str(desc)], cwd=REPO_ROOT)
+    frames_res = json.loads(frames_run.stdout.strip().splitlines()[-1]) if frames_run.ok else None
     print("measuring the parse floor (pyarrow.csv.read_csv) ...", flush=True)
     floor = best_of([sys.executable, "-c", FLOOR_SCRIPT, str(desc)], args.repeat)
     fr = None
@@ -182,6 +231,13 @@ def main(argv: list[str] | None = None) -> int:
         ["pyarrow.csv.read_csv (parse floor)", f"{floor.wall_s:.2f}", f"{floor.peak_rss_mb:,.0f}",
          f"{meta['total_rows']:,}", "ok" if floor.ok else f"exit {floor.returncode}"],
     ]
+    if frames_res is not None:
+        rows.append(["pandera_schema('events').validate(lazy) (in memory)",
+                     f"{frames_res['pandera_events']:.2f}", "-", f"{frames_res['events_rows']:,}",
+                     "ok" if frames_res["errors"] == 0 else "findings"])
+        rows.append(["validate_frames, every table (in memory)", f"{frames_res['validate_frames']:.2f}",
+                     f"{frames_run.peak_rss_mb:,.0f}", f"{frames_res['rows']:,}",
+                     "ok" if frames_res["errors"] == 0 else f"{frames_res['errors']} errors"])
     if fr is not None:
         label = "frictionless validate"
         if scale and abs(scale - 1) > 1e-9:
@@ -201,7 +257,15 @@ def main(argv: list[str] | None = None) -> int:
         ["time vs parse floor", f"{vs_floor:.2f}x", f"<= {TARGET_VS_FLOOR:g}x",
          _verdict(vs_floor <= TARGET_VS_FLOOR and ours.ok)],
     ]
+    if frames_res is not None:
+        vs_csv = frames_res["validate_frames"] / ours.wall_s
+        targets.append(["validate_frames vs our CSV validator", f"{vs_csv:.2f}x",
+                        f"<= {TARGET_FRAMES_VS_CSV:g}x",
+                        _verdict(vs_csv <= TARGET_FRAMES_VS_CSV and frames_res["errors"] == 0)])
     print(format_table(["target", "measured", "goal", "result"], targets))
+    if frames_run is not None and not frames_run.ok:
+        print("\nnote: the frames run failed:\n  " + "\n  ".join(
+            (frames_run.stdout + frames_run.stderr).strip().splitlines()[-5:]))
     if fr is not None and scale and abs(scale - 1) > 1e-9:
         print(f"\nfrictionless ran on {fr_meta['events']:,} events ({fr_meta['total_rows']:,} rows), not "
               f"{n:,}: at ~{fr.wall_s / fr_meta['total_rows'] * 1e6:.0f} s per million rows the full "
@@ -232,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds_per_million_events": round(per_million, 3),
             "speedup_vs_frictionless": None if vs_fr is None else round(vs_fr, 2),
             "ratio_to_parse_floor": round(vs_floor, 3),
+            "frames": frames_res,
             "targets": {t[0]: {"measured": t[1], "goal": t[2], "result": t[3]} for t in targets},
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from .errors import (
     MissingDependencyError,
     UnknownTableError,
     UnknownVersionError,
+    ValidationError,
 )
 
 # name -> module that defines it; resolved lazily so `import conflictdata` stays light.
@@ -50,6 +51,9 @@ _LAZY = {
     "validate": "validator",
     "Report": "findings",
     "Finding": "findings",
+    # DataFrames in memory (pandera_schema needs the pandera extra)
+    "pandera_schema": "frames.pandera_schemas",
+    "validate_frames": "frames.validate",
 }
 
 __all__ = [
@@ -61,6 +65,7 @@ __all__ = [
     "MissingDependencyError",
     "UnknownTableError",
     "UnknownVersionError",
+    "ValidationError",
     "__version__",
     *_LAZY,
 ]

@@ -40,6 +40,13 @@ def _could_not_run(command: str, exc: Exception) -> int:
     return 2
 
 
+def _cmd_models(args: argparse.Namespace) -> int:
+    from .frames.render_models import DEFAULT_OUT, write_models
+
+    out = args.out or DEFAULT_OUT
+    return _generated(out, write_models(args.descriptor, out, check=args.check), args.check, "models")
+
+
 def _cmd_versions(args: argparse.Namespace) -> int:
     import warnings
 
@@ -163,6 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="docs/codebook.md")
     p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
     p.set_defaults(func=_cmd_codebook)
+
+    p = sub.add_parser("models", help="write src/conflictdata/models.py (pandera models) from schemas/")
+    p.add_argument("descriptor", nargs="?", default="datapackage.json")
+    p.add_argument("--out", default=None, help="default: the installed conflictdata/models.py")
+    p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
+    p.set_defaults(func=_cmd_models)
 
     p = sub.add_parser("versions", help="list releases: bundled, cached and on the release server")
     p.add_argument("--url", help="release server base URL (default: $CONFLICTDATA_RELEASES_URL)")

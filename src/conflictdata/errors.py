@@ -6,6 +6,7 @@ __all__ = [
     "ConflictDataError",
     "DescriptorError",
     "ValidationFailed",
+    "ValidationError",
     "BuildError",
     "ReleaseExistsError",
     "OutputError",
@@ -30,6 +31,15 @@ class ValidationFailed(ConflictDataError):
     """Seeds have validation errors, so nothing was built."""
 
     def __init__(self, message: str, report: object | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class ValidationError(ConflictDataError):
+    """DataFrames break the schemas' rules; ``report`` holds every finding, as the CSV
+    validator reports them (table, row key, field, code, value, message)."""
+
+    def __init__(self, message: str, report: object) -> None:
         super().__init__(message)
         self.report = report
 

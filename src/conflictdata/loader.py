@@ -404,26 +404,44 @@ def load_arrow(table: str, version: str | None = None, *, source: Source = None,
     return open_release(version, source=source, url=url).read_arrow(table)
 
 
-def load(table: str, version: str | None = None, *, source: Source = None, url: str | None = None) -> pd.DataFrame:
+def load(table: str, version: str | None = None, *, source: Source = None, url: str | None = None,
+         validate: bool = False) -> pd.DataFrame:
     """A release table as a pandas DataFrame with the dtypes its schema declares.
+
+    ``validate=True`` also checks it with its pandera schema (needs the pandera extra) and
+    raises :class:`~conflictdata.errors.ValidationError` listing every failure.
 
     >>> events = conflictdata.load("events")            # bundled release, offline
     >>> events = conflictdata.load("events", "0.1.0")   # a pinned version
     """
     release = open_release(version, source=source, url=url)
     schema = release.table(table)
-    return _to_pandas(release.read_arrow(table), schema)
+    df = _to_pandas(release.read_arrow(table), schema)
+    return _validated(schema, df) if validate else df
 
 
 def load_all(
-    version: str | None = None, *, source: Source = None, url: str | None = None
+    version: str | None = None, *, source: Source = None, url: str | None = None,
+    validate: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """Every table of a release, by name, in descriptor order."""
+    """Every table of a release, by name, in descriptor order (``validate``: as in load)."""
     release = open_release(version, source=source, url=url)
-    return {
+    frames = {
         name: _to_pandas(release.read_arrow(name), schema)
         for name, schema in release.package.tables.items()
     }
+    if validate:
+        from .frames.pandera_schemas import validate_loaded_all
+
+        validate_loaded_all(release.package.tables, frames)
+    return frames
+
+
+def _validated(schema: TableSchema, df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` checked with the table's pandera schema (imported only when asked for)."""
+    from .frames.pandera_schemas import validate_loaded
+
+    return validate_loaded(schema, df)
 
 
 def load_polars(
