@@ -3,7 +3,6 @@ reference implementation): it validates, and each RecordSet loads as the release
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 from datetime import date, datetime, timezone
@@ -13,7 +12,6 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from conflictdata.build import build
 from conflictdata.croissant import (
     CONFORMS_TO,
     CROISSANT_NAME,
@@ -22,40 +20,12 @@ from conflictdata.croissant import (
     write_croissant,
 )
 from conflictdata.errors import DescriptorError
-from test_build_support import EVENTS, EVENTS_SCHEMA, HAVE_VALIDATE, event, write_package
-
-EPOCH = "1750000000"  # 2025-06-15T15:06:40Z
-
-#: The test events, with a datetime column so every Croissant data type is exercised.
-SCHEMA = copy.deepcopy(EVENTS_SCHEMA)
-SCHEMA["fields"].insert(
-    4,
-    {"name": "reported_at", "type": "datetime", "title": "Reported", "description": "When reported."},
-)
-ROWS = [
-    {**EVENTS[0], "reported_at": "2025-06-13T21:30:00Z"},
-    {**EVENTS[1], "reported_at": ""},
-    {**EVENTS[2], "reported_at": "2025-06-14T08:00:05Z"},
-    event("EV-0004", fatalities="12", latitude="-3.25", confirmed="true", event_type="deployment"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _fixed_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-
-
-def _release(root: Path) -> Path:
-    desc = write_package(root / "pkg", events=ROWS, events_schema=SCHEMA)
-    result = build(desc, root / "releases", validate=HAVE_VALIDATE, progress=False)
-    return result.path
+from typed_release import build_release
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        rel = _release(tmp_path_factory.mktemp("croissant"))
+    rel = build_release(tmp_path_factory.mktemp("croissant"))
     write_croissant(rel)
     return rel
 
@@ -113,7 +83,7 @@ def test_text_is_deterministic_and_reproducible(release: Path, tmp_path: Path) -
     keys = list(json.loads(text))
     assert keys[:4] == ["@context", "@type", "name", "conformsTo"]
     assert keys[-2:] == ["distribution", "recordSet"] and keys[4:-2] == sorted(keys[4:-2])
-    again = _release(tmp_path / "elsewhere")
+    again = build_release(tmp_path / "elsewhere")
     assert (write_croissant(again)).read_bytes() == text.encode("utf-8")
 
 
@@ -161,6 +131,17 @@ def test_mlcroissant_validates_and_loads_every_record_set(release: Path) -> None
     assert _plain(events["EV-0004"]["events/fatalities"]) == 12
     assert _plain(events["EV-0001"]["events/date_start"]).date() == date(2025, 6, 13)
     assert _plain(events["EV-0003"]["events/fatalities"]) is None  # null stays null, not 0
+
+
+def test_mlcroissant_loads_the_real_release(tmp_path: Path, root: Path) -> None:
+    mlc = pytest.importorskip("mlcroissant", reason="mlcroissant is not installed (pip install mlcroissant)")
+    rel = build_release(tmp_path, root / "datapackage.json")
+    dataset = mlc.Dataset(jsonld=str(write_croissant(rel)))
+    assert not dataset.metadata.ctx.issues.errors and not dataset.metadata.ctx.issues.warnings
+    resources = _descriptor(rel)["resources"]
+    assert [rs.name for rs in dataset.metadata.record_sets] == [r["name"] for r in resources]
+    for res in resources:
+        assert sum(1 for _ in dataset.records(record_set=res["name"])) == res["rows"], res["name"]
 
 
 def test_mlcroissant_refuses_a_tampered_file(release: Path, tmp_path: Path) -> None:
