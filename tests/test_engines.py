@@ -87,6 +87,16 @@ def test_dask_reads_every_table(releases: list[Path]) -> None:
         assert got == expected, res["name"]
 
 
+def test_dask_default_turns_nullable_integers_into_floats(releases: list[Path]) -> None:
+    """Why the README passes dtype_backend: without it an integer column with a null is
+    float64 once computed, while the lazy frame announces int64."""
+    dd = pytest.importorskip("dask.dataframe", reason="dask[dataframe] is not installed")
+    figures = dd.read_parquet(str(releases[0] / "figures.parquet"))
+    assert pq.read_table(releases[0] / "figures.parquet").column("count_low").null_count > 0
+    assert str(figures.dtypes["count_low"]) == "int64"
+    assert str(figures.compute()["count_low"].dtype) == "float64"
+
+
 def _is_na(value: Any) -> bool:
     import pandas as pd
 
@@ -194,3 +204,87 @@ def test_spark_sql_over_a_release(spark: Any, releases: list[Path]) -> None:
     assert (total.s, total.n) == (sum(highs), len(highs))
     dated = spark.sql("select count(*) from events where date_end >= date'2025-06-13'").first()[0]
     assert dated == sum(1 for r in events if r["date_end"] and r["date_end"].isoformat() >= "2025-06-13")
+
+
+# --------------------------------------------------------------------------- README examples
+
+README_PATH = "build/releases/0.1.0"  # the release folder the README's examples name
+
+
+def _examples(root: Path) -> dict[str, str]:
+    """The README's `<!-- example: NAME -->` code blocks, by name."""
+    text = (root / "README.md").read_text(encoding="utf-8")
+    found = re.findall(r"<!-- example: (\w+) -->\n```\w+\n(.*?)```\n", text, flags=re.S)
+    return dict(found)
+
+
+def _run_example(root: Path, name: str, release: Path) -> dict[str, Any]:
+    code = _examples(root)[name]
+    assert README_PATH in code, f"README example {name} does not read {README_PATH}"
+    namespace: dict[str, Any] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        exec(compile(code.replace(README_PATH, str(release)), f"README:{name}", "exec"), namespace)
+    return namespace
+
+
+def test_readme_shows_each_engine(root: Path) -> None:
+    assert set(_examples(root)) == {"sha256sum", "duckdb", "polars", "dask", "spark", "croissant"}
+
+
+def test_readme_checksum_example(root: Path, releases: list[Path]) -> None:
+    code = _examples(root)["sha256sum"].replace(README_PATH, str(releases[0]))
+    done = subprocess.run(["bash", "-e", "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count(": OK") == len((releases[0] / "SHA256SUMS").read_text().splitlines())
+
+
+def test_readme_duckdb_example(root: Path, releases: list[Path]) -> None:
+    pytest.importorskip("duckdb")
+    counts = _run_example(root, "duckdb", releases[0])["counts"]
+    events = pq.read_table(releases[0] / "events.parquet").to_pylist()
+    expected: dict[str, int] = {}
+    for e in events:
+        if e["record_status"] == "active":
+            expected[e["event_type"]] = expected.get(e["event_type"], 0) + 1
+    assert counts == sorted(expected.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def test_readme_polars_example(root: Path, releases: list[Path]) -> None:
+    pl = pytest.importorskip("polars")
+    ns = _run_example(root, "polars", releases[0])
+    events = pq.read_table(releases[0] / "events.parquet").to_pylist()
+    assert ns["events"].height == len(events) and ns["events"]["date_end"].dtype == pl.Date
+    assert ns["june"]["event_id"].to_list() == [
+        e["event_id"] for e in events if e["date_end"] and e["date_end"].isoformat() >= "2025-06-13"
+    ]
+
+
+def test_readme_dask_example(root: Path, releases: list[Path]) -> None:
+    pytest.importorskip("dask.dataframe", reason="dask[dataframe] is not installed")
+    most = _run_example(root, "dask", releases[0])["most"]
+    expected: dict[str, int] = {}
+    for f in pq.read_table(releases[0] / "figures.parquet").to_pylist():
+        if f["count_high"] is not None:
+            expected[f["quantity"]] = max(expected.get(f["quantity"], 0), f["count_high"])
+    assert str(most.dtype) == "Int64"
+    assert most.dropna().to_dict() == expected
+
+
+def test_readme_spark_example(root: Path, spark: Any, releases: list[Path]) -> None:
+    per_day = _run_example(root, "spark", releases[0])["per_day"]
+    events = pq.read_table(releases[0] / "events.parquet").to_pylist()
+    assert sum(r["n"] for r in per_day) == len(events)
+    assert {r["date_end"] for r in per_day} == {e["date_end"] for e in events}
+
+
+def test_readme_croissant_example(root: Path, releases: list[Path]) -> None:
+    pytest.importorskip("mlcroissant", reason="mlcroissant is not installed (pip install mlcroissant)")
+    from conflictdata.croissant import CROISSANT_NAME, write_croissant
+
+    rel = releases[0]
+    if not (rel / CROISSANT_NAME).is_file():  # releases built before croissant.json was added
+        write_croissant(rel)
+    records = _run_example(root, "croissant", rel)["records"]
+    events = pq.read_table(rel / "events.parquet").to_pylist()
+    assert [r["events/event_id"].decode() for r in records] == [e["event_id"] for e in events]
