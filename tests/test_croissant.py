@@ -3,6 +3,7 @@ reference implementation): it validates, and each RecordSet loads as the release
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from datetime import date, datetime, timezone
@@ -21,6 +22,13 @@ from conflictdata.croissant import (
 )
 from conflictdata.errors import DescriptorError
 from typed_release import build_release
+
+NO_MLCROISSANT = "mlcroissant is not installed (pip install mlcroissant)"
+
+pytestmark = [  # the readers' own deprecations, not ours
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib"),
+    pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +58,10 @@ def test_metadata_follows_the_descriptor(release: Path) -> None:
 
     # every file of SHA256SUMS but croissant.json itself, with the same SHA-256
     files = {d["name"]: d for d in doc["distribution"]}
-    assert set(files) == set(_sums(release))
-    for name, digest in _sums(release).items():
+    sums = {n: h for n, h in _sums(release).items() if n != CROISSANT_NAME}
+    assert set(files) == set(sums)
+    assert set(sums) == {"datapackage.json", "CHANGELOG.md", "sources.parquet", "events.parquet"}
+    for name, digest in sums.items():
         assert files[name]["sha256"] == digest
         assert files[name]["contentUrl"] == name
         assert files[name]["contentSize"] == f"{(release / name).stat().st_size} B"
@@ -65,7 +75,8 @@ def test_metadata_follows_the_descriptor(release: Path) -> None:
         assert [f.get("description") for f in rs["field"]] == [f["description"] for f in fields]
         assert rs["key"] == [{"@id": f"{res['name']}/{k}"} for k in res["schema"]["primaryKey"]]
         for f in rs["field"]:
-            assert f["source"] == {"fileObject": {"@id": res["path"]}, "extract": {"column": f["name"]}}
+            source = {"fileObject": {"@id": res["path"]}, "extract": {"column": f["name"]}}
+            assert f["source"] == source
     types = {f["name"]: f["dataType"] for f in doc["recordSet"][1]["field"]}
     assert types == {
         "event_id": "sc:Text", "source_id": "sc:Text", "event_type": "sc:Text",
@@ -110,7 +121,7 @@ def _as_loaded(value: Any, field_type: str) -> Any:
 
 
 def test_mlcroissant_validates_and_loads_every_record_set(release: Path) -> None:
-    mlc = pytest.importorskip("mlcroissant", reason="mlcroissant is not installed (pip install mlcroissant)")
+    mlc = pytest.importorskip("mlcroissant", reason=NO_MLCROISSANT)
     dataset = mlc.Dataset(jsonld=str(release / CROISSANT_NAME))
     assert not dataset.metadata.ctx.issues.errors
     assert not dataset.metadata.ctx.issues.warnings
@@ -125,7 +136,7 @@ def test_mlcroissant_validates_and_loads_every_record_set(release: Path) -> None
             loaded = [_plain(r[f"{name}/{col}"]) for r in records]
             expected = [_as_loaded(row[col], field["type"]) for row in table]
             if field["type"] == "datetime":  # mlcroissant drops the zone; the instant is UTC
-                loaded = [v.replace(tzinfo=timezone.utc) if v and not v.tzinfo else v for v in loaded]
+                loaded = [v and v.replace(tzinfo=v.tzinfo or timezone.utc) for v in loaded]
             assert loaded == expected, (name, col)
     events = {_plain(r["events/event_id"]): r for r in dataset.records(record_set="events")}
     assert _plain(events["EV-0004"]["events/fatalities"]) == 12
@@ -134,7 +145,7 @@ def test_mlcroissant_validates_and_loads_every_record_set(release: Path) -> None
 
 
 def test_mlcroissant_loads_the_real_release(tmp_path: Path, root: Path) -> None:
-    mlc = pytest.importorskip("mlcroissant", reason="mlcroissant is not installed (pip install mlcroissant)")
+    mlc = pytest.importorskip("mlcroissant", reason=NO_MLCROISSANT)
     rel = build_release(tmp_path, root / "datapackage.json")
     dataset = mlc.Dataset(jsonld=str(write_croissant(rel)))
     assert not dataset.metadata.ctx.issues.errors and not dataset.metadata.ctx.issues.warnings
@@ -146,7 +157,7 @@ def test_mlcroissant_loads_the_real_release(tmp_path: Path, root: Path) -> None:
 
 def test_mlcroissant_refuses_a_tampered_file(release: Path, tmp_path: Path) -> None:
     """The sha256 in croissant.json is what a Croissant reader checks before it reads."""
-    mlc = pytest.importorskip("mlcroissant", reason="mlcroissant is not installed (pip install mlcroissant)")
+    mlc = pytest.importorskip("mlcroissant", reason=NO_MLCROISSANT)
     copy_dir = tmp_path / "copy"
     copy_dir.mkdir()
     for p in release.iterdir():
@@ -172,11 +183,19 @@ def _copy(release: Path, dest: Path) -> Path:
     return dest
 
 
+def test_same_text_before_checksums_and_zip_exist(release: Path, tmp_path: Path) -> None:
+    """A build may write croissant.json before SHA256SUMS and the zip (so both hold it)."""
+    rel = _copy(release, tmp_path / "r")
+    (rel / "SHA256SUMS").unlink()
+    (rel / "conflictdata-1.0.0.zip").unlink()
+    assert croissant_json(rel) == croissant_json(release)
+
+
 def test_a_file_that_differs_from_its_descriptor_is_refused(release: Path, tmp_path: Path) -> None:
     rel = _copy(release, tmp_path / "r")
     with open(rel / "sources.parquet", "ab") as f:
         f.write(b"x")
-    with pytest.raises(DescriptorError, match=r"sources\.parquet has SHA-256 [0-9a-f]{64}, its descriptor says"):
+    with pytest.raises(DescriptorError, match=r"sources\.parquet has SHA-256 [0-9a-f]{64}, its"):
         croissant_metadata(rel)
 
 
@@ -207,6 +226,20 @@ def test_hostile_descriptor_is_a_descriptor_error(
     desc["resources"][0].update(change)
     (rel / "datapackage.json").write_text(json.dumps(desc))
     with pytest.raises(DescriptorError, match=message):
+        croissant_metadata(rel)
+
+
+def test_every_other_release_file_is_described(release: Path, tmp_path: Path) -> None:
+    rel = _copy(release, tmp_path / "r")
+    (rel / "report.html").write_text("<!doctype html><title>r</title>", encoding="utf-8")
+    (rel / ".tmp-croissant.json.x").write_text("half written")  # a temporary file is not
+    files = {d["name"]: d for d in croissant_metadata(rel)["distribution"]}
+    assert files["report.html"]["encodingFormat"] == "text/html"
+    digest = hashlib.sha256(b"<!doctype html><title>r</title>").hexdigest()
+    assert files["report.html"]["sha256"] == digest
+    assert not any(n.startswith(".") for n in files)
+    (rel / "notes.bin").write_bytes(b"\0")
+    with pytest.raises(DescriptorError, match="'notes.bin' is not a file Croissant metadata can"):
         croissant_metadata(rel)
 
 

@@ -20,6 +20,11 @@ import pytest
 
 from typed_release import build_release
 
+pytestmark = [  # the readers' own deprecations, not ours
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib"),
+    pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning"),
+]
+
 
 @pytest.fixture(scope="module")
 def releases(tmp_path_factory: pytest.TempPathFactory, root: Path) -> list[Path]:
@@ -100,7 +105,9 @@ def test_dask_default_turns_nullable_integers_into_floats(releases: list[Path]) 
 def _is_na(value: Any) -> bool:
     import pandas as pd
 
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+    if isinstance(value, float):
+        return value != value  # NaN
+    return value is None or value is pd.NA or value is pd.NaT
 
 
 def _py(value: Any) -> Any:
@@ -142,7 +149,7 @@ def _java_major() -> int | None:
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
     """One local Spark session for the module: one core, small memory, no UI, loopback only."""
-    pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (pip install pyspark)")
+    pyspark = pytest.importorskip("pyspark", reason="no pyspark (pip install pyspark)")
     needed = 17 if int(pyspark.__version__.split(".")[0]) >= 4 else 8
     major = _java_major()
     if major is None:
@@ -203,7 +210,8 @@ def test_spark_sql_over_a_release(spark: Any, releases: list[Path]) -> None:
     highs = [r["count_high"] for r in figures if r["count_high"] is not None]
     assert (total.s, total.n) == (sum(highs), len(highs))
     dated = spark.sql("select count(*) from events where date_end >= date'2025-06-13'").first()[0]
-    assert dated == sum(1 for r in events if r["date_end"] and r["date_end"].isoformat() >= "2025-06-13")
+    june = [r for r in events if r["date_end"] and r["date_end"].isoformat() >= "2025-06-13"]
+    assert dated == len(june)
 
 
 # --------------------------------------------------------------------------- README examples
@@ -279,7 +287,7 @@ def test_readme_spark_example(root: Path, spark: Any, releases: list[Path]) -> N
 
 
 def test_readme_croissant_example(root: Path, releases: list[Path]) -> None:
-    pytest.importorskip("mlcroissant", reason="mlcroissant is not installed (pip install mlcroissant)")
+    pytest.importorskip("mlcroissant", reason="no mlcroissant (pip install mlcroissant)")
     from conflictdata.croissant import CROISSANT_NAME, write_croissant
 
     rel = releases[0]

@@ -17,7 +17,8 @@ EPOCH = "1750000000"
 SCHEMA = copy.deepcopy(EVENTS_SCHEMA)
 SCHEMA["fields"].insert(
     4,
-    {"name": "reported_at", "type": "datetime", "title": "Reported", "description": "When reported."},
+    {"name": "reported_at", "type": "datetime", "title": "Reported",
+     "description": "When reported."},
 )
 ROWS = [
     {**EVENTS[0], "reported_at": "2025-06-13T21:30:00Z"},

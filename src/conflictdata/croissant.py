@@ -3,8 +3,9 @@
 Croissant (MLCommons) is the JSON-LD vocabulary that ML tooling reads to find, verify and load
 a dataset. Everything here comes from the release's own ``datapackage.json`` (inline schemas,
 rows, SHA-256 per table file), so the metadata can never disagree with the release: a
-``cr:FileObject`` per file with its SHA-256, a ``cr:RecordSet`` per table keyed by its primary
-key, and a ``cr:Field`` per column with its type and description.
+``cr:FileObject`` per file with its SHA-256 (every file but the metadata itself, SHA256SUMS
+and the zip, which holds them and so cannot have its hash inside them), a ``cr:RecordSet``
+per table keyed by its primary key, and a ``cr:Field`` per column with its type and description.
 
 Foreign keys are not written as Croissant ``references``: a reader treats a reference as a
 join to perform while loading (mlcroissant 1.1.1 then fails on Parquet sources, and on a
@@ -25,6 +26,7 @@ from typing import Any
 from .errors import DescriptorError
 from .release import (
     CHANGELOG_NAME,
+    archive_name,
     DESCRIPTOR_NAME,
     SUMS_NAME,
     check_version,
@@ -104,6 +106,21 @@ DATA_TYPES = {
 #: The encoding Croissant readers (mlcroissant) recognise for Parquet.
 PARQUET_FORMAT = "application/x-parquet"
 
+#: Encodings of the release's other files, by suffix.
+_FORMATS = {
+    ".json": "application/json",
+    ".md": "text/markdown",
+    ".html": "text/html",
+    ".parquet": PARQUET_FORMAT,
+    ".csv": "text/csv",
+}
+_ABOUT = {
+    DESCRIPTOR_NAME: "Frictionless Data Package descriptor: tables, Table Schemas, rows, SHA-256.",
+    CHANGELOG_NAME: "Rows added, removed and changed per table since the previous release.",
+}
+#: Not described: the metadata itself, the checksum list, and the zip that holds them all.
+_SKIPPED = (CROISSANT_NAME, SUMS_NAME)
+
 _SHA256 = re.compile(r"sha256:([0-9a-f]{64})")
 #: A table file must be a plain file name in the release folder: no folders, no dot files.
 _FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
@@ -114,7 +131,8 @@ _LAST = ("distribution", "field", "data", "recordSet", "subField", "extract", "t
 
 def _text(value: Any, what: str) -> str:
     if not isinstance(value, str):
-        raise DescriptorError(f"release descriptor: {what} must be text, got {type(value).__name__}")
+        got = type(value).__name__
+        raise DescriptorError(f"release descriptor: {what} must be text, got {got}")
     return value
 
 
@@ -150,7 +168,8 @@ def citation(desc: dict[str, Any]) -> str:
     year = created[:4] if re.fullmatch(r"[0-9]{4}-.*", created) else ""
     authors = ", ".join(_authors(desc)) or _text(desc.get("name", ""), "name")
     title = _text(desc.get("title") or desc.get("name", ""), "title")
-    parts = [f"{authors} ({year})." if year else f"{authors}.", f"{title}, version {desc['version']}."]
+    parts = [f"{authors} ({year})." if year else f"{authors}."]
+    parts.append(f"{title}, version {desc['version']}.")
     if label := _licence_label(desc):
         parts.append(f"{label}.")
     if isinstance(desc.get("homepage"), str) and desc["homepage"]:
@@ -212,6 +231,20 @@ def _table_file(folder: Path, res: dict[str, Any], i: int) -> tuple[str, str, in
     return path, actual, target.stat().st_size
 
 
+def _other_file(folder: Path, path: Path) -> dict[str, Any]:
+    """A FileObject for a release file that is not a table: descriptor, changelog, …"""
+    fmt = _FORMATS.get(path.suffix)
+    plain = _FILE_NAME.fullmatch(path.name) and path.is_file() and not path.is_symlink()
+    if fmt is None or not plain:
+        raise DescriptorError(
+            f"release {folder}: {path.name[:80]!r} is not a file Croissant metadata can describe "
+            f"(a plain file ending in {', '.join(sorted(_FORMATS))})"
+        )
+    return _file_object(
+        path.name, sha256_file(path), path.stat().st_size, fmt, _ABOUT.get(path.name)
+    )
+
+
 def _check_sums(folder: Path, hashes: dict[str, str]) -> None:
     """Where the release already has SHA256SUMS, every hash here must be the one it lists."""
     sums_path = folder / SUMS_NAME
@@ -242,26 +275,7 @@ def croissant_metadata(release_dir: Path | str) -> dict[str, Any]:
     version = check_version(desc.get("version"), "release descriptor version")
     package = package_from_descriptor(desc, folder)
 
-    distribution = [
-        _file_object(
-            DESCRIPTOR_NAME,
-            sha256_file(folder / DESCRIPTOR_NAME),
-            (folder / DESCRIPTOR_NAME).stat().st_size,
-            "application/json",
-            "Frictionless Data Package descriptor: tables, full Table Schemas, rows, SHA-256.",
-        )
-    ]
-    changelog = folder / CHANGELOG_NAME
-    if changelog.is_file() and not changelog.is_symlink():
-        distribution.append(
-            _file_object(
-                CHANGELOG_NAME,
-                sha256_file(changelog),
-                changelog.stat().st_size,
-                "text/markdown",
-                "Rows added, removed and changed per table since the previous release.",
-            )
-        )
+    distribution = []
     record_sets = []
     for i, res in enumerate(desc["resources"]):
         table = package.tables[res["name"]]
@@ -282,6 +296,13 @@ def croissant_metadata(release_dir: Path | str) -> dict[str, Any]:
         if table.primary_key:
             record_set["key"] = [{"@id": f"{table.name}/{k}"} for k in table.primary_key]
         record_sets.append(record_set)
+    tables = {d["name"] for d in distribution}
+    others = [_other_file(folder, p) for p in sorted(folder.iterdir(), key=lambda p: p.name)
+              if p.name not in tables and p.name not in _SKIPPED + (archive_name(version),)
+              and not p.name.startswith(".")]
+    distribution = [o for o in others if o["name"] == DESCRIPTOR_NAME] + distribution + [
+        o for o in others if o["name"] != DESCRIPTOR_NAME
+    ]
     _check_sums(folder, {d["name"]: d["sha256"] for d in distribution})
 
     doc: dict[str, Any] = {
