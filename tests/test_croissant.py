@@ -3,9 +3,12 @@ reference implementation): it validates, and each RecordSet loads as the release
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import json
 import math
+import threading
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -173,6 +176,31 @@ def test_mlcroissant_refuses_a_tampered_file(release: Path, tmp_path: Path) -> N
         chain.append(str(exc))
         exc = exc.__cause__ or exc.__context__
     assert any("is not identical with the reference in the Croissant JSON-LD" in m for m in chain)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        pass
+
+
+def test_served_metadata_is_not_resolved_by_mlcroissant(release: Path) -> None:
+    """Backs the README's advice to load croissant.json from a local folder: mlcroissant
+    1.1.1 resolves relative file names only against a local file, not a URL."""
+    mlc = pytest.importorskip("mlcroissant", reason=NO_MLCROISSANT)
+    handler = functools.partial(_QuietHandler, directory=str(release))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{CROISSANT_NAME}"
+        dataset = mlc.Dataset(jsonld=url)  # the metadata itself is read and valid
+        assert [rs.name for rs in dataset.metadata.record_sets] == ["sources", "events"]
+        with pytest.raises(Exception, match="Download"):
+            list(dataset.records(record_set="sources"))
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 def _copy(release: Path, dest: Path) -> Path:
