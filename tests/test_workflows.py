@@ -4,6 +4,7 @@ builds that differ."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -91,6 +92,7 @@ def test_release_publishes_only_after_every_check(root: Path) -> None:
     wf = _release_workflow(root)
     assert wf["on"] == {"push": {"tags": ["v*"]}}
     assert wf["permissions"] == {"contents": "read"}
+    assert wf["defaults"] == {"run": {"shell": "bash"}}  # pipefail, as _run_step runs steps
     jobs = wf["jobs"]
     uses = {job: [s.get("uses", "").split("@")[0] for s in j["steps"]] for job, j in jobs.items()}
     assert any("bash .ci/run" in s.get("run", "") for s in jobs["test"]["steps"])
@@ -123,12 +125,13 @@ def clone(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a step's script as GitHub runs it with `shell: bash`."""
     bin_dir = str(Path(sys.executable).parent)  # where `conflictdata` is installed
-    full_env = {**os.environ, **env, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
-    full_env.pop("SOURCE_DATE_EPOCH", None)
+    full_env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    full_env.update(env, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
     return subprocess.run(
-        ["bash", "-e", "-c", script], cwd=cwd, env=full_env, capture_output=True, text=True,
-        timeout=300,
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300,
     )
 
 
@@ -157,3 +160,64 @@ def test_release_workflow_builds_twice_and_compares(root: Path, clone: Path) -> 
     differ = _run_step(compare, clone, env)
     assert differ.returncode != 0
     assert "CHANGELOG.md" in differ.stdout + differ.stderr
+
+
+#: A stand-in for GitHub's CLI in the restore step (GitHub is not reachable from the tests):
+#: the releases are the folders of $FAKE_GH_RELEASES, one per tag, holding the tag's assets.
+_FAKE_GH = r"""#!/usr/bin/env bash
+set -euo pipefail
+case "$1 $2" in
+  "release list") ls "$FAKE_GH_RELEASES" ;;
+  "release download")
+    tag=$3; shift 3; pattern= dir=.
+    while [ $# -gt 0 ]; do
+      case "$1" in --pattern) pattern=$2; shift 2 ;; --dir) dir=$2; shift 2 ;; *) shift ;; esac
+    done
+    cp "$FAKE_GH_RELEASES/$tag/"$pattern "$dir/" ;;
+  *) echo "fake gh: unsupported: $*" >&2; exit 2 ;;
+esac
+"""
+
+
+def test_release_workflow_builds_on_the_published_releases(root: Path, tmp_path: Path) -> None:
+    """The restore step unpacks each published zip (checked against its SHA256SUMS), so the
+    new release's changelog compares with the last one and index.json lists them all."""
+    if not (root / ".git").exists() or shutil.which("git") is None or not shutil.which("unzip"):
+        pytest.skip("needs a git checkout, git and unzip")
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(root), str(repo)], check=True)
+    desc = json.loads((repo / "datapackage.json").read_text("utf-8"))
+    version, old = desc["version"], "0.0.1"
+    # an older published release: the same seeds under an older version
+    older = tmp_path / "older"
+    shutil.copytree(repo, older, ignore=shutil.ignore_patterns(".git"))
+    (older / "datapackage.json").write_text(json.dumps({**desc, "version": old}), "utf-8")
+    built = _run_step(
+        f"conflictdata build datapackage.json --out {tmp_path / 'old-out'}", older,
+        {"SOURCE_DATE_EPOCH": "1700000000"},
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    assets = tmp_path / "gh" / f"v{old}"
+    assets.mkdir(parents=True)
+    shutil.copy(tmp_path / "old-out" / old / f"conflictdata-{old}.zip", assets)
+    (assets.parent / f"v{version}").mkdir()  # the tag being released is listed and skipped
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "gh").write_text(_FAKE_GH, "utf-8")
+    (fake_bin / "gh").chmod(0o755)
+
+    wf = _release_workflow(root)
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    env = {"RUNNER_TEMP": str(runner_temp), "VERSION": version, "TAG": f"v{version}",
+           "FAKE_GH_RELEASES": str(tmp_path / "gh")}
+    for name in ("Restore the published", "Build twice", "Refuse unless"):
+        script = _step(wf, name).replace("gh release", f"{fake_bin / 'gh'} release")
+        done = _run_step(script, repo, env)
+        assert done.returncode == 0, (name, done.stdout + done.stderr)
+    site = repo / "site"
+    index = json.loads((site / "index.json").read_text("utf-8"))
+    assert [r["version"] for r in index["releases"]] == [old, version]
+    zip_name = f"conflictdata-{old}.zip"
+    assert (site / old / zip_name).read_bytes() == (assets / zip_name).read_bytes()
+    assert f"Changes since {old}" in (site / version / "CHANGELOG.md").read_text("utf-8")
