@@ -239,9 +239,10 @@ def test_sums_that_disagree_are_refused(release: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"path": "../outside.parquet"}, "must be a plain file name"),
-        ({"path": "/etc/passwd"}, "must be a plain file name"),
-        ({"path": "datapackage.json"}, "must be a plain file name"),
+        ({"path": "../outside.parquet"}, "must be a plain .parquet file name"),
+        ({"path": "/etc/passwd"}, "must be a plain .parquet file name"),
+        ({"path": "CHANGELOG.md"}, "must be a plain .parquet file name"),
+        ({"path": "sources.parquet"}, "two tables have the path sources.parquet"),
         ({"hash": "md5:abc"}, "no 'sha256:<64 hex>' hash"),
         ({"path": "missing.parquet"}, "table file missing.parquet is missing"),
     ],
@@ -251,7 +252,7 @@ def test_hostile_descriptor_is_a_descriptor_error(
 ) -> None:
     rel = _copy(release, tmp_path / "r")
     desc = _descriptor(rel)
-    desc["resources"][0].update(change)
+    desc["resources"][-1].update(change)
     (rel / "datapackage.json").write_text(json.dumps(desc))
     with pytest.raises(DescriptorError, match=message):
         croissant_metadata(rel)

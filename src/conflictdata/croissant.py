@@ -210,10 +210,10 @@ def _field(table: TableSchema, f: Field, file_id: str) -> dict[str, Any]:
 def _table_file(folder: Path, res: dict[str, Any], i: int) -> tuple[str, str, int]:
     """The resource's file name, its verified SHA-256 and its size."""
     path = _text(res.get("path"), f"resources[{i}].path")
-    if not _FILE_NAME.fullmatch(path) or path in (DESCRIPTOR_NAME, SUMS_NAME):
+    if not _FILE_NAME.fullmatch(path) or not path.endswith(".parquet"):
         raise DescriptorError(
             f"release descriptor: resource {res.get('name')!r} has path {path[:80]!r}; "
-            "a release table must be a plain file name in the release folder"
+            "a release table must be a plain .parquet file name in the release folder"
         )
     m = _SHA256.fullmatch(str(res.get("hash", "")))
     if m is None:
@@ -279,6 +279,8 @@ def croissant_metadata(release_dir: Path | str) -> dict[str, Any]:
     record_sets = []
     for i, res in enumerate(desc["resources"]):
         table = package.tables[res["name"]]
+        if any(d["name"] == res.get("path") for d in distribution):
+            raise DescriptorError(f"release descriptor: two tables have the path {res['path']}")
         path, digest, size = _table_file(folder, res, i)
         rows = res.get("rows")
         about = table.description or table.title
