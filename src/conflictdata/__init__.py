@@ -47,6 +47,9 @@ _LAZY = {
     "BuildResult": "build",
     "diff_releases": "diff",
     "ReleaseDiff": "diff",
+    # Croissant metadata of a release
+    "croissant_metadata": "croissant",
+    "write_croissant": "croissant",
     # validate (issue 3)
     "validate": "validator",
     "Report": "findings",
