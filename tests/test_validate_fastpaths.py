@@ -20,10 +20,9 @@ from conflictdata.columnchecks import (
     _date_shape,
     _edge_candidates,
     _regex_mask,
-    id_pattern,
-    parse_ids,
     take_rows,
 )
+from conflictdata.ids import id_pattern, parse_ids
 from conflictdata.validator import validate
 from validate_support import EVENT, ROWS, write_package
 

@@ -31,8 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .columnchecks import id_pattern, parse_ids
 from .diff import ReleaseDiff, diff_releases
+from .ids import release_order
 from .errors import BuildError, OutputError, ReleaseExistsError, ValidationFailed
 from .findings import Report
 from .release import (
@@ -255,35 +255,10 @@ def _aligned(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
     return pa.chunked_array(parts, col.type)
 
 
-def _key_order(schema: TableSchema, cols: dict[str, pa.ChunkedArray]) -> tuple[Any, bool]:
-    """The row order of a release: by primary key. IDs of the form PREFIX + digits (the
-    schemas' ``^evt-[0-9]{4,}$``) go by their number, so evt-9999 comes before evt-10000;
-    any other key goes by its text. Returns (indices to take, or None when the rows are in
-    order already; whether that order is also the keys' byte order, which Parquet's
-    ``sorting_columns`` declares)."""
-    keys = list(schema.primary_key)
-    if not keys:
-        return None, False
-    if len(keys) == 1:
-        idp = id_pattern(schema.field(keys[0]).pattern)
-        ids = parse_ids(cols[keys[0]], idp[0]) if idp else None
-        if ids is not None and len(ids.ok) and ids.ok.all():
-            val, nd = ids.val, ids.nd
-            step_up = (val[1:] > val[:-1]) | ((val[1:] == val[:-1]) & (nd[1:] > nd[:-1]))
-            in_order = bool(np.all(step_up))
-            order = None if in_order else pa.array(np.lexsort((nd, val)))
-            return order, bool(nd.min() == nd.max())
-        col = cols[keys[0]]
-        if len(col) < 2 or pc.all(pc.less(col.slice(0, len(col) - 1), col.slice(1))).as_py():
-            return None, True
-    key_table = pa.table({k: cols[k] for k in keys})
-    return pc.sort_indices(key_table, [(k, "ascending") for k in keys]), True
-
-
 def _convert(schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> tuple[pa.Table, bool]:
     """:func:`convert_table`, and whether the rows are in the primary key's byte order."""
     cols = {f.name: _empty_as_null(columns[f.name]) for f in schema.fields}
-    order, byte_order = _key_order(schema, cols)
+    order, byte_order = release_order(schema, cols)
     arrays = [_cast(cols[f.name], f, schema.name) for f in schema.fields]
     del cols
     table = pa.Table.from_arrays(arrays, schema=schema.arrow_schema())
@@ -295,7 +270,7 @@ def _convert(schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> tuple[
 
 def convert_table(schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> pa.Table:
     """The validator's string columns of one table (field name -> text, empty cell = "") as
-    an Arrow table typed by its schema, rows in primary key order (see :func:`_key_order`).
+    an Arrow table typed by its schema, rows in primary key order (see :func:`conflictdata.ids.release_order`).
 
     Every cell is cast per field, so no type is ever inferred; an empty cell is null. Chunk
     boundaries fall on the writer's batch grid, so the Parquet bytes do not depend on how

@@ -16,11 +16,11 @@ from .columnchecks import (
     _pattern_mask,
     _q,
     _regex_mask,
-    id_pattern,
     np_mask,
     report_pattern,
     take_rows,
 )
+from .ids import id_pattern
 from .schema import ForeignKey
 
 __all__ = ["prepare_foreign_keys", "check_deferred_patterns", "check_foreign_keys", "check_cycles", "check_not_before", "check_unused_sources"]
