@@ -37,3 +37,23 @@ def sources_dir() -> Path:
     if d is None:
         pytest.skip("source texts not available (set CONFLICTDATA_SOURCES_DIR)")
     return d
+
+
+@pytest.fixture(scope="session")
+def curated_releases(tmp_path_factory) -> Path:
+    """The curated seeds built once per session into a temporary releases folder, as
+    `conflictdata build` makes it: what `cd.load(...)` reads in a source checkout."""
+    from conflictdata.build import build_release
+
+    out = tmp_path_factory.mktemp("releases")
+    build_release(ROOT / "datapackage.json", out, progress=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def curated_build(curated_releases: Path):
+    """For one test module, `cd.load(...)` (and child processes) read the curated release,
+    not whatever build/ holds. Module-scoped so hypothesis tests may use it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CONFLICTDATA_BUILD_DIR", str(curated_releases))
+        yield curated_releases

@@ -18,6 +18,9 @@ from pandera.typing import DataFrame, Series  # noqa: E402
 
 from conflictdata.models import Events  # noqa: E402
 
+#: These tests load the curated release, built once per session (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("curated_build")
+
 
 def test_plain_load_imports_no_pandera():
     code = ("import sys, conflictdata as cd; cd.load('events'); cd.load_all(); "

@@ -22,6 +22,9 @@ from conflictdata.frames.validate import conform, validate_frames
 from conflictdata.schema import read_package
 from conflictdata.validator import validate
 
+#: These tests load the curated release, built once per session (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("curated_build")
+
 pdx = pytest.importorskip("pandera.pandas")
 
 ROOT = Path(__file__).resolve().parent.parent

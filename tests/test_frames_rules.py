@@ -19,6 +19,9 @@ from conflictdata.validator import validate
 from test_validate_rules import FIELD_CASES, ROW_CASES
 from validate_support import ROWS, SCHEMAS, csv_text, with_cell, write_package
 
+#: These tests load the curated release, built once per session (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("curated_build")
+
 
 def _frames(rows: dict[str, list[dict[str, str]]]) -> dict[str, pd.DataFrame]:
     """Each table as the text a CSV holds (the CSV writer's own quoting, read back)."""
