@@ -46,6 +46,10 @@ _LAZY = {
     "BuildResult": "build",
     "diff_releases": "diff",
     "ReleaseDiff": "diff",
+    # report
+    "report": "reporting",
+    "timeline": "reporting",
+    "render_report": "reporting",
     # validate (issue 3)
     "validate": "validator",
     "Report": "findings",
