@@ -113,12 +113,12 @@ def _interval_layers(
                      axis=alt.Axis(labelLimit=460, labelFontSize=11, ticks=False, domain=False, grid=True,
                                    gridColor="#eeeeee", labelPadding=6))
     x = alt.X("x:T", scale=x_scale, title="date (UTC)",
-              axis=alt.Axis(format="%b %d, %Y", labelAngle=0, labelAlign="left", labelOffset=3, grid=True, tickMinStep=DAY_MS, labelOverlap=True,
+              axis=alt.Axis(format="%b %d, %Y", labelAngle=0, labelAlign="left", labelOffset=3, labelBound=True, grid=True, tickMinStep=DAY_MS, labelOverlap=True,
                             gridColor="#dddddd", tickCount=8))
     x2 = alt.X2("x2:T")
     if dim_field is not None:
         is_main = f"datum.{dim_field} === {_js(dim_value)}"
-        opacity = alt.condition(is_main, alt.value(1.0), alt.value(0.45))
+        opacity = alt.condition(is_main, alt.value(1.0), alt.value(0.6))
         fill_opacity = alt.condition(is_main, alt.value(1.0), alt.value(0.0))
         dash = alt.condition(is_main, alt.value([1, 0]), alt.value([4, 3]))
     else:

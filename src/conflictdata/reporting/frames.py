@@ -109,7 +109,7 @@ class Intervals:
     fade_ms: float
 
 
-def intervals(start: pd.Series, end: pd.Series, *, fade_share: float = 0.12, pad_share: float = 0.06) -> Intervals:
+def intervals(start: pd.Series, end: pd.Series, *, fade_share: float = 0.2, pad_share: float = 0.05) -> Intervals:
     """Classify and place date intervals, vectorised.
 
     A known day is drawn at its midday; a known period from its first day to the end of its last;
@@ -130,7 +130,7 @@ def intervals(start: pd.Series, end: pd.Series, *, fade_share: float = 0.12, pad
     else:
         lo, hi = 0.0, float(DAY_MS)
     width = max(hi - lo, float(DAY_MS))
-    fade = max(round(width * fade_share / DAY_MS), 1) * float(DAY_MS)
+    fade = max(round(width * fade_share / DAY_MS), 2) * float(DAY_MS)
     pad = max(round(width * pad_share / DAY_MS), 1) * float(DAY_MS)
     has_open_start = bool((kind == KIND_OPEN_START).any())
     has_open_end = bool((kind == KIND_OPEN_END).any())
