@@ -140,19 +140,7 @@ def test_hostile_text_is_escaped(tmp_path: Path) -> None:
 
 def test_timeline_filters(curated: Path) -> None:
     chart = cd.timeline(source=curated, event_type="airstrike")
-    found: list[dict] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if node.get("name") == "events" and "values" in node:
-                found.extend(node["values"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(chart.to_dict())
+    found = chart.to_dict()["datasets"]["events"]
     events = cd.load("events", source=curated)
     assert sorted({r["id"] for r in found}) == sorted(events.loc[events["event_type"] == "airstrike", "event_id"])
     with pytest.raises(ConflictDataError, match="not a field of events"):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..schema import TableSchema
 
-__all__ = ["PALETTE", "timeline_chart", "aggregate_chart", "figures_chart", "deployments_chart", "Tip"]
+__all__ = ["PALETTE", "timeline_chart", "aggregate_chart", "figures_chart", "deployments_chart", "as_altair", "Tip"]
 
 #: Tableau 10: distinct for the colour-blind in most pairs; assigned in enum order.
 PALETTE = (
@@ -46,7 +46,8 @@ class Tip:
 def _alt() -> Any:
     from . import require
 
-    return require("altair")
+    alt = require("altair")
+    return alt
 
 
 def _colours(values: tuple[str, ...]) -> list[str]:
@@ -112,9 +113,10 @@ def _interval_layers(
     y_labels = alt.Y("lane:N", scale=lanes, title=None,
                      axis=alt.Axis(labelLimit=460, labelFontSize=11, ticks=False, domain=False, grid=True,
                                    gridColor="#eeeeee", labelPadding=6))
-    x = alt.X("x:T", scale=x_scale, title="date (UTC)",
-              axis=alt.Axis(format="%b %d, %Y", labelAngle=0, labelAlign="left", labelOffset=3, labelBound=True, grid=True, tickMinStep=DAY_MS, labelOverlap=True,
+    x_axis = dict(title="date (UTC)", axis=alt.Axis(format="%b %d, %Y", labelAngle=0, labelAlign="left", labelOffset=3, labelBound=True, grid=True, tickMinStep=DAY_MS, labelOverlap=True,
                             gridColor="#dddddd", tickCount=8))
+    x_first = alt.X("x:T", scale=x_scale, **x_axis)  # the shared scale is declared once
+    x = alt.X("x:T", **x_axis)
     x2 = alt.X2("x2:T")
     if dim_field is not None:
         is_main = f"datum.{dim_field} === {_js(dim_value)}"
@@ -127,7 +129,7 @@ def _interval_layers(
     layers = [
         alt.Chart(data, name=f"{name}_span").mark_bar(height={"band": 0.56}, cornerRadius=2, strokeWidth=1.5)
         .transform_filter(f"datum.kind === '{fr.KIND_SPAN}'")
-        .encode(x=x, x2=x2, y=y, color=colour, stroke=stroke, opacity=opacity, fillOpacity=alt.value(0.85),
+        .encode(x=x_first, x2=x2, y=y, color=colour, stroke=stroke, opacity=opacity, fillOpacity=alt.value(0.85),
                 strokeDash=dash, tooltip=tooltip),
     ]
     for side, to_left in ((fr.KIND_OPEN_START, True), (fr.KIND_OPEN_END, False)):
@@ -165,16 +167,41 @@ def _x_scale(alt: Any, iv: fr.Intervals) -> Any:
     return alt.Scale(type="utc", domain=[int(iv.domain[0]), int(iv.domain[1])], nice=False)
 
 
-def _config(chart: Any) -> Any:
-    return (
-        chart.configure(font=FONT)
-        .configure_view(stroke="#cccccc")
-        .configure_axis(labelColor="#333333", titleColor="#333333", labelFont=FONT, titleFont=FONT)
-        .configure_legend(labelFont=FONT, titleFont=FONT, labelFontSize=11)
-    )
+def _leaf(chart: Any) -> dict[str, Any]:
+    """One unit chart as a Vega-Lite dict (its data is referred to by name)."""
+    spec = chart.to_dict(validate=False)
+    for key in ("$schema", "config", "datasets"):  # theme and data belong to the top level only
+        spec.pop(key, None)
+    return spec
 
 
-def timeline_chart(events: pd.DataFrame, schema: TableSchema, *, width: int = 640, title: str | None = None) -> alt.TopLevelMixin:
+def layer(charts: list[Any], **props: Any) -> dict[str, Any]:
+    """Layers composed as plain Vega-Lite: Altair's composition deep-copies every layer per step."""
+    return {"layer": [_leaf(c) if not isinstance(c, dict) else c for c in charts], **props}
+
+
+def toplevel(spec: dict[str, Any], datasets: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """A complete Vega-Lite spec: schema, page fonts, and the rows once as named datasets."""
+    alt = _alt()
+    config = {
+        "font": FONT,
+        "view": {"stroke": "#cccccc"},
+        "axis": {"labelColor": "#333333", "titleColor": "#333333", "labelFont": FONT, "titleFont": FONT},
+        "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11},
+    }
+    return {"$schema": alt.SCHEMA_URL, "config": config, **spec, "datasets": datasets}
+
+
+def as_altair(spec: dict[str, Any]) -> alt.TopLevelMixin:
+    """A spec of this module as an Altair chart object (displays in a notebook, ``.save()`` s)."""
+    alt = _alt()
+    for key, cls in (("hconcat", alt.HConcatChart), ("vconcat", alt.VConcatChart), ("layer", alt.LayerChart)):
+        if key in spec:
+            return cls.from_dict(spec, validate=False)
+    return alt.Chart.from_dict(spec, validate=False)
+
+
+def timeline_chart(events: pd.DataFrame, schema: TableSchema, *, width: int = 640, title: str | None = None) -> dict[str, Any]:
     """The events as what the data says, a lane each: parts under their parent, links drawn."""
     alt = _alt()
     types = fr.enum_of(schema, "event_type")
@@ -204,7 +231,8 @@ def timeline_chart(events: pd.DataFrame, schema: TableSchema, *, width: int = 64
     values = [rows[k] for k in order]
     for r in values:
         del r["k"]
-    data = alt.Data(values=values, name="events")
+    datasets = {"events": values}
+    data = alt.NamedData(name="events")
     tooltip = Tip.fields(alt)
     x_scale = _x_scale(alt, iv)
     layers, unknown = _interval_layers(
@@ -225,28 +253,30 @@ def timeline_chart(events: pd.DataFrame, schema: TableSchema, *, width: int = 64
             for a, b, xa, xb in zip(links["from_id"], links["to_id"], iso(links["x"].to_numpy()),
                                     iso(links["x2"].to_numpy()))
         ]
-        y = alt.Y("lane:N", scale=alt.Scale(domain=lane_sort), axis=None)
-        link_data = alt.Data(values=link_rows, name="links")
+        y = alt.Y("lane:N", axis=None)
+        datasets["links"] = link_rows
+        link_data = alt.NamedData(name="links")
         layers[:0] = [
             alt.Chart(link_data, name="ev_link")
             .mark_rule(strokeDash=[3, 2], strokeWidth=1.5, color="#444444", xOffset=8, x2Offset=8)
-            .encode(x=alt.X("x:T", scale=x_scale), x2="x2:T", y=y, y2="lane2:N", tooltip=tooltip),
+            .encode(x=alt.X("x:T"), x2="x2:T", y=y, y2="lane2:N", tooltip=tooltip),
             alt.Chart(link_data, name="ev_link_head")
             .mark_point(shape="triangle-left", filled=True, size=45, color="#444444", xOffset=9)
-            .encode(x=alt.X("x2:T", scale=x_scale), y=alt.Y("lane2:N", scale=alt.Scale(domain=lane_sort), axis=None),
+            .encode(x=alt.X("x2:T"), y=alt.Y("lane2:N", axis=None),
                     tooltip=tooltip),
         ]
     height = max(LANE_PX * len(values), 60)
-    timeline = alt.layer(*layers).properties(width=width, height=height)
-    unknown = unknown.properties(height=height)
-    chart = alt.hconcat(unknown, timeline, spacing=6)
-    chart = chart.resolve_scale(y="shared", color="shared", stroke="shared")
+    spec: dict[str, Any] = {
+        "hconcat": [_leaf(unknown.properties(height=height)), layer(layers, width=width, height=height)],
+        "spacing": 6,
+        "resolve": {"scale": {"y": "shared", "color": "shared", "stroke": "shared"}},
+    }
     if title:
-        chart = chart.properties(title=title)
-    return _config(chart)
+        spec["title"] = title
+    return toplevel(spec, datasets)
 
 
-def aggregate_chart(counts: pd.DataFrame, schema: TableSchema, unit: str, *, width: int = 760) -> alt.TopLevelMixin:
+def aggregate_chart(counts: pd.DataFrame, schema: TableSchema, unit: str, *, width: int = 760) -> dict[str, Any]:
     """Events per week or month, stacked by type: the timeline above the row budget."""
     alt = _alt()
     types = fr.enum_of(schema, "event_type")
@@ -261,16 +291,16 @@ def aggregate_chart(counts: pd.DataFrame, schema: TableSchema, unit: str, *, wid
     colour = alt.Color("type:N", scale=alt.Scale(domain=list(types), range=_colours(types)),
                        legend=alt.Legend(title="event type", orient="bottom", columns=4))
     chart = (
-        alt.Chart(alt.Data(values=values, name="event_counts"), width=width, height=260)
+        alt.Chart(alt.NamedData(name="event_counts"), width=width, height=260)
         .properties(name="ev_agg").mark_bar()
         .encode(x=alt.X("x:T", scale=alt.Scale(type="utc"), title=f"{unit} (UTC)"), x2="x2:T",
                 y=alt.Y("count:Q", stack="zero", title=f"events per {unit}"), color=colour,
                 order=alt.Order("type:N"), tooltip=Tip.fields(alt))
     )
-    return _config(chart)
+    return toplevel(_leaf(chart), {"event_counts": values})
 
 
-def figures_chart(figs: pd.DataFrame, schema: TableSchema, names: dict[str, str], *, width: int = 560) -> alt.TopLevelMixin | None:
+def figures_chart(figs: pd.DataFrame, schema: TableSchema, names: dict[str, str], *, width: int = 560) -> dict[str, Any] | None:
     """Each figure with a number as its range: low to high, best as a dot, open bounds fading."""
     alt = _alt()
     shapes = fr.figure_ranges(figs)
@@ -278,6 +308,7 @@ def figures_chart(figs: pd.DataFrame, schema: TableSchema, names: dict[str, str]
     if not drawn.any():
         return None
     charts = []
+    datasets: dict[str, list[dict[str, Any]]] = {}
     quantities = fr.enum_of(schema, "quantity")
     q = _text(figs["quantity"])
     for quantity in quantities:
@@ -304,7 +335,8 @@ def figures_chart(figs: pd.DataFrame, schema: TableSchema, names: dict[str, str]
                 "label": text, "when": "", "date_text": "", "detail": f"{qual}; claimed by {who}; event {eid}",
                 "excerpt": ex,
             })
-        data = alt.Data(values=values, name=f"figures_{quantity}")
+        datasets[f"figures_{quantity}"] = values
+        data = alt.NamedData(name=f"figures_{quantity}")
         x = alt.X("lo:Q", scale=alt.Scale(domain=[0, axis_max], nice=False), title=quantity.replace("_", " "))
         y = alt.Y("lane:N", title=None, scale=alt.Scale(domain=[v["lane"] for v in values]), axis=alt.Axis(labelLimit=300))
         tip = Tip.fields(alt, {"id": "ID", "label": "wording", "detail": "detail", "excerpt": "source excerpt"})
@@ -323,11 +355,12 @@ def figures_chart(figs: pd.DataFrame, schema: TableSchema, names: dict[str, str]
             .encode(x=alt.X("hi:Q"), y=y, text="label:N", tooltip=tip)
             .transform_calculate(hi="datum.hi === null ? datum.best : datum.hi"),
         ]
-        charts.append(alt.layer(*layers).properties(width=width, height=max(LANE_PX * len(values), 30)))
-    return _config(alt.vconcat(*charts, spacing=14).resolve_scale(x="independent", y="independent"))
+        charts.append(layer(layers, width=width, height=max(LANE_PX * len(values), 30)))
+    spec = {"vconcat": charts, "spacing": 14, "resolve": {"scale": {"x": "independent", "y": "independent"}}}
+    return toplevel(spec, datasets)
 
 
-def deployments_chart(deps: pd.DataFrame, schema: TableSchema, names: dict[str, str], *, width: int = 560) -> alt.TopLevelMixin:
+def deployments_chart(deps: pd.DataFrame, schema: TableSchema, names: dict[str, str], *, width: int = 560) -> dict[str, Any]:
     """Where forces stood as of an interval: the same date drawing as the events."""
     alt = _alt()
     kinds = fr.enum_of(schema, "deployment_type")
@@ -342,7 +375,7 @@ def deployments_chart(deps: pd.DataFrame, schema: TableSchema, names: dict[str, 
         r["dtype"] = dtype[k]
         r["label"] = f"{text[k]} {loc[k]}".strip()
         r["detail"] = f"{dtype[k]} of {actor[k]}; as of {r['when']}"
-    data = alt.Data(values=rows, name="deployments")
+    data = alt.NamedData(name="deployments")
     x_scale = _x_scale(alt, iv)
     layers, unknown = _interval_layers(
         alt, data, name="dep", colour_field="dtype", domain=kinds, lane_sort=[r["lane"] for r in rows],
@@ -352,10 +385,13 @@ def deployments_chart(deps: pd.DataFrame, schema: TableSchema, names: dict[str, 
     layers.append(
         alt.Chart(data).properties(name="dep_text").mark_text(align="left", dx=6, fontSize=11, color="#333333")
         .transform_filter(f"datum.kind !== '{fr.KIND_UNKNOWN}'")
-        .encode(x=alt.X("x2:T", scale=x_scale), y=alt.Y("lane:N", scale=alt.Scale(domain=[r["lane"] for r in rows]), axis=None), text="label:N")
+        .encode(x=alt.X("x2:T"), y=alt.Y("lane:N", scale=alt.Scale(domain=[r["lane"] for r in rows]), axis=None), text="label:N")
         .transform_calculate(x2=f"datum.kind === '{fr.KIND_POINT}' ? datum.x : datum.x2")
     )
     height = max(LANE_PX * len(rows), 40)
-    chart = alt.hconcat(unknown.properties(height=height),
-                        alt.layer(*layers).properties(width=width, height=height), spacing=6)
-    return _config(chart.resolve_scale(y="shared", color="shared", stroke="shared"))
+    spec = {
+        "hconcat": [_leaf(unknown.properties(height=height)), layer(layers, width=width, height=height)],
+        "spacing": 6,
+        "resolve": {"scale": {"y": "shared", "color": "shared", "stroke": "shared"}},
+    }
+    return toplevel(spec, {"deployments": rows})

@@ -162,11 +162,10 @@ def _vl_version() -> str | None:
     return wanted if wanted in vlc.get_vegalite_versions() else None
 
 
-def _to_vega(chart: Any) -> dict[str, Any]:
-    """A chart compiled to a Vega spec, with Altair's auto-named views checked absent."""
+def _to_vega(spec: dict[str, Any]) -> dict[str, Any]:
+    """A Vega-Lite spec of `charts` compiled to Vega (the page needs no Vega-Lite compiler)."""
     vlc = require("vl_convert")
-    spec = chart.to_dict()
-    spec.pop("$schema", None)
+    spec = {k: v for k, v in spec.items() if k != "$schema"}
     return vlc.vegalite_to_vega(spec, vl_version=_vl_version())
 
 
