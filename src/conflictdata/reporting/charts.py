@@ -281,10 +281,8 @@ def aggregate_chart(counts: pd.DataFrame, schema: TableSchema, unit: str, *, wid
     alt = _alt()
     types = fr.enum_of(schema, "event_type")
     grouped = counts.groupby(["start", "end", "type"], sort=True)["count"].sum().reset_index()
-    values = [
-        {"x": x, "x2": x2, "type": t, "count": int(c), "id": f"{t}, {unit} of {x[:10]}", "label": f"{int(c)} events",
-         "when": f"{unit} from {x[:10]}", "date_text": "", "detail": "counted at the known day or bound",
-         "excerpt": "aggregated: no single row (see the tables for rows)"}
+    values = [  # few columns: the page weighs what these rows weigh (about 60 bytes each)
+        {"x": x, "x2": x2, "type": t, "count": int(c), "when": f"{unit} of {x[:10]}"}
         for x, x2, t, c in zip(iso(grouped["start"].to_numpy("float64")), iso(grouped["end"].to_numpy("float64")),
                                grouped["type"], grouped["count"])
     ]
@@ -293,9 +291,11 @@ def aggregate_chart(counts: pd.DataFrame, schema: TableSchema, unit: str, *, wid
     chart = (
         alt.Chart(alt.NamedData(name="event_counts"), width=width, height=260)
         .properties(name="ev_agg").mark_bar()
-        .encode(x=alt.X("x:T", scale=alt.Scale(type="utc"), title=f"{unit} (UTC)"), x2="x2:T",
+        .encode(x=alt.X("x:T", timeUnit="utcyearweek" if unit == "week" else "utcyearmonth", title=f"{unit} (UTC)",
+                        axis=alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap=True)),
                 y=alt.Y("count:Q", stack="zero", title=f"events per {unit}"), color=colour,
-                order=alt.Order("type:N"), tooltip=Tip.fields(alt))
+                order=alt.Order("type:N"),
+                tooltip=Tip.fields(alt, {"when": "period (UTC)", "type": "event type", "count": "events"}))
     )
     return toplevel(_leaf(chart), {"event_counts": values})
 
