@@ -88,10 +88,11 @@ def test_hover_and_click_show_the_excerpt(page, curated: Path, event_id: str) ->
 
 def test_screenshot_of_the_timeline(page) -> None:
     browser, _ = page
+    browser.eval("document.getElementById('cd-detail').hidden = true")
     top = browser.eval("document.getElementById('timeline').getBoundingClientRect().top + window.scrollY")
-    height = browser.eval("document.getElementById('timeline').getBoundingClientRect().height")
+    height = browser.eval("document.getElementById('undated').getBoundingClientRect().bottom + window.scrollY") - top
     shots = ROOT / "build" / "report-test"
     shots.mkdir(parents=True, exist_ok=True)
-    path = browser.screenshot(shots / "timeline.png", {"x": 0, "y": top, "width": 1280, "height": min(height, 900)})
+    path = browser.screenshot(shots / "timeline.png", {"x": 0, "y": top, "width": 1280, "height": height + 8})
     assert path.stat().st_size > 10_000
     print(f"screenshot: {path}")

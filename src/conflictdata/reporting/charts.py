@@ -76,7 +76,7 @@ def _when(kind: np.ndarray, start: np.ndarray, end: np.ndarray, precision: list[
         elif k == fr.KIND_OPEN_END:
             out.append(f"on or after {s}; end unknown ({p})")
         else:
-            out.append(f"unknown: no date is given ({p})")
+            out.append("unknown: no date given" if p == fr.KIND_UNKNOWN else f"unknown: no date given ({p})")
     return out
 
 
@@ -332,12 +332,14 @@ def figures_chart(figs: pd.DataFrame, schema: TableSchema, names: dict[str, str]
                 "lo": None if np.isnan(lo) else float(lo),
                 "hi": None if np.isnan(hi) else (float(hi) + open_w if shape == "open_above" else float(hi)),
                 "best": None if np.isnan(best) else float(best),
-                "label": text, "when": "", "date_text": "", "detail": f"{qual}; claimed by {who}; event {eid}",
+                "label": f"{text} (claimed by {who})" if claim else text,
+                "when": "", "date_text": "", "detail": f"{qual}; claimed by {who}; event {eid}",
                 "excerpt": ex,
             })
         datasets[f"figures_{quantity}"] = values
         data = alt.NamedData(name=f"figures_{quantity}")
-        x = alt.X("lo:Q", scale=alt.Scale(domain=[0, axis_max], nice=False), title=quantity.replace("_", " "))
+        x = alt.X("lo:Q", scale=alt.Scale(domain=[0, axis_max], nice=False), title=quantity.replace("_", " "),
+                  axis=alt.Axis(tickMinStep=1, format=",d"))
         y = alt.Y("lane:N", title=None, scale=alt.Scale(domain=[v["lane"] for v in values]), axis=alt.Axis(labelLimit=300))
         tip = Tip.fields(alt, {"id": "ID", "label": "wording", "detail": "detail", "excerpt": "source excerpt"})
         base = alt.Chart(data)
