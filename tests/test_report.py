@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -28,14 +30,21 @@ def _dataset(spec: dict, name: str) -> list[dict]:
     return next(d["values"] for d in spec["data"] if d.get("name") == name)
 
 
-def test_same_release_same_bytes(curated: Path) -> None:
-    first = cd.render_report(curated)
-    assert first == cd.render_report(curated)
-    assert not re.search(r"\b(view|param)_\d+\b", first)  # no Altair counter names
+@pytest.fixture(scope="module")
+def page(curated: Path) -> str:
+    return cd.render_report(curated)
 
 
-def test_page_fetches_nothing(curated: Path) -> None:
-    page = cd.render_report(curated)
+def test_same_release_same_bytes(curated: Path, page: str) -> None:
+    assert page == cd.render_report(curated)
+    assert not re.search(r"\b(view|param)_\d+\b", page)  # no Altair counter names
+    code = "import sys, hashlib, conflictdata as cd; print(hashlib.sha256(cd.render_report(sys.argv[1]).encode()).hexdigest())"
+    other = subprocess.run([sys.executable, "-c", code, str(curated)], capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": "12345"})
+    assert other.stdout.strip() == hashlib.sha256(page.encode()).hexdigest(), other.stderr
+
+
+def test_page_fetches_nothing(page: str) -> None:
     assert 'http-equiv="Content-Security-Policy"' in page and "connect-src 'none'" in page
     markup = re.sub(r"(<script[^>]*>).*?</script>", r"\1</script>", page, flags=re.S)  # code aside
     assert not re.search(r"<(script|img|link|iframe|object|embed)[^>]*\s(src|href|data)=", markup, re.I)
@@ -45,9 +54,9 @@ def test_page_fetches_nothing(curated: Path) -> None:
     assert "@import" not in page and not re.search(r"url\(\s*['\"]?https?:", page)
 
 
-def test_timeline_has_every_standing_event_once(curated: Path) -> None:
+def test_timeline_has_every_standing_event_once(curated: Path, page: str) -> None:
     events = cd.load("events", source=curated)
-    values = _dataset(_specs(cd.render_report(curated))["timeline"], "events")
+    values = _dataset(_specs(page)["timeline"], "events")
     assert sorted(v["id"] for v in values) == sorted(events["event_id"])
     undated = events[events["date_start"].isna() & events["date_end"].isna()]["event_id"]
     assert sorted(v["id"] for v in values if v["kind"] == fr.KIND_UNKNOWN) == sorted(undated)
@@ -147,12 +156,12 @@ def test_timeline_filters(curated: Path) -> None:
         cd.timeline(source=curated, colour="red")
 
 
-def test_cli_report_writes_the_same_bytes(curated: Path, tmp_path: Path, capsys) -> None:
+def test_cli_report_writes_the_same_bytes(curated: Path, page: str, tmp_path: Path, capsys) -> None:
     from conflictdata.cli import main
 
     out = tmp_path / "r.html"
     assert main(["report", "--source", str(curated), "--out", str(out)]) == 0
-    assert out.read_text(encoding="utf-8") == cd.render_report(curated)
+    assert out.read_text(encoding="utf-8") == page
     assert "wrote" in capsys.readouterr().out
     assert main(["report", "../evil", "--source", str(curated), "--out", str(out)]) == 1
 

@@ -56,7 +56,7 @@ def _open(release: Release | str | Path) -> Release:
 
     if isinstance(release, Release):
         return release
-    return open_release(source=Path(release))
+    return open_release(source=Path(release).resolve())  # a folder named "cache" is still a folder
 
 
 def _frames(release: Release, names: list[str] | None = None) -> dict[str, Any]:
