@@ -66,6 +66,14 @@ def test_timeline_has_every_standing_event_once(curated: Path, page: str) -> Non
         assert by_id[row.event_id]["excerpt"] == row.source_excerpt
 
 
+def test_row_counts_match_the_loader(curated: Path, page: str) -> None:
+    section = page[page.index('<section id="counts">'):]
+    section = section[: section.index("</section>")]
+    shown = {m[0]: int(m[1].replace(",", "")) for m in
+             re.findall(r'<td><span class="id">([a-z_]+)</span></td><td>[^<]*</td><td class="n">([\d,]+)</td>', section)}
+    assert shown == {name: len(df) for name, df in cd.load_all(source=curated).items()}
+
+
 def test_parts_follow_their_parent(curated: Path) -> None:
     events = cd.load("events", source=curated)
     iv = fr.intervals(events["date_start"], events["date_end"])

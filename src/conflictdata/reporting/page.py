@@ -423,6 +423,9 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
                             "claimed by", "source excerpt"], rows, {3, 4, 5})
             for rid, pairs in zip(_cells(figs, "figure_id"), _pairs(figs, schemas["figures"])):
                 details[rid] = pairs
+            for fid, eid, text in zip(_cells(figs, "figure_id"), _cells(figs, "event_id"), _cells(figs, "count_text")):
+                if eid in details:
+                    details[eid].append([f"figure ({fid})", text])
         else:
             body = _summary(figs, schemas["figures"], row_budget, "figures")
             stats = []
@@ -460,6 +463,10 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
                            "what was said", "venue", "source excerpt"], rows)
             for rid, pairs in zip(_cells(st, "statement_id"), _pairs(st, schemas["statements"])):
                 details[rid] = pairs
+            for sid, about, spk, text in zip(_cells(st, "statement_id"), _cells(st, "about_event_id"),
+                                             _cells(st, "speaker_actor_id"), _cells(st, "text")):
+                if about in details:
+                    details[about].append([f"statement ({sid})", f"{names.get(spk, spk)}: {text}"])
         else:
             body = _summary(st, schemas["statements"], row_budget, "statements")
         section("statements", "Statements", body)
