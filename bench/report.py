@@ -64,15 +64,21 @@ def main() -> None:
     b, o = statistics.median(base_t), statistics.median(ours_t)
     rows = sum(r.get("rows", 0) for r in loader.open_release(source=release).package.descriptor["resources"])
     print(f"\nrelease {release}: {rows:,} rows in all tables; row budget {ROW_BUDGET:,}")
-    print(format_table(
-        [f"(median of {args.repeat})", "seconds", "best", "ratio"],
-        [["load_all (every table, sha256 verified)", f"{b:.2f}", f"{min(base_t):.2f}", "1.00x"],
-         ["render_report (loads, then draws)", f"{o:.2f}", f"{min(ours_t):.2f}", f"{o / b:.2f}x"]],
-    ))
+    print(
+        format_table(
+            [f"(median of {args.repeat})", "seconds", "best", "ratio"],
+            [
+                ["load_all (every table, sha256 verified)", f"{b:.2f}", f"{min(base_t):.2f}", "1.00x"],
+                ["render_report (loads, then draws)", f"{o:.2f}", f"{min(ours_t):.2f}", f"{o / b:.2f}x"],
+            ],
+        )
+    )
     print(f"vega bundle, first call in a process: {bundle_s:.2f} s (cached after)")
     aggregated = 'id="aggregated"' in page
-    print(f"report: {size / 2**20:.2f} MiB (budget {SIZE_BUDGET / 2**20:.0f} MiB, "
-          f"{'within' if size <= SIZE_BUDGET else 'OVER'}); timeline {'aggregated' if aggregated else 'one mark per event'}")
+    print(
+        f"report: {size / 2**20:.2f} MiB (budget {SIZE_BUDGET / 2**20:.0f} MiB, "
+        f"{'within' if size <= SIZE_BUDGET else 'OVER'}); timeline {'aggregated' if aggregated else 'one mark per event'}"
+    )
 
 
 if __name__ == "__main__":

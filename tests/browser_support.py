@@ -18,10 +18,21 @@ from pathlib import Path
 from typing import Any
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--mute-audio", "--no-default-browser-check",
-    "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>", "--hide-scrollbars",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+    "--no-default-browser-check",
+    "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--hide-scrollbars",
 ]
 
 
@@ -53,9 +64,17 @@ class Browser:
         self.timeout = timeout
         self.profile = tempfile.mkdtemp(prefix="cd-chromium-")
         self.proc = subprocess.Popen(
-            [chromium_path() or "chromium", *FLAGS, f"--user-data-dir={self.profile}",
-             "--remote-debugging-port=0", f"--window-size={width},{height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            [
+                chromium_path() or "chromium",
+                *FLAGS,
+                f"--user-data-dir={self.profile}",
+                "--remote-debugging-port=0",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         url = self._devtools_url()
         self.ws = websocket.create_connection(url, timeout=timeout, suppress_origin=True)
@@ -65,10 +84,20 @@ class Browser:
         self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.send(f"{domain}.enable")
-        self.send("Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=-1,
-                  uploadThroughput=-1)
-        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
-                  mobile=False)
+        self.send(
+            "Network.emulateNetworkConditions",
+            offline=True,
+            latency=0,
+            downloadThroughput=-1,
+            uploadThroughput=-1,
+        )
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
 
     def _devtools_url(self) -> str:
         deadline = time.monotonic() + self.timeout
@@ -155,14 +184,18 @@ class Browser:
 
     # what the page did
     def requests(self) -> list[str]:
-        return [e["params"]["request"]["url"] for e in self.events if e["method"] == "Network.requestWillBeSent"]
+        return [
+            e["params"]["request"]["url"] for e in self.events if e["method"] == "Network.requestWillBeSent"
+        ]
 
     def errors(self) -> list[str]:
         out = []
         for e in self.events:
             p = e.get("params", {})
             if e["method"] == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert", "warning"):
-                out.append("console: " + " ".join(str(a.get("value", a.get("description", ""))) for a in p["args"]))
+                out.append(
+                    "console: " + " ".join(str(a.get("value", a.get("description", ""))) for a in p["args"])
+                )
             elif e["method"] == "Runtime.exceptionThrown":
                 out.append("exception: " + json.dumps(p.get("exceptionDetails", {}))[:500])
             elif e["method"] == "Log.entryAdded" and p["entry"].get("level") in ("error", "warning"):
@@ -188,4 +221,3 @@ class Browser:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from report_support import build_copy, curated  # noqa: F401  (fixture)
 
 import conflictdata as cd
 from conflictdata.errors import ConflictDataError
 from conflictdata.reporting import frames as fr
-from report_support import build_copy, curated  # noqa: F401  (fixture)
 
 SPECS = re.compile(r'<script type="application/json" id="cd-specs">(.*?)</script>', re.S)
 
@@ -38,9 +38,16 @@ def page(curated: Path) -> str:
 def test_same_release_same_bytes(curated: Path, page: str) -> None:
     assert page == cd.render_report(curated)
     assert not re.search(r"\b(view|param)_\d+\b", page)  # no Altair counter names
-    code = "import sys, hashlib, conflictdata as cd; print(hashlib.sha256(cd.render_report(sys.argv[1]).encode()).hexdigest())"
-    other = subprocess.run([sys.executable, "-c", code, str(curated)], capture_output=True, text=True,
-                           env={**os.environ, "PYTHONHASHSEED": "12345"})
+    code = (
+        "import sys, hashlib, conflictdata as cd;"
+        "print(hashlib.sha256(cd.render_report(sys.argv[1]).encode()).hexdigest())"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code, str(curated)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    )
     assert other.stdout.strip() == hashlib.sha256(page.encode()).hexdigest(), other.stderr
 
 
@@ -49,8 +56,11 @@ def test_page_fetches_nothing(page: str) -> None:
     markup = re.sub(r"(<script[^>]*>).*?</script>", r"\1</script>", page, flags=re.S)  # code aside
     assert not re.search(r"<(script|img|link|iframe|object|embed)[^>]*\s(src|href|data)=", markup, re.I)
     assert re.findall(r"<script[^>]*>", markup) == [
-        '<script type="application/json" id="cd-specs">', '<script type="application/json" id="cd-rows">',
-        "<script>", "<script>"]
+        '<script type="application/json" id="cd-specs">',
+        '<script type="application/json" id="cd-rows">',
+        "<script>",
+        "<script>",
+    ]
     assert "@import" not in page and not re.search(r"url\(\s*['\"]?https?:", page)
 
 
@@ -67,10 +77,14 @@ def test_timeline_has_every_standing_event_once(curated: Path, page: str) -> Non
 
 
 def test_row_counts_match_the_loader(curated: Path, page: str) -> None:
-    section = page[page.index('<section id="counts">'):]
+    section = page[page.index('<section id="counts">') :]
     section = section[: section.index("</section>")]
-    shown = {m[0]: int(m[1].replace(",", "")) for m in
-             re.findall(r'<td><span class="id">([a-z_]+)</span></td><td>[^<]*</td><td class="n">([\d,]+)</td>', section)}
+    shown = {
+        m[0]: int(m[1].replace(",", ""))
+        for m in re.findall(
+            r'<td><span class="id">([a-z_]+)</span></td><td>[^<]*</td><td class="n">([\d,]+)</td>', section
+        )
+    }
     assert shown == {name: len(df) for name, df in cd.load_all(source=curated).items()}
 
 
@@ -88,15 +102,21 @@ def test_interval_kinds_follow_the_schema_precision_rules(package) -> None:
     """Every date_precision case the schema declares is drawn by which dates it allows."""
     schema = package.table("events")
     rule = next(c for c in schema.row_checks if c.get("check") == "when" and c["field"] == "date_precision")
-    day = pd.Series(pd.array([pd.Timestamp("2025-06-13").date()], dtype=schema.field("date_start").pandas_dtype()))
+    day = pd.Series(
+        pd.array([pd.Timestamp("2025-06-13").date()], dtype=schema.field("date_start").pandas_dtype())
+    )
     empty = pd.Series(pd.array([None], dtype=schema.field("date_start").pandas_dtype()))
     assert set(rule["cases"]) == set(schema.field("date_precision").enum)
     for precision, case in rule["cases"].items():
         start = empty if "date_start" in case.get("absent", []) else day
         end = empty if "date_end" in case.get("absent", []) else day
         kind = fr.intervals(start, end).kind[0]
-        expected = {(True, True): fr.KIND_POINT, (False, True): fr.KIND_OPEN_START,
-                    (True, False): fr.KIND_OPEN_END, (False, False): fr.KIND_UNKNOWN}
+        expected = {
+            (True, True): fr.KIND_POINT,
+            (False, True): fr.KIND_OPEN_START,
+            (True, False): fr.KIND_OPEN_END,
+            (False, False): fr.KIND_UNKNOWN,
+        }
         assert kind == expected[(start is day, end is day)], precision
 
 
@@ -105,7 +125,10 @@ def test_figure_shapes_follow_the_schema_qualifier_rules(package) -> None:
     rule = next(c for c in schema.row_checks if c.get("check") == "when" and c["field"] == "count_qualifier")
     for qualifier, case in rule["cases"].items():
         present = set(case.get("present", []))
-        row = {n: pd.array([5 if n in present else None], dtype="Int64") for n in ("count_low", "count_best", "count_high")}
+        row = {
+            n: pd.array([5 if n in present else None], dtype="Int64")
+            for n in ("count_low", "count_best", "count_high")
+        }
         shape = fr.figure_ranges(pd.DataFrame(row))["shape"].iloc[0]
         if not present:
             assert shape == "none", qualifier  # several, not_reported, ...: no bar
@@ -140,13 +163,15 @@ def test_above_the_row_budget_the_page_aggregates_and_says_so(curated: Path) -> 
 
 def test_hostile_text_is_escaped(tmp_path: Path) -> None:
     pytest.importorskip("altair")
-    evil = '</script><img src=x onerror=alert(1)>&amp;'
+    evil = "</script><img src=x onerror=alert(1)>&amp;"
 
     def edit(pkg: Path) -> None:
         p = pkg / "seeds" / "events.csv"
         text = p.read_text(encoding="utf-8")
-        p.write_text(text.replace("Israeli strike on Iranian nuclear facilities", evil.replace('"', ""), 1),
-                     encoding="utf-8")
+        p.write_text(
+            text.replace("Israeli strike on Iranian nuclear facilities", evil.replace('"', ""), 1),
+            encoding="utf-8",
+        )
 
     page = cd.render_report(build_copy(tmp_path, edit))
     assert "<img src=x" not in page
@@ -159,7 +184,9 @@ def test_timeline_filters(curated: Path) -> None:
     chart = cd.timeline(source=curated, event_type="airstrike")
     found = chart.to_dict()["datasets"]["events"]
     events = cd.load("events", source=curated)
-    assert sorted({r["id"] for r in found}) == sorted(events.loc[events["event_type"] == "airstrike", "event_id"])
+    assert sorted({r["id"] for r in found}) == sorted(
+        events.loc[events["event_type"] == "airstrike", "event_id"]
+    )
     with pytest.raises(ConflictDataError, match="not a field of events"):
         cd.timeline(source=curated, colour="red")
 

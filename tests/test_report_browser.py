@@ -7,10 +7,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-import conflictdata as cd
 from browser_support import Browser, why_no_browser
 from report_support import ROOT, curated  # noqa: F401  (fixture)
+
+import conflictdata as cd
 
 REASON = why_no_browser()
 if REASON:
@@ -41,8 +41,10 @@ def page(curated: Path, tmp_path_factory: pytest.TempPathFactory):
     out.write_text(cd.render_report(curated), encoding="utf-8")
     with Browser(width=1280, height=1000) as browser:
         browser.goto(out.as_uri())
-        browser.wait_for("window.conflictdata && window.conflictdata.ready + window.conflictdata.failed"
-                         " >= window.conflictdata.total")
+        browser.wait_for(
+            "window.conflictdata && window.conflictdata.ready + window.conflictdata.failed"
+            " >= window.conflictdata.total"
+        )
         browser.eval("document.getElementById('chart-timeline').scrollIntoView()")
         yield browser, out
 
@@ -62,7 +64,9 @@ def test_one_mark_per_event_and_unknown_apart(page, curated: Path) -> None:
     assert Counter(m["id"] for m in marks) == Counter(events["event_id"].tolist())  # one each
     undated = sorted(events.loc[events["date_start"].isna() & events["date_end"].isna(), "event_id"])
     assert sorted(m["id"] for m in marks if m["mark"].startswith("ev_unknown")) == undated
-    listed = browser.eval("[...document.querySelectorAll('#undated [data-id]')].map(e => e.dataset.id).join(' ')")
+    listed = browser.eval(
+        "[...document.querySelectorAll('#undated [data-id]')].map(e => e.dataset.id).join(' ')"
+    )
     assert sorted(listed.split()) == undated
 
 
@@ -74,14 +78,18 @@ def test_hover_and_click_show_the_excerpt(page, curated: Path, event_id: str) ->
     mark = next(m for m in json.loads(browser.eval(MARKS_JS)) if m["id"] == event_id)
     browser.mouse("mouseMoved", mark["x"] - 200, mark["y"] - 200)
     browser.mouse("mouseMoved", mark["x"], mark["y"])
-    tip = browser.wait_for("!document.getElementById('cd-tip').hidden && document.getElementById('cd-tip').textContent",
-                           5)
+    tip = browser.wait_for(
+        "!document.getElementById('cd-tip').hidden && document.getElementById('cd-tip').textContent", 5
+    )
     assert event_id in tip and excerpt in tip
     browser.mouse("mousePressed", mark["x"], mark["y"])
     browser.mouse("mouseReleased", mark["x"], mark["y"])
-    detail = browser.wait_for("!document.getElementById('cd-detail').hidden && "
-                              f"document.getElementById('cd-detail').dataset.id === {json.dumps(event_id)} && "
-                              "document.getElementById('cd-detail').textContent", 5)
+    detail = browser.wait_for(
+        "!document.getElementById('cd-detail').hidden && "
+        f"document.getElementById('cd-detail').dataset.id === {json.dumps(event_id)} && "
+        "document.getElementById('cd-detail').textContent",
+        5,
+    )
     assert excerpt in detail
     browser.mouse("mouseMoved", 2, 2)
 
@@ -90,7 +98,10 @@ def test_screenshot_of_the_timeline(page) -> None:
     browser, _ = page
     browser.eval("document.getElementById('cd-detail').hidden = true")
     top = browser.eval("document.getElementById('timeline').getBoundingClientRect().top + window.scrollY")
-    height = browser.eval("document.getElementById('undated').getBoundingClientRect().bottom + window.scrollY") - top
+    height = (
+        browser.eval("document.getElementById('undated').getBoundingClientRect().bottom + window.scrollY")
+        - top
+    )
     shots = ROOT / "build" / "report-test"
     shots.mkdir(parents=True, exist_ok=True)
     path = browser.screenshot(shots / "timeline.png", {"x": 0, "y": top, "width": 1280, "height": height + 8})

@@ -125,6 +125,10 @@ def timeline(
         keep = col.astype(object).isin(wanted).to_numpy(dtype=bool)
         events = events[keep]
     if len(events) > ROW_BUDGET:
-        counts, unit = fr.aggregate_events(events, fr.intervals(events["date_start"], events["date_end"]), "event_type")
+        counts, unit = fr.aggregate_events(
+            events, fr.intervals(events["date_start"], events["date_end"]), "event_type"
+        )
         return charts.as_altair(charts.aggregate_chart(counts, schema, unit))
-    return charts.as_altair(charts.timeline_chart(events, schema, title=f"conflictdata {rel.version}: events"))
+    return charts.as_altair(
+        charts.timeline_chart(events, schema, title=f"conflictdata {rel.version}: events")
+    )

@@ -9,7 +9,7 @@ no date is "unknown" and is never given one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from ..errors import DescriptorError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..schema import Package, TableSchema
+    from ..schema import TableSchema
 
 __all__ = [
     "ACTIVE",
@@ -109,7 +109,9 @@ class Intervals:
     fade_ms: float
 
 
-def intervals(start: pd.Series, end: pd.Series, *, fade_share: float = 0.2, pad_share: float = 0.05) -> Intervals:
+def intervals(
+    start: pd.Series, end: pd.Series, *, fade_share: float = 0.2, pad_share: float = 0.05
+) -> Intervals:
     """Classify and place date intervals, vectorised.
 
     A known day is drawn at its midday; a known period from its first day to the end of its last;
@@ -273,4 +275,3 @@ def enum_of(schema: TableSchema, name: str) -> tuple[str, ...]:
     if values is None:
         raise DescriptorError(f"table {schema.name!r}: field {name!r} declares no values")
     return values
-

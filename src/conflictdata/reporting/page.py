@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..release import CHANGELOG_NAME
 from . import SIZE_BUDGET, charts, require
 from . import frames as fr
-from ..release import CHANGELOG_NAME
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -142,7 +142,13 @@ APP_JS = r"""
 def script_json(value: Any) -> str:
     """JSON that is safe inside a ``<script>`` element: no ``<``, ``>``, ``&`` or line separators."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for a, b in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(a, b)
     return text
 
@@ -190,10 +196,17 @@ def _cells(df: pd.DataFrame, name: str) -> list[str]:
 
 def _table(head: list[str], rows: list[list[str]], numeric: set[int] | None = None, cls: str = "") -> str:
     numeric = numeric or set()
-    out = [f'<table class="{cls}"><thead><tr>' + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
+    out = [
+        f'<table class="{cls}"><thead><tr>'
+        + "".join(f"<th>{e(h)}</th>" for h in head)
+        + "</tr></thead><tbody>"
+    ]
     for r in rows:
-        out.append("<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
-                                    for i, c in enumerate(r)) + "</tr>")
+        out.append(
+            "<tr>"
+            + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(r))
+            + "</tr>"
+        )
     out.append("</tbody></table>")
     return "".join(out)
 
@@ -204,13 +217,17 @@ def _idcell(value: str) -> str:
 
 def _summary(df: pd.DataFrame, schema: Any, budget: int, what: str) -> str:
     """Counts by each enum field of the table: what a table above the row budget shows instead."""
-    parts = [f'<p class="note">{len(df):,} {e(what)} exceed the row budget of {budget:,}: '
-             "counts by each field with declared values are shown instead of the rows.</p>"]
+    parts = [
+        f'<p class="note">{len(df):,} {e(what)} exceed the row budget of {budget:,}: '
+        "counts by each field with declared values are shown instead of the rows.</p>"
+    ]
     for f in schema.fields:
         if not f.is_enum or f.name == "record_status":
             continue
         counts = df[f.name].value_counts(dropna=False)
-        rows = [[e(v if v == v else "(empty)"), f"{int(counts.get(v, 0)):,}"] for v in f.enum if counts.get(v, 0)]
+        rows = [
+            [e(v if v == v else "(empty)"), f"{int(counts.get(v, 0)):,}"] for v in f.enum if counts.get(v, 0)
+        ]
         if rows:
             parts.append(f"<h3>by {e(f.name)}</h3>" + _table([f.name, "rows"], rows, {1}))
     return "".join(parts)
@@ -245,7 +262,11 @@ def _markdown(text: str) -> str:
             out.append("<ul>" + "".join(items) + "</ul>")
         else:
             para = []
-            while i < len(lines) and lines[i].strip() and not lines[i].lstrip().startswith(("#", "|", "- ", "* ")):
+            while (
+                i < len(lines)
+                and lines[i].strip()
+                and not lines[i].lstrip().startswith(("#", "|", "- ", "* "))
+            ):
                 para.append(lines[i].strip())
                 i += 1
             out.append(f"<p>{e(' '.join(para))}</p>")
@@ -260,7 +281,11 @@ def _changelog(release: Release) -> str:
         raw = f.read(CHANGELOG_LIMIT + 1)
     cut = len(raw) > CHANGELOG_LIMIT
     text = raw[:CHANGELOG_LIMIT].decode("utf-8", errors="replace")
-    note = f'<p class="note">The changelog is longer than {CHANGELOG_LIMIT:,} bytes; only its start is shown.</p>' if cut else ""
+    note = (
+        f'<p class="note">The changelog is longer than {CHANGELOG_LIMIT:,} bytes; only its start is shown.</p>'
+        if cut
+        else ""
+    )
     return note + _markdown(text)
 
 
@@ -292,11 +317,21 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
     count_rows = []
     for n, df in tables.items():
         t = schemas[n]
-        count_rows.append([f'<span class="id">{e(n)}</span>', e(t.title), f"{len(df):,}", f"{len(active[n]):,}",
-                           f"{len(df) - len(active[n]):,}"])
-    section("counts", "Rows per table", _table(["table", "title", "rows", "standing", "withdrawn"], count_rows,
-                                               {2, 3, 4})
-            + "<p>Withdrawn rows (retracted or superseded tombstones) are counted here and not drawn.</p>")
+        count_rows.append(
+            [
+                f'<span class="id">{e(n)}</span>',
+                e(t.title),
+                f"{len(df):,}",
+                f"{len(active[n]):,}",
+                f"{len(df) - len(active[n]):,}",
+            ]
+        )
+    section(
+        "counts",
+        "Rows per table",
+        _table(["table", "title", "rows", "standing", "withdrawn"], count_rows, {2, 3, 4})
+        + "<p>Withdrawn rows (retracted or superseded tombstones) are counted here and not drawn.</p>",
+    )
 
     # --- timeline
     ev_schema = schemas["events"]
@@ -312,7 +347,7 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
         '<span><span class="sw after"></span>on or after: end unknown</span>'
         '<span><span class="sw unknown"></span>date unknown (left column, not on the axis)</span>'
         f'<span><span class="sw dim"></span>faded, dashed or hollow: status other than '
-        f'{e(fr.enum_of(ev_schema, "event_status")[0])} (named in the label)</span>'
+        f"{e(fr.enum_of(ev_schema, 'event_status')[0])} (named in the label)</span>"
         '<span><span class="sw link"></span>in response to (from the answered event to its answer)</span>'
         "</div>"
     )
@@ -322,25 +357,36 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
         undated = events[iv.kind == fr.KIND_UNKNOWN]
         items = "".join(
             f'<li>{_idcell(i)} {e(t)} <span class="badge">{e(s)}</span></li>'
-            for i, t, s in zip(_cells(undated, "event_id"), _cells(undated, "title"), _cells(undated, "event_status"))
+            for i, t, s in zip(
+                _cells(undated, "event_id"), _cells(undated, "title"), _cells(undated, "event_status")
+            )
         )
-        undated_html = (f'<h3>Events with an unknown date ({len(undated):,})</h3><ul id="undated">{items}</ul>'
-                        if len(undated) else '<p id="undated">Every event has at least one known date bound.</p>')
-        body = (key + '<div class="chart" id="chart-timeline" role="img" aria-label="timeline of events"></div>'
-                "<p>Hover a mark for its ID and source excerpt; click it (or any ID below) for the whole row. "
-                "Parts of an event (waves, rounds of talks) are indented under it.</p>" + undated_html)
+        undated_html = (
+            f'<h3>Events with an unknown date ({len(undated):,})</h3><ul id="undated">{items}</ul>'
+            if len(undated)
+            else '<p id="undated">Every event has at least one known date bound.</p>'
+        )
+        body = (
+            key + '<div class="chart" id="chart-timeline" role="img" aria-label="timeline of events"></div>'
+            "<p>Hover a mark for its ID and source excerpt; click it (or any ID below) for the whole row. "
+            "Parts of an event (waves, rounds of talks) are indented under it.</p>" + undated_html
+        )
         for rid, pairs in zip(_cells(events, "event_id"), _pairs(events, ev_schema)):
             details[rid] = pairs
     else:
         counts, unit = fr.aggregate_events(events, iv, "event_type")
         specs["timeline"] = _to_vega(charts.aggregate_chart(counts, ev_schema, unit))
-        msg = (f"{len(events):,} events exceed the row budget of {row_budget:,} marks: the timeline shows events "
-               f"per {unit} by type, each counted at its known day or bound; "
-               f"{kinds[fr.KIND_UNKNOWN]:,} events with an unknown date are not placed on it.")
+        msg = (
+            f"{len(events):,} events exceed the row budget of {row_budget:,} marks: the timeline shows events "
+            f"per {unit} by type, each counted at its known day or bound; "
+            f"{kinds[fr.KIND_UNKNOWN]:,} events with an unknown date are not placed on it."
+        )
         notes.append(msg)
-        body = (f'<p class="note" id="aggregated">{e(msg)}</p>'
-                '<div class="chart" id="chart-timeline" role="img" aria-label="events per period"></div>'
-                f'<p id="undated">{kinds[fr.KIND_UNKNOWN]:,} events have an unknown date.</p>')
+        body = (
+            f'<p class="note" id="aggregated">{e(msg)}</p>'
+            '<div class="chart" id="chart-timeline" role="img" aria-label="events per period"></div>'
+            f'<p id="undated">{kinds[fr.KIND_UNKNOWN]:,} events have an unknown date.</p>'
+        )
     body += "<h3>How the events are dated</h3>" + _table(["drawn as", "events"], kind_rows, {1})
     section("timeline", "Timeline of events", body)
     sections[0], sections[1] = sections[1], sections[0]  # the picture first, then the counts
@@ -351,19 +397,32 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
     if ea is not None:
         if len(ea) <= row_budget and len(events) <= row_budget:
             by_event: dict[str, list[str]] = {}
-            for eid, aid, role, claim in zip(_cells(ea, "event_id"), _cells(ea, "actor_id"), _cells(ea, "role"),
-                                             _cells(ea, "claimed_by_actor_id")):
-                claimed = f' <span class="badge">claimed by {e(names.get(claim, claim))}</span>' if claim else ""
+            for eid, aid, role, claim in zip(
+                _cells(ea, "event_id"),
+                _cells(ea, "actor_id"),
+                _cells(ea, "role"),
+                _cells(ea, "claimed_by_actor_id"),
+            ):
+                claimed = (
+                    f' <span class="badge">claimed by {e(names.get(claim, claim))}</span>' if claim else ""
+                )
                 by_event.setdefault(eid, []).append(
-                    f'{e(names.get(aid, aid))} <span class="badge">{e(role)}</span>{claimed}')
-            for rid, eid, aid, role in zip(_cells(ea, "event_actor_id"), _cells(ea, "event_id"),
-                                           _cells(ea, "actor_id"), _cells(ea, "role")):
+                    f'{e(names.get(aid, aid))} <span class="badge">{e(role)}</span>{claimed}'
+                )
+            for rid, eid, aid, role in zip(
+                _cells(ea, "event_actor_id"),
+                _cells(ea, "event_id"),
+                _cells(ea, "actor_id"),
+                _cells(ea, "role"),
+            ):
                 if eid in details:
                     details[eid].append([f"actor ({rid})", f"{names.get(aid, aid)}: {role}"])
-            rows = [[_idcell(i), e(t), "<br>".join(by_event.get(i, [])) or "<em>none recorded</em>"]
-                    for i, t in zip(_cells(events, "event_id"), _cells(events, "title"))]
+            rows = [
+                [_idcell(i), e(t), "<br>".join(by_event.get(i, [])) or "<em>none recorded</em>"]
+                for i, t in zip(_cells(events, "event_id"), _cells(events, "title"))
+            ]
             roles = ", ".join(fr.enum_of(schemas["event_actors"], "role"))
-            body = (f"<p>Roles: {e(roles)}.</p>" + _table(["event", "title", "actors and roles"], rows))
+            body = f"<p>Roles: {e(roles)}.</p>" + _table(["event", "title", "actors and roles"], rows)
         else:
             body = _summary(ea, schemas["event_actors"], row_budget, "event-actor rows")
         section("actors", "Actors and roles per event", body)
@@ -386,8 +445,10 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
                     if ids[k] in seen:
                         continue
                     seen.add(ids[k])
-                    items.append(f'<li>{_idcell(ids[k])} {e(names.get(ids[k], ""))} '
-                                 f'<span class="badge">{e(atype[k])}</span>{tree(ids[k], seen)}</li>')
+                    items.append(
+                        f"<li>{_idcell(ids[k])} {e(names.get(ids[k], ''))} "
+                        f'<span class="badge">{e(atype[k])}</span>{tree(ids[k], seen)}</li>'
+                    )
                 return f'<ul class="tree">{"".join(items)}</ul>' if items else ""
 
             body = tree("", set())
@@ -405,25 +466,68 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
             body = ""
             if fchart is not None:
                 specs["figures"] = _to_vega(fchart)
-                body += ('<p>A bar runs from low to high, a dot is the best figure; a bar fading to the left is an '
-                         'upper bound only (fewer than, at most), fading to the right a lower bound only (more '
-                         'than, at least). Vague wording (several, a series, not reported) gets no bar.</p>'
-                         '<div class="chart" id="chart-figures"></div>')
+                body += (
+                    "<p>A bar runs from low to high, a dot is the best figure; a bar fading to the left is an "
+                    "upper bound only (fewer than, at most), fading to the right a lower bound only (more "
+                    "than, at least). Vague wording (several, a series, not reported) gets no bar.</p>"
+                    '<div class="chart" id="chart-figures"></div>'
+                )
             shapes = fr.figure_ranges(figs)["shape"].tolist()
             rows = []
             for fid, eid, qty, lo, best, hi, qual, text, claim, ex, shape in zip(
-                *(_cells(figs, c) for c in ("figure_id", "event_id", "quantity", "count_low", "count_best",
-                                             "count_high", "count_qualifier", "count_text", "claimed_by_actor_id",
-                                             "source_excerpt")), shapes):
+                *(
+                    _cells(figs, c)
+                    for c in (
+                        "figure_id",
+                        "event_id",
+                        "quantity",
+                        "count_low",
+                        "count_best",
+                        "count_high",
+                        "count_qualifier",
+                        "count_text",
+                        "claimed_by_actor_id",
+                        "source_excerpt",
+                    )
+                ),
+                shapes,
+            ):
                 drawn = "" if shape != "none" else ' <span class="badge">no number: no bar</span>'
-                rows.append([_idcell(fid), _idcell(eid), e(qty), e(lo), e(best), e(hi), e(qual) + drawn,
-                             e(text), e(names.get(claim, claim)) if claim else "<em>not attributed</em>",
-                             f'<span class="ex">{e(ex)}</span>'])
-            body += _table(["figure", "event", "quantity", "low", "best", "high", "qualifier", "wording",
-                            "claimed by", "source excerpt"], rows, {3, 4, 5})
+                rows.append(
+                    [
+                        _idcell(fid),
+                        _idcell(eid),
+                        e(qty),
+                        e(lo),
+                        e(best),
+                        e(hi),
+                        e(qual) + drawn,
+                        e(text),
+                        e(names.get(claim, claim)) if claim else "<em>not attributed</em>",
+                        f'<span class="ex">{e(ex)}</span>',
+                    ]
+                )
+            body += _table(
+                [
+                    "figure",
+                    "event",
+                    "quantity",
+                    "low",
+                    "best",
+                    "high",
+                    "qualifier",
+                    "wording",
+                    "claimed by",
+                    "source excerpt",
+                ],
+                rows,
+                {3, 4, 5},
+            )
             for rid, pairs in zip(_cells(figs, "figure_id"), _pairs(figs, schemas["figures"])):
                 details[rid] = pairs
-            for fid, eid, text in zip(_cells(figs, "figure_id"), _cells(figs, "event_id"), _cells(figs, "count_text")):
+            for fid, eid, text in zip(
+                _cells(figs, "figure_id"), _cells(figs, "event_id"), _cells(figs, "count_text")
+            ):
                 if eid in details:
                     details[eid].append([f"figure ({fid})", text])
         else:
@@ -433,11 +537,20 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
                 sub = figs[(figs["quantity"] == qty).to_numpy(dtype=bool, na_value=False)]
                 best = sub["count_best"].astype("Float64").dropna()
                 if len(sub):
-                    stats.append([e(qty), f"{len(sub):,}", f"{len(best):,}",
-                                  *(f"{v:,.0f}" if len(best) else "" for v in
-                                    ((best.min(), best.median(), best.max()) if len(best) else (0, 0, 0)))])
+                    stats.append(
+                        [
+                            e(qty),
+                            f"{len(sub):,}",
+                            f"{len(best):,}",
+                            *(
+                                f"{v:,.0f}" if len(best) else ""
+                                for v in ((best.min(), best.median(), best.max()) if len(best) else (0, 0, 0))
+                            ),
+                        ]
+                    )
             body += "<h3>best figure by quantity</h3>" + _table(
-                ["quantity", "figures", "with a best figure", "min", "median", "max"], stats, {1, 2, 3, 4, 5})
+                ["quantity", "figures", "with a best figure", "min", "median", "max"], stats, {1, 2, 3, 4, 5}
+            )
             notes.append(f"{len(figs):,} figures summarised (row budget {row_budget:,}).")
         section("figures", "Figures", body)
 
@@ -446,25 +559,74 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
     if st is not None:
         if len(st) <= row_budget:
             siv = fr.intervals(st["date_start"], st["date_end"])
-            when = charts._when(siv.kind, [v[:10] for v in fr.iso(fr._ms(st["date_start"]))],
-                                [v[:10] for v in fr.iso(fr._ms(st["date_end"]))], _cells(st, "date_precision"))
+            when = charts._when(
+                siv.kind,
+                [v[:10] for v in fr.iso(fr._ms(st["date_start"]))],
+                [v[:10] for v in fr.iso(fr._ms(st["date_end"]))],
+                _cells(st, "date_precision"),
+            )
             rows = []
             for sid, spk, title, addr, about, stype, qtype, text, venue, w, ex in zip(
-                *(_cells(st, c) for c in ("statement_id", "speaker_actor_id", "speaker_title",
-                                           "addressee_actor_id", "about_event_id", "statement_type", "quote_type",
-                                           "text", "venue_text")), when, _cells(st, "source_excerpt")):
+                *(
+                    _cells(st, c)
+                    for c in (
+                        "statement_id",
+                        "speaker_actor_id",
+                        "speaker_title",
+                        "addressee_actor_id",
+                        "about_event_id",
+                        "statement_type",
+                        "quote_type",
+                        "text",
+                        "venue_text",
+                    )
+                ),
+                when,
+                _cells(st, "source_excerpt"),
+            ):
                 direct = qtype == fr.enum_of(schemas["statements"], "quote_type")[0]
-                said = (f'<span class="badge dq">{e(qtype)}</span><span class="quote">\u201c{e(text)}\u201d</span>'
-                        if direct else f'<span class="badge pp">{e(qtype)}</span>{e(text)}')
-                rows.append([_idcell(sid), e(w), e(names.get(spk, spk)), e(title) or "<em>not given</em>",
-                             e(names.get(addr, addr)), _idcell(about), e(stype), said, e(venue),
-                             f'<span class="ex">{e(ex)}</span>'])
-            body = _table(["statement", "date", "speaker", "title at the time", "addressee", "about", "type",
-                           "what was said", "venue", "source excerpt"], rows)
+                said = (
+                    f'<span class="badge dq">{e(qtype)}</span><span class="quote">\u201c{e(text)}\u201d</span>'
+                    if direct
+                    else f'<span class="badge pp">{e(qtype)}</span>{e(text)}'
+                )
+                rows.append(
+                    [
+                        _idcell(sid),
+                        e(w),
+                        e(names.get(spk, spk)),
+                        e(title) or "<em>not given</em>",
+                        e(names.get(addr, addr)),
+                        _idcell(about),
+                        e(stype),
+                        said,
+                        e(venue),
+                        f'<span class="ex">{e(ex)}</span>',
+                    ]
+                )
+            body = _table(
+                [
+                    "statement",
+                    "date",
+                    "speaker",
+                    "title at the time",
+                    "addressee",
+                    "about",
+                    "type",
+                    "what was said",
+                    "venue",
+                    "source excerpt",
+                ],
+                rows,
+            )
             for rid, pairs in zip(_cells(st, "statement_id"), _pairs(st, schemas["statements"])):
                 details[rid] = pairs
-            for sid, about, spk, text in zip(_cells(st, "statement_id"), _cells(st, "about_event_id"),
-                                             _cells(st, "speaker_actor_id"), _cells(st, "text")):
+            for sid, about, spk, text in zip(
+                _cells(st, "statement_id"),
+                _cells(st, "about_event_id"),
+                _cells(st, "speaker_actor_id"),
+                _cells(st, "text"),
+            ):
                 if about in details:
                     details[about].append([f"statement ({sid})", f"{names.get(spk, spk)}: {text}"])
         else:
@@ -480,18 +642,61 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
                 specs["deployments"] = _to_vega(charts.deployments_chart(dep, schemas["deployments"], names))
                 body += '<div class="chart" id="chart-deployments"></div>'
             div = fr.intervals(dep["date_start"], dep["date_end"])
-            when = charts._when(div.kind, [v[:10] for v in fr.iso(fr._ms(dep["date_start"]))],
-                                [v[:10] for v in fr.iso(fr._ms(dep["date_end"]))], _cells(dep, "date_precision"))
+            when = charts._when(
+                div.kind,
+                [v[:10] for v in fr.iso(fr._ms(dep["date_start"]))],
+                [v[:10] for v in fr.iso(fr._ms(dep["date_end"]))],
+                _cells(dep, "date_precision"),
+            )
             rows = []
             for did, aid, dtype, loc, qual, text, lo, best, hi, ex, w in zip(
-                *(_cells(dep, c) for c in ("deployment_id", "actor_id", "deployment_type", "location_text",
-                                            "count_qualifier", "count_text", "count_low", "count_best",
-                                            "count_high", "source_excerpt")), when):
-                nums = " / ".join(v or "\u2013" for v in (lo, best, hi)) if (lo or best or hi) else "no number"
-                rows.append([_idcell(did), e(names.get(aid, aid)), e(dtype), e(w), e(loc), e(text),
-                             e(qual), e(nums), f'<span class="ex">{e(ex)}</span>'])
-            body += _table(["deployment", "actor", "type", "as of", "where", "count wording", "qualifier",
-                            "low / best / high", "source excerpt"], rows)
+                *(
+                    _cells(dep, c)
+                    for c in (
+                        "deployment_id",
+                        "actor_id",
+                        "deployment_type",
+                        "location_text",
+                        "count_qualifier",
+                        "count_text",
+                        "count_low",
+                        "count_best",
+                        "count_high",
+                        "source_excerpt",
+                    )
+                ),
+                when,
+            ):
+                nums = (
+                    " / ".join(v or "\u2013" for v in (lo, best, hi)) if (lo or best or hi) else "no number"
+                )
+                rows.append(
+                    [
+                        _idcell(did),
+                        e(names.get(aid, aid)),
+                        e(dtype),
+                        e(w),
+                        e(loc),
+                        e(text),
+                        e(qual),
+                        e(nums),
+                        f'<span class="ex">{e(ex)}</span>',
+                    ]
+                )
+            body += _table(
+                [
+                    "deployment",
+                    "actor",
+                    "type",
+                    "as of",
+                    "where",
+                    "count wording",
+                    "qualifier",
+                    "low / best / high",
+                    "source excerpt",
+                ],
+                rows,
+            )
             for rid, pairs in zip(_cells(dep, "deployment_id"), _pairs(dep, schemas["deployments"])):
                 details[rid] = pairs
         else:
@@ -502,8 +707,15 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
     src = active.get("sources")
     if src is not None:
         if len(src) <= row_budget:
-            rows = [[_idcell(i), e(t), e(d), e(p), e(u)] for i, t, d, p, u in zip(
-                *(_cells(src, c) for c in ("source_id", "source_type", "description", "date_precision", "url")))]
+            rows = [
+                [_idcell(i), e(t), e(d), e(p), e(u)]
+                for i, t, d, p, u in zip(
+                    *(
+                        _cells(src, c)
+                        for c in ("source_id", "source_type", "description", "date_precision", "url")
+                    )
+                )
+            ]
             body = _table(["source", "type", "description", "date precision", "url (not fetched)"], rows)
             for rid, pairs in zip(_cells(src, "source_id"), _pairs(src, schemas["sources"])):
                 details[rid] = pairs
@@ -516,7 +728,11 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
     descriptor = pkg.descriptor
     title = descriptor.get("title") or pkg.name
     created = descriptor.get("created", "")
-    lic = ", ".join(str(x.get("name") or x.get("title") or "") for x in descriptor.get("licenses", []) if isinstance(x, dict))
+    lic = ", ".join(
+        str(x.get("name") or x.get("title") or "")
+        for x in descriptor.get("licenses", [])
+        if isinstance(x, dict)
+    )
     vlc = require("vl_convert")
     footer = (
         f"<p>Generated by conflictdata from release {e(release.version)} (created {e(created)}); "
@@ -525,24 +741,27 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
     )
     if notes:
         footer += "<ul>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>"
-    page = "".join([
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(title)} {e(release.version)}: report</title><style>{STYLE}</style></head><body>",
-        f"<header><h1>{e(title)} <span class=\"id\">{e(release.version)}</span></h1>",
-        f'<p class="meta">Release created {e(created)}; licence {e(lic)}. {e(descriptor.get("description", ""))}</p>',
-        "<nav>" + "".join(f'<a href="#{a}">{e(t)}</a>' for a, t in nav) + "</nav></header>",
-        "<main>", *sections,
-        '<div id="cd-detail" hidden><button id="cd-detail-close" type="button">close</button>'
-        '<strong>Row details</strong><div id="cd-detail-body"></div></div>',
-        "</main>", f"<footer>{footer}</footer>",
-        '<div id="cd-tip" hidden></div>',
-        f'<script type="application/json" id="cd-specs">{script_json(specs)}</script>',
-        f'<script type="application/json" id="cd-rows">{script_json(details)}</script>',
-        f"<script>{vega_bundle()}</script>",
-        f"<script>{APP_JS}</script>",
-        "</body></html>\n",
-    ])
+    page = "".join(
+        [
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{e(title)} {e(release.version)}: report</title><style>{STYLE}</style></head><body>",
+            f'<header><h1>{e(title)} <span class="id">{e(release.version)}</span></h1>',
+            f'<p class="meta">Release created {e(created)}; licence {e(lic)}. {e(descriptor.get("description", ""))}</p>',
+            "<nav>" + "".join(f'<a href="#{a}">{e(t)}</a>' for a, t in nav) + "</nav></header>",
+            "<main>",
+            *sections,
+            '<div id="cd-detail" hidden><button id="cd-detail-close" type="button">close</button>'
+            '<strong>Row details</strong><div id="cd-detail-body"></div></div>',
+            "</main>",
+            f"<footer>{footer}</footer>",
+            '<div id="cd-tip" hidden></div>',
+            f'<script type="application/json" id="cd-specs">{script_json(specs)}</script>',
+            f'<script type="application/json" id="cd-rows">{script_json(details)}</script>',
+            f"<script>{vega_bundle()}</script>",
+            f"<script>{APP_JS}</script>",
+            "</body></html>\n",
+        ]
+    )
     return page
-
