@@ -77,13 +77,19 @@ def active_rows(df: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
 
 
 def _ms(col: pd.Series) -> np.ndarray:
-    """Calendar dates as UTC milliseconds (float, NaN where empty)."""
-    import pandas as pd
+    """Calendar dates as UTC milliseconds (float, NaN where empty), in Arrow: no Python dates."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    values = pd.to_datetime(col.astype("object"), errors="coerce").to_numpy().astype("datetime64[ms]")
-    missing = np.isnat(values)
-    out = values.astype("int64").astype("float64")
-    out[missing] = np.nan
+    try:
+        arr = pa.array(col.array)  # Arrow-backed columns (what the loader gives) convert as they are
+    except (TypeError, pa.ArrowInvalid):
+        arr = pa.array(col.astype(object).where(col.notna(), None).tolist())
+    if pa.types.is_date(arr.type):
+        arr = pc.cast(arr, pa.timestamp("ms"))
+    ms = pc.cast(arr, pa.int64())
+    out = ms.to_numpy(zero_copy_only=False).astype("float64")
+    out[pc.is_null(ms).to_numpy(zero_copy_only=False)] = np.nan
     return out
 
 
