@@ -223,7 +223,7 @@ def test_missing_altair_is_a_clear_error(curated: Path) -> None:
     assert "pip install 'conflictdata[report]'" in run.stdout
 
 
-def test_generated_package_within_budget(tmp_path: Path) -> None:
+def test_generated_package_within_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A generated package (withdrawn rows, every precision and qualifier) renders within budget,
     aggregated above the row budget, each table's standing rows counted."""
     import importlib.util
@@ -239,7 +239,9 @@ def test_generated_package_within_budget(tmp_path: Path) -> None:
         sys.modules["bench_generate"] = gen  # its dataclasses look their module up
         spec.loader.exec_module(gen)
     gen.generate(tmp_path / "package", 600, seed=3)
-    release = Path(build(tmp_path / "package" / "datapackage.json", tmp_path / "releases", progress=False).path)
+    release = Path(
+        build(tmp_path / "package" / "datapackage.json", tmp_path / "releases", progress=False).path
+    )
     page = cd.render_report(release, row_budget=200)
     assert len(page.encode("utf-8")) <= SIZE_BUDGET
     events = cd.load("events", source=release)
@@ -251,3 +253,10 @@ def test_generated_package_within_budget(tmp_path: Path) -> None:
     full = cd.render_report(release, row_budget=5000)  # the same rows drawn one by one
     values = _dataset(_specs(full)["timeline"], "events")
     assert sorted(v["id"] for v in values) == sorted(standing["event_id"])
+    import conflictdata.reporting as reporting
+
+    small = len(full.encode("utf-8")) * 3 // 4
+    monkeypatch.setattr(reporting, "SIZE_BUDGET", small)
+    fitted = cd.render_report(release, row_budget=5000)
+    assert len(fitted.encode("utf-8")) <= small
+    assert "The row budget was lowered from 5,000 to" in fitted

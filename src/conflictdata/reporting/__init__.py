@@ -34,7 +34,9 @@ __all__ = [
 #: File name of the report in a release folder.
 REPORT_NAME = "report.html"
 #: Rows of one table drawn or listed one by one; above it the page shows aggregates instead.
-ROW_BUDGET = 2000
+ROW_BUDGET = 1000
+#: The row budget is halved down to this while the page weighs more than SIZE_BUDGET.
+MIN_ROW_BUDGET = 50
 #: What a report may weigh: about 0.6 MB of inlined Vega plus data within the row budget.
 SIZE_BUDGET = 4 * 1024 * 1024
 
@@ -77,7 +79,13 @@ def render_report(release: Release | str | Path, *, row_budget: int = ROW_BUDGET
     rel = _open(release)
     if row_budget < 1:
         raise ConflictDataError(f"row_budget must be at least 1, not {row_budget}")
-    return render_page(rel, _frames(rel), row_budget=row_budget)
+    tables = _frames(rel)
+    budget = row_budget
+    while True:  # long cells can outweigh the row budget: halve it until the page fits
+        page = render_page(rel, tables, row_budget=budget, asked_budget=row_budget)
+        if len(page.encode("utf-8")) <= SIZE_BUDGET or budget <= MIN_ROW_BUDGET:
+            return page
+        budget = max(budget // 2, MIN_ROW_BUDGET)
 
 
 def report(

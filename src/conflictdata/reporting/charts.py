@@ -312,7 +312,8 @@ def timeline_chart(
     lane_sort: list[str] = []
     for k in order:
         r = rows[k]
-        indent = "\u2003" * depth[k] + ("\u21b3 " if depth[k] else "")
+        deep = f"{depth[k]}" if depth[k] > 4 else ""  # deeper parts: the depth, not more indent
+        indent = "\u2003" * min(depth[k], 4) + (f"\u21b3{deep} " if depth[k] else "")
         note = f"({status[k]}) " if status[k] != statuses[0] else ""
         r["lane"] = f"{r['id']}  {indent}{note}{titles[k]}"
         r["label"] = titles[k]

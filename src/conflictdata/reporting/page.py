@@ -295,7 +295,9 @@ def _pairs(df: pd.DataFrame, schema: Any) -> list[list[list[str]]]:
     return [[[n, cols[n][k]] for n in cols if cols[n][k]] for k in range(len(df))]
 
 
-def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget: int) -> str:
+def render_page(
+    release: Release, tables: dict[str, pd.DataFrame], *, row_budget: int, asked_budget: int | None = None
+) -> str:
     """The whole page for ``release`` and its loaded ``tables``."""
     pkg = release.package
     schemas = pkg.tables
@@ -739,6 +741,11 @@ def render_page(release: Release, tables: dict[str, pd.DataFrame], *, row_budget
         f"Vega {e(vlc.get_vega_version())} inlined: this page fetches nothing. "
         f"Row budget {row_budget:,} rows per table; size budget {SIZE_BUDGET / 2**20:.0f} MiB.</p>"
     )
+    if asked_budget is not None and asked_budget != row_budget:
+        notes.append(
+            f"The row budget was lowered from {asked_budget:,} to {row_budget:,} rows to keep the page "
+            f"within its size budget of {SIZE_BUDGET / 2**20:.0f} MiB."
+        )
     if notes:
         footer += "<ul>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>"
     page = "".join(
