@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter
 from pathlib import Path
@@ -70,7 +71,12 @@ def test_one_mark_per_event_and_unknown_apart(page, curated: Path) -> None:
     assert sorted(listed.split()) == undated
 
 
-@pytest.mark.parametrize("event_id", ["evt-0001", "evt-0010", "evt-0008"])
+def _curated_event_ids() -> list[str]:
+    with open(ROOT / "seeds" / "events.csv", encoding="utf-8", newline="") as f:
+        return [row["event_id"] for row in csv.DictReader(f)]
+
+
+@pytest.mark.parametrize("event_id", _curated_event_ids())
 def test_hover_and_click_show_the_excerpt(page, curated: Path, event_id: str) -> None:
     browser, _ = page
     events = cd.load("events", source=curated).set_index("event_id")
@@ -92,6 +98,7 @@ def test_hover_and_click_show_the_excerpt(page, curated: Path, event_id: str) ->
     )
     assert excerpt in detail
     browser.mouse("mouseMoved", 2, 2)
+    browser.eval("document.getElementById('cd-detail').hidden = true")
 
 
 def test_screenshot_of_the_timeline(page) -> None:
