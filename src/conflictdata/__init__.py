@@ -50,6 +50,10 @@ _LAZY = {
     # Croissant metadata of a release
     "croissant_metadata": "croissant",
     "write_croissant": "croissant",
+    # report
+    "report": "reporting",
+    "timeline": "reporting",
+    "render_report": "reporting",
     # validate (issue 3)
     "validate": "validator",
     "Report": "findings",

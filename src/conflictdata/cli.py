@@ -145,6 +145,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.valid else 1
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .reporting import render_report
+    from .loader import open_release
+    from .release import check_version, write_text_atomic
+
+    version = None if args.version in (None, "latest") else check_version(args.version)
+    release = open_release(version, source=args.source)
+    out = Path(args.out or f"report-{release.version}.html")
+    write_text_atomic(out, render_report(release))
+    print(f"wrote {out} ({out.stat().st_size:,} bytes): report of release {release.version} ({release.where})")
+    return 0
+
+
 def _cmd_findings(args: argparse.Namespace) -> int:
     from .findings import write_findings_doc
 
@@ -207,6 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of <source_id>.txt texts: check every source_excerpt occurs in its source",
     )
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("report", help="write a release's offline HTML report (timeline, figures, excerpts)")
+    p.add_argument("version", nargs="?", help="release version (default: the newest found)")
+    p.add_argument("--out", help="HTML file to write (default: report-<version>.html)")
+    p.add_argument("--source", help="release folder, build output folder, or bundled/cache/remote")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("findings", help="write the table of validation finding codes")
     p.add_argument("--out", default="docs/findings.md")
