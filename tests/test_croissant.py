@@ -24,7 +24,7 @@ from conflictdata.croissant import (
     write_croissant,
 )
 from conflictdata.errors import DescriptorError
-from typed_release import build_release
+from typed_release_support import build_release
 
 NO_MLCROISSANT = "mlcroissant is not installed (pip install mlcroissant)"
 

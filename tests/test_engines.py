@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from typed_release import build_release
+from typed_release_support import build_release
 
 pytestmark = [  # the readers' own deprecations, not ours
     pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib"),

@@ -14,12 +14,15 @@ from importlib import import_module
 from typing import Any
 
 from .errors import (
+    BuildError,
     ChecksumError,
     ConflictDataError,
     DescriptorError,
     DownloadError,
     InvalidVersionError,
     MissingDependencyError,
+    OutputError,
+    ReleaseExistsError,
     UnknownTableError,
     UnknownVersionError,
     ValidationError,
@@ -31,7 +34,7 @@ _LAZY = {
     "Package": "schema",
     "TableSchema": "schema",
     "Field": "schema",
-    # loader (issue 5)
+    # loader
     "load": "loader",
     "load_all": "loader",
     "load_arrow": "loader",
@@ -42,7 +45,7 @@ _LAZY = {
     "versions": "loader",
     "describe": "loader",
     "VersionInfo": "loader",
-    # build and diff (issue 4)
+    # build and diff
     "build_release": "build",
     "BuildResult": "build",
     "diff_releases": "diff",
@@ -50,7 +53,7 @@ _LAZY = {
     # Croissant metadata of a release
     "croissant_metadata": "croissant",
     "write_croissant": "croissant",
-    # validate (issue 3)
+    # validate
     "validate": "validator",
     "Report": "findings",
     "Finding": "findings",
@@ -60,12 +63,15 @@ _LAZY = {
 }
 
 __all__ = [
+    "BuildError",
     "ChecksumError",
     "ConflictDataError",
     "DescriptorError",
     "DownloadError",
     "InvalidVersionError",
     "MissingDependencyError",
+    "OutputError",
+    "ReleaseExistsError",
     "UnknownTableError",
     "UnknownVersionError",
     "ValidationError",

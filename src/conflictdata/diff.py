@@ -18,8 +18,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import DescriptorError
-from .release import read_release_descriptor
-from .schema import TableSchema, table_schema_from_dict
+from .ids import release_order
+from .release import read_release
+from .schema import TableSchema
 
 __all__ = [
     "STATUS_FIELD",
@@ -31,7 +32,8 @@ __all__ = [
     "TableDiff",
     "ReleaseDiff",
     "diff_releases",
-    "release_tables",
+    "read_table",
+    "table_diff",
 ]
 
 #: The lifecycle field of fact tables; any value other than ACTIVE_STATUS marks a tombstone.
@@ -141,33 +143,24 @@ class ReleaseDiff:
 # --------------------------------------------------------------------------- reading releases
 
 
-def release_tables(folder: Path | str) -> tuple[dict[str, Any], dict[str, TableSchema]]:
-    """A release's descriptor and its table schemas (inline in the release descriptor)."""
-    folder = Path(folder)
-    desc = read_release_descriptor(folder)
-    schemas: dict[str, TableSchema] = {}
-    for res in desc.get("resources", []):
-        schema = res.get("schema")
-        if not isinstance(schema, dict):
-            raise DescriptorError(f"{folder}: resource {res.get('name')!r} has no inline schema")
-        schemas[res["name"]] = table_schema_from_dict(res["name"], res["path"], schema)
-    return desc, schemas
-
-
-def _read(folder: Path, schema: TableSchema) -> pa.Table:
+def read_table(folder: Path, schema: TableSchema) -> pa.Table:
+    """A release table for comparing, in release order (:func:`conflictdata.ids.release_order`,
+    IDs by number, as the build wrote it), enum columns as text: the dictionaries of two
+    releases may differ."""
     path = folder / schema.path
     try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:
         raise DescriptorError(f"cannot read {path}: {exc}") from None
-    # Enum columns compare as text: dictionaries of two releases may differ.
     cols = [
         c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in table.columns
     ]
     table = pa.table(cols, names=table.column_names)
-    ids = table.column(schema.id_field).combine_chunks()
-    if len(ids) > 1 and not pc.all(pc.less(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py():
-        table = table.sort_by([(schema.id_field, "ascending")])  # releases are sorted already
+    keys = [k for k in schema.primary_key if k in table.column_names]
+    if keys and len(keys) == len(schema.primary_key):
+        order, _ = release_order(schema, {k: table.column(k) for k in keys})
+        if order is not None:  # a release the build did not write
+            table = table.take(order)
     return table
 
 
@@ -226,7 +219,7 @@ def _differs(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.or_(neq, pc.xor(na, nb))
 
 
-def _table_diff(
+def table_diff(
     name: str,
     old_s: TableSchema | None,
     new_s: TableSchema | None,
@@ -307,7 +300,8 @@ def diff_releases(old: Path | str | None, new: Path | str) -> ReleaseDiff:
     tables and row counts, not every ID.
     """
     new = Path(new)
-    new_desc, new_schemas = release_tables(new)
+    new_rel = read_release(new)
+    new_desc, new_schemas = new_rel.descriptor, new_rel.tables
     if old is None:
         rows = {r["name"]: r.get("rows") for r in new_desc.get("resources", [])}
         return ReleaseDiff(
@@ -321,14 +315,15 @@ def diff_releases(old: Path | str | None, new: Path | str) -> ReleaseDiff:
         old_schemas: dict[str, TableSchema] = {}
     else:
         old = Path(old)
-        old_desc, old_schemas = release_tables(old)
+        old_rel = read_release(old)
+        old_desc, old_schemas = old_rel.descriptor, old_rel.tables
     names = list(new_schemas) + [n for n in old_schemas if n not in new_schemas]
     tables = []
     for name in names:
         os_, ns_ = old_schemas.get(name), new_schemas.get(name)
-        ot = _read(old, os_) if (old is not None and os_ is not None) else None  # type: ignore[arg-type]
-        nt = _read(new, ns_) if ns_ is not None else None
-        tables.append(_table_diff(name, os_, ns_, ot, nt))
+        ot = read_table(old, os_) if (old is not None and os_ is not None) else None  # type: ignore[arg-type]
+        nt = read_table(new, ns_) if ns_ is not None else None
+        tables.append(table_diff(name, os_, ns_, ot, nt))
     return ReleaseDiff(
         old_version=str(old_desc.get("version")) if old is not None else None,
         new_version=str(new_desc.get("version", "")),

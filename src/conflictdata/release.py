@@ -1,4 +1,6 @@
-"""The on-disk layout of a release folder and of the releases index, shared by build and loader.
+"""A release folder and the releases index on disk: their layout and file names, writing them
+(descriptor, SHA256SUMS, zip, index, atomic writes), reading them (:func:`read_release`, the one
+reader used by build, diff and loader) and verifying each file's SHA-256 once per process.
 
 Stdlib only (no pandas, no pyarrow at import) so the loader can use it on its light path.
 
@@ -40,12 +42,23 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import BuildError, DescriptorError, InvalidVersionError, UnknownVersionError
+from .errors import (
+    BuildError,
+    ChecksumError,
+    DescriptorError,
+    InvalidVersionError,
+    UnknownVersionError,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .schema import Package, TableSchema
 
 __all__ = [
     "INDEX_NAME",
@@ -60,6 +73,12 @@ __all__ = [
     "check_version",
     "archive_name",
     "sha256_file",
+    "file_stamp",
+    "is_verified",
+    "mark_verified",
+    "forget_verified",
+    "check_digest",
+    "verify_file",
     "version_key",
     "sort_versions",
     "is_release_dir",
@@ -71,8 +90,20 @@ __all__ = [
     "publish_lock",
     "remove_stale_temp",
     "read_release_descriptor",
+    "ReleaseFolder",
+    "read_release",
     "resolve_release",
     "write_text_atomic",
+    "TMP_PREFIX",
+    "COPIED_KEYS",
+    "TableOutput",
+    "release_descriptor",
+    "dump_json",
+    "write_zip",
+    "write_sums",
+    "file_hashes",
+    "fsync_file",
+    "fsync_dir",
 ]
 
 INDEX_NAME = "index.json"
@@ -129,6 +160,54 @@ def sha256_file(path: Path | str) -> str:
         for block in iter(lambda: f.read(_CHUNK), b""):
             h.update(block)
     return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- hash once
+
+#: path -> (size, mtime_ns) of files this process has already verified: hash once per process.
+_VERIFIED: dict[Path, tuple[int, int]] = {}
+
+
+def file_stamp(path: Path) -> tuple[int, int]:
+    """(size, modification time in ns) of a file: what "unchanged since verified" compares."""
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns)
+
+
+def is_verified(path: Path) -> bool:
+    """Whether this process already checked ``path`` (unchanged since) against its hash."""
+    return _VERIFIED.get(path) == file_stamp(path)
+
+
+def mark_verified(path: Path, stamp: tuple[int, int] | None = None) -> None:
+    """Record that ``path`` (as of ``stamp``, else now) matched its SHA-256."""
+    _VERIFIED[path] = stamp if stamp is not None else file_stamp(path)
+
+
+def forget_verified() -> None:
+    """Forget every verification, as a new process would (each file is hashed again)."""
+    _VERIFIED.clear()
+
+
+def check_digest(path: Path, actual: str, sha256: str, *, delete: bool, what: str, stamp: tuple[int, int]) -> None:
+    """Raise :class:`ChecksumError` (deleting the file if asked) unless the digests agree."""
+    if actual != sha256:
+        if delete:
+            path.unlink(missing_ok=True)
+        raise ChecksumError(
+            f"{what}: {path} has sha256 {actual}, the release descriptor says {sha256}"
+            + ("; the file was deleted, load again to fetch it anew" if delete else "")
+        )
+    _VERIFIED[path] = stamp
+
+
+def verify_file(path: Path, sha256: str, *, delete: bool, what: str) -> None:
+    """Raise :class:`ChecksumError` unless ``path`` has this SHA-256 (optionally deleting it);
+    a file already verified by this process and unchanged since is not read again."""
+    stamp = file_stamp(path)
+    if _VERIFIED.get(path) == stamp:
+        return
+    check_digest(path, sha256_file(path), sha256, delete=delete, what=what, stamp=stamp)
 
 
 def version_key(version: str) -> tuple[Any, ...]:
@@ -437,8 +516,38 @@ def read_release_descriptor(folder: Path | str) -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DescriptorError(f"not a release folder (no {DESCRIPTOR_NAME}): {folder}") from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise DescriptorError(f"release descriptor {path} is unreadable: {exc}") from None
+
+
+@dataclass(frozen=True)
+class ReleaseFolder:
+    """A release folder read once: its descriptor as parsed JSON and its tables' schemas."""
+
+    folder: Path
+    descriptor: dict[str, Any]
+    package: Package
+
+    @property
+    def version(self) -> str:
+        return self.package.version
+
+    @property
+    def tables(self) -> dict[str, TableSchema]:
+        return self.package.tables
+
+
+def read_release(folder: Path | str, descriptor: dict[str, Any] | None = None) -> ReleaseFolder:
+    """The one reader of a release folder (build, diff and loader use it): its descriptor
+    (``descriptor``: already read and checked, e.g. one a server sent) parsed with every
+    schema inline, since a release descriptor is self-contained and names no file elsewhere."""
+    from .schema import package_from_descriptor
+
+    folder = Path(folder)
+    data = read_release_descriptor(folder) if descriptor is None else descriptor
+    if not isinstance(data, dict):
+        raise DescriptorError(f"release descriptor {folder / DESCRIPTOR_NAME} is not a JSON object")
+    return ReleaseFolder(folder, data, package_from_descriptor(data, folder, schema_files=False))
 
 
 def resolve_release(ref: str | Path, out: Path | str) -> Path:
@@ -452,4 +561,144 @@ def resolve_release(ref: str | Path, out: Path | str) -> Path:
     known = ", ".join(releases) or "none"
     raise UnknownVersionError(
         f"{ref!s} is neither a release folder nor a version under {out}; versions there: {known}"
+    )
+
+
+# --------------------------------------------------------------------------- writing a release
+
+#: Top-level keys of the source descriptor carried into the release descriptor, in this order.
+COPIED_KEYS = (
+    "name",
+    "title",
+    "description",
+    "version",
+    "created",
+    "homepage",
+    "keywords",
+    "licenses",
+    "sources",
+    "contributors",
+)
+#: The zip format's earliest timestamp: a release created before 1980 is stamped with it.
+ZIP_MIN_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class TableOutput:
+    """One table file of a release: its name, file name, rows, size and SHA-256."""
+
+    name: str
+    path: str
+    rows: int
+    bytes: int
+    sha256: str
+
+
+def _release_schema(t: TableSchema) -> dict[str, Any]:
+    """The table's full schema, inline. One addition: "nan" among the missing values, because
+    frictionless reads Parquet through pandas, where a null number arrives as NaN; Parquet
+    itself has real nulls, so the addition changes nothing for any other reader."""
+    schema = dict(t.raw)
+    missing = list(schema.get("missingValues", [""]))
+    if "nan" not in missing:
+        missing.append("nan")
+    schema["missingValues"] = missing
+    return schema
+
+
+def release_descriptor(
+    package: Package, created: str, outputs: Sequence[TableOutput], writer: str
+) -> dict[str, Any]:
+    """The release descriptor: the source descriptor's metadata (in :data:`COPIED_KEYS` order),
+    ``created``, one resource per table file with its hash, rows, size and inline schema, and
+    the Parquet writer that made the bytes."""
+    src = package.descriptor
+    desc: dict[str, Any] = {}
+    for key in COPIED_KEYS:
+        if key in src:
+            desc[key] = src[key]
+    desc["version"] = package.version
+    desc["created"] = created
+    desc = {k: desc[k] for k in COPIED_KEYS if k in desc}
+    resources = []
+    for out in outputs:
+        t = package.tables[out.name]
+        res: dict[str, Any] = {"name": t.name, "path": out.path}
+        if t.title and t.title != t.name:
+            res["title"] = t.title
+        if t.description:
+            res["description"] = t.description
+        res.update(
+            {
+                "profile": "tabular-data-resource",
+                "format": "parquet",
+                "mediatype": PARQUET_MEDIATYPE,
+                "hash": f"sha256:{out.sha256}",
+                "rows": out.rows,
+                # Not the standard "bytes": frictionless 5 reads Parquet without counting
+                # bytes and would report every declared "bytes" as a byte-count error.
+                "fileBytes": out.bytes,
+                "schema": _release_schema(t),
+            }
+        )
+        resources.append(res)
+    desc["resources"] = resources
+    desc["build"] = {"parquetWriter": writer}
+    return desc
+
+
+def dump_json(doc: Any) -> str:
+    """JSON as every release file writes it: two-space indent, UTF-8 kept, one final newline."""
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_zip(folder: Path, names: list[str], target: Path, created: datetime) -> None:
+    """A reproducible zip of ``names`` in ``folder``: sorted, fixed times and permissions,
+    Parquet stored (already compressed), the rest deflated."""
+    stamp = max(created.timetuple()[:6], ZIP_MIN_TIME)
+    with zipfile.ZipFile(target, "w") as zf:
+        for name in sorted(names):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.create_system = 3
+            info.external_attr = (0o100644 & 0xFFFF) << 16
+            info.compress_type = (
+                zipfile.ZIP_STORED if name.endswith(".parquet") else zipfile.ZIP_DEFLATED
+            )
+            big = (folder / name).stat().st_size >= zipfile.ZIP64_LIMIT // 2
+            with open(folder / name, "rb") as src, zf.open(info, "w", force_zip64=big) as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a written file to disk before it is renamed into place."""
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
+def file_hashes(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
+    """SHA-256 of every file in ``folder`` by name; ``known`` ones (just written) not re-read."""
+    known = known or {}
+    return {
+        p.name: known.get(p.name) or sha256_file(p) for p in sorted(folder.iterdir()) if p.is_file()
+    }
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_sums(folder: Path, hashes: dict[str, str]) -> None:
+    """``folder/SHA256SUMS``: "<hex>  <name>" per file, sorted by name."""
+    (folder / SUMS_NAME).write_text(
+        "".join(f"{h}  {n}\n" for n, h in sorted(hashes.items())), encoding="utf-8", newline="\n"
     )

@@ -47,8 +47,9 @@ from .release import (
     INDEX_NAME,
     check_version,
     is_valid_version,
-    sha256_file,
+    mark_verified,
     sort_versions,
+    verify_file,
 )
 
 __all__ = [
@@ -66,9 +67,6 @@ __all__ = [
     "remote_releases",
     "fetch_descriptor",
     "fetch_file",
-    "verify_file",
-    "is_verified",
-    "check_digest",
     "check_release_descriptor",
     "parse_json_document",
     "declared_size",
@@ -701,40 +699,6 @@ def fetch_descriptor(version: str, url: str, cache: Path | None = None) -> Path:
 # ---------------------------------------------------------------------------------------
 # data files
 
-# path -> (size, mtime_ns) of files this process has already verified: hash once per process.
-_VERIFIED: dict[Path, tuple[int, int]] = {}
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return (st.st_size, st.st_mtime_ns)
-
-
-def is_verified(path: Path) -> bool:
-    """Whether this process already checked ``path`` (unchanged since) against its hash."""
-    return _VERIFIED.get(path) == _stamp(path)
-
-
-def check_digest(path: Path, actual: str, sha256: str, *, delete: bool, what: str, stamp: tuple[int, int]) -> None:
-    """Raise :class:`ChecksumError` (deleting the file if asked) unless the digests agree."""
-    if actual != sha256:
-        if delete:
-            path.unlink(missing_ok=True)
-        raise ChecksumError(
-            f"{what}: {path} has sha256 {actual}, the release descriptor says {sha256}"
-            + ("; the file was deleted, load again to fetch it anew" if delete else "")
-        )
-    _VERIFIED[path] = stamp
-
-
-def verify_file(path: Path, sha256: str, *, delete: bool, what: str) -> None:
-    """Raise :class:`ChecksumError` unless ``path`` has this SHA-256 (optionally deleting it)."""
-    stamp = _stamp(path)
-    if _VERIFIED.get(path) == stamp:
-        return
-    check_digest(path, sha256_file(path), sha256, delete=delete, what=what, stamp=stamp)
-
-
 def file_deadline(size: int) -> float:
     """Overall seconds allowed for downloading a file of ``size`` bytes, all attempts included."""
     return FILE_DEADLINE + size / MIN_RATE
@@ -829,5 +793,5 @@ def fetch_file(
         _download(source, target, size, sha, what)
     except OSError as exc:
         raise DownloadError(f"could not write {what} to {folder}: {_shown(exc)}") from None
-    _VERIFIED[target] = _stamp(target)
+    mark_verified(target)
     return target
