@@ -57,8 +57,8 @@ def release(tmp_path: Path) -> tuple[Path, Path]:
 def test_release_layout(release: tuple[Path, Path]) -> None:
     _, rel = release
     assert sorted(p.name for p in rel.iterdir()) == sorted(
-        ["CHANGELOG.md", "SHA256SUMS", "datapackage.json", "events.parquet", "sources.parquet",
-         archive_name("1.0.0")]
+        ["CHANGELOG.md", "SHA256SUMS", "changes.parquet", "croissant.json", "datapackage.json",
+         "events.parquet", "sources.parquet", archive_name("1.0.0")]
     )
     desc = json.loads((rel / "datapackage.json").read_text())
     assert desc["version"] == "1.0.0" and desc["created"] == CREATED
@@ -80,7 +80,8 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
     # SHA256SUMS covers every file but itself and the zip, sorted by name
     lines = (rel / "SHA256SUMS").read_text().splitlines()
     names = [ln.split("  ", 1)[1] for ln in lines]
-    assert names == sorted(["CHANGELOG.md", "datapackage.json", "events.parquet", "sources.parquet"])
+    assert names == sorted(["CHANGELOG.md", "changes.parquet", "croissant.json", "datapackage.json",
+                            "events.parquet", "sources.parquet"])
     for ln in lines:
         h, n = ln.split("  ", 1)
         assert hashlib.sha256((rel / n).read_bytes()).hexdigest() == h
@@ -89,7 +90,8 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
     with zipfile.ZipFile(rel / archive_name("1.0.0")) as zf:
         infos = zf.infolist()
         assert [i.filename for i in infos] == sorted(
-            ["CHANGELOG.md", "SHA256SUMS", "datapackage.json", "events.parquet", "sources.parquet"]
+            ["CHANGELOG.md", "SHA256SUMS", "changes.parquet", "croissant.json", "datapackage.json",
+             "events.parquet", "sources.parquet"]
         )
         for i in infos:
             assert i.date_time == (2025, 6, 15, 15, 6, 40)
@@ -174,7 +176,7 @@ def test_reproducible_in_fresh_folders(tmp_path: Path) -> None:
     a = _build(write_package(tmp_path / "a" / "pkg"), tmp_path / "a" / "out")
     b = _build(write_package(tmp_path / "b" / "somewhere" / "else"), tmp_path / "b" / "out")
     ha, hb = _hashes(a.path.parent), _hashes(b.path.parent)
-    assert len(ha) == 7 and ha == hb  # every file, index and zip included
+    assert len(ha) == 9 and ha == hb  # every file, index and zip included
     assert a.archive_sha256 == b.archive_sha256
 
 

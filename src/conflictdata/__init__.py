@@ -43,6 +43,7 @@ _LAZY = {
     "table_path": "loader",
     "tables": "loader",
     "versions": "loader",
+    "changes": "loader",
     "describe": "loader",
     "VersionInfo": "loader",
     # build and diff

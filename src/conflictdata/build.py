@@ -27,11 +27,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .convert import convert_columns, read_csv_columns, write_parquet
-from .diff import ReleaseDiff, diff_releases
+from .croissant import write_croissant
+from .diff import ReleaseDiff, diff_releases, write_changes
 from .errors import BuildError, OutputError, ReleaseExistsError, ValidationError
 from .findings import Report
 from .release import (
     CHANGELOG_NAME,
+    CHANGES_NAME,
+    CROISSANT_NAME,
     DESCRIPTOR_NAME,
     SUMS_NAME,
     TMP_PREFIX,
@@ -56,6 +59,7 @@ from .release import (
 from .schema import Package, TableSchema, read_package
 
 __all__ = [
+    "EXTRA_FILES",
     "BuildResult",
     "build_release",
     "release_created",
@@ -358,7 +362,7 @@ def _seal(
     """Changelog against ``previous``, checksums and zip in ``tmp`` (replacing any from an
     earlier call); the diff and the zip's SHA-256. ``known``: hashes of files just written."""
     zip_path = tmp / archive_name(version)
-    for name in (CHANGELOG_NAME, SUMS_NAME, zip_path.name):
+    for name in (*EXTRA_FILES, SUMS_NAME, zip_path.name):
         (tmp / name).unlink(missing_ok=True)
     diff = diff_releases(previous, tmp)
     deleted = diff.deleted
@@ -372,7 +376,7 @@ def _seal(
             f"({listed}). IDs are forever: put the rows back, with record_status 'retracted' "
             "(or 'superseded' and superseded_by) instead of deleting them."
         )
-    (tmp / CHANGELOG_NAME).write_text(diff.to_markdown(), encoding="utf-8", newline="\n")
+    _write_extras(tmp, diff)
     bar.step("changelog")
 
     write_sums(tmp, file_hashes(tmp, known))
@@ -380,6 +384,19 @@ def _seal(
     write_zip(tmp, members, zip_path, created_dt)
     bar.step("archive")
     return diff, sha256_file(zip_path)
+
+
+#: The files a release carries besides its tables and descriptor, written by _write_extras
+#: after the descriptor and before SHA256SUMS and the zip, which list them.
+EXTRA_FILES = (CHANGELOG_NAME, CHANGES_NAME, CROISSANT_NAME)
+
+
+def _write_extras(tmp: Path, diff: ReleaseDiff) -> None:
+    """The release's derived files, in order: the changelog and the change feed (one diff,
+    two renderings), then the Croissant metadata, which describes and hashes both."""
+    (tmp / CHANGELOG_NAME).write_text(diff.to_markdown(), encoding="utf-8", newline="\n")
+    write_changes(diff, tmp / CHANGES_NAME)
+    write_croissant(tmp)
 
 
 def _publish(tmp: Path, out: Path, result: BuildResult, synced: set[str]) -> BuildResult:

@@ -42,6 +42,7 @@ from .release import (
     read_release,
     sort_versions,
     verify_file,
+    version_key,
 )
 from .schema import Package, TableSchema, package_from_descriptor
 
@@ -59,6 +60,7 @@ __all__ = [
     "connect_duckdb",
     "tables",
     "versions",
+    "changes",
     "describe",
     "table_path",
     "VersionInfo",
@@ -508,6 +510,58 @@ def describe(
         df[col] = df[col].astype(pd.StringDtype("pyarrow"))
     df["required"] = df["required"].astype("boolean")
     return df
+
+
+def changes(
+    old: str | None = None,
+    new: str | None = None,
+    table: str | None = None,
+    *,
+    source: Source = None,
+    url: str | None = None,
+) -> pd.DataFrame:
+    """The change feed from release ``old`` to release ``new`` as a DataFrame: one row per
+    changed cell or row (columns of :data:`conflictdata.diff.CHANGES_SCHEMA`, all text).
+
+    ``new=None``: the newest release; ``old=None``: the release before ``new`` among those
+    known (empty when ``new`` is the first). Any two releases compare, not only neighbours;
+    ``table`` keeps one table's rows. Both releases' files are verified (and downloaded into
+    the cache when they come from the server) before they are compared.
+    """
+    import pandas as pd
+
+    from .diff import CHANGES_SCHEMA, diff_releases
+
+    newer = open_release(new, source=source, url=url)
+    if table is not None:
+        newer.table(table)
+    if old is None:
+        known = [v.version for v in versions(url)] if source is None else list(_local_versions(source))
+        before = [v for v in sort_versions(known) if version_key(v) < version_key(newer.version)]
+        old = before[-1] if before else None
+    if old is None:
+        feed = CHANGES_SCHEMA.empty_table()
+    else:
+        older = open_release(old, source=source, url=url)
+        for rel in (older, newer):
+            for name in rel.package.tables:
+                rel.path(name)
+        feed = diff_releases(older.root, newer.root).changes()
+    if table is not None:
+        import pyarrow.compute as pc
+
+        feed = feed.filter(pc.equal(feed.column("table"), table))
+    return feed.to_pandas(types_mapper={pa_type: pd.StringDtype("pyarrow") for pa_type in
+                                        {f.type for f in CHANGES_SCHEMA}}.get)
+
+
+def _local_versions(source: Source) -> dict[str, Path]:
+    """Versions of a ``source`` other than the default search (a folder, "bundled", "cache")."""
+    if str(source) == "bundled":
+        return _bundled()
+    if str(source) in ("cache", "remote"):
+        return _cached()
+    return _local(Path(source))  # type: ignore[arg-type]
 
 
 def versions(url: str | None = None, *, strict: bool = False) -> list[VersionInfo]:

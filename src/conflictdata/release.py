@@ -65,6 +65,8 @@ __all__ = [
     "LOCK_NAME",
     "DESCRIPTOR_NAME",
     "CHANGELOG_NAME",
+    "CHANGES_NAME",
+    "CROISSANT_NAME",
     "SUMS_NAME",
     "PARQUET_MEDIATYPE",
     "ReleaseEntry",
@@ -111,6 +113,10 @@ INDEX_NAME = "index.json"
 LOCK_NAME = ".build.lock"
 DESCRIPTOR_NAME = "datapackage.json"
 CHANGELOG_NAME = "CHANGELOG.md"
+#: The change feed since the previous release (one row per changed cell or row).
+CHANGES_NAME = "changes.parquet"
+#: Croissant 1.1 metadata of the release.
+CROISSANT_NAME = "croissant.json"
 SUMS_NAME = "SHA256SUMS"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 #: Prefix of the temporary folders a build writes into before renaming them into place.
