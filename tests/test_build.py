@@ -107,6 +107,7 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
             "archive": "1.0.0/conflictdata-1.0.0.zip",
             "archive_sha256": hashlib.sha256((rel / archive_name("1.0.0")).read_bytes()).hexdigest(),
             "descriptor": "1.0.0/datapackage.json",
+            "descriptor_sha256": hashlib.sha256((rel / "datapackage.json").read_bytes()).hexdigest(),
         }],
     }
     assert "Initial release" in (rel / "CHANGELOG.md").read_text()

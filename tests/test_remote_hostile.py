@@ -164,14 +164,15 @@ def test_a_resource_without_a_plain_name_hash_or_size_is_refused(server: Release
 ])
 def test_a_malformed_descriptor_is_refused_and_not_cached(server: ReleaseServer, served: Path,
                                                          cold_cache: Path, change: Any) -> None:
-    good = _descriptor(served)
+    good = (served / DESCRIPTOR).read_bytes()
     doc = _descriptor(served)
     change(doc)
     _serve_descriptor(served, doc)
     with pytest.raises(DownloadError, match="not a release descriptor"):
         cd.load("places", VERSION, url=server.url)
     assert _files(cold_cache) == []
-    _serve_descriptor(served, good)  # the server is fixed: the cache was not poisoned
+    # the server is fixed (the very bytes the index lists): the cache was not poisoned
+    (served / DESCRIPTOR).write_bytes(good)
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 

@@ -12,6 +12,7 @@ same pyarrow version; the release descriptor records it.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,6 +49,7 @@ from .release import (
     fsync_file,
     is_release_dir,
     list_release_dirs,
+    previous_link,
     publish_lock,
     release_descriptor,
     remove_stale_temp,
@@ -298,15 +301,15 @@ def build_release(
             for t in tables:
                 writer.write(t, *convert_columns(t, read_csv_columns(t, package.root / t.path)))
         outputs = writer.results(tables)
-        _describe(tmp, package, outputs, created)
+        described = functools.partial(_describe, tmp, package, outputs, created)
         hashes = {o.path: o.sha256 for o in outputs}
         previous = _previous_release(out, version)
-        diff, archive_sha = _seal(tmp, out, version, previous, created_dt, bar, hashes)
+        diff, archive_sha = _seal(tmp, version, previous, created_dt, bar, hashes, described)
         with publish_lock(out):
             remove_stale_temp(out, started)
             now = _previous_release(out, version)
             if now != previous:  # another build published an older release meanwhile
-                diff, archive_sha = _seal(tmp, out, version, now, created_dt, bar, hashes)
+                diff, archive_sha = _seal(tmp, version, now, created_dt, bar, hashes, described)
             result = BuildResult(
                 version=version,
                 path=out / version,
@@ -343,27 +346,31 @@ def build_release(
         bar.close()
 
 
-def _describe(tmp: Path, package: Package, outputs: list[TableOutput], created: str) -> None:
-    """The release descriptor next to the Parquet files."""
+def _describe(
+    tmp: Path, package: Package, outputs: list[TableOutput], created: str, previous: Path | None
+) -> None:
+    """The release descriptor next to the Parquet files, chained to release ``previous``."""
     writer = pq.ParquetFile(tmp / outputs[0].path).metadata.created_by if outputs else ""
-    desc = release_descriptor(package, created, outputs, writer)
+    desc = release_descriptor(package, created, outputs, writer, previous_link(previous))
     (tmp / DESCRIPTOR_NAME).write_text(dump_json(desc), encoding="utf-8", newline="\n")
 
 
 def _seal(
     tmp: Path,
-    out: Path,
     version: str,
     previous: Path | None,
     created_dt: datetime,
     bar: _Progress,
     known: dict[str, str],
+    describe: Callable[[Path | None], None],
 ) -> tuple[ReleaseDiff, str]:
-    """Changelog against ``previous``, checksums and zip in ``tmp`` (replacing any from an
-    earlier call); the diff and the zip's SHA-256. ``known``: hashes of files just written."""
+    """Descriptor (``describe``, chained to ``previous``), changelog and the other extra files
+    against ``previous``, checksums and zip in ``tmp`` (replacing any from an earlier call);
+    the diff and the zip's SHA-256. ``known``: hashes of files just written."""
     zip_path = tmp / archive_name(version)
-    for name in (*EXTRA_FILES, SUMS_NAME, zip_path.name):
+    for name in (DESCRIPTOR_NAME, *EXTRA_FILES, SUMS_NAME, zip_path.name):
         (tmp / name).unlink(missing_ok=True)
+    describe(previous)
     diff = diff_releases(previous, tmp)
     deleted = diff.deleted
     if deleted:

@@ -14,6 +14,7 @@ __all__ = [
     "InvalidVersionError",
     "DownloadError",
     "ChecksumError",
+    "HistoryError",
     "MissingDependencyError",
 ]
 
@@ -74,6 +75,11 @@ class DownloadError(ConflictDataError):
 
 class ChecksumError(DownloadError):
     """A downloaded file's SHA-256 differs from the release descriptor's."""
+
+
+class HistoryError(DownloadError):
+    """A release server's history disagrees with a release this installation already trusts
+    (bundled or cached): a past release was changed or removed, or its chain is broken."""
 
 
 class MissingDependencyError(ConflictDataError, ImportError):

@@ -38,8 +38,11 @@ from .release import (
     check_version,
     file_stamp,
     is_verified,
+    link_of,
     list_release_dirs,
     read_release,
+    read_release_descriptor,
+    sha256_file,
     sort_versions,
     verify_file,
     version_key,
@@ -284,6 +287,24 @@ def _local(path: Path) -> dict[str, Path]:
     return found
 
 
+def _trusted() -> dict[str, str]:
+    """Descriptor SHA-256 by version of the releases a server's history must agree with:
+    those bundled in the wheel and those already in the cache, and the release each of them
+    names as its previous one."""
+    found = {**_cached(), **_bundled()}
+    here: dict[str, str] = {}
+    vouched: dict[str, str] = {}
+    for version, folder in found.items():
+        try:
+            here[version] = sha256_file(folder / DESCRIPTOR_NAME)
+            link = link_of(read_release_descriptor(folder))
+        except (OSError, ValueError, ConflictDataError):
+            continue
+        if link is not None:
+            vouched.setdefault(*link)
+    return {**vouched, **here}
+
+
 def _newest(versions: Any) -> str:
     return sort_versions(versions)[-1]
 
@@ -333,7 +354,7 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
             if not available:
                 raise UnknownVersionError(f"the release server {url} lists no releases")
             version = _newest(available)
-        descriptor = remote.fetch_descriptor(version, url)
+        descriptor = remote.fetch_descriptor(version, url, trusted=_trusted())
         return _open_cached(descriptor.parent, url)
     known = {v: "bundled" for v in bundled}
     known.update({v: f"local build {built[v].parent}" for v in built if v not in known})

@@ -6,19 +6,22 @@ Stdlib only (no pandas, no pyarrow at import) so the loader can use it on its li
 
 Layout of a build output folder ``OUT`` (a static file server of ``OUT`` is a release server)::
 
-    OUT/index.json                        every release: version, created, archive, sha256, descriptor
+    OUT/index.json                        every release: version, created, archive, sha256, descriptor, its sha256
     OUT/.build.lock                       held by a build while it publishes (rename + index)
     OUT/.tmp-*                            a build's work folder and index temp files, until renamed
     OUT/<version>/datapackage.json        release descriptor (inline schemas, rows, sha256 per file)
     OUT/<version>/<table>.parquet         one per table, rows in primary key order
     OUT/<version>/CHANGELOG.md            this version against the previous release in OUT
+    OUT/<version>/changes.parquet         the same comparison as data: one row per changed cell or row
+    OUT/<version>/croissant.json          Croissant 1.1 metadata of the release
     OUT/<version>/SHA256SUMS              "<hex>  <name>" for every file above (not the zip)
     OUT/<version>/conflictdata-<version>.zip   all of the above, reproducible
 
 The release descriptor keeps the source descriptor's name, title, description, version,
-homepage, keywords, licenses, sources and contributors, adds ``created`` (ISO 8601 UTC) and
-``build.parquetWriter``, and lists per table: name, path ``<table>.parquet``, format
-``parquet``, mediatype, ``hash`` ("sha256:<hex>", the Frictionless v5 form), ``rows``,
+homepage, keywords, licenses, sources and contributors, adds ``created`` (ISO 8601 UTC),
+``previous`` (the version and descriptor SHA-256 of the newest older release in OUT when it
+was built: the hash chain, see :func:`verify_history`) and ``build.parquetWriter``, and lists
+per table: name, path ``<table>.parquet``, format ``parquet``, mediatype, ``hash`` ("sha256:<hex>", the Frictionless v5 form), ``rows``,
 ``fileBytes`` and the full Table Schema inline. The size is not in the standard ``bytes``
 because frictionless 5 reads Parquet through pandas without counting bytes, so any declared
 ``bytes`` fails `frictionless validate` with a byte-count error; for the same reason the
@@ -53,6 +56,7 @@ from .errors import (
     BuildError,
     ChecksumError,
     DescriptorError,
+    HistoryError,
     InvalidVersionError,
     UnknownVersionError,
 )
@@ -93,6 +97,10 @@ __all__ = [
     "remove_stale_temp",
     "read_release_descriptor",
     "ReleaseFolder",
+    "PREVIOUS_KEY",
+    "previous_link",
+    "link_of",
+    "verify_history",
     "read_release",
     "resolve_release",
     "write_text_atomic",
@@ -266,6 +274,8 @@ class ReleaseEntry:
     archive: str
     archive_sha256: str
     descriptor: str
+    #: SHA-256 of the release descriptor: what the next release's ``previous`` link names.
+    descriptor_sha256: str = ""
 
     def to_dict(self) -> dict[str, str]:
         return {
@@ -274,6 +284,7 @@ class ReleaseEntry:
             "archive": self.archive,
             "archive_sha256": self.archive_sha256,
             "descriptor": self.descriptor,
+            "descriptor_sha256": self.descriptor_sha256,
         }
 
 
@@ -293,7 +304,8 @@ def read_index(out: Path | str) -> list[ReleaseEntry]:
         for r in rows:
             if not isinstance(r, dict) or not is_valid_version(r.get("version")):
                 continue
-            fields = {k: r.get(k) for k in ReleaseEntry.__dataclass_fields__}
+            fields = {k: r.get(k, "") if k == "descriptor_sha256" else r.get(k)
+                      for k in ReleaseEntry.__dataclass_fields__}
             if not all(isinstance(v, str) for v in fields.values()):
                 continue
             entry = ReleaseEntry(**fields)
@@ -333,6 +345,7 @@ def index_entries(
             archive=archive,
             archive_sha256="",
             descriptor=descriptor,
+            descriptor_sha256=sha256_file(folder / DESCRIPTOR_NAME),
         )
         old = known.get(version)
         sha = fresh.get(version)
@@ -363,8 +376,9 @@ def index_is_current(out: Path | str) -> bool:
     for version, folder in present.items():
         archive, descriptor = _entry_paths(version)
         if (Path(out) / archive).is_file():
-            wanted[version] = (_created(folder), archive, descriptor)
-    have = {e.version: (e.created, e.archive, e.descriptor) for e in listed}
+            wanted[version] = (_created(folder), archive, descriptor,
+                               sha256_file(folder / DESCRIPTOR_NAME))
+    have = {e.version: (e.created, e.archive, e.descriptor, e.descriptor_sha256) for e in listed}
     return have == wanted and len(listed) == len(have)
 
 
@@ -526,6 +540,110 @@ def read_release_descriptor(folder: Path | str) -> dict[str, Any]:
         raise DescriptorError(f"release descriptor {path} is unreadable: {exc}") from None
 
 
+# --------------------------------------------------------------------------- the chain
+
+#: Key of the release descriptor that chains it to the release before it:
+#: ``{"version": ..., "sha256": <SHA-256 of that release's datapackage.json>}``.
+PREVIOUS_KEY = "previous"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+#: Longest chain walked back when checking a server's history.
+MAX_CHAIN = 10_000
+
+
+def previous_link(folder: Path | None) -> dict[str, str] | None:
+    """The ``previous`` entry for a release built after release folder ``folder`` (None:
+    the first release)."""
+    if folder is None:
+        return None
+    version = check_version(read_release_descriptor(folder).get("version"), f"{folder}: version")
+    return {"version": version, "sha256": sha256_file(folder / DESCRIPTOR_NAME)}
+
+
+def link_of(descriptor: Any) -> tuple[str, str] | None:
+    """(version, SHA-256) of the release a descriptor names as its previous one, None when it
+    names none; a malformed link is a ``ValueError``."""
+    link = descriptor.get(PREVIOUS_KEY) if isinstance(descriptor, dict) else None
+    if link is None:
+        return None
+    if not isinstance(link, dict) or not is_valid_version(link.get("version")) or not (
+        isinstance(link.get("sha256"), str) and _HEX64.fullmatch(link["sha256"])
+    ):
+        raise ValueError(f"'{PREVIOUS_KEY}' must be {{version, sha256 (64 lowercase hex)}}")
+    return link["version"], link["sha256"]
+
+
+def verify_history(
+    version: str,
+    descriptor: dict[str, Any],
+    sha256: str,
+    trusted: dict[str, str],
+    listed: set[str],
+    fetch: Any,
+    where: str,
+) -> None:
+    """Check that release ``version`` (its parsed ``descriptor``, whose bytes hash to
+    ``sha256``) continues the history this installation trusts.
+
+    ``trusted``: version -> descriptor SHA-256 of the releases already here (bundled, cached);
+    ``listed``: the versions the server's index lists; ``fetch(version)``: the server's
+    (descriptor dict, SHA-256) of a listed release. The ``previous`` links are followed back
+    until a trusted release; every link must name the bytes the server serves, the trusted
+    release met must be the one here, and no trusted release older than ``version`` may be
+    skipped. Raises :class:`HistoryError`; with nothing trusted there is nothing to check.
+    """
+    if not trusted:
+        return
+    if version in trusted:
+        if trusted[version] != sha256:
+            raise HistoryError(
+                f"{where} serves release {version} with a descriptor of SHA-256 {sha256}, but "
+                f"the one this installation has is {trusted[version]}: the server's history "
+                "was rewritten; refusing it"
+            )
+        return
+    seen = {version}
+    current, shown = descriptor, version
+    for _ in range(MAX_CHAIN):
+        try:
+            link = link_of(current)
+        except ValueError as exc:
+            raise HistoryError(f"{where}: release {shown}: {exc}; refusing it") from None
+        if link is None:
+            break
+        prev, expected = link
+        if prev in seen or version_key(prev) >= version_key(shown):
+            raise HistoryError(f"{where}: release {shown} names {prev} as its previous "
+                               "release: not an older release; refusing it")
+        seen.add(prev)
+        if prev not in listed:
+            raise HistoryError(
+                f"{where} no longer lists release {prev}, which release {shown} follows: a "
+                "past release was removed from the server's history; refusing it"
+            )
+        if prev in trusted:
+            if trusted[prev] != expected:
+                raise HistoryError(
+                    f"{where}: release {shown} follows a release {prev} whose descriptor has "
+                    f"SHA-256 {expected}, but the {prev} this installation has is "
+                    f"{trusted[prev]}: the server's history was rewritten; refusing it"
+                )
+            return
+        current, got = fetch(prev)
+        if got != expected:
+            raise HistoryError(
+                f"{where} serves release {prev} with a descriptor of SHA-256 {got}, but release "
+                f"{shown} names {expected}: a past release was changed; refusing it"
+            )
+        shown = prev
+    older = [v for v in sort_versions(trusted) if version_key(v) < version_key(version)]
+    if older:
+        raise HistoryError(
+            f"{where}: the history of release {version} does not contain release "
+            f"{older[-1]}, which this installation has: a past release was removed or "
+            "replaced; refusing it"
+        )
+
+
 @dataclass(frozen=True)
 class ReleaseFolder:
     """A release folder read once: its descriptor as parsed JSON and its tables' schemas."""
@@ -613,11 +731,13 @@ def _release_schema(t: TableSchema) -> dict[str, Any]:
 
 
 def release_descriptor(
-    package: Package, created: str, outputs: Sequence[TableOutput], writer: str
+    package: Package, created: str, outputs: Sequence[TableOutput], writer: str,
+    previous: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The release descriptor: the source descriptor's metadata (in :data:`COPIED_KEYS` order),
     ``created``, one resource per table file with its hash, rows, size and inline schema, and
-    the Parquet writer that made the bytes."""
+    the Parquet writer that made the bytes; ``previous`` (see :func:`previous_link`) chains it
+    to the release before it."""
     src = package.descriptor
     desc: dict[str, Any] = {}
     for key in COPIED_KEYS:
@@ -626,6 +746,8 @@ def release_descriptor(
     desc["version"] = package.version
     desc["created"] = created
     desc = {k: desc[k] for k in COPIED_KEYS if k in desc}
+    if previous is not None:
+        desc[PREVIOUS_KEY] = previous
     resources = []
     for out in outputs:
         t = package.tables[out.name]

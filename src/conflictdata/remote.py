@@ -47,9 +47,11 @@ from .release import (
     INDEX_NAME,
     check_version,
     is_valid_version,
+    link_of,
     mark_verified,
     sort_versions,
     verify_file,
+    verify_history,
 )
 
 __all__ = [
@@ -116,6 +118,8 @@ class RemoteRelease:
     descriptor_url: str
     archive_url: str | None
     archive_sha256: str | None
+    #: SHA-256 of the release descriptor, as the index lists it (None: not listed).
+    descriptor_sha256: str | None = None
 
 
 def cache_dir() -> Path:
@@ -495,6 +499,8 @@ def _index_entry(e: Any, base: str) -> RemoteRelease | str:
         descriptor_url=f"{base}/{version}/{DESCRIPTOR_NAME}",
         archive_url=f"{base}/{archive}" if plain_archive else None,
         archive_sha256=sha.lower() if isinstance(sha, str) and _SHA256.fullmatch(sha) else None,
+        descriptor_sha256=(dsha.lower() if isinstance(dsha := e.get("descriptor_sha256"), str)
+                           and _SHA256.fullmatch(dsha) else None),
     )
 
 
@@ -661,11 +667,38 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def fetch_descriptor(version: str, url: str, cache: Path | None = None) -> Path:
+def _server_descriptor(releases: dict[str, RemoteRelease], version: str) -> tuple[bytes, dict[str, Any], str]:
+    """The server's descriptor of a listed ``version``: its bytes, checked JSON and SHA-256
+    (a :class:`ChecksumError` when the index lists another SHA-256 for it)."""
+    source = releases[version].descriptor_url
+    raw = _get_document(source, f"the descriptor of {version}")
+    data = parse_json_document(raw, source)
+    try:
+        check_release_descriptor(data, version)
+        link_of(data)
+    except ValueError as exc:
+        raise DownloadError(
+            f"{source} is not a release descriptor for {version}: {exc}; nothing was cached"
+        ) from None
+    digest = hashlib.sha256(raw).hexdigest()
+    listed = releases[version].descriptor_sha256
+    if listed is not None and listed != digest:
+        raise ChecksumError(
+            f"{source} has SHA-256 {digest}, the release index lists {listed}; nothing was cached"
+        )
+    return raw, data, digest
+
+
+def fetch_descriptor(
+    version: str, url: str, cache: Path | None = None, trusted: dict[str, str] | None = None
+) -> Path:
     """The cached release descriptor of ``version``, fetched from ``url`` if not cached yet.
 
     A cached descriptor is never re-fetched: that is what pins a version. A fetched one is
-    checked completely (:func:`check_release_descriptor`) before it is written to the cache.
+    checked completely (:func:`check_release_descriptor`), and its history against the
+    releases already here (``trusted``: version -> descriptor SHA-256, see
+    :func:`conflictdata.release.verify_history`; a :class:`HistoryError` when the server
+    rewrote it), before it is written to the cache.
     """
     check_version(version)
     folder = (cache or cache_dir()) / version
@@ -678,15 +711,12 @@ def fetch_descriptor(version: str, url: str, cache: Path | None = None) -> Path:
         raise UnknownVersionError(
             f"no release {version!r} on {base}; it has: {', '.join(sort_versions(releases)) or 'none'}"
         )
-    source = releases[version].descriptor_url
-    raw = _get_document(source, f"the descriptor of {version}")
-    data = parse_json_document(raw, source)
-    try:
-        check_release_descriptor(data, version)
-    except ValueError as exc:
-        raise DownloadError(
-            f"{source} is not a release descriptor for {version}: {exc}; nothing was cached"
-        ) from None
+    raw, data, digest = _server_descriptor(releases, version)
+
+    def fetch(older: str) -> tuple[dict[str, Any], str]:
+        return _server_descriptor(releases, older)[1:]
+
+    verify_history(version, data, digest, trusted or {}, set(releases), fetch, base)
     try:
         _write_atomic(target, raw)
     except OSError as exc:
