@@ -21,8 +21,9 @@ The release descriptor keeps the source descriptor's name, title, description, v
 homepage, keywords, licenses, sources and contributors, adds ``created`` (ISO 8601 UTC),
 ``previous`` (the version and descriptor SHA-256 of the newest older release in OUT when it
 was built: the hash chain, see :func:`verify_history`) and ``build.parquetWriter``, and lists
-per table: name, path ``<table>.parquet``, format ``parquet``, mediatype, ``hash`` ("sha256:<hex>", the Frictionless v5 form), ``rows``,
-``fileBytes`` and the full Table Schema inline. The size is not in the standard ``bytes``
+per table: name, path ``<table>.parquet``, format ``parquet``, mediatype, ``hash``
+("sha256:<hex>", the Frictionless v5 form), ``rows``, ``fileBytes`` and the full Table Schema
+inline. The size is not in the standard ``bytes``
 because frictionless 5 reads Parquet through pandas without counting bytes, so any declared
 ``bytes`` fails `frictionless validate` with a byte-count error; for the same reason the
 inline schemas list "nan" among their ``missingValues`` (frictionless sees a null number of a
