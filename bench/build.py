@@ -49,14 +49,14 @@ def write_floor(release: Path, descriptor: Path, work: Path) -> tuple[float, flo
 
     import pyarrow.parquet as pq
 
-    from conflictdata.build import _write_parquet
+    from conflictdata.convert import write_parquet
     from conflictdata.schema import read_package
 
     package = read_package(descriptor)
     tables = {name: pq.read_table(release / f"{name}.parquet") for name in package.tables}
     t0, c0 = time.perf_counter(), time.process_time()
     for name, table in tables.items():
-        _write_parquet(table, package.tables[name], work / f"floor-{name}.parquet")
+        write_parquet(table, package.tables[name], work / f"floor-{name}.parquet")
     return time.perf_counter() - t0, time.process_time() - c0
 
 

@@ -17,12 +17,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conflictdata.build import build
+from conflictdata.build import build_release
 from conflictdata.cli import main
 from conflictdata.errors import BuildError, ReleaseExistsError
 from conflictdata.release import archive_name, list_release_dirs, read_index
 from conflictdata.schema import read_package
-from test_build_support import EVENTS, HAVE_VALIDATE, event, with_changes, write_package
+from build_support import EVENTS, HAVE_VALIDATE, event, with_changes, write_package
 
 EPOCH = "1750000000"  # 2025-06-15T15:06:40Z
 CREATED = "2025-06-15T15:06:40Z"
@@ -34,7 +34,7 @@ def _fixed_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _build(desc: Path, out: Path, **kw):
-    return build(desc, out, validate=HAVE_VALIDATE, progress=False, **kw)
+    return build_release(desc, out, validate=HAVE_VALIDATE, progress=False, **kw)
 
 
 def _hashes(folder: Path) -> dict[str, str]:
@@ -57,8 +57,8 @@ def release(tmp_path: Path) -> tuple[Path, Path]:
 def test_release_layout(release: tuple[Path, Path]) -> None:
     _, rel = release
     assert sorted(p.name for p in rel.iterdir()) == sorted(
-        ["CHANGELOG.md", "SHA256SUMS", "datapackage.json", "events.parquet", "sources.parquet",
-         archive_name("1.0.0")]
+        ["CHANGELOG.md", "SHA256SUMS", "changes.parquet", "croissant.json", "datapackage.json",
+         "events.parquet", "sources.parquet", archive_name("1.0.0")]
     )
     desc = json.loads((rel / "datapackage.json").read_text())
     assert desc["version"] == "1.0.0" and desc["created"] == CREATED
@@ -80,7 +80,8 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
     # SHA256SUMS covers every file but itself and the zip, sorted by name
     lines = (rel / "SHA256SUMS").read_text().splitlines()
     names = [ln.split("  ", 1)[1] for ln in lines]
-    assert names == sorted(["CHANGELOG.md", "datapackage.json", "events.parquet", "sources.parquet"])
+    assert names == sorted(["CHANGELOG.md", "changes.parquet", "croissant.json", "datapackage.json",
+                            "events.parquet", "sources.parquet"])
     for ln in lines:
         h, n = ln.split("  ", 1)
         assert hashlib.sha256((rel / n).read_bytes()).hexdigest() == h
@@ -89,7 +90,8 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
     with zipfile.ZipFile(rel / archive_name("1.0.0")) as zf:
         infos = zf.infolist()
         assert [i.filename for i in infos] == sorted(
-            ["CHANGELOG.md", "SHA256SUMS", "datapackage.json", "events.parquet", "sources.parquet"]
+            ["CHANGELOG.md", "SHA256SUMS", "changes.parquet", "croissant.json", "datapackage.json",
+             "events.parquet", "sources.parquet"]
         )
         for i in infos:
             assert i.date_time == (2025, 6, 15, 15, 6, 40)
@@ -105,6 +107,7 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
             "archive": "1.0.0/conflictdata-1.0.0.zip",
             "archive_sha256": hashlib.sha256((rel / archive_name("1.0.0")).read_bytes()).hexdigest(),
             "descriptor": "1.0.0/datapackage.json",
+            "descriptor_sha256": hashlib.sha256((rel / "datapackage.json").read_bytes()).hexdigest(),
         }],
     }
     assert "Initial release" in (rel / "CHANGELOG.md").read_text()
@@ -174,7 +177,7 @@ def test_reproducible_in_fresh_folders(tmp_path: Path) -> None:
     a = _build(write_package(tmp_path / "a" / "pkg"), tmp_path / "a" / "out")
     b = _build(write_package(tmp_path / "b" / "somewhere" / "else"), tmp_path / "b" / "out")
     ha, hb = _hashes(a.path.parent), _hashes(b.path.parent)
-    assert len(ha) == 7 and ha == hb  # every file, index and zip included
+    assert len(ha) == 9 and ha == hb  # every file, index and zip included
     assert a.archive_sha256 == b.archive_sha256
 
 
@@ -262,7 +265,7 @@ def test_failed_build_leaves_nothing(tmp_path: Path, field: str, value: str) -> 
     out = tmp_path / "out"
     bad = with_changes(EVENTS, EV_0001={field: value})
     with pytest.raises(BuildError, match=field):
-        build(write_package(tmp_path / "pkg", events=bad), out, validate=False, progress=False)
+        build_release(write_package(tmp_path / "pkg", events=bad), out, validate=False, progress=False)
     assert not out.exists()
 
 
@@ -276,23 +279,23 @@ def test_unvalidated_build_refuses_a_file_it_cannot_read_whole(tmp_path: Path) -
     text = seeds.read_text(encoding="utf-8")
     seeds.write_text(text + "EV-0009,SRC-001\n", encoding="utf-8")
     with pytest.raises(BuildError, match="line 5.*cells"):
-        build(desc, tmp_path / "out", validate=False, progress=False)
+        build_release(desc, tmp_path / "out", validate=False, progress=False)
     assert not (tmp_path / "out").exists()
     seeds.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\n\n", 1).encode("utf-8"))
-    odd = build(desc, tmp_path / "odd", validate=False, progress=False)
-    clean = build(write_package(tmp_path / "clean"), tmp_path / "clean-out", validate=False,
+    odd = build_release(desc, tmp_path / "odd", validate=False, progress=False)
+    clean = build_release(write_package(tmp_path / "clean"), tmp_path / "clean-out", validate=False,
                   progress=False)
     assert _hashes(odd.path) == _hashes(clean.path)
 
 def test_validation_errors_stop_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("conflictdata.validator")
-    from conflictdata.errors import ValidationFailed
+    from conflictdata.errors import ValidationError
 
     out = tmp_path / "out"
     bad = with_changes(EVENTS, EV_0001={"event_type": "airstrke"})
     desc = write_package(tmp_path / "pkg", events=bad)
-    with pytest.raises(ValidationFailed):
-        build(desc, out, progress=False)
+    with pytest.raises(ValidationError):
+        build_release(desc, out, progress=False)
     assert not out.exists()
     assert main(["build", str(desc), "--out", str(out)]) == 1
     captured = capsys.readouterr()
@@ -304,13 +307,13 @@ def test_validation_errors_stop_the_build(tmp_path: Path, capsys: pytest.Capture
 _STALL = """
 import sys, time
 import conflictdata.build as b
-real = b._write_parquet
+real = b.write_parquet
 def stalled(*args, **kwargs):
     real(*args, **kwargs)
     print("wrote", args[2], flush=True)
     time.sleep(600)
-b._write_parquet = stalled
-b.build(sys.argv[1], sys.argv[2], validate=False, progress=False)
+b.write_parquet = stalled
+b.build_release(sys.argv[1], sys.argv[2], validate=False, progress=False)
 """
 
 
@@ -341,9 +344,9 @@ def test_killed_build_leaves_no_release_and_rerun_succeeds(tmp_path: Path) -> No
 
 def test_progress_only_when_asked_or_on_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     desc = write_package(tmp_path / "pkg")
-    build(desc, tmp_path / "a", validate=HAVE_VALIDATE)  # stderr is not a terminal here
+    build_release(desc, tmp_path / "a", validate=HAVE_VALIDATE)  # stderr is not a terminal here
     assert capsys.readouterr().err == ""
-    build(desc, tmp_path / "b", validate=HAVE_VALIDATE, progress=True)
+    build_release(desc, tmp_path / "b", validate=HAVE_VALIDATE, progress=True)
     assert "build" in capsys.readouterr().err
 
 
@@ -363,11 +366,11 @@ def test_build_shows_the_warnings_it_does_not_stop_for(
     """A warning (here a title with a trailing space) does not stop a release, and the
     maintainer who builds it sees it, as `validate` would show it."""
     pytest.importorskip("conflictdata.validator")
-    from test_build_support import SOURCES
+    from build_support import SOURCES
 
     sources = with_changes(SOURCES, SRC_001={"title": SOURCES[0]["title"] + " "})
     desc = write_package(tmp_path / "pkg", sources=sources)
-    result = build(desc, tmp_path / "a", progress=False)
+    result = build_release(desc, tmp_path / "a", progress=False)
     assert result.status == "built" and result.report is not None
     assert [f.code for f in result.report.findings] == ["W501"]
     assert main(["build", str(desc), "--out", str(tmp_path / "b")]) == 0
@@ -375,7 +378,7 @@ def test_build_shows_the_warnings_it_does_not_stop_for(
     assert out[0].startswith("seeds/sources.csv:2:") and "W501" in out[0]
     assert out[1].startswith("valid: 0 errors, 1 warning")
     assert out[2].startswith("built release 1.0.0")
-    assert build(desc, tmp_path / "c", validate=False, progress=False).report is None
+    assert build_release(desc, tmp_path / "c", validate=False, progress=False).report is None
 
 
 def test_builds_the_real_seeds(tmp_path: Path, root: Path) -> None:
@@ -404,7 +407,7 @@ def test_builds_the_real_seeds(tmp_path: Path, root: Path) -> None:
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from conflictdata.build import read_csv_table  # noqa: E402
+from conflictdata.convert import read_csv_table  # noqa: E402
 from conflictdata.schema import table_schema_from_dict  # noqa: E402
 
 _TEXT_SCHEMA = table_schema_from_dict("t", "t.csv", {
@@ -467,11 +470,11 @@ def test_each_csv_is_parsed_once_and_the_bytes_are_unchanged(
     pytest.importorskip("conflictdata.validator")
     import pyarrow.csv as pacsv
 
-    import conflictdata.build as build_module
+    import conflictdata.convert as convert_module
     import conflictdata.validator as validator_module
 
     desc = write_package(tmp_path / "pkg")
-    unvalidated = build(desc, tmp_path / "a", validate=False, progress=False)
+    unvalidated = build_release(desc, tmp_path / "a", validate=False, progress=False)
 
     reads: list[object] = []
     parses: list[object] = []
@@ -487,8 +490,8 @@ def test_each_csv_is_parsed_once_and_the_bytes_are_unchanged(
 
     monkeypatch.setattr(pacsv, "read_csv", counting_read)
     monkeypatch.setattr(validator_module, "parse_csv_bytes", counting_parse)
-    monkeypatch.setattr(build_module, "parse_csv_bytes", counting_parse)
-    validated = build(desc, tmp_path / "b", progress=False)
+    monkeypatch.setattr(convert_module, "parse_csv_bytes", counting_parse)
+    validated = build_release(desc, tmp_path / "b", progress=False)
     tables = read_package(desc).table_names
     assert len(parses) == len(tables) and len(reads) == len(tables)  # once each, not twice
     assert _hashes(validated.path) == _hashes(unvalidated.path)
@@ -502,10 +505,10 @@ def test_conversion_error_after_clean_validation_is_reported(
     """A table the conversion refuses fails the build, and leaves nothing, even when the
     validator saw nothing wrong; a bad cell the validator does see is its report instead."""
     pytest.importorskip("conflictdata.validator")
-    import conflictdata.build as build_module
-    from conflictdata.errors import ValidationFailed
+    import conflictdata.convert as convert_module
+    from conflictdata.errors import ValidationError
 
-    real_cast = build_module._cast
+    real_cast = convert_module._cast
 
     def refusing(col, f, table):
         if f.name == "fatalities":
@@ -513,12 +516,12 @@ def test_conversion_error_after_clean_validation_is_reported(
         return real_cast(col, f, table)
 
     desc = write_package(tmp_path / "pkg")
-    monkeypatch.setattr(build_module, "_cast", refusing)
+    monkeypatch.setattr(convert_module, "_cast", refusing)
     with pytest.raises(BuildError, match="fatalities"):
-        build(desc, tmp_path / "a", progress=False)
+        build_release(desc, tmp_path / "a", progress=False)
     assert not (tmp_path / "a").exists()
-    monkeypatch.setattr(build_module, "_cast", real_cast)
+    monkeypatch.setattr(convert_module, "_cast", real_cast)
     bad = write_package(tmp_path / "bad", events=with_changes(EVENTS, EV_0001={"fatalities": "x"}))
-    with pytest.raises(ValidationFailed):
-        build(bad, tmp_path / "c", progress=False)
+    with pytest.raises(ValidationError):
+        build_release(bad, tmp_path / "c", progress=False)
     assert not (tmp_path / "c").exists()

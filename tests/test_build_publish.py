@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictdata.build import build
+from conflictdata.build import build_release
 from conflictdata.cli import main
 from conflictdata.errors import InvalidVersionError, OutputError
 from conflictdata.release import (
@@ -32,7 +32,7 @@ from conflictdata.release import (
     remove_stale_temp,
     sha256_file,
 )
-from test_build_support import EVENTS, event, write_package
+from build_support import EVENTS, event, write_package
 
 EPOCH = "1750000000"
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -89,7 +89,7 @@ def lock(*args, **kwargs):
     with real_lock(*args, **kwargs) as held:
         yield held
 b._publish, b.write_index, b.publish_lock = publish, write_index, lock
-result = b.build(desc, out, validate=False, progress=False)
+result = b.build_release(desc, out, validate=False, progress=False)
 with open(log, "w") as f:
     json.dump({**span, "previous": result.previous}, f)
 """
@@ -97,7 +97,7 @@ with open(log, "w") as f:
 
 def test_two_concurrent_builds_publish_one_at_a_time_and_both_are_indexed(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    build(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
+    build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
     procs = []
     for i, (version, order) in enumerate([("1.1.0", "first"), ("1.2.0", "second")]):
         args = [str(_pkg(tmp_path / f"p{i + 1}", version, extra=i + 1)), str(out),
@@ -159,7 +159,7 @@ def write_index(*args, **kwargs):
     print("renamed", flush=True)
     time.sleep(600)
 b.write_index = write_index
-b.build(sys.argv[1], sys.argv[2], validate=False, progress=False)
+b.build_release(sys.argv[1], sys.argv[2], validate=False, progress=False)
 """
 
 _STOP_IN_INDEX_WRITE = r"""
@@ -173,7 +173,7 @@ def replace(src, dst, *args, **kwargs):
     return real(src, dst, *args, **kwargs)
 r.os.replace = replace
 import conflictdata.build as b
-b.build(sys.argv[1], sys.argv[2], validate=False, progress=False)
+b.build_release(sys.argv[1], sys.argv[2], validate=False, progress=False)
 """
 
 
@@ -194,7 +194,7 @@ def test_kill_between_rename_and_index_then_next_build_repairs_the_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    build(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
+    build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
     desc = _pkg(tmp_path / "p1", "1.1.0", extra=1)
     assert _kill_at(_STOP_BEFORE_INDEX, desc, out) == "renamed"
     assert (out / "1.1.0").is_dir()
@@ -206,7 +206,7 @@ def test_kill_between_rename_and_index_then_next_build_repairs_the_index(
     assert main(["versions"]) == 0
     assert "1.1.0" in capsys.readouterr().out
 
-    again = build(desc, out, validate=False, progress=False)  # the same build, run again
+    again = build_release(desc, out, validate=False, progress=False)  # the same build, run again
     assert again.status == "unchanged"
     assert [e.version for e in read_index(out)] == ["1.0.0", "1.1.0"]
     assert index_is_current(out)
@@ -217,14 +217,14 @@ def test_kill_between_rename_and_index_then_next_build_repairs_the_index(
 
 def test_kill_during_index_write_leaves_a_temp_file_the_next_build_removes(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    build(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
+    build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
     before = (out / INDEX_NAME).read_bytes()
     temp = Path(_kill_at(_STOP_IN_INDEX_WRITE, _pkg(tmp_path / "p1", "1.1.0", extra=1), out))
     assert temp.parent == out and temp.name.startswith(".tmp-") and temp.is_file()
     assert (out / INDEX_NAME).read_bytes() == before  # the old index is whole, just stale
     time.sleep(0.05)  # the next build starts after the dead one's files were last touched
 
-    build(_pkg(tmp_path / "p2", "1.2.0", extra=2), out, validate=False, progress=False)
+    build_release(_pkg(tmp_path / "p2", "1.2.0", extra=2), out, validate=False, progress=False)
     assert not temp.exists()
     assert _listing(out) == ["1.0.0", "1.1.0", "1.2.0", INDEX_NAME]
     assert [e.version for e in read_index(out)] == ["1.0.0", "1.1.0", "1.2.0"]
@@ -286,7 +286,7 @@ def test_output_folder_that_cannot_be_made_is_one_line_exit_2(
                            "cannot write release 1.0.0", "nothing was published")
     assert str(out) in err
     with pytest.raises(OutputError):
-        build(desc, out, validate=False, progress=False)
+        build_release(desc, out, validate=False, progress=False)
     assert not out.exists()
     if where == "under-a-file":
         assert (tmp_path / "file").read_text() == "not a folder"
@@ -310,7 +310,7 @@ def test_read_only_output_folder_is_one_line_exit_2_and_left_as_it_was() -> None
     try:
         base.chmod(0o755)
         out = base / "out"
-        build(_pkg(base / "p0", "1.0.0"), out, validate=False, progress=False)
+        build_release(_pkg(base / "p0", "1.0.0"), out, validate=False, progress=False)
         desc = _pkg(base / "p1", "1.1.0", extra=1)
         for p in [base, *base.rglob("*")]:
             p.chmod(0o755 if p.is_dir() else 0o644)
@@ -344,13 +344,13 @@ def test_full_disk_at_any_step_publishes_nothing(
     import conflictdata.release as r
 
     out = tmp_path / "out"
-    build(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
+    build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
     before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     desc = _pkg(tmp_path / "p1", "1.1.0", extra=1)
     if at == "parquet":
         monkeypatch.setattr(b.pq, "write_table", _enospc)
     elif at == "zip":
-        monkeypatch.setattr(b, "_write_zip", _enospc)
+        monkeypatch.setattr(b, "write_zip", _enospc)
     elif at == "rename":
         monkeypatch.setattr(b.os, "rename", _enospc)
     else:
@@ -358,7 +358,7 @@ def test_full_disk_at_any_step_publishes_nothing(
         monkeypatch.setattr(r.os, "replace", lambda s, d: _enospc(s) if Path(d).name == INDEX_NAME
                             else real(s, d))
     with pytest.raises(OutputError, match="No space left on device"):
-        build(desc, out, validate=False, progress=False)
+        build_release(desc, out, validate=False, progress=False)
     after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before  # no release folder, no temp file, no lock, the old index
     assert _listing(out) == ["1.0.0", INDEX_NAME]
@@ -375,7 +375,7 @@ def test_failed_first_build_leaves_no_output_folder(
                         else real(s, d))
     out = tmp_path / "new" / "out"
     with pytest.raises(OutputError):
-        build(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
+        build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
     assert not out.exists()
 
 
@@ -398,7 +398,7 @@ def test_build_refuses_a_version_that_is_not_a_release_version(
     desc.write_text(json.dumps(data))
     out = tmp_path / "out"
     with pytest.raises(InvalidVersionError):
-        build(desc, out, validate=False, progress=False)
+        build_release(desc, out, validate=False, progress=False)
     err = _one_line_exit_2(["build", str(desc), "--out", str(out)], capsys,
                            "is not a release version", "'version'")
     assert len(err) < 400  # 300 digits are shortened
@@ -407,7 +407,7 @@ def test_build_refuses_a_version_that_is_not_a_release_version(
 
 def test_index_entries_and_folders_with_bad_versions_are_ignored(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    build(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
+    build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
     # a folder that looks like a release but is not named by a release version
     shutil.copytree(out / "1.0.0", out / "0.1.0 ")
     index = json.loads((out / INDEX_NAME).read_text())
@@ -419,7 +419,7 @@ def test_index_entries_and_folders_with_bad_versions_are_ignored(tmp_path: Path)
     (out / INDEX_NAME).write_text(json.dumps(index))
     assert [e.version for e in read_index(out)] == ["1.0.0"]
     assert list(list_release_dirs(out)) == ["1.0.0"]
-    build(_pkg(tmp_path / "p1", "1.1.0", extra=1), out, validate=False, progress=False)
+    build_release(_pkg(tmp_path / "p1", "1.1.0", extra=1), out, validate=False, progress=False)
     written = json.loads((out / INDEX_NAME).read_text())["releases"]
     assert [e["version"] for e in written] == ["1.0.0", "1.1.0"]
     assert all(e["archive"] == f"{e['version']}/conflictdata-{e['version']}.zip" for e in written)
@@ -430,7 +430,7 @@ def test_a_lock_file_planted_as_a_symlink_is_refused_not_followed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    build(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
+    build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
     elsewhere = tmp_path / "elsewhere.txt"
     elsewhere.write_text("keep me")
     (out / LOCK_NAME).symlink_to(elsewhere)

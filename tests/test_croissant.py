@@ -24,7 +24,7 @@ from conflictdata.croissant import (
     write_croissant,
 )
 from conflictdata.errors import DescriptorError
-from typed_release import build_release
+from typed_release_support import build_release
 
 NO_MLCROISSANT = "mlcroissant is not installed (pip install mlcroissant)"
 
@@ -63,7 +63,8 @@ def test_metadata_follows_the_descriptor(release: Path) -> None:
     files = {d["name"]: d for d in doc["distribution"]}
     sums = {n: h for n, h in _sums(release).items() if n != CROISSANT_NAME}
     assert set(files) == set(sums)
-    assert set(sums) == {"datapackage.json", "CHANGELOG.md", "sources.parquet", "events.parquet"}
+    assert set(sums) == {"datapackage.json", "CHANGELOG.md", "changes.parquet", "sources.parquet",
+                         "events.parquet"}
     for name, digest in sums.items():
         assert files[name]["sha256"] == digest
         assert files[name]["contentUrl"] == name

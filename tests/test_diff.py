@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conflictdata.build import build
+from conflictdata.build import build_release
 from conflictdata.cli import main
-from conflictdata.diff import FieldChange, SchemaChange, _table_diff, diff_releases
+from conflictdata.diff import FieldChange, SchemaChange, table_diff, diff_releases
 from conflictdata.errors import UnknownVersionError
 from conflictdata.schema import table_schema_from_dict
-from test_build_support import EVENTS, EVENTS_SCHEMA, HAVE_VALIDATE, event, with_changes, write_package
+from build_support import EVENTS, EVENTS_SCHEMA, HAVE_VALIDATE, event, with_changes, write_package
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +45,8 @@ V2_EVENTS = with_changes(
 @pytest.fixture
 def two_releases(tmp_path: Path) -> Path:
     out = tmp_path / "out"
-    build(write_package(tmp_path / "v1"), out, validate=HAVE_VALIDATE, progress=False)
-    build(
+    build_release(write_package(tmp_path / "v1"), out, validate=HAVE_VALIDATE, progress=False)
+    build_release(
         write_package(tmp_path / "v2", version="2.0.0", events=V2_EVENTS, events_schema=_schema_v2()),
         out, validate=HAVE_VALIDATE, progress=False,
     )
@@ -113,9 +113,9 @@ def test_unknown_version_names_what_exists(two_releases: Path) -> None:
 
 def test_diff_reports_ids_deleted_without_tombstone(tmp_path: Path) -> None:
     # Built into separate folders (the build itself refuses this against a previous release).
-    a = build(write_package(tmp_path / "v1"), tmp_path / "a", validate=HAVE_VALIDATE, progress=False)
+    a = build_release(write_package(tmp_path / "v1"), tmp_path / "a", validate=HAVE_VALIDATE, progress=False)
     gone = [r for r in EVENTS if r["event_id"] != "EV-0003"]
-    b = build(write_package(tmp_path / "v2", version="2.0.0", events=gone), tmp_path / "b",
+    b = build_release(write_package(tmp_path / "v2", version="2.0.0", events=gone), tmp_path / "b",
               validate=HAVE_VALIDATE, progress=False)
     d = diff_releases(a.path, b.path)
     assert d.deleted == {"events": ["EV-0003"]}
@@ -129,8 +129,8 @@ def test_schema_retype_and_enum_value_removed(tmp_path: Path) -> None:
     del st_field["enumDescriptions"]["deployment"]
     lat = next(f for f in s["fields"] if f["name"] == "fatalities")
     lat["type"] = "number"
-    a = build(write_package(tmp_path / "v1"), tmp_path / "a", validate=HAVE_VALIDATE, progress=False)
-    b = build(write_package(tmp_path / "v2", version="2.0.0", events_schema=s), tmp_path / "b",
+    a = build_release(write_package(tmp_path / "v1"), tmp_path / "a", validate=HAVE_VALIDATE, progress=False)
+    b = build_release(write_package(tmp_path / "v2", version="2.0.0", events_schema=s), tmp_path / "b",
               validate=HAVE_VALIDATE, progress=False)
     events = diff_releases(a.path, b.path).tables[1]
     assert SchemaChange("field retyped", "fatalities", "integer -> number") in events.schema
@@ -162,7 +162,7 @@ def _table(rows: dict[str, tuple]) -> pa.Table:
     new=st.dictionaries(st.sampled_from([f"X{i}" for i in range(12)]), st.tuples(_value, _text), max_size=12),
 )
 def test_matcher_agrees_with_a_plain_comparison(old: dict, new: dict) -> None:
-    td = _table_diff("t", _SCHEMA, _SCHEMA, _table(old), _table(new))
+    td = table_diff("t", _SCHEMA, _SCHEMA, _table(old), _table(new))
     assert td.added == sorted(set(new) - set(old))
     assert td.deleted == sorted(set(old) - set(new))
     expected = {}
@@ -181,9 +181,9 @@ def test_table_added_and_removed(tmp_path: Path) -> None:
         desc.write_text(json.dumps(d))
         return desc
 
-    small = build(only_sources(write_package(tmp_path / "v1")), tmp_path / "a",
+    small = build_release(only_sources(write_package(tmp_path / "v1")), tmp_path / "a",
                   validate=HAVE_VALIDATE, progress=False)
-    full = build(write_package(tmp_path / "v2", version="2.0.0"), tmp_path / "b",
+    full = build_release(write_package(tmp_path / "v2", version="2.0.0"), tmp_path / "b",
                  validate=HAVE_VALIDATE, progress=False)
     grown = diff_releases(small.path, full.path)
     events = next(t for t in grown.tables if t.table == "events")
@@ -203,9 +203,9 @@ def test_diff_across_an_id_width_boundary(tmp_path: Path) -> None:
     v1 = with_changes(EVENTS, EV_0003={"event_id": "EV-9999"})
     v2 = with_changes(v1, EV_9999={"fatalities": "7"}) + [event("EV-10000"), event("EV-0999")]
     out = tmp_path / "out"
-    build(write_package(tmp_path / "v1", events=v1, events_schema=schema), out,
+    build_release(write_package(tmp_path / "v1", events=v1, events_schema=schema), out,
           validate=HAVE_VALIDATE, progress=False)
-    build(write_package(tmp_path / "v2", version="2.0.0", events=v2, events_schema=schema), out,
+    build_release(write_package(tmp_path / "v2", version="2.0.0", events=v2, events_schema=schema), out,
           validate=HAVE_VALIDATE, progress=False)
     ids = pq.read_table(out / "2.0.0" / "events.parquet").column("event_id").to_pylist()
     assert ids == ["EV-0001", "EV-0002", "EV-0999", "EV-9999", "EV-10000"]

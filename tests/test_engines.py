@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from typed_release import build_release
+from typed_release_support import build_release
 
 pytestmark = [  # the readers' own deprecations, not ours
     pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib"),
@@ -237,7 +237,8 @@ def _run_example(root: Path, name: str, release: Path) -> dict[str, Any]:
 
 
 def test_readme_shows_each_engine(root: Path) -> None:
-    assert set(_examples(root)) == {"sha256sum", "duckdb", "polars", "dask", "spark", "croissant"}
+    assert set(_examples(root)) == {"sha256sum", "duckdb", "polars", "dask", "spark", "croissant",
+                                    "changes"}  # changes: tests/test_changes.py
 
 
 def test_readme_checksum_example(root: Path, releases: list[Path]) -> None:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import conflictdata as cd
 from conflictdata import loader, remote
+from conflictdata.release import forget_verified
 from conflictdata.errors import (
     ChecksumError,
     DescriptorError,
@@ -53,7 +54,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(loader, "BUNDLED_DIR", tmp_path / "bundle")
     monkeypatch.setattr(loader, "LOCAL_BUILD_DIR", tmp_path / "built")
     monkeypatch.delenv(loader.ENV_BUILD, raising=False)
-    monkeypatch.setattr(remote, "_VERIFIED", {})
+    forget_verified()
 
 
 def _release_package(folder: Path):

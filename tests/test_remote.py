@@ -13,6 +13,7 @@ import pytest
 
 import conflictdata as cd
 from conflictdata import loader, remote
+from conflictdata.release import forget_verified
 from conflictdata.cli import main
 from conflictdata.errors import (
     ChecksumError,
@@ -51,7 +52,7 @@ def cold_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(loader, "LOCAL_BUILD_DIR", tmp_path / "no-build")
     monkeypatch.delenv(loader.ENV_BUILD, raising=False)
     monkeypatch.setattr(remote, "RETRIES", 1)
-    monkeypatch.setattr(remote, "_VERIFIED", {})
+    forget_verified()
     return cache
 
 
@@ -162,7 +163,7 @@ def test_cached_file_tampered_is_deleted_and_reported(server: ReleaseServer, col
     data = bytearray(cached.read_bytes())
     data[-10] ^= 0xFF
     cached.write_bytes(bytes(data))
-    remote._VERIFIED.clear()  # a new process
+    forget_verified()  # a new process
     with pytest.raises(ChecksumError, match="was deleted") as err:
         cd.load("places", VERSION, url=server.url)
     assert str(cached) in str(err.value)

@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import conflictdata as cd
+import conflictdata.release
 from conflictdata import loader, remote
+from conflictdata.release import forget_verified
 from conflictdata.cli import main
 from conflictdata.errors import ChecksumError, ConflictDataError, DownloadError, InvalidVersionError
 from loader_support import ReleaseServer, Sent, build_release, drip, endless, respond, write_package
@@ -52,7 +54,7 @@ def cold_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(loader, "BUNDLED_DIR", tmp_path / "no-bundle")
     monkeypatch.setattr(loader, "LOCAL_BUILD_DIR", tmp_path / "no-build")
     monkeypatch.delenv(loader.ENV_BUILD, raising=False)
-    monkeypatch.setattr(remote, "_VERIFIED", {})
+    forget_verified()
     monkeypatch.setattr(remote, "RETRIES", 0)  # the tests that are about retries say so
     monkeypatch.setattr(remote, "TIMEOUT", 1.0)
     monkeypatch.setattr(remote, "DOCUMENT_DEADLINE", 2.5)
@@ -162,14 +164,15 @@ def test_a_resource_without_a_plain_name_hash_or_size_is_refused(server: Release
 ])
 def test_a_malformed_descriptor_is_refused_and_not_cached(server: ReleaseServer, served: Path,
                                                          cold_cache: Path, change: Any) -> None:
-    good = _descriptor(served)
+    good = (served / DESCRIPTOR).read_bytes()
     doc = _descriptor(served)
     change(doc)
     _serve_descriptor(served, doc)
     with pytest.raises(DownloadError, match="not a release descriptor"):
         cd.load("places", VERSION, url=server.url)
     assert _files(cold_cache) == []
-    _serve_descriptor(served, good)  # the server is fixed: the cache was not poisoned
+    # the server is fixed (the very bytes the index lists): the cache was not poisoned
+    (served / DESCRIPTOR).write_bytes(good)
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
@@ -503,8 +506,8 @@ def test_a_cached_file_of_the_wrong_size_is_deleted_unread(server: ReleaseServer
     cached = cold_cache / PLACES
     with cached.open("ab") as fh:
         fh.write(b"\0" * 1000)
-    monkeypatch.setattr(remote, "_VERIFIED", {})  # a new process
-    monkeypatch.setattr(remote, "sha256_file", None)  # the size alone decides: nothing is hashed
+    forget_verified()  # a new process
+    monkeypatch.setattr(conflictdata.release, "sha256_file", None)  # the size alone decides: nothing is hashed
     with pytest.raises(ChecksumError, match=r"is \d+ bytes, the release descriptor says \d+; the file was deleted"):
         cd.load("places", VERSION)
     assert not cached.exists()

@@ -9,7 +9,7 @@ import shutil
 import pyarrow.parquet as pq
 import pytest
 
-from conflictdata.build import build
+from conflictdata.build import build_release
 from conflictdata.validator import validate
 
 
@@ -20,7 +20,7 @@ def counts(root, tmp_path_factory):
     shutil.copytree(root / "schemas", pkg / "schemas")
     shutil.copytree(root / "seeds", pkg / "seeds")
     report = validate(pkg / "datapackage.json")
-    result = build(pkg / "datapackage.json", pkg / "out", progress=False)
+    result = build_release(pkg / "datapackage.json", pkg / "out", progress=False)
     return pkg, report, result
 
 

@@ -14,12 +14,16 @@ from importlib import import_module
 from typing import Any
 
 from .errors import (
+    BuildError,
     ChecksumError,
     ConflictDataError,
     DescriptorError,
     DownloadError,
+    HistoryError,
     InvalidVersionError,
     MissingDependencyError,
+    OutputError,
+    ReleaseExistsError,
     UnknownTableError,
     UnknownVersionError,
     ValidationError,
@@ -31,7 +35,7 @@ _LAZY = {
     "Package": "schema",
     "TableSchema": "schema",
     "Field": "schema",
-    # loader (issue 5)
+    # loader
     "load": "loader",
     "load_all": "loader",
     "load_arrow": "loader",
@@ -40,9 +44,10 @@ _LAZY = {
     "table_path": "loader",
     "tables": "loader",
     "versions": "loader",
+    "changes": "loader",
     "describe": "loader",
     "VersionInfo": "loader",
-    # build and diff (issue 4)
+    # build and diff
     "build_release": "build",
     "BuildResult": "build",
     "diff_releases": "diff",
@@ -54,7 +59,7 @@ _LAZY = {
     "report": "reporting",
     "timeline": "reporting",
     "render_report": "reporting",
-    # validate (issue 3)
+    # validate
     "validate": "validator",
     "Report": "findings",
     "Finding": "findings",
@@ -64,12 +69,16 @@ _LAZY = {
 }
 
 __all__ = [
+    "BuildError",
     "ChecksumError",
     "ConflictDataError",
     "DescriptorError",
     "DownloadError",
+    "HistoryError",
     "InvalidVersionError",
     "MissingDependencyError",
+    "OutputError",
+    "ReleaseExistsError",
     "UnknownTableError",
     "UnknownVersionError",
     "ValidationError",

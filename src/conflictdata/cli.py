@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from .errors import ConflictDataError, DescriptorError
+from .release import DESCRIPTOR_NAME
 
 
 def _generated(out: str, changed: bool, check: bool, command: str) -> int:
@@ -100,12 +101,12 @@ def _cmd_download(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
-    from .errors import InvalidVersionError, OutputError, ValidationFailed
+    from .build import build_release
+    from .errors import InvalidVersionError, OutputError, ValidationError
 
     try:
-        result = build(args.descriptor, args.out)
-    except ValidationFailed as exc:
+        result = build_release(args.descriptor, args.out)
+    except ValidationError as exc:
         format_text = getattr(exc.report, "format_text", None)
         if callable(format_text):
             print(str(format_text()).rstrip("\n"))
@@ -181,13 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("codebook", help="write the codebook generated from schemas/")
-    p.add_argument("descriptor", nargs="?", default="datapackage.json")
+    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME)
     p.add_argument("--out", default="docs/codebook.md")
     p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
     p.set_defaults(func=_cmd_codebook)
 
     p = sub.add_parser("models", help="write src/conflictdata/models.py (pandera models) from schemas/")
-    p.add_argument("descriptor", nargs="?", default="datapackage.json")
+    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME)
     p.add_argument("--out", default=None, help="default: the installed conflictdata/models.py")
     p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
     p.set_defaults(func=_cmd_models)
@@ -202,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_download)
 
     p = sub.add_parser("build", help="build the descriptor's version as a Parquet release")
-    p.add_argument("descriptor", nargs="?", default="datapackage.json")
+    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME)
     p.add_argument("--out", default="build/releases", help="releases folder (default: %(default)s)")
     p.set_defaults(func=_cmd_build)
 
@@ -214,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_diff)
 
     p = sub.add_parser("validate", help="check the seeds: every problem at once, located")
-    p.add_argument("descriptor", nargs="?", default="datapackage.json")
+    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME)
     p.add_argument("--format", choices=("text", "json", "github"), default="text")
     p.add_argument(
         "--sources-dir",

@@ -26,6 +26,8 @@ from typing import Any
 from .errors import DescriptorError
 from .release import (
     CHANGELOG_NAME,
+    CHANGES_NAME,
+    CROISSANT_NAME,
     archive_name,
     DESCRIPTOR_NAME,
     SUMS_NAME,
@@ -45,8 +47,6 @@ __all__ = [
     "write_croissant",
 ]
 
-#: File name of the Croissant metadata in a release folder.
-CROISSANT_NAME = "croissant.json"
 #: The Croissant version the metadata conforms to.
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 
@@ -117,6 +117,7 @@ _FORMATS = {
 _ABOUT = {
     DESCRIPTOR_NAME: "Frictionless Data Package descriptor: tables, Table Schemas, rows, SHA-256.",
     CHANGELOG_NAME: "Rows added, removed and changed per table since the previous release.",
+    CHANGES_NAME: "The change feed: one row per changed cell or row since the previous release.",
 }
 #: Not described: the metadata itself, the checksum list, and the zip that holds them all.
 _SKIPPED = (CROISSANT_NAME, SUMS_NAME)
@@ -207,14 +208,22 @@ def _field(table: TableSchema, f: Field, file_id: str) -> dict[str, Any]:
     return node
 
 
-def _table_file(folder: Path, res: dict[str, Any], i: int) -> tuple[str, str, int]:
-    """The resource's file name, its verified SHA-256 and its size."""
+def _table_path(res: Any, i: int) -> str:
+    """The resource's file name, refused unless a plain .parquet name in the release folder."""
+    if not isinstance(res, dict):
+        raise DescriptorError(f"release descriptor: resources[{i}] is not an object")
     path = _text(res.get("path"), f"resources[{i}].path")
     if not _FILE_NAME.fullmatch(path) or not path.endswith(".parquet"):
         raise DescriptorError(
             f"release descriptor: resource {res.get('name')!r} has path {path[:80]!r}; "
             "a release table must be a plain .parquet file name in the release folder"
         )
+    return path
+
+
+def _table_file(folder: Path, res: dict[str, Any], i: int) -> tuple[str, str, int]:
+    """The resource's file name, its verified SHA-256 and its size."""
+    path = _table_path(res, i)
     m = _SHA256.fullmatch(str(res.get("hash", "")))
     if m is None:
         raise DescriptorError(
@@ -273,6 +282,12 @@ def croissant_metadata(release_dir: Path | str) -> dict[str, Any]:
     if not isinstance(desc, dict):
         raise DescriptorError(f"release descriptor {folder / DESCRIPTOR_NAME} is not an object")
     version = check_version(desc.get("version"), "release descriptor version")
+    paths: set[str] = set()
+    for i, res in enumerate(desc.get("resources") or []):  # our messages before the parser's
+        path = _table_path(res, i)
+        if path in paths:
+            raise DescriptorError(f"release descriptor: two tables have the path {path}")
+        paths.add(path)
     package = package_from_descriptor(desc, folder)
 
     distribution = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 __all__ = [
     "ConflictDataError",
     "DescriptorError",
-    "ValidationFailed",
     "ValidationError",
     "BuildError",
     "ReleaseExistsError",
@@ -15,6 +14,7 @@ __all__ = [
     "InvalidVersionError",
     "DownloadError",
     "ChecksumError",
+    "HistoryError",
     "MissingDependencyError",
 ]
 
@@ -27,17 +27,10 @@ class DescriptorError(ConflictDataError):
     """A data package descriptor or table schema is missing, not JSON, or malformed."""
 
 
-class ValidationFailed(ConflictDataError):
-    """Seeds have validation errors, so nothing was built."""
-
-    def __init__(self, message: str, report: object | None = None) -> None:
-        super().__init__(message)
-        self.report = report
-
-
 class ValidationError(ConflictDataError):
-    """DataFrames break the schemas' rules; ``report`` holds every finding, as the CSV
-    validator reports them (table, row key, field, code, value, message)."""
+    """Data breaks the schemas' rules: seeds a build refused (nothing was built) or DataFrames
+    checked in memory. ``report`` holds every finding (table, row key, field, code, value,
+    message), as the CSV validator reports them."""
 
     def __init__(self, message: str, report: object) -> None:
         super().__init__(message)
@@ -82,6 +75,11 @@ class DownloadError(ConflictDataError):
 
 class ChecksumError(DownloadError):
     """A downloaded file's SHA-256 differs from the release descriptor's."""
+
+
+class HistoryError(DownloadError):
+    """A release server's history disagrees with a release this installation already trusts
+    (bundled or cached): a past release was changed or removed, or its chain is broken."""
 
 
 class MissingDependencyError(ConflictDataError, ImportError):

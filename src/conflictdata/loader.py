@@ -17,7 +17,6 @@ SHA-256 the first time a process reads it.
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from dataclasses import dataclass
@@ -33,7 +32,21 @@ from .errors import (
     UnknownTableError,
     UnknownVersionError,
 )
-from .release import check_version, is_valid_version, sort_versions
+from .release import (
+    DESCRIPTOR_NAME,
+    check_digest,
+    check_version,
+    file_stamp,
+    is_verified,
+    link_of,
+    list_release_dirs,
+    read_release,
+    read_release_descriptor,
+    sha256_file,
+    sort_versions,
+    verify_file,
+    version_key,
+)
 from .schema import Package, TableSchema, package_from_descriptor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,6 +63,7 @@ __all__ = [
     "connect_duckdb",
     "tables",
     "versions",
+    "changes",
     "describe",
     "table_path",
     "VersionInfo",
@@ -70,7 +84,7 @@ ENV_BUILD = "CONFLICTDATA_BUILD_DIR"
 def _checkout_build_dir() -> Path | None:
     """``build/releases`` of the source checkout this module runs from (editable install), if any."""
     top = Path(__file__).resolve().parents[2]
-    if (top / "datapackage.json").is_file() and (top / "src" / "conflictdata").is_dir():
+    if (top / DESCRIPTOR_NAME).is_file() and (top / "src" / "conflictdata").is_dir():
         return top / "build" / "releases"
     return None
 
@@ -115,14 +129,14 @@ class Release:
         if not path.is_file():
             raise DownloadError(f"table {name!r} of release {self.version}: {path} is missing")
         if verify:
-            remote.verify_file(path, self.sha256(name), delete=False, what=self.what(name))
+            verify_file(path, self.sha256(name), delete=False, what=self.what(name))
         return path
 
     def sha256(self, name: str) -> str:
         try:
             return remote.expected_sha256(self.resource(name))
         except ValueError as exc:
-            raise DescriptorError(f"{self.root / 'datapackage.json'}: {exc}") from None
+            raise DescriptorError(f"{self.root / DESCRIPTOR_NAME}: {exc}") from None
 
     def what(self, name: str) -> str:
         return f"{'cached ' if self.where == 'cache' else ''}table {name!r} of release {self.version}"
@@ -135,14 +149,14 @@ class Release:
         """
         schema = self.table(name)
         path = self.path(name, verify=False)
-        if remote.is_verified(path):
+        if is_verified(path):
             return _read_arrow(path, schema)
         import hashlib
         import threading
 
         import pyarrow as pa
 
-        stamp = remote._stamp(path)
+        stamp = file_stamp(path)
         data = path.read_bytes()
         digest: list[str] = []
         hasher = threading.Thread(target=lambda: digest.append(hashlib.sha256(data).hexdigest()))
@@ -154,7 +168,7 @@ class Release:
             table, error = None, exc
         finally:
             hasher.join()
-        remote.check_digest(path, digest[0], self.sha256(name), delete=self.where == "cache",
+        check_digest(path, digest[0], self.sha256(name), delete=self.where == "cache",
                             what=self.what(name), stamp=stamp)
         if error is not None:
             raise error
@@ -202,14 +216,8 @@ def _read_release(descriptor: Path, *, cached: bool = False) -> Package:
     hit = _PACKAGES.get(descriptor)
     if hit and hit[0] == mtime:
         return hit[1]
-    if cached:
-        data = _read_cached_descriptor(descriptor)
-    else:
-        try:
-            data = json.loads(descriptor.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise DescriptorError(f"release descriptor {descriptor} could not be read: {exc}") from None
-    package = package_from_descriptor(data, descriptor.parent, schema_files=False)
+    data = _read_cached_descriptor(descriptor) if cached else None
+    package = read_release(descriptor.parent, data).package
     _PACKAGES[descriptor] = (mtime, package)
     return package
 
@@ -234,7 +242,7 @@ def _open_cached(root: Path, url: str | None) -> Release:
     Such a descriptor can only come from an older, less careful version of this package or
     from a hand edit; deleting it lets the next load fetch (and check) it anew.
     """
-    descriptor = root / "datapackage.json"
+    descriptor = root / DESCRIPTOR_NAME
     try:
         package = _read_release(descriptor, cached=True)
     except DownloadError as exc:
@@ -244,17 +252,9 @@ def _open_cached(root: Path, url: str | None) -> Release:
 
 
 def _scan(folder: Path) -> dict[str, Path]:
-    """``<folder>/<version>/datapackage.json`` release folders, by version.
-
-    Folders not named by a valid version (a build's temporary folder, anything odd) are skipped.
-    """
-    if not folder.is_dir():
-        return {}
-    return {
-        p.name: p
-        for p in folder.iterdir()
-        if is_valid_version(p.name) and (p / "datapackage.json").is_file()
-    }
+    """``<folder>/<version>/datapackage.json`` release folders, by version (see
+    :func:`conflictdata.release.list_release_dirs`: anything not named by a version is skipped)."""
+    return list_release_dirs(folder)
 
 
 def _bundled() -> dict[str, Path]:
@@ -276,8 +276,8 @@ def _local(path: Path) -> dict[str, Path]:
         raise UnknownVersionError(
             f"source {str(path)!r} is neither one of {', '.join(SOURCES)} nor an existing folder"
         )
-    if (path / "datapackage.json").is_file():
-        return {_read_release(path / "datapackage.json").version: path}
+    if (path / DESCRIPTOR_NAME).is_file():
+        return {_read_release(path / DESCRIPTOR_NAME).version: path}
     found = _scan(path)
     if not found:
         raise UnknownVersionError(
@@ -285,6 +285,24 @@ def _local(path: Path) -> dict[str, Path]:
             "nor a build output folder holding <version>/datapackage.json"
         )
     return found
+
+
+def _trusted() -> dict[str, str]:
+    """Descriptor SHA-256 by version of the releases a server's history must agree with:
+    those bundled in the wheel and those already in the cache, and the release each of them
+    names as its previous one."""
+    found = {**_cached(), **_bundled()}
+    here: dict[str, str] = {}
+    vouched: dict[str, str] = {}
+    for version, folder in found.items():
+        try:
+            here[version] = sha256_file(folder / DESCRIPTOR_NAME)
+            link = link_of(read_release_descriptor(folder))
+        except (OSError, ValueError, ConflictDataError):
+            continue
+        if link is not None:
+            vouched.setdefault(*link)
+    return {**vouched, **here}
 
 
 def _newest(versions: Any) -> str:
@@ -309,7 +327,7 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
         v = version or _newest(found)
         if v not in found:
             raise _unknown(v, {k: f"local {p}" for k, p in found.items()}, "local")
-        return Release(v, "local", found[v], _read_release(found[v] / "datapackage.json"))
+        return Release(v, "local", found[v], _read_release(found[v] / DESCRIPTOR_NAME))
 
     # checked only where it is used: a bad URL does not stop a bundled or fully cached load
     url = url or os.environ.get(remote.ENV_URL) or None
@@ -324,9 +342,9 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
         if local:
             version = _newest(local)
     if version is not None and version in bundled:
-        return Release(version, "bundled", bundled[version], _read_release(bundled[version] / "datapackage.json"))
+        return Release(version, "bundled", bundled[version], _read_release(bundled[version] / DESCRIPTOR_NAME))
     if version is not None and version in built:
-        return Release(version, "local", built[version], _read_release(built[version] / "datapackage.json"))
+        return Release(version, "local", built[version], _read_release(built[version] / DESCRIPTOR_NAME))
     if version is not None and version in cached:
         return _open_cached(cached[version], url)
     if url and source in (None, "remote"):
@@ -336,7 +354,7 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
             if not available:
                 raise UnknownVersionError(f"the release server {url} lists no releases")
             version = _newest(available)
-        descriptor = remote.fetch_descriptor(version, url)
+        descriptor = remote.fetch_descriptor(version, url, trusted=_trusted())
         return _open_cached(descriptor.parent, url)
     known = {v: "bundled" for v in bundled}
     known.update({v: f"local build {built[v].parent}" for v in built if v not in known})
@@ -515,6 +533,58 @@ def describe(
     return df
 
 
+def changes(
+    old: str | None = None,
+    new: str | None = None,
+    table: str | None = None,
+    *,
+    source: Source = None,
+    url: str | None = None,
+) -> pd.DataFrame:
+    """The change feed from release ``old`` to release ``new`` as a DataFrame: one row per
+    changed cell or row (columns of :data:`conflictdata.diff.CHANGES_SCHEMA`, all text).
+
+    ``new=None``: the newest release; ``old=None``: the release before ``new`` among those
+    known (empty when ``new`` is the first). Any two releases compare, not only neighbours;
+    ``table`` keeps one table's rows. Both releases' files are verified (and downloaded into
+    the cache when they come from the server) before they are compared.
+    """
+    import pandas as pd
+
+    from .diff import CHANGES_SCHEMA, diff_releases
+
+    newer = open_release(new, source=source, url=url)
+    if table is not None:
+        newer.table(table)
+    if old is None:
+        known = [v.version for v in versions(url)] if source is None else list(_local_versions(source))
+        before = [v for v in sort_versions(known) if version_key(v) < version_key(newer.version)]
+        old = before[-1] if before else None
+    if old is None:
+        feed = CHANGES_SCHEMA.empty_table()
+    else:
+        older = open_release(old, source=source, url=url)
+        for rel in (older, newer):
+            for name in rel.package.tables:
+                rel.path(name)
+        feed = diff_releases(older.root, newer.root).changes()
+    if table is not None:
+        import pyarrow.compute as pc
+
+        feed = feed.filter(pc.equal(feed.column("table"), table))
+    return feed.to_pandas(types_mapper={pa_type: pd.StringDtype("pyarrow") for pa_type in
+                                        {f.type for f in CHANGES_SCHEMA}}.get)
+
+
+def _local_versions(source: Source) -> dict[str, Path]:
+    """Versions of a ``source`` other than the default search (a folder, "bundled", "cache")."""
+    if str(source) == "bundled":
+        return _bundled()
+    if str(source) in ("cache", "remote"):
+        return _cached()
+    return _local(Path(source))  # type: ignore[arg-type]
+
+
 def versions(url: str | None = None, *, strict: bool = False) -> list[VersionInfo]:
     """Every release known here: bundled, cached and (if a URL is configured) on the server.
 
@@ -530,7 +600,7 @@ def versions(url: str | None = None, *, strict: bool = False) -> list[VersionInf
             entry[kind] = path
             if "created" not in entry:
                 try:
-                    package = _read_release(path / "datapackage.json", cached=kind == "cached")
+                    package = _read_release(path / DESCRIPTOR_NAME, cached=kind == "cached")
                     entry["created"] = package.descriptor.get("created")
                 except ConflictDataError:
                     entry["created"] = None

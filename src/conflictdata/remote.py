@@ -47,8 +47,11 @@ from .release import (
     INDEX_NAME,
     check_version,
     is_valid_version,
-    sha256_file,
+    link_of,
+    mark_verified,
     sort_versions,
+    verify_file,
+    verify_history,
 )
 
 __all__ = [
@@ -66,9 +69,6 @@ __all__ = [
     "remote_releases",
     "fetch_descriptor",
     "fetch_file",
-    "verify_file",
-    "is_verified",
-    "check_digest",
     "check_release_descriptor",
     "parse_json_document",
     "declared_size",
@@ -118,6 +118,8 @@ class RemoteRelease:
     descriptor_url: str
     archive_url: str | None
     archive_sha256: str | None
+    #: SHA-256 of the release descriptor, as the index lists it (None: not listed).
+    descriptor_sha256: str | None = None
 
 
 def cache_dir() -> Path:
@@ -497,6 +499,8 @@ def _index_entry(e: Any, base: str) -> RemoteRelease | str:
         descriptor_url=f"{base}/{version}/{DESCRIPTOR_NAME}",
         archive_url=f"{base}/{archive}" if plain_archive else None,
         archive_sha256=sha.lower() if isinstance(sha, str) and _SHA256.fullmatch(sha) else None,
+        descriptor_sha256=(dsha.lower() if isinstance(dsha := e.get("descriptor_sha256"), str)
+                           and _SHA256.fullmatch(dsha) else None),
     )
 
 
@@ -663,11 +667,38 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def fetch_descriptor(version: str, url: str, cache: Path | None = None) -> Path:
+def _server_descriptor(releases: dict[str, RemoteRelease], version: str) -> tuple[bytes, dict[str, Any], str]:
+    """The server's descriptor of a listed ``version``: its bytes, checked JSON and SHA-256
+    (a :class:`ChecksumError` when the index lists another SHA-256 for it)."""
+    source = releases[version].descriptor_url
+    raw = _get_document(source, f"the descriptor of {version}")
+    data = parse_json_document(raw, source)
+    try:
+        check_release_descriptor(data, version)
+        link_of(data)
+    except ValueError as exc:
+        raise DownloadError(
+            f"{source} is not a release descriptor for {version}: {exc}; nothing was cached"
+        ) from None
+    digest = hashlib.sha256(raw).hexdigest()
+    listed = releases[version].descriptor_sha256
+    if listed is not None and listed != digest:
+        raise ChecksumError(
+            f"{source} has SHA-256 {digest}, the release index lists {listed}; nothing was cached"
+        )
+    return raw, data, digest
+
+
+def fetch_descriptor(
+    version: str, url: str, cache: Path | None = None, trusted: dict[str, str] | None = None
+) -> Path:
     """The cached release descriptor of ``version``, fetched from ``url`` if not cached yet.
 
     A cached descriptor is never re-fetched: that is what pins a version. A fetched one is
-    checked completely (:func:`check_release_descriptor`) before it is written to the cache.
+    checked completely (:func:`check_release_descriptor`), and its history against the
+    releases already here (``trusted``: version -> descriptor SHA-256, see
+    :func:`conflictdata.release.verify_history`; a :class:`HistoryError` when the server
+    rewrote it), before it is written to the cache.
     """
     check_version(version)
     folder = (cache or cache_dir()) / version
@@ -680,15 +711,12 @@ def fetch_descriptor(version: str, url: str, cache: Path | None = None) -> Path:
         raise UnknownVersionError(
             f"no release {version!r} on {base}; it has: {', '.join(sort_versions(releases)) or 'none'}"
         )
-    source = releases[version].descriptor_url
-    raw = _get_document(source, f"the descriptor of {version}")
-    data = parse_json_document(raw, source)
-    try:
-        check_release_descriptor(data, version)
-    except ValueError as exc:
-        raise DownloadError(
-            f"{source} is not a release descriptor for {version}: {exc}; nothing was cached"
-        ) from None
+    raw, data, digest = _server_descriptor(releases, version)
+
+    def fetch(older: str) -> tuple[dict[str, Any], str]:
+        return _server_descriptor(releases, older)[1:]
+
+    verify_history(version, data, digest, trusted or {}, set(releases), fetch, base)
     try:
         _write_atomic(target, raw)
     except OSError as exc:
@@ -700,40 +728,6 @@ def fetch_descriptor(version: str, url: str, cache: Path | None = None) -> Path:
 
 # ---------------------------------------------------------------------------------------
 # data files
-
-# path -> (size, mtime_ns) of files this process has already verified: hash once per process.
-_VERIFIED: dict[Path, tuple[int, int]] = {}
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return (st.st_size, st.st_mtime_ns)
-
-
-def is_verified(path: Path) -> bool:
-    """Whether this process already checked ``path`` (unchanged since) against its hash."""
-    return _VERIFIED.get(path) == _stamp(path)
-
-
-def check_digest(path: Path, actual: str, sha256: str, *, delete: bool, what: str, stamp: tuple[int, int]) -> None:
-    """Raise :class:`ChecksumError` (deleting the file if asked) unless the digests agree."""
-    if actual != sha256:
-        if delete:
-            path.unlink(missing_ok=True)
-        raise ChecksumError(
-            f"{what}: {path} has sha256 {actual}, the release descriptor says {sha256}"
-            + ("; the file was deleted, load again to fetch it anew" if delete else "")
-        )
-    _VERIFIED[path] = stamp
-
-
-def verify_file(path: Path, sha256: str, *, delete: bool, what: str) -> None:
-    """Raise :class:`ChecksumError` unless ``path`` has this SHA-256 (optionally deleting it)."""
-    stamp = _stamp(path)
-    if _VERIFIED.get(path) == stamp:
-        return
-    check_digest(path, sha256_file(path), sha256, delete=delete, what=what, stamp=stamp)
-
 
 def file_deadline(size: int) -> float:
     """Overall seconds allowed for downloading a file of ``size`` bytes, all attempts included."""
@@ -829,5 +823,5 @@ def fetch_file(
         _download(source, target, size, sha, what)
     except OSError as exc:
         raise DownloadError(f"could not write {what} to {folder}: {_shown(exc)}") from None
-    _VERIFIED[target] = _stamp(target)
+    mark_verified(target)
     return target

@@ -7,8 +7,8 @@ import copy
 import os
 from pathlib import Path
 
-from conflictdata.build import build
-from test_build_support import EVENTS, EVENTS_SCHEMA, HAVE_VALIDATE, event, write_package
+from conflictdata.build import build_release as build_into
+from build_support import EVENTS, EVENTS_SCHEMA, HAVE_VALIDATE, event, write_package
 
 #: A fixed build time: 2025-06-15T15:06:40Z.
 EPOCH = "1750000000"
@@ -34,7 +34,7 @@ def build_release(root: Path, descriptor: Path | None = None) -> Path:
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:
         desc = descriptor or write_package(root / "pkg", events=ROWS, events_schema=SCHEMA)
-        return build(desc, root / "releases", validate=HAVE_VALIDATE, progress=False).path
+        return build_into(desc, root / "releases", validate=HAVE_VALIDATE, progress=False).path
     finally:
         if previous is None:
             del os.environ["SOURCE_DATE_EPOCH"]

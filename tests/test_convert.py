@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conflictdata.build import _aligned, _convert, _write_parquet, convert_table
+from conflictdata.convert import align_chunks, convert_columns, convert_table, write_parquet
 from conflictdata.schema import table_schema_from_dict
 
 _IDS = table_schema_from_dict("t", "t.csv", {
@@ -42,13 +42,13 @@ def _columns(schema, rows: list[tuple[str, ...]], chunk: int = 0) -> dict[str, p
 
 def _sorting(table: pa.Table, schema, tmp_path, byte_order: bool):
     path = tmp_path / "t.parquet"
-    _write_parquet(table, schema, path, byte_order=byte_order)
+    write_parquet(table, schema, path, byte_order=byte_order)
     return pq.ParquetFile(path).metadata.row_group(0).sorting_columns
 
 
 def test_ids_go_by_number_not_by_text(tmp_path) -> None:
     rows = [("evt-10000", "a", "1"), ("evt-0002", "b", ""), ("evt-9999", "", "3")]
-    table, byte_order = _convert(_IDS, _columns(_IDS, rows))
+    table, byte_order = convert_columns(_IDS, _columns(_IDS, rows))
     assert table.column("id").to_pylist() == ["evt-0002", "evt-9999", "evt-10000"]
     assert table.column("n").to_pylist() == [None, 3, 1]  # whole rows move together
     assert table.column("kind").to_pylist() == ["b", None, "a"]
@@ -58,7 +58,7 @@ def test_ids_go_by_number_not_by_text(tmp_path) -> None:
 
 def test_ids_of_one_width_are_in_byte_order_too(tmp_path) -> None:
     rows = [("evt-0003", "a", "1"), ("evt-0001", "b", "2")]
-    table, byte_order = _convert(_IDS, _columns(_IDS, rows))
+    table, byte_order = convert_columns(_IDS, _columns(_IDS, rows))
     assert table.column("id").to_pylist() == ["evt-0001", "evt-0003"]
     assert byte_order
     assert _sorting(table, _IDS, tmp_path, byte_order) == (pq.SortingColumn(0),)
@@ -66,14 +66,14 @@ def test_ids_of_one_width_are_in_byte_order_too(tmp_path) -> None:
 
 def test_keys_that_are_not_ids_go_by_text() -> None:
     rows = [("strike", "1"), ("Strike", "2"), ("air_strike", "3"), ("b10", "4"), ("b9", "5")]
-    table, byte_order = _convert(_CODES, _columns(_CODES, rows))
+    table, byte_order = convert_columns(_CODES, _columns(_CODES, rows))
     assert table.column("code").to_pylist() == ["Strike", "air_strike", "b10", "b9", "strike"]
     assert byte_order
 
 
 def _parquet_bytes(table: pa.Table, schema) -> bytes:
     buf = io.BytesIO()
-    _write_parquet(table, schema, buf)  # type: ignore[arg-type]
+    write_parquet(table, schema, buf)  # type: ignore[arg-type]
     return buf.getvalue()
 
 
@@ -106,7 +106,7 @@ def test_chunking_never_changes_the_bytes(n: int, cuts: list[int]) -> None:
 def test_aligned_copies_only_the_seams() -> None:
     big = pa.array([str(i) for i in range(10_000)])
     col = pa.chunked_array([big.slice(0, 3000), big.slice(3000, 5000), big.slice(8000)])
-    out = _aligned(col)
+    out = align_chunks(col)
     assert [len(c) for c in out.chunks] == [2048, 1024, 4096, 1024, 1024, 784]
     assert out.combine_chunks().equals(big)
     # the long parts are views of the reader's buffers, not copies
@@ -125,9 +125,9 @@ def test_statistics_and_dictionaries_for_keys_codes_and_numbers_not_for_prose(tm
         "primaryKey": ["id"],
     })
     rows = [("p-0001", "IRN", "a", "“We will respond.”", "3"), ("p-0002", "ISR", "b", "", "")]
-    table, byte_order = _convert(schema, _columns(schema, rows))
+    table, byte_order = convert_columns(schema, _columns(schema, rows))
     path = tmp_path / "p.parquet"
-    _write_parquet(table, schema, path, byte_order=byte_order)
+    write_parquet(table, schema, path, byte_order=byte_order)
     rg = pq.ParquetFile(path).metadata.row_group(0)
     stats = {rg.column(i).path_in_schema: rg.column(i).statistics for i in range(rg.num_columns)}
     assert stats["quote"] is None and "RLE_DICTIONARY" not in rg.column(3).encodings
