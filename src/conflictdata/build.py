@@ -33,11 +33,13 @@ from .croissant import write_croissant
 from .diff import ReleaseDiff, diff_releases, write_changes
 from .errors import BuildError, OutputError, ReleaseExistsError, ValidationError
 from .findings import Report
+from .reporting import write_report
 from .release import (
     CHANGELOG_NAME,
     CHANGES_NAME,
-    CROISSANT_NAME,
     DESCRIPTOR_NAME,
+    EXTRA_FILES,
+    REPORT_NAME,
     SUMS_NAME,
     TMP_PREFIX,
     TableOutput,
@@ -62,7 +64,6 @@ from .release import (
 from .schema import Package, TableSchema, read_package
 
 __all__ = [
-    "EXTRA_FILES",
     "BuildResult",
     "build_release",
     "release_created",
@@ -393,16 +394,13 @@ def _seal(
     return diff, sha256_file(zip_path)
 
 
-#: The files a release carries besides its tables and descriptor, written by _write_extras
-#: after the descriptor and before SHA256SUMS and the zip, which list them.
-EXTRA_FILES = (CHANGELOG_NAME, CHANGES_NAME, CROISSANT_NAME)
-
-
 def _write_extras(tmp: Path, diff: ReleaseDiff) -> None:
-    """The release's derived files, in order: the changelog and the change feed (one diff,
-    two renderings), then the Croissant metadata, which describes and hashes both."""
+    """The release's derived files (:data:`EXTRA_FILES`), in order: the changelog and the
+    change feed (one diff, two renderings), the report, which shows the changelog, then the
+    Croissant metadata, which describes and hashes all of them."""
     (tmp / CHANGELOG_NAME).write_text(diff.to_markdown(), encoding="utf-8", newline="\n")
     write_changes(diff, tmp / CHANGES_NAME)
+    write_report(tmp, tmp / REPORT_NAME)
     write_croissant(tmp)
 
 

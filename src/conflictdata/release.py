@@ -72,6 +72,9 @@ __all__ = [
     "CHANGELOG_NAME",
     "CHANGES_NAME",
     "CROISSANT_NAME",
+    "REPORT_NAME",
+    "EXTRA_FILES",
+    "FILES_KEY",
     "SUMS_NAME",
     "PARQUET_MEDIATYPE",
     "ReleaseEntry",
@@ -126,6 +129,15 @@ CHANGELOG_NAME = "CHANGELOG.md"
 CHANGES_NAME = "changes.parquet"
 #: Croissant 1.1 metadata of the release.
 CROISSANT_NAME = "croissant.json"
+#: The offline HTML report of the release (timeline, figures, statements, excerpts).
+REPORT_NAME = "report.html"
+#: The files a release carries besides its tables and descriptor, in the order a build writes
+#: them: each is derived from the tables and descriptor (so the descriptor lists them by name
+#: only), and SHA256SUMS and the zip, written last, list and hash them all. The report shows
+#: the changelog; Croissant describes and hashes every file before it.
+EXTRA_FILES = (CHANGELOG_NAME, CHANGES_NAME, REPORT_NAME, CROISSANT_NAME)
+#: Descriptor key that lists :data:`EXTRA_FILES`.
+FILES_KEY = "releaseFiles"
 SUMS_NAME = "SHA256SUMS"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 #: Prefix of the temporary folders a build writes into before renaming them into place.
@@ -772,6 +784,7 @@ def release_descriptor(
         )
         resources.append(res)
     desc["resources"] = resources
+    desc[FILES_KEY] = list(EXTRA_FILES)
     desc["build"] = {"parquetWriter": writer}
     return desc
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConflictDataError, MissingDependencyError
+from ..release import REPORT_NAME
 
 if TYPE_CHECKING:  # pragma: no cover
     import altair as alt
@@ -31,8 +32,6 @@ __all__ = [
     "require",
 ]
 
-#: File name of the report in a release folder.
-REPORT_NAME = "report.html"
 #: Rows of one table drawn or listed one by one; above it the page shows aggregates instead.
 ROW_BUDGET = 1000
 #: The row budget is halved down to this while the page weighs more than SIZE_BUDGET.
