@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def build_copy(tmp: Path, edit=None) -> Path:
     """Build the repository's package (optionally edited) into ``tmp``; return the release folder."""
-    from conflictdata.build import build
+    from conflictdata.build import build_release
 
     pkg = tmp / "package"
     shutil.copytree(ROOT / "schemas", pkg / "schemas")
@@ -20,7 +20,7 @@ def build_copy(tmp: Path, edit=None) -> Path:
     shutil.copy(ROOT / "datapackage.json", pkg / "datapackage.json")
     if edit is not None:
         edit(pkg)
-    return Path(build(pkg / "datapackage.json", tmp / "releases", validate=edit is None, progress=False).path)
+    return Path(build_release(pkg / "datapackage.json", tmp / "releases", validate=edit is None, progress=False).path)
 
 
 @pytest.fixture(scope="session")

@@ -58,9 +58,10 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
     _, rel = release
     assert sorted(p.name for p in rel.iterdir()) == sorted(
         ["CHANGELOG.md", "SHA256SUMS", "changes.parquet", "croissant.json", "datapackage.json",
-         "events.parquet", "sources.parquet", archive_name("1.0.0")]
+         "events.parquet", "report.html", "sources.parquet", archive_name("1.0.0")]
     )
     desc = json.loads((rel / "datapackage.json").read_text())
+    assert desc["releaseFiles"] == ["CHANGELOG.md", "changes.parquet", "report.html", "croissant.json"]
     assert desc["version"] == "1.0.0" and desc["created"] == CREATED
     assert desc["licenses"][0]["name"] == "CC-BY-4.0"
     assert desc["contributors"] and desc["sources"]

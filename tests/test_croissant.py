@@ -63,7 +63,8 @@ def test_metadata_follows_the_descriptor(release: Path) -> None:
     files = {d["name"]: d for d in doc["distribution"]}
     sums = {n: h for n, h in _sums(release).items() if n != CROISSANT_NAME}
     assert set(files) == set(sums)
-    assert set(sums) == {"datapackage.json", "CHANGELOG.md", "changes.parquet", "sources.parquet",
+    assert set(sums) == {"datapackage.json", "CHANGELOG.md", "changes.parquet", "report.html",
+                         "sources.parquet",
                          "events.parquet"}
     for name, digest in sums.items():
         assert files[name]["sha256"] == digest
@@ -261,11 +262,10 @@ def test_hostile_descriptor_is_a_descriptor_error(
 
 def test_every_other_release_file_is_described(release: Path, tmp_path: Path) -> None:
     rel = _copy(release, tmp_path / "r")
-    (rel / "report.html").write_text("<!doctype html><title>r</title>", encoding="utf-8")
     (rel / ".tmp-croissant.json.x").write_text("half written")  # a temporary file is not
     files = {d["name"]: d for d in croissant_metadata(rel)["distribution"]}
     assert files["report.html"]["encodingFormat"] == "text/html"
-    digest = hashlib.sha256(b"<!doctype html><title>r</title>").hexdigest()
+    digest = hashlib.sha256((rel / "report.html").read_bytes()).hexdigest()
     assert files["report.html"]["sha256"] == digest
     assert not any(n.startswith(".") for n in files)
     (rel / "notes.bin").write_bytes(b"\0")

@@ -229,7 +229,7 @@ def test_generated_package_within_budget(tmp_path: Path, monkeypatch: pytest.Mon
     import importlib.util
 
     pytest.importorskip("altair")
-    from conflictdata.build import build
+    from conflictdata.build import build_release
     from conflictdata.reporting import SIZE_BUDGET
 
     gen = sys.modules.get("bench_generate")
@@ -240,7 +240,7 @@ def test_generated_package_within_budget(tmp_path: Path, monkeypatch: pytest.Mon
         spec.loader.exec_module(gen)
     gen.generate(tmp_path / "package", 600, seed=3)
     release = Path(
-        build(tmp_path / "package" / "datapackage.json", tmp_path / "releases", progress=False).path
+        build_release(tmp_path / "package" / "datapackage.json", tmp_path / "releases", progress=False).path
     )
     page = cd.render_report(release, row_budget=200)
     assert len(page.encode("utf-8")) <= SIZE_BUDGET

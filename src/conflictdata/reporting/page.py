@@ -139,6 +139,45 @@ APP_JS = r"""
 """
 
 
+#: The fields each table's view reads; a table lacking one is counted, not drawn.
+VIEW_FIELDS: dict[str, frozenset[str]] = {
+    "sources": frozenset((
+        "source_id", "source_type", "title", "description", "url", "date_start",
+        "date_end", "date_precision", "date_text"
+    )),
+    "actors": frozenset((
+        "actor_id", "name", "actor_type", "parent_actor_id", "source_id",
+        "source_excerpt"
+    )),
+    "events": frozenset((
+        "event_id", "parent_event_id", "sequence_number", "in_response_to_event_id",
+        "event_type", "event_status", "title", "date_start", "date_end",
+        "date_precision", "date_text", "location_text", "source_id", "source_excerpt"
+    )),
+    "event_actors": frozenset((
+        "event_actor_id", "event_id", "actor_id", "role", "claimed_by_actor_id",
+        "source_id", "source_excerpt"
+    )),
+    "figures": frozenset((
+        "figure_id", "event_id", "quantity", "count_low", "count_best", "count_high",
+        "count_qualifier", "count_text", "claimed_by_actor_id", "source_id",
+        "source_excerpt"
+    )),
+    "statements": frozenset((
+        "statement_id", "speaker_actor_id", "speaker_title", "addressee_actor_id",
+        "about_event_id", "statement_type", "quote_type", "text", "venue_text",
+        "date_start", "date_end", "date_precision", "date_text", "source_id",
+        "source_excerpt"
+    )),
+    "deployments": frozenset((
+        "deployment_id", "actor_id", "deployment_type", "date_start", "date_end",
+        "date_precision", "date_text", "location_text", "count_low", "count_best",
+        "count_high", "count_qualifier", "count_text", "claimed_by_actor_id",
+        "source_id", "source_excerpt"
+    )),
+}
+
+
 def script_json(value: Any) -> str:
     """JSON that is safe inside a ``<script>`` element: no ``<``, ``>``, ``&`` or line separators."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -301,13 +340,22 @@ def render_page(
     """The whole page for ``release`` and its loaded ``tables``."""
     pkg = release.package
     schemas = pkg.tables
-    active = {n: fr.active_rows(df, schemas[n]) for n, df in tables.items()}
+    standing = {n: fr.active_rows(df, schemas[n]) for n, df in tables.items()}
+    active = dict(standing)
+    notes: list[str] = []
+    # A view draws a table only when it has every field the view reads: another package built
+    # with this tool gets its counts and changelog, and the page names what it could not draw.
+    for n in list(active):
+        lacking = sorted(VIEW_FIELDS.get(n, frozenset()) - set(schemas[n].field_names))
+        if lacking:
+            del active[n]
+            notes.append(f"table {n} is not drawn: it lacks the field(s) {', '.join(lacking)} "
+                         "that its view reads")
     names: dict[str, str] = {}
     if "actors" in active and len(active["actors"]) <= row_budget * 50:
         names = dict(zip(_cells(tables["actors"], "actor_id"), _cells(tables["actors"], "name")))
     specs: dict[str, Any] = {}
     details: dict[str, list[list[str]]] = {}
-    notes: list[str] = []
     sections: list[str] = []
     nav: list[tuple[str, str]] = []
 
@@ -324,8 +372,8 @@ def render_page(
                 f'<span class="id">{e(n)}</span>',
                 e(t.title),
                 f"{len(df):,}",
-                f"{len(active[n]):,}",
-                f"{len(df) - len(active[n]):,}",
+                f"{len(standing[n]):,}",
+                f"{len(df) - len(standing[n]):,}",
             ]
         )
     section(
@@ -336,68 +384,69 @@ def render_page(
     )
 
     # --- timeline
-    ev_schema = schemas["events"]
-    events = active["events"]
-    iv = fr.intervals(events["date_start"], events["date_end"])
-    kinds = {k: int((iv.kind == k).sum()) for k in fr.Kinds.WORDS}
-    kind_rows = [[e(w), f"{kinds[k]:,}"] for k, w in fr.Kinds.WORDS.items()]
-    key = (
-        '<div class="key">'
-        '<span><span class="sw point"></span>a known day</span>'
-        '<span><span class="sw span"></span>a known month, year or range</span>'
-        '<span><span class="sw before"></span>on or before: start unknown</span>'
-        '<span><span class="sw after"></span>on or after: end unknown</span>'
-        '<span><span class="sw unknown"></span>date unknown (left column, not on the axis)</span>'
-        f'<span><span class="sw dim"></span>faded, dashed or hollow: status other than '
-        f"{e(fr.enum_of(ev_schema, 'event_status')[0])} (named in the label)</span>"
-        '<span><span class="sw link"></span>in response to (from the answered event to its answer)</span>'
-        "</div>"
-    )
-    if len(events) <= row_budget:
-        chart = charts.timeline_chart(events, ev_schema)
-        specs["timeline"] = _to_vega(chart)
-        undated = events[iv.kind == fr.KIND_UNKNOWN]
-        items = "".join(
-            f'<li>{_idcell(i)} {e(t)} <span class="badge">{e(s)}</span></li>'
-            for i, t, s in zip(
-                _cells(undated, "event_id"), _cells(undated, "title"), _cells(undated, "event_status")
+    events = active.get("events")
+    if events is not None:
+        ev_schema = schemas["events"]
+        iv = fr.intervals(events["date_start"], events["date_end"])
+        kinds = {k: int((iv.kind == k).sum()) for k in fr.Kinds.WORDS}
+        kind_rows = [[e(w), f"{kinds[k]:,}"] for k, w in fr.Kinds.WORDS.items()]
+        key = (
+            '<div class="key">'
+            '<span><span class="sw point"></span>a known day</span>'
+            '<span><span class="sw span"></span>a known month, year or range</span>'
+            '<span><span class="sw before"></span>on or before: start unknown</span>'
+            '<span><span class="sw after"></span>on or after: end unknown</span>'
+            '<span><span class="sw unknown"></span>date unknown (left column, not on the axis)</span>'
+            f'<span><span class="sw dim"></span>faded, dashed or hollow: status other than '
+            f"{e(fr.enum_of(ev_schema, 'event_status')[0])} (named in the label)</span>"
+            '<span><span class="sw link"></span>in response to (from the answered event to its answer)</span>'
+            "</div>"
+        )
+        if len(events) <= row_budget:
+            chart = charts.timeline_chart(events, ev_schema)
+            specs["timeline"] = _to_vega(chart)
+            undated = events[iv.kind == fr.KIND_UNKNOWN]
+            items = "".join(
+                f'<li>{_idcell(i)} {e(t)} <span class="badge">{e(s)}</span></li>'
+                for i, t, s in zip(
+                    _cells(undated, "event_id"), _cells(undated, "title"), _cells(undated, "event_status")
+                )
             )
-        )
-        undated_html = (
-            f'<h3>Events with an unknown date ({len(undated):,})</h3><ul id="undated">{items}</ul>'
-            if len(undated)
-            else '<p id="undated">Every event has at least one known date bound.</p>'
-        )
-        body = (
-            key + '<div class="chart" id="chart-timeline" role="img" aria-label="timeline of events"></div>'
-            "<p>Hover a mark for its ID and source excerpt; click it (or any ID below) for the whole row. "
-            "Parts of an event (waves, rounds of talks) are indented under it.</p>" + undated_html
-        )
-        for rid, pairs in zip(_cells(events, "event_id"), _pairs(events, ev_schema)):
-            details[rid] = pairs
-    else:
-        counts, unit = fr.aggregate_events(events, iv, "event_type")
-        specs["timeline"] = _to_vega(charts.aggregate_chart(counts, ev_schema, unit))
-        msg = (
-            f"{len(events):,} events exceed the row budget of {row_budget:,} marks: the timeline shows events "
-            f"per {unit} by type, each counted at its known day or bound; "
-            f"{kinds[fr.KIND_UNKNOWN]:,} events with an unknown date are not placed on it."
-        )
-        notes.append(msg)
-        body = (
-            f'<p class="note" id="aggregated">{e(msg)}</p>'
-            '<div class="chart" id="chart-timeline" role="img" aria-label="events per period"></div>'
-            f'<p id="undated">{kinds[fr.KIND_UNKNOWN]:,} events have an unknown date.</p>'
-        )
-    body += "<h3>How the events are dated</h3>" + _table(["drawn as", "events"], kind_rows, {1})
-    section("timeline", "Timeline of events", body)
-    sections[0], sections[1] = sections[1], sections[0]  # the picture first, then the counts
-    nav[0], nav[1] = nav[1], nav[0]
+            undated_html = (
+                f'<h3>Events with an unknown date ({len(undated):,})</h3><ul id="undated">{items}</ul>'
+                if len(undated)
+                else '<p id="undated">Every event has at least one known date bound.</p>'
+            )
+            body = (
+                key + '<div class="chart" id="chart-timeline" role="img" aria-label="timeline of events"></div>'
+                "<p>Hover a mark for its ID and source excerpt; click it (or any ID below) for the whole row. "
+                "Parts of an event (waves, rounds of talks) are indented under it.</p>" + undated_html
+            )
+            for rid, pairs in zip(_cells(events, "event_id"), _pairs(events, ev_schema)):
+                details[rid] = pairs
+        else:
+            counts, unit = fr.aggregate_events(events, iv, "event_type")
+            specs["timeline"] = _to_vega(charts.aggregate_chart(counts, ev_schema, unit))
+            msg = (
+                f"{len(events):,} events exceed the row budget of {row_budget:,} marks: the timeline shows events "
+                f"per {unit} by type, each counted at its known day or bound; "
+                f"{kinds[fr.KIND_UNKNOWN]:,} events with an unknown date are not placed on it."
+            )
+            notes.append(msg)
+            body = (
+                f'<p class="note" id="aggregated">{e(msg)}</p>'
+                '<div class="chart" id="chart-timeline" role="img" aria-label="events per period"></div>'
+                f'<p id="undated">{kinds[fr.KIND_UNKNOWN]:,} events have an unknown date.</p>'
+            )
+        body += "<h3>How the events are dated</h3>" + _table(["drawn as", "events"], kind_rows, {1})
+        section("timeline", "Timeline of events", body)
+        sections[0], sections[1] = sections[1], sections[0]  # the picture first, then the counts
+        nav[0], nav[1] = nav[1], nav[0]
 
     # --- participants per event
     ea = active.get("event_actors")
     if ea is not None:
-        if len(ea) <= row_budget and len(events) <= row_budget:
+        if len(ea) <= row_budget and events is not None and len(events) <= row_budget:
             by_event: dict[str, list[str]] = {}
             for eid, aid, role, claim in zip(
                 _cells(ea, "event_id"),
