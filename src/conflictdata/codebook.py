@@ -10,7 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from .generated import write_generated
-from .schema import Field, Package, TableSchema, read_package
+from .schema import (
+    DateSpanRule,
+    Field,
+    ForeignKey,
+    NotBeforeRule,
+    OrderedRule,
+    Package,
+    RowRule,
+    TableSchema,
+    TogetherRule,
+    WhenRule,
+    read_package,
+)
 
 __all__ = ["render_codebook", "write_codebook"]
 
@@ -45,35 +57,37 @@ def _keys(t: TableSchema) -> list[str]:
         target = "this table" if fk.is_self_reference(t.name) else f"`{fk.resource}`"
         lines.append(
             f"- `{', '.join(fk.fields)}` → {target}.`{', '.join(fk.reference_fields)}`"
-            + (" (must not form a cycle)" if fk.is_self_reference(t.name) and fk.fields[0] != "superseded_by" else "")
+            + (" (must not form a cycle)" if is_cycle_checked(t, fk) else "")
         )
     return lines
 
 
-def _rule(check: dict[str, Any]) -> str:
-    kind = check.get("check", "?")
-    desc = check.get("description", "")
-    if kind == "ordered":
-        what = " ≤ ".join(f"`{f}`" for f in check["fields"])
-    elif kind == "together":
-        what = "both or neither of " + ", ".join(f"`{f}`" for f in check["fields"])
-    elif kind == "when":
-        what = f"depends on `{check['field']}`"
-    elif kind == "dateSpan":
-        what = f"`{check['start']}`..`{check['end']}` aligned to `{check['precision']}`"
-    elif kind == "notBefore":
-        what = f"via `{check['foreignKey']}`"
+def is_cycle_checked(t: TableSchema, fk: ForeignKey) -> bool:
+    """The validator checks a foreign key for cycles (E402) when it is a single-field
+    self-reference."""
+    return fk.is_self_reference(t.name) and len(fk.fields) == 1
+
+
+def _rule(rule: RowRule | NotBeforeRule) -> str:
+    if isinstance(rule, OrderedRule):
+        what = " ≤ ".join(f"`{f}`" for f in rule.fields)
+    elif isinstance(rule, TogetherRule):
+        what = "both or neither of " + ", ".join(f"`{f}`" for f in rule.fields)
+    elif isinstance(rule, WhenRule):
+        what = f"depends on `{rule.field}`"
+    elif isinstance(rule, DateSpanRule):
+        what = f"`{rule.start}`..`{rule.end}` aligned to `{rule.precision}`"
     else:
-        what = kind
-    return f"- **{kind}** ({what}): {desc}"
+        what = f"via `{rule.foreign_key}`"
+    return f"- **{rule.kind}** ({what}): {rule.description}"
 
 
-def _when_table(check: dict[str, Any]) -> list[str]:
-    lines = [f"| `{check['field']}` | must be given | must be empty |", "|---|---|---|"]
-    for value, rule in check["cases"].items():
-        present = ", ".join(f"`{f}`" for f in rule.get("present", []))
-        absent = ", ".join(f"`{f}`" for f in rule.get("absent", []))
-        lines.append(f"| `{value}` | {present} | {absent} |")
+def _when_table(rule: WhenRule) -> list[str]:
+    lines = [f"| `{rule.field}` | must be given | must be empty |", "|---|---|---|"]
+    for case in rule.cases:
+        present = ", ".join(f"`{f}`" for f in case.present)
+        absent = ", ".join(f"`{f}`" for f in case.absent)
+        lines.append(f"| `{case.value}` | {present} | {absent} |")
     return lines
 
 
@@ -95,14 +109,14 @@ def _table_section(t: TableSchema) -> list[str]:
         for v in f.enum:
             out.append(f"| `{v}` | {_cell(f.enum_descriptions.get(v, ''))} |")
         out.append("")
-    if t.row_checks or t.relation_checks:
+    if t.row_rules or t.relation_rules:
         out += ["### Rules", ""]
-        for check in (*t.row_checks, *t.relation_checks):
-            out.append(_rule(check))
+        for rule in (*t.row_rules, *t.relation_rules):
+            out.append(_rule(rule))
         out.append("")
-        for check in t.row_checks:
-            if check.get("check") == "when":
-                out += _when_table(check) + [""]
+        for rule in t.row_rules:
+            if isinstance(rule, WhenRule):
+                out += _when_table(rule) + [""]
     return out
 
 

@@ -22,7 +22,7 @@ from .findings import Finding, make_finding
 from .ids import MAX_DIGITS, IdInts, id_pattern, parse_ids
 from .nfc import non_nfc_candidates
 from .readcsv import find_all
-from .schema import Field, TableSchema
+from .schema import Field, OrderedRule, TableSchema, TogetherRule, WhenRule
 
 __all__ = ["TableData", "Collector", "check_fields", "check_rows", "check_lints", "np_mask"]
 
@@ -34,8 +34,6 @@ _DATETIME_RE = (
     r"(?:Z|[+-][0-9]{2}:[0-9]{2})?$"
 )
 _NULL_STR = pa.scalar(None, pa.string())
-_TRUE = ("true", "True", "TRUE", "1")
-_FALSE = ("false", "False", "FALSE", "0")
 _END = 2**31 - 1
 _FORMULA_STARTS = pa.array(["=", "+", "-", "@"])
 _SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
@@ -130,11 +128,11 @@ class TableData:
         got = self.present.get(name)
         if got is None:
             s = self.raw[name]
-            missing = self.schema.raw.get("missingValues", [""])
-            if list(missing) == [""]:
+            missing = self.schema.missing_values
+            if missing == ("",):
                 got = np_mask(pc.not_equal(pc.binary_length(s), 0))
             else:
-                got = ~np_mask(pc.is_in(s, value_set=pa.array([str(v) for v in missing], pa.string())))
+                got = ~np_mask(pc.is_in(s, value_set=pa.array(list(missing), pa.string())))
             self.present[name] = got
         return got
 
@@ -293,8 +291,7 @@ def _typed(td: TableData, f: Field, s: pa.ChunkedArray, present: np.ndarray,
                                     mask=~valid)
         what = "a number"
     elif kind == "boolean":
-        tv = [str(v) for v in f.raw.get("trueValues", _TRUE)]
-        fv = [str(v) for v in f.raw.get("falseValues", _FALSE)]
+        tv, fv = list(f.true_values), list(f.false_values)
         is_t = np_mask(pc.is_in(s, value_set=pa.array(tv, pa.string())))
         is_f = np_mask(pc.is_in(s, value_set=pa.array(fv, pa.string())))
         valid = present & (is_t | is_f)
@@ -597,47 +594,22 @@ def _check_primary_key(td: TableData, out: Collector) -> None:
 
 # -- layer 3 ---------------------------------------------------------------------------------
 
-ROW_CHECK_KEYS = {
-    "ordered": ("fields",),
-    "together": ("fields",),
-    "when": ("field", "cases"),
-    "dateSpan": ("start", "end", "precision"),
-}
-
-
-def row_check_fields(rc: dict[str, Any]) -> list[str]:
-    """Every field a rowCheck names (for declaration checks and for skipping absent columns)."""
-    kind = rc.get("check")
-    if kind in ("ordered", "together"):
-        return list(rc["fields"])
-    if kind == "when":
-        names = [rc["field"]]
-        for case in rc["cases"].values():
-            names += list(case.get("present", [])) + list(case.get("absent", []))
-        return names
-    if kind == "dateSpan":
-        return [rc["start"], rc["end"], rc["precision"]]
-    return []
-
-
 def check_rows(td: TableData, out: Collector) -> None:
     """Layer 3: the schema's rowChecks, each vectorised over the whole table."""
-    for rc in td.schema.row_checks:
-        if not all(n in td.raw for n in row_check_fields(rc)):
+    for rule in td.schema.row_rules:
+        if not all(n in td.raw for n in rule.fields):
             continue  # a column is missing: the header finding says so
-        kind = rc["check"]
-        desc = rc.get("description")
-        if kind == "ordered":
-            _ordered(td, list(rc["fields"]), out, desc)
-        elif kind == "together":
-            _together(td, list(rc["fields"]), out, desc)
-        elif kind == "when":
-            _when(td, rc["field"], rc["cases"], out)
-        elif kind == "dateSpan":
-            _date_span(td, rc["start"], rc["end"], rc["precision"], out)
+        if isinstance(rule, OrderedRule):
+            _ordered(td, list(rule.fields), out)
+        elif isinstance(rule, TogetherRule):
+            _together(td, list(rule.fields), out)
+        elif isinstance(rule, WhenRule):
+            _when(td, rule, out)
+        else:
+            _date_span(td, rule.start, rule.end, rule.precision, out)
 
 
-def _ordered(td: TableData, names: list[str], out: Collector, desc: str | None) -> None:
+def _ordered(td: TableData, names: list[str], out: Collector) -> None:
     reported = np.zeros(td.n, dtype=bool)
     chain = " <= ".join(names)
     for j in range(1, len(names)):
@@ -651,7 +623,7 @@ def _ordered(td: TableData, names: list[str], out: Collector, desc: str | None) 
                      extra={"a": td.raw[a]})
 
 
-def _together(td: TableData, names: list[str], out: Collector, desc: str | None) -> None:
+def _together(td: TableData, names: list[str], out: Collector) -> None:
     present = np.stack([td.is_present(n) for n in names])
     count = present.sum(axis=0)
     viol = (count > 0) & (count < len(names))
@@ -665,17 +637,19 @@ def _together(td: TableData, names: list[str], out: Collector, desc: str | None)
                                    f"fill in all or none")
 
 
-def _when(td: TableData, ctl: str, cases: dict[str, Any], out: Collector) -> None:
+def _when(td: TableData, rule: WhenRule, out: Collector) -> None:
+    ctl = rule.field
     s = td.raw[ctl]
-    for value, case in cases.items():
-        eq = np_mask(pc.equal(s, str(value)))
+    for case in rule.cases:
+        value = case.value
+        eq = np_mask(pc.equal(s, value))
         if not eq.any():
             continue
-        for n in case.get("present", []):
+        for n in case.present:
             out.rows("E303", td, np.flatnonzero(eq & ~td.is_present(n)), n,
                      lambda v, x, n=n, value=value: f"{n} must be filled in when {ctl} is "
                                                     f"{_q(value)}")
-        for n in case.get("absent", []):
+        for n in case.absent:
             out.rows("E304", td, np.flatnonzero(eq & td.is_present(n)), n,
                      lambda v, x, n=n, value=value: f"{n} must be empty when {ctl} is "
                                                     f"{_q(value)} (it is {_q(v)})")
@@ -834,7 +808,7 @@ def _all_plain_ids(td: TableData, f: Field) -> bool:
     ids = td.ids.get((f.name, idp[0])) if idp is not None else None
     if ids is None or (idp[0] and _SPACE_OR_FORMULA[min(idp[0][0], 0x3000)]):
         return False
-    if list(td.schema.raw.get("missingValues", [""])) != [""]:
+    if td.schema.missing_values != ("",):
         return False  # "present" is not "non-empty" then; check every cell
     return bool((ids.ok | ~td.is_present(f.name)).all())
 

@@ -231,10 +231,8 @@ def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
 def check_not_before(tds: dict[str, TableData], out: Collector) -> None:
     """E403: relationChecks notBefore — a row does not end before the row it points to starts."""
     for td in tds.values():
-        for rc in td.schema.relation_checks:
-            if rc.get("check") != "notBefore":
-                continue
-            fld, start, end = rc["foreignKey"], rc["start"], rc.get("end")
+        for rule in td.schema.relation_rules:
+            fld, start, end = rule.foreign_key, rule.start, rule.end
             fk = next(k for k in td.schema.foreign_keys if k.fields == (fld,))
             ref = _usable(tds, td, fk)
             if ref is None or start not in td.typed or start not in ref.typed:

@@ -24,14 +24,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columnchecks import (
-    ROW_CHECK_KEYS,
     Collector,
     TableData,
     check_fields,
     check_lints,
     check_rows,
     np_mask,
-    row_check_fields,
 )
 from .errors import DescriptorError
 from .findings import Finding, Report
@@ -44,7 +42,7 @@ from .relations import (
     check_unused_sources,
     prepare_foreign_keys,
 )
-from .schema import Package, TableSchema, read_package, short_repr
+from .schema import Package, TableSchema, read_package
 
 __all__ = ["validate", "Report", "Finding", "OnTable"]
 
@@ -76,7 +74,6 @@ def validate(
     pkg = read_package(descriptor)
     if sources_dir is not None and not Path(sources_dir).is_dir():
         raise DescriptorError(f"--sources-dir {sources_dir} is not a folder")
-    _check_declarations(pkg)
     out = Collector(max_per_rule)
 
     def one_table(ts: TableSchema) -> TableData:
@@ -116,116 +113,6 @@ def validate(
     if provenance is not None:
         stats["provenance"] = provenance
     return Report(out.findings, stats)
-
-
-def _names_list(value: Any, least: int) -> bool:
-    return (isinstance(value, list) and len(value) >= least
-            and all(isinstance(v, str) for v in value))
-
-
-def _check_row_check(rc: dict[str, Any], where: str) -> None:
-    """The shape of one rowChecks entry (its keys and their types), else DescriptorError."""
-    kind = rc.get("check")
-    if kind not in ROW_CHECK_KEYS or not all(k in rc for k in ROW_CHECK_KEYS[kind]):
-        raise DescriptorError(
-            f"{where}: rowChecks entry {short_repr(rc)} is not one of "
-            f"{', '.join(ROW_CHECK_KEYS)} with their keys"
-        )
-    bad = None
-    if kind in ("ordered", "together"):
-        bad = None if _names_list(rc["fields"], 2) else "fields"
-    elif kind == "when":
-        cases = rc["cases"]
-        if not isinstance(rc["field"], str):
-            bad = "field"
-        elif not isinstance(cases, dict) or not cases:
-            bad = "cases"
-        else:
-            for value, case in cases.items():
-                if not isinstance(case, dict) or any(k not in ("present", "absent")
-                                                     for k in case):
-                    bad = f"cases.{value}"
-                elif not all(_names_list(case.get(k, []), 0) for k in ("present", "absent")):
-                    bad = f"cases.{value}"
-    elif kind == "dateSpan":
-        bad = next((k for k in ("start", "end", "precision") if not isinstance(rc[k], str)),
-                   None)
-    if bad is not None:
-        raise DescriptorError(f"{where}: rowChecks {kind}: {bad} is malformed "
-                              f"({short_repr(rc.get(bad.split('.')[0]))})")
-
-
-_COMPARABLE = {"integer": "number", "number": "number", "date": "date",
-               "datetime": "datetime", "string": "string"}
-
-
-def _check_row_check_types(ts: TableSchema, rc: dict[str, Any], where: str) -> None:
-    """Fields a rowCheck compares must be comparable: numbers with numbers, dates with
-    dates; dateSpan needs dates. Anything else is not supported, so refused."""
-    kind = rc["check"]
-    if kind == "ordered":
-        kinds = {_COMPARABLE.get(ts.field(n).type) for n in rc["fields"]}
-        if len(kinds) != 1 or None in kinds:
-            raise DescriptorError(
-                f"{where}: rowChecks ordered {short_repr(rc['fields'])}: the fields must all "
-                "be numbers, all dates, all datetimes or all strings")
-    elif kind == "dateSpan":
-        for k in ("start", "end"):
-            if ts.field(rc[k]).type != "date":
-                raise DescriptorError(f"{where}: rowChecks dateSpan {k} {rc[k]!r} must be a "
-                                      f"date field, not {ts.field(rc[k]).type}")
-
-
-def _check_declarations(pkg: Package) -> None:
-    """rowChecks/relationChecks must name real fields: a schema bug, so DescriptorError."""
-    for ts in pkg.tables.values():
-        where = ts.schema_path or f"schema of {ts.name}"
-        names = set(ts.field_names)
-        for rc in ts.row_checks:
-            _check_row_check(rc, where)
-            unknown = [n for n in row_check_fields(rc) if n not in names]
-            if unknown:
-                raise DescriptorError(
-                    f"{where}: rowChecks {rc['check']} names unknown field(s) "
-                    f"{short_repr(unknown)}")
-            _check_row_check_types(ts, rc, where)
-        for rc in ts.relation_checks:
-            if rc.get("check") != "notBefore":
-                raise DescriptorError(f"{where}: unknown relationChecks entry {short_repr(rc)}")
-            fld = rc.get("foreignKey")
-            if not isinstance(fld, str) or not any(fk.fields == (fld,)
-                                                   for fk in ts.foreign_keys):
-                raise DescriptorError(
-                    f"{where}: relationChecks notBefore foreignKey {short_repr(fld)} is not a "
-                    "single-field foreign key"
-                )
-            ref = pkg.tables[next(fk for fk in ts.foreign_keys if fk.fields == (fld,)).resource]
-            for k in ("start", "end"):
-                v = rc.get(k)
-                if (k == "start" or v is not None) and (not isinstance(v, str)
-                                                        or v not in names):
-                    raise DescriptorError(
-                        f"{where}: relationChecks notBefore {k} {short_repr(v)} is not a field")
-            kinds = {ts.field(rc["start"]).type}
-            if rc.get("end") is not None:
-                kinds.add(ts.field(rc["end"]).type)
-            if rc["start"] not in ref.field_names:
-                raise DescriptorError(f"{where}: relationChecks notBefore start "
-                                      f"{rc['start']!r} is not a field of {ref.name!r}")
-            kinds.add(ref.field(rc["start"]).type)
-            if len(kinds) != 1 or not kinds <= {"date", "datetime"}:
-                raise DescriptorError(
-                    f"{where}: relationChecks notBefore compares {rc['start']!r} here and in "
-                    f"{ref.name!r}: they must be date (or all datetime) fields, not "
-                    f"{', '.join(sorted(kinds))}")
-        for fk in ts.foreign_keys:
-            ref = pkg.tables[fk.resource]
-            missing = [n for n in fk.fields if n not in names] + [
-                n for n in fk.reference_fields if n not in ref.field_names
-            ]
-            if missing or len(fk.fields) != len(fk.reference_fields):
-                raise DescriptorError(f"{where}: foreign key {list(fk.fields)} names unknown "
-                                      f"field(s) {short_repr(missing)}")
 
 
 def _size(path: Path) -> int:

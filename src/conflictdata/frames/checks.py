@@ -19,16 +19,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._rules import (
+from ..schema import (
     DateSpanRule,
+    Field,
+    ForeignKey,
     NotBeforeRule,
     OrderedRule,
+    TableSchema,
     TogetherRule,
     WhenRule,
-    relation_rules,
-    row_rules,
 )
-from ..schema import Field, ForeignKey, TableSchema
 
 __all__ = ["FrameData", "FrameCheck", "table_checks", "cell_texts", "quote", "row_keys"]
 
@@ -734,7 +734,7 @@ def table_checks(table: TableSchema) -> tuple[FrameCheck, ...]:
     """Every check of one table that needs only its own frame: field constraints and the
     primary key, rowChecks, self-referencing foreign keys, their cycles and notBefore."""
     out = _field_checks(table)
-    for rule in row_rules(table):
+    for rule in table.row_rules:
         if isinstance(rule, OrderedRule):
             out += _ordered_checks(rule)
         elif isinstance(rule, TogetherRule):
@@ -750,7 +750,7 @@ def table_checks(table: TableSchema) -> tuple[FrameCheck, ...]:
     for fk in table.foreign_keys:
         if fk.is_self_reference(table.name) and len(fk.fields) == 1:
             out.append(_cycle_check(fk))
-    for rule in relation_rules(table):
+    for rule in table.relation_rules:
         fk = next((k for k in table.foreign_keys if k.fields == (rule.foreign_key,)), None)
         if fk is not None and fk.is_self_reference(table.name):
             out += not_before_checks(table, rule, own)

@@ -21,7 +21,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._rules import relation_rules
 from ..errors import UnknownTableError
 from ..findings import Finding, Report, make_finding
 from ..schema import Field, Package, TableSchema, read_package
@@ -46,8 +45,6 @@ _DATETIME_RE = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
     r"(?:Z|[+-][0-9]{2}:[0-9]{2})?$"
 )
-_TRUE = ("true", "True", "TRUE", "1")
-_FALSE = ("false", "False", "FALSE", "0")
 
 
 def _find(table: TableSchema, code: str, name: str | None, message: str, **kw: Any) -> Finding:
@@ -62,8 +59,7 @@ def _what(f: Field) -> str:
     if f.type == "number":
         return "a number"
     if f.type == "boolean":
-        tv = [str(v) for v in f.raw.get("trueValues", _TRUE)]
-        fv = [str(v) for v in f.raw.get("falseValues", _FALSE)]
+        tv, fv = f.true_values, f.false_values
         return f"a boolean ({'/'.join(tv)} or {'/'.join(fv)})"
     if f.type == "date":
         return "a date in the form YYYY-MM-DD"
@@ -137,8 +133,8 @@ def _parse_text(f: Field, text: pa.Array, s: pd.Series) -> tuple[pd.Series, np.n
         arr = pc.cast(pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())),
                       pa.float64())
     elif f.type == "boolean":
-        tv = pa.array([str(v) for v in f.raw.get("trueValues", _TRUE)], pa.string())
-        fv = pa.array([str(v) for v in f.raw.get("falseValues", _FALSE)], pa.string())
+        tv = pa.array(list(f.true_values), pa.string())
+        fv = pa.array(list(f.false_values), pa.string())
         is_t, is_f = _mask(pc.is_in(text, value_set=tv)), _mask(pc.is_in(text, value_set=fv))
         ok = is_t | is_f
         arr = pa.array(is_t, pa.bool_(), mask=~(ok & present))
@@ -293,7 +289,7 @@ def validate_frames(
         for fk in table.foreign_keys:
             if not fk.is_self_reference(name):
                 checks.append(fk_check(table, fk, lambda _fd, r=fk.resource: parent(r)))
-        for rule in relation_rules(table):
+        for rule in table.relation_rules:
             fk = next((k for k in table.foreign_keys if k.fields == (rule.foreign_key,)), None)
             if fk is not None and not fk.is_self_reference(name):
                 checks += not_before_checks(table, rule, lambda _fd, r=fk.resource: parent(r))
