@@ -58,7 +58,7 @@ def _frictionless_errors(descriptor: Path) -> list[str]:
 
 
 def _conflictdata_report(descriptor: Path):
-    mod = pytest.importorskip("conflictdata.validator")
+    mod = pytest.importorskip("conflictdata.validation.run")
     return mod.validate(descriptor)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conflictdata.cli import main
-from conflictdata.codebook import render_codebook
+from conflictdata.docs import render_codebook
 
 
 def test_codebook_is_current(root, package):

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from conflictdata.frames.pandera_schemas import report_from_schema_errors, schema_for
 from conflictdata.frames.validate import conform, validate_frames
 from conflictdata.schema import read_package
-from conflictdata.validator import validate
+from conflictdata.validation import validate
 
 pdx = pytest.importorskip("pandera.pandas")
 

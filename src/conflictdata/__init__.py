@@ -31,7 +31,7 @@ _LAZY = {
     "Package": "schema",
     "TableSchema": "schema",
     "Field": "schema",
-    # loader (issue 5)
+    # the loader
     "load": "loader",
     "load_all": "loader",
     "load_arrow": "loader",
@@ -42,7 +42,7 @@ _LAZY = {
     "versions": "loader",
     "describe": "loader",
     "VersionInfo": "loader",
-    # build and diff (issue 4)
+    # build and diff
     "build_release": "build",
     "BuildResult": "build",
     "diff_releases": "diff",
@@ -50,10 +50,10 @@ _LAZY = {
     # Croissant metadata of a release
     "croissant_metadata": "croissant",
     "write_croissant": "croissant",
-    # validate (issue 3)
-    "validate": "validator",
-    "Report": "findings",
-    "Finding": "findings",
+    # validation
+    "validate": "validation.run",
+    "Report": "validation.findings",
+    "Finding": "validation.findings",
     # DataFrames in memory (pandera_schema needs the pandera extra)
     "pandera_schema": "frames.pandera_schemas",
     "validate_frames": "frames.validate",

@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from .diff import ReleaseDiff, diff_releases
 from .ids import release_order
 from .errors import BuildError, OutputError, ReleaseExistsError, ValidationFailed
-from .findings import Report
+from .validation.findings import Report
 from .release import (
     CHANGELOG_NAME,
     DESCRIPTOR_NAME,
@@ -51,7 +51,7 @@ from .release import (
     version_key,
     write_index,
 )
-from .readcsv import parse_csv_bytes
+from .validation.files import parse_csv_bytes
 from .schema import Field, Package, TableSchema, read_package
 
 __all__ = [
@@ -526,7 +526,7 @@ class _Writer:
 def _validate_and_convert(descriptor: Path, writer: _Writer) -> Report:
     """Validate, converting each table from the validator's own parse of it (one read of
     every CSV); ValidationFailed when there are errors."""
-    from .validator import validate
+    from .validation import validate
 
     report = validate(descriptor, on_table=writer)
     if report.errors:

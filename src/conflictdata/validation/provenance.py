@@ -14,8 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columnchecks import Collector, TableData, _q, np_mask
-from .relations import source_links
+from .kernels import np_mask
+from .lints import source_links
+from .state import Collector, TableData, quote
 
 __all__ = ["check_provenance", "excerpt_in_text", "normalise_text"]
 
@@ -110,7 +111,7 @@ def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) ->
                if not excerpt_in_text(e, texts[s])]
         checked += len(rows)
         out.rows("E404", td, np.asarray(bad, dtype=np.int64), "source_excerpt",
-                 lambda v, x: f"excerpt {_q(v)} does not occur in {x['s']}.txt",
+                 lambda v, x: f"excerpt {quote(v)} does not occur in {x['s']}.txt",
                  extra={"s": sid})
     _report_missing(tds, missing, folder, out)
     if checked == 0:
