@@ -13,7 +13,6 @@ from typing import Any
 from .schema import (
     DateSpanRule,
     Field,
-    ForeignKey,
     NotBeforeRule,
     OrderedRule,
     Package,
@@ -29,7 +28,6 @@ __all__ = [
     "write_generated",
     "render_codebook",
     "write_codebook",
-    "is_cycle_checked",
     "render_findings_doc",
     "write_findings_doc",
 ]
@@ -86,15 +84,9 @@ def _keys(t: TableSchema) -> list[str]:
         target = "this table" if fk.is_self_reference(t.name) else f"`{fk.resource}`"
         lines.append(
             f"- `{', '.join(fk.fields)}` → {target}.`{', '.join(fk.reference_fields)}`"
-            + (" (must not form a cycle)" if is_cycle_checked(t, fk) else "")
+            + (" (must not form a cycle)" if fk in t.acyclic_keys else "")
         )
     return lines
-
-
-def is_cycle_checked(t: TableSchema, fk: ForeignKey) -> bool:
-    """The validator checks a foreign key for cycles (E402) when it is a single-field
-    self-reference."""
-    return fk.is_self_reference(t.name) and len(fk.fields) == 1
 
 
 def _rule(rule: RowRule | NotBeforeRule) -> str:

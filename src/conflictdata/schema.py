@@ -255,6 +255,12 @@ class TableSchema:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
+    def acyclic_keys(self) -> tuple[ForeignKey, ...]:
+        """The single-field self-references: following them must never loop back (E402)."""
+        return tuple(fk for fk in self.foreign_keys
+                     if fk.is_self_reference(self.name) and len(fk.fields) == 1)
+
+    @property
     def source_field(self) -> str | None:
         """The field holding a source's ID (``source_id``), None where the table has none."""
         return "source_id" if "source_id" in self.field_names else None

@@ -737,9 +737,8 @@ def table_checks(table: TableSchema) -> tuple[FrameCheck, ...]:
     for fk in table.foreign_keys:
         if fk.is_self_reference(table.name):
             out.append(fk_check(table, fk, own))
-    for fk in table.foreign_keys:
-        if fk.is_self_reference(table.name) and len(fk.fields) == 1:
-            out.append(_cycle_check(fk))
+    for fk in table.acyclic_keys:
+        out.append(_cycle_check(fk))
     for rule in table.relation_rules:
         fk = next((k for k in table.foreign_keys if k.fields == (rule.foreign_key,)), None)
         if fk is not None and fk.is_self_reference(table.name):

@@ -162,8 +162,8 @@ def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
     """E402: self-referencing keys must not loop. Pointer doubling finds the (rare) rows that
     never reach a root; only those are walked in Python to pick out the cycles themselves."""
     for td in tds.values():
-        for fk in td.schema.foreign_keys:
-            if fk.resource != td.name or len(fk.fields) != 1 or _usable(tds, td, fk) is None:
+        for fk in td.schema.acyclic_keys:
+            if _usable(tds, td, fk) is None:
                 continue
             ids = td.raw[fk.reference_fields[0]]
             n = td.n
