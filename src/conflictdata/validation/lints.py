@@ -109,12 +109,13 @@ def check_lints(td: TableData, out: Collector) -> None:
 
 
 def source_links(tds: dict[str, TableData]) -> list[tuple[TableData, ForeignKey]]:
-    """Every (table, foreign key) citing a source: single-field keys named source_id."""
+    """Every (table, foreign key) citing a source: single-field keys on the table's
+    source field (``source_id``)."""
     return [
         (td, fk)
         for td in tds.values()
         for fk in td.schema.foreign_keys
-        if fk.fields == ("source_id",) and len(fk.reference_fields) == 1
+        if fk.fields == (td.schema.source_field,) and len(fk.reference_fields) == 1
     ]
 
 
@@ -126,13 +127,13 @@ def check_unused_sources(tds: dict[str, TableData], out: Collector) -> None:
         fks = [(td, fk) for td, fk in links if fk.resource == src_name]
         if src is None or not src.readable:
             continue
-        if not all(td.readable and "source_id" in td.raw for td, _ in fks):
+        if not all(td.readable and fk.fields[0] in td.raw for td, fk in fks):
             continue  # a citing table could not be read: do not guess
         ref_field = fks[0][1].reference_fields[0]
         if ref_field not in src.raw:
             continue
         cited = pa.chunked_array(
-            [c for td, _ in fks for c in td.raw["source_id"].chunks], pa.string()
+            [c for td, fk in fks for c in td.raw[fk.fields[0]].chunks], pa.string()
         )
         used = np_mask(pc.is_in(src.raw[ref_field], value_set=pc.unique(cited)))
         idx = np.flatnonzero(~used & src.is_present(ref_field))
