@@ -51,7 +51,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT / "src") not in sys.path:  # running from a checkout without install
     sys.path.insert(0, str(REPO_ROOT / "src"))
 
-from conflictdata.schema import Field, Package, TableSchema, read_package  # noqa: E402
+from conflictdata.schema import (  # noqa: E402
+    DateSpanRule,
+    Field,
+    OrderedRule,
+    Package,
+    TableSchema,
+    TogetherRule,
+    WhenRule,
+    read_package,
+)
 
 __all__ = ["generate", "GenerateResult", "table_sizes", "main"]
 
@@ -438,8 +447,8 @@ def _dependency_order(pkg: Package) -> list[str]:
     return order
 
 
-def _when_checks(t: TableSchema) -> list[dict[str, Any]]:
-    return [c for c in t.row_checks if c.get("check") == "when"]
+def _when_checks(t: TableSchema) -> list[WhenRule]:
+    return [c for c in t.row_rules if isinstance(c, WhenRule)]
 
 
 def _generate_table(
@@ -472,12 +481,13 @@ def _generate_table(
 
     # Row 0 cannot point to an earlier row: give it a `when` value that forces no self reference.
     for chk in _when_checks(t):
-        ctl = fields.get(chk["field"])
+        ctl = fields.get(chk.field)
+        cases = {c.value: c for c in chk.cases}
         if ctl is None or not ctl.enum or n == 0 or ctl.name not in enum_idx:
             continue
         forcing = {
             j for j, v in enumerate(ctl.enum)
-            if set(chk["cases"].get(v, {}).get("present", [])) & self_fks
+            if v in cases and set(cases[v].present) & self_fks
         }
         if enum_idx[ctl.name][0] in forcing:
             enum_idx[ctl.name][0] = next(j for j in range(len(ctl.enum)) if j not in forcing)
@@ -491,10 +501,10 @@ def _generate_table(
         span = int((hi - lo).astype(int))
         base = lo + np.sort(rng.integers(0, max(span - 400, 1), n)).astype("timedelta64[D]")
         offset = rng.integers(1, 90, n).astype("timedelta64[D]")
-        for chk in t.row_checks:
-            if chk.get("check") != "dateSpan":
+        for chk in t.row_rules:
+            if not isinstance(chk, DateSpanRule):
                 continue
-            s_name, e_name, p_name = chk["start"], chk["end"], chk["precision"]
+            s_name, e_name, p_name = chk.start, chk.end, chk.precision
             if p_name not in enum_idx:  # a precision without an enum: no alignment to follow
                 continue
             prec = np.array(list(fields[p_name].enum or ()), dtype=object)[enum_idx[p_name]]
@@ -510,9 +520,9 @@ def _generate_table(
             end = np.where(prec == "year", last_of_year, end)
             values[s_name], values[e_name] = start, end
         spanned = set(values) - set(enum_idx)
-        for chk in t.row_checks:  # ordered dates outside any dateSpan: spread by the offset
-            group = chk.get("fields", [])
-            if chk.get("check") == "ordered" and all(fields[x].type in ("date", "datetime") for x in group):
+        for chk in t.row_rules:  # ordered dates outside any dateSpan: spread by the offset
+            group = list(chk.fields) if isinstance(chk, OrderedRule) else []
+            if isinstance(chk, OrderedRule) and all(fields[x].type in ("date", "datetime") for x in group):
                 if not spanned & set(group):
                     for k, x in enumerate(group):
                         values[x] = base + offset * k
@@ -521,10 +531,10 @@ def _generate_table(
                 values[f.name] = base
 
     # 3. Ordered numeric groups are drawn together and sorted.
-    for chk in t.row_checks:
-        if chk.get("check") != "ordered":
+    for chk in t.row_rules:
+        if not isinstance(chk, OrderedRule):
             continue
-        group = [fields[x] for x in chk["fields"]]
+        group = [fields[x] for x in chk.fields]
         if all(f.type == "integer" for f in group):
             best = _int_values(group[0], rng, n)
             factors = rng.uniform(0.5, 1.6, (n, len(group)))
@@ -571,23 +581,24 @@ def _generate_table(
     # 5. Null masks: random for optional cells, shared within `together` groups, then the
     #    `when` cases force presence/absence; required cells are never empty.
     null = {f.name: (rng.random(n) < NULL_RATE) if not f.required else np.zeros(n, bool) for f in t.fields}
-    for chk in t.row_checks:
-        if chk.get("check") == "together":
-            shared = null[chk["fields"][0]]
-            for x in chk["fields"]:
+    for chk in t.row_rules:
+        if isinstance(chk, TogetherRule):
+            shared = null[chk.fields[0]]
+            for x in chk.fields:
                 null[x] = shared.copy() if not fields[x].required else null[x]
     for chk in _when_checks(t):
-        ctl = chk["field"]
+        ctl = chk.field
         if ctl not in enum_idx:
             continue
+        by_value = {c.value: c for c in chk.cases}
         for j, v in enumerate(fields[ctl].enum or ()):
-            case = chk["cases"].get(v)
+            case = by_value.get(v)
             if not case:
                 continue
             rows = enum_idx[ctl] == j
-            for x in case.get("present", []):
+            for x in case.present:
                 null[x][rows] = False
-            for x in case.get("absent", []):
+            for x in case.absent:
                 null[x][rows] = True
     for x in self_fks:
         if n:

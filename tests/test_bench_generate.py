@@ -15,6 +15,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from conflictdata.schema import TogetherRule, WhenCase, WhenRule
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -56,7 +58,7 @@ def _frictionless_errors(descriptor: Path) -> list[str]:
 
 
 def _conflictdata_report(descriptor: Path):
-    mod = pytest.importorskip("conflictdata.validator")
+    mod = pytest.importorskip("conflictdata.validation.run")
     return mod.validate(descriptor)
 
 
@@ -107,15 +109,13 @@ def test_keys_resolve_self_references_point_back_and_every_source_is_cited(pkg20
                 cited |= set(used)
             if fk.resource == name:  # only to earlier rows: acyclic by construction
                 assert all(order[r[col]] < order[r[t.id_field]] for r in data[name] if r[col]), col
-        for chk in t.relation_checks:
-            if chk["check"] != "notBefore":
-                continue
+        for chk in t.relation_rules:
             by_id = {r[t.id_field]: r for r in data[name]}
             for r in data[name]:
-                ref = by_id.get(r[chk["foreignKey"]])
-                mine = r[chk["end"]] or r[chk["start"]]
-                if ref and mine and ref[chk["start"]]:
-                    assert mine >= ref[chk["start"]], (name, r[t.id_field])
+                ref = by_id.get(r[chk.foreign_key])
+                mine = r[chk.end] or r[chk.start]
+                if ref and mine and ref[chk.start]:
+                    assert mine >= ref[chk.start], (name, r[t.id_field])
     assert cited == {r["source_id"] for r in data["sources"]}
 
 
@@ -123,14 +123,14 @@ def test_when_and_together_rules_hold_and_text_is_clean(pkg200: Path) -> None:
     pkg = gen.read_package(pkg200 / "datapackage.json")
     for name, t in pkg.tables.items():
         rows = _rows(pkg200 / t.path)
-        for chk in t.row_checks:
+        for chk in t.row_rules:
             for r in rows:
-                if chk["check"] == "when":
-                    case = chk["cases"].get(r[chk["field"]], {})
-                    assert all(r[x] for x in case.get("present", [])), (name, chk, r)
-                    assert not any(r[x] for x in case.get("absent", [])), (name, chk, r)
-                elif chk["check"] == "together":
-                    assert len({bool(r[x]) for x in chk["fields"]}) == 1, (name, r)
+                if isinstance(chk, WhenRule):
+                    case = next((c for c in chk.cases if c.value == r[chk.field]), WhenCase(""))
+                    assert all(r[x] for x in case.present), (name, chk, r)
+                    assert not any(r[x] for x in case.absent), (name, chk, r)
+                elif isinstance(chk, TogetherRule):
+                    assert len({bool(r[x]) for x in chk.fields}) == 1, (name, r)
         for r in rows:
             for v in r.values():
                 assert v == v.strip() and unicodedata.is_normalized("NFC", v)

@@ -289,7 +289,7 @@ def test_unvalidated_build_refuses_a_file_it_cannot_read_whole(tmp_path: Path) -
     assert _hashes(odd.path) == _hashes(clean.path)
 
 def test_validation_errors_stop_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("conflictdata.validator")
+    pytest.importorskip("conflictdata.validation.run")
     from conflictdata.errors import ValidationError
 
     out = tmp_path / "out"
@@ -355,7 +355,7 @@ def test_cli_build_and_missing_descriptor(tmp_path: Path, capsys: pytest.Capture
     assert main(["build", str(tmp_path / "nope.json"), "--out", str(tmp_path / "out")]) == 2
     assert "not found" in capsys.readouterr().err
     if not HAVE_VALIDATE:
-        pytest.skip("the CLI validates before building: needs conflictdata.validator")
+        pytest.skip("the CLI validates before building: needs conflictdata.validation")
     desc = write_package(tmp_path / "pkg")
     assert main(["build", str(desc), "--out", str(tmp_path / "out")]) == 0
     assert "built release 1.0.0" in capsys.readouterr().out
@@ -366,7 +366,7 @@ def test_build_shows_the_warnings_it_does_not_stop_for(
 ) -> None:
     """A warning (here a title with a trailing space) does not stop a release, and the
     maintainer who builds it sees it, as `validate` would show it."""
-    pytest.importorskip("conflictdata.validator")
+    pytest.importorskip("conflictdata.validation.run")
     from build_support import SOURCES
 
     sources = with_changes(SOURCES, SRC_001={"title": SOURCES[0]["title"] + " "})
@@ -468,11 +468,11 @@ def test_each_csv_is_parsed_once_and_the_bytes_are_unchanged(
     """The build converts the validator's own parse of each CSV instead of reading it again:
     one CSV parse per table; the same bytes as a build without validation (which reads the
     files itself) and as the build made before (pinned hashes)."""
-    pytest.importorskip("conflictdata.validator")
+    pytest.importorskip("conflictdata.validation.run")
     import pyarrow.csv as pacsv
 
     import conflictdata.convert as convert_module
-    import conflictdata.validator as validator_module
+    import conflictdata.validation.files as validator_module
 
     desc = write_package(tmp_path / "pkg")
     unvalidated = build_release(desc, tmp_path / "a", validate=False, progress=False)
@@ -505,7 +505,7 @@ def test_conversion_error_after_clean_validation_is_reported(
 ) -> None:
     """A table the conversion refuses fails the build, and leaves nothing, even when the
     validator saw nothing wrong; a bad cell the validator does see is its report instead."""
-    pytest.importorskip("conflictdata.validator")
+    pytest.importorskip("conflictdata.validation.run")
     import conflictdata.convert as convert_module
     from conflictdata.errors import ValidationError
 

@@ -295,7 +295,7 @@ def test_output_folder_that_cannot_be_made_is_one_line_exit_2(
 _READ_ONLY = r"""
 import os, sys
 import importlib.metadata
-import conflictdata.build, conflictdata.cli, conflictdata.diff, conflictdata.validator  # noqa
+import conflictdata.build, conflictdata.cli, conflictdata.diff, conflictdata.validation.run  # noqa
 conflictdata.cli.build_parser()  # what it imports, imported while every file is readable
 if os.geteuid() == 0:  # root writes anywhere: drop to nobody to meet a read-only folder
     os.setgroups([])

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from conflictdata.frames.pandera_schemas import report_from_schema_errors, schema_for
 from conflictdata.frames.validate import conform, validate_frames
 from conflictdata.schema import read_package
-from conflictdata.validator import validate
+from conflictdata.validation import validate
 
 #: These tests load the curated release, built once per session (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("curated_build")

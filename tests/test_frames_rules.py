@@ -1,5 +1,5 @@
 """validate_frames agrees with the CSV validator on the rule-by-rule cases of
-test_validate_rules: the small package that uses every constraint and rule kind (composite
+validate_support: the small package that uses every constraint and rule kind (composite
 primary and foreign keys, booleans, unique non-key fields), one broken cell at a time."""
 
 from __future__ import annotations
@@ -15,9 +15,16 @@ from hypothesis import strategies as st
 
 from conflictdata.frames.validate import validate_frames
 from conflictdata.schema import read_package
-from conflictdata.validator import validate
-from test_validate_rules import FIELD_CASES, ROW_CASES
-from validate_support import ROWS, SCHEMAS, csv_text, with_cell, write_package
+from conflictdata.validation import validate
+from validate_support import (
+    FIELD_CASES,
+    ROW_CASES,
+    ROWS,
+    SCHEMAS,
+    csv_text,
+    with_cell,
+    write_package,
+)
 
 #: These tests load the curated release, built once per session (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("curated_build")

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conflictdata.build import build_release
-from conflictdata.validator import validate
+from conflictdata.validation import validate
 
 
 @pytest.fixture(scope="module")

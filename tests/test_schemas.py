@@ -90,18 +90,15 @@ def test_shared_fields_do_not_drift(package):
 
 
 def test_rules_name_real_fields(package):
+    from conflictdata.schema import WhenRule
+
     for t in package.tables.values():
         names = set(t.field_names)
-        for check in (*t.row_checks, *t.relation_checks):
-            used = set(check.get("fields", []))
-            for key in ("field", "start", "end", "precision", "foreignKey"):
-                if key in check:
-                    used.add(check[key])
-            for case in check.get("cases", {}).values():
-                used |= set(case.get("present", [])) | set(case.get("absent", []))
-            assert used <= names, f"{t.name}: {check.get('check')} names unknown fields {used - names}"
-            if check.get("check") == "when":
-                assert set(check["cases"]) <= set(t.field(check["field"]).enum or ()), t.name
+        for rule in (*t.row_rules, *t.relation_rules):
+            used = set(rule.fields)
+            assert used <= names, f"{t.name}: {rule.kind} names unknown fields {used - names}"
+            if isinstance(rule, WhenRule):
+                assert {c.value for c in rule.cases} <= set(t.field(rule.field).enum or ()), t.name
 
 
 def test_patterns_for_codes(package):

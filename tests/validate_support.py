@@ -219,3 +219,53 @@ def codes(report: Any) -> list[str]:
 
 def column_of(table: str, field: str) -> int:
     return [f["name"] for f in SCHEMAS[table]["fields"]].index(field) + 1
+
+
+#: One broken cell per field rule (layer 2): (table, row, field, bad value, code).
+FIELD_CASES = [
+    ("actors", 1, "name", "", "E201"),
+    ("events", 1, "low", "two", "E202"),
+    ("events", 1, "low", "2.0", "E202"),
+    ("events", 1, "low", "+2", "E202"),
+    ("events", 0, "latitude", "35,7", "E202"),
+    ("events", 0, "latitude", "NaN", "E202"),
+    ("sources", 1, "trusted", "yes", "E202"),
+    ("events", 0, "date_end", "2025/06/13", "E202"),
+    ("events", 0, "date_end", "13-06-2025", "E202"),
+    ("events", 0, "date_end", "2025-02-30", "E203"),
+    ("events", 0, "date_end", "2025-13-01", "E203"),
+    ("events", 0, "date_end", "2023-02-29", "E203"),
+    ("events", 0, "event_type", "airstrke", "E204"),
+    ("events", 0, "event_type", "Airstrike", "E204"),
+    ("events", 0, "event_type", "airstrike ", "E204"),
+    ("events", 2, "event_id", "evt-03", "E205"),
+    ("events", 2, "event_id", "evt-0003\n", "E205"),
+    ("events", 2, "event_id", "xevt-0003", "E205"),
+    ("events", 1, "best", "-1", "E206"),
+    ("events", 2, "date_start", "1899-12-31", "E206"),
+    ("events", 0, "latitude", "90.5", "E207"),
+    ("sources", 0, "title", "A", "E208"),
+    ("sources", 0, "title", "x" * 41, "E209"),
+    ("sources", 1, "url", "https://example.org/a", "E210"),
+    ("events", 1, "event_id", "evt-0001", "E211"),
+    ("events", 3, "event_id", "", "E212"),
+]
+
+#: One broken row per row rule (layer 3): (changes to the events row, row, code, field).
+ROW_CASES = [
+    ({"date_start": "2025-06-14", "date_precision": "year", "date_end": "2025-06-13"},
+     0, "E301", "date_end"),
+    ({"low": "5"}, 1, "E301", "best"),
+    ({"best": "", "low": "50", "count_qualifier": ""}, 1, "E301", "high"),
+    ({"longitude": ""}, 0, "E302", "longitude"),
+    ({"latitude": "", "longitude": "51.4"}, 0, "E302", "latitude"),
+    ({"date_end": ""}, 0, "E303", "date_end"),
+    ({"best": "", "low": "", "high": ""}, 1, "E303", "best"),
+    ({"date_start": "2025-06-13"}, 3, "E304", "date_start"),
+    ({"date_end": "2025-06-14"}, 0, "E305", "date_end"),
+    ({"date_start": "2025-06-02"}, 1, "E305", "date_start"),
+    ({"date_end": "2025-06-29"}, 1, "E305", "date_end"),
+    ({"date_end": "2025-07-31"}, 1, "E305", "date_end"),
+    ({"date_start": "2025-02-01"}, 2, "E305", "date_start"),
+    ({"date_end": "2026-12-31"}, 2, "E305", "date_end"),
+]

@@ -35,7 +35,7 @@ _LAZY = {
     "Package": "schema",
     "TableSchema": "schema",
     "Field": "schema",
-    # loader
+    # the loader
     "load": "loader",
     "load_all": "loader",
     "load_arrow": "loader",
@@ -59,10 +59,10 @@ _LAZY = {
     "report": "reporting",
     "timeline": "reporting",
     "render_report": "reporting",
-    # validate
-    "validate": "validator",
-    "Report": "findings",
-    "Finding": "findings",
+    # validation
+    "validate": "validation.run",
+    "Report": "validation.findings",
+    "Finding": "validation.findings",
     # DataFrames in memory (pandera_schema needs the pandera extra)
     "pandera_schema": "frames.pandera_schemas",
     "validate_frames": "frames.validate",

@@ -32,7 +32,7 @@ from .convert import convert_columns, read_csv_columns, write_parquet
 from .croissant import write_croissant
 from .diff import ReleaseDiff, diff_releases, write_changes
 from .errors import BuildError, OutputError, ReleaseExistsError, ValidationError
-from .findings import Report
+from .validation.findings import Report
 from .reporting import write_report
 from .release import (
     CHANGELOG_NAME,
@@ -223,7 +223,7 @@ class _Writer:
 def _validate_and_convert(descriptor: Path, writer: _Writer) -> Report:
     """Validate, converting each table from the validator's own parse of it (one read of
     every CSV); ValidationError, carrying the report, when there are errors."""
-    from .validator import validate
+    from .validation import validate
 
     report = validate(descriptor, on_table=writer)
     if report.errors:

@@ -26,7 +26,7 @@ def _generated(out: str, changed: bool, check: bool, command: str) -> int:
 
 
 def _cmd_codebook(args: argparse.Namespace) -> int:
-    from .codebook import write_codebook
+    from .docs import write_codebook
 
     return _generated(args.out, write_codebook(args.descriptor, args.out, check=args.check), args.check, "codebook")
 
@@ -132,7 +132,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validator import validate
+    from .validation import validate
 
     report = validate(args.descriptor, sources_dir=args.sources_dir)
     if args.format == "json":
@@ -162,7 +162,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_findings(args: argparse.Namespace) -> int:
-    from .findings import write_findings_doc
+    from .docs import write_findings_doc
 
     return _generated(args.out, write_findings_doc(args.out, check=args.check), args.check, "findings")
 

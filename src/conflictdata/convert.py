@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from .errors import BuildError
 from .ids import release_order
-from .readcsv import parse_csv_bytes
+from .validation.files import parse_csv_bytes
 from .schema import Field, TableSchema
 
 __all__ = [
@@ -44,8 +44,6 @@ WRITER_OPTIONS: dict[str, Any] = dict(
 )
 #: Rows per writer batch: chunk boundaries on this grid leave the bytes unchanged (align_chunks).
 BATCH_ROWS: int = WRITER_OPTIONS["write_batch_size"]
-_TRUE = ("true", "True", "TRUE", "1")
-_FALSE = ("false", "False", "FALSE", "0")
 
 
 def _enum(col: pa.ChunkedArray, f: Field) -> pa.Array:
@@ -68,8 +66,7 @@ def _cast(col: pa.ChunkedArray, f: Field, table: str) -> pa.Array | pa.ChunkedAr
         if f.type == "string":
             return _enum(col, f) if f.is_enum else col
         if f.type == "boolean":
-            true_v = f.raw.get("trueValues", _TRUE)
-            false_v = f.raw.get("falseValues", _FALSE)
+            true_v, false_v = f.true_values, f.false_values
             is_t = pc.is_in(col, value_set=pa.array(true_v, pa.string()))
             is_f = pc.is_in(col, value_set=pa.array(false_v, pa.string()))
             bad = pc.sum(pc.and_(pc.is_valid(col), pc.invert(pc.or_(is_t, is_f)))).as_py()

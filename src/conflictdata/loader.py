@@ -69,6 +69,7 @@ __all__ = [
     "VersionInfo",
     "Release",
     "open_release",
+    "to_pandas",
     "BUNDLED_DIR",
 ]
 
@@ -395,7 +396,7 @@ def _read_arrow(source: Any, schema: TableSchema, shown: Path | None = None) -> 
     return table
 
 
-def _to_pandas(table: pa.Table, schema: TableSchema) -> pd.DataFrame:
+def to_pandas(table: pa.Table, schema: TableSchema) -> pd.DataFrame:
     df = table.to_pandas(types_mapper=_types_mapper(schema))
     for f in schema.fields:
         if not f.is_enum:
@@ -434,7 +435,7 @@ def load(table: str, version: str | None = None, *, source: Source = None, url: 
     """
     release = open_release(version, source=source, url=url)
     schema = release.table(table)
-    df = _to_pandas(release.read_arrow(table), schema)
+    df = to_pandas(release.read_arrow(table), schema)
     return _validated(schema, df) if validate else df
 
 
@@ -445,7 +446,7 @@ def load_all(
     """Every table of a release, by name, in descriptor order (``validate``: as in load)."""
     release = open_release(version, source=source, url=url)
     frames = {
-        name: _to_pandas(release.read_arrow(name), schema)
+        name: to_pandas(release.read_arrow(name), schema)
         for name, schema in release.package.tables.items()
     }
     if validate:

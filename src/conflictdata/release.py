@@ -736,7 +736,7 @@ def _release_schema(t: TableSchema) -> dict[str, Any]:
     frictionless reads Parquet through pandas, where a null number arrives as NaN; Parquet
     itself has real nulls, so the addition changes nothing for any other reader."""
     schema = dict(t.raw)
-    missing = list(schema.get("missingValues", [""]))
+    missing = list(t.missing_values)
     if "nan" not in missing:
         missing.append("nan")
     schema["missingValues"] = missing

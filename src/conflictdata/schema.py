@@ -13,7 +13,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import DescriptorError, UnknownTableError
 
@@ -23,6 +23,17 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "Field",
     "ForeignKey",
+    "OrderedRule",
+    "TogetherRule",
+    "WhenCase",
+    "WhenRule",
+    "DateSpanRule",
+    "NotBeforeRule",
+    "RowRule",
+    "ROW_RULE_KINDS",
+    "RELATION_RULE_KINDS",
+    "DEFAULT_TRUE_VALUES",
+    "DEFAULT_FALSE_VALUES",
     "TableSchema",
     "Package",
     "read_package",
@@ -38,6 +49,9 @@ __all__ = [
 
 #: Table Schema field types this project uses, and how each is stored.
 SUPPORTED_TYPES = ("string", "integer", "number", "boolean", "date", "datetime")
+#: How a boolean cell is spelled when the field declares no ``trueValues`` / ``falseValues``.
+DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
+DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,8 @@ class Field:
     min_length: int | None = None
     max_length: int | None = None
     format: str = "default"
+    true_values: tuple[str, ...] = DEFAULT_TRUE_VALUES
+    false_values: tuple[str, ...] = DEFAULT_FALSE_VALUES
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -127,8 +143,102 @@ class ForeignKey:
 
 
 @dataclass(frozen=True)
+class OrderedRule:
+    """rowChecks ``ordered``: known values never decrease in this field order (E301)."""
+
+    kind: ClassVar[str] = "ordered"
+    code: ClassVar[str] = "E301"
+    fields: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TogetherRule:
+    """rowChecks ``together``: these fields are all filled or all empty (E302)."""
+
+    kind: ClassVar[str] = "together"
+    code: ClassVar[str] = "E302"
+    fields: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class WhenCase:
+    """For one value of the controlling field: fields that must be filled, and empty."""
+
+    value: str
+    present: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WhenRule:
+    """rowChecks ``when``: for ``field == case.value``, ``case.present`` filled (E303) and
+    ``case.absent`` empty (E304)."""
+
+    kind: ClassVar[str] = "when"
+    code: ClassVar[str] = "E303"
+    field: str
+    cases: tuple[WhenCase, ...]
+    description: str = ""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        names = [self.field]
+        for c in self.cases:
+            names += [*c.present, *c.absent]
+        return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class DateSpanRule:
+    """rowChecks ``dateSpan``: the dates span exactly what the precision says (E305)."""
+
+    kind: ClassVar[str] = "dateSpan"
+    code: ClassVar[str] = "E305"
+    start: str
+    end: str
+    precision: str
+    description: str = ""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (self.start, self.end, self.precision)
+
+
+@dataclass(frozen=True)
+class NotBeforeRule:
+    """relationChecks ``notBefore``: a row does not end (or, without an end, start) before
+    the row its single-field foreign key points to starts (E403)."""
+
+    kind: ClassVar[str] = "notBefore"
+    code: ClassVar[str] = "E403"
+    foreign_key: str
+    start: str
+    end: str | None = None
+    description: str = ""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.foreign_key, self.start, self.end) if n)
+
+
+RowRule = OrderedRule | TogetherRule | WhenRule | DateSpanRule
+#: The rowChecks kinds this package knows, each with the keys it needs.
+ROW_RULE_KINDS: dict[str, tuple[str, ...]] = {
+    "ordered": ("fields",),
+    "together": ("fields",),
+    "when": ("field", "cases"),
+    "dateSpan": ("start", "end", "precision"),
+}
+#: The relationChecks kinds this package knows.
+RELATION_RULE_KINDS = ("notBefore",)
+
+
+@dataclass(frozen=True)
 class TableSchema:
-    """A table: its resource path, fields, keys and the row/relation checks it declares."""
+    """A table: its resource path, fields, keys, the row/relation rules it declares and the
+    dataset's conventions (which fields cite a source, which carry a row's lifecycle)."""
 
     name: str
     path: str
@@ -137,10 +247,38 @@ class TableSchema:
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...] = ()
-    row_checks: tuple[dict[str, Any], ...] = ()
-    relation_checks: tuple[dict[str, Any], ...] = ()
+    row_rules: tuple[RowRule, ...] = ()
+    relation_rules: tuple[NotBeforeRule, ...] = ()
+    #: Cells spelled like this are empty (null); Table Schema's default is [""].
+    missing_values: tuple[str, ...] = ("",)
     schema_path: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def acyclic_keys(self) -> tuple[ForeignKey, ...]:
+        """The single-field self-references: following them must never loop back (E402)."""
+        return tuple(fk for fk in self.foreign_keys
+                     if fk.is_self_reference(self.name) and len(fk.fields) == 1)
+
+    @property
+    def source_field(self) -> str | None:
+        """The field holding a source's ID (``source_id``), None where the table has none."""
+        return "source_id" if "source_id" in self.field_names else None
+
+    @property
+    def excerpt_field(self) -> str | None:
+        """The field quoting the cited source (``source_excerpt``), None where there is none."""
+        return "source_excerpt" if "source_excerpt" in self.field_names else None
+
+    @property
+    def status_field(self) -> str | None:
+        """The lifecycle field (``record_status``: active, retracted, superseded), or None."""
+        return "record_status" if "record_status" in self.field_names else None
+
+    @property
+    def superseded_by_field(self) -> str | None:
+        """The field naming the row that replaces a superseded one (``superseded_by``), or None."""
+        return "superseded_by" if "superseded_by" in self.field_names else None
 
     @property
     def field_names(self) -> list[str]:
@@ -386,6 +524,8 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
         min_length=c.get("minLength"),
         max_length=c.get("maxLength"),
         format=fmt,
+        true_values=tuple(d.get("trueValues") or DEFAULT_TRUE_VALUES),
+        false_values=tuple(d.get("falseValues") or DEFAULT_FALSE_VALUES),
         raw=d,
     )
 
@@ -398,6 +538,152 @@ def _list_of_objects(schema: dict[str, Any], key: str, where: str) -> list[dict[
         raise DescriptorError(f"{where}: {key} must be a list of objects, not "
                               f"{_kind(value)} {short_repr(value)}")
     return value
+
+
+def _names_list(value: Any, least: int) -> bool:
+    return (isinstance(value, list) and len(value) >= least
+            and all(isinstance(v, str) for v in value))
+
+
+def _check_row_check(rc: dict[str, Any], where: str) -> None:
+    """The shape of one rowChecks entry (its keys and their types), else DescriptorError."""
+    kind = rc.get("check")
+    if kind not in ROW_RULE_KINDS or not all(k in rc for k in ROW_RULE_KINDS[kind]):
+        raise DescriptorError(
+            f"{where}: rowChecks entry {short_repr(rc)} is not one of "
+            f"{', '.join(ROW_RULE_KINDS)} with their keys"
+        )
+    bad = None
+    if kind in ("ordered", "together"):
+        bad = None if _names_list(rc["fields"], 2) else "fields"
+    elif kind == "when":
+        cases = rc["cases"]
+        if not isinstance(rc["field"], str):
+            bad = "field"
+        elif not isinstance(cases, dict) or not cases:
+            bad = "cases"
+        else:
+            for value, case in cases.items():
+                if not isinstance(case, dict) or any(k not in ("present", "absent")
+                                                     for k in case):
+                    bad = f"cases.{value}"
+                elif not all(_names_list(case.get(k, []), 0) for k in ("present", "absent")):
+                    bad = f"cases.{value}"
+    elif kind == "dateSpan":
+        bad = next((k for k in ("start", "end", "precision") if not isinstance(rc[k], str)),
+                   None)
+    if bad is not None:
+        raise DescriptorError(f"{where}: rowChecks {kind}: {bad} is malformed "
+                              f"({short_repr(rc.get(bad.split('.')[0]))})")
+
+
+def _row_rule(rc: dict[str, Any]) -> RowRule:
+    """A rowChecks entry whose shape :func:`_check_row_check` accepted, as a typed rule."""
+    kind = rc["check"]
+    desc = str(rc.get("description", ""))
+    if kind == "ordered":
+        return OrderedRule(tuple(rc["fields"]), desc)
+    if kind == "together":
+        return TogetherRule(tuple(rc["fields"]), desc)
+    if kind == "when":
+        cases = tuple(WhenCase(str(v), tuple(c.get("present", ())), tuple(c.get("absent", ())))
+                      for v, c in rc["cases"].items())
+        return WhenRule(rc["field"], cases, desc)
+    return DateSpanRule(rc["start"], rc["end"], rc["precision"], desc)
+
+
+#: Field types a rowChecks ``ordered`` may compare with each other.
+_COMPARABLE = {"integer": "number", "number": "number", "date": "date",
+               "datetime": "datetime", "string": "string"}
+
+
+def _row_rules(raw: list[dict[str, Any]], fields: dict[str, Field],
+               where: str) -> tuple[RowRule, ...]:
+    """rowChecks as typed rules: known kinds, real fields, comparable types; else
+    DescriptorError. Fields a rule compares must be comparable (numbers with numbers, dates
+    with dates; dateSpan needs dates): anything else is not supported, so refused."""
+    out: list[RowRule] = []
+    for rc in raw:
+        _check_row_check(rc, where)
+        rule = _row_rule(rc)
+        unknown = [n for n in _rule_field_list(rule) if n not in fields]
+        if unknown:
+            raise DescriptorError(
+                f"{where}: rowChecks {rule.kind} names unknown field(s) {short_repr(unknown)}")
+        if isinstance(rule, OrderedRule):
+            kinds = {_COMPARABLE.get(fields[n].type) for n in rule.fields}
+            if len(kinds) != 1 or None in kinds:
+                raise DescriptorError(
+                    f"{where}: rowChecks ordered {short_repr(rc['fields'])}: the fields must "
+                    "all be numbers, all dates, all datetimes or all strings")
+        elif isinstance(rule, DateSpanRule):
+            for k, name in (("start", rule.start), ("end", rule.end)):
+                if fields[name].type != "date":
+                    raise DescriptorError(f"{where}: rowChecks dateSpan {k} {name!r} must be "
+                                          f"a date field, not {fields[name].type}")
+        out.append(rule)
+    return tuple(out)
+
+
+def _rule_field_list(rule: RowRule) -> list[str]:
+    """Every field a row rule names, repeats kept (for the unknown-field message)."""
+    if isinstance(rule, WhenRule):
+        return [rule.field, *(n for c in rule.cases for n in (*c.present, *c.absent))]
+    return list(rule.fields)
+
+
+def _relation_rules(raw: list[dict[str, Any]], fields: dict[str, Field],
+                    fks: list[ForeignKey], where: str) -> tuple[NotBeforeRule, ...]:
+    """relationChecks as typed rules, checked as far as this table alone tells: a known kind,
+    a single-field foreign key, start (and end, if given) fields of this table."""
+    out = []
+    for rc in raw:
+        if rc.get("check") not in RELATION_RULE_KINDS:
+            raise DescriptorError(f"{where}: unknown relationChecks entry {short_repr(rc)}")
+        fld = rc.get("foreignKey")
+        if not isinstance(fld, str) or not any(fk.fields == (fld,) for fk in fks):
+            raise DescriptorError(
+                f"{where}: relationChecks notBefore foreignKey {short_repr(fld)} is not a "
+                "single-field foreign key"
+            )
+        for k in ("start", "end"):
+            v = rc.get(k)
+            if (k == "start" or v is not None) and (not isinstance(v, str) or v not in fields):
+                raise DescriptorError(
+                    f"{where}: relationChecks notBefore {k} {short_repr(v)} is not a field")
+        out.append(NotBeforeRule(fld, rc["start"], rc.get("end"),
+                                 str(rc.get("description", ""))))
+    return tuple(out)
+
+
+def _check_across_tables(t: TableSchema, tables: dict[str, TableSchema]) -> None:
+    """What one table's rules and keys say about the tables they point to: notBefore compares
+    date (or all datetime) fields of the same name on both sides; foreign keys name real
+    fields of the referenced table."""
+    where = t.schema_path or f"schema of {t.name}"
+    for rule in t.relation_rules:
+        ref = tables[next(fk for fk in t.foreign_keys if fk.fields == (rule.foreign_key,))
+                     .resource]
+        kinds = {t.field(rule.start).type}
+        if rule.end is not None:
+            kinds.add(t.field(rule.end).type)
+        if rule.start not in ref.field_names:
+            raise DescriptorError(f"{where}: relationChecks notBefore start "
+                                  f"{rule.start!r} is not a field of {ref.name!r}")
+        kinds.add(ref.field(rule.start).type)
+        if len(kinds) != 1 or not kinds <= {"date", "datetime"}:
+            raise DescriptorError(
+                f"{where}: relationChecks notBefore compares {rule.start!r} here and in "
+                f"{ref.name!r}: they must be date (or all datetime) fields, not "
+                f"{', '.join(sorted(kinds))}")
+    for fk in t.foreign_keys:
+        ref = tables[fk.resource]
+        missing = [n for n in fk.fields if n not in t.field_names] + [
+            n for n in fk.reference_fields if n not in ref.field_names
+        ]
+        if missing or len(fk.fields) != len(fk.reference_fields):
+            raise DescriptorError(f"{where}: foreign key {list(fk.fields)} names unknown "
+                                  f"field(s) {short_repr(missing)}")
 
 
 def table_schema_from_dict(
@@ -444,8 +730,10 @@ def table_schema_from_dict(
         if missing:
             raise DescriptorError(f"{w}: field {short_repr(missing[0])} is not a field")
         fks.append(ForeignKey(fields=own, resource=resource or name, reference_fields=other))
-    row_checks = _list_of_objects(schema, "rowChecks", where)
-    relation_checks = _list_of_objects(schema, "relationChecks", where)
+    by_name = {f.name: f for f in fields}
+    row_rules = _row_rules(_list_of_objects(schema, "rowChecks", where), by_name, where)
+    relation_rules = _relation_rules(_list_of_objects(schema, "relationChecks", where),
+                                     by_name, fks, where)
     missing_values = schema.get("missingValues", [""])
     if not isinstance(missing_values, list) or not all(isinstance(v, str)
                                                        for v in missing_values):
@@ -459,8 +747,9 @@ def table_schema_from_dict(
         fields=fields,
         primary_key=pk,
         foreign_keys=tuple(fks),
-        row_checks=tuple(row_checks),
-        relation_checks=tuple(relation_checks),
+        row_rules=row_rules,
+        relation_rules=relation_rules,
+        missing_values=tuple(missing_values),
         schema_path=schema_path,
         raw=schema,
     )
@@ -650,6 +939,8 @@ def package_from_descriptor(
                     f"table {t.name!r}: foreign key {list(fk.fields)} refers to unknown "
                     f"table {short_repr(fk.resource)}"
                 )
+    for t in tables.values():
+        _check_across_tables(t, tables)
     return Package(
         name=str(descriptor.get("name", "")),
         version=str(descriptor.get("version", "")),

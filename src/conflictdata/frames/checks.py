@@ -19,16 +19,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._rules import (
+from ..schema import (
     DateSpanRule,
+    Field,
+    ForeignKey,
     NotBeforeRule,
     OrderedRule,
+    TableSchema,
     TogetherRule,
     WhenRule,
-    relation_rules,
-    row_rules,
 )
-from ..schema import Field, ForeignKey, TableSchema
+from ..validation.kernels import days_in_month, np_mask
 
 __all__ = ["FrameData", "FrameCheck", "table_checks", "cell_texts", "quote", "row_keys"]
 
@@ -37,11 +38,6 @@ def quote(value: Any, limit: int = 60) -> str:
     """A value as the validator's messages show it: repr, cut at ``limit`` characters."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…'"
-
-
-def _mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A pyarrow boolean result as numpy, null counted as False."""
-    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _as_arrow(s: pd.Series) -> pa.Array:
@@ -100,9 +96,9 @@ class FrameData:
         if got is None:
             arr = self.arrow(name)
             if self.is_text(name):
-                got = _mask(pc.not_equal(pc.binary_length(arr), 0))
+                got = np_mask(pc.not_equal(pc.binary_length(arr), 0))
             else:
-                got = _mask(pc.is_valid(arr))
+                got = np_mask(pc.is_valid(arr))
             if self.unread.get(name):
                 got = got.copy()
                 got[list(self.unread[name])] = True
@@ -111,7 +107,7 @@ class FrameData:
 
     def valid(self, name: str) -> np.ndarray:
         """Cells that hold a value of the field's type (unlike ``present``, not the unread)."""
-        return _mask(pc.is_valid(self.value(name)))
+        return np_mask(pc.is_valid(self.value(name)))
 
     def value(self, name: str) -> pa.Array:
         """Typed values with empty text as null."""
@@ -218,12 +214,12 @@ def _per_value(field_name: str, fmt: Callable[[str | None], str]) -> Messages:
 def full_match(arr: pa.Array, pattern: str) -> np.ndarray:
     """Full-match mask of a Table Schema pattern: RE2 when it can, Python per unique value."""
     try:
-        return _mask(pc.match_substring_regex(arr, f"^(?:{pattern})$"))
+        return np_mask(pc.match_substring_regex(arr, f"^(?:{pattern})$"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         rx = re.compile(pattern)
         uniq = pc.unique(arr).to_pylist()
         good = [u for u in uniq if u is not None and rx.fullmatch(u)]
-        return _mask(pc.is_in(arr, value_set=pa.array(good, pa.string())))
+        return np_mask(pc.is_in(arr, value_set=pa.array(good, pa.string())))
 
 
 # -- layer 2 ---------------------------------------------------------------------------------
@@ -251,7 +247,7 @@ def _compare(fd: FrameData, name: str, op: Any, scalar: Any) -> np.ndarray:
             scalar = scalar.cast(arr.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
-    return _mask(op(arr, scalar))
+    return np_mask(op(arr, scalar))
 
 
 def _duplicates(values: pa.Array, consider: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -303,7 +299,7 @@ def _field_checks(table: TableSchema) -> list[FrameCheck]:
         if f.type == "number":
             out.append(FrameCheck(
                 "E202", f"E202:{name}", name, col, "column",
-                lambda fd, name=name: fd.present(name) & ~_mask(pc.is_finite(fd.value(name))),
+                lambda fd, name=name: fd.present(name) & ~np_mask(pc.is_finite(fd.value(name))),
                 _per_value(name, lambda v: f"{quote(v)} is not a number"),
                 "a number is finite (no NaN or infinity)"))
         if f.enum is not None:
@@ -313,7 +309,7 @@ def _field_checks(table: TableSchema) -> list[FrameCheck]:
             out.append(FrameCheck(
                 "E204", f"E204:{name}", name, col, "column",
                 lambda fd, name=name, vs=vs: fd.present(name)
-                & ~_mask(pc.is_in(fd.text(name), value_set=vs)),
+                & ~np_mask(pc.is_in(fd.text(name), value_set=vs)),
                 _per_value(name, lambda v, shown=shown: f"value {quote(v)} is not one of: {shown}"),
                 f"one of: {shown}"))
         if f.pattern is not None and text:
@@ -348,7 +344,7 @@ def _field_checks(table: TableSchema) -> list[FrameCheck]:
                 out.append(FrameCheck(
                     code, f"{code}:{name}", name, col, "column",
                     lambda fd, name=name, op=op, lim=lim: fd.present(name)
-                    & _mask(op(pc.utf8_length(fd.arrow(name)), lim)),
+                    & np_mask(op(pc.utf8_length(fd.arrow(name)), lim)),
                     _per_value(name, lambda v, word=word, lim=lim:
                                f"{len(v or '')} characters, {word} {lim}"),
                     f"{word.split()[0]} {lim} characters"))
@@ -409,7 +405,7 @@ def _ordered_checks(rule: OrderedRule) -> list[FrameCheck]:
     chain = " <= ".join(names)
 
     def viol(fd: FrameData, i: int, j: int) -> np.ndarray:
-        return _mask(pc.less(fd.value(names[j]), fd.value(names[i])))
+        return np_mask(pc.less(fd.value(names[j]), fd.value(names[i])))
 
     def parts(fd: FrameData) -> list[tuple[np.ndarray, list[np.ndarray]]]:
         return fd.memo(("ordered", rule), lambda: compute(fd))
@@ -482,7 +478,7 @@ def _when_checks(rule: WhenRule) -> list[FrameCheck]:
 
             def fails(fd: FrameData, n: str = n, vs: pa.Array = vs, code: str = code
                       ) -> np.ndarray:
-                eq = _mask(pc.is_in(fd.text(ctl), value_set=vs))
+                eq = np_mask(pc.is_in(fd.text(ctl), value_set=vs))
                 return eq & (~fd.present(n) if code == "E303" else fd.present(n))
 
             if code == "E303":
@@ -498,12 +494,6 @@ def _when_checks(rule: WhenRule) -> list[FrameCheck]:
                 code, f"{code}:{ctl}:{n}", n, (ctl, n), "frame", fails, message,
                 rule.description))
     return out
-
-
-def _days_in_month(y: np.ndarray, m: np.ndarray) -> np.ndarray:
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    dim = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-    return dim[np.clip(m, 0, 12)] + ((m == 2) & leap)
 
 
 def _ymd(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -537,13 +527,13 @@ def _date_span_checks(rule: DateSpanRule) -> list[FrameCheck]:
         same_day = (sy == ey) & (sm == em) & (sd == ed)
         rules = {
             "day": (np.zeros(fd.n, dtype=bool), ~same_day),
-            "month": (sd != 1, ~((ey == sy) & (em == sm) & (ed == _days_in_month(sy, sm)))),
+            "month": (sd != 1, ~((ey == sy) & (em == sm) & (ed == days_in_month(sy, sm)))),
             "year": ((sm != 1) | (sd != 1), ~((ey == sy) & (em == 12) & (ed == 31))),
         }
         sbad = np.zeros(fd.n, dtype=bool)
         ebad = np.zeros(fd.n, dtype=bool)
         for value, (start_bad, end_bad) in rules.items():
-            is_p = both & _mask(pc.equal(p, value))
+            is_p = both & np_mask(pc.equal(p, value))
             sb = is_p & start_bad
             sbad |= sb
             ebad |= is_p & end_bad & ~sb
@@ -706,7 +696,7 @@ def not_before_checks(table: TableSchema, rule: NotBeforeRule,
         ref_start = ref.value(start).take(pa.array(np.where(pidx >= 0, pidx, 0)))
         if ref_start.type != own.type:
             return z, z, pidx, ref
-        bad = _mask(pc.less(own, ref_start)) & valid
+        bad = np_mask(pc.less(own, ref_start)) & valid
         used_end = fd.valid(end) if has_end else np.zeros(fd.n, dtype=bool)
         return bad & used_end, bad & ~used_end, pidx, ref
 
@@ -734,7 +724,7 @@ def table_checks(table: TableSchema) -> tuple[FrameCheck, ...]:
     """Every check of one table that needs only its own frame: field constraints and the
     primary key, rowChecks, self-referencing foreign keys, their cycles and notBefore."""
     out = _field_checks(table)
-    for rule in row_rules(table):
+    for rule in table.row_rules:
         if isinstance(rule, OrderedRule):
             out += _ordered_checks(rule)
         elif isinstance(rule, TogetherRule):
@@ -747,10 +737,9 @@ def table_checks(table: TableSchema) -> tuple[FrameCheck, ...]:
     for fk in table.foreign_keys:
         if fk.is_self_reference(table.name):
             out.append(fk_check(table, fk, own))
-    for fk in table.foreign_keys:
-        if fk.is_self_reference(table.name) and len(fk.fields) == 1:
-            out.append(_cycle_check(fk))
-    for rule in relation_rules(table):
+    for fk in table.acyclic_keys:
+        out.append(_cycle_check(fk))
+    for rule in table.relation_rules:
         fk = next((k for k in table.foreign_keys if k.fields == (rule.foreign_key,)), None)
         if fk is not None and fk.is_self_reference(table.name):
             out += not_before_checks(table, rule, own)

@@ -1,5 +1,5 @@
 """pandera ``DataFrameSchema`` objects derived from the Table Schemas, and their failures as
-the validator's :class:`~conflictdata.findings.Report`.
+the validator's :class:`~conflictdata.validation.findings.Report`.
 
 Every check is a :class:`~conflictdata.frames.checks.FrameCheck` (named with its finding
 code, e.g. ``E301:date_start <= date_end:date_end``) wrapped for pandera; the dtypes are the
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MissingDependencyError
-from ..findings import Finding, Report, make_finding
+from ..validation.findings import Finding, Report, make_finding
 from ..schema import TableSchema
 from .checks import FrameCheck, FrameData, cell_texts, row_keys, table_checks
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from ..generated import write_generated
+from ..docs import write_generated
 from ..schema import Field, Package, read_package
 
 __all__ = ["render_models", "write_models", "model_name", "DEFAULT_OUT"]

@@ -1,5 +1,5 @@
 """Validate DataFrames in memory against the schemas: the field, row and cross-table layers
-of the CSV validator, reported as its own :class:`~conflictdata.findings.Report`.
+of the CSV validator, reported as its own :class:`~conflictdata.validation.findings.Report`.
 
 Frames may come straight from :func:`conflictdata.load` or be built by hand: a column of
 another dtype is read the way its CSV text would be (cells that are not a value of the
@@ -21,15 +21,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._rules import relation_rules
 from ..errors import UnknownTableError
-from ..findings import Finding, Report, make_finding
 from ..schema import Field, Package, TableSchema, read_package
+from ..validation.findings import Finding, Report, make_finding
+from ..validation.kernels import days_in_month, np_mask
 from .checks import (
     FrameCheck,
     FrameData,
-    _days_in_month,
-    _mask,
     fk_check,
     not_before_checks,
     quote,
@@ -46,8 +44,6 @@ _DATETIME_RE = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
     r"(?:Z|[+-][0-9]{2}:[0-9]{2})?$"
 )
-_TRUE = ("true", "True", "TRUE", "1")
-_FALSE = ("false", "False", "FALSE", "0")
 
 
 def _find(table: TableSchema, code: str, name: str | None, message: str, **kw: Any) -> Finding:
@@ -62,8 +58,7 @@ def _what(f: Field) -> str:
     if f.type == "number":
         return "a number"
     if f.type == "boolean":
-        tv = [str(v) for v in f.raw.get("trueValues", _TRUE)]
-        fv = [str(v) for v in f.raw.get("falseValues", _FALSE)]
+        tv, fv = f.true_values, f.false_values
         return f"a boolean ({'/'.join(tv)} or {'/'.join(fv)})"
     if f.type == "date":
         return "a date in the form YYYY-MM-DD"
@@ -127,29 +122,29 @@ def _parse_text(f: Field, text: pa.Array, s: pd.Series) -> tuple[pd.Series, np.n
                                                                    np.ndarray]:
     """Cells read as CSV text, the way the CSV validator reads them."""
     want = f.pandas_dtype()
-    present = _mask(pc.not_equal(pc.binary_length(text), 0))
+    present = np_mask(pc.not_equal(pc.binary_length(text), 0))
     impossible = np.zeros(len(text), dtype=bool)
     if f.type == "integer":
-        ok = _mask(pc.match_substring_regex(text, _INTEGER_RE))
+        ok = np_mask(pc.match_substring_regex(text, _INTEGER_RE))
         arr = pc.cast(pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())), pa.int64())
     elif f.type == "number":
-        ok = _mask(pc.match_substring_regex(text, _NUMBER_RE))
+        ok = np_mask(pc.match_substring_regex(text, _NUMBER_RE))
         arr = pc.cast(pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())),
                       pa.float64())
     elif f.type == "boolean":
-        tv = pa.array([str(v) for v in f.raw.get("trueValues", _TRUE)], pa.string())
-        fv = pa.array([str(v) for v in f.raw.get("falseValues", _FALSE)], pa.string())
-        is_t, is_f = _mask(pc.is_in(text, value_set=tv)), _mask(pc.is_in(text, value_set=fv))
+        tv = pa.array(list(f.true_values), pa.string())
+        fv = pa.array(list(f.false_values), pa.string())
+        is_t, is_f = np_mask(pc.is_in(text, value_set=tv)), np_mask(pc.is_in(text, value_set=fv))
         ok = is_t | is_f
         arr = pa.array(is_t, pa.bool_(), mask=~(ok & present))
     elif f.type == "date":
-        shaped = _mask(pc.match_substring_regex(text, _DATE_RE))
+        shaped = np_mask(pc.match_substring_regex(text, _DATE_RE))
         good = pc.if_else(pa.array(shaped), text, pa.scalar(None, pa.string()))
         y, m, d = (np.asarray(pc.fill_null(pc.cast(pc.utf8_slice_codeunits(good, a, b),
                                                    pa.int64()), 0)
                               .to_numpy(zero_copy_only=False), dtype=np.int64)
                    for a, b in ((0, 4), (5, 7), (8, 10)))
-        real = (m >= 1) & (m <= 12) & (d >= 1) & (d <= _days_in_month(y, m))
+        real = (m >= 1) & (m <= 12) & (d >= 1) & (d <= days_in_month(y, m))
         impossible = present & shaped & ~real
         ok = shaped
         parsed = pc.strptime(pc.if_else(pa.array(shaped & real), text,
@@ -157,7 +152,7 @@ def _parse_text(f: Field, text: pa.Array, s: pd.Series) -> tuple[pd.Series, np.n
                              format="%Y-%m-%d", unit="s", error_is_null=True)
         arr = pc.cast(parsed, pa.date32())
     else:
-        ok = _mask(pc.match_substring_regex(text, _DATETIME_RE))
+        ok = np_mask(pc.match_substring_regex(text, _DATETIME_RE))
         good = pd.Series(pd.array(pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())),
                                   dtype=pd.StringDtype("pyarrow")))
         ts = pd.to_datetime(good, format="ISO8601", utc=True, errors="coerce")
@@ -278,10 +273,10 @@ def validate_frames(
         if resource not in loaded:
             loaded[resource] = None
             if release is not None:
-                from ..loader import _to_pandas
+                from ..loader import to_pandas
 
                 table = pkg.tables[resource]
-                loaded[resource] = FrameData(table, _to_pandas(release.read_arrow(resource),
+                loaded[resource] = FrameData(table, to_pandas(release.read_arrow(resource),
                                                                table))
         return loaded[resource]
 
@@ -293,7 +288,7 @@ def validate_frames(
         for fk in table.foreign_keys:
             if not fk.is_self_reference(name):
                 checks.append(fk_check(table, fk, lambda _fd, r=fk.resource: parent(r)))
-        for rule in relation_rules(table):
+        for rule in table.relation_rules:
             fk = next((k for k in table.foreign_keys if k.fields == (rule.foreign_key,)), None)
             if fk is not None and not fk.is_self_reference(name):
                 checks += not_before_checks(table, rule, lambda _fd, r=fk.resource: parent(r))

@@ -61,10 +61,10 @@ def _open(release: Release | str | Path) -> Release:
 
 
 def _frames(release: Release, names: list[str] | None = None) -> dict[str, Any]:
-    from ..loader import _to_pandas
+    from ..loader import to_pandas
 
     wanted = names or list(release.package.tables)
-    return {n: _to_pandas(release.read_arrow(n), release.table(n)) for n in wanted}
+    return {n: to_pandas(release.read_arrow(n), release.table(n)) for n in wanted}
 
 
 def render_report(release: Release | str | Path, *, row_budget: int = ROW_BUDGET) -> str:

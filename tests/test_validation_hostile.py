@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conflictdata.readcsv import parse_csv_bytes
-from conflictdata.validator import validate
+from conflictdata.validation.files import parse_csv_bytes
+from conflictdata.validation import validate
 from validate_support import ROWS, SCHEMAS, csv_text, located, with_cell, write_package
 
 EV = "seeds/events.csv"
@@ -162,9 +162,9 @@ def test_million_column_header_is_a_finding(tmp_path):
 
 
 def test_row_of_more_than_the_limit_is_a_finding(tmp_path, monkeypatch):
-    import conflictdata.readcsv as readcsv
+    import conflictdata.validation.files as files_layer
 
-    monkeypatch.setattr(readcsv, "ROW_LIMIT", 2000)
+    monkeypatch.setattr(files_layer, "ROW_LIMIT", 2000)
     rows = with_cell("events", 2, source_excerpt="x" * 5000)
     report = validate(write_package(tmp_path, rows))
     assert located(report, "E118") == [(EV, 4, None)]
@@ -452,7 +452,7 @@ def test_plain_unicode_text_has_no_w506(tmp_path):
                                     "\u200a\u200e\u2028\ufefe\uffbf")), max_size=5),
     max_size=20), split=st.integers(0, 20))
 def test_invisible_rows_match_a_per_cell_reference(cells, split):
-    from conflictdata.columnchecks import INVISIBLE, invisible_rows
+    from conflictdata.validation.kernels import INVISIBLE, invisible_rows
 
     import pyarrow as pa
 

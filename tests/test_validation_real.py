@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from conflictdata.cli import main
-from conflictdata.validator import validate
+from conflictdata.validation import validate
 
 
 @pytest.fixture

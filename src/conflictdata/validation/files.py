@@ -1,5 +1,6 @@
-"""Read one CSV file for validation: its structure checked, its cells as strings, and the
-physical line of every row.
+"""Layer 1, the file: read one CSV for validation, its structure checked (encoding,
+quoting, line ends, cell counts, sizes, the header), its cells as strings, and the physical
+line of every row.
 
 A clean file takes the fast path: a vectorised numpy scan of quotes and newlines finds where
 each record starts (right even when quoted cells hold newlines), and pyarrow parses the cells.
@@ -11,18 +12,29 @@ readable row. Files are only ever opened for reading.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-__all__ = ["ParsedFile", "parse_csv_bytes", "find_all", "CELL_LIMIT", "COLUMN_LIMIT",
-           "ROW_LIMIT"]
+from ..schema import Package, TableSchema
+from .kernels import find_all, np_mask
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .state import Collector, TableData
+
+__all__ = ["ParsedFile", "parse_csv_bytes", "load_table", "rel_path", "CELL_LIMIT",
+           "COLUMN_LIMIT", "ROW_LIMIT"]
 
 #: Cells longer than this many characters are reported (E114).
 CELL_LIMIT = 100_000
@@ -62,18 +74,6 @@ class ParsedFile:
     lines: np.ndarray  # int64, physical start line of each data row
     fast: bool = True
     info: dict[str, Any] = field(default_factory=dict)
-
-
-def find_all(arr: np.ndarray, value: int, *, at_least: bool = False) -> np.ndarray:
-    """Offsets of every byte equal to (or with ``at_least``, not below) ``value``, scanned in
-    16 MiB slices so the temporary masks stay small and in cache."""
-    step = 1 << 24
-    parts = []
-    for i in range(0, len(arr), step):
-        chunk = arr[i:i + step]
-        hit = np.flatnonzero(chunk >= value if at_least else chunk == value)
-        parts.append(hit + i if i else hit)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _line_of(nl: np.ndarray, pos: np.ndarray | int) -> np.ndarray | int:
@@ -470,3 +470,93 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None) -> Par
     else:
         table = _empty_table(ncol)
     return ParsedFile(header, header_line, table, np.asarray(lines, dtype=np.int64), fast=False)
+
+
+def rel_path(ts: TableSchema) -> str:
+    """The table's resource path as the findings show it."""
+    return str(PurePosixPath(ts.path))  # schema.py admits only normalised relative paths
+
+
+def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
+    """Layer 1: read the file of ``td``'s table into it, report file and header defects, map
+    columns to fields. True if the file was read cleanly: no error at this layer, every
+    field a column."""
+    ts = td.schema
+    rel = td.path
+    errors = 0
+
+    def emit(code: str, *, line: int | None, message: str, **kw: Any) -> None:
+        nonlocal errors
+        errors += not code.startswith("W")
+        out.one(code, table=ts.name, path=rel, line=line, message=message, **kw)
+
+    file = pkg.root / ts.path  # confined to the package by schema.read_package
+    try:
+        if not stat.S_ISREG(os.stat(file).st_mode):  # a FIFO or device would block or flood
+            emit("E101", line=None, message="not a regular file")
+            return False
+        with open(file, "rb") as fh:  # read-only: the seeds are never modified
+            data = fh.read()
+    except FileNotFoundError:
+        emit("E100", line=None, message=f"file not found (resource {ts.name!r})")
+        return False
+    except OSError as exc:
+        emit("E101", line=None, message=f"cannot read the file: {exc.strerror or exc}")
+        return False
+    parsed = parse_csv_bytes(data, emit)
+    if parsed is None:
+        return False
+    _check_header(ts, parsed.header, parsed.header_line, emit)
+    first: dict[str, int] = {}
+    for i, h in enumerate(parsed.header):
+        first.setdefault(h, i)
+    td.readable = True
+    td.n = parsed.data.num_rows
+    td.lines = parsed.lines
+    for f in ts.fields:
+        if f.name in first:
+            td.raw[f.name] = parsed.data.column(str(first[f.name]))
+            td.colno[f.name] = first[f.name] + 1
+    if len(ts.primary_key) == 1 and ts.primary_key[0] in td.raw:
+        td.keys = td.raw[ts.primary_key[0]]
+    elif ts.primary_key and all(k in td.raw for k in ts.primary_key):
+        td.keys = pc.binary_join_element_wise(*(td.raw[k] for k in ts.primary_key), "|")
+    for i, h in enumerate(parsed.header):
+        col = parsed.data.column(str(i))
+        if td.n and pc.max(pc.binary_length(col)).as_py() > CELL_LIMIT:
+            big = np.flatnonzero(np_mask(pc.greater(pc.utf8_length(col), CELL_LIMIT)))
+            out.rows("E114", td, big, h if h in td.raw else None,
+                     lambda v, x: f"a cell of {len(v or ''):,} characters (limit "
+                                  f"{CELL_LIMIT:,})", column=i + 1)
+            errors += 1
+    return errors == 0 and len(td.raw) == len(ts.fields)
+
+
+def _check_header(ts: TableSchema, header: list[str], line: int, emit: Any) -> None:
+    names = ts.field_names
+    seen: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h in seen:
+            emit("E110", line=line, column=i + 1, value=h,
+                 message=f"column {h!r} appears again (first in column {seen[h] + 1})")
+        else:
+            seen[h] = i
+    missing = [n for n in names if n not in seen]
+    for h, i in seen.items():
+        if h not in names:
+            close = difflib.get_close_matches(h.strip(), missing, n=1) or difflib.get_close_matches(
+                h, names, n=1
+            )
+            hint = f"did you mean {close[0]!r}?" if close else None
+            emit("E112", line=line, column=i + 1, value=h,
+                 message=f"column {h!r} is not a field of {ts.name}", hint=hint)
+    for n in missing:
+        emit("E111", line=line, field=n,
+             message=f"no column {n!r}; the header must be: {','.join(names)}")
+    present = [h for h in seen if h in names]
+    expected = [n for n in names if n in seen]
+    if present != expected:
+        k = next(j for j, (a, b) in enumerate(zip(present, expected)) if a != b)
+        emit("E113", line=line, column=seen[present[k]] + 1, field=present[k], value=present[k],
+             message=f"column {present[k]!r} is where {expected[k]!r} belongs; "
+                     f"the order must be: {','.join(names)}")

@@ -1,6 +1,6 @@
-"""Layer 4 (and the unused-source lint): checks across rows and tables — foreign keys,
-acyclic self-references, relationChecks notBefore — all vectorised over whole columns.
-"""
+"""Layer 4, across rows and tables: foreign keys (with the pattern checks that wait for
+their lookups), acyclic self-references and the notBefore relation rules, all vectorised
+over whole columns."""
 
 from __future__ import annotations
 
@@ -10,20 +10,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columnchecks import (
-    Collector,
-    TableData,
-    _pattern_mask,
-    _q,
-    _regex_mask,
-    np_mask,
-    report_pattern,
-    take_rows,
-)
-from .ids import id_pattern
-from .schema import ForeignKey
+from ..ids import id_pattern
+from ..schema import ForeignKey
+from .fields import pattern_mask, report_pattern
+from .kernels import np_mask, regex_mask, take_rows
+from .state import Collector, TableData, quote
 
-__all__ = ["prepare_foreign_keys", "check_deferred_patterns", "check_foreign_keys", "check_cycles", "check_not_before", "check_unused_sources"]
+__all__ = ["prepare_foreign_keys", "check_deferred_patterns", "check_foreign_keys",
+           "check_cycles", "check_not_before"]
 
 
 def _key_values(td: TableData, names: tuple[str, ...]) -> pa.ChunkedArray | pa.Array:
@@ -124,7 +118,7 @@ def check_deferred_patterns(tds: dict[str, TableData], out: Collector) -> None:
             if ref is not None and ref.schema.field(fk.reference_fields[0]).pattern == f.pattern:
                 ref_ok = ref.pattern_ok.get(fk.reference_fields[0])
             if ref is None or ref_ok is None:
-                ok = _pattern_mask(td, f, s)
+                ok = pattern_mask(td, f, s)
             else:
                 found = np.asarray(pc.fill_null(_fk_index(td, ref, fk), -1)
                                    .to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -134,7 +128,7 @@ def check_deferred_patterns(tds: dict[str, TableData], out: Collector) -> None:
                 rest = np.flatnonzero(~hit & td.is_present(name))
                 if len(rest):
                     assert f.pattern is not None
-                    ok[rest] = _regex_mask(take_rows(s, rest), f.pattern)
+                    ok[rest] = regex_mask(take_rows(s, rest), f.pattern)
             report_pattern(td, f, ok, out)
 
 
@@ -158,7 +152,7 @@ def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
             out.rows(
                 "E401", td, bad, fk.fields[0],
                 lambda v, x, label=label, target=target:
-                    f"{label} {_q(x['v'])} is not a {target} ({tds[fk.resource].path})",
+                    f"{label} {quote(x['v'])} is not a {target} ({tds[fk.resource].path})",
                 extra={"v": child},
                 hint=f"use an existing {target} value, or add that {fk.resource} row first",
             )
@@ -168,8 +162,8 @@ def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
     """E402: self-referencing keys must not loop. Pointer doubling finds the (rare) rows that
     never reach a root; only those are walked in Python to pick out the cycles themselves."""
     for td in tds.values():
-        for fk in td.schema.foreign_keys:
-            if fk.resource != td.name or len(fk.fields) != 1 or _usable(tds, td, fk) is None:
+        for fk in td.schema.acyclic_keys:
+            if _usable(tds, td, fk) is None:
                 continue
             ids = td.raw[fk.reference_fields[0]]
             n = td.n
@@ -231,10 +225,8 @@ def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
 def check_not_before(tds: dict[str, TableData], out: Collector) -> None:
     """E403: relationChecks notBefore — a row does not end before the row it points to starts."""
     for td in tds.values():
-        for rc in td.schema.relation_checks:
-            if rc.get("check") != "notBefore":
-                continue
-            fld, start, end = rc["foreignKey"], rc["start"], rc.get("end")
+        for rule in td.schema.relation_rules:
+            fld, start, end = rule.foreign_key, rule.start, rule.end
             fk = next(k for k in td.schema.foreign_keys if k.fields == (fld,))
             ref = _usable(tds, td, fk)
             if ref is None or start not in td.typed or start not in ref.typed:
@@ -264,35 +256,3 @@ def check_not_before(tds: dict[str, TableData], out: Collector) -> None:
                     extra={"own": td.raw[col], "ref": ref.raw[start].take(pc.fill_null(pidx, 0)),
                            "id": td.raw[fld]},
                 )
-
-
-def source_links(tds: dict[str, TableData]) -> list[tuple[TableData, ForeignKey]]:
-    """Every (table, foreign key) citing a source: single-field keys named source_id."""
-    return [
-        (td, fk)
-        for td in tds.values()
-        for fk in td.schema.foreign_keys
-        if fk.fields == ("source_id",) and len(fk.reference_fields) == 1
-    ]
-
-
-def check_unused_sources(tds: dict[str, TableData], out: Collector) -> None:
-    """W504: a source row that no source_id foreign key cites."""
-    links = source_links(tds)
-    for src_name in dict.fromkeys(fk.resource for _, fk in links):
-        src = tds.get(src_name)
-        fks = [(td, fk) for td, fk in links if fk.resource == src_name]
-        if src is None or not src.readable:
-            continue
-        if not all(td.readable and "source_id" in td.raw for td, _ in fks):
-            continue  # a citing table could not be read: do not guess
-        ref_field = fks[0][1].reference_fields[0]
-        if ref_field not in src.raw:
-            continue
-        cited = pa.chunked_array(
-            [c for td, _ in fks for c in td.raw["source_id"].chunks], pa.string()
-        )
-        used = np_mask(pc.is_in(src.raw[ref_field], value_set=pc.unique(cited)))
-        idx = np.flatnonzero(~used & src.is_present(ref_field))
-        out.rows("W504", src, idx, ref_field,
-                 lambda v, x: f"source {_q(v)} is cited by no row")

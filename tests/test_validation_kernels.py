@@ -15,15 +15,15 @@ import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conflictdata.columnchecks import (
-    _char_lengths,
-    _date_shape,
-    _edge_candidates,
-    _regex_mask,
+from conflictdata.validation.kernels import (
+    char_lengths,
+    date_shape,
+    edge_candidates,
+    regex_mask,
     take_rows,
 )
 from conflictdata.ids import id_pattern, parse_ids
-from conflictdata.validator import validate
+from conflictdata.validation import validate
 from validate_support import EVENT, ROWS, write_package
 
 #: ID-like strings: the prefix or a near miss, then digits with any padding, sometimes junk.
@@ -59,7 +59,7 @@ def test_parsed_ids_match_the_regex(values, split, k):
     ids = parse_ids(s, b"evt-")
     ok = ids.ok & (ids.nd >= k)
     if len(ids.long):
-        ok[ids.long] = _regex_mask(s.take(pa.array(ids.long)), pattern)
+        ok[ids.long] = regex_mask(s.take(pa.array(ids.long)), pattern)
     assert ok.tolist() == [re.fullmatch(pattern, v) is not None and not v.endswith("\n")
                            for v in values]
     for v, good, val, nd in zip(values, ids.ok, ids.val, ids.nd):
@@ -88,8 +88,9 @@ def _findings(rows, generic: bool) -> list[tuple]:
     with tempfile.TemporaryDirectory() as tmp:
         desc = write_package(Path(tmp), rows)
         if generic:
-            with mock.patch("conflictdata.columnchecks.id_pattern", lambda p: None), \
-                    mock.patch("conflictdata.relations.id_pattern", lambda p: None):
+            with mock.patch("conflictdata.validation.fields.id_pattern", lambda p: None), \
+                    mock.patch("conflictdata.validation.lints.id_pattern", lambda p: None), \
+                    mock.patch("conflictdata.validation.relations.id_pattern", lambda p: None):
                 report = validate(desc)
         else:
             report = validate(desc)
@@ -140,7 +141,7 @@ _edge_text = st.text(alphabet=st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(cells=st.lists(_edge_text, max_size=30), split=st.integers(0, 30))
 def test_edge_candidates_are_exactly_the_space_or_formula_cells(cells, split):
-    got = _edge_candidates(_chunked(cells, split)).tolist()
+    got = edge_candidates(_chunked(cells, split)).tolist()
     assert got == [i for i, c in enumerate(cells)
                    if c and (c[0].isspace() or c[0] in "=+-@" or c[-1].isspace())]
 
@@ -157,7 +158,7 @@ _date_like = st.builds(lambda a, b, c, sep, tail: f"{a}{sep[0]}{b}{sep[1]}{c}{ta
 @given(cells=st.lists(st.one_of(_date_like, st.text(max_size=11)), max_size=30),
        split=st.integers(0, 30))
 def test_date_shape_matches_the_date_regex(cells, split):
-    shaped, (y, m, d) = _date_shape(_chunked(cells, split))
+    shaped, (y, m, d) = date_shape(_chunked(cells, split))
     for i, c in enumerate(cells):
         match = re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", c) is not None and len(c) == 10
         assert bool(shaped[i]) == match
@@ -172,7 +173,7 @@ def test_date_shape_matches_the_date_regex(cells, split):
        split=st.integers(0, 40))
 def test_char_lengths_decide_the_bounds_like_counting_characters(cells, lo, hi, split):
     present = np.array([c != "" for c in cells], dtype=bool)
-    length = _char_lengths(_chunked(cells, split), present, lo, hi)
+    length = char_lengths(_chunked(cells, split), present, lo, hi)
     if lo is not None:
         assert (present & (length < lo)).tolist() == [c != "" and len(c) < lo for c in cells]
     if hi is not None:
@@ -257,7 +258,7 @@ def test_deferred_foreign_key_patterns_give_the_regex_findings(keys, cited, same
             if defer:
                 report = validate(desc)
             else:
-                with mock.patch("conflictdata.columnchecks.defer_pattern", lambda td, f: False):
+                with mock.patch("conflictdata.validation.fields.defer_pattern", lambda td, f: False):
                     report = validate(desc)
         return sorted((tuple(sorted(f.to_dict().items())) for f in report.findings), key=repr)
 
@@ -267,3 +268,38 @@ def test_deferred_foreign_key_patterns_give_the_regex_findings(keys, cited, same
     e205 = {dict(x)["value"] for x in fast
             if dict(x)["code"] == "E205" and dict(x)["table"] == "events"}
     assert e205 == bad
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=0x2FFFF, exclude_categories=("Cs",))))
+def test_nfc_candidates_never_miss_non_nfc_text(text):
+    """The byte-level shortcut may flag NFC text too, but never misses text that is not NFC."""
+    import unicodedata
+
+    import pyarrow as pa
+
+    from conflictdata.validation.kernels import non_nfc_candidates
+
+    flagged = len(non_nfc_candidates(pa.chunked_array([pa.array([text])]))) > 0
+    if not unicodedata.is_normalized("NFC", text):
+        assert flagged
+    if all(ord(c) < 0x300 for c in text):
+        assert not flagged
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=st.lists(st.text(alphabet=st.characters(max_codepoint=0x2FFFF,
+                                                     exclude_categories=("Cs",)), max_size=6),
+                      max_size=12),
+       split=st.integers(0, 12))
+def test_suspect_rows_cover_every_non_nfc_cell(cells, split):
+    import unicodedata
+
+    import pyarrow as pa
+
+    from conflictdata.validation.kernels import non_nfc_candidates
+
+    arr = pa.chunked_array([pa.array(cells[:split], pa.string()),
+                            pa.array(cells[split:], pa.string())])
+    flagged = set(non_nfc_candidates(arr).tolist())
+    assert {i for i, c in enumerate(cells) if not unicodedata.is_normalized("NFC", c)} <= flagged
+
+

@@ -14,8 +14,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columnchecks import Collector, TableData, _q, np_mask
-from .relations import source_links
+from ..schema import ForeignKey
+from .kernels import np_mask
+from .lints import source_links
+from .state import Collector, TableData, quote
 
 __all__ = ["check_provenance", "excerpt_in_text", "normalise_text"]
 
@@ -81,23 +83,24 @@ def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) ->
     """E404: each source_excerpt occurs in its source's text file; E405: a cited source has
     no text file in ``folder``; E406: not one excerpt could be checked."""
     texts: dict[str, str] = {}
-    missing: dict[str, tuple[TableData, str, int]] = {}
+    missing: dict[str, tuple[TableData, ForeignKey, int]] = {}
     checked = 0
     try:
         base = folder.resolve()
     except (OSError, RuntimeError):
         base = folder
     for td, fk in source_links(tds):
-        if not td.readable or "source_excerpt" not in td.raw or "source_id" not in td.raw:
+        cites, excerpt = fk.fields[0], td.schema.excerpt_field
+        if not td.readable or excerpt is None or excerpt not in td.raw or cites not in td.raw:
             continue
-        sid = td.raw["source_id"]
+        sid = td.raw[cites]
         uniq = [u for u in pc.unique(sid).to_pylist() if u]
         for u in uniq:
             if u not in texts and u not in missing:
                 text = _read_text(folder, base, u)
                 if text is None:
                     first = int(np.flatnonzero(np_mask(pc.equal(sid, u)))[0])
-                    missing[u] = (td, fk.resource, first)
+                    missing[u] = (td, fk, first)
                 else:
                     texts[u] = normalise_text(text)
         have = [u for u in uniq if u in texts]
@@ -105,12 +108,12 @@ def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) ->
             continue
         rows = np.flatnonzero(np_mask(pc.is_in(sid, value_set=pa.array(have, pa.string()))))
         ids = sid.take(pa.array(rows)).to_pylist()
-        excerpts = td.raw["source_excerpt"].take(pa.array(rows)).to_pylist()
+        excerpts = td.raw[excerpt].take(pa.array(rows)).to_pylist()
         bad = [r for r, s, e in zip(rows.tolist(), ids, excerpts)
                if not excerpt_in_text(e, texts[s])]
         checked += len(rows)
-        out.rows("E404", td, np.asarray(bad, dtype=np.int64), "source_excerpt",
-                 lambda v, x: f"excerpt {_q(v)} does not occur in {x['s']}.txt",
+        out.rows("E404", td, np.asarray(bad, dtype=np.int64), excerpt,
+                 lambda v, x: f"excerpt {quote(v)} does not occur in {x['s']}.txt",
                  extra={"s": sid})
     _report_missing(tds, missing, folder, out)
     if checked == 0:
@@ -122,12 +125,12 @@ def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) ->
 
 
 def _report_missing(tds: dict[str, TableData],
-                    missing: dict[str, tuple[TableData, str, int]],
+                    missing: dict[str, tuple[TableData, ForeignKey, int]],
                     folder: Path, out: Collector) -> None:
     """E405 at the source's own row (or, for a source not in its table, the first row
     citing it)."""
-    for u, (citing, src_name, first) in missing.items():
-        src = tds.get(src_name)
+    for u, (citing, fk, first) in missing.items():
+        src = tds.get(fk.resource)
         msg = f"source {u!r} is cited but {folder}/ has no readable text file for it"
         ref = src.schema.primary_key[0] if src is not None and len(
             src.schema.primary_key) == 1 else None
@@ -136,5 +139,5 @@ def _report_missing(tds: dict[str, TableData],
             if len(at):
                 out.rows("E405", src, at, ref, lambda v, x: msg)
                 continue
-        out.rows("E405", citing, np.asarray([first], dtype=np.int64), "source_id",
+        out.rows("E405", citing, np.asarray([first], dtype=np.int64), fk.fields[0],
                  lambda v, x: msg)
