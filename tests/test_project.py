@@ -36,3 +36,14 @@ def test_loader_needs_only_pandas_and_pyarrow(root):
     assert names == ["pandas", "pyarrow"]
     assert project["scripts"]["conflictdata"] == "conflictdata.cli:main"
     assert project["requires-python"] == ">=3.11"
+
+
+def test_readme_code_map_lists_every_module(root):
+    """The README's code map names each module of the package once, and nothing else."""
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- code-map -->", 1)[1].split("<!-- /code-map -->", 1)[0]
+    listed = re.findall(r"^\| `([a-z_/]+\.py)` \|", table, flags=re.M)
+    pkg = root / "src" / "conflictdata"
+    modules = sorted(p.relative_to(pkg).as_posix() for p in pkg.rglob("*.py"))
+    assert sorted(listed) == [m for m in modules if m not in ("__init__.py", "__main__.py")]
+    assert len(listed) == len(set(listed))
