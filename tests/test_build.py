@@ -82,7 +82,7 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
     lines = (rel / "SHA256SUMS").read_text().splitlines()
     names = [ln.split("  ", 1)[1] for ln in lines]
     assert names == sorted(["CHANGELOG.md", "changes.parquet", "croissant.json", "datapackage.json",
-                            "events.parquet", "sources.parquet"])
+                            "events.parquet", "report.html", "sources.parquet"])
     for ln in lines:
         h, n = ln.split("  ", 1)
         assert hashlib.sha256((rel / n).read_bytes()).hexdigest() == h
@@ -92,7 +92,7 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
         infos = zf.infolist()
         assert [i.filename for i in infos] == sorted(
             ["CHANGELOG.md", "SHA256SUMS", "changes.parquet", "croissant.json", "datapackage.json",
-             "events.parquet", "sources.parquet"]
+             "events.parquet", "report.html", "sources.parquet"]
         )
         for i in infos:
             assert i.date_time == (2025, 6, 15, 15, 6, 40)
@@ -178,7 +178,7 @@ def test_reproducible_in_fresh_folders(tmp_path: Path) -> None:
     a = _build(write_package(tmp_path / "a" / "pkg"), tmp_path / "a" / "out")
     b = _build(write_package(tmp_path / "b" / "somewhere" / "else"), tmp_path / "b" / "out")
     ha, hb = _hashes(a.path.parent), _hashes(b.path.parent)
-    assert len(ha) == 9 and ha == hb  # every file, index and zip included
+    assert len(ha) == 10 and ha == hb  # every file, index and zip included
     assert a.archive_sha256 == b.archive_sha256
 
 

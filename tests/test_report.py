@@ -101,15 +101,16 @@ def test_parts_follow_their_parent(curated: Path) -> None:
 def test_interval_kinds_follow_the_schema_precision_rules(package) -> None:
     """Every date_precision case the schema declares is drawn by which dates it allows."""
     schema = package.table("events")
-    rule = next(c for c in schema.row_checks if c.get("check") == "when" and c["field"] == "date_precision")
+    rule = next(r for r in schema.row_rules if r.kind == "when" and r.field == "date_precision")
     day = pd.Series(
         pd.array([pd.Timestamp("2025-06-13").date()], dtype=schema.field("date_start").pandas_dtype())
     )
     empty = pd.Series(pd.array([None], dtype=schema.field("date_start").pandas_dtype()))
-    assert set(rule["cases"]) == set(schema.field("date_precision").enum)
-    for precision, case in rule["cases"].items():
-        start = empty if "date_start" in case.get("absent", []) else day
-        end = empty if "date_end" in case.get("absent", []) else day
+    assert {case.value for case in rule.cases} == set(schema.field("date_precision").enum)
+    for case in rule.cases:
+        precision = case.value
+        start = empty if "date_start" in case.absent else day
+        end = empty if "date_end" in case.absent else day
         kind = fr.intervals(start, end).kind[0]
         expected = {
             (True, True): fr.KIND_POINT,
@@ -122,9 +123,10 @@ def test_interval_kinds_follow_the_schema_precision_rules(package) -> None:
 
 def test_figure_shapes_follow_the_schema_qualifier_rules(package) -> None:
     schema = package.table("figures")
-    rule = next(c for c in schema.row_checks if c.get("check") == "when" and c["field"] == "count_qualifier")
-    for qualifier, case in rule["cases"].items():
-        present = set(case.get("present", []))
+    rule = next(r for r in schema.row_rules if r.kind == "when" and r.field == "count_qualifier")
+    for case in rule.cases:
+        qualifier = case.value
+        present = set(case.present)
         row = {
             n: pd.array([5 if n in present else None], dtype="Int64")
             for n in ("count_low", "count_best", "count_high")
