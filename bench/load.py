@@ -47,18 +47,18 @@ def ensure_release(events: int, seed: int, data: Path) -> Path:
 def time_loads(release: Path, table: str, repeat: int) -> tuple[list[float], list[float], int]:
     import pyarrow.parquet as pq
 
-    from conflictdata import loader, remote
-    from conflictdata.loader import _types_mapper
+    from conflictdata import loader
+    from conflictdata import release as release_module
 
     schema = loader.open_release(source=release).table(table)
     path = release / schema.path
-    mapper = _types_mapper(schema)  # the same Arrow -> pandas mapping the loader uses
+    mapper = loader.arrow_types_mapper(schema)  # the same Arrow -> pandas mapping the loader uses
 
     def baseline() -> int:
         return len(pq.read_table(path).to_pandas(types_mapper=mapper))
 
     def ours() -> int:
-        remote._VERIFIED.clear()  # cold: hash the file again, as a fresh process would
+        release_module.forget_verified()  # cold: hash the file again, as a fresh process would
         loader._PACKAGES.clear()  # and parse the descriptor again
         df = loader.load(table, source=release)
         return len(df)

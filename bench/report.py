@@ -34,7 +34,8 @@ def main() -> None:
     data = args.data or REPO_ROOT / "bench" / "_data" / f"report-{args.events}"
     release = ensure_release(args.events, args.seed, data)
 
-    from conflictdata import loader, remote
+    from conflictdata import loader
+    from conflictdata import release as release_module
     from conflictdata.reporting import ROW_BUDGET, SIZE_BUDGET, render_report
     from conflictdata.reporting.page import vega_bundle
 
@@ -43,12 +44,12 @@ def main() -> None:
     bundle_s = time.perf_counter() - t0
 
     def load_all() -> None:
-        remote._VERIFIED.clear()
+        release_module.forget_verified()
         loader._PACKAGES.clear()
         loader.load_all(source=release)
 
     def report() -> str:
-        remote._VERIFIED.clear()
+        release_module.forget_verified()
         loader._PACKAGES.clear()
         return render_report(release)
 

@@ -70,6 +70,7 @@ __all__ = [
     "Release",
     "open_release",
     "to_pandas",
+    "arrow_types_mapper",
     "BUNDLED_DIR",
 ]
 
@@ -374,7 +375,7 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
 _MISSING_PYARROW = "loading needs pandas and pyarrow: pip install conflictdata"
 
 
-def _types_mapper(schema: TableSchema) -> Any:
+def arrow_types_mapper(schema: TableSchema) -> Any:
     """Arrow type -> pandas dtype for the non-enum fields, derived from the schema."""
     mapping = {f.arrow_type(): f.pandas_dtype() for f in schema.fields if not f.is_enum}
     return mapping.get
@@ -397,7 +398,7 @@ def _read_arrow(source: Any, schema: TableSchema, shown: Path | None = None) -> 
 
 
 def to_pandas(table: pa.Table, schema: TableSchema) -> pd.DataFrame:
-    df = table.to_pandas(types_mapper=_types_mapper(schema))
+    df = table.to_pandas(types_mapper=arrow_types_mapper(schema))
     for f in schema.fields:
         if not f.is_enum:
             continue
