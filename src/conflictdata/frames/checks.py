@@ -29,7 +29,7 @@ from ..schema import (
     TogetherRule,
     WhenRule,
 )
-from ..validation.kernels import days_in_month, np_mask
+from ..validation.kernels import cycle_text, cycles, days_in_month, np_mask
 
 __all__ = ["FrameData", "FrameCheck", "table_checks", "cell_texts", "quote", "row_keys"]
 
@@ -611,48 +611,16 @@ def _find_cycles(fd: FrameData, fk: ForeignKey) -> dict[int, str]:
     if n == 0:
         return {}
     parent = fk_index(fd, fk, fd)
-    nxt = np.append(np.where(parent < 0, n, parent), n).astype(np.int64)
-    nxt[:n][~fd.present(fk.fields[0])] = n
-    orig = nxt.copy()
-    steps = 1
-    while steps <= n + 1:
-        after = nxt[nxt]
-        steps *= 2
-        if np.array_equal(after, nxt):
-            break
-        nxt = after
-    candidates = np.flatnonzero(nxt[:n] != n)
-    if len(candidates) == 0:
+    links = np.where(parent < 0, n, parent).astype(np.int64)
+    links[~fd.present(fk.fields[0])] = n
+    on_cycle = cycles(links)
+    if not on_cycle:
         return {}
-    on_cycle: dict[int, list[int]] = {}
-    state: dict[int, int] = {}
-    for c in candidates.tolist():
-        path: list[int] = []
-        x = c
-        while x != n and state.get(x) is None:
-            state[x] = 1
-            path.append(x)
-            x = int(orig[x])
-        if x != n and state.get(x) == 1:
-            cyc = path[path.index(x):]
-            for y in cyc:
-                on_cycle[y] = cyc
-        for y in path:
-            state[y] = 2
     ids = fd.text(fk.reference_fields[0])
     need = sorted({y for cyc in on_cycle.values() for y in cyc})
     id_of = dict(zip(need, ids.take(pa.array(need, pa.int64())).to_pylist()))
 
-    def describe(i: int) -> str:
-        cyc = on_cycle[i]
-        k = cyc.index(i)
-        order = cyc[k:] + cyc[:k] + [i]
-        names = [str(id_of[y]) for y in order]
-        if len(names) > 8:
-            names = names[:4] + ["…"] + names[-2:]
-        return " → ".join(names)
-
-    return {i: describe(i) for i in sorted(on_cycle)}
+    return {i: cycle_text(on_cycle[i], i, id_of) for i in sorted(on_cycle)}
 
 
 def _cycle_check(fk: ForeignKey) -> FrameCheck:

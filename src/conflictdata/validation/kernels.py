@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -16,6 +17,8 @@ import pyarrow.compute as pc
 
 __all__ = [
     "INVISIBLE",
+    "cycles",
+    "cycle_text",
     "LEADING_JUNK",
     "SPACE_OR_FORMULA",
     "np_mask",
@@ -358,3 +361,46 @@ def non_nfc_candidates(s: pa.ChunkedArray) -> np.ndarray:
                 rows.append(np.unique(r) + base)
         base += n
     return np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+
+
+def cycles(parent: np.ndarray) -> dict[int, list[int]]:
+    """Rows on a cycle of a self reference, each mapped to its cycle (rows in link order).
+
+    ``parent[i]`` is the row that row ``i`` points to, or ``len(parent)`` for none (a root).
+    Pointer doubling finds the (rare) rows that never reach a root; only those are walked in
+    Python to pick out the cycles themselves."""
+    n = len(parent)
+    nxt = np.append(parent.astype(np.int64), n)
+    orig = nxt.copy()
+    steps = 1
+    while steps <= n + 1:
+        after = nxt[nxt]
+        steps *= 2
+        if np.array_equal(after, nxt):  # a fixed point: more doubling changes nothing
+            break
+        nxt = after
+    on_cycle: dict[int, list[int]] = {}
+    state: dict[int, int] = {}  # 1 = on the current path, 2 = done
+    for c in np.flatnonzero(nxt[:n] != n).tolist():
+        path: list[int] = []
+        x = c
+        while x != n and state.get(x) is None:
+            state[x] = 1
+            path.append(x)
+            x = int(orig[x])
+        if x != n and state.get(x) == 1:
+            cyc = path[path.index(x):]
+            for y in cyc:
+                on_cycle[y] = cyc
+        for y in path:
+            state[y] = 2
+    return on_cycle
+
+
+def cycle_text(cycle: list[int], start: int, id_of: dict[int, Any]) -> str:
+    """A cycle as the IDs it passes, from ``start`` back to it (long ones shortened)."""
+    k = cycle.index(start)
+    names = [str(id_of[y]) for y in cycle[k:] + cycle[:k] + [start]]
+    if len(names) > 8:
+        names = names[:4] + ["…"] + names[-2:]
+    return " → ".join(names)

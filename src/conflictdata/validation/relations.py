@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from ..ids import id_pattern
 from ..schema import ForeignKey
 from .fields import pattern_mask, report_pattern
-from .kernels import np_mask, regex_mask, take_rows
+from .kernels import cycle_text, cycles, np_mask, regex_mask, take_rows
 from .state import Collector, TableData, quote
 
 __all__ = ["prepare_foreign_keys", "check_deferred_patterns", "check_foreign_keys",
@@ -159,8 +159,7 @@ def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
 
 
 def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
-    """E402: self-referencing keys must not loop. Pointer doubling finds the (rare) rows that
-    never reach a root; only those are walked in Python to pick out the cycles themselves."""
+    """E402: self-referencing keys must not loop (the rows on a cycle: :func:`kernels.cycles`)."""
     for td in tds.values():
         for fk in td.schema.acyclic_keys:
             if _usable(tds, td, fk) is None:
@@ -170,56 +169,22 @@ def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
             if n == 0:
                 continue
             parent = _fk_index(td, td, fk)
-            nxt = np.append(pc.fill_null(parent, n).to_numpy(zero_copy_only=False), n)
-            nxt = nxt.astype(np.int64)
-            nxt[:n][~td.is_present(fk.fields[0])] = n
-            orig = nxt.copy()
-            steps = 1
-            while steps <= n + 1:
-                after = nxt[nxt]
-                steps *= 2
-                if np.array_equal(after, nxt):  # a fixed point: more doubling changes nothing
-                    break
-                nxt = after
-            candidates = np.flatnonzero(nxt[:n] != n)
-            if len(candidates) == 0:
+            links = pc.fill_null(parent, n).to_numpy(zero_copy_only=False).astype(np.int64)
+            links[~td.is_present(fk.fields[0])] = n
+            on_cycle = cycles(links)
+            if not on_cycle:
                 continue
-            on_cycle: dict[int, list[int]] = {}
-            state: dict[int, int] = {}  # 1 = on current path, 2 = done
-            for c in candidates.tolist():
-                path: list[int] = []
-                x = c
-                while x != n and state.get(x) is None:
-                    state[x] = 1
-                    path.append(x)
-                    x = int(orig[x])
-                if x != n and state.get(x) == 1:
-                    cyc = path[path.index(x):]
-                    for y in cyc:
-                        on_cycle[y] = cyc
-                for y in path:
-                    state[y] = 2
             idx = np.asarray(sorted(on_cycle), dtype=np.int64)
             id_list = ids.take(pa.array(idx)).to_pylist() if len(idx) else []
             id_of = dict(zip(idx.tolist(), id_list))
             need = {y for cyc in on_cycle.values() for y in cyc} - set(id_of)
             for y in need:
                 id_of[y] = ids[y].as_py()
-
-            def describe(i: int) -> str:
-                cyc = on_cycle[i]
-                k = cyc.index(i)
-                order = cyc[k:] + cyc[:k] + [i]
-                names = [str(id_of[y]) for y in order]
-                if len(names) > 8:
-                    names = names[:4] + ["…"] + names[-2:]
-                return " → ".join(names)
-
-            cycles = {int(i): describe(int(i)) for i in idx}
+            described = {int(i): cycle_text(on_cycle[int(i)], int(i), id_of) for i in idx}
             name = fk.fields[0]
             out.rows("E402", td, idx, name,
                      lambda v, x, name=name: f"{name} makes a cycle: {x['c']}",
-                     extra={"c": cycles})
+                     extra={"c": described})
 
 
 def check_not_before(tds: dict[str, TableData], out: Collector) -> None:
