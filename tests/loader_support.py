@@ -58,6 +58,26 @@ v3,p2,active,2025-06-22
 """
 
 
+
+def isolate_loader(tmp_path: Path, monkeypatch: Any, *, retries: int | None = None) -> Path:
+    """Point the loader at nothing: an empty cache under ``tmp_path`` (returned), bundled
+    releases in ``tmp_path/bundle`` and local builds in ``tmp_path/built`` (both empty until a
+    test fills them), no release URL, no file verified yet; ``retries`` sets the download
+    retries when given."""
+    from conflictdata import loader, remote
+    from conflictdata.release import forget_verified
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(remote.ENV_CACHE, str(cache))
+    monkeypatch.delenv(remote.ENV_URL, raising=False)
+    monkeypatch.setattr(loader, "BUNDLED_DIR", tmp_path / "bundle")
+    monkeypatch.setattr(loader, "LOCAL_BUILD_DIR", tmp_path / "built")
+    monkeypatch.delenv(loader.ENV_BUILD, raising=False)
+    if retries is not None:
+        monkeypatch.setattr(remote, "RETRIES", retries)
+    forget_verified()
+    return cache
+
 def write_package(folder: Path, version: str, extra_place: str | None = None) -> Path:
     """A source data package (descriptor, schemas, CSV) in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)

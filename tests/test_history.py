@@ -12,17 +12,16 @@ from pathlib import Path
 import pytest
 
 import conflictdata as cd
-from conflictdata import loader, remote
+from conflictdata import loader
 from conflictdata.errors import ChecksumError, DownloadError, HistoryError
 from conflictdata.release import (
     DESCRIPTOR_NAME,
     INDEX_NAME,
     PREVIOUS_KEY,
-    forget_verified,
     read_index,
     write_index,
 )
-from loader_support import ReleaseServer, build_release, write_package
+from loader_support import isolate_loader, ReleaseServer, build_release, write_package
 
 FORDOW = "p5,Fordow,site,,34.88,false,"
 QOM = "p6,Qom,city,1200000,34.64,false,"
@@ -57,15 +56,7 @@ def rewritten(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def cold_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    cache = tmp_path / "cache"
-    monkeypatch.setenv(remote.ENV_CACHE, str(cache))
-    monkeypatch.delenv(remote.ENV_URL, raising=False)
-    monkeypatch.setattr(loader, "BUNDLED_DIR", tmp_path / "no-bundle")
-    monkeypatch.setattr(loader, "LOCAL_BUILD_DIR", tmp_path / "no-build")
-    monkeypatch.delenv(loader.ENV_BUILD, raising=False)
-    monkeypatch.setattr(remote, "RETRIES", 1)
-    forget_verified()
-    return cache
+    return isolate_loader(tmp_path, monkeypatch, retries=1)
 
 
 def _copy(out: Path, to: Path) -> Path:

@@ -15,8 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import conflictdata as cd
-from conflictdata import loader, remote
-from conflictdata.release import forget_verified
+from conflictdata import loader
 from conflictdata.errors import (
     ChecksumError,
     DescriptorError,
@@ -25,7 +24,7 @@ from conflictdata.errors import (
     UnknownVersionError,
 )
 from conflictdata.schema import package_from_descriptor, read_package
-from loader_support import build_release, write_package
+from loader_support import isolate_loader, build_release, write_package
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -49,12 +48,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(remote.ENV_CACHE, str(tmp_path / "cache"))
-    monkeypatch.delenv(remote.ENV_URL, raising=False)
-    monkeypatch.setattr(loader, "BUNDLED_DIR", tmp_path / "bundle")
-    monkeypatch.setattr(loader, "LOCAL_BUILD_DIR", tmp_path / "built")
-    monkeypatch.delenv(loader.ENV_BUILD, raising=False)
-    forget_verified()
+    isolate_loader(tmp_path, monkeypatch)
 
 
 def _release_package(folder: Path):

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import conflictdata as cd
-from conflictdata import loader, remote
+from conflictdata import remote
 from conflictdata.release import forget_verified
 from conflictdata.cli import main
 from conflictdata.errors import (
@@ -21,7 +21,7 @@ from conflictdata.errors import (
     InvalidVersionError,
     UnknownVersionError,
 )
-from loader_support import ReleaseServer, build_release, write_package
+from loader_support import isolate_loader, ReleaseServer, build_release, write_package
 
 VERSION = "1.0.0"
 
@@ -45,15 +45,7 @@ def server(served: Path):
 @pytest.fixture(autouse=True)
 def cold_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test starts with an empty cache, nothing bundled, no URL, fast retries."""
-    cache = tmp_path / "cache"
-    monkeypatch.setenv(remote.ENV_CACHE, str(cache))
-    monkeypatch.delenv(remote.ENV_URL, raising=False)
-    monkeypatch.setattr(loader, "BUNDLED_DIR", tmp_path / "no-bundle")
-    monkeypatch.setattr(loader, "LOCAL_BUILD_DIR", tmp_path / "no-build")
-    monkeypatch.delenv(loader.ENV_BUILD, raising=False)
-    monkeypatch.setattr(remote, "RETRIES", 1)
-    forget_verified()
-    return cache
+    return isolate_loader(tmp_path, monkeypatch, retries=1)
 
 
 def _files(folder: Path) -> list[str]:

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 import conflictdata as cd
 import conflictdata.release
-from conflictdata import loader, remote
+from conflictdata import remote
 from conflictdata.release import forget_verified
 from conflictdata.cli import main
 from conflictdata.errors import ChecksumError, ConflictDataError, DownloadError, InvalidVersionError
-from loader_support import ReleaseServer, Sent, build_release, drip, endless, respond, write_package
+from loader_support import isolate_loader, ReleaseServer, Sent, build_release, drip, endless, respond, write_package
 
 VERSION = "1.0.0"
 PLACES = f"{VERSION}/places.parquet"
@@ -48,14 +48,7 @@ def server(served: Path):
 @pytest.fixture(autouse=True)
 def cold_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty cache, nothing bundled or built, and short limits so a bad server fails fast."""
-    cache = tmp_path / "cache"
-    monkeypatch.setenv(remote.ENV_CACHE, str(cache))
-    monkeypatch.delenv(remote.ENV_URL, raising=False)
-    monkeypatch.setattr(loader, "BUNDLED_DIR", tmp_path / "no-bundle")
-    monkeypatch.setattr(loader, "LOCAL_BUILD_DIR", tmp_path / "no-build")
-    monkeypatch.delenv(loader.ENV_BUILD, raising=False)
-    forget_verified()
-    monkeypatch.setattr(remote, "RETRIES", 0)  # the tests that are about retries say so
+    cache = isolate_loader(tmp_path, monkeypatch, retries=0)  # tests about retries say so
     monkeypatch.setattr(remote, "TIMEOUT", 1.0)
     monkeypatch.setattr(remote, "DOCUMENT_DEADLINE", 2.5)
     monkeypatch.setattr(remote, "FILE_DEADLINE", 2.5)
