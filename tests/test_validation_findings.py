@@ -16,7 +16,7 @@ from conflictdata.validation import validate
 from validate_support import with_cell, write_package
 
 FINDING_KEYS = ["code", "severity", "table", "path", "line", "column", "field", "key", "value",
-                "message", "hint"]
+                "message", "hint", "row"]
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_json_shape_exactly(broken, capsys):
     assert err == {
         "code": "E204", "severity": "error", "table": "events", "path": "seeds/events.csv",
         "line": 4, "column": 2, "field": "event_type", "key": "evt-0003", "value": "airstrke",
-        "message": err["message"], "hint": RULES["E204"].hint,
+        "message": err["message"], "hint": RULES["E204"].hint, "row": 4,
     }
     assert "airstrke" in err["message"] and "airstrike" in err["message"]
     assert isinstance(doc["stats"], dict) and doc["stats"]["tables"]["events"]["rows"] == 4

@@ -175,10 +175,12 @@ def write_package(
     rows: dict[str, list[dict[str, str]]] | None = None,
     raw: dict[str, bytes | str | None] | None = None,
     schemas: dict[str, dict[str, Any]] | None = None,
+    policy: str | None = "strict",
 ) -> Path:
     """Write descriptor, schemas and CSVs under ``root``; return the descriptor path.
 
-    ``raw[table]`` replaces that table's file verbatim (None: leave the file out)."""
+    ``raw[table]`` replaces that table's file verbatim (None: leave the file out). The
+    package declares ``policy`` as this repository's does (None: declares none)."""
     rows = copy.deepcopy(ROWS if rows is None else rows)
     schemas = copy.deepcopy(SCHEMAS if schemas is None else schemas)
     (root / "schemas").mkdir(parents=True, exist_ok=True)
@@ -197,7 +199,9 @@ def write_package(
             target.write_bytes(content.encode() if isinstance(content, str) else content)
         else:
             target.write_bytes(csv_text(name, rows.get(name, [])).encode())
-    desc = {"name": "t", "version": "0.0.1", "resources": resources}
+    desc: dict[str, Any] = {"name": "t", "version": "0.0.1", "resources": resources}
+    if policy is not None:
+        desc["conflictdata"] = {"policy": policy}
     (root / "datapackage.json").write_text(json.dumps(desc, indent=1))
     return root / "datapackage.json"
 

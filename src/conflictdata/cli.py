@@ -134,7 +134,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .validation import validate
 
-    report = validate(args.descriptor, sources_dir=args.sources_dir)
+    report = validate(args.descriptor, sources_dir=args.sources_dir, policy=args.policy)
     if args.format == "json":
         import json
 
@@ -221,6 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--sources-dir",
         metavar="DIR",
         help="folder of <source_id>.txt texts: check every source_excerpt occurs in its source",
+    )
+    p.add_argument(
+        "--policy",
+        choices=("spec", "strict"),
+        help="strict: also this project's policy rules (docs/findings.md); spec: only what "
+             "Table Schema says (default: what the descriptor declares, else spec)",
     )
     p.set_defaults(func=_cmd_validate)
 

@@ -184,15 +184,27 @@ def render_findings_doc() -> str:
         "`path:line:column: CODE message (hint: ...)`. Errors (E) make it exit 1; "
         "warnings (W) are reported but do not fail validation. Lines are physical lines "
         "of the file (the header is line 1), so a quoted cell holding newlines shifts them "
-        "as an editor would.",
+        "as an editor would. The JSON output also gives each finding's `row`: the row "
+        "number as Table Schema readers such as frictionless count it (the header is row "
+        "1, each record one more, however many lines it spans).",
         "",
         "Layers: " + ", ".join(f"{k}xx {v}" for k, v in LAYERS.items()) + ".",
         "",
-        "| code | severity | layer | title | meaning | how to fix |",
-        "|---|---|---|---|---|---|",
+        "**Policy.** Codes marked *policy* are this project's rules, stricter than the Table "
+        "Schema spec. They are checked only for a package whose descriptor declares "
+        '`"conflictdata": {"policy": "strict"}` (this repository\'s does), or with '
+        "`conflictdata validate --policy strict`; any other package is read exactly as the "
+        "spec says. The *frictionless* column names the frictionless 5 error types a code "
+        "corresponds to; a code without one is a policy, a lint, or a rule frictionless "
+        "does not know (rowChecks, relationChecks, provenance).",
+        "",
+        "| code | severity | layer | title | meaning | how to fix | frictionless |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in RULES.values():
-        cells = [r.code, r.severity, LAYERS[r.layer], r.title, r.description, r.hint]
+        severity = f"{r.severity} (policy)" if r.policy else r.severity
+        cells = [r.code, severity, LAYERS[r.layer], r.title, r.description, r.hint,
+                 ", ".join(r.frictionless) or "—"]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 

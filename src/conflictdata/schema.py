@@ -40,6 +40,7 @@ __all__ = [
     "package_from_descriptor",
     "table_schema_from_dict",
     "confined_path",
+    "POLICIES",
     "short_repr",
     "check_pattern",
     "parse_json",
@@ -316,6 +317,9 @@ class Package:
     root: Path
     descriptor: dict[str, Any]
     tables: dict[str, TableSchema]
+    #: "strict" when the descriptor declares ``"conflictdata": {"policy": "strict"}`` (this
+    #: project's rules on top of the spec, see docs/findings.md), else "spec".
+    policy: str = "spec"
 
     def table(self, name: str) -> TableSchema:
         try:
@@ -942,6 +946,7 @@ def package_from_descriptor(
     for t in tables.values():
         _check_across_tables(t, tables)
     return Package(
+        policy=_policy(descriptor),
         name=str(descriptor.get("name", "")),
         version=str(descriptor.get("version", "")),
         title=str(descriptor.get("title", "")),
@@ -949,6 +954,21 @@ def package_from_descriptor(
         descriptor=descriptor,
         tables=tables,
     )
+
+
+POLICIES = ("spec", "strict")
+
+
+def _policy(descriptor: dict[str, Any]) -> str:
+    """The validation policy a descriptor declares under ``conflictdata.policy``."""
+    own = descriptor.get("conflictdata")
+    if own is None:
+        return "spec"
+    policy = own.get("policy", "spec") if isinstance(own, dict) else own
+    if not isinstance(own, dict) or policy not in POLICIES:
+        raise DescriptorError(f"the descriptor's conflictdata.policy must be one of "
+                              f"{', '.join(POLICIES)}, not {short_repr(policy)}")
+    return str(policy)
 
 
 def read_package(descriptor_path: Path | str = "datapackage.json") -> Package:

@@ -188,7 +188,7 @@ def check_fields(td: TableData, out: Collector) -> None:
                 ok = pattern_mask(td, f, s)
                 td.pattern_ok[name] = ok
                 report_pattern(td, f, ok, out)
-        if f.pattern is not None and id_pattern(f.pattern) is not None:
+        if out.strict and f.pattern is not None and id_pattern(f.pattern) is not None:
             _check_id_spelling(td, f, out)
         typed = td.typed.get(name)
         for code, bound, op, word in (("E206", f.minimum, pc.less, "below the minimum"),

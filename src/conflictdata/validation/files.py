@@ -74,6 +74,8 @@ class ParsedFile:
     lines: np.ndarray  # int64, physical start line of each data row
     fast: bool = True
     info: dict[str, Any] = field(default_factory=dict)
+    #: int64, each data row's row number as Table Schema readers count records (header 1)
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def _line_of(nl: np.ndarray, pos: np.ndarray | int) -> np.ndarray | int:
@@ -130,8 +132,10 @@ def _parse_header(raw: str) -> list[str]:
     return rows[0] if rows else []
 
 
-def parse_csv_bytes(data: bytes, emit: Emit) -> ParsedFile | None:
-    """Check and parse ``data``; every structural defect goes to ``emit``.
+def parse_csv_bytes(data: bytes, emit: Emit, *, strict: bool = True) -> ParsedFile | None:
+    """Check and parse ``data``; every structural defect goes to ``emit``. With ``strict``
+    (the project's policy) a byte order mark is reported (E103); otherwise it is skipped, as
+    the Table Schema readers do.
 
     Returns None when there is nothing to parse (an empty file, already reported).
     """
@@ -141,7 +145,9 @@ def parse_csv_bytes(data: bytes, emit: Emit) -> ParsedFile | None:
                                                "UTF-16 byte order mark), not UTF-8")
         return None
     if data.startswith(BOM):
-        emit("E103", line=1, column=1, message="the file starts with a UTF-8 byte order mark")
+        if strict:
+            emit("E103", line=1, column=1,
+                 message="the file starts with a UTF-8 byte order mark")
         start = len(BOM)
     if _NOT_SPACE.search(data, start) is None:
         emit("E102", line=1, message="the file is empty: no header line")
@@ -311,7 +317,8 @@ def _fast(
     data_idx = nonblank[1:]
     ncol = len(header)
     if len(data_idx) == 0:
-        return ParsedFile(header, int(rec_line[h]), _empty_table(ncol), rec_line[data_idx])
+        return ParsedFile(header, int(rec_line[h]), _empty_table(ncol), rec_line[data_idx],
+                          rows=data_idx - h + 1)
     # Records not handed to the parser, each with its finding: a lone CR, or too many bytes.
     skip = np.zeros(len(rec_start), dtype=bool)
     if len(lone):
@@ -331,7 +338,8 @@ def _fast(
         dropped = data_idx[skip[data_idx]]
         data_idx = data_idx[~skip[data_idx]]
         if len(data_idx) == 0:
-            return ParsedFile(header, int(rec_line[h]), _empty_table(ncol), rec_line[data_idx])
+            return ParsedFile(header, int(rec_line[h]), _empty_table(ncol), rec_line[data_idx],
+                              rows=data_idx - h + 1)
         body: Any = pa.BufferReader(_without(data, body_start, rec_start, rec_end, dropped))
     else:
         dropped = np.zeros(0, dtype=np.int64)
@@ -365,7 +373,7 @@ def _fast(
             invalid.clear()
             if len(data_idx) == 0:
                 return ParsedFile(header, int(rec_line[h]), _empty_table(ncol),
-                                  rec_line[data_idx])
+                                  rec_line[data_idx], rows=data_idx - h + 1)
             table = _read_body(
                 pa.BufferReader(_without(data, body_start, rec_start, rec_end, dropped)),
                 ncol, max_rec, on_invalid)
@@ -373,7 +381,8 @@ def _fast(
         return None
     if invalid or table.num_rows != len(data_idx):
         return None
-    return ParsedFile(header, int(rec_line[h]), table, rec_line[data_idx])
+    return ParsedFile(header, int(rec_line[h]), table, rec_line[data_idx],
+                      rows=(data_idx - h + 1).astype(np.int64))
 
 
 def _decode_locating(data: bytes, start: int) -> tuple[str, list[int]]:
@@ -407,6 +416,8 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None) -> Par
     header_line = 1
     rows: list[list[str]] = []
     lines: list[int] = []
+    rownos: list[int] = []
+    record = 0  # records since the header, blank ones included: the row number - 1
     try:
         reader = csv.reader(io.StringIO(text, newline="\n"), strict=False)
         prev = 0
@@ -433,6 +444,8 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None) -> Par
                 continue
             first, last = prev + 1, reader.line_num
             prev = last
+            if header is not None:
+                record += 1
             if not row:
                 emit("E109", line=first, message="blank line")
                 continue
@@ -457,6 +470,7 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None) -> Par
                 continue
             rows.append(row)
             lines.append(first)
+            rownos.append(record + 1)
     finally:
         csv.field_size_limit(old_limit)
 
@@ -469,7 +483,8 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None) -> Par
         table = pa.table({str(i): pa.array(cols[i], pa.string()) for i in range(ncol)})
     else:
         table = _empty_table(ncol)
-    return ParsedFile(header, header_line, table, np.asarray(lines, dtype=np.int64), fast=False)
+    return ParsedFile(header, header_line, table, np.asarray(lines, dtype=np.int64), fast=False,
+                      rows=np.asarray(rownos, dtype=np.int64))
 
 
 def rel_path(ts: TableSchema) -> str:
@@ -503,7 +518,7 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
     except OSError as exc:
         emit("E101", line=None, message=f"cannot read the file: {exc.strerror or exc}")
         return False
-    parsed = parse_csv_bytes(data, emit)
+    parsed = parse_csv_bytes(data, emit, strict=out.strict)
     if parsed is None:
         return False
     _check_header(ts, parsed.header, parsed.header_line, emit)
@@ -513,6 +528,7 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
     td.readable = True
     td.n = parsed.data.num_rows
     td.lines = parsed.lines
+    td.rows = parsed.rows
     for f in ts.fields:
         if f.name in first:
             td.raw[f.name] = parsed.data.column(str(first[f.name]))

@@ -13,7 +13,7 @@ from typing import Any
 
 from .files import CELL_LIMIT
 
-__all__ = ["LAYERS", "Rule", "RULES", "Finding", "Report", "make_finding"]
+__all__ = ["LAYERS", "Rule", "RULES", "FRICTIONLESS", "POLICY", "Finding", "Report", "make_finding"]
 
 LAYERS = {
     1: "file",
@@ -34,11 +34,48 @@ class Rule:
     title: str
     description: str
     hint: str
+    #: The frictionless 5 error types this finding corresponds to; empty when it has none
+    #: (a project policy, a lint, or a rule frictionless does not know).
+    frictionless: tuple[str, ...] = ()
+    #: A rule of this project's policy, stricter than the Table Schema spec: checked only for
+    #: a package that declares ``"conflictdata": {"policy": "strict"}`` (see docs/findings.md).
+    policy: bool = False
+
+
+#: Frictionless error types for the codes that have one (a code absent here has none).
+FRICTIONLESS: dict[str, tuple[str, ...]] = {
+    "E100": ("scheme-error",),
+    "E101": ("scheme-error",),
+    "E102": ("source-error",),
+    "E104": ("encoding-error",),
+    "E108": ("extra-cell", "missing-cell"),
+    "E109": ("blank-row",),
+    "E110": ("duplicate-label",),
+    "E111": ("missing-label",),
+    "E112": ("extra-label",),
+    "E113": ("incorrect-label",),
+    "E201": ("constraint-error",),
+    "E202": ("type-error",),
+    "E203": ("type-error",),
+    "E204": ("constraint-error",),
+    "E205": ("constraint-error",),
+    "E206": ("constraint-error",),
+    "E207": ("constraint-error",),
+    "E208": ("constraint-error",),
+    "E209": ("constraint-error",),
+    "E210": ("unique-error",),
+    "E211": ("primary-key",),
+    "E212": ("primary-key",),
+    "E401": ("foreign-key",),
+}
+#: Codes of this project's policy (see :attr:`Rule.policy`).
+POLICY = frozenset({"E103", "E213"})
 
 
 def _r(code: str, title: str, description: str, hint: str) -> Rule:
     severity = "warning" if code.startswith("W") else "error"
-    return Rule(code, severity, int(code[1]), title, description, hint)
+    return Rule(code, severity, int(code[1]), title, description, hint,
+                FRICTIONLESS.get(code, ()), code in POLICY)
 
 
 _RULE_LIST = [
@@ -262,6 +299,10 @@ class Finding:
     value: str | None
     message: str
     hint: str
+    #: The row number as the Table Schema reader counts it (frictionless' ``rowNumber``): the
+    #: header is row 1 and each record, a blank one included, one more, however many
+    #: physical lines it spans. None for findings not about one record.
+    row: int | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.path or "", self.line or 0, self.column or 0, self.code)
@@ -287,6 +328,7 @@ class Finding:
             "value": self.value,
             "message": self.message,
             "hint": self.hint,
+            "row": self.row,
         }
 
     def format_text(self) -> str:
@@ -306,6 +348,7 @@ def make_finding(
     key: str | None = None,
     value: str | None = None,
     hint: str | None = None,
+    row: int | None = None,
 ) -> Finding:
     """A Finding whose severity and default hint come from the registry."""
     rule = RULES[code]
@@ -321,6 +364,7 @@ def make_finding(
         value=_short(value),
         message=message,
         hint=rule.hint if hint is None else hint,
+        row=None if row is None else int(row),
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any, TypeAlias
 import pyarrow as pa
 
 from ..errors import DescriptorError
-from ..schema import Package, TableSchema, read_package
+from ..schema import POLICIES, Package, TableSchema, read_package
 from .fields import check_fields
 from .files import load_table, rel_path
 from .findings import Report
@@ -47,6 +47,7 @@ def validate(
     sources_dir: str | Path | None = None,
     max_per_rule: int = 1000,
     on_table: OnTable | None = None,
+    policy: str | None = None,
 ) -> Report:
     """Check every table of the package; return a :class:`Report` of all findings.
 
@@ -59,12 +60,19 @@ def validate(
 
     ``on_table`` (see :data:`OnTable`), when given, is called once for each table whose file
     was read cleanly: no file, header or cell-size error, every field a column.
+
+    ``policy``: "strict" checks this project's policy rules on top of the spec (codes marked
+    policy in docs/findings.md), "spec" only what Table Schema says; None (the default)
+    takes what the descriptor declares (``"conflictdata": {"policy": "strict"}``).
     """
     t0 = time.perf_counter()
     pkg = descriptor if isinstance(descriptor, Package) else read_package(descriptor)
     if sources_dir is not None and not Path(sources_dir).is_dir():
         raise DescriptorError(f"--sources-dir {sources_dir} is not a folder")
-    out = Collector(max_per_rule)
+    policy = pkg.policy if policy is None else policy
+    if policy not in POLICIES:
+        raise DescriptorError(f"policy {policy!r} is not one of {', '.join(POLICIES)}")
+    out = Collector(max_per_rule, strict=policy == "strict")
 
     def one_table(ts: TableSchema) -> TableData:
         td = TableData(schema=ts, path=rel_path(ts))

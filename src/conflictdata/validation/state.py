@@ -34,6 +34,8 @@ class TableData:
     n: int = 0
     readable: bool = False
     lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: row number of each data row as frictionless counts it (header = 1); empty: not known
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     raw: dict[str, pa.ChunkedArray] = field(default_factory=dict)
     colno: dict[str, int] = field(default_factory=dict)
     present: dict[str, np.ndarray] = field(default_factory=dict)
@@ -93,8 +95,10 @@ def quote(value: Any, limit: int = 60) -> str:
 class Collector:
     """Gathers findings, keeping at most ``limit`` per (table, code, field)."""
 
-    def __init__(self, limit: int = 1000) -> None:
+    def __init__(self, limit: int = 1000, *, strict: bool = False) -> None:
         self.limit = limit
+        #: the package follows this project's policy: policy rules are checked
+        self.strict = strict
         self.findings: list[Finding] = []
         self.counts: Counter[tuple[Any, ...]] = Counter()
         self.suppressed: Counter[str] = Counter()
@@ -145,6 +149,7 @@ class Collector:
             )
         col = column if column is not None else td.colno.get(fld) if fld else None
         lines = td.lines[idx]
+        rownos = td.rows[idx] if len(td.rows) == td.n and td.n else None
         for j in range(len(idx)):
             xj = {k: v[j] for k, v in ex.items()}
             self.findings.append(
@@ -159,5 +164,6 @@ class Collector:
                     value=values[j],
                     message=message(values[j], xj),
                     hint=hint,
+                    row=None if rownos is None else int(rownos[j]),
                 )
             )
