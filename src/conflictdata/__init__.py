@@ -26,6 +26,7 @@ from .errors import (
     ReleaseExistsError,
     UnknownTableError,
     UnknownVersionError,
+    UnsupportedFeatureError,
     ValidationError,
 )
 
@@ -78,6 +79,7 @@ __all__ = [
     "InvalidVersionError",
     "MissingDependencyError",
     "OutputError",
+    "UnsupportedFeatureError",
     "ReleaseExistsError",
     "UnknownTableError",
     "UnknownVersionError",

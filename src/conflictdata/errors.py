@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "ConflictDataError",
     "DescriptorError",
+    "UnsupportedFeatureError",
     "ValidationError",
     "BuildError",
     "ReleaseExistsError",
@@ -25,6 +26,24 @@ class ConflictDataError(Exception):
 
 class DescriptorError(ConflictDataError):
     """A data package descriptor or table schema is missing, not JSON, or malformed."""
+
+
+class UnsupportedFeatureError(DescriptorError):
+    """A descriptor or schema asks for a Data Package / Table Schema feature this validator
+    does not implement: the run is refused rather than the data read wrongly. The message is
+    one line, ``unsupported: <feature> <value> in resource '<name>'[, field '<name>']``."""
+
+    def __init__(self, feature: str, value: object = None, *, resource: str | None = None,
+                 field: str | None = None, why: str | None = None) -> None:
+        text = repr(value)
+        shown = "" if value is None else " " + (text if len(text) <= 60 else text[:59] + "…")
+        where = f" in resource {resource!r}" if resource is not None else ""
+        if field is not None:
+            where += f", field {field!r}"
+        super().__init__(f"unsupported: {feature}{shown}{where}" + (f" ({why})" if why else ""))
+        self.feature = feature
+        self.resource = resource
+        self.field = field
 
 
 class ValidationError(ConflictDataError):

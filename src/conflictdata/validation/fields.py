@@ -11,27 +11,13 @@ import pyarrow.compute as pc
 
 from ..ids import MAX_DIGITS, id_pattern
 from ..schema import Field
-from .kernels import (
-    char_lengths,
-    date_shape,
-    days_from_civil,
-    days_in_month,
-    leading_ymd,
-    np_mask,
-    regex_mask,
-    take_rows,
-)
+from .cells import bound as cell_bound
+from .cells import read_cells
+from .kernels import char_lengths, np_mask, regex_mask, take_rows
 from .state import Collector, TableData, quote
 
 __all__ = ["check_fields", "defer_pattern", "pattern_mask", "report_pattern"]
 
-_INTEGER_RE = r"^-?[0-9]{1,18}$"
-_NUMBER_RE = r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
-_DATETIME_RE = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
-    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?$"
-)
-_NULL_STR = pa.scalar(None, pa.string())
 
 
 def defer_pattern(td: TableData, f: Field) -> bool:
@@ -65,78 +51,20 @@ def pattern_mask(td: TableData, f: Field, s: pa.ChunkedArray) -> np.ndarray:
 
 def _typed(td: TableData, f: Field, s: pa.ChunkedArray, present: np.ndarray,
            out: Collector) -> None:
-    """Type-check one column (E202/E203) and store its typed values, invalid ones as null."""
-    kind = f.type
-    if kind == "string":
-        return  # compared as text only by rowChecks, built on demand by TableData.value()
-    if kind == "integer":
-        ok = np_mask(pc.match_substring_regex(s, _INTEGER_RE))
-        valid = present & ok
-        td.typed[f.name] = pa.array(_cast_valid(s, valid, pa.int64()), pa.int64(), mask=~valid)
-        what = "an integer (digits with an optional leading '-')"
-    elif kind == "number":
-        ok = np_mask(pc.match_substring_regex(s, _NUMBER_RE))
-        valid = present & ok
-        td.typed[f.name] = pa.array(_cast_valid(s, valid, pa.float64()), pa.float64(),
-                                    mask=~valid)
-        what = "a number"
-    elif kind == "boolean":
-        tv, fv = list(f.true_values), list(f.false_values)
-        is_t = np_mask(pc.is_in(s, value_set=pa.array(tv, pa.string())))
-        is_f = np_mask(pc.is_in(s, value_set=pa.array(fv, pa.string())))
-        valid = present & (is_t | is_f)
-        td.typed[f.name] = pa.array(is_t, pa.bool_(), mask=~valid)
-        what = f"a boolean ({'/'.join(tv)} or {'/'.join(fv)})"
-    elif kind in ("date", "datetime"):
-        if kind == "date":  # the shape YYYY-MM-DD and its numbers in one numpy pass
-            shaped, (y, m, d) = date_shape(s)
-            ok = present & shaped
-        else:
-            ok = present & np_mask(pc.match_substring_regex(s, _DATETIME_RE))
-            y, m, d = leading_ymd(s, ok)
-        real = (m >= 1) & (m <= 12) & (d >= 1) & (d <= days_in_month(y, m))
-        impossible = np.flatnonzero(ok & ~real)
-        out.rows("E203", td, impossible, f.name,
+    """Type-check one column (E202, and E203 for impossible dates) and store its typed
+    values, invalid ones as null (the readers: :mod:`.cells`)."""
+    r = read_cells(f, s, present)
+    if r.typed is not None:
+        td.typed[f.name] = r.typed
+    if r.ymd is not None:
+        td.ymd[f.name] = r.ymd
+    bad = present & ~r.ok
+    if r.impossible is not None and len(r.impossible):
+        out.rows("E203", td, r.impossible, f.name,
                  lambda v, x: f"{quote(v)} is not a calendar date")
-        valid = ok & real
-        days = days_from_civil(y, m, d)
-        td.ymd[f.name] = (y, m, d)
-        if kind == "date":
-            td.typed[f.name] = pa.array(days.astype(np.int32), pa.date32(), mask=~valid)
-            what = "a date in the form YYYY-MM-DD"
-        else:
-            td.typed[f.name] = pc.if_else(pa.array(valid), s.combine_chunks(), _NULL_STR)
-            what = "a datetime in the form YYYY-MM-DDThh:mm:ss[Z|+hh:mm]"
-        bad = np.flatnonzero(present & ~ok)
-        out.rows("E202", td, bad, f.name, lambda v, x: f"{quote(v)} is not {what}")
-        return
-    else:  # pragma: no cover - schema.py rejects other types
-        return
-    bad = np.flatnonzero(present & ~valid)
-    out.rows("E202", td, bad, f.name, lambda v, x: f"{quote(v)} is not {what}")
-
-
-def _cast_valid(s: pa.ChunkedArray, valid: np.ndarray, to: pa.DataType) -> np.ndarray:
-    """The valid cells cast to ``to`` as a numpy array (0 elsewhere), casting only those."""
-    if valid.all():
-        return np.asarray(pc.cast(s, to).to_numpy(zero_copy_only=False))
-    res = np.zeros(len(valid), dtype=to.to_pandas_dtype())
-    if valid.any():
-        res[valid] = pc.cast(s.filter(pa.array(valid)), to).to_numpy(zero_copy_only=False)
-    return res
-
-
-def _bound(f: Field, value: Any) -> Any:
-    """A constraint bound as a pyarrow scalar of the field's typed values."""
-    if f.type == "date":
-        y, m, d = (int(p) for p in str(value).split("-"))
-        days = int(days_from_civil(np.array([y]), np.array([m]), np.array([d]))[0])
-        return pa.scalar(days, pa.date32())
-    if f.type == "integer":
-        return pa.scalar(int(value), pa.int64())
-    if f.type == "number":
-        return pa.scalar(float(value), pa.float64())
-    return pa.scalar(str(value), pa.string())
+        bad[r.impossible] = False
+    what = r.what
+    out.rows("E202", td, np.flatnonzero(bad), f.name, lambda v, x: f"{quote(v)} is not {what}")
 
 
 def _duplicates(values: pa.ChunkedArray | pa.Array, consider: np.ndarray
@@ -196,7 +124,7 @@ def check_fields(td: TableData, out: Collector) -> None:
             if bound is None or typed is None:
                 continue
             try:
-                b = _bound(f, bound)
+                b = cell_bound(f, bound)
             except (ValueError, TypeError):
                 continue
             bad = np.flatnonzero(np_mask(op(typed, b)))
