@@ -26,7 +26,8 @@ import pyarrow.compute as pc
 from ..errors import UnsupportedFeatureError
 from ..schema import Field
 from .cells import Read
-from .kernels import date_shape, days_from_civil, days_in_month, find_all, np_mask, take_rows
+from .kernels import (date_shape, days_from_civil, days_in_month, find_all, fixed_width_bytes,
+                      np_mask, take_rows)
 
 __all__ = ["READERS", "BOUNDS", "read_date", "read_datetime", "read_time", "read_year",
            "read_yearmonth", "check_format", "read_value", "NAIVE", "code_kind",
@@ -192,6 +193,72 @@ def _iso_fast(s: pa.Array, rx: str, with_date: bool) -> tuple[_Parts, np.ndarray
     p.off = np.where(letter, 0, off)
     _check_clock(p, sel & ~bad_zone, hour24=True)
     return p, sel
+
+
+#: Byte widths of the common default datetimes (naive, Z, ±HH, ±HHMM, ±HH:MM) and times.
+_DT_WIDTHS = (19, 20, 22, 24, 25)
+
+
+def _number(b: np.ndarray, i: int, k: int) -> np.ndarray:
+    """Columns i..i+k-1 of a byte matrix of ASCII digits as one number per row."""
+    res = np.zeros(len(b), dtype=np.int64)
+    for j in range(k):
+        res = res * 10 + (b[:, i + j].astype(np.int64) - 48)
+    return res
+
+
+def _iso_bytes(s: pa.ChunkedArray, n: int, with_date: bool) -> tuple[_Parts, np.ndarray]:
+    """The default datetimes (or times) of the common fixed widths, whole seconds, read from
+    their bytes with numpy; and which cells had such a shape (the rest go to the regex)."""
+    p = _Parts.empty(n)
+    shaped = np.zeros(n, dtype=bool)
+    lead = 11 if with_date else 0  # where hh starts
+    widths = _DT_WIDTHS if with_date else tuple(w - 11 for w in _DT_WIDTHS)
+    digits = [lead, lead + 1, lead + 3, lead + 4, lead + 6, lead + 7]
+    if with_date:
+        digits += [0, 1, 2, 3, 5, 6, 8, 9]
+    for w, (rows, b) in fixed_width_bytes(s, widths).items():
+        if not len(rows):
+            continue
+        good = ((b[:, digits] - np.uint8(48)) <= 9).all(axis=1)
+        good &= (b[:, lead + 2] == 58) & (b[:, lead + 5] == 58)
+        if with_date:
+            good &= (b[:, 4] == 45) & (b[:, 7] == 45) & (b[:, 10] < 0x80)
+        zone = w - (lead + 8)  # 0 naive, 1 Z, 3 ±HH, 5 ±HHMM, 6 ±HH:MM
+        z0 = lead + 8
+        if zone == 1:
+            good &= (b[:, z0] == ord("Z")) | (b[:, z0] == ord("z"))
+        elif zone:
+            zd = [z0 + 1, z0 + 2] + ([z0 + 3, z0 + 4] if zone == 5 else
+                                     [z0 + 4, z0 + 5] if zone == 6 else [])
+            good &= ((b[:, z0] == 43) | (b[:, z0] == 45)) & (
+                (b[:, zd] - np.uint8(48)) <= 9).all(axis=1)
+            if zone == 6:
+                good &= b[:, z0 + 3] == 58
+        rows, b = rows[good], b[good]
+        if not len(rows):
+            continue
+        shaped[rows] = True
+        if with_date:
+            p.y[rows], p.m[rows], p.d[rows] = _number(b, 0, 4), _number(b, 5, 2), _number(b, 8, 2)
+        p.hh[rows], p.mi[rows], p.ss[rows] = (_number(b, lead, 2), _number(b, lead + 3, 2),
+                                               _number(b, lead + 6, 2))
+        if zone:
+            p.aware[rows] = True
+        if zone > 1:
+            sign = np.where(b[:, z0] == 45, -1, 1)
+            zh = _number(b, z0 + 1, 2)
+            zm = (_number(b, z0 + 3, 2) if zone == 5 else _number(b, z0 + 4, 2) if zone == 6
+                  else np.zeros(len(rows), dtype=np.int64))
+            off = sign * (zh * 3600 + zm * 60) * _US
+            p.off[rows] = off
+            # isoparse: an offset of zero is UTC; any other needs hours <= 23, minutes <= 59
+            bad = (off != 0) & ((zh > 23) | (zm > 59))
+            p.hh[rows[bad]] = 99  # out of range: not a value
+    if not with_date:
+        p.y[shaped], p.m[shaped], p.d[shaped] = 2000, 1, 1
+    _check_clock(p, shaped, hour24=True)
+    return p, shaped
 
 
 @functools.cache
@@ -457,14 +524,23 @@ def _parts(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> _Parts:
         rx, k, least, read = ((_ISO_DATETIME, 16, 19, _py_datetime_default)
                               if f.type == "datetime" else
                               ((r"^" + _ISO_TIME), 5, 8, _py_time_default))
-        p, shaped = _iso_fast(whole, rx, f.type == "datetime")
+        with_date = f.type == "datetime"
+        p, shaped = _iso_bytes(s, n, with_date)
+        rest = np.flatnonzero(present & ~shaped)
+        if len(rest):  # fractions of a second, or not the shape at all
+            q, q_shaped = _iso_fast(take_rows(whole, rest), rx, with_date)
+            p.put(rest, q)
+            shaped[rest] = q_shaped
         p.ok &= present
         p.impossible &= present
-        ascii_ = ~_non_ascii(s)
-        length = np.asarray(pc.binary_length(whole).to_numpy(zero_copy_only=False))
-        # a shape the fast pass does not know (a week date, 20200105T1000+01:00): ask dateutil
-        unknown = present & ~shaped & ascii_ & (length >= least) & (_byte_at(s, k) == ord(":"))
-        _python_rows(p, s, np.flatnonzero(unknown), read)
+        other = np.flatnonzero(present & ~shaped)
+        if len(other):
+            # a shape the fast pass does not know (a week date, 20200105T1000+01:00): ask
+            # dateutil, if frictionless' guard lets it (ASCII, long enough, ':' at k)
+            sub = pa.chunked_array([take_rows(whole, other)])
+            length = np.asarray(pc.binary_length(sub).to_numpy(zero_copy_only=False))
+            asked = ~_non_ascii(sub) & (length >= least) & (_byte_at(sub, k) == ord(":"))
+            _python_rows(p, s, other[asked], read)
         return p
     return _column_strptime(s, fmt, present)
 
