@@ -395,3 +395,40 @@ def test_new_types_have_their_stored_types():
     assert got == {"time": (pa.time64("us"), pd.ArrowDtype(pa.time64("us"))),
                    "year": (pa.int64(), pd.Int64Dtype()),
                    "yearmonth": (pa.string(), pd.StringDtype("pyarrow"))}
+
+
+# -- frictionless' own test cases for these fields -----------------------------------------------
+
+
+def _spec_cases() -> list[tuple[str, str, str]]:
+    """(type, format, cell) of frictionless' field tests (fields/__spec__), text cells only,
+    formats this reader implements."""
+    import importlib
+
+    out = []
+    for ftype in ("date", "datetime", "time", "year", "yearmonth"):
+        mod = importlib.import_module(f"frictionless.fields.__spec__.test_{ftype}")
+        for name in dir(mod):
+            fn = getattr(mod, name)
+            for mark in getattr(fn, "pytestmark", []):
+                if mark.name != "parametrize" or "source" not in mark.args[0]:
+                    continue
+                keys = [k.strip() for k in mark.args[0].split(",")]
+                for row in mark.args[1]:
+                    case = dict(zip(keys, row))
+                    fmt = case.get("format", "default")
+                    if isinstance(case["source"], str) and fmt != "any":
+                        out.append((ftype, fmt, case["source"]))
+    return out
+
+
+def test_frictionless_field_cases():
+    cases = _spec_cases()
+    assert len(cases) > 40
+    for ftype, fmt, cell in cases:
+        f = _field_from_dict({"name": "a", "type": ftype, "format": fmt}, "t")
+        theirs = frictionless.Field.from_descriptor(
+            {"name": "a", "type": ftype, "format": fmt}).read_cell(cell)[0]
+        r = read_cells(f, pa.chunked_array([pa.array([cell])]), np.array([cell != ""]))
+        got = r.typed.cast(pa.int32() if ftype == "date" else pa.int64()).to_pylist()[0]
+        assert got == _code(theirs), (ftype, fmt, cell, got, theirs)

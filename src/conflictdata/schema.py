@@ -481,6 +481,8 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
     title = _string(d, "title", fw, name)
     description = _string(d, "description", fw, "")
     fmt = _string(d, "format", fw, "default")
+    if fmt.startswith("fmt:"):  # Table Schema v1's deprecated prefix, dropped as frictionless does
+        fmt = fmt.replace("fmt:", "")
     if ftype in ("date", "datetime", "time", "year", "yearmonth"):
         from .validation.temporal import check_format
 

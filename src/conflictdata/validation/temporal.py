@@ -315,6 +315,7 @@ _PY_DIRECTIVES = set(_FRAGMENTS) | set(_REFUSED) | set(_NAMED) | {"%"}
 #: regex characters Python escapes in a format; and what Python's \s matches in ASCII
 _REGEX_CHARS = set("\\.^$*+?(){}[]|")
 _ASCII_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+_MAX_FORMAT = 200
 
 
 @functools.cache
@@ -365,6 +366,8 @@ def compile_format(fmt: str) -> _Format:
         raise _Refused("format", "any", "dateutil's free-form parsing is not implemented")
     if not fmt.isascii():
         raise _Refused("format", fmt, "a format with non-ASCII characters")
+    if len(fmt) > _MAX_FORMAT:
+        raise _Refused("format", fmt, f"a format of more than {_MAX_FORMAT} characters")
     parts: list[str] = []
     directives: list[str] = []
     i, n = 0, len(fmt)
@@ -405,8 +408,12 @@ def compile_format(fmt: str) -> _Format:
         else:
             parts.append(_literal(c))
             i += 1
-    body = "".join(parts)
-    return _Format(fmt, f"(?i)^{body}(?P<rest>(?s:.*))$", tuple(directives))
+    regex = f"(?i)^{''.join(parts)}(?P<rest>(?s:.*))$"
+    try:
+        pc.extract_regex(pa.array([""], pa.string()), regex)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise _Refused("format", fmt, "too complex to compile") from None
+    return _Format(fmt, regex, tuple(directives))
 
 
 def _group(k: str) -> str:
