@@ -432,3 +432,16 @@ def test_frictionless_field_cases():
         r = read_cells(f, pa.chunked_array([pa.array([cell])]), np.array([cell != ""]))
         got = r.typed.cast(pa.int32() if ftype == "date" else pa.int64()).to_pylist()[0]
         assert got == _code(theirs), (ftype, fmt, cell, got, theirs)
+
+
+@pytest.mark.parametrize("ftype,key,value", [("date", "pattern", "2020.*"),
+                                             ("year", "minLength", 3),
+                                             ("datetime", "maxLength", 30)])
+def test_text_constraints_do_not_apply_to_temporal_types(tmp_path, ftype, key, value):
+    desc = _package(tmp_path, [{"name": "a", "type": ftype, "constraints": {key: value}}],
+                    [["2021"]])
+    theirs = frictionless.validate(str(desc))
+    types = [e.type for e in theirs.errors] + [e.type for t in theirs.tasks for e in t.errors]
+    assert types == ["field-error"]
+    with pytest.raises(DescriptorError, match=f"constraint '{key}' does not apply"):
+        validate(desc)

@@ -487,6 +487,11 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
         from .validation.temporal import check_format
 
         check_format(ftype, fmt, name)
+        text_only = [k for k in ("pattern", "minLength", "maxLength")
+                     if k in (d.get("constraints") or {})]
+        if text_only:  # frictionless: a field-error, no row is read
+            raise DescriptorError(f"{fw}: constraint {text_only[0]!r} does not apply to type "
+                                  f"{ftype!r} (only required, unique, enum, minimum, maximum)")
     c = d.get("constraints", {})
     if c is None:
         c = {}
