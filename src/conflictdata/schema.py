@@ -525,7 +525,8 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
     for k in ("minimum", "maximum"):
         if c.get(k) is not None:
             bounds[k] = _bound_value(ftype, c[k], f"{fw}: constraints", k, fmt)
-    if len(bounds) == 2 and _ordered_bounds(ftype, bounds) and bounds["minimum"] > bounds["maximum"]:
+    if (len(bounds) == 2 and _ordered_bounds(ftype, bounds)
+            and bounds["minimum"] > bounds["maximum"]):
         raise DescriptorError(f"{fw}: constraints.minimum is above constraints.maximum")
     for k in ("minLength", "maxLength"):
         v = c.get(k)

@@ -43,7 +43,7 @@ _DAY_US = 86_400 * _US
 _CODE = pa.duration("us")
 
 
-# -- the parts of a column of cells ------------------------------------------------------------
+# -- the parts of a column of cells -------------------------------------------------------------
 
 
 @dataclass
@@ -156,7 +156,7 @@ def _offset(z: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return aware, sign * (hh * 3600 + mm * 60) * _US, hh
 
 
-# -- isoparse: the default datetime and time ---------------------------------------------------
+# -- isoparse: the default datetime and time ----------------------------------------------------
 
 _ISO_TIME = (r"(?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})(?:[.,](?P<f>[0-9]+))?"
              r"(?P<z>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?$")
@@ -487,7 +487,7 @@ def _py_strptime(fmt: str) -> Callable[[str], dt.datetime | None]:
     return read
 
 
-# -- one column -----------------------------------------------------------------------------------
+# -- one column ---------------------------------------------------------------------------------
 
 
 def _python_rows(p: _Parts, s: pa.ChunkedArray, idx: np.ndarray,
@@ -527,15 +527,14 @@ def _parts(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> _Parts:
             p.put(rest, q)
         return p
     if fmt == "default":
-        whole = s.combine_chunks() if isinstance(s, pa.ChunkedArray) else s
         rx, k, least, read = ((_ISO_DATETIME, 16, 19, _py_datetime_default)
                               if f.type == "datetime" else
-                              ((r"^" + _ISO_TIME), 5, 8, _py_time_default))
+                              ("^" + _ISO_TIME, 5, 8, _py_time_default))
         with_date = f.type == "datetime"
         p, shaped = _iso_bytes(s, n, with_date)
         rest = np.flatnonzero(present & ~shaped)
         if len(rest):  # fractions of a second, or not the shape at all
-            q, q_shaped = _iso_fast(take_rows(whole, rest), rx, with_date)
+            q, q_shaped = _iso_fast(take_rows(s, rest), rx, with_date)
             p.put(rest, q)
             shaped[rest] = q_shaped
         p.ok &= present
@@ -544,7 +543,7 @@ def _parts(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> _Parts:
         if len(other):
             # a shape the fast pass does not know (a week date, 20200105T1000+01:00): ask
             # dateutil, if frictionless' guard lets it (ASCII, long enough, ':' at k)
-            sub = pa.chunked_array([take_rows(whole, other)])
+            sub = pa.chunked_array([take_rows(s, other)])
             length = np.asarray(pc.binary_length(sub).to_numpy(zero_copy_only=False))
             asked = ~_non_ascii(sub) & (length >= least) & (_byte_at(sub, k) == ord(":"))
             _python_rows(p, s, other[asked], read)
@@ -567,7 +566,7 @@ def _column_strptime(s: pa.ChunkedArray, fmt: str, present: np.ndarray | None = 
     return p
 
 
-# -- typed values -----------------------------------------------------------------------------------
+# -- typed values -------------------------------------------------------------------------------
 
 
 def _days(p: _Parts) -> np.ndarray:
@@ -662,7 +661,7 @@ def read_time(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
     return Read(p.ok, typed, _what(f), impossible=np.flatnonzero(p.impossible))
 
 
-# -- year and yearmonth: int() as frictionless calls it ------------------------------------------
+# -- year and yearmonth: int() as frictionless calls it -----------------------------------------
 
 _YM_LIMIT = 10**15
 
@@ -721,7 +720,6 @@ def _month_code(f: Field, y: int, m: int) -> int:
 
 
 def read_yearmonth(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
-    n = len(present)
     whole = s.combine_chunks()
     g = pc.extract_regex(whole, r"^(?P<y>[0-9]{1,15})-(?P<m>[0-9]{1,15})$")
     fast = present & np_mask(pc.is_valid(g))
@@ -734,11 +732,10 @@ def read_yearmonth(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
         v = _py_yearmonth(cell)
         if v is not None:
             ok[i], code[i] = True, _month_code(f, *v)
-    del n
     return Read(ok, pa.array(code, pa.int64(), mask=~ok), "a year and month in the form YYYY-MM")
 
 
-# -- bounds and single values -------------------------------------------------------------------------
+# -- bounds and single values -------------------------------------------------------------------
 
 
 def read_value(f: Field, value: Any) -> Any:
