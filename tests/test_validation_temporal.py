@@ -445,3 +445,15 @@ def test_text_constraints_do_not_apply_to_temporal_types(tmp_path, ftype, key, v
     assert types == ["field-error"]
     with pytest.raises(DescriptorError, match=f"constraint '{key}' does not apply"):
         validate(desc)
+
+
+def test_sliced_and_chunked_columns_read_the_same():
+    cells = ["x", "2020-01-05T10:00:00Z", "2020-01-05 10:00:00+01:00", "2020-01-05T25:00:00",
+             "2020-01-05T10:00:00.5", "2020-W01-1T10:00:00", "bad"]
+    f = _field_from_dict({"name": "a", "type": "datetime"}, "t")
+    whole = read_cells(f, pa.chunked_array([pa.array(cells[1:])]), np.ones(6, dtype=bool))
+    parts = pa.chunked_array([pa.array(cells).slice(1, 2), pa.array([], pa.string()),
+                              pa.array(cells).slice(3)])
+    split = read_cells(f, parts, np.ones(6, dtype=bool))
+    assert split.typed.equals(whole.typed) and list(split.ok) == list(whole.ok)
+    assert list(whole.ok) == [True, True, False, True, True, False]
