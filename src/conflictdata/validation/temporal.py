@@ -74,6 +74,10 @@ class _Parts:
         for k in self.__dataclass_fields__:
             getattr(self, k)[idx] = getattr(other, k)
 
+    def take(self, idx: np.ndarray) -> _Parts:
+        """The rows ``idx`` (with repeats) as parts of their own."""
+        return _Parts(*(getattr(self, k)[idx] for k in self.__dataclass_fields__))
+
     def set_value(self, i: int, v: dt.datetime | dt.date | dt.time) -> None:
         """Row ``i`` holds the Python value ``v`` (what frictionless' reader returned)."""
         self.ok[i] = True
@@ -492,16 +496,19 @@ def _py_strptime(fmt: str) -> Callable[[str], dt.datetime | None]:
 
 def _python_rows(p: _Parts, s: pa.ChunkedArray, idx: np.ndarray,
                  read: Callable[[str], Any]) -> None:
-    """Rows ``idx`` read one by one with frictionless' own parser (the few cells outside the
-    vectorised shapes)."""
+    """Rows ``idx`` read with frictionless' own parser (the few cells outside the vectorised
+    shapes): each distinct text once, the answers spread back with numpy."""
     if len(idx) == 0:
         return
-    p.ok[idx] = False
-    p.impossible[idx] = False
-    for i, cell in zip(idx.tolist(), take_rows(s, idx).to_pylist()):
+    cells = take_rows(s, idx)
+    distinct = pc.unique(cells)
+    q = _Parts.empty(len(distinct))
+    for j, cell in enumerate(distinct.to_pylist()):
         v = read(cell) if isinstance(cell, str) else None
         if v is not None:
-            p.set_value(i, v)
+            q.set_value(j, v)
+    where = np.asarray(pc.index_in(cells, value_set=distinct).to_numpy(zero_copy_only=False))
+    p.put(idx, q.take(where))
 
 
 def _parts(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> _Parts:
