@@ -608,7 +608,7 @@ def check_comparable(a: pa.Array | pa.ChunkedArray, b: pa.Array | pa.ChunkedArra
     if mixed.any():
         raise UnsupportedFeatureError(
             what, field=field,
-            why=f"row {int(np.flatnonzero(mixed)[0]) + 1} of the data compares a value with "
+            why=f"data row {int(np.flatnonzero(mixed)[0]) + 1} compares a value with "
                 "a UTC offset and one without, which Python (and frictionless) cannot order")
 
 
@@ -626,7 +626,7 @@ def _refuse_mixed_bounds(f: Field, codes: pa.Array, valid: np.ndarray) -> None:
             raise UnsupportedFeatureError(
                 f"constraints.{key}", b, field=f.name,
                 why=f"a {f.type} {'with' if bk else 'without'} a UTC offset, compared with "
-                    f"row {int(np.flatnonzero(mixed)[0]) + 1} of the data, which has "
+                    f"data row {int(np.flatnonzero(mixed)[0]) + 1}, which has "
                     f"{'none' if bk else 'one'}: Python (and frictionless) cannot order them")
 
 
@@ -661,8 +661,9 @@ def read_time(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
     p = _parts(f, s, present)
     seconds = p.ok & (p.off % (60 * _US) != 0)
     if seconds.any():  # Python orders such times by whole minutes of offset: not mirrored
+        first = int(np.flatnonzero(seconds)[0]) + 1
         raise UnsupportedFeatureError("time with a UTC offset in seconds", field=f.name,
-                                      why=f"row {int(np.flatnonzero(seconds)[0]) + 1} of the data")
+                                      why=f"data row {first}")
     typed = pa.array(_time_codes(p), _CODE, mask=~p.ok)
     _refuse_mixed_bounds(f, typed, p.ok)
     return Read(p.ok, typed, _what(f), impossible=np.flatnonzero(p.impossible))
