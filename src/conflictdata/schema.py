@@ -6,7 +6,6 @@ codebook) is derived from the objects here; no field is declared in Python.
 
 from __future__ import annotations
 
-import datetime
 import json
 import math
 import re
@@ -487,8 +486,9 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
         from .validation.temporal import check_format
 
         check_format(ftype, fmt, name)
+        given = d.get("constraints")
         text_only = [k for k in ("pattern", "minLength", "maxLength")
-                     if k in (d.get("constraints") or {})]
+                     if isinstance(given, dict) and k in given]
         if text_only:  # frictionless: a field-error, no row is read
             raise DescriptorError(f"{fw}: constraint {text_only[0]!r} does not apply to type "
                                   f"{ftype!r} (only required, unique, enum, minimum, maximum)")
