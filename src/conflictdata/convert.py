@@ -15,10 +15,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .errors import BuildError
+import numpy as np
+
+from .errors import BuildError, DescriptorError
 from .ids import release_order
-from .validation.files import parse_csv_bytes
 from .schema import Field, TableSchema
+from .validation.cells import read_cells
+from .validation.files import parse_csv_bytes
+from .validation.temporal import NAIVE, TEMPORAL_TYPES
 
 __all__ = [
     "WRITER_OPTIONS",
@@ -73,15 +77,48 @@ def _cast(col: pa.ChunkedArray, f: Field, table: str) -> pa.Array | pa.ChunkedAr
             if bad:
                 raise BuildError(f"{bad} value(s) are neither {true_v} nor {false_v}")
             return pc.if_else(is_t, True, pc.if_else(is_f, False, pa.scalar(None, pa.bool_())))
-        if f.type in ("date", "datetime") and f.format not in ("default", "any"):
-            parsed = pc.strptime(col, format=f.format, unit="s", error_is_null=False)
-            return parsed.cast(target)
+        if f.type in TEMPORAL_TYPES:
+            return _temporal(col, f)
         return col.cast(target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, BuildError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, BuildError, DescriptorError) as exc:
         raise BuildError(
             f"table {table!r}, field {f.name!r}: cannot convert to {target}: {exc} "
             "(run `conflictdata validate` for the rows at fault)"
         ) from None
+
+
+def _temporal(col: pa.ChunkedArray, f: Field) -> pa.Array:
+    """A date, datetime, time, year or yearmonth column read by the validator's reader (the
+    frictionless semantics), then stored as Field.arrow_type: dates as date32; datetimes as
+    UTC instants (a datetime without a UTC offset names no instant: refused), whole seconds;
+    times without an offset as time64 (with one: refused, the offset has no place there);
+    years as int64; year-months as "YYYY-MM" text."""
+    present = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), dtype=bool)
+    r = read_cells(f, col, present)
+    bad = int((present & ~r.ok).sum())
+    if bad:
+        raise BuildError(f"{bad} value(s) are not {r.what}")
+    assert r.typed is not None
+    if f.type in ("date", "year"):
+        return r.typed
+    codes = np.asarray(pc.cast(r.typed, pa.int64()).fill_null(0).to_numpy(zero_copy_only=False))
+    if f.type == "yearmonth":
+        y = pa.array(codes // 12).cast(pa.string())
+        m = pa.array(codes % 12 + 1).cast(pa.string())
+        text = pc.binary_join_element_wise(pc.utf8_lpad(y, 4, "0"), pc.utf8_lpad(m, 2, "0"), "-")
+        return pc.if_else(pa.array(present), text, pa.scalar(None, pa.string()))
+    naive = present & (codes >= NAIVE // 2)
+    if f.type == "time":
+        if (present & ~naive).any():
+            raise BuildError("times with a UTC offset cannot be stored as time64 "
+                             "without losing the offset")
+        return pa.array(codes - NAIVE, pa.time64("us"), mask=~present)
+    if naive.any():
+        raise BuildError(f"{int(naive.sum())} datetime(s) have no UTC offset (Z or ±hh:mm), "
+                         "so name no instant; the release stores UTC instants")
+    if (codes[present] % 1_000_000).any():
+        raise BuildError("datetimes with fractions of a second: the release stores whole seconds")
+    return pa.array(codes // 1_000_000, pa.timestamp("s", tz="UTC"), mask=~present)
 
 
 def _empty_as_null(col: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -101,6 +101,9 @@ DATA_TYPES = {
     "boolean": "sc:Boolean",
     "date": "sc:Date",
     "datetime": "sc:DateTime",
+    "time": "sc:Time",
+    "year": "sc:Integer",
+    "yearmonth": "sc:Text",
 }
 
 #: The encoding Croissant readers (mlcroissant) recognise for Parquet.

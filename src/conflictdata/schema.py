@@ -6,7 +6,6 @@ codebook) is derived from the objects here; no field is declared in Python.
 
 from __future__ import annotations
 
-import datetime
 import json
 import math
 import re
@@ -49,7 +48,8 @@ __all__ = [
 ]
 
 #: Table Schema field types this project uses, and how each is stored.
-SUPPORTED_TYPES = ("string", "integer", "number", "boolean", "date", "datetime")
+SUPPORTED_TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "time", "year",
+                   "yearmonth")
 #: How a boolean cell is spelled when the field declares no ``trueValues`` / ``falseValues``.
 DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
@@ -93,6 +93,9 @@ class Field:
             "boolean": pa.bool_(),
             "date": pa.date32(),
             "datetime": pa.timestamp("s", tz="UTC"),
+            "time": pa.time64("us"),
+            "year": pa.int64(),
+            "yearmonth": pa.string(),
         }[self.type]
 
     def arrow_field(self) -> pa.Field:
@@ -128,6 +131,14 @@ class Field:
             return pd.ArrowDtype(pa.date32())
         if self.type == "datetime":
             return pd.DatetimeTZDtype(unit="s", tz="UTC")
+        if self.type == "time":
+            import pyarrow as pa
+
+            return pd.ArrowDtype(pa.time64("us"))
+        if self.type == "year":
+            return pd.Int64Dtype()
+        if self.type == "yearmonth":
+            return pd.StringDtype("pyarrow")
         raise DescriptorError(f"field {self.name!r}: unsupported type {self.type!r}")
 
 
@@ -343,9 +354,6 @@ MAX_FIELDS = 1000
 MAX_PATTERN = 1000
 MAX_ENUM = 10_000
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
-                       r"(?:Z|[+-][0-9]{2}:[0-9]{2})?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: Table Schema constraints this project checks; any other is refused, not ignored.
 CONSTRAINTS = ("required", "unique", "enum", "pattern", "minimum", "maximum", "minLength",
@@ -402,7 +410,21 @@ def check_pattern(pattern: Any, where: str) -> str:
     return pattern
 
 
-def _bound_value(ftype: str, value: Any, where: str, key: str) -> Any:
+def _temporal_bound(ftype: str, value: Any, where: str, key: str, fmt: str) -> Any:
+    """A temporal bound read as frictionless reads it, by the field's own reader (so in the
+    field's format): its typed code, or a DescriptorError (frictionless itself stops with a
+    TypeError on such a bound)."""
+    from .validation.temporal import read_value
+
+    probe = Field(name="bound", type=ftype, title="", description="", format=fmt)
+    shown = "" if fmt == "default" else f" in the field's format {fmt!r}"
+    v = read_value(probe, value)
+    if v is None:
+        raise DescriptorError(f"{where}: {key} {short_repr(value)} is not a valid {ftype}{shown}")
+    return v
+
+
+def _bound_value(ftype: str, value: Any, where: str, key: str, fmt: str = "default") -> Any:
     """A minimum/maximum as a value of the field's type, or a DescriptorError."""
     bad = DescriptorError(f"{where}: {key} {short_repr(value)} is not a valid {ftype}")
     if ftype == "integer":
@@ -426,20 +448,19 @@ def _bound_value(ftype: str, value: Any, where: str, key: str) -> Any:
             if math.isfinite(v):
                 return v
         raise bad
-    if ftype == "date":
-        m = _DATE.fullmatch(value) if isinstance(value, str) else None
-        if m is None:
-            raise bad
-        try:
-            datetime.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            raise bad from None
-        return value
-    if ftype == "datetime":
-        if isinstance(value, str) and _DATETIME.fullmatch(value):
-            return value
-        raise bad
+    if ftype in ("date", "datetime", "time", "year", "yearmonth"):
+        return _temporal_bound(ftype, value, where, key, fmt)
     raise DescriptorError(f"{where}: {key} is not supported for type {ftype!r}")
+
+
+def _ordered_bounds(ftype: str, bounds: dict[str, Any]) -> bool:
+    """Whether minimum and maximum can be ordered: not a datetime or time with a UTC offset
+    against one without (nothing orders those; each is still checked against the cells)."""
+    if ftype not in ("datetime", "time"):
+        return True
+    from .validation.temporal import NAIVE
+
+    return (bounds["minimum"] >= NAIVE // 2) == (bounds["maximum"] >= NAIVE // 2)
 
 
 def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
@@ -459,6 +480,18 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
     title = _string(d, "title", fw, name)
     description = _string(d, "description", fw, "")
     fmt = _string(d, "format", fw, "default")
+    if fmt.startswith("fmt:"):  # Table Schema v1's deprecated prefix, dropped as frictionless does
+        fmt = fmt.replace("fmt:", "")
+    if ftype in ("date", "datetime", "time", "year", "yearmonth"):
+        from .validation.temporal import check_format
+
+        check_format(ftype, fmt, name)
+        given = d.get("constraints")
+        text_only = [k for k in ("pattern", "minLength", "maxLength")
+                     if isinstance(given, dict) and k in given]
+        if text_only:  # frictionless: a field-error, no row is read
+            raise DescriptorError(f"{fw}: constraint {text_only[0]!r} does not apply to type "
+                                  f"{ftype!r} (only required, unique, enum, minimum, maximum)")
     c = d.get("constraints", {})
     if c is None:
         c = {}
@@ -491,8 +524,9 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
     bounds = {}
     for k in ("minimum", "maximum"):
         if c.get(k) is not None:
-            bounds[k] = _bound_value(ftype, c[k], f"{fw}: constraints", k)
-    if len(bounds) == 2 and bounds["minimum"] > bounds["maximum"]:
+            bounds[k] = _bound_value(ftype, c[k], f"{fw}: constraints", k, fmt)
+    if (len(bounds) == 2 and _ordered_bounds(ftype, bounds)
+            and bounds["minimum"] > bounds["maximum"]):
         raise DescriptorError(f"{fw}: constraints.minimum is above constraints.maximum")
     for k in ("minLength", "maxLength"):
         v = c.get(k)

@@ -69,6 +69,9 @@ def _dtype(f: Field) -> tuple[str, str]:
         "boolean": ("pd.BooleanDtype", ""),
         "date": ("pd.ArrowDtype", '{"pyarrow_dtype": pa.date32()}'),
         "datetime": ("pd.DatetimeTZDtype", '{"unit": "s", "tz": "UTC"}'),
+        "time": ("pd.ArrowDtype", '{"pyarrow_dtype": pa.time64("us")}'),
+        "year": ("pd.Int64Dtype", ""),
+        "yearmonth": ("pd.StringDtype", '{"storage": "pyarrow"}'),
     }[f.type]
 
 

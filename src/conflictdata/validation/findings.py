@@ -160,7 +160,8 @@ _RULE_LIST = [
        "(YYYY-MM-DD), datetime (YYYY-MM-DDThh:mm:ss with optional Z or offset).",
        "write the value in the field's type, see docs/codebook.md"),
     _r("E203", "impossible date",
-       "A date in YYYY-MM-DD form that is not on the calendar (month 13, 30 February, ...).",
+       "A date, or the date of a datetime, in the field's form but not on the calendar "
+       "(month 13, 30 February, year 0000); frictionless reports it as a type-error.",
        "write a real calendar date"),
     _r("E204", "value not allowed",
        "The value is not one of the field's constraints.enum values (case and spaces count).",

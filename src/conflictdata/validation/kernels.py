@@ -29,6 +29,7 @@ __all__ = [
     "days_from_civil",
     "date_shape",
     "leading_ymd",
+    "fixed_width_bytes",
     "char_lengths",
     "edge_candidates",
     "invisible_rows",
@@ -146,6 +147,31 @@ def date_shape(s: pa.ChunkedArray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         return np.zeros(0, dtype=bool), tuple(np.zeros((3, 0), dtype=np.int64))
     r = np.concatenate(parts, axis=1)
     return np.concatenate(oks), (r[0], r[1], r[2])
+
+
+def fixed_width_bytes(s: pa.ChunkedArray, widths: tuple[int, ...]
+                      ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """For each byte width: the row indices of the cells exactly that many bytes long, and
+    their bytes as a (rows, width) uint8 matrix, gathered from the Arrow buffers with numpy."""
+    found: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {w: ([], []) for w in widths}
+    base = 0
+    for chunk in s.chunks:
+        n = len(chunk)
+        _, offsets, values = chunk.buffers()
+        if n and values is not None and len(values):
+            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
+            data = np.frombuffer(values, dtype=np.uint8)
+            length = off[1:] - off[:-1]
+            for w in widths:
+                rows = np.flatnonzero(length == w)
+                if len(rows):
+                    found[w][0].append(rows + base)
+                    found[w][1].append(data[off[rows].astype(np.int64)[:, None] + np.arange(w)])
+        base += n
+    return {w: (np.concatenate(r) if r else np.zeros(0, dtype=np.int64),
+                np.concatenate(b) if b else np.zeros((0, w), dtype=np.uint8))
+            for w, (r, b) in found.items()}
 
 
 def leading_ymd(s: pa.ChunkedArray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

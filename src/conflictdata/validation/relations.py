@@ -15,6 +15,7 @@ from ..schema import ForeignKey
 from .fields import pattern_mask, report_pattern
 from .kernels import cycle_text, cycles, np_mask, regex_mask, take_rows
 from .state import Collector, TableData, quote
+from .temporal import check_comparable
 
 __all__ = ["prepare_foreign_keys", "check_deferred_patterns", "check_foreign_keys",
            "check_cycles", "check_not_before"]
@@ -204,6 +205,7 @@ def check_not_before(tds: dict[str, TableData], out: Collector) -> None:
             if not valid.any():
                 continue
             ref_start = ref.typed[start].take(pc.fill_null(pidx, 0))
+            check_comparable(own, ref_start, "relationChecks notBefore", field=start)
             bad = np_mask(pc.less(own, ref_start)) & valid
             idx = np.flatnonzero(bad)
             if len(idx) == 0:

@@ -9,6 +9,7 @@ import pyarrow.compute as pc
 from ..schema import OrderedRule, TogetherRule, WhenRule
 from .kernels import days_in_month, np_mask
 from .state import Collector, TableData, quote
+from .temporal import check_comparable
 
 __all__ = ["check_rows"]
 
@@ -34,6 +35,7 @@ def _ordered(td: TableData, names: list[str], out: Collector) -> None:
     for j in range(1, len(names)):
         for i in range(j):
             a, b = names[i], names[j]
+            check_comparable(td.value(a), td.value(b), "rowChecks ordered", field=f"{a}, {b}")
             viol = np_mask(pc.less(td.value(b), td.value(a))) & ~reported
             reported |= viol
             out.rows("E301", td, np.flatnonzero(viol), b,
