@@ -295,3 +295,16 @@ def test_any_bytes_in_any_dialect_never_crash(tmp_path, blob, dialect, policy):
         assert "\n" not in str(exc)
         return
     assert all(f.row is None or f.row >= 1 for f in report.findings)
+
+
+def test_empty_field_cells_with_extra_cells_are_a_blank_row(tmp_path):
+    """frictionless' blank-row looks at the fields' cells only, and replaces the row's
+    other errors (no extra-cell then)."""
+    assert same(package(tmp_path, b"id,name\n1,a\n,,axa\n")) == {("blank-row", 3, None)}
+
+
+def test_a_blank_line_taken_for_the_header_as_frictionless_does(tmp_path):
+    # the average width rounds to 0, so the detector takes row 2 (blank) for the header:
+    # no labels, the fields read by position from row 3 on
+    assert same(package(tmp_path, b"id,name\n\n\n\n")) == {("blank-row", 3, None),
+                                                          ("blank-row", 4, None)}

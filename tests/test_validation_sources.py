@@ -81,6 +81,16 @@ def test_bytes_not_in_the_declared_encoding_are_one_located_finding(tmp_path):
     assert theirs(desc) == {("encoding-error", None)}
 
 
+def test_declared_utf8_with_bad_bytes_is_one_finding(tmp_path):
+    data = b"id,name\n1,b\n2,\xff\nx,b\n"
+    desc = package(tmp_path, {"t.csv": data}, encoding="utf-8")
+    assert found(desc) == [("E119", "t.csv", 3, None)]
+    assert theirs(desc) == {("encoding-error", None)}
+    # undeclared (frictionless guesses an encoding then): each bad line, the rest checked
+    desc = package(tmp_path / "u", {"t.csv": data})
+    assert [c for c, *_ in found(desc)] == ["E104", "E204", "E202"]
+
+
 def test_undecodable_utf16_is_a_finding_not_a_crash(tmp_path):
     desc = package(tmp_path, {"t.csv": codecs.BOM_UTF16_LE + "id,name\n".encode("utf-16-le")
                               + b"\x00\xd8\x41"}, encoding="utf-16")

@@ -31,7 +31,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..errors import UnsupportedFeatureError
 from ..schema import Dialect, Package, TableSchema
 from .kernels import find_all, np_mask
 from .source import SourceProblem, decode_problem, read_source, to_utf8
@@ -230,12 +229,7 @@ def _header_rows(d: Dialect, lines: list[str], strict: bool) -> tuple[int, ...] 
         if _is_comment(d, rowno, cells):
             continue
         if width - drift <= len(cells) <= width + drift:
-            if not cells:
-                raise UnsupportedFeatureError(
-                    "a blank header row", None,
-                    why="frictionless would take a blank line for the header; declare "
-                        "dialect.headerRows")
-            return (rowno,)
+            return (rowno,)  # a blank one too: then there are no labels
     return (1,)
 
 
@@ -313,8 +307,7 @@ def parse_csv_bytes(
     lines = _sample_lines(data, start)
     eff = effective_dialect(lines, dialect)
     header_rows = _header_rows(eff, lines, strict)
-    width = nfields if header_rows is None else None
-    opts = _Options(eff, header_rows, missing, strict, width)
+    opts = _Options(eff, header_rows, missing, strict, nfields)
     parsed = None
     bad_quote = None
     if _fast_dialect(eff, header_rows):
@@ -363,7 +356,7 @@ class _Options:
     header_rows: tuple[int, ...] | None
     missing: tuple[str, ...]
     strict: bool
-    #: the row width when there is no header (the number of fields)
+    #: the row width when there are no labels (the number of fields)
     width: int | None
 
     def blank(self, cells: list[str]) -> bool:
@@ -504,7 +497,7 @@ def _fast(
     for r in odd.tolist():
         text = data[rec_start[r]:rec_end[r]].decode("utf-8")
         got = next(csv.reader(io.StringIO(text, newline=""), delimiter=chr(delim)), [])
-        if opts.blank(got):
+        if opts.blank(got[:ncol]):
             emit("E109", line=int(rec_line[r]), message="a row of only empty cells", row=r + 1)
             blanks.append((int(rec_line[r]), r + 1))
             continue
@@ -535,17 +528,23 @@ def _rows_table(rows: list[list[str]], ncol: int) -> pa.Table:
 
 
 def _drop_blank_rows(parsed: ParsedFile, opts: _Options, emit: Emit) -> ParsedFile:
-    """Rows whose every cell is a missing value (``,,``, ``NA,NA``) are frictionless'
-    blank-row: reported (E109) and taken out of the data."""
+    """Rows whose every cell (one per label; extra cells do not count, missing ones are
+    missing) is a missing value (``,,``, ``NA,NA``) are frictionless' blank-row: reported
+    (E109) and taken out of the data."""
     t = parsed.data
     if t.num_rows == 0 or t.num_columns == 0:
         return parsed
     blank: np.ndarray | None = None
-    for col in t.columns:
+    short_at = np.fromiter(parsed.short.keys(), dtype=np.int64, count=len(parsed.short))
+    short_n = np.fromiter(parsed.short.values(), dtype=np.int64, count=len(parsed.short))
+    for k, col in enumerate(t.columns):
         if opts.missing == ("",):
             m = np_mask(pc.equal(pc.binary_length(col), 0))
         else:
             m = np_mask(pc.is_in(col, value_set=pa.array(list(opts.missing), pa.string())))
+        if len(short_at):  # a cell the row does not have is missing
+            m = m.copy()
+            m[short_at[short_n <= k]] = True
         blank = m if blank is None else blank & m
         if not blank.any():
             return parsed
@@ -661,7 +660,7 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None,
     csv.field_size_limit(ROW_LIMIT)
     lists: list[list[str]] = []
     header_line: int | None = None
-    ncol = opts.width
+    ncol = None if header_rows else opts.width
     rows: list[list[str]] = []
     lines: list[int] = []
     rownos: list[int] = []
@@ -714,11 +713,13 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None,
             if ncol is None:
                 if header_rows and not lists:
                     break
+                # a blank header row gives no labels: frictionless then reads the fields
+                # by position, one cell each, as without a header
                 ncol = len(_join_labels([[c.strip() for c in r] for r in lists],
-                                        d.header_join))
+                                        d.header_join)) or opts.width or 0
             if _is_comment(d, record, row):
                 continue
-            if not row or opts.blank(row):
+            if opts.blank(row[:ncol]):  # extra cells do not count, missing ones are missing
                 if not d.skip_blank_rows:
                     emit("E109", line=first, row=record,
                          message="blank line" if not row else "a row of only empty cells")
@@ -747,15 +748,15 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None,
     labels = _join_labels([[c.strip() for c in r] for r in lists], d.header_join)
     raw = _join_labels(lists, d.header_join)
     if ncol is None:
-        ncol = len(labels) if header_rows else (opts.width or 0)
+        ncol = len(labels) if header_rows and labels else (opts.width or 0)
     table = _rows_table(rows, ncol) if rows else _empty_table(ncol)
     parsed = ParsedFile(labels, header_line or 1, table, np.asarray(lines, dtype=np.int64),
                         fast=False, rows=np.asarray(rownos, dtype=np.int64), short=short,
                         raw_header=raw)
     parsed.info["blanks"] = blanks
-    parsed.info["headerless"] = not header_rows
+    parsed.info["headerless"] = not header_rows or not labels
     parsed.info["header_row"] = header_row
-    return _drop_blank_rows(parsed, opts, emit) if short else parsed
+    return parsed
 
 
 def rel_path(ts: TableSchema) -> str:
@@ -792,6 +793,11 @@ def read_table_bytes(root: Any, ts: TableSchema, emit: PathEmit, *, strict: bool
                          f"descriptor says {rf.hash[1]}")
     try:
         data, used = to_utf8(src.data, rf.encoding if rf else None)
+        if (not strict and rf is not None and rf.encoding in ("utf-8", "utf-8-sig")
+                and not _is_utf8(data)):
+            # declared UTF-8 that is not: frictionless' encoding-error, the file not read
+            # (undeclared, the CSV reader reports each bad line, E104, and reads on)
+            data.decode("utf-8")
     except UnicodeDecodeError as exc:
         p = decode_problem(src.data, exc.encoding, exc, first)
         path, line = src.locate(p.line)
