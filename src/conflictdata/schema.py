@@ -941,7 +941,8 @@ def _resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFile:
     """The resource's file keys, each read as frictionless 5 reads it or refused. A release's
     Parquet resource (format parquet) is taken as it is: the loader reads it, the CSV
     validator refuses it."""
-    if res.get("format") == "parquet" and isinstance(res["path"], str):
+    parquet = res.get("format", str(res["path"]).lower().rsplit(".", 1)[-1]) == "parquet"
+    if parquet and isinstance(res["path"], str):
         confined_path(root, res["path"], f"resource {name!r}")
         return ResourceFile(paths=(res["path"],), format="parquet")
     for k in res:
@@ -1014,7 +1015,7 @@ def _resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFile:
         raise DescriptorError(f"resource {name!r}: bytes must be a whole number, not "
                               f"{_kind(size)} {short_repr(size)}")
     digest = None
-    if res.get("hash") is not None:
+    if res.get("hash"):  # frictionless compares no empty hash
         h = res["hash"]
         if not isinstance(h, str):
             raise DescriptorError(f"resource {name!r}: hash must be a string, not {_kind(h)}")
