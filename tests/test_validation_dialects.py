@@ -308,3 +308,10 @@ def test_a_blank_line_taken_for_the_header_as_frictionless_does(tmp_path):
     # no labels, the fields read by position from row 3 on
     assert same(package(tmp_path, b"id,name\n\n\n\n")) == {("blank-row", 3, None),
                                                           ("blank-row", 4, None)}
+
+
+def test_skip_blank_rows_skips_only_rows_of_empty_cells(tmp_path):
+    """frictionless' skipBlankRows drops rows whose every cell is "" (extra cells too); a
+    row whose fields' cells are empty but has an extra one is still its blank-row."""
+    desc = package(tmp_path, b"id,name\n,\n,,xa\n1,a\n", {"skipBlankRows": True})
+    assert same(desc) == {("blank-row", 3, None)}

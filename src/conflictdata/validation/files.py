@@ -719,11 +719,12 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None,
                                         d.header_join)) or opts.width or 0
             if _is_comment(d, record, row):
                 continue
+            if d.skip_blank_rows and all(c == "" for c in row):
+                continue  # frictionless' blank filter: every cell empty, extra ones too
             if opts.blank(row[:ncol]):  # extra cells do not count, missing ones are missing
-                if not d.skip_blank_rows:
-                    emit("E109", line=first, row=record,
-                         message="blank line" if not row else "a row of only empty cells")
-                    blanks.append((first, record))
+                emit("E109", line=first, row=record,
+                     message="blank line" if not row else "a row of only empty cells")
+                blanks.append((first, record))
                 continue
             if len(row) != ncol:
                 if quote_line is not None and first <= quote_line <= last:
@@ -866,13 +867,13 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
             for k in range(c, ncol):
                 by_col.setdefault(k, []).append(i)
         for k, idx in sorted(by_col.items()):
-            name = names[k] if k < len(names) else labels[k]
+            name = names[k] if k < len(names) else (labels[k] or None)
             rows_idx = np.asarray(idx, dtype=np.int64)
             if name in td.raw:
                 td.missing_cells[name] = rows_idx
+            what = f"{name!r} (column {k + 1})" if name else f"column {k + 1}"
             out.rows("E124", td, rows_idx, name,
-                     lambda v, x, name=name: f"the row has no cell for {name!r} (column "
-                                             f"{td.colno.get(name, 0) or '?'}): it is missing",
+                     lambda v, x, what=what: f"the row has no cell for {what}: it is missing",
                      column=k + 1)
             errors += 1
     for i in range(ncol):
