@@ -344,8 +344,17 @@ def parse_csv_bytes(
         quote_line = int(_line_of(nl, bad_quote[0])) if bad_quote and strict else None
         parsed = _careful(data, start, emit, quote_line, opts)
     for code, line, char, message in marks:
-        emit(code, line=line, column=_column_with(parsed, line, char), message=message)
+        emit(code, line=line, column=_column_with(parsed, line, char), message=message,
+             row=_row_at(parsed, line))
     return parsed
+
+
+def _row_at(parsed: ParsedFile | None, line: int) -> int | None:
+    """The row number of the data row that physical ``line`` is in, if any."""
+    if parsed is None or not len(parsed.lines) or line < parsed.lines[0]:
+        return None
+    i = int(np.searchsorted(parsed.lines, line, side="right")) - 1
+    return int(parsed.rows[i]) if len(parsed.rows) > i else None
 
 
 @dataclass(frozen=True)
