@@ -1069,8 +1069,7 @@ def _dialect(res: dict[str, Any], name: str) -> Dialect:
                                       f"not {_kind(v)} {short_repr(v)}")
             kw[_DIALECT_BOOLS[k]] = v
         elif k in ("delimiter", "quoteChar", "escapeChar"):
-            if not isinstance(v, str) or len(v) != 1 or v in "\r\n" or (
-                    k != "escapeChar" and v == " "):
+            if not isinstance(v, str) or len(v) != 1 or v in "\r\n":
                 raise _unsupported(feature, v, name, "one character, not a line break")
             kw[_CSV_KEYS[k]] = v
         elif k == "commentChar":

@@ -84,7 +84,9 @@ def _read_file(root: Path, rel: str, limit: int) -> bytes:
         if not stat.S_ISREG(os.stat(file).st_mode):  # a FIFO or device would block or flood
             raise SourceProblem("E101", rel, "not a regular file")
         with open(file, "rb") as fh:  # read-only: the seeds are never modified
-            data = fh.read(limit + 1)
+            if os.fstat(fh.fileno()).st_size > limit:
+                raise SourceProblem("E120", rel, f"more than {limit:,} bytes: not read")
+            data = fh.read()  # a regular file: read(n) would allocate n bytes up front
     except FileNotFoundError:
         raise SourceProblem("E100", rel, "file not found") from None
     except OSError as exc:
@@ -95,10 +97,18 @@ def _read_file(root: Path, rel: str, limit: int) -> bytes:
 
 
 def _bounded(stream: io.BufferedIOBase, rel: str, limit: int) -> bytes:
-    out = stream.read(limit + 1)
-    if len(out) > limit:
-        raise SourceProblem("E120", rel, f"decompresses to more than {limit:,} bytes: not read")
-    return out
+    """The whole decompressed stream, read in pieces (read(n) would allocate n bytes first),
+    or E120 once it passes ``limit``."""
+    parts, total = [], 0
+    while True:
+        piece = stream.read(1 << 22)
+        if not piece:
+            return b"".join(parts)
+        total += len(piece)
+        if total > limit:
+            raise SourceProblem("E120", rel,
+                                f"decompresses to more than {limit:,} bytes: not read")
+        parts.append(piece)
 
 
 def _decompress(raw: bytes, rf: ResourceFile, rel: str, limit: int) -> bytes:
