@@ -88,9 +88,13 @@ def test_declared_utf8_with_bad_bytes_is_one_finding(tmp_path):
     desc = package(tmp_path, {"t.csv": data}, encoding="utf-8")
     assert found(desc) == [("E119", "t.csv", 3, None)]
     assert theirs(desc) == {("encoding-error", None)}
-    # undeclared (frictionless guesses an encoding then): each bad line, the rest checked
+    # undeclared, frictionless guesses an encoding: refused, not guessed
     desc = package(tmp_path / "u", {"t.csv": data})
-    assert [c for c, *_ in found(desc)] == ["E104", "E204", "E202"]
+    with pytest.raises(UnsupportedFeatureError, match="declares no encoding"):
+        validate(desc)
+    # under the policy: each bad line (E104), the rest checked
+    assert [f.code for f in validate(desc, policy="strict").findings] == [
+        "E104", "E204", "E202"]
 
 
 def test_undecodable_utf16_is_a_finding_not_a_crash(tmp_path):
@@ -322,5 +326,9 @@ def test_build_reads_the_same_bytes(tmp_path):
        encoding=st.sampled_from([None, "utf-8", "utf-16", "latin-1", "cp1252", "utf-32"]))
 def test_any_bytes_in_any_container_never_crash(tmp_path, blob, path, encoding):
     desc = package(tmp_path, {path: blob}, path=path, encoding=encoding)
-    report = validate(desc)
+    try:
+        report = validate(desc)
+    except UnsupportedFeatureError as exc:  # not UTF-8 and no encoding declared
+        assert "declares no encoding" in str(exc) and encoding is None
+        return
     assert all("\n" not in f.message for f in report.findings)

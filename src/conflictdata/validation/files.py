@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..errors import UnsupportedFeatureError
 from ..schema import Dialect, Package, TableSchema
 from .kernels import find_all, np_mask
 from .source import SourceProblem, decode_problem, read_source, to_utf8
@@ -803,10 +804,14 @@ def read_table_bytes(root: Any, ts: TableSchema, emit: PathEmit, *, strict: bool
                          f"descriptor says {rf.hash[1]}")
     try:
         data, used = to_utf8(src.data, rf.encoding if rf else None)
-        if (not strict and rf is not None and rf.encoding in ("utf-8", "utf-8-sig")
-                and not _is_utf8(data)):
+        if not strict and used in ("utf-8", "utf-8-sig") and not _is_utf8(data):
+            if rf is None or rf.encoding is None:
+                raise UnsupportedFeatureError(
+                    "encoding", None, resource=ts.name,
+                    why="the file is not UTF-8 and the resource declares no encoding: "
+                        "frictionless would guess one; declare it")
             # declared UTF-8 that is not: frictionless' encoding-error, the file not read
-            # (undeclared, the CSV reader reports each bad line, E104, and reads on)
+            # (under the policy the CSV reader reports each bad line, E104, and reads on)
             data.decode("utf-8")
     except UnicodeDecodeError as exc:
         p = decode_problem(src.data, exc.encoding, exc, first)
