@@ -846,6 +846,8 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
 
     parsed, src = read_table_bytes(pkg.root, ts, emit, strict=out.strict,
                                    parse=parse_csv_bytes)
+    if src is not None:
+        src.data = b""  # parsed: only its parts are needed now, to locate rows
     if parsed is None:
         return False
     td.source = src
