@@ -104,11 +104,12 @@ def test_latin1_file(tmp_path):
     assert located(report, "E104") == [(EV, 3, 14)]
 
 
-def test_utf16_file(tmp_path):
-    report = events_file(tmp_path, GOOD.encode("utf-16"))
-    assert [(f.code, f.line) for f in report.findings if f.path == EV] == [("E104", 1)]
-    assert "UTF-16" in report.findings[-1].message or any(
-        "UTF-16" in f.message for f in report.findings)
+def test_utf16_file_with_a_bom_is_read_as_utf16(tmp_path):
+    """frictionless' detector reads a UTF-16 byte order mark without a declared encoding."""
+    bad = GOOD.replace("airstrike", "airstrke", 1)
+    report = events_file(tmp_path, bad.encode("utf-16"))
+    assert [(f.code, f.line, f.row) for f in report.findings if f.path == EV] == [
+        ("E204", 2, 2)]
 
 
 def test_nul_byte(tmp_path):
@@ -154,7 +155,10 @@ def test_ragged_rows(tmp_path):
     lines[4] = lines[4].replace("airstrike", "airstrke")
     report = events_file(tmp_path, "".join(lines))
     n = len(HEADER.strip().split(","))
-    assert located(report, "E108") == [(EV, 3, n + 1), (EV, 4, None)]
+    assert located(report, "E108") == [(EV, 3, n + 1)]
+    # the short row: one E124 per missing cell, the last field's
+    assert [(f.line, f.column, f.field, f.row) for f in report.findings
+            if f.code == "E124"] == [(4, n, "source_excerpt", 4)]
     assert located(report, "E204") == [(EV, 5, 2)]  # the readable rows are still checked
 
 
@@ -178,32 +182,41 @@ def test_stray_carriage_return(tmp_path):
 
 def test_blank_line(tmp_path):
     report = events_file(tmp_path, "".join(LINES[:3] + ["\n"] + LINES[3:]))
-    assert [(f.code, f.line) for f in report.findings] == [("E109", 4)]
+    # as frictionless: blank-row, and primary-key for the key it lacks
+    assert [(f.code, f.line, f.row) for f in report.findings] == [("E109", 4, 4),
+                                                                  ("E212", 4, 4)]
 
 
 def test_header_duplicate_name(tmp_path):
     text = HEADER.rstrip("\n") + ",event_type\n" + "".join(
         line.rstrip("\n") + ",x\n" for line in LINES[1:])
     report = events_file(tmp_path, text)
-    assert located(report, "E110") == [(EV, 1, 15)]
+    # the 15th label is beyond the 14 fields: an extra label, as frictionless says
+    assert located(report, "E112") == [(EV, 1, 15)]
+    text = HEADER.replace("date_start", "event_type", 1) + "".join(LINES[1:])
+    report = validate(write_package(tmp_path / "two", raw={"events": text}))
+    assert [(f.column, f.field) for f in report.findings if f.code == "E110"] == [
+        (3, "date_start")]
 
 
 def test_header_missing_name(tmp_path):
     text = "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != 4)
                      for line in GOOD.replace('""missiles,""', "missiles").splitlines()) + "\n"
     report = events_file(tmp_path, text)
+    # by position, as frictionless: the last field has no column; the labels from the
+    # fifth on name the wrong fields
     (f,) = [f for f in report.findings if f.code == "E111"]
-    assert (f.line, f.field) == (1, "date_precision")
-    assert located(report, "E303") == []  # checks needing the column are skipped
+    assert (f.line, f.field) == (1, "source_excerpt")
+    assert [g.column for g in report.findings if g.code == "E113"] == list(range(5, 14))
 
 
 def test_header_extra_and_misspelt_name(tmp_path):
     text = GOOD.replace("source_excerpt", "source_exerpt", 1)
     report = events_file(tmp_path, text)
-    assert located(report, "E112") == [(EV, 1, 14)]
-    assert "did you mean 'source_excerpt'" in report.findings[-1].hint or any(
-        "source_excerpt" in f.hint for f in report.findings if f.code == "E112")
-    assert [f.field for f in report.findings if f.code == "E111"] == ["source_excerpt"]
+    assert located(report, "E113") == [(EV, 1, 14)]
+    (f,) = [f for f in report.findings if f.code == "E113"]
+    assert f.field == "source_excerpt" and "did you mean 'source_excerpt'" in f.hint
+    assert [f.code for f in report.findings] == ["E113"]  # its cells still checked
 
 
 def test_header_reordered(tmp_path):
@@ -212,8 +225,10 @@ def test_header_reordered(tmp_path):
     for cells in lines:
         cells[1], cells[2] = cells[2], cells[1]
     report = events_file(tmp_path, "\n".join(",".join(c) for c in lines) + "\n")
-    assert located(report, "E113") == [(EV, 1, 2)]
-    assert [f.code for f in report.findings] == ["E113"]  # values still checked by name
+    # by position, as frictionless: both labels are wrong, and the cells are checked as
+    # the fields of their position (a date is no event_type)
+    assert located(report, "E113") == [(EV, 1, 2), (EV, 1, 3)]
+    assert {"E113", "E202", "E204"} <= {f.code for f in report.findings}
 
 
 def test_one_megabyte_cell(tmp_path):

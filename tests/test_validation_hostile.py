@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -116,7 +117,7 @@ def _reference_rows(data: bytes) -> tuple[int, set[int]] | None:
             if k == 0:
                 return None
             reported.add(lone_at)
-        elif k > 0 and rec.strip("\r\n"):
+        elif k > 0 and rec.strip("\r\n").strip(","):  # only commas: a blank row (E109)
             rows += 1
     return rows, reported
 
@@ -147,7 +148,7 @@ def test_mixed_line_endings_lose_no_row_without_a_finding(cells, ends, last):
     assert {code for code, _ in found} <= {"E115", "E109"}, found
     if not found:  # a clean file reads exactly as Python's csv module reads it
         got = [[parsed.data.column(i)[r].as_py() for i in range(2)] for r in range(rows)]
-        assert got == list(csv.reader(io.StringIO(text, newline="")))[1:]
+        assert got == [r for r in csv.reader(io.StringIO(text, newline=""))][1:]
 
 
 # -- size bounds -----------------------------------------------------------------------------
@@ -571,8 +572,10 @@ def test_any_malformed_schema_value_is_a_descriptor_error(tmp_path, table, where
         assert "\n" not in str(exc) and len(str(exc)) < 400
 
 
-@pytest.mark.parametrize("key,value,word", [("encoding", "latin-1", "encoding"),
-                                            ("dialect", {"delimiter": ";"}, "delimiter"),
+@pytest.mark.parametrize("key,value,word", [("encoding", "no-such-codec", "encoding"),
+                                            ("dialect", {"delimiter": ";;"}, "delimiter"),
+                                            ("dialect", {"nullSequence": "NA"},
+                                             "nullSequence"),
                                             ("dialect", "x", "dialect")])
 def test_unsupported_encoding_or_dialect_is_refused(tmp_path, key, value, word):
     desc = write_package(tmp_path)
@@ -589,3 +592,31 @@ def test_empty_missing_values_means_every_cell_is_a_value(tmp_path):
     schemas["actors"]["missingValues"] = []
     report = validate(write_package(tmp_path, schemas=schemas))
     assert located(report, "E401") == [("seeds/actors.csv", 2, 3)]  # '' is a value here
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.lists(st.sampled_from([",", ";", '"', "\n", "\r", "\r\n", "a", "1", " "]),
+                    max_size=40).map("".join),
+       delimiter=st.sampled_from([",", ";"]))
+def test_spec_reading_is_pythons_csv_and_loses_no_record(text, delimiter):
+    """Without the policy a declared dialect reads exactly as Python's csv module (so
+    frictionless) reads it: every record after the header is a row (its first cells, one
+    per label) or a blank row (E109), none lost, and no parse ever crashes."""
+    from conflictdata.schema import Dialect
+
+    d = Dialect(delimiter=delimiter, header_rows=(1,),
+                declared=frozenset({"delimiter", "quoteChar", "skipInitialSpace",
+                                    "headerRows"}))
+    data = f"k{delimiter}v\n{text}".encode()
+    found: list[tuple[str, Any]] = []
+    parsed = parse_csv_bytes(data, lambda code, **kw: found.append((code, kw.get("row"))),
+                             strict=False, dialect=d, nfields=2)
+    records = list(csv.reader(io.StringIO(data.decode(), newline=""), delimiter=delimiter))[1:]
+    assert parsed is not None
+    blank = [r for c, r in found if c == "E109"]
+    assert parsed.data.num_rows + len(blank) == len(records), (found, records)
+    for i in range(parsed.data.num_rows):
+        want = records[int(parsed.rows[i]) - 2]
+        got = [parsed.data.column(k)[i].as_py() for k in range(2)]
+        assert got == (want + ["", ""])[:2]
+    assert {c for c, _ in found} <= {"E108", "E109"}

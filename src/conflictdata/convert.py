@@ -8,20 +8,19 @@ work, and every Parquet writer option that affects the bytes is fixed in :data:`
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-
-import numpy as np
 
 from .errors import BuildError, DescriptorError
 from .ids import release_order
 from .schema import Field, TableSchema
 from .validation.cells import read_cells
-from .validation.files import parse_csv_bytes
+from .validation.files import parse_csv_bytes, read_table_bytes
 from .validation.temporal import NAIVE, TEMPORAL_TYPES
 
 __all__ = [
@@ -205,31 +204,36 @@ def read_csv_table(schema: TableSchema, path: Path) -> pa.Table:
     return convert_table(schema, read_csv_columns(schema, path))
 
 
-def read_csv_columns(schema: TableSchema, path: Path) -> dict[str, pa.ChunkedArray]:
-    """The string column of each field, read as the validator reads them."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise BuildError(f"cannot read {path}: {exc.strerror or exc}") from None
+def read_csv_columns(schema: TableSchema, path: Path, *, root: Path | None = None
+                     ) -> dict[str, pa.ChunkedArray]:
+    """The string column of each field, read as the validator reads them (the same bytes:
+    :func:`conflictdata.validation.files.read_table_bytes`). ``path`` is the resource's
+    (first) file, ``root`` the package folder (by default the folder ``path`` is in)."""
+    if root is None:
+        depth = len(PurePosixPath(schema.path).parts)
+        root = Path(path).parents[depth - 1] if depth else Path(path).parent
     problems: list[str] = []
 
-    def emit(code: str, *, line: int | None, message: str, **kw: Any) -> None:
+    def emit(code: str, *, path: str | None, line: int | None, message: str, **kw: Any) -> None:
         if not code.startswith("W") and code not in _HARMLESS:
-            problems.append(f"line {line}: {message}" if line else message)
+            problems.append(f"line {line} of {path}: {message}" if line else f"{path}: {message}")
 
-    parsed = parse_csv_bytes(data, emit)
+    parsed, _ = read_table_bytes(root, schema, emit, strict=True, parse=parse_csv_bytes)
+    if parsed is not None:
+        ncol = parsed.data.num_columns
+        for i, cells in sorted(parsed.short.items())[:3]:
+            problems.append(f"line {int(parsed.lines[i])}: {cells} cells, but the header has "
+                            f"{ncol}")
     if parsed is None or problems:
         raise BuildError(
             f"cannot read {path}: {'; '.join(problems[:3]) or 'no header'} "
             "(run `conflictdata validate` for every defect)"
         )
-    first: dict[str, int] = {}
-    for i, h in enumerate(parsed.header):
-        first.setdefault(h, i)
-    missing = [f.name for f in schema.fields if f.name not in first]
+    ncol = parsed.data.num_columns
+    missing = [f.name for f in schema.fields[ncol:]]
     if missing:
         raise BuildError(f"cannot read {path}: no column {', '.join(map(repr, missing))}")
-    return {f.name: parsed.data.column(str(first[f.name])) for f in schema.fields}
+    return {f.name: parsed.data.column(str(k)) for k, f in enumerate(schema.fields)}
 
 
 def _free_text(schema: TableSchema) -> set[str]:

@@ -6,6 +6,7 @@ codebook) is derived from the objects here; no field is declared in Python.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -34,6 +35,8 @@ __all__ = [
     "DEFAULT_TRUE_VALUES",
     "DEFAULT_FALSE_VALUES",
     "TableSchema",
+    "Dialect",
+    "ResourceFile",
     "Package",
     "read_package",
     "package_from_descriptor",
@@ -265,6 +268,9 @@ class TableSchema:
     missing_values: tuple[str, ...] = ("",)
     schema_path: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: the resource's file(s), compression, encoding, bytes and hash
+    source: ResourceFile | None = None
+    dialect: Dialect = field(default_factory=lambda: Dialect())
 
     @property
     def acyclic_keys(self) -> tuple[ForeignKey, ...]:
@@ -895,31 +901,240 @@ def confined_path(root: Path, rel: Any, what: str) -> Path:
     return root / rel
 
 
-_DIALECT_DEFAULTS = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True,
-                     "lineTerminator": "\r\n", "skipInitialSpace": False}
+@dataclass(frozen=True)
+class Dialect:
+    """A resource's CSV dialect (Data Package v1 / CSVDDF, as frictionless 5 reads it).
+
+    ``declared`` names the CSV keys the descriptor sets: frictionless sniffs the others
+    (delimiter, quoteChar, skipInitialSpace) from the first lines, and so does the reader.
+    """
+
+    delimiter: str = ","
+    quote_char: str = '"'
+    double_quote: bool = True
+    escape_char: str | None = None
+    skip_initial_space: bool = False
+    header: bool = True
+    header_rows: tuple[int, ...] = (1,)
+    header_join: str = " "
+    #: False: header labels match field names ignoring case (frictionless ``headerCase``)
+    header_case: bool = True
+    comment_char: str | None = None
+    comment_rows: tuple[int, ...] = ()
+    skip_blank_rows: bool = False
+    declared: frozenset[str] = frozenset()
+
+    @property
+    def header_declared(self) -> bool:
+        """The descriptor says where the header is (else it is found as frictionless does)."""
+        return bool({"header", "headerRows"} & self.declared)
 
 
-def _check_dialect(res: dict[str, Any], name: str) -> None:
-    """Only UTF-8 and the default CSV dialect are read; a resource asking for another
-    encoding or dialect is refused rather than read wrongly."""
-    enc = res.get("encoding")
-    if enc is not None and (not isinstance(enc, str)
-                            or enc.lower().replace("_", "-") not in ("utf-8", "utf8")):
-        raise DescriptorError(f"resource {name!r}: encoding {short_repr(enc)} is not "
-                              "supported; files must be UTF-8")
-    dialect = res.get("dialect")
-    if dialect is None:
-        return
-    if not isinstance(dialect, dict):
-        raise DescriptorError(f"resource {name!r}: dialect must be an object, not "
-                              f"{_kind(dialect)}")
-    for k, v in dialect.items():
-        if k in ("lineTerminator", "caseSensitiveHeader", "csvddfVersion"):
+@dataclass(frozen=True)
+class ResourceFile:
+    """Where a table's bytes come from and what the descriptor says about them."""
+
+    #: the file (or, multipart, the files in order), relative to the package root
+    paths: tuple[str, ...]
+    #: "csv" or "tsv"
+    format: str = "csv"
+    #: None, "gz", "zip", "bz2" or "xz"
+    compression: str | None = None
+    innerpath: str | None = None
+    #: a Python codec name as ``codecs.lookup`` spells it; None: not declared (UTF-8)
+    encoding: str | None = None
+    bytes: int | None = None
+    #: (algorithm, hex digest) with algorithm "md5" or "sha256"
+    hash: tuple[str, str] | None = None
+
+    @property
+    def multipart(self) -> bool:
+        return len(self.paths) > 1
+
+
+#: Resource keys that are metadata only: accepted, never read.
+RESOURCE_METADATA = ("title", "description", "homepage", "licenses", "sources", "keywords",
+                     "version", "created", "contributors", "$schema")
+#: Resource keys this reader implements (see :func:`_resource_file`, :func:`_dialect`).
+RESOURCE_KEYS = ("name", "path", "schema", "profile", "scheme", "format", "mediatype",
+                 "encoding", "compression", "innerpath", "bytes", "hash", "dialect")
+_COMPRESSIONS = ("gz", "zip", "bz2", "xz")
+_FORMATS = {"csv": "text/csv", "tsv": "text/tab-separated-values"}
+_PROFILES = ("tabular-data-resource", "data-resource")
+MAX_PARTS = 1000
+_HEX = {"md5": re.compile(r"[0-9a-fA-F]{32}"), "sha256": re.compile(r"[0-9a-fA-F]{64}")}
+
+
+def _unsupported(feature: str, value: Any, name: str, why: str | None = None) -> Exception:
+    from .errors import UnsupportedFeatureError
+
+    return UnsupportedFeatureError(feature, value, resource=name, why=why)
+
+
+def _resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFile:
+    """The resource's file keys, each read as frictionless 5 reads it or refused. A release's
+    Parquet resource (format parquet) is taken as it is: the loader reads it, the CSV
+    validator refuses it."""
+    parquet = res.get("format", str(res["path"]).lower().rsplit(".", 1)[-1]) == "parquet"
+    if parquet and isinstance(res["path"], str):
+        confined_path(root, res["path"], f"resource {name!r}")
+        return ResourceFile(paths=(res["path"],), format="parquet")
+    for k in res:
+        if k not in RESOURCE_KEYS and k not in RESOURCE_METADATA:
+            if k == "data":
+                raise _unsupported("inline data", None, name, "put the rows in a CSV file")
+            raise _unsupported(f"resource key {k!r}", None, name)
+    profile = res.get("profile", "data-resource")
+    if profile not in _PROFILES:
+        raise _unsupported("profile", profile, name, "only tabular-data-resource and "
+                           "data-resource")
+    if res.get("scheme", "file") != "file":
+        raise _unsupported("scheme", res["scheme"], name, "only local files")
+    raw_paths = res["path"]
+    if isinstance(raw_paths, list):
+        if not raw_paths or len(raw_paths) > MAX_PARTS:
+            raise DescriptorError(f"resource {name!r}: a path list needs 1 to {MAX_PARTS} "
+                                  "paths")
+        paths = tuple(raw_paths)
+    else:
+        paths = (raw_paths,)
+    for p in paths:
+        confined_path(root, p, f"resource {name!r}")
+    first = paths[0].rsplit("/", 1)[-1].lower()
+    suffixes = first.split(".")[1:]
+    compression = res.get("compression")
+    if compression is None and suffixes and suffixes[-1] in _COMPRESSIONS:
+        compression = suffixes[-1]
+    if compression is not None:
+        if compression not in _COMPRESSIONS:
+            raise _unsupported("compression", compression, name,
+                               f"supported: {', '.join(_COMPRESSIONS)}")
+        if len(paths) > 1:
+            raise _unsupported("compression", compression, name,
+                               "frictionless does not decompress multipart resources")
+        if suffixes and suffixes[-1] == compression:
+            suffixes = suffixes[:-1]
+    innerpath = res.get("innerpath")
+    if innerpath is not None and (compression != "zip" or not isinstance(innerpath, str)
+                                  or not innerpath):
+        raise _unsupported("innerpath", innerpath, name, "a member name, for zip only")
+    if compression == "zip" and innerpath is not None:
+        suffixes = innerpath.rsplit("/", 1)[-1].lower().split(".")[1:]
+    fmt = res.get("format")
+    if fmt is None:
+        ext = suffixes[-1] if suffixes else ""
+        if ext in _FORMATS:
+            fmt = ext
+        else:  # frictionless does not read such a file as a table at all
+            raise _unsupported("format", ext or None, name, "declare format csv or tsv; "
+                               "only CSV and TSV files are read")
+    if fmt not in _FORMATS:
+        raise _unsupported("format", fmt, name, "only csv and tsv")
+    mediatype = res.get("mediatype")
+    if mediatype is not None and mediatype != _FORMATS[fmt]:
+        raise _unsupported("mediatype", mediatype, name, f"format {fmt} is {_FORMATS[fmt]}")
+    encoding = res.get("encoding")
+    if encoding is not None:
+        import codecs
+
+        try:
+            encoding = codecs.lookup(encoding).name if isinstance(encoding, str) else None
+        except LookupError:
+            encoding = None
+        if encoding is None or not _is_text_codec(encoding):
+            raise _unsupported("encoding", res["encoding"], name,
+                               "not a text encoding Python knows")
+    size = res.get("bytes")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        raise DescriptorError(f"resource {name!r}: bytes must be a whole number, not "
+                              f"{_kind(size)} {short_repr(size)}")
+    digest = None
+    if res.get("hash"):  # frictionless compares no empty hash
+        h = res["hash"]
+        if not isinstance(h, str):
+            raise DescriptorError(f"resource {name!r}: hash must be a string, not {_kind(h)}")
+        algo, _, value = h.partition(":") if ":" in h else ("md5", "", h)
+        if algo not in _HEX:
+            raise _unsupported("hash", h, name, "only md5 and sha256 (frictionless ignores "
+                               "other algorithms)")
+        digest = (algo, value)
+    return ResourceFile(paths=paths, format=fmt, compression=compression, innerpath=innerpath,
+                        encoding=encoding, bytes=size, hash=digest)
+
+
+def _is_text_codec(name: str) -> bool:
+    try:
+        "a,b\n".encode(name).decode(name)
+    except (LookupError, TypeError, ValueError, UnicodeError, AttributeError):
+        return False
+    return True
+
+
+_CSV_KEYS = {"delimiter": "delimiter", "quoteChar": "quote_char", "doubleQuote": "double_quote",
+             "escapeChar": "escape_char", "skipInitialSpace": "skip_initial_space"}
+_DIALECT_BOOLS = {"doubleQuote": "double_quote", "skipInitialSpace": "skip_initial_space",
+                  "header": "header", "headerCase": "header_case",
+                  "skipBlankRows": "skip_blank_rows"}
+#: Dialect keys frictionless 5 reads without effect on reading a CSV: accepted.
+_DIALECT_INERT = ("lineTerminator", "caseSensitiveHeader", "csvddfVersion", "title",
+                  "description", "$schema")
+
+
+def _dialect(res: dict[str, Any], name: str) -> Dialect:
+    """The resource's dialect as frictionless 5 reads it; a key it cannot read exactly is an
+    UnsupportedFeatureError."""
+    d = res.get("dialect")
+    if d is None:
+        return Dialect()
+    if not isinstance(d, dict):
+        raise DescriptorError(f"resource {name!r}: dialect must be an object, not {_kind(d)}")
+    kw: dict[str, Any] = {}
+    for k, v in d.items():
+        feature = f"dialect.{k}"
+        if k in _DIALECT_INERT:
+            if k in ("lineTerminator",) and not isinstance(v, str):
+                raise DescriptorError(f"resource {name!r}: {feature} must be a string")
+            if k == "caseSensitiveHeader" and not isinstance(v, bool):
+                raise DescriptorError(f"resource {name!r}: {feature} must be true or false")
             continue
-        if k not in _DIALECT_DEFAULTS or v != _DIALECT_DEFAULTS[k]:
-            raise DescriptorError(f"resource {name!r}: dialect {k} {short_repr(v)} is not "
-                                  "supported; only comma-separated, '\"'-quoted CSV with a "
-                                  "header is read")
+        if k in _DIALECT_BOOLS:
+            if not isinstance(v, bool):
+                raise DescriptorError(f"resource {name!r}: {feature} must be true or false, "
+                                      f"not {_kind(v)} {short_repr(v)}")
+            kw[_DIALECT_BOOLS[k]] = v
+        elif k in ("delimiter", "quoteChar", "escapeChar"):
+            if not isinstance(v, str) or len(v) != 1 or v in "\r\n":
+                raise _unsupported(feature, v, name, "one character, not a line break")
+            kw[_CSV_KEYS[k]] = v
+        elif k == "commentChar":
+            if not isinstance(v, str) or not v:
+                raise _unsupported(feature, v, name, "a non-empty string")
+            kw["comment_char"] = v
+        elif k == "headerJoin":
+            if not isinstance(v, str):
+                raise DescriptorError(f"resource {name!r}: {feature} must be a string")
+            kw["header_join"] = v
+        elif k in ("headerRows", "commentRows"):
+            if (not isinstance(v, list) or len(v) > 1000
+                    or not all(isinstance(x, int) and not isinstance(x, bool) and 0 < x < 2**31
+                               for x in v)):
+                raise _unsupported(feature, v, name, "a list of row numbers from 1")
+            if k == "headerRows":
+                if not v or v != sorted(set(v)):
+                    raise _unsupported(feature, v, name, "rising row numbers")
+                kw["header_rows"] = tuple(v)
+            else:
+                kw["comment_rows"] = tuple(v)
+        elif k == "nullSequence":
+            raise _unsupported(feature, v, name, "frictionless 5 does not read it")
+        else:
+            raise _unsupported(feature, v, name)
+    dialect = Dialect(**kw, declared=frozenset(d))
+    chars = [c for c in (dialect.delimiter, dialect.quote_char, dialect.escape_char) if c]
+    if len(set(chars)) != len(chars):
+        raise _unsupported("dialect", d, name, "delimiter, quoteChar and escapeChar must "
+                           "differ")
+    return dialect
 
 
 def package_from_descriptor(
@@ -940,6 +1155,9 @@ def package_from_descriptor(
     tables: dict[str, TableSchema] = {}
     seen_paths: dict[Path, str] = {}
     for i, res in enumerate(resources):
+        if isinstance(res, dict) and "data" in res and "path" not in res:
+            raise _unsupported("inline data", None, str(res.get("name", f"#{i + 1}")),
+                               "put the rows in a CSV file")
         if not isinstance(res, dict) or "name" not in res or "path" not in res:
             raise DescriptorError(f"resource #{i + 1} needs a 'name' and a 'path'")
         name = res["name"]
@@ -948,16 +1166,14 @@ def package_from_descriptor(
                                   "letters, digits, '_' or '-'")
         if name in tables:
             raise DescriptorError(f"resource {name!r} is listed twice")
-        if isinstance(res["path"], list):
-            raise DescriptorError(f"resource {name!r}: a list of paths (multipart resource) "
-                                  "is not supported")
-        _check_dialect(res, name)
-        file = confined_path(root, res["path"], f"resource {name!r}")
-        key = file.resolve()
-        if key in seen_paths:
-            raise DescriptorError(f"resource {name!r}: path {short_repr(res['path'], 200)} is "
-                                  f"also the path of resource {seen_paths[key]!r}")
-        seen_paths[key] = name
+        source = _resource_file(res, name, root)
+        dialect = _dialect(res, name)
+        for part in source.paths:
+            key = confined_path(root, part, f"resource {name!r}").resolve()
+            if key in seen_paths:
+                raise DescriptorError(f"resource {name!r}: path {short_repr(part, 200)} is "
+                                      f"also the path of resource {seen_paths[key]!r}")
+            seen_paths[key] = name
         schema = res.get("schema")
         schema_path = None
         if isinstance(schema, str):
@@ -968,8 +1184,11 @@ def package_from_descriptor(
             schema_file = confined_path(root, schema, f"resource {name!r} schema")
             schema = _read_json(schema_file, f"table schema for {name!r}")
         if schema is None:
-            raise DescriptorError(f"resource {name!r} has no 'schema'")
-        tables[name] = table_schema_from_dict(name, res["path"], schema, schema_path)
+            raise _unsupported("resource without a schema", None, name,
+                               "frictionless would infer one; declare it")
+        tables[name] = dataclasses.replace(
+            table_schema_from_dict(name, source.paths[0], schema, schema_path),
+            source=source, dialect=dialect)
     for t in tables.values():
         for fk in t.foreign_keys:
             if fk.resource not in tables:

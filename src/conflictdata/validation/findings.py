@@ -48,7 +48,7 @@ FRICTIONLESS: dict[str, tuple[str, ...]] = {
     "E101": ("scheme-error",),
     "E102": ("source-error",),
     "E104": ("encoding-error",),
-    "E108": ("extra-cell", "missing-cell"),
+    "E108": ("extra-cell",),
     "E109": ("blank-row",),
     "E110": ("duplicate-label",),
     "E111": ("missing-label",),
@@ -66,10 +66,16 @@ FRICTIONLESS: dict[str, tuple[str, ...]] = {
     "E210": ("unique-error",),
     "E211": ("primary-key",),
     "E212": ("primary-key",),
+    "E119": ("encoding-error",),
+    "E121": ("compression-error",),
+    "E122": ("byte-count",),
+    "E123": ("hash-count",),
+    "E124": ("missing-cell",),
+    "E125": ("blank-label",),
     "E401": ("foreign-key",),
 }
 #: Codes of this project's policy (see :attr:`Rule.policy`).
-POLICY = frozenset({"E103", "E213"})
+POLICY = frozenset({"E103", "E106", "E107", "E115", "E116", "E126", "E213"})
 
 
 def _r(code: str, title: str, description: str, hint: str) -> Rule:
@@ -103,43 +109,56 @@ _RULE_LIST = [
        "delete the invisible NUL character(s) on this line"),
     _r("E106", "unclosed quote",
        "A quoted cell is opened with '\"' and never closed: the rest of the file would be "
-       "read as part of that one cell.",
+       "read as part of that one cell. Policy: without it the file is read as Python's csv "
+       "module (and so frictionless) reads it.",
        "close the quoted cell with '\"'; write a literal quote inside a quoted cell as '\"\"'"),
     _r("E107", "misplaced quote",
        "A '\"' inside an unquoted cell, or text right after a closing quote. Parsers disagree "
        "on what such a line means. Only the first one in a file is reported, since every "
-       "later quote's meaning depends on it.",
+       "later quote's meaning depends on it. Policy: without it the file is read as Python's csv "
+       "module (and so frictionless) reads it.",
        "quote the whole cell and double the quotes inside it: \"he said \"\"no\"\"\""),
-    _r("E108", "wrong number of cells",
-       "A row has more or fewer cells than the header (often an unquoted comma).",
-       "quote cells that contain commas; give every row exactly one cell per header name"),
-    _r("E109", "blank line",
-       "An empty line between rows. Parsers skip or misread it differently.",
-       "delete the empty line"),
+    _r("E108", "extra cells",
+       "A row has more cells than the header has labels (often an unquoted comma). As "
+       "frictionless does, the row's first cells, one per label, are still checked like any "
+       "other row (types, constraints, keys, references); the extra cells are not read. "
+       "A row with fewer cells is E124.",
+       "quote cells that contain commas; give every row exactly one cell per header label"),
+    _r("E109", "blank row",
+       "An empty line, or a row whose every cell is a missing value (',,', 'NA,NA' with "
+       "missingValues NA): frictionless' blank-row. It is counted as a row and not checked "
+       "further, but for its missing primary key (E212) when the table has one.",
+       "delete the row"),
     _r("E110", "duplicate column",
-       "The header names the same column twice.",
+       "The header names the same column twice (labels are compared trimmed, as "
+       "frictionless compares them).",
        "remove or rename the second column; header names must equal the schema's field names"),
     _r("E111", "missing column",
-       "A field of the table schema has no column in the header.",
-       "add the column (header names must be the schema's field names, in schema order)"),
+       "The header has fewer labels than the schema has fields: the fields beyond the last "
+       "label have no column and are not checked.",
+       "add the column (header labels must be the schema's field names, in schema order)"),
     _r("E112", "unexpected column",
-       "A header name that is not a field of the table schema.",
-       "remove the column, fix its spelling, or add the field to schemas/ first"),
-    _r("E113", "columns out of order",
-       "The header has the schema's field names but in a different order.",
-       "reorder the columns to the schema's field order"),
+       "A header label beyond the schema's fields: its column is not checked.",
+       "remove the column, or add the field to the schema first"),
+    _r("E113", "wrong label",
+       "A header label that is not the name of the field at its position. Columns are "
+       "matched to fields by position, as frictionless does (Table Schema fieldsMatch "
+       "'exact'), so the column's cells are still checked as that field's; labels are "
+       "trimmed, and compared ignoring case under dialect headerCase false.",
+       "write the schema's field names in the schema's order"),
     _r("E114", "cell too large",
        f"A cell is longer than {CELL_LIMIT:,} characters: almost always a broken quote or a "
        "pasted document rather than a value.",
        "shorten the cell; quote excerpts, do not paste whole texts"),
     _r("E115", "stray carriage return",
        "A carriage return (CR) inside an unquoted cell, not part of a CRLF line end: some "
-       "programs read it as a line break, others as text, so the row is not read.",
+       "programs read it as a line break, others as text, so the row is not read. Policy: "
+       "frictionless (and this validator without the policy) takes it for a line end.",
        "delete the CR, or quote the cell if the line break is meant"),
     _r("E116", "CR line endings",
        "The lines end with a bare carriage return (CR), as old Mac programs and some "
-       "spreadsheet exports write, instead of LF or CRLF. Such a file is not read at all, so "
-       "no row can be lost or misnumbered silently.",
+       "spreadsheet exports write, instead of LF or CRLF. Policy: such a file is not read "
+       "at all; without the policy it is read as frictionless reads it (CR ends a line).",
        "save the file with LF (or CRLF) line endings, e.g. 'CSV UTF-8' on Windows/Linux"),
     _r("E117", "header too large",
        "The header has more than 1,000 columns, or more than 16 MiB: not a table of this "
@@ -149,6 +168,42 @@ _RULE_LIST = [
        "A row (quoted line breaks included) of more than 16 MiB: almost always a broken "
        "quote. The row is not read.",
        "look for a quote that is opened and never closed near this line"),
+    _r("E119", "not in its encoding",
+       "The resource declares an encoding (latin-1, cp1252, utf-16, ...) and the bytes are not "
+       "valid in it: frictionless' encoding-error. The file is not read.",
+       "fix the resource's encoding in datapackage.json, or re-save the file in it"),
+    _r("E120", "resource too large",
+       "The resource (its parts joined, decompressed) holds more than 4 GiB: a decompression "
+       "bomb or not a table of this package. It is not read.",
+       "check the file"),
+    _r("E121", "broken archive",
+       "The resource is compressed (gz, zip, bz2, xz: by its compression key or its path) "
+       "and cannot be decompressed, or the zip has no such member (innerpath; else its "
+       "first member is read): frictionless' compression-error.",
+       "re-create the archive, or fix compression / innerpath in datapackage.json"),
+    _r("E122", "byte count differs",
+       "The resource's bytes key differs from the bytes read: the file as stored "
+       "(compressed, if it is), or a multipart resource's parts as joined (the later parts' "
+       "header lines dropped), as frictionless counts them: byte-count.",
+       "update bytes in datapackage.json, or restore the file it describes"),
+    _r("E123", "hash differs",
+       "The resource's hash (md5 without a prefix, or 'md5:' / 'sha256:' and the hex digest, "
+       "compared exactly, case included) differs from the digest of the bytes E122 counts: "
+       "frictionless' hash-count.",
+       "update hash in datapackage.json, or restore the file it describes"),
+    _r("E124", "missing cell",
+       "A row has fewer cells than the header has labels: one finding per missing cell. As "
+       "frictionless does, the missing cells count as missing values (so a required field "
+       "also gets E201, whatever missingValues says) and the row's other cells are checked.",
+       "give every row exactly one cell per header label (an empty cell is written ',,')"),
+    _r("E125", "blank label",
+       "A header label that is empty (or only whitespace): frictionless' blank-label. The "
+       "column's cells are checked as the field at its position.",
+       "write the field's name in the header"),
+    _r("E126", "label with whitespace",
+       "A header label with spaces or tabs around it. Policy: frictionless trims labels (so "
+       "without the policy ' id ' is the field id), but other tools do not.",
+       "delete the spaces around the header label"),
     # -- layer 2: each field ----------------------------------------------------------------
     _r("E201", "required value missing",
        "A field with constraints.required has an empty cell.",

@@ -48,6 +48,10 @@ class TableData:
     ids: dict[tuple[str, bytes], IdInts] = field(default_factory=dict)
     #: field -> full-match mask of its pattern (every row), for foreign keys pointing here
     pattern_ok: dict[str, np.ndarray] = field(default_factory=dict)
+    #: field -> rows (sorted indices) whose record ends before this field's cell: missing
+    missing_cells: dict[str, np.ndarray] = field(default_factory=dict)
+    #: the resource's bytes as read (:class:`.source.Source`): locates rows in its parts
+    source: Any = None
     #: fields whose pattern check waits for the foreign-key lookups (see :func:`.fields.defer_pattern`)
     deferred_patterns: list[str] = field(default_factory=list)
 
@@ -74,7 +78,8 @@ class TableData:
         return self.schema.name
 
     def is_present(self, name: str) -> np.ndarray:
-        """Non-empty cells of a field (cached)."""
+        """Cells of a field that hold a value (cached): not a missing value, and not missing
+        from a short row (whatever missingValues says)."""
         got = self.present.get(name)
         if got is None:
             s = self.raw[name]
@@ -83,6 +88,10 @@ class TableData:
                 got = np_mask(pc.not_equal(pc.binary_length(s), 0))
             else:
                 got = ~np_mask(pc.is_in(s, value_set=pa.array(list(missing), pa.string())))
+            gone = self.missing_cells.get(name)
+            if gone is not None and len(gone):
+                got = got.copy()
+                got[gone] = False
             self.present[name] = got
         return got
 
@@ -150,14 +159,16 @@ class Collector:
         col = column if column is not None else td.colno.get(fld) if fld else None
         lines = td.lines[idx]
         rownos = td.rows[idx] if len(td.rows) == td.n and td.n else None
+        parts = td.source is not None and len(td.source.parts) > 1
         for j in range(len(idx)):
             xj = {k: v[j] for k, v in ex.items()}
+            path, line = td.source.locate(int(lines[j])) if parts else (td.path, int(lines[j]))
             self.findings.append(
                 make_finding(
                     code,
                     table=td.name,
-                    path=td.path,
-                    line=int(lines[j]),
+                    path=path,
+                    line=line,
                     column=col,
                     field=fld,
                     key=keys[j] or None,
