@@ -779,7 +779,8 @@ __all__ = ["SWITCHES", "TYPES", "DIALECTS", "ENCODINGS", "NO_COUNTERPART", "CONS
 
 @dataclass(frozen=True)
 class Probe:
-    """A one-table package that shows one code of ours and its frictionless counterpart:
+    """A package of one table ``t`` (and a parent table ``p`` when ``parent`` is given) that
+    shows one code of ours and its frictionless counterpart, or one known difference:
     ``data`` None writes no file, ``b"DIR"`` a folder at the path."""
 
     code: str
@@ -787,8 +788,9 @@ class Probe:
     fields: tuple[dict[str, Any], ...]
     primary_key: tuple[str, ...] = ()
     resource: tuple[tuple[str, Any], ...] = ()
-    #: a second table, referenced by a foreign key (name "p", one string field "k")
+    foreign_keys: tuple[dict[str, Any], ...] = ()
     parent: bytes | None = None
+    parent_fields: tuple[dict[str, Any], ...] = ({"name": "k", "type": "string"},)
     what: str = ""
 
     def write(self, root: Path) -> Path:
@@ -796,15 +798,13 @@ class Probe:
         schema: dict[str, Any] = {"fields": list(self.fields)}
         if self.primary_key:
             schema["primaryKey"] = list(self.primary_key)
-        resources = []
+        if self.foreign_keys:
+            schema["foreignKeys"] = list(self.foreign_keys)
+        resources = [{"name": "t", "path": "t.csv", "schema": schema, **dict(self.resource)}]
         if self.parent is not None:
             (root / "p.csv").write_bytes(self.parent)
-            schema["foreignKeys"] = [{"fields": ["a"],
-                                      "reference": {"resource": "p", "fields": ["k"]}}]
             resources.append({"name": "p", "path": "p.csv",
-                              "schema": {"fields": [{"name": "k", "type": "string"}]}})
-        resources.insert(0, {"name": "t", "path": "t.csv", "schema": schema,
-                             **dict(self.resource)})
+                              "schema": {"fields": list(self.parent_fields)}})
         target = root / "t.csv"
         if self.data == b"DIR":
             target.mkdir()
@@ -814,6 +814,10 @@ class Probe:
         path.write_text(json.dumps({"name": "probe", "resources": resources}),
                         encoding="utf-8")
         return path
+
+
+def _fk(own: list[str], ref: list[str], resource: str = "p") -> dict[str, Any]:
+    return {"fields": own, "reference": {"resource": resource, "fields": ref}}
 
 
 def _f(name: str, type: str = "string", **constraints: Any) -> dict[str, Any]:
@@ -865,5 +869,134 @@ PROBES: list[Probe] = [
     Probe("E210", b"a,b\nx,1\nx,2\n", (_f("a", unique=True), _f("b")), what="not unique"),
     Probe("E211", b"a,b\nx,1\nx,2\n", _AB, ("a",), what="a primary key repeated"),
     Probe("E212", b"a,b\n,1\n", _AB, ("a",), what="a primary key empty"),
-    Probe("E401", b"a,b\nx,1\nz,2\n", _AB, parent=b"k\nx\ny\n", what="a dangling foreign key"),
+    Probe("E401", b"a,b\nx,1\nz,2\n", _AB, foreign_keys=(_fk(["a"], ["k"]),),
+          parent=b"k\nx\ny\n", what="a dangling foreign key"),
 ]
+
+
+# -- the mapping as docs/frictionless.md shows it ---------------------------------------------
+
+#: What one finding of ours stands for beyond its code's types (docs/frictionless.md).
+ALSO: dict[str, str] = {
+    "E108": "extra-cell for a row with too many cells, one missing-cell per absent field for "
+            "a row with too few (compared per row, without the field)",
+    "E109": "also primary-key (cells all \"None\") in a table with a primary key",
+    "E211": "also unique-error when the single primary-key field is also unique",
+    "E212": "also constraint-error (required) when the field is also required",
+}
+
+
+def render_mapping() -> str:
+    """The mapping table of docs/frictionless.md, from FRICTIONLESS, CONSTRAINT_OF, ALSO and
+    NO_COUNTERPART (a test checks the document holds exactly this)."""
+    lines = ["| code | title | frictionless | compared as |", "|---|---|---|---|"]
+    for code, rule in RULES.items():
+        if code in NO_COUNTERPART:
+            fl, cls = "—", f"no counterpart: {NO_COUNTERPART[code]}"
+        else:
+            fl = ", ".join(f"`{t}`" for t in FRICTIONLESS[code])
+            if code in CONSTRAINT_OF:
+                fl += f" (`constraint \"{CONSTRAINT_OF[code]}\"`)"
+            kinds = code_classes(code)
+            where = ("resource" if kinds[0] in RESOURCE_TYPES or kinds == ("label",)
+                     else "row" if kinds[0] in ROW_ONLY else "row, field")
+            cls = f"{', '.join(kinds)} at the {where}"
+            if code in ALSO:
+                cls += f"; {ALSO[code]}"
+        lines.append(f"| {code} | {rule.title} | {fl} | {cls} |")
+    return "\n".join(lines) + "\n"
+
+
+def _i(name: str, **constraints: Any) -> dict[str, Any]:
+    return _f(name, "integer", **constraints)
+
+
+#: The smallest package that shows each switch's difference (main at 1b8702f, frictionless
+#: 5.21): ``bench/differential.py --known`` says which still differ, i.e. which switch may be
+#: turned on. ``code`` is the switch's name here.
+KNOWN: list[Probe] = [
+    Probe("TYPED_KEYS", b"a\n1\n01\n", (_i("a"),), ("a",),
+          what="integer 01 repeats the primary key 1: frictionless primary-key at row 3; "
+               "ours valid"),
+    Probe("TYPED_KEYS", b"a\n1.5\n1.50\n", (_f("a", "number", unique=True),),
+          what="number 1.50 repeats the unique 1.5: frictionless unique-error; ours valid"),
+    Probe("TYPED_KEYS", b"a\n01\n", (_i("a", enum=[1]),),
+          what="integer 01 is in enum [1]: frictionless valid; ours E204"),
+    Probe("TYPED_KEYS", b"a\nTrue\n", (_f("a", "boolean"),), foreign_keys=(_fk(["a"], ["k"]),),
+          parent=b"k\ntrue\n", parent_fields=(_f("k", "boolean"),),
+          what="boolean True references true: frictionless valid; ours E401"),
+    Probe("NUMBER_SPELLINGS", b"a\n+1\n", (_i("a"),),
+          what="integer +1: frictionless valid; ours E202"),
+    Probe("NUMBER_SPELLINGS", b"a\nNaN\n", (_f("a", "number"),),
+          what="number NaN: frictionless valid; ours E202"),
+    Probe("RAGGED_ROWS", b"a\n1,x\n1\n", (_f("a"),), ("a",),
+          what="a row with an extra cell still holds its key: frictionless extra-cell at "
+               "row 2 and primary-key at row 3; ours E108 only"),
+    Probe("RAGGED_ROWS", b"a,b\nx,1,2\n", (_i("a"), _f("b")),
+          what="a row with an extra cell still has its cells checked: frictionless "
+               "type-error and extra-cell; ours E108 only"),
+    Probe("RAGGED_ROWS", b"a\nx\n", (_f("a"),), foreign_keys=(_fk(["a"], ["k"]),),
+          parent=b"k,v\nx,1,2\n", parent_fields=(_f("k"), _f("v")),
+          what="a ragged row of the referenced table still holds its key: frictionless "
+               "extra-cell in p; ours E108 and a false E401 in t"),
+    Probe("EMPTY_RECORDS", b"a,b\n,\n", _AB,
+          what="a row of only delimiters: frictionless blank-row; ours valid"),
+    Probe("EMPTY_RECORDS", b'a\n""\n', (_f("a"),),
+          what="the empty cell of a one-field table: frictionless blank-row; ours valid"),
+    Probe("HEADER_SPACES", b" a,b\n1,2\n", _AB,
+          what="a label with a leading space: frictionless valid (trims); ours E111, E112"),
+    Probe("INVALID_KEYS", b"a\nx\n", (_i("a"),), ("a",),
+          what="a wrong-type primary key: frictionless type-error and primary-key (read as "
+               "null); ours E202 only"),
+    Probe("INVALID_KEYS", b"a\nx\n", (_i("a", enum=[1]),),
+          what="a wrong-type cell under enum: frictionless type-error only; ours E202 and E204"),
+    Probe("INVALID_KEYS", b"a\nx\nx\n", (_i("a", unique=True),),
+          what="repeated wrong-type cells under unique: frictionless type-errors; ours also "
+               "E210"),
+    Probe("INVALID_KEYS", b"a\nx\n", (_i("a"),), foreign_keys=(_fk(["a"], ["k"]),),
+          parent=b"k\n1\n", parent_fields=(_i("k"),),
+          what="a wrong-type foreign key: frictionless type-error only; ours also E401"),
+    Probe("PARTIAL_NULL_KEYS", b"a,b\n,1\n", _AB, ("a", "b"),
+          what="a composite primary key with one empty cell: frictionless valid; ours E212"),
+    Probe("PARTIAL_NULL_KEYS", b"a,b\n,1\n", _AB, foreign_keys=(_fk(["a", "b"], ["k", "v"]),),
+          parent=b"k,v\nx,1\n", parent_fields=(_f("k"), _f("v")),
+          what="a composite foreign key with one empty cell: frictionless foreign-key; "
+               "ours valid"),
+    Probe("CLOCK_ERRORS", b"a\n2020-01-01T25:00:00\n", (_f("a", "datetime"),),
+          what="hour 25: frictionless type-error; ours valid"),
+    Probe("DATETIME_SPELLINGS", b"a\n2020-01-01 00:00:00\n", (_f("a", "datetime"),),
+          what="a space for the T: frictionless valid; ours E202"),
+    Probe("MIXED_TYPE_KEYS", b"a\n1\n", (_f("a"),), foreign_keys=(_fk(["a"], ["k"]),),
+          parent=b"k\n1\n", parent_fields=(_i("k"),),
+          what="string 1 references integer 1: frictionless foreign-key; ours valid"),
+    Probe("FILE_FINDING_ROWS", b"a\n1\n\n2\n", (_f("a"),),
+          what="a blank line: frictionless blank-row at row 3; ours E109 at line 3 with "
+               "Finding.row None"),
+    Probe("SELF_CYCLES", b"a,b\n1,1\n", _AB, ("a",), foreign_keys=(_fk(["b"], ["a"], ""),),
+          what="a row referencing itself: frictionless valid; ours E402 under policy spec"),
+]
+
+
+def known_differs(probe: Probe, root: Path) -> bool:
+    """True while ``probe`` (an entry of :data:`KNOWN`) still shows its difference."""
+    path = probe.write(root)
+    ours, theirs = run_ours(path), run_frictionless(path)
+    if probe.code == "FILE_FINDING_ROWS":
+        from conflictdata.validation import validate
+
+        return any(f.row is None for f in validate(path, policy="spec").findings
+                   if f.code in ("E108", "E109"))
+    return ours.keys != theirs.keys or ours.valid != theirs.valid
+
+
+def render_switches() -> str:
+    """The switches section of docs/frictionless.md, from SWITCHES and KNOWN."""
+    lines = []
+    for name in SWITCHES:
+        lines.append(f"- `{name}` ({'on' if switch(name) else 'off'}):")
+        for p in KNOWN:
+            if p.code == name:
+                data = p.data.decode() if p.data else ""
+                parent = f", p.csv `{p.parent.decode()!r}`" if p.parent else ""
+                lines.append(f"  - t.csv `{data!r}`{parent}: {p.what}")
+    return "\n".join(lines) + "\n"

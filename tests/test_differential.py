@@ -93,3 +93,29 @@ def test_ours_agrees_with_frictionless(spec: ds.PackageSpec) -> None:
     assert ours.matched_valid == theirs.valid
     if not unmatched:
         assert ours.valid == theirs.valid
+
+
+def _doc() -> str:
+    return (ROOT / "docs" / "frictionless.md").read_text(encoding="utf-8")
+
+
+def test_docs_show_the_mapping() -> None:
+    """docs/frictionless.md holds the mapping table as the support module renders it."""
+    text = _doc()
+    start = text.index("<!-- mapping:")
+    start = text.index("\n", start) + 1
+    assert text[start:text.index("<!-- /mapping -->")] == ds.render_mapping(), (
+        "docs/frictionless.md is stale: paste differential_support.render_mapping()")
+
+
+def test_docs_show_the_switches() -> None:
+    text = _doc()
+    start = text.index("<!-- switches:")
+    start = text.index("\n", start) + 1
+    assert text[start:text.index("<!-- /switches -->")] == ds.render_switches(), (
+        "docs/frictionless.md is stale: paste differential_support.render_switches()")
+
+
+def test_every_switch_has_a_known_difference() -> None:
+    """Each switch names the smallest package that shows why it is off (bench --known)."""
+    assert {p.code for p in ds.KNOWN} == set(ds.SWITCHES)
