@@ -280,6 +280,9 @@ class Encoding:
     prefix: bytes = b""
 
 
+#: Schema missingValues the strategy declares (None: none declared, the default [""]).
+MISSING_VALUES: list[list[str] | None] = [None, None, None, [""], ["", "NA"], ["NA"], []]
+
 #: The encodings the strategy writes.
 ENCODINGS: list[Encoding] = [
     Encoding(None),
@@ -318,17 +321,42 @@ class TableSpec:
     #: physical layout edits, applied when writing: ("blank", before_record_index)
     blanks: list[int] = field(default_factory=list)
     header_defect: str | None = None
+    #: the schema's missingValues (None: not declared, so [""])
+    missing: list[str] | None = None
+    #: write a one-field primary key / foreign key as a string instead of a list
+    names_as_string: bool = False
+
+    def is_null(self, cell: str) -> bool:
+        return cell in ([""] if self.missing is None else self.missing)
+
+    @property
+    def null(self) -> str | None:
+        """How an empty cell is written (None: the table has no missing value)."""
+        if self.missing is None:
+            return ""
+        return self.missing[0] if self.missing else None
 
     def field(self, name: str) -> FieldSpec:
         return next(f for f in self.fields if f.name == name)
 
     def schema(self) -> dict[str, Any]:
         d: dict[str, Any] = {"fields": [f.descriptor() for f in self.fields]}
+        one = self.names_as_string
         if self.primary_key:
-            d["primaryKey"] = self.primary_key
+            d["primaryKey"] = (self.primary_key[0] if one and len(self.primary_key) == 1
+                               else self.primary_key)
         if self.foreign_keys:
-            d["foreignKeys"] = self.foreign_keys
+            d["foreignKeys"] = [_names_as_string(fk) if one else fk for fk in self.foreign_keys]
+        if self.missing is not None:
+            d["missingValues"] = self.missing
         return d
+
+
+def _names_as_string(fk: dict[str, Any]) -> dict[str, Any]:
+    if len(fk["fields"]) != 1:
+        return fk
+    return {"fields": fk["fields"][0], "reference": {
+        "resource": fk["reference"]["resource"], "fields": fk["reference"]["fields"][0]}}
 
 
 @dataclass
@@ -448,7 +476,9 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
                     "resource": "" if target_i == ti else f"t{target_i}", "fields": ref}})
         tables.append(TableSpec(f"t{ti}", fields, pk, fks, [], [f.name for f in fields],
                                 draw(st.sampled_from(DIALECTS)),
-                                draw(st.sampled_from(ENCODINGS))))
+                                draw(st.sampled_from(ENCODINGS)),
+                                missing=draw(st.sampled_from(MISSING_VALUES)),
+                                names_as_string=draw(st.booleans())))
     # Rows: mostly pool values; defects planted below.
     referenced: dict[str, set[str]] = {t.name: set() for t in tables}
     for t in tables:
@@ -465,9 +495,10 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
             row = []
             for f in t.fields:
                 choice = 99 if clean else draw(st.integers(0, 14))
-                if choice == 0 and not (f.name in t.primary_key and len(t.primary_key) > 1
-                                        and not switch("PARTIAL_NULL_KEYS")):
-                    row.append("")
+                if choice == 0 and t.null is not None and not (
+                        f.name in t.primary_key and len(t.primary_key) > 1
+                        and not switch("PARTIAL_NULL_KEYS")):
+                    row.append(t.null)
                 elif choice == 1 and TYPES[f.type].invalid and (
                         f.name not in keys or switch("INVALID_KEYS")):
                     row.append(draw(st.sampled_from(TYPES[f.type].invalid)))
@@ -494,7 +525,8 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
                     vals = [src[i] for i in tidx]
                     if target is t and src is row and not switch("SELF_CYCLES"):
                         continue
-                    if any(v == "" for v in vals) and not switch("PARTIAL_NULL_KEYS"):
+                    if any(t.is_null(v) or target.is_null(v) for v in vals) \
+                            and not switch("PARTIAL_NULL_KEYS"):
                         continue
                     for o, v in zip(oidx, vals):
                         row[o] = v
@@ -510,7 +542,7 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
             _fix_keys(t, [t.header.index(o) for o in fk["fields"]])
         _fix_self_cycles(t)
         if not switch("EMPTY_RECORDS"):
-            t.rows = [r for r in t.rows if any(r)]
+            t.rows = [r for r in t.rows if not all(t.is_null(v) for v in r)]
         _plant_layout(draw, t, defects)
     return PackageSpec(tables, defects)
 
@@ -524,10 +556,15 @@ def _fix_keys(t: TableSpec, oidx: list[int]) -> None:
     """Keep composite foreign keys all-empty or all-filled unless PARTIAL_NULL_KEYS."""
     if switch("PARTIAL_NULL_KEYS") or len(oidx) < 2:
         return
+    kept = []
     for row in t.rows:
-        if any(row[i] == "" for i in oidx):
+        if any(t.is_null(row[i]) for i in oidx):
+            if t.null is None:
+                continue
             for i in oidx:
-                row[i] = ""
+                row[i] = t.null
+        kept.append(row)
+    t.rows = kept
 
 
 def _fix_self_cycles(t: TableSpec) -> None:
@@ -543,15 +580,15 @@ def _fix_self_cycles(t: TableSpec) -> None:
         seen: list[str] = []
         kept = []
         for row in t.rows:
-            if row[o] != "" and row[o] not in seen:
+            if not t.is_null(row[o]) and row[o] not in seen:
                 if seen:
                     row[o] = seen[0]
-                elif composite:
+                elif composite or t.null is None:
                     continue
                 else:
-                    row[o] = ""
+                    row[o] = t.null
             kept.append(row)
-            if row[r] != "":
+            if not t.is_null(row[r]):
                 seen.append(row[r])
         t.rows = kept
 
@@ -572,8 +609,8 @@ def _plant_layout(draw: Any, t: TableSpec, defects: list[str]) -> None:
     if t.rows and draw(st.integers(0, 4)) == 0:
         t.blanks.append(draw(st.integers(0, len(t.rows) - 1)))
         _note(defects, "blank line")
-    if switch("EMPTY_RECORDS") and len(t.fields) >= 1 and draw(st.integers(0, 4)) == 0:
-        t.rows.insert(draw(st.integers(0, len(t.rows))), [""] * len(t.fields))
+    if switch("EMPTY_RECORDS") and t.null is not None and draw(st.integers(0, 4)) == 0:
+        t.rows.insert(draw(st.integers(0, len(t.rows))), [t.null] * len(t.fields))
         _note(defects, "empty record")
     if switch("RAGGED_ROWS") and t.rows and draw(st.integers(0, 3)) == 0:
         i = draw(st.integers(0, len(t.rows) - 1))
