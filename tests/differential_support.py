@@ -65,10 +65,11 @@ DATETIME_SPELLINGS = False
 #: E108/E109 findings carry no Finding.row yet: with this off the row is derived from the
 #: finding's physical line and the file's record map; on, Finding.row must be set (reading).
 FILE_FINDING_ROWS = False
-#: A self-referencing single-field foreign key that loops (a row pointing at itself): we
-#: report E402 even under policy "spec", frictionless nothing. Enable once E402 is a policy
-#: code (or off under "spec"); until then the test names E402 as unmatched.
-SELF_CYCLES = False
+#: Self-referencing single-field foreign keys that loop (a row pointing at itself, or
+#: round a cycle): we report E402 even under policy "spec", frictionless nothing. On: the
+#: test compares everything else and names E402 as a finding with no counterpart (see
+#: expected_unmatched). Off: no cycles are drawn.
+SELF_CYCLES = True
 
 SWITCHES = ("TYPED_KEYS", "NUMBER_SPELLINGS", "RAGGED_ROWS", "EMPTY_RECORDS", "HEADER_SPACES",
             "INVALID_KEYS", "PARTIAL_NULL_KEYS", "CLOCK_ERRORS", "DATETIME_SPELLINGS",
@@ -389,9 +390,20 @@ def _key_fields(t: TableSpec) -> set[str]:
     return keys
 
 
+_VALUES: dict[str, st.SearchStrategy[tuple[str, Any]]] = {}
+
+
+def _values(kind: Kind) -> st.SearchStrategy[tuple[str, Any]]:
+    """The kind's value strategy, built once."""
+    got = _VALUES.get(kind.name)
+    if got is None:
+        got = _VALUES[kind.name] = kind.values()
+    return got
+
+
 def _draw_field(draw: Any, name: str, kinds: list[str], zone: str) -> FieldSpec:
-    kind = TYPES[draw(st.sampled_from(kinds))]
-    pool = list(dict.fromkeys(draw(st.lists(kind.values(), min_size=1, max_size=6))))
+    kind = TYPES[_pick(draw, kinds)]
+    pool = list(dict.fromkeys(draw(st.lists(_values(kind), min_size=1, max_size=6))))
     extra: dict[str, Any] = {}
     if kind.name == "datetime":
         pool = [(t + zone, j + zone) for t, j in pool]
@@ -406,7 +418,7 @@ def _draw_field(draw: Any, name: str, kinds: list[str], zone: str) -> FieldSpec:
         elif k == "pattern":
             fits = [p for p in _PATTERNS if all(re.fullmatch(p, v) for v in texts)]
             if fits:
-                c[k] = draw(st.sampled_from(fits))
+                c[k] = _pick(draw, fits)
         elif k in ("minimum", "maximum"):
             assert kind.order is not None
             by = sorted(pool, key=lambda tj: kind.order(tj[0]))  # type: ignore[misc]
@@ -423,13 +435,24 @@ def _draw_field(draw: Any, name: str, kinds: list[str], zone: str) -> FieldSpec:
 def _other_value(draw: Any, f: FieldSpec) -> str:
     """A valid value of the field's type, maybe outside its pool (a constraint defect)."""
     kind = TYPES[f.type]
-    v = draw(kind.values())[0]
+    v = draw(_values(kind))[0]
     if f.type == "datetime" and f.pool[0].endswith("Z"):
         v += "Z"
-    gated = [s for sw, vals in kind.gated.items() if switch(sw) for s in vals]
-    if gated and draw(st.integers(0, 3)) == 0:
-        v = draw(st.sampled_from(gated))
+    gated = _gated(f)
+    if gated and draw(st.booleans()):
+        v = _pick(draw, gated)
     return v
+
+
+def _gated(f: FieldSpec) -> list[str]:
+    """The field type's spellings behind switches that are on."""
+    return [s for sw, vals in TYPES[f.type].gated.items() if switch(sw) for s in vals]
+
+
+def _pick(draw: Any, seq: Any) -> Any:
+    """One element of ``seq`` (an index draw: cheaper than a new sampled_from per cell)."""
+    seq = list(seq)
+    return seq[draw(st.integers(0, len(seq) - 1))]
 
 
 def _name(i: int) -> str:
@@ -446,7 +469,7 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
     tables: list[TableSpec] = []
     # One zone style for every datetime of the package: frictionless cannot compare naive and
     # aware datetimes (a TypeError), and mixed offsets are behind CLOCK_ERRORS.
-    zone = draw(st.sampled_from(["", "Z"]))
+    zone = _pick(draw, ["", "Z"])
     for ti in range(n_tables):
         n_fields = draw(st.integers(1, 4))
         fields = [_draw_field(draw, _name(i), kinds, zone) for i in range(n_fields)]
@@ -470,14 +493,14 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
                          and not (target_i == ti and f.name == r)]
                 if not cands:
                     break
-                own.append(draw(st.sampled_from(cands)))
+                own.append(_pick(draw, cands))
             if len(own) == width:
                 fks.append({"fields": own, "reference": {
                     "resource": "" if target_i == ti else f"t{target_i}", "fields": ref}})
         tables.append(TableSpec(f"t{ti}", fields, pk, fks, [], [f.name for f in fields],
-                                draw(st.sampled_from(DIALECTS)),
-                                draw(st.sampled_from(ENCODINGS)),
-                                missing=draw(st.sampled_from(MISSING_VALUES)),
+                                _pick(draw, DIALECTS),
+                                _pick(draw, ENCODINGS),
+                                missing=_pick(draw, MISSING_VALUES),
                                 names_as_string=draw(st.booleans())))
     # Rows: mostly pool values; defects planted below.
     referenced: dict[str, set[str]] = {t.name: set() for t in tables}
@@ -501,15 +524,18 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
                     row.append(t.null)
                 elif choice == 1 and TYPES[f.type].invalid and (
                         f.name not in keys or switch("INVALID_KEYS")):
-                    row.append(draw(st.sampled_from(TYPES[f.type].invalid)))
+                    row.append(_pick(draw, TYPES[f.type].invalid))
                     _note(defects, "wrong type")
                 elif choice == 2:
                     row.append(_other_value(draw, f))
                     _note(defects, "constraint")
+                elif choice == 3 and _gated(f):
+                    row.append(_pick(draw, _gated(f)))
+                    _note(defects, "switched spelling")
                 elif f.name in keys and choice >= 3 and (clean or choice < 12):  # distinct
                     row.append(f.pool[ri % len(f.pool)])
                 else:
-                    row.append(draw(st.sampled_from(f.pool)))
+                    row.append(_pick(draw, f.pool))
             t.rows.append(row)
     # Foreign key values: mostly keys of the referenced table, sometimes dangling.
     for t in tables:
@@ -521,7 +547,7 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
             for ri, row in enumerate(t.rows):
                 choice = draw(st.integers(0, 4))
                 if choice <= 2 and target.rows:
-                    src = draw(st.sampled_from(target.rows))
+                    src = _pick(draw, target.rows)
                     vals = [src[i] for i in tidx]
                     if target is t and src is row and not switch("SELF_CYCLES"):
                         continue
@@ -533,7 +559,7 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
                 elif choice == 3:
                     for o in oidx:
                         f = t.field(t.header[o])
-                        row[o] = (draw(st.sampled_from(f.pool)) + "q" if f.type == "string"
+                        row[o] = (_pick(draw, f.pool) + "q" if f.type == "string"
                                   else _other_value(draw, f))
                     _note(defects, "dangling foreign key")
     for t in tables:
@@ -615,7 +641,7 @@ def _plant_layout(draw: Any, t: TableSpec, defects: list[str]) -> None:
     if switch("RAGGED_ROWS") and t.rows and draw(st.integers(0, 3)) == 0:
         i = draw(st.integers(0, len(t.rows) - 1))
         if draw(st.booleans()):
-            t.rows[i] = t.rows[i] + [draw(st.sampled_from(["", "x", "1"]))]
+            t.rows[i] = t.rows[i] + [_pick(draw, ["", "x", "1"])]
         elif len(t.rows[i]) > 1:
             t.rows[i] = t.rows[i][:-1]
         _note(defects, "ragged row")
@@ -630,7 +656,7 @@ _HEADER_DEFECTS = ["rename", "swap", "duplicate", "blank", "drop", "add", "space
 def _header_defect(draw: Any, t: TableSpec) -> None:
     options = [d for d in _HEADER_DEFECTS if (d != "spaces" or switch("HEADER_SPACES"))
                and (d not in ("swap", "duplicate", "drop") or len(t.header) > 1)]
-    what = draw(st.sampled_from(options))
+    what = _pick(draw, options)
     h = list(t.header)
     i = draw(st.integers(0, len(h) - 1))
     if what == "rename":
@@ -1037,3 +1063,16 @@ def render_switches() -> str:
                 parent = f", p.csv `{p.parent.decode()!r}`" if p.parent else ""
                 lines.append(f"  - t.csv `{data!r}`{parent}: {p.what}")
     return "\n".join(lines) + "\n"
+
+
+def update_doc(path: Path) -> None:
+    """Rewrite the generated sections of docs/frictionless.md (the mapping, the switches)."""
+    text = path.read_text(encoding="utf-8")
+    for tag, body in (("mapping", render_mapping()), ("switches", render_switches())):
+        start = text.index("\n", text.index(f"<!-- {tag}:")) + 1
+        text = text[:start] + body + text[text.index(f"<!-- /{tag} -->"):]
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":  # .venv/bin/python tests/differential_support.py
+    update_doc(Path(__file__).resolve().parent.parent / "docs" / "frictionless.md")

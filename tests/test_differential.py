@@ -105,7 +105,7 @@ def test_docs_show_the_mapping() -> None:
     start = text.index("<!-- mapping:")
     start = text.index("\n", start) + 1
     assert text[start:text.index("<!-- /mapping -->")] == ds.render_mapping(), (
-        "docs/frictionless.md is stale: paste differential_support.render_mapping()")
+        "docs/frictionless.md is stale: run .venv/bin/python tests/differential_support.py")
 
 
 def test_docs_show_the_switches() -> None:
@@ -113,7 +113,7 @@ def test_docs_show_the_switches() -> None:
     start = text.index("<!-- switches:")
     start = text.index("\n", start) + 1
     assert text[start:text.index("<!-- /switches -->")] == ds.render_switches(), (
-        "docs/frictionless.md is stale: paste differential_support.render_switches()")
+        "docs/frictionless.md is stale: run .venv/bin/python tests/differential_support.py")
 
 
 def test_every_switch_has_a_known_difference() -> None:
