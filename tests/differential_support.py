@@ -3,8 +3,10 @@ packages on disk, two runners that reduce each validator's answer to one compara
 (resource, row, field, class), and the mapping between our finding codes and frictionless'
 error types that the reduction uses (see docs/frictionless.md).
 
-Adding a feature is one line: a field type is an entry of :data:`TYPES`, a dialect an entry
-of :data:`DIALECTS`, an encoding an entry of :data:`ENCODINGS`. Features whose semantics
+Adding a feature is one line: a field type (or type and format) is an entry of
+:data:`TYPES`, a dialect an entry of :data:`DIALECTS`, an encoding an entry of
+:data:`ENCODINGS`, a compression an entry of :data:`COMPRESSIONS`, a missingValues choice
+an entry of :data:`MISSING_VALUES`. Features whose semantics
 differ from frictionless today sit behind the switches below, each off until the fix lands;
 ``bench/differential.py --switch NAME`` runs with one turned on.
 """
@@ -23,6 +25,11 @@ from typing import Any
 from hypothesis import strategies as st
 
 from conflictdata.validation.findings import FRICTIONLESS, POLICY, RULES, Finding
+
+__all__ = ["SWITCHES", "switch", "TYPES", "DIALECTS", "ENCODINGS", "MISSING_VALUES",
+           "NO_COUNTERPART", "CONSTRAINT_OF", "ALSO", "PROBES", "KNOWN", "POLICY", "packages",
+           "write", "run_ours", "run_frictionless", "comparable", "expected_unmatched",
+           "render_mapping", "render_switches", "update_doc"]
 
 # -- switches: features known to differ from frictionless today -------------------------------
 # Each is a module attribute so a test or the bench may turn it on (``SWITCHES``).
@@ -177,14 +184,24 @@ class Kind:
     gated: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: key order for minimum/maximum (None: the type takes no bounds)
     order: Callable[[str], Any] | None = None
+    #: the Table Schema type and format when the entry's name is not the type
+    #: (e.g. ``TYPES["string/email"] = Kind("string/email", ..., type="string",
+    #: format="email")``)
+    type: str | None = None
+    format: str | None = None
+
+    @property
+    def schema_type(self) -> str:
+        return self.type or self.name
 
 
-_STRING_CHARS = "abcxyzé ,\"'\n-"
+_STRING_CHARS = "abcxyzé ,\"'\n\t-\u00a0\U0001f600"
 
 
 def _strings() -> st.SearchStrategy[tuple[str, Any]]:
-    # No leading/trailing newline (frictionless' pattern "^...$" accepts a trailing \n),
-    # no leading/trailing space in a header (HEADER_SPACES); cells may hold , " and \n.
+    # No leading/trailing newline (frictionless' pattern "^...$" accepts a trailing \n);
+    # no CR (Python 3.11's csv writer leaves a CR unquoted under an LF line terminator:
+    # our E115, frictionless splits the row). Cells hold , " \n, tabs, NBSP, an emoji.
     s = st.text(alphabet=_STRING_CHARS, min_size=1, max_size=5).filter(
         lambda v: v.strip("\n") == v)
     return s.map(lambda v: (v, v))
@@ -281,6 +298,21 @@ class Encoding:
     prefix: bytes = b""
 
 
+@dataclass(frozen=True)
+class Compression:
+    """How the file is packed: a path suffix, the descriptor's ``compression`` (None: not
+    declared) and the packing (identity: none)."""
+
+    suffix: str = ""
+    declared: str | None = None
+    pack: Callable[[bytes], bytes] = staticmethod(lambda b: b)  # type: ignore[assignment]
+    unpack: Callable[[bytes], bytes] = staticmethod(lambda b: b)  # type: ignore[assignment]
+
+
+#: The compressions the strategy writes, e.g. ``Compression(".gz", None, gzip.compress,
+#: gzip.decompress)`` once compressed resources are read.
+COMPRESSIONS: list[Compression] = [Compression()]
+
 #: Schema missingValues the strategy declares (None: none declared, the default [""]).
 MISSING_VALUES: list[list[str] | None] = [None, None, None, [""], ["", "NA"], ["NA"], []]
 
@@ -301,6 +333,7 @@ class FieldSpec:
     constraints: dict[str, Any]
     pool: list[str]  # canonical valid values the rows mostly use
     extra: dict[str, Any] = field(default_factory=dict)
+    kind: str = ""  # the TYPES entry it was drawn from
 
     def descriptor(self) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name, "type": self.type, **self.extra}
@@ -322,6 +355,7 @@ class TableSpec:
     #: physical layout edits, applied when writing: ("blank", before_record_index)
     blanks: list[int] = field(default_factory=list)
     header_defect: str | None = None
+    compression: Compression = field(default_factory=Compression)
     #: the schema's missingValues (None: not declared, so [""])
     missing: list[str] | None = None
     #: write a one-field primary key / foreign key as a string instead of a list
@@ -405,7 +439,7 @@ def _draw_field(draw: Any, name: str, kinds: list[str], zone: str) -> FieldSpec:
     kind = TYPES[_pick(draw, kinds)]
     pool = list(dict.fromkeys(draw(st.lists(_values(kind), min_size=1, max_size=6))))
     extra: dict[str, Any] = {}
-    if kind.name == "datetime":
+    if kind.schema_type == "datetime":
         pool = [(t + zone, j + zone) for t, j in pool]
     texts = [t for t, _ in pool]
     c: dict[str, Any] = {}
@@ -427,14 +461,16 @@ def _draw_field(draw: Any, name: str, kinds: list[str], zone: str) -> FieldSpec:
             c[k] = min(len(v) for v in texts)
         elif k == "maxLength":
             c[k] = max(len(v) for v in texts)
-    if kind.name == "boolean" and draw(st.booleans()):
+    if kind.schema_type == "boolean" and draw(st.booleans()):
         extra = {"trueValues": ["true", "yes"], "falseValues": ["false", "no"]}
-    return FieldSpec(name, kind.name, c, texts, extra)
+    if kind.format is not None:
+        extra["format"] = kind.format
+    return FieldSpec(name, kind.schema_type, c, texts, extra, kind=kind.name)
 
 
 def _other_value(draw: Any, f: FieldSpec) -> str:
     """A valid value of the field's type, maybe outside its pool (a constraint defect)."""
-    kind = TYPES[f.type]
+    kind = TYPES[f.kind]
     v = draw(_values(kind))[0]
     if f.type == "datetime" and f.pool[0].endswith("Z"):
         v += "Z"
@@ -446,7 +482,7 @@ def _other_value(draw: Any, f: FieldSpec) -> str:
 
 def _gated(f: FieldSpec) -> list[str]:
     """The field type's spellings behind switches that are on."""
-    return [s for sw, vals in TYPES[f.type].gated.items() if switch(sw) for s in vals]
+    return [s for sw, vals in TYPES[f.kind].gated.items() if switch(sw) for s in vals]
 
 
 def _pick(draw: Any, seq: Any) -> Any:
@@ -487,9 +523,9 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
                                 min_size=width, max_size=width, unique=True))
             own: list[str] = []
             for r in ref:
-                rtype = next(f.type for f in target_fields if f.name == r)
+                rtype = next(f.kind for f in target_fields if f.name == r)
                 cands = [f.name for f in fields if f.name not in own
-                         and (f.type == rtype or switch("MIXED_TYPE_KEYS"))
+                         and (f.kind == rtype or switch("MIXED_TYPE_KEYS"))
                          and not (target_i == ti and f.name == r)]
                 if not cands:
                     break
@@ -500,6 +536,7 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
         tables.append(TableSpec(f"t{ti}", fields, pk, fks, [], [f.name for f in fields],
                                 _pick(draw, DIALECTS),
                                 _pick(draw, ENCODINGS),
+                                compression=_pick(draw, COMPRESSIONS),
                                 missing=_pick(draw, MISSING_VALUES),
                                 names_as_string=draw(st.booleans())))
     # Rows: mostly pool values; defects planted below.
@@ -522,9 +559,9 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
                         f.name in t.primary_key and len(t.primary_key) > 1
                         and not switch("PARTIAL_NULL_KEYS")):
                     row.append(t.null)
-                elif choice == 1 and TYPES[f.type].invalid and (
+                elif choice == 1 and TYPES[f.kind].invalid and (
                         f.name not in keys or switch("INVALID_KEYS")):
-                    row.append(_pick(draw, TYPES[f.type].invalid))
+                    row.append(_pick(draw, TYPES[f.kind].invalid))
                     _note(defects, "wrong type")
                 elif choice == 2:
                     row.append(_other_value(draw, f))
@@ -703,8 +740,11 @@ def write(spec: PackageSpec, root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     resources = []
     for t in spec.tables:
-        (root / f"{t.name}.csv").write_bytes(csv_bytes(t))
-        res: dict[str, Any] = {"name": t.name, "path": f"{t.name}.csv", "schema": t.schema()}
+        rel = f"{t.name}.csv{t.compression.suffix}"
+        (root / rel).write_bytes(t.compression.pack(csv_bytes(t)))
+        res: dict[str, Any] = {"name": t.name, "path": rel, "schema": t.schema()}
+        if t.compression.declared is not None:
+            res["compression"] = t.compression.declared
         if t.dialect.descriptor is not None:
             res["dialect"] = t.dialect.descriptor
         if t.encoding.declared is not None:
@@ -733,7 +773,14 @@ class Outcome:
 
 def _record_rows(data: bytes) -> dict[int, int]:
     """Physical line -> row number (header = 1) of each record start, blank lines included,
-    read by the csv module as frictionless reads the file."""
+    read by the csv module as frictionless reads the file (a packed file unpacked first)."""
+    for c in COMPRESSIONS:
+        if c.suffix:
+            try:
+                data = c.unpack(data)
+                break
+            except Exception:  # noqa: BLE001 - not packed this way
+                continue
     text = data.decode("utf-8-sig", errors="replace")
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: dict[int, int] = {}
@@ -832,9 +879,6 @@ def comparable(ours: Outcome, theirs: Outcome, spec: PackageSpec
 
     return {k for k in ours.keys if keep(k)}, {k for k in theirs.keys if keep(k)}
 
-
-__all__ = ["SWITCHES", "TYPES", "DIALECTS", "ENCODINGS", "NO_COUNTERPART", "CONSTRAINT_OF",
-           "POLICY", "packages", "write", "run_ours", "run_frictionless", "comparable"]
 
 
 # -- probes: one tiny package per mapped code ------------------------------------------------
