@@ -899,6 +899,10 @@ class Probe:
     parent: bytes | None = None
     parent_fields: tuple[dict[str, Any], ...] = ({"name": "k", "type": "string"},)
     what: str = ""
+    #: frictionless' error types for a code with no counterpart (its symptom, or none)
+    symptom: tuple[str, ...] = ()
+    #: the policy ours runs under
+    policy: str = "spec"
 
     def write(self, root: Path) -> Path:
         root.mkdir(parents=True, exist_ok=True)
@@ -1012,6 +1016,25 @@ def render_mapping() -> str:
                 cls += f"; {ALSO[code]}"
         lines.append(f"| {code} | {rule.title} | {fl} | {cls} |")
     return "\n".join(lines) + "\n"
+
+
+#: Codes with no counterpart, each shown by a package where ours reports that code and
+#: frictionless reports only its ``symptom`` (often nothing): the claims of NO_COUNTERPART.
+UNMATCHED_PROBES: list[Probe] = [
+    Probe("E103", b"\xef\xbb\xbfa,b\n1,2\n", _AB, policy="strict",
+          what="a BOM under policy strict; frictionless strips it"),
+    Probe("E105", b"a,b\nx\x00y,1\n", _AB, what="a NUL byte; frictionless reads it as text"),
+    Probe("E106", b'a,b\n"x,1\n2,3\n', _AB, symptom=("missing-cell",),
+          what="an unclosed quote; frictionless reads the rest as one cell"),
+    Probe("E107", b'a,b\nx"y,1\n', _AB, what="a stray quote; frictionless reads it as text"),
+    Probe("E115", b"a,b\nx\ry,1\n2,3\n", _AB, symptom=("missing-cell",),
+          what="a lone CR in a cell; frictionless ends the row there"),
+    Probe("E116", b"a,b\rx,1\r2,3\r", _AB, what="CR line ends; frictionless reads them"),
+    Probe("E213", b"a\nevt-00001\n", (_f("a", pattern="evt-[0-9]{4,}"),), policy="strict",
+          what="an ID with extra leading zeros under policy strict"),
+    Probe("E402", b"a,b\n1,1\n", _AB, ("a",), foreign_keys=(_fk(["b"], ["a"], ""),),
+          what="a row referencing itself; frictionless has no cycle rule"),
+]
 
 
 def _i(name: str, **constraints: Any) -> dict[str, Any]:

@@ -69,6 +69,21 @@ def test_probe(probe: ds.Probe, tmp_path: Path) -> None:
     assert o.keys == f.keys
 
 
+@pytest.mark.parametrize("probe", ds.UNMATCHED_PROBES, ids=lambda p: p.code)
+def test_no_counterpart_probe(probe: ds.Probe, tmp_path: Path) -> None:
+    """A code named as having no counterpart: ours reports it, frictionless only its
+    symptom (mostly nothing), as NO_COUNTERPART says."""
+    assert probe.code in ds.NO_COUNTERPART
+    path = probe.write(tmp_path)
+    ours = validate(path, policy=probe.policy)
+    assert probe.code in {f.code for f in ours.findings}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = frictionless.validate(str(path))
+    types = {e.type for t in report.tasks for e in t.errors} | {e.type for e in report.errors}
+    assert types == set(probe.symptom), types
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.data_too_large])
 @given(ds.packages())
