@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         return known()
     for name in args.switch:
         setattr(ds, name, True)
-    print(f"switches on: {', '.join(args.switch) or 'none'}; off: "
+    print(f"switches on: {', '.join(s for s in ds.SWITCHES if ds.switch(s)) or 'none'}; off: "
           f"{', '.join(s for s in ds.SWITCHES if not ds.switch(s))}")
 
     counts: Counter[str] = Counter()

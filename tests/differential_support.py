@@ -607,6 +607,7 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
         if not switch("EMPTY_RECORDS"):
             t.rows = [r for r in t.rows if not all(t.is_null(v) for v in r)]
         _plant_layout(draw, t, defects)
+        _declare_delimiter(t)
     return PackageSpec(tables, defects)
 
 
@@ -654,6 +655,16 @@ def _fix_self_cycles(t: TableSpec) -> None:
             if not t.is_null(row[r]):
                 seen.append(row[r])
         t.rows = kept
+
+
+def _declare_delimiter(t: TableSpec) -> None:
+    """Without a declared dialect frictionless guesses one (csv.Sniffer): cells with a ' or
+    a tab can make it pick another delimiter or quote, where the spec's default is ','. Such
+    a table declares its delimiter (docs/frictionless.md)."""
+    d = t.dialect
+    if d.descriptor is None and any("'" in c or "\t" in c for r in t.rows for c in r):
+        t.dialect = Dialect({"delimiter": d.delimiter}, d.delimiter, d.lineterminator,
+                            d.quoting)
 
 
 def _plant_duplicate(draw: Any, t: TableSpec, defects: list[str]) -> None:
