@@ -472,6 +472,10 @@ def _other_value(draw: Any, f: FieldSpec) -> str:
     """A valid value of the field's type, maybe outside its pool (a constraint defect)."""
     kind = TYPES[f.kind]
     v = draw(_values(kind))[0]
+    if f.type == "string" and draw(st.booleans()):
+        # Near misses of the string constraints: too short, too long, off the pattern.
+        p = _pick(draw, f.pool)
+        v = _pick(draw, [p[:-1] or "Q", p * 3, "Q" + p, p + ","])
     if f.type == "datetime" and f.pool[0].endswith("Z"):
         v += "Z"
     gated = _gated(f)
@@ -563,7 +567,7 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
                         f.name not in keys or switch("INVALID_KEYS")):
                     row.append(_pick(draw, TYPES[f.kind].invalid))
                     _note(defects, "wrong type")
-                elif choice == 2:
+                elif choice == 2 or (choice == 4 and f.constraints):
                     row.append(_other_value(draw, f))
                     _note(defects, "constraint")
                 elif choice == 3 and _gated(f):
