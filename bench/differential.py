@@ -35,7 +35,11 @@ def compare(spec: ds.PackageSpec) -> tuple[set[tuple[str, str]], list[str], bool
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         path = ds.write(spec, Path(tmp))
-        ours, theirs = ds.run_ours(path), ds.run_frictionless(path)
+        ours = ds.run_ours(path)
+        try:
+            theirs = ds.run_frictionless(path)
+        except Exception as exc:  # noqa: BLE001 - a frictionless crash is a class of its own
+            return {("frictionless raised", type(exc).__name__)}, [], False
     a, b = ds.comparable(ours, theirs, spec)
     classes = {("ours only", k[3]) for k in a - b} | {("frictionless only", k[3]) for k in b - a}
     same_verdict = ours.matched_valid == theirs.valid

@@ -486,7 +486,12 @@ def _other_value(draw: Any, f: FieldSpec) -> str:
 
 def _gated(f: FieldSpec) -> list[str]:
     """The field type's spellings behind switches that are on."""
-    return [s for sw, vals in TYPES[f.kind].gated.items() if switch(sw) for s in vals]
+    got = [s for sw, vals in TYPES[f.kind].gated.items() if switch(sw) for s in vals]
+    if f.type == "datetime":  # one zone style per package: frictionless cannot mix them
+        zoned = f.pool[0].endswith("Z")
+        got = [v + "Z" if zoned and not v.endswith(("Z", "0000")) else v for v in got
+               if zoned or not v.endswith(("Z", "0000"))]
+    return got
 
 
 def _pick(draw: Any, seq: Any) -> Any:
