@@ -196,7 +196,9 @@ def render_findings_doc() -> str:
         "`conflictdata validate --policy strict`; any other package is read exactly as the "
         "spec says. The *frictionless* column names the frictionless 5 error types a code "
         "corresponds to; a code without one is a policy, a lint, or a rule frictionless "
-        "does not know (rowChecks, relationChecks, provenance).",
+        "does not know (rowChecks, relationChecks, provenance). docs/frictionless.md "
+        "explains the mapping, rows and fields included, and the differential test that "
+        "checks it.",
         "",
         "| code | severity | layer | title | meaning | how to fix | frictionless |",
         "|---|---|---|---|---|---|---|",

@@ -1,0 +1,1165 @@
+"""The differential test against frictionless: a hypothesis strategy of small random data
+packages on disk, two runners that reduce each validator's answer to one comparable set of
+(resource, row, field, class), and the mapping between our finding codes and frictionless'
+error types that the reduction uses (see docs/frictionless.md).
+
+Adding a feature is one line: a field type (or type and format) is an entry of
+:data:`TYPES`, a dialect an entry of :data:`DIALECTS`, an encoding an entry of
+:data:`ENCODINGS`, a compression an entry of :data:`COMPRESSIONS`, a missingValues choice
+an entry of :data:`MISSING_VALUES`. Features whose semantics
+differ from frictionless today sit behind the switches below, each off until the fix lands;
+``bench/differential.py --switch NAME`` runs with one turned on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hypothesis import strategies as st
+
+from conflictdata.validation.findings import FRICTIONLESS, POLICY, RULES, Finding
+
+__all__ = ["SWITCHES", "switch", "TYPES", "DIALECTS", "ENCODINGS", "MISSING_VALUES",
+           "NO_COUNTERPART", "CONSTRAINT_OF", "ALSO", "PROBES", "KNOWN", "POLICY", "packages",
+           "write", "run_ours", "run_frictionless", "comparable", "expected_unmatched",
+           "render_mapping", "render_switches", "update_doc"]
+
+# -- switches: features known to differ from frictionless today -------------------------------
+# Each is a module attribute so a test or the bench may turn it on (``SWITCHES``).
+
+#: Spellings both read as the same value but not as the same text (integer ``01``, ``-0``;
+#: number ``1.50``, ``2.0``, ``1e1``; boolean ``True``, ``1``) in enum, unique, primary and
+#: foreign keys. Enable once typed key/enum comparison lands (issue 11 item 2, numbers).
+TYPED_KEYS = False
+#: Number spellings frictionless reads and we reject: ``+1``, `` 2``, ``1_000``, ``NaN``,
+#: ``INF``, ``.5``, ``5.``. Enable once numbers.py reads numbers as the spec does (numbers).
+NUMBER_SPELLINGS = False
+#: Rows with too many or too few cells. Enable once a ragged row keeps its readable cells
+#: checked and its row number (issue 11 item 3, reading).
+RAGGED_ROWS = False
+#: Records whose every cell is empty (``,,``; an empty cell of a one-field table): frictionless
+#: reports blank-row (and primary-key "all None"). Enable once such a row is reported (reading).
+EMPTY_RECORDS = False
+#: Header labels with surrounding spaces (frictionless trims them). Enable once the header
+#: check trims as frictionless does (reading).
+HEADER_SPACES = False
+#: Wrong-type cells in key or enum fields (primary key, unique, foreign key on either side,
+#: enum): frictionless reads such a cell as null (primary-key "all None", no unique,
+#: foreign-key or enum error), we compare its text (E202 and E204 for one cell). Enable with
+#: typed keys and enum (numbers).
+INVALID_KEYS = False
+#: Composite primary / foreign keys with some but not all cells empty: frictionless compares
+#: the tuple with None in it (no primary-key error unless repeated; a foreign-key error), we
+#: report E212 per empty cell and skip the foreign key. Enable once the key checks do so.
+PARTIAL_NULL_KEYS = False
+#: Datetime clocks out of range (``T25:61:99``) and datetimes with mixed offsets. Enable
+#: once the datetime reader checks the clock and compares instants (temporal).
+CLOCK_ERRORS = False
+#: Foreign keys between fields of different types (string -> integer, ...): frictionless
+#: compares typed values (``"1" != 1``), we compare text. Enable with typed keys.
+MIXED_TYPE_KEYS = False
+#: Datetime spellings frictionless' isoparse reads and we reject: any one-character
+#: separator (``2020-01-01 00:00:00``), ``+0000`` offsets. Enable once the datetime reader
+#: reads them (temporal), or decide they are refused.
+DATETIME_SPELLINGS = False
+#: E108/E109 findings carry no Finding.row yet: with this off the row is derived from the
+#: finding's physical line and the file's record map; on, Finding.row must be set (reading).
+FILE_FINDING_ROWS = False
+#: Self-referencing single-field foreign keys that loop (a row pointing at itself, or
+#: round a cycle): we report E402 even under policy "spec", frictionless nothing. On: the
+#: test compares everything else and names E402 as a finding with no counterpart (see
+#: expected_unmatched). Off: no cycles are drawn.
+SELF_CYCLES = True
+
+SWITCHES = ("TYPED_KEYS", "NUMBER_SPELLINGS", "RAGGED_ROWS", "EMPTY_RECORDS", "HEADER_SPACES",
+            "INVALID_KEYS", "PARTIAL_NULL_KEYS", "CLOCK_ERRORS", "DATETIME_SPELLINGS",
+            "MIXED_TYPE_KEYS",
+            "FILE_FINDING_ROWS", "SELF_CYCLES")
+
+
+def switch(name: str) -> bool:
+    """The current value of a switch (looked up at draw time, so a bench may flip it)."""
+    assert name in SWITCHES, name
+    return bool(globals()[name])
+
+
+# -- the mapping -----------------------------------------------------------------------------
+
+#: Codes with no frictionless counterpart, and why. With :data:`FRICTIONLESS` this covers
+#: every code of the registry exactly once (tests/test_differential.py checks it).
+NO_COUNTERPART: dict[str, str] = {
+    "E103": "policy: frictionless strips a UTF-8 BOM",
+    "E105": "frictionless reads a NUL byte as text",
+    "E106": "frictionless' csv reader reads on to the end of the file (its symptom is a "
+            "missing-cell); there is no quoting error",
+    "E107": "frictionless' csv reader accepts a stray quote as text",
+    "E114": "a limit of ours (cell size)",
+    "E115": "frictionless' csv reader splits the row at the CR (its symptom is missing-cell)",
+    "E116": "frictionless reads CR line ends; we refuse the file",
+    "E117": "a limit of ours (header size)",
+    "E118": "a limit of ours (row size)",
+    "E213": "policy: ID spelling",
+    "E301": "rowChecks are this project's schema extension",
+    "E302": "rowChecks are this project's schema extension",
+    "E303": "rowChecks are this project's schema extension",
+    "E304": "rowChecks are this project's schema extension",
+    "E305": "rowChecks are this project's schema extension",
+    "E402": "acyclic self-references are this project's rule (checked under 'spec' too)",
+    "E403": "relationChecks are this project's schema extension",
+    "E404": "provenance (--sources-dir) is this project's check",
+    "E405": "provenance (--sources-dir) is this project's check",
+    "E406": "provenance (--sources-dir) is this project's check",
+    "W501": "lint (a warning: never changes the verdict)",
+    "W502": "lint (a warning: never changes the verdict)",
+    "W503": "lint (a warning: never changes the verdict)",
+    "W504": "lint (a warning: never changes the verdict)",
+    "W505": "lint (a warning: never changes the verdict)",
+    "W506": "lint (a warning: never changes the verdict)",
+}
+
+#: The constraint a constraint-error of each code names (frictionless' note says
+#: ``constraint "minimum" is "4"``).
+CONSTRAINT_OF: dict[str, str] = {
+    "E201": "required", "E204": "enum", "E205": "pattern", "E206": "minimum",
+    "E207": "maximum", "E208": "minLength", "E209": "maxLength",
+}
+#: Frictionless header error types: compared as one class per resource ("label"), since the
+#: two validators split one header defect differently (a renamed column is our E112 + E111,
+#: frictionless' incorrect-label).
+LABEL_TYPES = frozenset({"duplicate-label", "missing-label", "extra-label", "incorrect-label",
+                         "blank-label"})
+LABEL_CODES = frozenset({"E110", "E111", "E112", "E113"})
+#: Frictionless error types compared at the resource (no row, no field).
+RESOURCE_TYPES = frozenset({"scheme-error", "source-error", "encoding-error"})
+#: Row-level classes compared without a field (frictionless gives none, or one per cell).
+ROW_ONLY = frozenset({"primary-key", "foreign-key", "blank-row", "extra-cell", "missing-cell"})
+
+_CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)"')
+
+Key = tuple[str, "int | None", "str | None", str]  # (resource, row, field, class)
+
+
+def fl_class(error_type: str, note: str) -> str:
+    """The compared class of a frictionless error."""
+    if error_type in LABEL_TYPES:
+        return "label"
+    if error_type == "constraint-error":
+        m = _CONSTRAINT_NOTE.search(note or "")
+        return f"constraint:{m[1] if m else '?'}"
+    return error_type
+
+
+def code_classes(code: str) -> tuple[str, ...]:
+    """The compared classes a finding code maps to ('' for a code with no counterpart)."""
+    if code in LABEL_CODES:
+        return ("label",)
+    if code in CONSTRAINT_OF:
+        return (f"constraint:{CONSTRAINT_OF[code]}",)
+    if code == "E108":
+        return ("extra-cell", "missing-cell")
+    return FRICTIONLESS.get(code, ())
+
+
+# -- the package model -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One field type as the strategy draws it: canonical spellings of valid values (text,
+    and the JSON value an enum or bound uses), spellings that are not values, the
+    constraints it takes, and the extra spellings behind switches."""
+
+    name: str
+    values: Callable[[], st.SearchStrategy[tuple[str, Any]]]
+    invalid: tuple[str, ...]
+    constraints: frozenset[str]
+    #: switch name -> spellings valid for both that need it (e.g. "TYPED_KEYS": ("01",))
+    gated: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: key order for minimum/maximum (None: the type takes no bounds)
+    order: Callable[[str], Any] | None = None
+    #: the Table Schema type and format when the entry's name is not the type
+    #: (e.g. ``TYPES["string/email"] = Kind("string/email", ..., type="string",
+    #: format="email")``)
+    type: str | None = None
+    format: str | None = None
+
+    @property
+    def schema_type(self) -> str:
+        return self.type or self.name
+
+
+_STRING_CHARS = "abcxyzé ,\"'\n\t-\u00a0\U0001f600"
+
+
+def _strings() -> st.SearchStrategy[tuple[str, Any]]:
+    # No leading/trailing newline (frictionless' pattern "^...$" accepts a trailing \n);
+    # no CR (Python 3.11's csv writer leaves a CR unquoted under an LF line terminator:
+    # our E115, frictionless splits the row). Cells hold , " \n, tabs, NBSP, an emoji.
+    s = st.text(alphabet=_STRING_CHARS, min_size=1, max_size=5).filter(
+        lambda v: v.strip("\n") == v)
+    return s.map(lambda v: (v, v))
+
+
+def _ints() -> st.SearchStrategy[tuple[str, Any]]:
+    return st.integers(-20, 20).map(lambda v: (str(v), v))
+
+
+_DYADIC = [-2.25, -1.5, -1, 0, 0.5, 1, 1.5, 2, 3.75, 10, 12.5, 100]
+
+
+def _json_number(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def _numbers() -> st.SearchStrategy[tuple[str, Any]]:
+    # Dyadic fractions only: exact in binary, so float (ours) and Decimal (frictionless) agree.
+    return st.sampled_from(_DYADIC).map(lambda v: (str(_json_number(v)), _json_number(v)))
+
+
+def _booleans() -> st.SearchStrategy[tuple[str, Any]]:
+    return st.sampled_from([("true", "true"), ("false", "false")])
+
+
+_DATES = ["1999-12-31", "2000-02-29", "2020-01-01", "2020-06-15", "2021-12-31", "2024-02-29"]
+
+
+def _dates() -> st.SearchStrategy[tuple[str, Any]]:
+    return st.sampled_from(_DATES).map(lambda v: (v, v))
+
+
+def _datetimes() -> st.SearchStrategy[tuple[str, Any]]:
+    # The zone suffix is one per field (see _draw_field), added there.
+    return st.sampled_from([d + t for d in _DATES[:4] for t in ("T00:00:00", "T12:30:05")]
+                           ).map(lambda v: (v, v))
+
+
+#: The field types the strategy draws: one entry per type main supports.
+TYPES: dict[str, Kind] = {
+    "string": Kind("string", _strings, (), frozenset({"required", "unique", "enum", "pattern",
+                                                      "minLength", "maxLength"})),
+    "integer": Kind("integer", _ints, ("x", "1.5", "1e", "--1", "1 2"),
+                    frozenset({"required", "unique", "enum", "minimum", "maximum"}),
+                    {"TYPED_KEYS": ("01", "-0", "007"),
+                     "NUMBER_SPELLINGS": ("+1", " 2", "3 ", "1_000")}, order=int),
+    "number": Kind("number", _numbers, ("x", "1,5", "1.2.3", "e5", "--1"),
+                   frozenset({"required", "unique", "enum", "minimum", "maximum"}),
+                   {"TYPED_KEYS": ("1.50", "2.0", "1e1", "0.0"),
+                    "NUMBER_SPELLINGS": ("+1.5", ".5", "5.", "NaN", "INF", "-INF", " 1")},
+                   order=float),
+    "boolean": Kind("boolean", _booleans, ("2", "t", "x", "maybe"),
+                    frozenset({"required", "unique", "enum"}),
+                    {"TYPED_KEYS": ("True", "TRUE", "1", "False", "FALSE", "0")}),
+    "date": Kind("date", _dates, ("x", "2020/01/01", "2020-13-01", "2021-02-29", "20200101"),
+                 frozenset({"required", "unique", "enum", "minimum", "maximum"}),
+                 order=str),
+    "datetime": Kind("datetime", _datetimes, ("x", "2020-01-01", "2020-02-30T00:00:00",
+                                              "2020-01-01T00:00"),
+                     frozenset({"required", "unique", "enum", "minimum", "maximum"}),
+                     {"CLOCK_ERRORS": ("2020-01-01T25:00:00", "2020-01-01T10:61:00"),
+                      "DATETIME_SPELLINGS": ("2020-01-01 00:00:00", "2020-01-01t00:00:00",
+                                             "2020-01-01T00:00:00+0000")},
+                     order=str),
+}
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """A CSV dialect: what the descriptor declares and how the csv module writes it."""
+
+    descriptor: dict[str, Any] | None
+    delimiter: str = ","
+    lineterminator: str = "\n"
+    quoting: int = csv.QUOTE_MINIMAL
+
+
+#: The dialects the strategy writes (``descriptor`` None: no ``dialect`` key).
+DIALECTS: list[Dialect] = [
+    Dialect(None),
+    Dialect(None, lineterminator="\r\n"),
+    Dialect(None, quoting=csv.QUOTE_ALL),
+    Dialect({"delimiter": ",", "doubleQuote": True}),
+]
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How the bytes are written: the descriptor's ``encoding`` (None: none declared), the
+    Python codec and an optional byte prefix (a BOM)."""
+
+    declared: str | None
+    codec: str = "utf-8"
+    prefix: bytes = b""
+
+
+@dataclass(frozen=True)
+class Compression:
+    """How the file is packed: a path suffix, the descriptor's ``compression`` (None: not
+    declared) and the packing (identity: none)."""
+
+    suffix: str = ""
+    declared: str | None = None
+    pack: Callable[[bytes], bytes] = staticmethod(lambda b: b)  # type: ignore[assignment]
+    unpack: Callable[[bytes], bytes] = staticmethod(lambda b: b)  # type: ignore[assignment]
+
+
+#: The compressions the strategy writes, e.g. ``Compression(".gz", None, gzip.compress,
+#: gzip.decompress)`` once compressed resources are read.
+COMPRESSIONS: list[Compression] = [Compression()]
+
+#: Schema missingValues the strategy declares (None: none declared, the default [""]).
+MISSING_VALUES: list[list[str] | None] = [None, None, None, [""], ["", "NA"], ["NA"], []]
+
+#: The encodings the strategy writes.
+ENCODINGS: list[Encoding] = [
+    Encoding(None),
+    Encoding("utf-8"),
+    Encoding(None, prefix=b"\xef\xbb\xbf"),  # a BOM: stripped by both under policy "spec"
+]
+
+_PATTERNS = ["[a-z]+", "[a-c]*", "a.*", "[^,]+", ".{1,3}", "[a-z ]*", "x?y?z?", "[-a-z]+"]
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    type: str
+    constraints: dict[str, Any]
+    pool: list[str]  # canonical valid values the rows mostly use
+    extra: dict[str, Any] = field(default_factory=dict)
+    kind: str = ""  # the TYPES entry it was drawn from
+
+    def descriptor(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": self.name, "type": self.type, **self.extra}
+        if self.constraints:
+            d["constraints"] = self.constraints
+        return d
+
+
+@dataclass
+class TableSpec:
+    name: str
+    fields: list[FieldSpec]
+    primary_key: list[str]
+    foreign_keys: list[dict[str, Any]]
+    rows: list[list[str]]
+    header: list[str]
+    dialect: Dialect
+    encoding: Encoding
+    #: physical layout edits, applied when writing: ("blank", before_record_index)
+    blanks: list[int] = field(default_factory=list)
+    header_defect: str | None = None
+    compression: Compression = field(default_factory=Compression)
+    #: the schema's missingValues (None: not declared, so [""])
+    missing: list[str] | None = None
+    #: write a one-field primary key / foreign key as a string instead of a list
+    names_as_string: bool = False
+
+    def is_null(self, cell: str) -> bool:
+        return cell in ([""] if self.missing is None else self.missing)
+
+    @property
+    def null(self) -> str | None:
+        """How an empty cell is written (None: the table has no missing value)."""
+        if self.missing is None:
+            return ""
+        return self.missing[0] if self.missing else None
+
+    def field(self, name: str) -> FieldSpec:
+        return next(f for f in self.fields if f.name == name)
+
+    def schema(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"fields": [f.descriptor() for f in self.fields]}
+        one = self.names_as_string
+        if self.primary_key:
+            d["primaryKey"] = (self.primary_key[0] if one and len(self.primary_key) == 1
+                               else self.primary_key)
+        if self.foreign_keys:
+            d["foreignKeys"] = [_names_as_string(fk) if one else fk for fk in self.foreign_keys]
+        if self.missing is not None:
+            d["missingValues"] = self.missing
+        return d
+
+
+def _names_as_string(fk: dict[str, Any]) -> dict[str, Any]:
+    if len(fk["fields"]) != 1:
+        return fk
+    return {"fields": fk["fields"][0], "reference": {
+        "resource": fk["reference"]["resource"], "fields": fk["reference"]["fields"][0]}}
+
+
+@dataclass
+class PackageSpec:
+    tables: list[TableSpec]
+    defects: list[str]
+
+    def table(self, name: str) -> TableSpec:
+        return next(t for t in self.tables if t.name == name)
+
+    def describe(self) -> str:
+        """A readable dump (for hypothesis' falsifying example and the bench)."""
+        out = [f"defects: {self.defects}"]
+        for t in self.tables:
+            out.append(f"{t.name}: {json.dumps(t.schema())}")
+            out.append(f"  dialect={t.dialect} encoding={t.encoding} blanks={t.blanks} "
+                       f"header={t.header} ({t.header_defect})")
+            out.extend(f"  {r!r}" for r in t.rows)
+        return "\n".join(out)
+
+
+# -- the strategy ----------------------------------------------------------------------------
+
+
+def _key_fields(t: TableSpec) -> set[str]:
+    keys = set(t.primary_key)
+    keys |= {f.name for f in t.fields if f.constraints.get("unique") or "enum" in f.constraints}
+    for fk in t.foreign_keys:
+        keys |= set(fk["fields"])
+    return keys
+
+
+_VALUES: dict[str, st.SearchStrategy[tuple[str, Any]]] = {}
+
+
+def _values(kind: Kind) -> st.SearchStrategy[tuple[str, Any]]:
+    """The kind's value strategy, built once."""
+    got = _VALUES.get(kind.name)
+    if got is None:
+        got = _VALUES[kind.name] = kind.values()
+    return got
+
+
+def _draw_field(draw: Any, name: str, kinds: list[str], zone: str) -> FieldSpec:
+    kind = TYPES[_pick(draw, kinds)]
+    pool = list(dict.fromkeys(draw(st.lists(_values(kind), min_size=1, max_size=6))))
+    extra: dict[str, Any] = {}
+    if kind.schema_type == "datetime":
+        pool = [(t + zone, j + zone) for t, j in pool]
+    texts = [t for t, _ in pool]
+    c: dict[str, Any] = {}
+    allowed = sorted(kind.constraints)
+    for k in draw(st.lists(st.sampled_from(allowed), max_size=3, unique=True)):
+        if k in ("required", "unique"):
+            c[k] = True
+        elif k == "enum":
+            c[k] = [j for _, j in pool]
+        elif k == "pattern":
+            fits = [p for p in _PATTERNS if all(re.fullmatch(p, v) for v in texts)]
+            if fits:
+                c[k] = _pick(draw, fits)
+        elif k in ("minimum", "maximum"):
+            assert kind.order is not None
+            by = sorted(pool, key=lambda tj: kind.order(tj[0]))  # type: ignore[misc]
+            c[k] = (by[0] if k == "minimum" else by[-1])[1]
+        elif k == "minLength":
+            c[k] = min(len(v) for v in texts)
+        elif k == "maxLength":
+            c[k] = max(len(v) for v in texts)
+    if kind.schema_type == "boolean" and draw(st.booleans()):
+        extra = {"trueValues": ["true", "yes"], "falseValues": ["false", "no"]}
+    if kind.format is not None:
+        extra["format"] = kind.format
+    return FieldSpec(name, kind.schema_type, c, texts, extra, kind=kind.name)
+
+
+def _other_value(draw: Any, f: FieldSpec) -> str:
+    """A valid value of the field's type, maybe outside its pool (a constraint defect)."""
+    kind = TYPES[f.kind]
+    v = draw(_values(kind))[0]
+    if f.type == "string" and draw(st.booleans()):
+        # Near misses of the string constraints: too short, too long, off the pattern.
+        p = _pick(draw, f.pool)
+        v = _pick(draw, [p[:-1] or "Q", p * 3, "Q" + p, p + ","])
+    if f.type == "datetime" and f.pool[0].endswith("Z"):
+        v += "Z"
+    gated = _gated(f)
+    if gated and draw(st.booleans()):
+        v = _pick(draw, gated)
+    return v
+
+
+def _gated(f: FieldSpec) -> list[str]:
+    """The field type's spellings behind switches that are on."""
+    got = [s for sw, vals in TYPES[f.kind].gated.items() if switch(sw) for s in vals]
+    if f.type == "datetime":  # one zone style per package: frictionless cannot mix them
+        zoned = f.pool[0].endswith("Z")
+        got = [v + "Z" if zoned and not v.endswith(("Z", "0000")) else v for v in got
+               if zoned or not v.endswith(("Z", "0000"))]
+    return got
+
+
+def _pick(draw: Any, seq: Any) -> Any:
+    """One element of ``seq`` (an index draw: cheaper than a new sampled_from per cell)."""
+    seq = list(seq)
+    return seq[draw(st.integers(0, len(seq) - 1))]
+
+
+def _name(i: int) -> str:
+    return f"f{i}"
+
+
+@st.composite
+def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
+    """A small data package: 1-3 tables, 1-4 fields each, 0-6 rows, keys and foreign keys
+    between the tables, and a few planted defects (the names listed in ``defects``)."""
+    n_tables = draw(st.integers(1, max_tables))
+    kinds = sorted(TYPES)
+    defects: list[str] = []
+    tables: list[TableSpec] = []
+    # One zone style for every datetime of the package: frictionless cannot compare naive and
+    # aware datetimes (a TypeError), and mixed offsets are behind CLOCK_ERRORS.
+    zone = _pick(draw, ["", "Z"])
+    for ti in range(n_tables):
+        n_fields = draw(st.integers(1, 4))
+        fields = [_draw_field(draw, _name(i), kinds, zone) for i in range(n_fields)]
+        pk: list[str] = []
+        if draw(st.integers(0, 2)):
+            pk = draw(st.lists(st.sampled_from([f.name for f in fields]), min_size=1,
+                               max_size=min(2, n_fields), unique=True))
+        fks: list[dict[str, Any]] = []
+        # A foreign key to an earlier table (or to this one) over fields of the same types.
+        if draw(st.integers(0, 2)):
+            target_i = draw(st.integers(0, ti))
+            target_fields = fields if target_i == ti else tables[target_i].fields
+            width = draw(st.integers(1, min(2, len(target_fields), n_fields)))
+            ref = draw(st.lists(st.sampled_from([f.name for f in target_fields]),
+                                min_size=width, max_size=width, unique=True))
+            own: list[str] = []
+            for r in ref:
+                rtype = next(f.kind for f in target_fields if f.name == r)
+                cands = [f.name for f in fields if f.name not in own
+                         and (f.kind == rtype or switch("MIXED_TYPE_KEYS"))
+                         and not (target_i == ti and f.name == r)]
+                if not cands:
+                    break
+                own.append(_pick(draw, cands))
+            if len(own) == width:
+                fks.append({"fields": own, "reference": {
+                    "resource": "" if target_i == ti else f"t{target_i}", "fields": ref}})
+        tables.append(TableSpec(f"t{ti}", fields, pk, fks, [], [f.name for f in fields],
+                                _pick(draw, DIALECTS),
+                                _pick(draw, ENCODINGS),
+                                compression=_pick(draw, COMPRESSIONS),
+                                missing=_pick(draw, MISSING_VALUES),
+                                names_as_string=draw(st.booleans())))
+    # Rows: mostly pool values; defects planted below.
+    referenced: dict[str, set[str]] = {t.name: set() for t in tables}
+    for t in tables:
+        for fk in t.foreign_keys:
+            referenced[fk["reference"]["resource"] or t.name] |= set(fk["reference"]["fields"])
+    for t in tables:
+        n_rows = draw(st.integers(0, max_rows))
+        keys = _key_fields(t) | referenced[t.name]
+        # A clean table (a third of them) plants no cell defect and repeats no key value.
+        clean = draw(st.integers(0, 2)) == 0
+        if clean and keys:
+            n_rows = min([n_rows] + [len(t.field(k).pool) for k in keys])
+        for ri in range(n_rows):
+            row = []
+            for f in t.fields:
+                choice = 99 if clean else draw(st.integers(0, 14))
+                if choice == 0 and t.null is not None and not (
+                        f.name in t.primary_key and len(t.primary_key) > 1
+                        and not switch("PARTIAL_NULL_KEYS")):
+                    row.append(t.null)
+                elif choice == 1 and TYPES[f.kind].invalid and (
+                        f.name not in keys or switch("INVALID_KEYS")):
+                    row.append(_pick(draw, TYPES[f.kind].invalid))
+                    _note(defects, "wrong type")
+                elif choice == 2 or (choice == 4 and f.constraints):
+                    row.append(_other_value(draw, f))
+                    _note(defects, "constraint")
+                elif choice == 3 and _gated(f):
+                    row.append(_pick(draw, _gated(f)))
+                    _note(defects, "switched spelling")
+                elif f.name in keys and choice >= 3 and (clean or choice < 12):  # distinct
+                    row.append(f.pool[ri % len(f.pool)])
+                else:
+                    row.append(_pick(draw, f.pool))
+            t.rows.append(row)
+    # Foreign key values: mostly keys of the referenced table, sometimes dangling.
+    for t in tables:
+        for fk in t.foreign_keys:
+            target = t if fk["reference"]["resource"] == "" else \
+                next(x for x in tables if x.name == fk["reference"]["resource"])
+            tidx = [target.header.index(r) for r in fk["reference"]["fields"]]
+            oidx = [t.header.index(o) for o in fk["fields"]]
+            for ri, row in enumerate(t.rows):
+                choice = draw(st.integers(0, 4))
+                if choice <= 2 and target.rows:
+                    src = _pick(draw, target.rows)
+                    vals = [src[i] for i in tidx]
+                    if target is t and src is row and not switch("SELF_CYCLES"):
+                        continue
+                    if any(t.is_null(v) or target.is_null(v) for v in vals) \
+                            and not switch("PARTIAL_NULL_KEYS"):
+                        continue
+                    for o, v in zip(oidx, vals):
+                        row[o] = v
+                elif choice == 3:
+                    for o in oidx:
+                        f = t.field(t.header[o])
+                        row[o] = (_pick(draw, f.pool) + "q" if f.type == "string"
+                                  else _other_value(draw, f))
+                    _note(defects, "dangling foreign key")
+    for t in tables:
+        _plant_duplicate(draw, t, defects)
+        for fk in t.foreign_keys:
+            _fix_keys(t, [t.header.index(o) for o in fk["fields"]])
+        _fix_self_cycles(t)
+        if not switch("EMPTY_RECORDS"):
+            t.rows = [r for r in t.rows if not all(t.is_null(v) for v in r)]
+        _plant_layout(draw, t, defects)
+        _declare_delimiter(t)
+    return PackageSpec(tables, defects)
+
+
+def _note(defects: list[str], what: str) -> None:
+    if what not in defects:
+        defects.append(what)
+
+
+def _fix_keys(t: TableSpec, oidx: list[int]) -> None:
+    """Keep composite foreign keys all-empty or all-filled unless PARTIAL_NULL_KEYS."""
+    if switch("PARTIAL_NULL_KEYS") or len(oidx) < 2:
+        return
+    kept = []
+    for row in t.rows:
+        if any(t.is_null(row[i]) for i in oidx):
+            if t.null is None:
+                continue
+            for i in oidx:
+                row[i] = t.null
+        kept.append(row)
+    t.rows = kept
+
+
+def _fix_self_cycles(t: TableSpec) -> None:
+    """Without SELF_CYCLES no single-field self-reference loops: each row points only at an
+    earlier row (or nowhere; a row that cannot, being part of a composite key, is dropped)."""
+    if switch("SELF_CYCLES"):
+        return
+    for fk in t.foreign_keys:
+        if fk["reference"]["resource"] != "" or len(fk["fields"]) != 1:
+            continue
+        o, r = t.header.index(fk["fields"][0]), t.header.index(fk["reference"]["fields"][0])
+        composite = len(t.primary_key) > 1 and fk["fields"][0] in t.primary_key
+        seen: list[str] = []
+        kept = []
+        for row in t.rows:
+            if not t.is_null(row[o]) and row[o] not in seen:
+                if seen:
+                    row[o] = seen[0]
+                elif composite or t.null is None:
+                    continue
+                else:
+                    row[o] = t.null
+            kept.append(row)
+            if not t.is_null(row[r]):
+                seen.append(row[r])
+        t.rows = kept
+
+
+def _declare_delimiter(t: TableSpec) -> None:
+    """Without a declared dialect frictionless guesses one (csv.Sniffer): cells with a ' or
+    a tab can make it pick another delimiter or quote, where the spec's default is ','. Such
+    a table declares its delimiter (docs/frictionless.md)."""
+    d = t.dialect
+    if d.descriptor is None and any("'" in c or "\t" in c for r in t.rows for c in r):
+        t.dialect = Dialect({"delimiter": d.delimiter}, d.delimiter, d.lineterminator,
+                            d.quoting)
+
+
+def _plant_duplicate(draw: Any, t: TableSpec, defects: list[str]) -> None:
+    """A row whose primary key repeats another row's."""
+    if t.primary_key and len(t.rows) >= 2 and draw(st.integers(0, 3)) == 0:
+        i, j = draw(st.lists(st.integers(0, len(t.rows) - 1), min_size=2, max_size=2,
+                             unique=True))
+        for k in t.primary_key:
+            c = t.header.index(k)
+            t.rows[j][c] = t.rows[i][c]
+        _note(defects, "duplicate key")
+
+
+def _plant_layout(draw: Any, t: TableSpec, defects: list[str]) -> None:
+    """Defects of the file's layout: blank lines, empty records, a ragged row, the header."""
+    if t.rows and draw(st.integers(0, 4)) == 0:
+        t.blanks.append(draw(st.integers(0, len(t.rows) - 1)))
+        _note(defects, "blank line")
+    if switch("EMPTY_RECORDS") and t.null is not None and draw(st.integers(0, 4)) == 0:
+        t.rows.insert(draw(st.integers(0, len(t.rows))), [t.null] * len(t.fields))
+        _note(defects, "empty record")
+    if switch("RAGGED_ROWS") and t.rows and draw(st.integers(0, 3)) == 0:
+        i = draw(st.integers(0, len(t.rows) - 1))
+        if draw(st.booleans()):
+            t.rows[i] = t.rows[i] + [_pick(draw, ["", "x", "1"])]
+        elif len(t.rows[i]) > 1:
+            t.rows[i] = t.rows[i][:-1]
+        _note(defects, "ragged row")
+    if draw(st.integers(0, 11)) == 0:
+        _header_defect(draw, t)
+        _note(defects, f"header {t.header_defect}")
+
+
+_HEADER_DEFECTS = ["rename", "swap", "duplicate", "blank", "drop", "add", "spaces"]
+
+
+def _header_defect(draw: Any, t: TableSpec) -> None:
+    options = [d for d in _HEADER_DEFECTS if (d != "spaces" or switch("HEADER_SPACES"))
+               and (d not in ("swap", "duplicate", "drop") or len(t.header) > 1)]
+    what = _pick(draw, options)
+    h = list(t.header)
+    i = draw(st.integers(0, len(h) - 1))
+    if what == "rename":
+        h[i] = h[i] + "x"
+    elif what == "swap":
+        j = (i + 1) % len(h)
+        h[i], h[j] = h[j], h[i]
+    elif what == "duplicate":
+        h[i] = h[(i + 1) % len(h)]
+    elif what == "blank":
+        h[i] = ""
+    elif what == "spaces":
+        h[i] = f" {h[i]} "
+    elif what == "drop":
+        del h[i]
+        t.rows = [r[:i] + r[i + 1:] for r in t.rows]
+    elif what == "add":
+        h.append("extra")
+        t.rows = [r + ["1"] for r in t.rows]
+    t.header = h
+    t.header_defect = what
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def csv_bytes(t: TableSpec) -> bytes:
+    """The table's file: header and rows by the csv module in the table's dialect, blank
+    lines where planted, encoded as the table's encoding says."""
+    d = t.dialect
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=d.delimiter, lineterminator=d.lineterminator,
+                   quoting=d.quoting)
+    w.writerow(t.header)
+    for i, row in enumerate(t.rows):
+        for _ in range(t.blanks.count(i)):
+            buf.write(d.lineterminator)
+        w.writerow(row)
+    return t.encoding.prefix + buf.getvalue().encode(t.encoding.codec)
+
+
+def write(spec: PackageSpec, root: Path) -> Path:
+    """Write the package under ``root``; the descriptor's path."""
+    root.mkdir(parents=True, exist_ok=True)
+    resources = []
+    for t in spec.tables:
+        rel = f"{t.name}.csv{t.compression.suffix}"
+        (root / rel).write_bytes(t.compression.pack(csv_bytes(t)))
+        res: dict[str, Any] = {"name": t.name, "path": rel, "schema": t.schema()}
+        if t.compression.declared is not None:
+            res["compression"] = t.compression.declared
+        if t.dialect.descriptor is not None:
+            res["dialect"] = t.dialect.descriptor
+        if t.encoding.declared is not None:
+            res["encoding"] = t.encoding.declared
+        resources.append(res)
+    desc = {"name": "differential", "resources": resources}
+    path = root / "datapackage.json"
+    path.write_text(json.dumps(desc, indent=1), encoding="utf-8")
+    return path
+
+
+# -- the two runners -------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """One validator's answer reduced for comparison."""
+
+    valid: bool
+    keys: set[Key]
+    #: our error findings whose code has no counterpart (named by the test)
+    unmatched: list[Finding] = field(default_factory=list)
+    #: the verdict without the unmatched findings (ours; frictionless: the verdict)
+    matched_valid: bool | None = None
+
+
+def _record_rows(data: bytes) -> dict[int, int]:
+    """Physical line -> row number (header = 1) of each record start, blank lines included,
+    read by the csv module as frictionless reads the file (a packed file unpacked first)."""
+    for c in COMPRESSIONS:
+        if c.suffix:
+            try:
+                data = c.unpack(data)
+                break
+            except Exception:  # noqa: BLE001 - not packed this way
+                continue
+    text = data.decode("utf-8-sig", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: dict[int, int] = {}
+    prev, n = 0, 0
+    for _ in reader:
+        n += 1
+        rows[prev + 1] = n
+        prev = reader.line_num
+    return rows
+
+
+def run_ours(descriptor: Path) -> Outcome:
+    """Our validator under policy "spec", reduced to (resource, row, field, class)."""
+    from conflictdata.schema import read_package
+    from conflictdata.validation import validate
+
+    pkg = read_package(descriptor)
+    report = validate(pkg, policy="spec")
+    keys: set[Key] = set()
+    unmatched: list[Finding] = []
+    line_rows: dict[str, dict[int, int]] = {}
+    for f in report.findings:
+        if f.severity != "error":
+            continue
+        classes = code_classes(f.code)
+        if not classes:
+            unmatched.append(f)
+            continue
+        res = f.table or "<package>"
+        row = f.row
+        if row is None and f.code in ("E108", "E109") and not switch("FILE_FINDING_ROWS"):
+            if res not in line_rows:
+                line_rows[res] = _record_rows((pkg.root / pkg.tables[res].path).read_bytes())
+            row = line_rows[res].get(f.line or 0)
+        if classes[0] in RESOURCE_TYPES or classes == ("label",):
+            keys.add((res, None, None, classes[0]))
+            continue
+        if f.code == "E108":
+            keys.add((res, row, None, "extra-cell" if f.column else "missing-cell"))
+            continue
+        fld = None if classes[0] in ROW_ONLY else f.field
+        keys.add((res, row, fld, classes[0]))
+        ts = pkg.tables[res]
+        pk = list(ts.primary_key)
+        # One finding of ours that stands for more than one frictionless error:
+        if f.code == "E109" and pk:
+            keys.add((res, row, None, "primary-key"))  # frictionless: pk cells all "None"
+        if f.code == "E212" and f.field and ts.field(f.field).required:
+            keys.add((res, row, f.field, "constraint:required"))
+        if f.code == "E211" and len(pk) == 1 and ts.field(pk[0]).unique:
+            keys.add((res, row, pk[0], "unique-error"))
+    return Outcome(report.valid, keys, unmatched,
+                   matched_valid=report.errors == len(unmatched))
+
+
+def run_frictionless(descriptor: Path) -> Outcome:
+    """``frictionless.validate`` on the package, reduced to (resource, row, field, class)."""
+    import frictionless
+
+    report = frictionless.validate(str(descriptor))
+    keys: set[Key] = set()
+    for e in report.errors:
+        keys.add(("<package>", None, None, e.type))
+    for task in report.tasks:
+        for e in task.errors:
+            cls = fl_class(e.type, e.note)
+            if cls == "label" or e.type in RESOURCE_TYPES:
+                keys.add((task.name, None, None, cls))
+                continue
+            row = getattr(e, "row_number", None)
+            fld = None if cls in ROW_ONLY else (getattr(e, "field_name", None) or None)
+            keys.add((task.name, row, fld, cls))
+    return Outcome(report.valid, keys, matched_valid=report.valid)
+
+
+def expected_unmatched() -> set[str]:
+    """Codes of ours with no counterpart the strategy may provoke (with its switches)."""
+    return {"E402"} if switch("SELF_CYCLES") else set()
+
+
+def comparable(ours: Outcome, theirs: Outcome, spec: PackageSpec
+               ) -> tuple[set[Key], set[Key]]:
+    """Both key sets without the row-level keys the validators cannot agree on by design:
+    for a table whose header does not match its schema, frictionless reads the cells by
+    position and we read them by name, so only the header class (and the verdict) of that
+    table is compared, and foreign keys pointing into it are not."""
+    bad = {t.name for t in spec.tables if t.header_defect}
+    pointing = {t.name for t in spec.tables for fk in t.foreign_keys
+                if (fk["reference"]["resource"] or t.name) in bad}
+
+    def keep(k: Key) -> bool:
+        res, row, _, cls = k
+        if res in bad and row is not None:
+            return False
+        return not (res in pointing and cls == "foreign-key")
+
+    return {k for k in ours.keys if keep(k)}, {k for k in theirs.keys if keep(k)}
+
+
+
+# -- probes: one tiny package per mapped code ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A package of one table ``t`` (and a parent table ``p`` when ``parent`` is given) that
+    shows one code of ours and its frictionless counterpart, or one known difference:
+    ``data`` None writes no file, ``b"DIR"`` a folder at the path."""
+
+    code: str
+    data: bytes | None
+    fields: tuple[dict[str, Any], ...]
+    primary_key: tuple[str, ...] = ()
+    resource: tuple[tuple[str, Any], ...] = ()
+    foreign_keys: tuple[dict[str, Any], ...] = ()
+    parent: bytes | None = None
+    parent_fields: tuple[dict[str, Any], ...] = ({"name": "k", "type": "string"},)
+    what: str = ""
+    #: frictionless' error types for a code with no counterpart (its symptom, or none)
+    symptom: tuple[str, ...] = ()
+    #: the policy ours runs under
+    policy: str = "spec"
+
+    def write(self, root: Path) -> Path:
+        root.mkdir(parents=True, exist_ok=True)
+        schema: dict[str, Any] = {"fields": list(self.fields)}
+        if self.primary_key:
+            schema["primaryKey"] = list(self.primary_key)
+        if self.foreign_keys:
+            schema["foreignKeys"] = list(self.foreign_keys)
+        resources = [{"name": "t", "path": "t.csv", "schema": schema, **dict(self.resource)}]
+        if self.parent is not None:
+            (root / "p.csv").write_bytes(self.parent)
+            resources.append({"name": "p", "path": "p.csv",
+                              "schema": {"fields": list(self.parent_fields)}})
+        target = root / "t.csv"
+        if self.data == b"DIR":
+            target.mkdir()
+        elif self.data is not None:
+            target.write_bytes(self.data)
+        path = root / "datapackage.json"
+        path.write_text(json.dumps({"name": "probe", "resources": resources}),
+                        encoding="utf-8")
+        return path
+
+
+def _fk(own: list[str], ref: list[str], resource: str = "p") -> dict[str, Any]:
+    return {"fields": own, "reference": {"resource": resource, "fields": ref}}
+
+
+def _f(name: str, type: str = "string", **constraints: Any) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": name, "type": type}
+    if constraints:
+        d["constraints"] = constraints
+    return d
+
+
+_AB = (_f("a"), _f("b"))
+
+#: Each mapped code, shown by a package where ours reports that code alone and frictionless
+#: only errors of the code's types (tests/test_differential.py runs both on each).
+PROBES: list[Probe] = [
+    Probe("E100", None, _AB, what="no file at the path"),
+    Probe("E101", b"DIR", _AB, what="a folder at the path"),
+    Probe("E102", b"", _AB, what="a zero-byte file"),
+    Probe("E104", b"a,b\n\xe9,1\n", _AB, resource=(("encoding", "utf-8"),),
+          what="invalid UTF-8 where the resource declares utf-8 (undeclared, frictionless "
+               "guesses another encoding and reads it)"),
+    Probe("E108", b"a,b\n1,2,3\n", _AB, what="an extra cell"),
+    Probe("E108", b"a,b\n1\n", _AB, what="a missing cell"),
+    Probe("E109", b"a,b\n1,2\n\n3,4\n", _AB, what="a blank line"),
+    Probe("E109", b"a,b\n1,2\n\n3,4\n", _AB, ("a",),
+          what="a blank line in a table with a primary key (frictionless adds primary-key)"),
+    Probe("E110", b"a,a\n1,2\n", (_f("a"), _f("a2")), what="a label twice"),
+    Probe("E111", b"a\n1\n", _AB, what="the last label missing"),
+    Probe("E111", b"a,c\n1,2\n", (_f("a"), _f("b"), _f("c")),
+          what="a middle label missing (frictionless: missing-label and incorrect-label)"),
+    Probe("E112", b"a,b,c\n1,2,3\n", _AB, what="an extra label"),
+    Probe("E112", b"a,x\n1,2\n", _AB,
+          what="a renamed label (ours: E112 and E111; frictionless: incorrect-label)"),
+    Probe("E112", b"a,\n1,2\n", _AB,
+          what="a blank label (ours: also E111 for the field it stands for)"),
+    Probe("E113", b"b,a\n1,2\n", _AB, what="labels out of order"),
+    Probe("E201", b"a,b\n,1\n", (_f("a", required=True), _f("b")), what="required, empty"),
+    Probe("E202", b"a,b\nx,1\n", (_f("a", "integer"), _f("b")), what="not an integer"),
+    Probe("E203", b"a,b\n2021-02-29,1\n", (_f("a", "date"), _f("b")),
+          what="not a calendar date"),
+    Probe("E204", b"a,b\nz,1\n", (_f("a", enum=["x", "y"]), _f("b")), what="not in enum"),
+    Probe("E205", b"a,b\nab1,1\n", (_f("a", pattern="[a-z]+"), _f("b")),
+          what="pattern mismatch"),
+    Probe("E206", b"a,b\n1,1\n", (_f("a", "integer", minimum=2), _f("b")),
+          what="below minimum"),
+    Probe("E207", b"a,b\n2020-01-02,1\n", (_f("a", "date", maximum="2020-01-01"), _f("b")),
+          what="above maximum"),
+    Probe("E208", b"a,b\nab,1\n", (_f("a", minLength=3), _f("b")), what="too short"),
+    Probe("E209", b"a,b\nabcd,1\n", (_f("a", maxLength=3), _f("b")), what="too long"),
+    Probe("E210", b"a,b\nx,1\nx,2\n", (_f("a", unique=True), _f("b")), what="not unique"),
+    Probe("E211", b"a,b\nx,1\nx,2\n", _AB, ("a",), what="a primary key repeated"),
+    Probe("E212", b"a,b\n,1\n", _AB, ("a",), what="a primary key empty"),
+    Probe("E401", b"a,b\nx,1\nz,2\n", _AB, foreign_keys=(_fk(["a"], ["k"]),),
+          parent=b"k\nx\ny\n", what="a dangling foreign key"),
+]
+
+
+# -- the mapping as docs/frictionless.md shows it ---------------------------------------------
+
+#: What one finding of ours stands for beyond its code's types (docs/frictionless.md).
+ALSO: dict[str, str] = {
+    "E108": "extra-cell for a row with too many cells, one missing-cell per absent field for "
+            "a row with too few (compared per row, without the field)",
+    "E109": "also primary-key (cells all \"None\") in a table with a primary key",
+    "E211": "also unique-error when the single primary-key field is also unique",
+    "E212": "also constraint-error (required) when the field is also required",
+}
+
+
+def render_mapping() -> str:
+    """The mapping table of docs/frictionless.md, from FRICTIONLESS, CONSTRAINT_OF, ALSO and
+    NO_COUNTERPART (a test checks the document holds exactly this)."""
+    lines = ["| code | title | frictionless | compared as |", "|---|---|---|---|"]
+    for code, rule in RULES.items():
+        if code in NO_COUNTERPART:
+            fl, cls = "—", f"no counterpart: {NO_COUNTERPART[code]}"
+        else:
+            fl = ", ".join(f"`{t}`" for t in FRICTIONLESS[code])
+            if code in CONSTRAINT_OF:
+                fl += f" (`constraint \"{CONSTRAINT_OF[code]}\"`)"
+            kinds = code_classes(code)
+            where = ("resource" if kinds[0] in RESOURCE_TYPES or kinds == ("label",)
+                     else "row" if kinds[0] in ROW_ONLY else "row, field")
+            cls = f"{', '.join(kinds)} at the {where}"
+            if code in ALSO:
+                cls += f"; {ALSO[code]}"
+        lines.append(f"| {code} | {rule.title} | {fl} | {cls} |")
+    return "\n".join(lines) + "\n"
+
+
+#: Codes with no counterpart, each shown by a package where ours reports that code and
+#: frictionless reports only its ``symptom`` (often nothing): the claims of NO_COUNTERPART.
+UNMATCHED_PROBES: list[Probe] = [
+    Probe("E103", b"\xef\xbb\xbfa,b\n1,2\n", _AB, policy="strict",
+          what="a BOM under policy strict; frictionless strips it"),
+    Probe("E105", b"a,b\nx\x00y,1\n", _AB, what="a NUL byte; frictionless reads it as text"),
+    Probe("E106", b'a,b\n"x,1\n2,3\n', _AB, symptom=("missing-cell",),
+          what="an unclosed quote; frictionless reads the rest as one cell"),
+    Probe("E107", b'a,b\nx"y,1\n', _AB, what="a stray quote; frictionless reads it as text"),
+    Probe("E115", b"a,b\nx\ry,1\n2,3\n", _AB, symptom=("missing-cell",),
+          what="a lone CR in a cell; frictionless ends the row there"),
+    Probe("E116", b"a,b\rx,1\r2,3\r", _AB, what="CR line ends; frictionless reads them"),
+    Probe("E213", b"a\nevt-00001\n", (_f("a", pattern="evt-[0-9]{4,}"),), policy="strict",
+          what="an ID with extra leading zeros under policy strict"),
+    Probe("E402", b"a,b\n1,1\n", _AB, ("a",), foreign_keys=(_fk(["b"], ["a"], ""),),
+          what="a row referencing itself; frictionless has no cycle rule"),
+]
+
+
+def _i(name: str, **constraints: Any) -> dict[str, Any]:
+    return _f(name, "integer", **constraints)
+
+
+#: The smallest package that shows each switch's difference (main at 1b8702f, frictionless
+#: 5.21): ``bench/differential.py --known`` says which still differ, i.e. which switch may be
+#: turned on. ``code`` is the switch's name here.
+KNOWN: list[Probe] = [
+    Probe("TYPED_KEYS", b"a\n1\n01\n", (_i("a"),), ("a",),
+          what="integer 01 repeats the primary key 1: frictionless primary-key at row 3; "
+               "ours valid"),
+    Probe("TYPED_KEYS", b"a\n1.5\n1.50\n", (_f("a", "number", unique=True),),
+          what="number 1.50 repeats the unique 1.5: frictionless unique-error; ours valid"),
+    Probe("TYPED_KEYS", b"a\n01\n", (_i("a", enum=[1]),),
+          what="integer 01 is in enum [1]: frictionless valid; ours E204"),
+    Probe("TYPED_KEYS", b"a\nTrue\n", (_f("a", "boolean"),), foreign_keys=(_fk(["a"], ["k"]),),
+          parent=b"k\ntrue\n", parent_fields=(_f("k", "boolean"),),
+          what="boolean True references true: frictionless valid; ours E401"),
+    Probe("NUMBER_SPELLINGS", b"a\n+1\n", (_i("a"),),
+          what="integer +1: frictionless valid; ours E202"),
+    Probe("NUMBER_SPELLINGS", b"a\nNaN\n", (_f("a", "number"),),
+          what="number NaN: frictionless valid; ours E202"),
+    Probe("RAGGED_ROWS", b"a\n1,x\n1\n", (_f("a"),), ("a",),
+          what="a row with an extra cell still holds its key: frictionless extra-cell at "
+               "row 2 and primary-key at row 3; ours E108 only"),
+    Probe("RAGGED_ROWS", b"a,b\nx,1,2\n", (_i("a"), _f("b")),
+          what="a row with an extra cell still has its cells checked: frictionless "
+               "type-error and extra-cell; ours E108 only"),
+    Probe("RAGGED_ROWS", b"a\nx\n", (_f("a"),), foreign_keys=(_fk(["a"], ["k"]),),
+          parent=b"k,v\nx,1,2\n", parent_fields=(_f("k"), _f("v")),
+          what="a ragged row of the referenced table still holds its key: frictionless "
+               "extra-cell in p; ours E108 and a false E401 in t"),
+    Probe("EMPTY_RECORDS", b"a,b\n,\n", _AB,
+          what="a row of only delimiters: frictionless blank-row; ours valid"),
+    Probe("EMPTY_RECORDS", b'a\n""\n', (_f("a"),),
+          what="the empty cell of a one-field table: frictionless blank-row; ours valid"),
+    Probe("HEADER_SPACES", b" a,b\n1,2\n", _AB,
+          what="a label with a leading space: frictionless valid (trims); ours E111, E112"),
+    Probe("INVALID_KEYS", b"a\nx\n", (_i("a"),), ("a",),
+          what="a wrong-type primary key: frictionless type-error and primary-key (read as "
+               "null); ours E202 only"),
+    Probe("INVALID_KEYS", b"a\nx\n", (_i("a", enum=[1]),),
+          what="a wrong-type cell under enum: frictionless type-error only; ours E202 and E204"),
+    Probe("INVALID_KEYS", b"a\nx\nx\n", (_i("a", unique=True),),
+          what="repeated wrong-type cells under unique: frictionless type-errors; ours also "
+               "E210"),
+    Probe("INVALID_KEYS", b"a\nx\n", (_i("a"),), foreign_keys=(_fk(["a"], ["k"]),),
+          parent=b"k\n1\n", parent_fields=(_i("k"),),
+          what="a wrong-type foreign key: frictionless type-error only; ours also E401"),
+    Probe("PARTIAL_NULL_KEYS", b"a,b\n,1\n", _AB, ("a", "b"),
+          what="a composite primary key with one empty cell: frictionless valid; ours E212"),
+    Probe("PARTIAL_NULL_KEYS", b"a,b\n,1\n", _AB, foreign_keys=(_fk(["a", "b"], ["k", "v"]),),
+          parent=b"k,v\nx,1\n", parent_fields=(_f("k"), _f("v")),
+          what="a composite foreign key with one empty cell: frictionless foreign-key; "
+               "ours valid"),
+    Probe("CLOCK_ERRORS", b"a\n2020-01-01T25:00:00\n", (_f("a", "datetime"),),
+          what="hour 25: frictionless type-error; ours valid"),
+    Probe("DATETIME_SPELLINGS", b"a\n2020-01-01 00:00:00\n", (_f("a", "datetime"),),
+          what="a space for the T: frictionless valid; ours E202"),
+    Probe("MIXED_TYPE_KEYS", b"a\n1\n", (_f("a"),), foreign_keys=(_fk(["a"], ["k"]),),
+          parent=b"k\n1\n", parent_fields=(_i("k"),),
+          what="string 1 references integer 1: frictionless foreign-key; ours valid"),
+    Probe("FILE_FINDING_ROWS", b"a\n1\n\n2\n", (_f("a"),),
+          what="a blank line: frictionless blank-row at row 3; ours E109 at line 3 with "
+               "Finding.row None"),
+    Probe("SELF_CYCLES", b"a,b\n1,1\n", _AB, ("a",), foreign_keys=(_fk(["b"], ["a"], ""),),
+          what="a row referencing itself: frictionless valid; ours E402 under policy spec"),
+]
+
+
+def known_differs(probe: Probe, root: Path) -> bool:
+    """True while ``probe`` (an entry of :data:`KNOWN`) still shows its difference."""
+    path = probe.write(root)
+    ours, theirs = run_ours(path), run_frictionless(path)
+    if probe.code == "FILE_FINDING_ROWS":
+        from conflictdata.validation import validate
+
+        return any(f.row is None for f in validate(path, policy="spec").findings
+                   if f.code in ("E108", "E109"))
+    return ours.keys != theirs.keys or ours.valid != theirs.valid
+
+
+def render_switches() -> str:
+    """The switches section of docs/frictionless.md, from SWITCHES and KNOWN."""
+    lines = []
+    for name in SWITCHES:
+        lines.append(f"- `{name}` ({'on' if switch(name) else 'off'}):")
+        for p in KNOWN:
+            if p.code == name:
+                data = p.data.decode() if p.data else ""
+                parent = f", p.csv `{p.parent.decode()!r}`" if p.parent else ""
+                lines.append(f"  - t.csv `{data!r}`{parent}: {p.what}")
+    return "\n".join(lines) + "\n"
+
+
+def update_doc(path: Path) -> None:
+    """Rewrite the generated sections of docs/frictionless.md (the mapping, the switches)."""
+    text = path.read_text(encoding="utf-8")
+    for tag, body in (("mapping", render_mapping()), ("switches", render_switches())):
+        start = text.index("\n", text.index(f"<!-- {tag}:")) + 1
+        text = text[:start] + body + text[text.index(f"<!-- /{tag} -->"):]
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":  # .venv/bin/python tests/differential_support.py
+    update_doc(Path(__file__).resolve().parent.parent / "docs" / "frictionless.md")

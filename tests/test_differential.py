@@ -1,0 +1,136 @@
+"""Our validator and frictionless agree: on a probe for every mapped code, and on random
+small packages (tests/differential_support.py), as the same set of (resource, row, field,
+class) and the same verdict. docs/frictionless.md explains the mapping."""
+
+from __future__ import annotations
+
+import inspect
+import tempfile
+import warnings
+from pathlib import Path
+
+import frictionless
+import pytest
+from hypothesis import HealthCheck, event, given, note, settings
+
+import differential_support as ds
+from conflictdata.validation import validate
+from conflictdata.validation.findings import FRICTIONLESS, POLICY, RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _frictionless_types() -> set[str]:
+    """Every error type frictionless 5 defines."""
+    return {cls.type for _, cls in inspect.getmembers(frictionless.errors, inspect.isclass)
+            if issubclass(cls, frictionless.errors.Error) and isinstance(cls.type, str)}
+
+
+def test_every_code_is_mapped_or_named_as_having_no_counterpart() -> None:
+    mapped, unmapped = set(FRICTIONLESS), set(ds.NO_COUNTERPART)
+    assert not mapped & unmapped, "a code both mapped and named as having no counterpart"
+    assert mapped | unmapped == set(RULES), (
+        f"not in step with the registry: unknown {sorted((mapped | unmapped) - set(RULES))}, "
+        f"neither mapped nor named {sorted(set(RULES) - mapped - unmapped)}")
+    assert POLICY <= unmapped, "a policy code is stricter than the spec: no counterpart"
+    assert all(RULES[c].frictionless == FRICTIONLESS[c] for c in mapped)
+    assert set(ds.CONSTRAINT_OF) <= {c for c in mapped if "constraint-error" in FRICTIONLESS[c]}
+
+
+def test_mapped_types_are_frictionless_error_types() -> None:
+    known = _frictionless_types()
+    named = {t for types in FRICTIONLESS.values() for t in types}
+    assert named <= known, sorted(named - known)
+    assert ds.LABEL_TYPES | ds.RESOURCE_TYPES | ds.ROW_ONLY <= known
+
+
+def test_every_mapped_code_has_a_probe() -> None:
+    assert {p.code for p in ds.PROBES} == set(FRICTIONLESS)
+
+
+@pytest.mark.parametrize("probe", ds.PROBES, ids=lambda p: f"{p.code}-{p.what[:30]}")
+def test_probe(probe: ds.Probe, tmp_path: Path) -> None:
+    """Ours reports the code (and, for a header defect, only header codes); frictionless
+    only errors of the code's mapped types, at the same rows."""
+    path = probe.write(tmp_path)
+    ours = validate(path, policy="spec")
+    codes = {f.code for f in ours.findings if f.severity == "error"}
+    allowed = {probe.code} | (ds.LABEL_CODES if probe.code in ds.LABEL_CODES else set())
+    assert probe.code in codes and codes <= allowed, codes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = frictionless.validate(str(path))
+    types = {e.type for t in report.tasks for e in t.errors} | {e.type for e in report.errors}
+    extra = {"primary-key"} if probe.code == "E109" and probe.primary_key else set()
+    assert types and types <= set(FRICTIONLESS[probe.code]) | extra, types
+    if probe.code in ds.LABEL_CODES or probe.code in ("E100", "E101", "E102", "E104"):
+        return
+    o, f = ds.run_ours(path), ds.run_frictionless(path)
+    assert o.keys == f.keys
+
+
+@pytest.mark.parametrize("probe", ds.UNMATCHED_PROBES, ids=lambda p: p.code)
+def test_no_counterpart_probe(probe: ds.Probe, tmp_path: Path) -> None:
+    """A code named as having no counterpart: ours reports it, frictionless only its
+    symptom (mostly nothing), as NO_COUNTERPART says."""
+    assert probe.code in ds.NO_COUNTERPART
+    path = probe.write(tmp_path)
+    ours = validate(path, policy=probe.policy)
+    assert probe.code in {f.code for f in ours.findings}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = frictionless.validate(str(path))
+    types = {e.type for t in report.tasks for e in t.errors} | {e.type for e in report.errors}
+    assert types == set(probe.symptom), types
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.data_too_large])
+@given(ds.packages())
+def test_ours_agrees_with_frictionless(spec: ds.PackageSpec) -> None:
+    """Same (resource, row, field, class) set and verdict; a finding of ours with no
+    frictionless counterpart is named (E402 only, and only with SELF_CYCLES)."""
+    note(spec.describe())
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path = ds.write(spec, Path(tmp))
+        ours, theirs = ds.run_ours(path), ds.run_frictionless(path)
+    for d in spec.defects:
+        event(f"defect: {d}")
+    unmatched = sorted({f.code for f in ours.unmatched})
+    for code in unmatched:
+        event(f"unmatched: {code} ({ds.NO_COUNTERPART[code]})")
+    assert set(unmatched) <= ds.expected_unmatched(), (
+        f"findings of ours with no frictionless counterpart: {unmatched}")
+    a, b = ds.comparable(ours, theirs, spec)
+    assert (sorted(a - b, key=str), sorted(b - a, key=str)) == ([], []), \
+        "(ours only, frictionless only)"
+    assert ours.matched_valid == theirs.valid
+    if not unmatched:
+        assert ours.valid == theirs.valid
+
+
+def _doc() -> str:
+    return (ROOT / "docs" / "frictionless.md").read_text(encoding="utf-8")
+
+
+def test_docs_show_the_mapping() -> None:
+    """docs/frictionless.md holds the mapping table as the support module renders it."""
+    text = _doc()
+    start = text.index("<!-- mapping:")
+    start = text.index("\n", start) + 1
+    assert text[start:text.index("<!-- /mapping -->")] == ds.render_mapping(), (
+        "docs/frictionless.md is stale: run .venv/bin/python tests/differential_support.py")
+
+
+def test_docs_show_the_switches() -> None:
+    text = _doc()
+    start = text.index("<!-- switches:")
+    start = text.index("\n", start) + 1
+    assert text[start:text.index("<!-- /switches -->")] == ds.render_switches(), (
+        "docs/frictionless.md is stale: run .venv/bin/python tests/differential_support.py")
+
+
+def test_every_switch_has_a_known_difference() -> None:
+    """Each switch names the smallest package that shows why it is off (bench --known)."""
+    assert {p.code for p in ds.KNOWN} == set(ds.SWITCHES)
