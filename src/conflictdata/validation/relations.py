@@ -12,7 +12,8 @@ import pyarrow.compute as pc
 
 from ..ids import id_pattern
 from ..schema import ForeignKey
-from .fields import pattern_mask, report_pattern
+from ..errors import UnsupportedFeatureError
+from .fields import key_values, pattern_mask, report_pattern
 from .kernels import cycle_text, cycles, np_mask, regex_mask, take_rows
 from .state import Collector, TableData, quote
 
@@ -21,9 +22,10 @@ __all__ = ["prepare_foreign_keys", "check_deferred_patterns", "check_foreign_key
 
 
 def _key_values(td: TableData, names: tuple[str, ...]) -> pa.ChunkedArray | pa.Array:
+    """A text key as compared: the raw cell, or the parts joined (an empty part as None)."""
     if len(names) == 1:
         return td.raw[names[0]]
-    return pc.binary_join_element_wise(*(td.raw[n] for n in names), "\x1f")
+    return key_values(td, names)[0]
 
 
 def _usable(tds: dict[str, TableData], td: TableData, fk: ForeignKey) -> TableData | None:
@@ -36,14 +38,72 @@ def _usable(tds: dict[str, TableData], td: TableData, fk: ForeignKey) -> TableDa
     return ref
 
 
+_TEXT = ("string", "any")
+_NUMERIC = ("integer", "number", "boolean")
+
+
+def _typed_fk(td: TableData, ref: TableData, fk: ForeignKey) -> str | None:
+    """How a foreign key compares: None when both sides are text (the raw, fast path),
+    "same" for equal field types, "float" for numeric types that differ (``1`` = ``1.0``
+    = ``True``, as Python's == in frictionless), "never" when text meets a typed value
+    (frictionless finds no match). Other mixes are refused."""
+    pairs = [(td.schema.field(a).type, ref.schema.field(b).type)
+             for a, b in zip(fk.fields, fk.reference_fields)]
+    if all(a in _TEXT and b in _TEXT for a, b in pairs):
+        return None
+    how = "same"
+    for a, b in pairs:
+        if a == b or (a in _TEXT and b in _TEXT):
+            continue
+        if (a in _TEXT) != (b in _TEXT):
+            return "never"
+        if a in _NUMERIC and b in _NUMERIC:
+            how = "float"
+            continue
+        raise UnsupportedFeatureError(
+            "foreign key between field types", f"{a} -> {b}", resource=td.name,
+            field="+".join(fk.fields), why=f"to {fk.resource}.{'+'.join(fk.reference_fields)}")
+    return how
+
+
+def _typed_index(td: TableData, ref: TableData, fk: ForeignKey, how: str) -> pa.Array:
+    """Each row's referenced row index for a key with typed parts (null: not found)."""
+    if how == "never":
+        return pa.nulls(td.n, pa.int32())
+    as_float = how == "float"
+    if as_float:
+        for side, names in ((td, fk.fields), (ref, fk.reference_fields)):
+            for n in names:
+                v = side.typed.get(n)
+                if v is not None and pa.types.is_integer(v.type) and len(v) and \
+                        pc.max(pc.abs(v)).as_py() is not None and pc.max(pc.abs(v)).as_py() > 2**53:
+                    raise UnsupportedFeatureError(
+                        "integer beyond 2**53 in a foreign key with a number", None,
+                        resource=side.name, field=n)
+    child, consider, _ = key_values(td, fk.fields, as_float)
+    target, _, _ = key_values(ref, fk.reference_fields, as_float)
+    found = pc.index_in(child, value_set=target)
+    return pc.if_else(pa.array(consider), found, pa.scalar(None, found.type))
+
+
 def _fk_index(td: TableData, ref: TableData, fk: ForeignKey) -> pa.Array | pa.ChunkedArray:
     """Each row's referenced row index (first match), computed once per foreign key: the
     hash of the referenced keys is the costly part, shared by all layer-4 checks."""
     got = td.fk_index.get(fk)
     if got is None:
-        got = pc.index_in(_key_values(td, fk.fields), value_set=_key_values(ref, fk.reference_fields))
+        how = _typed_fk(td, ref, fk)
+        if how is not None:
+            got = _typed_index(td, ref, fk, how)
+        else:
+            got = pc.index_in(_key_values(td, fk.fields),
+                              value_set=_key_values(ref, fk.reference_fields))
         td.fk_index[fk] = got
     return got
+
+
+def _key_present(td: TableData, names: tuple[str, ...]) -> np.ndarray:
+    """Rows whose key is not all None (empty or invalid cells): frictionless looks those up."""
+    return np.logical_or.reduce([np_mask(pc.is_valid(td.value(n))) for n in names])
 
 
 def prepare_foreign_keys(tds: dict[str, TableData], workers: int) -> None:
@@ -53,7 +113,10 @@ def prepare_foreign_keys(tds: dict[str, TableData], workers: int) -> None:
     groups: dict[tuple[str, tuple[str, ...]], list[tuple[TableData, ForeignKey]]] = {}
     for td in tds.values():
         for fk in td.schema.foreign_keys:
-            if _usable(tds, td, fk) is not None:
+            ref = _usable(tds, td, fk)
+            if ref is not None and _typed_fk(td, ref, fk) is not None:
+                _fk_index(td, ref, fk)
+            elif ref is not None:
                 groups.setdefault((fk.resource, fk.reference_fields), []).append((td, fk))
 
     def run(key: tuple[str, tuple[str, ...]]) -> None:
@@ -141,8 +204,9 @@ def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
             ref = _usable(tds, td, fk)
             if ref is None:
                 continue
-            child = _key_values(td, fk.fields)
-            present = np.logical_and.reduce([td.is_present(n) for n in fk.fields])
+            child = (td.raw[fk.fields[0]] if len(fk.fields) == 1
+                     else pc.binary_join_element_wise(*(td.raw[n] for n in fk.fields), "+"))
+            present = _key_present(td, fk.fields)
             if not present.any():
                 continue
             ok = np_mask(pc.is_valid(_fk_index(td, ref, fk)))
