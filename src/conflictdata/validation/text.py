@@ -1,8 +1,10 @@
-"""The text-like Table Schema types, string and boolean: which cells are values, and those
-values as Arrow arrays, vectorised over the column."""
+"""The text-like Table Schema types, string (formats default, uri, uuid), any and boolean:
+which cells are values, and those values as Arrow arrays, vectorised over the column, as
+frictionless 5 reads them."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import numpy as np
@@ -11,15 +13,50 @@ import pyarrow.compute as pc
 
 from ..schema import Field
 from .cells import Read
-from .kernels import np_mask
+from .kernels import np_mask, take_rows
 
-__all__ = ["READERS", "BOUNDS", "read_string", "read_boolean"]
+__all__ = ["READERS", "BOUNDS", "read_string", "read_any", "read_boolean"]
+
+#: rfc3986's URI_MATCHER takes a scheme iff the cell starts with one and ':'; frictionless
+#: requires the scheme and nothing else
+_URI_RE = r"^[a-zA-Z][a-zA-Z0-9+.-]*:"
+
+
+def _is_uuid(text: str) -> bool:
+    """validators.uuid as frictionless 5 calls it: Python's uuid.UUID accepts the text."""
+    try:
+        return bool(uuid.UUID(text))
+    except ValueError:
+        return False
+
+
+def _uuid_ok(s: pa.ChunkedArray, present: np.ndarray) -> np.ndarray:
+    """uuid.UUID(cell) succeeds: 'urn:' and 'uuid:' dropped, '{' '}' stripped from the ends,
+    '-' dropped, then 32 hex digits (a cell of 32 characters that is not plain hex, say
+    with a sign or '_', goes through uuid.UUID itself)."""
+    t = pc.replace_substring(pc.replace_substring(s, "urn:", ""), "uuid:", "")
+    t = pc.replace_substring(pc.replace_substring_regex(t, r"^[{}]+|[{}]+$", ""), "-", "")
+    ok = present & np_mask(pc.match_substring_regex(t, r"^[0-9a-fA-F]{32}$"))
+    rest = np.flatnonzero(present & ~ok & np_mask(pc.equal(pc.utf8_length(t), 32)))
+    if len(rest):
+        ok[rest] = [_is_uuid(v) for v in take_rows(s, rest).to_pylist()]
+    return ok
 
 
 def read_string(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
-    """Every present cell is a string; compared as text (typed None: built on demand by
-    TableData.value())."""
+    """Every present cell is a string (of its format: uri, uuid); compared as text (typed
+    None: built on demand by TableData.value())."""
+    if f.format == "uri":
+        return Read(present & np_mask(pc.match_substring_regex(s, _URI_RE)), None,
+                    "a URI (a scheme, then ':')")
+    if f.format == "uuid":
+        return Read(_uuid_ok(s, present), None, "a UUID")
     return Read(present, None, "a string")
+
+
+def read_any(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
+    """Every cell is a value of type any, compared as text."""
+    return Read(present, None, "any value")
 
 
 def read_boolean(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
@@ -35,5 +72,17 @@ def _string_bound(f: Field, value: Any) -> Any:
     return pa.scalar(str(value), pa.string())
 
 
-READERS = {"string": read_string, "boolean": read_boolean}
-BOUNDS = {"string": _string_bound}
+def _boolean_value(f: Field, value: Any) -> Any:
+    """An enum item read as frictionless' boolean reader reads it (ValueError: no boolean)."""
+    if value is True or value is False:
+        return pa.scalar(value, pa.bool_())
+    if isinstance(value, str):
+        if value in f.true_values:
+            return pa.scalar(True, pa.bool_())
+        if value in f.false_values:
+            return pa.scalar(False, pa.bool_())
+    raise ValueError(f"{value!r} is not a boolean")
+
+
+READERS = {"string": read_string, "any": read_any, "boolean": read_boolean}
+BOUNDS = {"string": _string_bound, "boolean": _boolean_value}
