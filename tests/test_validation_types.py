@@ -307,3 +307,15 @@ def test_values_not_compared_exactly_are_refused(tmp_path, cell, feature):
     with pytest.raises(UnsupportedFeatureError, match=feature) as exc:
         validate(path)
     assert "resource 't'" in str(exc.value) and "field 'a'" in str(exc.value)
+
+
+def test_non_finite_numbers_are_a_policy_finding(tmp_path):
+    """E230 under this project's policy only: NaN/INF are valid spec numbers."""
+    path = _package(tmp_path, one([{"name": "a", "type": "number"},
+                                   {"name": "b", "type": "integer"}],
+                                  ["1.5,1", "NaN,2", "-inf,3", "Infinity,4", "x,5"]))
+    assert not validate(path, policy="spec").findings or all(
+        f.code != "E230" for f in validate(path, policy="spec").findings)
+    got = [(f.code, f.row, f.value) for f in validate(path, policy="strict").findings
+           if f.code == "E230"]
+    assert got == [("E230", 3, "NaN"), ("E230", 4, "-inf"), ("E230", 5, "Infinity")]

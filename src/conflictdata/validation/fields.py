@@ -256,6 +256,11 @@ def check_fields(td: TableData, out: Collector) -> None:
         if out.strict and f.pattern is not None and id_pattern(f.pattern) is not None:
             _check_id_spelling(td, f, out)
         _check_bounds(td, f, s, valid, out)
+        if out.strict and f.type == "number":
+            typed = td.typed[name]
+            idx = np.flatnonzero(valid & ~np_mask(pc.is_finite(typed)))
+            out.rows("E230", td, idx, name,
+                     lambda v, x: f"{quote(v)} is not a finite number")
         if f.min_length is not None or f.max_length is not None:
             length = char_lengths(s, present, f.min_length, f.max_length)
             if f.min_length is not None:
