@@ -533,13 +533,16 @@ _json_values = st.recursive(
     | st.text(max_size=8),
     lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids,
                                                               max_size=3),
-    max_leaves=6)
+    max_leaves=6) | st.sampled_from(["integer", "number", "boolean", "any", "string", "date",
+                                     "geopoint", "uri", "uuid", "email", ",", ".", "NaN",
+                                     "01", "1e400", "sNaN", "-0"])
 _SCHEMA_KEYS = ["fields", "primaryKey", "foreignKeys", "rowChecks", "relationChecks",
-                "missingValues", "title", "description"]
+                "missingValues", "title", "description", "$schema", "uniqueKeys"]
 _FIELD_KEYS = ["name", "type", "title", "description", "format", "constraints",
-               "enumDescriptions", "trueValues", "falseValues"]
+               "enumDescriptions", "trueValues", "falseValues", "bareNumber", "floatNumber",
+               "decimalChar", "groupChar", "example", "rdfType", "missingValues", "required"]
 _CONSTRAINT_KEYS = ["required", "unique", "enum", "pattern", "minimum", "maximum",
-                    "minLength", "maxLength"]
+                    "minLength", "maxLength", "exclusiveMinimum", "exclusiveMaximum"]
 
 
 @settings(max_examples=150, deadline=None,
