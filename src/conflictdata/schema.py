@@ -89,6 +89,8 @@ class Field:
 
         if self.type == "string":
             return pa.dictionary(pa.int32(), pa.string()) if self.is_enum else pa.string()
+        if self.type == "any":
+            return pa.string()
         return {
             "integer": pa.int64(),
             "number": pa.float64(),
@@ -117,6 +119,8 @@ class Field:
         if self.type == "string":
             if self.is_enum:
                 return pd.CategoricalDtype(categories=list(self.enum or ()), ordered=False)
+            return pd.StringDtype("pyarrow")
+        if self.type == "any":
             return pd.StringDtype("pyarrow")
         if self.type == "integer":
             return pd.Int64Dtype()
