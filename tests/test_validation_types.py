@@ -319,3 +319,15 @@ def test_non_finite_numbers_are_a_policy_finding(tmp_path):
     got = [(f.code, f.row, f.value) for f in validate(path, policy="strict").findings
            if f.code == "E230"]
     assert got == [("E230", 3, "NaN"), ("E230", 4, "-inf"), ("E230", 5, "Infinity")]
+
+
+def test_number_keys_compare_exactly_beyond_float64(tmp_path):
+    """Decimals that float64 cannot tell apart are still different keys (frictionless
+    compares Decimal values)."""
+    fk = {"fields": ["a"], "reference": {"resource": "r", "fields": ["k"]}}
+    got = agree(tmp_path, {
+        "r": ([{"name": "k", "type": "number"}], ["0.1", "0.30000000000000000001"]),
+        "t": ([{"name": "a", "type": "number"}],
+              ["0.10000000000000000001", "0.1", "0.3", "0.30000000000000000001", "0.100"]),
+    }, fks={"t": [fk]})
+    assert {r for _, r, _, _ in got} == {2, 4}

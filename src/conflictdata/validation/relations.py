@@ -5,6 +5,7 @@ over whole columns."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -80,10 +81,37 @@ def _typed_index(td: TableData, ref: TableData, fk: ForeignKey, how: str) -> pa.
                     raise UnsupportedFeatureError(
                         "integer beyond 2**53 in a foreign key with a number", None,
                         resource=side.name, field=n)
-    child, consider, _ = key_values(td, fk.fields, as_float)
-    target, _, _ = key_values(ref, fk.reference_fields, as_float)
+    child, consider, child_key = key_values(td, fk.fields, as_float)
+    target, _, ref_key = key_values(ref, fk.reference_fields, as_float)
     found = pc.index_in(child, value_set=target)
-    return pc.if_else(pa.array(consider), found, pa.scalar(None, found.type))
+    found = pc.if_else(pa.array(consider), found, pa.scalar(None, found.type))
+    if child_key is None and ref_key is None:
+        return found
+    # float64 may join Decimals with more than 15 significant digits: the rows whose key
+    # text is that long, on either side, are compared exactly
+    at = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    hit = at >= 0
+    long = np.zeros(td.n, dtype=bool)
+    for side, names, rows in ((td, fk.fields, None), (ref, fk.reference_fields, at)):
+        for n in names:
+            if side.schema.field(n).type == "number":
+                length = np.asarray(pc.fill_null(pc.utf8_length(side.raw[n]), 0)
+                                    .to_numpy(zero_copy_only=False))
+                long |= (length > 15) if rows is None else np.where(hit, length[rows] > 15, False)
+    check = np.flatnonzero(hit & long)
+    if len(check) == 0:
+        return found
+
+    def exact(side: TableData, names: tuple[str, ...], key_of: Any, idx: np.ndarray
+              ) -> list[Any]:
+        if key_of is not None:
+            return key_of(idx)
+        return list(zip(*(take_rows(side.value(n), idx).to_pylist() for n in names)))
+
+    same = [a == b for a, b in zip(exact(td, fk.fields, child_key, check),
+                                   exact(ref, fk.reference_fields, ref_key, at[check]))]
+    at[check[~np.asarray(same, dtype=bool)]] = -1
+    return _index_array(at)
 
 
 def _fk_index(td: TableData, ref: TableData, fk: ForeignKey) -> pa.Array | pa.ChunkedArray:
