@@ -21,6 +21,9 @@ from .state import Collector, TableData, quote
 
 __all__ = ["check_fields", "defer_pattern", "key_values", "pattern_mask", "report_pattern"]
 
+#: the types compared as text (their cells are their values)
+_TEXT = ("string", "any")
+
 
 
 def defer_pattern(td: TableData, f: Field) -> bool:
@@ -93,7 +96,7 @@ def _enum_bad(td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray) ->
     for the rest (each enum item read as the field's type; an unreadable one matches
     nothing)."""
     items = f.raw.get("constraints", {}).get("enum") or []
-    typed = td.typed.get(f.name)
+    typed = td.typed.get(f.name) if f.type not in _TEXT else None
     if typed is None:
         allowed = [v for v in items if isinstance(v, str)]
         return valid & ~np_mask(pc.is_in(s, value_set=pa.array(allowed, pa.string())))
@@ -169,7 +172,7 @@ def key_values(td: TableData, names: tuple[str, ...], as_float: bool = False
     which settle the few float64 collisions). ``as_float``: numeric parts as float64, for
     foreign keys between integer, number and boolean fields (``1`` = ``1.0`` = ``True``)."""
     fields = [td.schema.field(n) for n in names]
-    typed = [not (td.typed.get(n) is None) for n in names]
+    typed = [f.type not in _TEXT for f in fields]
     exact = any(_exact_number(f) for f in fields)
     key_of = None
     if exact:
