@@ -331,3 +331,15 @@ def test_number_keys_compare_exactly_beyond_float64(tmp_path):
               ["0.10000000000000000001", "0.1", "0.3", "0.30000000000000000001", "0.100"]),
     }, fks={"t": [fk]})
     assert {r for _, r, _, _ in got} == {2, 4}
+
+
+def test_required_primary_key_parts(tmp_path):
+    """A required key field's empty cell is a constraint-error (E201); a row whose key is
+    all empty also a primary-key error (E212); a partly empty key is compared with None."""
+    req = {"required": True}
+    got = agree(tmp_path, {
+        "s": ([{"name": "a", "constraints": req}, {"name": "b"}], ["1,x", ",y"]),
+        "c": ([{"name": "a", "constraints": req}, {"name": "b", "constraints": req}],
+              ["1,x", ",y", "1,", "1,"]),
+    }, pk={"s": ["a"], "c": ["a", "b"]})
+    assert ("s", 3, None, "primary-key") in got and ("c", 5, None, "primary-key") in got

@@ -241,7 +241,7 @@ def check_fields(td: TableData, out: Collector) -> None:
         present = td.is_present(f.name)
         valid = _typed(td, f, s, present, out)
         name = f.name
-        if f.required and name not in pk:
+        if f.required:  # a primary key field too (its row also gets E212 when all empty)
             out.rows("E201", td, np.flatnonzero(~present), name,
                      lambda v, x: f"{name} is required but empty")
         if f.enum is not None:
