@@ -376,8 +376,8 @@ TYPE_FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "integer": ("bareNumber",),
     "number": ("bareNumber", "floatNumber", "decimalChar", "groupChar"),
 }
-#: string formats read (frictionless 5 also knows email, binary, wkt: refused here)
-STRING_FORMATS = ("default", "uri", "uuid")
+#: string formats read (frictionless 5 also knows binary and wkt: refused here)
+STRING_FORMATS = ("default", "uri", "uuid", "email")
 _FRICTIONLESS_STRING_FORMATS = ("default", "email", "uri", "binary", "uuid", "wkt")
 #: Table Schema keys read (rowChecks and relationChecks are this project's)
 SCHEMA_KEYS = ("fields", "primaryKey", "foreignKeys", "missingValues", "rowChecks",
@@ -516,10 +516,16 @@ def _check_field_keys(d: dict[str, Any], ftype: str, fw: str, resource: str | No
             raise DescriptorError(f"{fw}: {k} must be true or false, not {_kind(d[k])} "
                                   f"{short_repr(d[k])}")
     for k in ("decimalChar", "groupChar"):
-        if k in d and not (isinstance(d[k], str) and (d[k] or k == "groupChar")
-                           and len(d[k]) <= 8 and not d[k].isspace()):
-            raise _refuse(f"field.{k}", d[k], resource, name,
-                          "a non-blank string of at most 8 characters is read")
+        v = d.get(k)
+        if k in d and not isinstance(v, str):
+            raise DescriptorError(f"{fw}: {k} must be a string, not {_kind(v)} {short_repr(v)}")
+        # frictionless strips the cell before replacing these: the same unless the
+        # character holds whitespace (a lone whitespace groupChar is still the same)
+        if k in d and ((not v and k == "decimalChar") or len(v) > 8 or (
+                any(ch.isspace() for ch in v) and (k == "decimalChar" or len(v) > 1))):
+            raise _refuse(f"field.{k}", v, resource, name,
+                          "read: 1 to 8 characters without whitespace (groupChar: or one "
+                          "whitespace character)")
     fmt = d.get("format", "default")
     if ftype == "string":
         if fmt not in _FRICTIONLESS_STRING_FORMATS:
