@@ -376,8 +376,8 @@ TYPE_FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "integer": ("bareNumber",),
     "number": ("bareNumber", "floatNumber", "decimalChar", "groupChar"),
 }
-#: string formats read (frictionless 5 also knows binary and wkt: refused here)
-STRING_FORMATS = ("default", "uri", "uuid", "email")
+#: string formats read (frictionless 5 also knows wkt: refused here)
+STRING_FORMATS = ("default", "uri", "uuid", "email", "binary")
 _FRICTIONLESS_STRING_FORMATS = ("default", "email", "uri", "binary", "uuid", "wkt")
 #: Table Schema keys read (rowChecks and relationChecks are this project's)
 SCHEMA_KEYS = ("fields", "primaryKey", "foreignKeys", "missingValues", "rowChecks",

@@ -93,6 +93,23 @@ def _email_ok(s: pa.ChunkedArray, present: np.ndarray) -> np.ndarray:
     return ok
 
 
+_B64 = "[A-Za-z0-9+/]"
+#: base64.b64decode(cell) without validate: other ASCII characters are skipped; a quad is
+#: four data characters, '=' between them ignored before the third and single before the
+#: fourth; decoding stops well at '==' after two of a quad or '=' after three, and
+#: otherwise succeeds only on a whole number of quads
+_B64_QUAD = f"=*{_B64}=*{_B64}=?{_B64}{_B64}"
+_BINARY = (f"^(?:{_B64_QUAD})*(?:=*$|=*{_B64}=*{_B64}==|=*{_B64}=*{_B64}=?{_B64}=)")
+
+
+def _binary_ok(s: pa.ChunkedArray, present: np.ndarray) -> np.ndarray:
+    """base64.b64decode(cell) succeeds (a non-ASCII cell fails: the text is encoded as
+    ASCII first)."""
+    ascii_ = np_mask(pc.string_is_ascii(s))
+    kept = pc.replace_substring_regex(s, "[^A-Za-z0-9+/=]", "")
+    return present & ascii_ & np_mask(pc.match_substring_regex(kept, _BINARY))
+
+
 def read_string(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
     """Every present cell is a string (of its format: uri, uuid); compared as text (typed
     None: built on demand by TableData.value())."""
@@ -101,6 +118,8 @@ def read_string(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
                     "a URI (a scheme, then ':')")
     if f.format == "uuid":
         return Read(_uuid_ok(s, present), None, "a UUID")
+    if f.format == "binary":
+        return Read(_binary_ok(s, present), None, "base64 text")
     if f.format == "email":
         return Read(_email_ok(s, present), None, "an email address")
     return Read(present, None, "a string")
