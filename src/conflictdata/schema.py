@@ -610,9 +610,7 @@ def _field_from_dict(d: Any, where: str, index: int = 0, resource: str | None = 
                     raise _refuse(exc.feature, c[k], resource, name, "beyond int64") from None
             else:
                 bounds[k] = _bound_value(ftype, c[k], f"{fw}: constraints", k)
-    if (bounds.get("minimum") is not None and bounds.get("maximum") is not None
-            and ftype in ("integer", "number") and bounds["minimum"] > bounds["maximum"]):
-        raise DescriptorError(f"{fw}: constraints.minimum is above constraints.maximum")
+    # a minimum above the maximum is read as written (frictionless: every value fails one)
     for k in ("minLength", "maxLength"):
         v = c.get(k)
         if v is not None and (not isinstance(v, int) or isinstance(v, bool)

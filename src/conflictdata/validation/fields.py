@@ -233,7 +233,6 @@ def _duplicates(values: pa.ChunkedArray | pa.Array, consider: np.ndarray,
 def check_fields(td: TableData, out: Collector) -> None:
     """Layer 2: type, required, enum, pattern, bounds, lengths, unique and primary key."""
     schema = td.schema
-    pk = set(schema.primary_key)
     for f in schema.fields:
         s = td.raw.get(f.name)
         if s is None:
@@ -274,7 +273,7 @@ def check_fields(td: TableData, out: Collector) -> None:
                 hi = f.max_length
                 out.rows("E209", td, np.flatnonzero(present & (length > hi)), name,
                          lambda v, x: f"{len(v or '')} characters, more than the maximum {hi}")
-        if f.unique and (name not in pk or len(pk) > 1) and not _distinct_ids(td, name):
+        if f.unique and not _distinct_ids(td, name):  # a key field too, as frictionless
             values, consider, key_of = key_values(td, (name,))
             dup, firsts = _duplicates(values, consider, key_of)
             first_lines = [int(td.lines[i]) for i in firsts]
