@@ -398,3 +398,34 @@ def test_binary_reader_equals_b64decode(cells):
     r = read_string(f, pa.chunked_array([pa.array(cells, pa.string())]), present)
     for c, ok in zip(cells, r.ok.tolist()):
         assert ok == (bool(c) and theirs(c)), repr(c)
+
+
+def test_foreign_keys_across_types_compare_as_python_does(tmp_path):
+    """Text never equals a typed value, None equals None, a date never equals a number:
+    a composite key (1, None) finds (1.000, None) whatever the part types."""
+    fk = lambda f, r: {"fields": f, "reference": {"resource": "r", "fields": r}}  # noqa: E731
+    agree(tmp_path, {
+        "r": ([{"name": "k", "type": "number"}, {"name": "l", "type": "integer"},
+               {"name": "d", "type": "date"}], ["1.000,x,2020-01-01", "2,3,"]),
+        "t": ([{"name": "a", "type": "integer"},
+               {"name": "b", "type": "string", "format": "email"},
+               {"name": "c", "type": "integer"}], ["1,1,1", "2,3,2", "2,,", "5,x@y.co,"]),
+    }, fks={"t": [fk(["a", "b"], ["k", "l"]), fk(["c"], ["d"])]})
+
+
+def test_formatted_text_cells_not_of_the_format_are_not_compared(tmp_path):
+    got = agree(tmp_path, one([{"name": "a", "type": "string", "format": "email",
+                                "constraints": {"unique": True, "maxLength": 2,
+                                                "pattern": "x"}}],
+                             ["1", "1", "a@b.co", "a@b.co"]))
+    assert {(r, k) for _, r, _, k in got} == {(2, "type-error"), (3, "type-error"),
+                                              (4, "constraint-error"), (5, "constraint-error"),
+                                              (5, "unique-error")}
+
+
+def test_reference_cycles_are_policy(tmp_path):
+    fields = [{"name": "a", "type": "integer"}, {"name": "p", "type": "integer"}]
+    fks = {"t": [{"fields": ["p"], "reference": {"resource": "", "fields": ["a"]}}]}
+    path = _package(tmp_path, one(fields, ["1,2", "2,1"]), fks=fks)
+    assert validate(path, policy="spec").findings == []
+    assert [f.code for f in validate(path, policy="strict").findings] == ["E402", "E402"]

@@ -19,7 +19,8 @@ from .numbers import exact_values, value_reader
 from .kernels import char_lengths, np_mask, regex_mask, take_rows
 from .state import Collector, TableData, quote
 
-__all__ = ["check_fields", "defer_pattern", "key_values", "pattern_mask", "report_pattern"]
+__all__ = ["check_fields", "defer_pattern", "join_parts", "key_values", "pattern_mask",
+           "report_pattern"]
 
 #: the types compared as text (their cells are their values)
 _TEXT = ("string", "any")
@@ -30,14 +31,17 @@ def defer_pattern(td: TableData, f: Field) -> bool:
     """A non-ID pattern on a single-field foreign key is checked after the key lookups
     (relations.check_deferred_patterns): cells equal to a referenced key that was checked
     against the same pattern share its answer, so only the other cells need the regex."""
-    return id_pattern(f.pattern) is None and any(
+    return id_pattern(f.pattern) is None and f.format == "default" and any(
         fk.fields == (f.name,) for fk in td.schema.foreign_keys)
 
 
-def report_pattern(td: TableData, f: Field, ok: np.ndarray, out: Collector) -> None:
-    """E205 for every non-empty cell of ``f`` that ``ok`` (the full-match mask) rejects."""
+def report_pattern(td: TableData, f: Field, ok: np.ndarray, out: Collector,
+                   valid: np.ndarray | None = None) -> None:
+    """E205 for every non-empty cell of ``f`` (every ``valid`` one: a cell that is not of
+    its format is not checked further) that ``ok`` (the full-match mask) rejects."""
     pat = f.pattern
-    out.rows("E205", td, np.flatnonzero(td.is_present(f.name) & ~ok), f.name,
+    cells = td.is_present(f.name) if valid is None else valid
+    out.rows("E205", td, np.flatnonzero(cells & ~ok), f.name,
              lambda v, x: f"value {quote(v)} does not match the pattern {pat}")
 
 
@@ -66,6 +70,11 @@ def _typed(td: TableData, f: Field, s: pa.ChunkedArray, present: np.ndarray,
                                       why=exc.why) from None
     if r.typed is not None:
         td.typed[f.name] = r.typed
+    elif not (present & ~r.ok).any():
+        pass
+    else:  # text of a format: a cell not of it is None in keys, as frictionless reads it
+        td.typed[f.name] = pc.if_else(pa.array(present & r.ok), s.combine_chunks(),
+                                      pa.scalar(None, pa.string()))
     if r.ymd is not None:
         td.ymd[f.name] = r.ymd
     bad = present & ~r.ok
@@ -162,15 +171,14 @@ def _check_bounds(td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray
 _NONE = "\x00"
 
 
-def key_values(td: TableData, names: tuple[str, ...], as_float: bool = False
+def key_values(td: TableData, names: tuple[str, ...]
                ) -> tuple[pa.Array | pa.ChunkedArray, np.ndarray,
                           Callable[[np.ndarray], list[Any]] | None]:
     """A key as frictionless compares it: the tuple of the fields' values, text for string
     and any, typed values for the rest (``01`` is ``1``, ``true`` is ``True``), None for an
     empty or invalid cell. Returns (one comparable value per row, the rows whose key is not
     all None and holds no NaN, and for Decimal keys the exact Python keys of given rows,
-    which settle the few float64 collisions). ``as_float``: numeric parts as float64, for
-    foreign keys between integer, number and boolean fields (``1`` = ``1.0`` = ``True``)."""
+    which settle the few float64 collisions)."""
     fields = [td.schema.field(n) for n in names]
     typed = [f.type not in _TEXT for f in fields]
     exact = any(_exact_number(f) for f in fields)
@@ -180,28 +188,30 @@ def key_values(td: TableData, names: tuple[str, ...], as_float: bool = False
             cols = [exact_values(f, td.raw[f.name], idx) if _exact_number(f)
                     else take_rows(td.value(f.name), idx).to_pylist() for f in fields]
             return list(zip(*cols))
-    if not any(typed) and all(td.is_present(n).all() for n in names):
+    if not any(typed) and all(td.is_present(n).all() and n not in td.typed for n in names):
         values = (td.raw[names[0]] if len(names) == 1
                   else pc.binary_join_element_wise(*(td.raw[n] for n in names), "\x1f"))
         return values, np.ones(td.n, dtype=bool), key_of
     parts = []
     some = np.zeros(td.n, dtype=bool)
     nan = np.zeros(td.n, dtype=bool)
-    for n, is_typed in zip(names, typed):
+    for n in names:
         v = td.value(n)
         if isinstance(v, pa.ChunkedArray):
             v = v.combine_chunks()
-        if as_float and is_typed and (pa.types.is_integer(v.type) or pa.types.is_boolean(v.type)
-                                      or pa.types.is_floating(v.type)):
-            v = pc.cast(v, pa.float64())
         some |= np_mask(pc.is_valid(v))
         nan |= _is_nan(v)
         parts.append(v)
-    if len(names) == 1:
-        return parts[0], some & ~nan, key_of
+    return join_parts(parts), some & ~nan, key_of
+
+
+def join_parts(parts: list[pa.Array]) -> pa.Array:
+    """One comparable value per row from a key's parts (nulls: None, equal to None)."""
+    if len(parts) == 1:
+        return parts[0]
     strs = [pc.fill_null(p if pa.types.is_string(p.type) else pc.cast(p, pa.string()), _NONE)
             for p in parts]
-    return pc.binary_join_element_wise(*strs, "\x1f"), some & ~nan, key_of
+    return pc.binary_join_element_wise(*strs, "\x1f")
 
 
 def _duplicates(values: pa.ChunkedArray | pa.Array, consider: np.ndarray,
@@ -254,7 +264,7 @@ def check_fields(td: TableData, out: Collector) -> None:
             else:
                 ok = pattern_mask(td, f, s)
                 td.pattern_ok[name] = ok
-                report_pattern(td, f, ok, out)
+                report_pattern(td, f, ok, out, valid)
         if out.strict and f.pattern is not None and id_pattern(f.pattern) is not None:
             _check_id_spelling(td, f, out)
         _check_bounds(td, f, s, valid, out)
@@ -267,11 +277,11 @@ def check_fields(td: TableData, out: Collector) -> None:
             length = char_lengths(s, present, f.min_length, f.max_length)
             if f.min_length is not None:
                 lo = f.min_length
-                out.rows("E208", td, np.flatnonzero(present & (length < lo)), name,
+                out.rows("E208", td, np.flatnonzero(valid & (length < lo)), name,
                          lambda v, x: f"{len(v or '')} characters, fewer than the minimum {lo}")
             if f.max_length is not None:
                 hi = f.max_length
-                out.rows("E209", td, np.flatnonzero(present & (length > hi)), name,
+                out.rows("E209", td, np.flatnonzero(valid & (length > hi)), name,
                          lambda v, x: f"{len(v or '')} characters, more than the maximum {hi}")
         if f.unique and not _distinct_ids(td, name):  # a key field too, as frictionless
             values, consider, key_of = key_values(td, (name,))

@@ -69,7 +69,7 @@ FRICTIONLESS: dict[str, tuple[str, ...]] = {
     "E401": ("foreign-key",),
 }
 #: Codes of this project's policy (see :attr:`Rule.policy`).
-POLICY = frozenset({"E103", "E213", "E230"})
+POLICY = frozenset({"E103", "E213", "E230", "E402"})
 
 
 def _r(code: str, title: str, description: str, hint: str) -> Rule:

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from ..ids import id_pattern
 from ..schema import ForeignKey
 from ..errors import UnsupportedFeatureError
-from .fields import key_values, pattern_mask, report_pattern
+from .fields import join_parts, key_values, pattern_mask, report_pattern
 from .kernels import cycle_text, cycles, np_mask, regex_mask, take_rows
 from .state import Collector, TableData, quote
 
@@ -43,46 +43,47 @@ _TEXT = ("string", "any")
 _NUMERIC = ("integer", "number", "boolean")
 
 
-def _typed_fk(td: TableData, ref: TableData, fk: ForeignKey) -> str | None:
-    """How a foreign key compares: None when both sides are text (the raw, fast path),
-    "same" for equal field types, "float" for numeric types that differ (``1`` = ``1.0``
-    = ``True``, as Python's == in frictionless), "never" when text meets a typed value
-    (frictionless finds no match). Other mixes are refused."""
+def _typed_fk(td: TableData, ref: TableData, fk: ForeignKey) -> tuple[str, ...] | None:
+    """How each part of a foreign key compares, as Python's == in frictionless: None when
+    every part is plain text on both sides (the raw, fast path); else per part "same" (equal
+    types), "float" (integer, number and boolean: ``1`` = ``1.0`` = ``True``) or "never"
+    (text and a typed value, or two other types: only None equals None)."""
     pairs = [(td.schema.field(a).type, ref.schema.field(b).type)
              for a, b in zip(fk.fields, fk.reference_fields)]
-    if all(a in _TEXT and b in _TEXT for a, b in pairs):
-        return None
-    how = "same"
-    for a, b in pairs:
-        if a == b or (a in _TEXT and b in _TEXT):
-            continue
-        if (a in _TEXT) != (b in _TEXT):
-            return "never"
-        if a in _NUMERIC and b in _NUMERIC:
-            how = "float"
-            continue
-        raise UnsupportedFeatureError(
-            "foreign key between field types", f"{a} -> {b}", resource=td.name,
-            field="+".join(fk.fields), why=f"to {fk.resource}.{'+'.join(fk.reference_fields)}")
-    return how
+    if all(a in _TEXT and b in _TEXT for a, b in pairs) and all(
+            n not in side.typed for side, names in ((td, fk.fields), (ref, fk.reference_fields))
+            for n in names):
+        return None  # (a text field in typed holds its cells not of its format as None)
+    return tuple("same" if a == b or (a in _TEXT and b in _TEXT)
+                 else "float" if a in _NUMERIC and b in _NUMERIC else "never"
+                 for a, b in pairs)
 
 
-def _typed_index(td: TableData, ref: TableData, fk: ForeignKey, how: str) -> pa.Array:
+def _fk_parts(side: TableData, names: tuple[str, ...], modes: tuple[str, ...], tag: str
+              ) -> list[pa.Array]:
+    parts = []
+    for n, mode in zip(names, modes):
+        v = side.value(n)
+        v = v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v
+        if mode == "float":
+            if pa.types.is_integer(v.type) and len(v) and (pc.max(pc.abs(v)).as_py() or 0) > 2**53:
+                raise UnsupportedFeatureError(
+                    "integer beyond 2**53 in a foreign key with a number field", None,
+                    resource=side.name, field=n)
+            v = pc.cast(v, pa.float64())
+        elif mode == "never":
+            v = pc.if_else(pc.is_valid(v), pa.scalar(tag), pa.scalar(None, pa.string()))
+        parts.append(v)
+    return parts
+
+
+def _typed_index(td: TableData, ref: TableData, fk: ForeignKey, modes: tuple[str, ...]
+                 ) -> pa.Array:
     """Each row's referenced row index for a key with typed parts (null: not found)."""
-    if how == "never":
-        return pa.nulls(td.n, pa.int32())
-    as_float = how == "float"
-    if as_float:
-        for side, names in ((td, fk.fields), (ref, fk.reference_fields)):
-            for n in names:
-                v = side.typed.get(n)
-                if v is not None and pa.types.is_integer(v.type) and len(v) and \
-                        pc.max(pc.abs(v)).as_py() is not None and pc.max(pc.abs(v)).as_py() > 2**53:
-                    raise UnsupportedFeatureError(
-                        "integer beyond 2**53 in a foreign key with a number", None,
-                        resource=side.name, field=n)
-    child, consider, child_key = key_values(td, fk.fields, as_float)
-    target, _, ref_key = key_values(ref, fk.reference_fields, as_float)
+    _, consider, child_key = key_values(td, fk.fields)
+    _, _, ref_key = key_values(ref, fk.reference_fields)
+    child = join_parts(_fk_parts(td, fk.fields, modes, "child"))
+    target = join_parts(_fk_parts(ref, fk.reference_fields, modes, "ref"))
     found = pc.index_in(child, value_set=target)
     found = pc.if_else(pa.array(consider), found, pa.scalar(None, found.type))
     if child_key is None and ref_key is None:
@@ -251,7 +252,10 @@ def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
 
 
 def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
-    """E402: self-referencing keys must not loop (the rows on a cycle: :func:`kernels.cycles`)."""
+    """E402 (policy): self-referencing keys must not loop (the rows on a cycle:
+    :func:`kernels.cycles`). Table Schema allows cycles; this dataset's references do not."""
+    if not out.strict:
+        return
     for td in tds.values():
         for fk in td.schema.acyclic_keys:
             if _usable(tds, td, fk) is None:
