@@ -348,7 +348,7 @@ def _field_checks(table: TableSchema) -> list[FrameCheck]:
                     _per_value(name, lambda v, word=word, lim=lim:
                                f"{len(v or '')} characters, {word} {lim}"),
                     f"{word.split()[0]} {lim} characters"))
-        if f.unique and (name not in pk or len(pk) > 1):
+        if f.unique:  # a primary key field too, as frictionless (and the CSV validator)
             out.append(FrameCheck(
                 "E210", f"E210:{name}", name, col, "column",
                 lambda fd, name=name: _dup_mask(fd, (name,)),

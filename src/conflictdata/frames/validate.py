@@ -54,7 +54,7 @@ def _find(table: TableSchema, code: str, name: str | None, message: str, **kw: A
 
 def _what(f: Field) -> str:
     if f.type == "integer":
-        return "an integer (digits with an optional leading '-')"
+        return "an integer"
     if f.type == "number":
         return "a number"
     if f.type == "boolean":

@@ -19,7 +19,7 @@ from .numbers import exact_values, value_reader
 from .kernels import char_lengths, np_mask, regex_mask, take_rows
 from .state import Collector, TableData, quote
 
-__all__ = ["check_fields", "defer_pattern", "join_parts", "key_values", "pattern_mask",
+__all__ = ["check_fields", "defer_pattern", "is_none", "join_parts", "key_values", "pattern_mask",
            "report_pattern"]
 
 #: the types compared as text (their cells are their values)
@@ -205,6 +205,12 @@ def key_values(td: TableData, names: tuple[str, ...]
     return join_parts(parts), some & ~nan, key_of
 
 
+def is_none(td: TableData, name: str) -> np.ndarray:
+    """Cells frictionless reads as None: empty, or not a value of the field's type."""
+    typed = td.typed.get(name)
+    return ~td.is_present(name) if typed is None else np_mask(pc.is_null(typed))
+
+
 def join_parts(parts: list[pa.Array]) -> pa.Array:
     """One comparable value per row from a key's parts (nulls: None, equal to None)."""
     if len(parts) == 1:
@@ -358,7 +364,7 @@ def _check_primary_key(td: TableData, out: Collector) -> None:
     fast = len(pk) == 1 and _distinct_ids(td, pk[0])
     values, consider, key_of = (td.raw[pk[0]], np.ones(td.n, bool), None) if fast else \
         key_values(td, pk)
-    none = np.logical_and.reduce([np_mask(pc.is_null(td.value(k))) for k in pk]) \
+    none = np.logical_and.reduce([is_none(td, k) for k in pk]) \
         if not fast else np.zeros(td.n, dtype=bool)
     label = "+".join(pk)
     out.rows("E212", td, np.flatnonzero(none), pk[0],

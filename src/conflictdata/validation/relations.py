@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from ..ids import id_pattern
 from ..schema import ForeignKey
 from ..errors import UnsupportedFeatureError
-from .fields import join_parts, key_values, pattern_mask, report_pattern
+from .fields import is_none, join_parts, key_values, pattern_mask, report_pattern
 from .kernels import cycle_text, cycles, np_mask, regex_mask, take_rows
 from .state import Collector, TableData, quote
 
@@ -132,7 +132,7 @@ def _fk_index(td: TableData, ref: TableData, fk: ForeignKey) -> pa.Array | pa.Ch
 
 def _key_present(td: TableData, names: tuple[str, ...]) -> np.ndarray:
     """Rows whose key is not all None (empty or invalid cells): frictionless looks those up."""
-    return np.logical_or.reduce([np_mask(pc.is_valid(td.value(n))) for n in names])
+    return ~np.logical_and.reduce([is_none(td, n) for n in names])
 
 
 def prepare_foreign_keys(tds: dict[str, TableData], workers: int) -> None:
