@@ -429,3 +429,14 @@ def test_reference_cycles_are_policy(tmp_path):
     path = _package(tmp_path, one(fields, ["1,2", "2,1"]), fks=fks)
     assert validate(path, policy="spec").findings == []
     assert [f.code for f in validate(path, policy="strict").findings] == ["E402", "E402"]
+
+
+def test_date_enum_unique_and_keys_compare_typed_dates(tmp_path):
+    """td.typed of a temporal field is its comparable value for enum, unique and keys."""
+    fk = {"fields": ["d"], "reference": {"resource": "r", "fields": ["k"]}}
+    agree(tmp_path, {
+        "r": ([{"name": "k", "type": "date"}], ["2020-01-01", "2020-01-02"]),
+        "t": ([{"name": "d", "type": "date",
+                "constraints": {"enum": ["2020-01-01", "2020-01-03", "bad"], "unique": True}}],
+              ["2020-01-01", "2020-01-03", "2020-01-01", "2020-02-30", "x"]),
+    }, fks={"t": [fk]})

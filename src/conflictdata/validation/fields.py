@@ -116,16 +116,17 @@ def _enum_bad(td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray) ->
         values = []
         for i in items:
             try:
-                values.append(cell_bound(f, i))
-            except (ValueError, TypeError, OverflowError, ArithmeticError):
-                pass
+                v = cell_bound(f, i)
+                values.append(pa.array([v.as_py() if isinstance(v, pa.Scalar) else v])
+                              .cast(typed.type)[0].as_py())
+            except (ValueError, TypeError, OverflowError, ArithmeticError, pa.ArrowException):
+                pass  # not a value of the type: it matches nothing, as in frictionless
     if f.type in ("integer", "number"):
         scalars = [float(v) if f.type == "number" else int(v) for v in values
                    if f.type == "number" or -(2**63) <= v < 2**63]
         vs = pa.array(scalars, typed.type)
     else:
-        vs = pa.array([v.as_py() if isinstance(v, pa.Scalar) else v for v in values],
-                      typed.type)
+        vs = pa.array(values, typed.type)
     ok = np_mask(pc.is_in(typed, value_set=vs)) & ~_is_nan(typed)
     if _exact_number(f):  # float64 equality may join long decimals: settle those exactly
         long = np.flatnonzero(ok & valid & np_mask(pc.greater(pc.utf8_length(s), 15)))
