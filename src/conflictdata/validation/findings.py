@@ -235,7 +235,8 @@ _RULE_LIST = [
        "use an existing ID of the referenced table, or add that row first"),
     _r("E402", "reference cycle",
        "A self-referencing foreign key (parent, response, superseded_by, ...) loops back to "
-       "the row itself. Every row on the cycle is reported.",
+       "the row itself. Every row on the cycle is reported. (Table Schema allows cycles; "
+       "this dataset does not.)",
        "break the cycle: one of these rows must point elsewhere or be empty"),
     _r("E403", "before what it refers to",
        "A relationChecks 'notBefore' rule failed: the row ends (or, without an end, starts) "
