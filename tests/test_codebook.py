@@ -60,6 +60,8 @@ def test_codebook_renders_every_field_constraint_the_validator_checks(package):
              "minimum": lambda f: f"≥ {f.minimum}", "maximum": lambda f: f"≤ {f.maximum}",
              "minLength": lambda f: f"length ≥ {f.min_length}",
              "maxLength": lambda f: f"length ≤ {f.max_length}",
+             "exclusiveMinimum": lambda f: f"> {f.raw['constraints']['exclusiveMinimum']}",
+             "exclusiveMaximum": lambda f: f"< {f.raw['constraints']['exclusiveMaximum']}",
              "enum": lambda f: "one of the values below"}
     assert set(shown) | {"required"} == set(CONSTRAINTS)
     for t in package.tables.values():

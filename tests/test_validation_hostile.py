@@ -230,7 +230,7 @@ SCHEMA_CASES = {
     "relation-start-list": ("events", lambda s: s["relationChecks"][0].update(start=["a"]),
                             ["schemas/events.json", "relationChecks", "start"]),
     "minimum-beyond-int64": ("events", lambda s: _field(s, "low")["constraints"].update(
-        minimum=10**30), ["schemas/events.json", "'low'", "minimum"]),
+        minimum=10**30), ["unsupported", "'events'", "'low'", "minimum"]),
     "minimum-infinite": ("events", lambda s: _field(s, "latitude")["constraints"].update(
         minimum=1e400), ["schemas/events.json", "Infinity"]),
     "minimum-on-text": ("events", lambda s: _field(s, "source_excerpt").update(
@@ -534,13 +534,16 @@ _json_values = st.recursive(
     | st.text(max_size=8),
     lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids,
                                                               max_size=3),
-    max_leaves=6)
+    max_leaves=6) | st.sampled_from(["integer", "number", "boolean", "any", "string", "date",
+                                     "geopoint", "uri", "uuid", "email", ",", ".", "NaN",
+                                     "01", "1e400", "sNaN", "-0"])
 _SCHEMA_KEYS = ["fields", "primaryKey", "foreignKeys", "rowChecks", "relationChecks",
-                "missingValues", "title", "description"]
+                "missingValues", "title", "description", "$schema", "uniqueKeys"]
 _FIELD_KEYS = ["name", "type", "title", "description", "format", "constraints",
-               "enumDescriptions", "trueValues", "falseValues"]
+               "enumDescriptions", "trueValues", "falseValues", "bareNumber", "floatNumber",
+               "decimalChar", "groupChar", "example", "rdfType", "missingValues", "required"]
 _CONSTRAINT_KEYS = ["required", "unique", "enum", "pattern", "minimum", "maximum",
-                    "minLength", "maxLength"]
+                    "minLength", "maxLength", "exclusiveMinimum", "exclusiveMaximum"]
 
 
 @settings(max_examples=150, deadline=None,

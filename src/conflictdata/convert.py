@@ -66,8 +66,20 @@ def _cast(col: pa.ChunkedArray, f: Field, table: str) -> pa.Array | pa.ChunkedAr
     """A text column to the field's Arrow type (see Field.arrow_type)."""
     target = f.arrow_type()
     try:
-        if f.type == "string":
-            return _enum(col, f) if f.is_enum else col
+        if f.type in ("string", "any"):
+            return _enum(col, f) if f.is_enum and f.type == "string" else col
+        if f.type in ("integer", "number"):  # the validator's reader: "+1", "1_000", "NaN"
+            from .validation.cells import RefusedCells, read_cells
+
+            present = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), dtype=bool)
+            try:
+                r = read_cells(f, col, present)
+            except RefusedCells as exc:
+                raise BuildError(f"{exc.feature} {exc.value!r} ({exc.why})") from None
+            bad = int((present & ~r.ok).sum())
+            if bad:
+                raise BuildError(f"{bad} value(s) are not {r.what}")
+            return r.typed
         if f.type == "boolean":
             true_v, false_v = f.true_values, f.false_values
             is_t = pc.is_in(col, value_set=pa.array(true_v, pa.string()))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .errors import DescriptorError, UnknownTableError
+from .errors import DescriptorError, UnknownTableError, UnsupportedFeatureError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -52,7 +52,9 @@ __all__ = [
 
 #: Table Schema field types this project uses, and how each is stored.
 SUPPORTED_TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "time", "year",
-                   "yearmonth")
+                   "yearmonth", "any")
+#: Table Schema types this validator refuses (named, so the refusal says so)
+REFUSED_TYPES = ("geopoint", "geojson", "object", "array", "duration", "list")
 #: How a boolean cell is spelled when the field declares no ``trueValues`` / ``falseValues``.
 DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
@@ -90,6 +92,8 @@ class Field:
 
         if self.type == "string":
             return pa.dictionary(pa.int32(), pa.string()) if self.is_enum else pa.string()
+        if self.type == "any":
+            return pa.string()
         return {
             "integer": pa.int64(),
             "number": pa.float64(),
@@ -121,6 +125,8 @@ class Field:
         if self.type == "string":
             if self.is_enum:
                 return pd.CategoricalDtype(categories=list(self.enum or ()), ordered=False)
+            return pd.StringDtype("pyarrow")
+        if self.type == "any":
             return pd.StringDtype("pyarrow")
         if self.type == "integer":
             return pd.Int64Dtype()
@@ -363,7 +369,35 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: Table Schema constraints this project checks; any other is refused, not ignored.
 CONSTRAINTS = ("required", "unique", "enum", "pattern", "minimum", "maximum", "minLength",
-               "maxLength")
+               "maxLength", "exclusiveMinimum", "exclusiveMaximum")
+_BOUNDED = ("required", "unique", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+            "enum")
+#: the constraints each type takes, as frictionless 5's field classes list them (with
+#: unique); another one is a field-error there, a DescriptorError here
+TYPE_CONSTRAINTS: dict[str, tuple[str, ...]] = {
+    "string": ("required", "unique", "minLength", "maxLength", "pattern", "enum"),
+    "integer": _BOUNDED, "number": _BOUNDED,
+    "boolean": ("required", "unique", "enum"), "any": ("required", "unique", "enum"),
+    "date": _BOUNDED, "datetime": _BOUNDED, "time": _BOUNDED, "year": _BOUNDED,
+    "yearmonth": _BOUNDED,
+}
+#: field keys every type accepts (metadata, or read by every type)
+FIELD_KEYS = ("name", "type", "title", "description", "format", "constraints", "rdfType",
+              "example", "enumDescriptions")
+#: the keys only some types read (frictionless ignores them elsewhere: refused here)
+TYPE_FIELD_KEYS: dict[str, tuple[str, ...]] = {
+    "boolean": ("trueValues", "falseValues"),
+    "integer": ("bareNumber",),
+    "number": ("bareNumber", "floatNumber", "decimalChar", "groupChar"),
+}
+#: string formats read (frictionless 5 also knows wkt: refused here)
+STRING_FORMATS = ("default", "uri", "uuid", "email", "binary")
+_FRICTIONLESS_STRING_FORMATS = ("default", "email", "uri", "binary", "uuid", "wkt")
+#: Table Schema keys read (rowChecks and relationChecks are this project's)
+SCHEMA_KEYS = ("fields", "primaryKey", "foreignKeys", "missingValues", "rowChecks",
+               "relationChecks", "title", "description", "$schema", "name", "profile",
+               "homepage", "licenses", "sources", "keywords", "version", "created",
+               "contributors", "$comment")
 
 
 def short_repr(value: Any, limit: int = 60) -> str:
@@ -459,17 +493,80 @@ def _bound_value(ftype: str, value: Any, where: str, key: str, fmt: str = "defau
     raise DescriptorError(f"{where}: {key} is not supported for type {ftype!r}")
 
 
-def _ordered_bounds(ftype: str, bounds: dict[str, Any]) -> bool:
-    """Whether minimum and maximum can be ordered: not a datetime or time with a UTC offset
-    against one without (nothing orders those; each is still checked against the cells)."""
-    if ftype not in ("datetime", "time"):
-        return True
-    from .validation.temporal import NAIVE
+def _numeric_bound(d: dict[str, Any], ftype: str, value: Any, where: str, key: str) -> Any:
+    """An integer/number bound read as frictionless reads it (the field's own reader:
+    ``"01"`` is 1, ``"1,5"`` with decimalChar ``,`` is 1.5), or a DescriptorError where
+    frictionless could not compare it (it raises)."""
+    from .validation.numbers import INT64_MAX, value_reader
 
-    return (bounds["minimum"] >= NAIVE // 2) == (bounds["maximum"] >= NAIVE // 2)
+    probe = Field(name="_", type=ftype, title="", description="", raw=d)
+    v = value_reader(probe)(value) if not isinstance(value, (dict, list)) else None
+    if v is None or v != v:
+        raise DescriptorError(f"{where}: {key} {short_repr(value)} is not a valid {ftype}")
+    if ftype == "integer" and not -INT64_MAX - 1 <= v <= INT64_MAX:
+        raise UnsupportedFeatureError(f"constraints.{key}", value, why="beyond int64")
+    return v
 
 
-def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
+def _refuse(feature: str, value: Any, resource: str | None, field: str, why: str | None = None
+            ) -> UnsupportedFeatureError:
+    return UnsupportedFeatureError(feature, value, resource=resource, field=field, why=why)
+
+
+def _check_field_keys(d: dict[str, Any], ftype: str, fw: str, resource: str | None,
+                      name: str, version: str) -> None:
+    """Every field key is read or refused; none is ignored (frictionless ignores keys it
+    does not know; here they are refused, naming the key)."""
+    if "required" in d:
+        raise DescriptorError(f"{fw}: 'required' belongs in constraints (frictionless 5: "
+                              "field-error)")
+    if "missingValues" in d:
+        raise _refuse("field.missingValues", d["missingValues"], resource, name,
+                      "only the schema's missingValues are read")
+    allowed = FIELD_KEYS + TYPE_FIELD_KEYS.get(ftype, ())
+    for k in d:
+        if k not in allowed:
+            raise _refuse(f"field key {k!r}", d[k], resource, name,
+                          f"a {ftype} field reads {', '.join(allowed)}")
+    for k in ("bareNumber", "floatNumber"):
+        if k in d and not isinstance(d[k], bool):
+            raise DescriptorError(f"{fw}: {k} must be true or false, not {_kind(d[k])} "
+                                  f"{short_repr(d[k])}")
+    for k in ("decimalChar", "groupChar"):
+        v = d.get(k)
+        if k in d and not isinstance(v, str):
+            raise DescriptorError(f"{fw}: {k} must be a string, not {_kind(v)} {short_repr(v)}")
+        # frictionless strips the cell before replacing these: the same unless the
+        # character holds whitespace (a lone whitespace groupChar is still the same)
+        if k in d and ((not v and k == "decimalChar") or len(v) > 8 or (
+                any(ch.isspace() for ch in v) and (k == "decimalChar" or len(v) > 1))):
+            raise _refuse(f"field.{k}", v, resource, name,
+                          "read: 1 to 8 characters without whitespace (groupChar: or one "
+                          "whitespace character)")
+    fmt = d.get("format", "default")
+    if ftype == "string":
+        if fmt not in _FRICTIONLESS_STRING_FORMATS:
+            raise DescriptorError(f"{fw}: format {short_repr(fmt)} is not one of "
+                                  f"{', '.join(_FRICTIONLESS_STRING_FORMATS)} (frictionless 5: "
+                                  "field-error)")
+        if fmt not in STRING_FORMATS:
+            raise _refuse("string format", fmt, resource, name,
+                          f"read: {', '.join(STRING_FORMATS)}")
+    elif ftype in ("integer", "number", "boolean", "any") and fmt != "default":
+        raise _refuse(f"{ftype} format", fmt, resource, name, "only 'default' is read")
+    c = d.get("constraints") or {}
+    if isinstance(c, dict):
+        for k in c:
+            if k in CONSTRAINTS and k not in TYPE_CONSTRAINTS.get(ftype, CONSTRAINTS):
+                raise DescriptorError(f"{fw}: constraint {k!r} is not supported by type "
+                                      f"{ftype!r} (frictionless 5: field-error)")
+            if k in ("exclusiveMinimum", "exclusiveMaximum") and version == "v1":
+                raise DescriptorError(f"{fw}: constraint {k!r} requires a Data Package v2 "
+                                      "$schema (frictionless 5: field-error under v1)")
+
+
+def _field_from_dict(d: Any, where: str, index: int = 0, resource: str | None = None,
+                     version: str = "v1") -> Field:
     if not isinstance(d, dict):
         raise DescriptorError(f"{where}: fields[{index}] must be an object, not {_kind(d)}")
     name = d.get("name")
@@ -478,6 +575,8 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
                               f"without control characters, not {_kind(name)} {short_repr(name)}")
     fw = f"{where}: field {name!r}"
     ftype = d.get("type", "string")
+    if ftype in REFUSED_TYPES:
+        raise _refuse("field type", ftype, resource, name)
     if ftype not in SUPPORTED_TYPES:
         raise DescriptorError(
             f"{fw}: type {short_repr(ftype)} is not supported; supported: "
@@ -486,6 +585,8 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
     title = _string(d, "title", fw, name)
     description = _string(d, "description", fw, "")
     fmt = _string(d, "format", fw, "default")
+    _string(d, "rdfType", fw, "")
+    _check_field_keys(d, ftype, fw, resource, name, version)
     if fmt.startswith("fmt:"):  # Table Schema v1's deprecated prefix, dropped as frictionless does
         fmt = fmt.replace("fmt:", "")
     if ftype in ("date", "datetime", "time", "year", "yearmonth"):
@@ -513,27 +614,32 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
                                   f"{_kind(c[k])} {short_repr(c[k])}")
     enum = c.get("enum")
     if enum is not None:
-        if not isinstance(enum, list) or not enum or len(enum) > MAX_ENUM:
-            raise DescriptorError(f"{fw}: constraints.enum must be a non-empty list of "
-                                  f"values, not {_kind(enum)} {short_repr(enum)}")
+        if not isinstance(enum, list) or len(enum) > MAX_ENUM:
+            raise DescriptorError(f"{fw}: constraints.enum must be a list of values, not "
+                                  f"{_kind(enum)} {short_repr(enum)}")
         ok_item = (lambda v: isinstance(v, str)) if ftype == "string" else (
-            lambda v: isinstance(v, (str, int, float)) and not isinstance(v, bool))
+            lambda v: isinstance(v, (str, int, float, bool)))
         bad = [v for v in enum if not ok_item(v)]
         if bad:
             raise DescriptorError(f"{fw}: constraints.enum holds {_kind(bad[0])} "
-                                  f"{short_repr(bad[0])}; its values must be {ftype}s")
+                                  f"{short_repr(bad[0])}; its values must be "
+                                  f"{'strings' if ftype == 'string' else 'strings or numbers'}")
         if len({str(v) for v in enum}) != len(enum):
             raise DescriptorError(f"{fw}: constraints.enum lists a value twice")
     pattern = c.get("pattern")
     if pattern is not None:
         check_pattern(pattern, f"{fw}: constraints")
     bounds = {}
-    for k in ("minimum", "maximum"):
+    for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         if c.get(k) is not None:
-            bounds[k] = _bound_value(ftype, c[k], f"{fw}: constraints", k, fmt)
-    if (len(bounds) == 2 and _ordered_bounds(ftype, bounds)
-            and bounds["minimum"] > bounds["maximum"]):
-        raise DescriptorError(f"{fw}: constraints.minimum is above constraints.maximum")
+            if ftype in ("integer", "number"):
+                try:
+                    bounds[k] = _numeric_bound(d, ftype, c[k], f"{fw}: constraints", k)
+                except UnsupportedFeatureError as exc:
+                    raise _refuse(exc.feature, c[k], resource, name, "beyond int64") from None
+            else:
+                bounds[k] = _bound_value(ftype, c[k], f"{fw}: constraints", k, fmt)
+    # a minimum above the maximum is read as written (frictionless: every value fails one)
     for k in ("minLength", "maxLength"):
         v = c.get(k)
         if v is not None and (not isinstance(v, int) or isinstance(v, bool)
@@ -553,7 +659,7 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
                               or not all(isinstance(x, str) for x in v)):
             raise DescriptorError(f"{fw}: {k} must be a non-empty list of strings, not "
                                   f"{_kind(v)} {short_repr(v)}")
-    return Field(
+    field = Field(
         name=name,
         type=ftype,
         title=title,
@@ -572,6 +678,29 @@ def _field_from_dict(d: Any, where: str, index: int = 0) -> Field:
         false_values=tuple(d.get("falseValues") or DEFAULT_FALSE_VALUES),
         raw=d,
     )
+    _check_example(field, fw)
+    return field
+
+
+def _check_example(f: Field, fw: str) -> None:
+    """frictionless 5 rejects a field whose ``example`` is not a value of its type (a
+    field-error): the same for the types read here (a temporal example is not checked)."""
+    example = f.raw.get("example")
+    if not example or f.type not in ("integer", "number", "boolean", "string"):
+        return
+    if f.type == "string":
+        ok = isinstance(example, str) and (
+            f.format != "uri" or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", example) is not None)
+    elif f.type == "boolean":
+        ok = example is True or example is False or (
+            isinstance(example, str) and example in f.true_values + f.false_values)
+    else:
+        from .validation.numbers import value_reader
+
+        ok = (not isinstance(example, (dict, list))) and value_reader(f)(example) is not None
+    if not ok:
+        raise DescriptorError(f"{fw}: example {short_repr(example)} is not a valid {f.type} "
+                              "(frictionless 5: field-error)")
 
 
 def _list_of_objects(schema: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
@@ -730,20 +859,40 @@ def _check_across_tables(t: TableSchema, tables: dict[str, TableSchema]) -> None
                                   f"field(s) {short_repr(missing)}")
 
 
+def datapackage_version(descriptor: dict[str, Any]) -> str:
+    """"v1", "v2" or "unknown": the Data Package version a descriptor's ``$schema`` declares,
+    as frictionless 5 resolves it (none: v1; a datapackage.org profile: its number; any
+    other URL: unknown, which accepts both)."""
+    url = descriptor.get("$schema") if isinstance(descriptor, dict) else None
+    if not url:
+        return "v1"
+    m = re.fullmatch(r"https?://datapackage\.org(/[^?#]*)", url) if isinstance(url, str) else None
+    major = re.search(r"/profiles/(\d+)\.\d+/", m[1]) if m else None
+    return {"1": "v1", "2": "v2"}.get(major[1], "unknown") if major else "unknown"
+
+
 def table_schema_from_dict(
-    name: str, path: str, schema: dict[str, Any], schema_path: str | None = None
+    name: str, path: str, schema: dict[str, Any], schema_path: str | None = None,
+    *, version: str = "v1",
 ) -> TableSchema:
     """Build a :class:`TableSchema` from a Table Schema dict; every malformed value is a
-    one-line DescriptorError naming the schema (``schema_path``), field and key."""
+    one-line DescriptorError naming the schema (``schema_path``), field and key; a key or
+    feature not read is an UnsupportedFeatureError. ``version``: the package's Data Package
+    version (:func:`datapackage_version`)."""
     where = schema_path or f"schema of {name}"
     if not isinstance(schema, dict):
         raise DescriptorError(f"{where}: a Table Schema must be an object, not {_kind(schema)}")
+    for k in schema:
+        if k not in SCHEMA_KEYS:
+            raise UnsupportedFeatureError(f"schema key {k!r}", schema[k], resource=name,
+                                          why=f"a Table Schema here reads "
+                                              f"{', '.join(SCHEMA_KEYS[:6])} and metadata")
     raw_fields = schema.get("fields")
     if not isinstance(raw_fields, list) or not raw_fields:
         raise DescriptorError(f"{where}: a Table Schema needs a non-empty 'fields' list")
     if len(raw_fields) > MAX_FIELDS:
         raise DescriptorError(f"{where}: {len(raw_fields):,} fields (limit {MAX_FIELDS:,})")
-    fields = tuple(_field_from_dict(f, where, i) for i, f in enumerate(raw_fields))
+    fields = tuple(_field_from_dict(f, where, i, name, version) for i, f in enumerate(raw_fields))
     names = [f.name for f in fields]
     twice = [n for i, n in enumerate(names) if n in names[:i]]
     if twice:
@@ -1187,7 +1336,8 @@ def package_from_descriptor(
             raise _unsupported("resource without a schema", None, name,
                                "frictionless would infer one; declare it")
         tables[name] = dataclasses.replace(
-            table_schema_from_dict(name, source.paths[0], schema, schema_path),
+            table_schema_from_dict(name, source.paths[0], schema, schema_path,
+                                   version=datapackage_version(descriptor)),
             source=source, dialect=dialect)
     for t in tables.values():
         for fk in t.foreign_keys:

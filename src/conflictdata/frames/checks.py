@@ -247,7 +247,10 @@ def _compare(fd: FrameData, name: str, op: Any, scalar: Any) -> np.ndarray:
             scalar = scalar.cast(arr.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
-    return np_mask(op(arr, scalar))
+    bad = np_mask(op(arr, scalar))
+    if pa.types.is_floating(arr.type):  # NaN fails every bound, as in the CSV validator
+        bad |= np_mask(pc.is_nan(arr))
+    return bad
 
 
 def _duplicates(values: pa.Array, consider: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -271,9 +274,11 @@ def _duplicates(values: pa.Array, consider: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def _key_values(fd: FrameData, names: tuple[str, ...]) -> pa.Array:
+    """A key's text; a composite key's empty part as None, equal to None (frictionless)."""
     if len(names) == 1:
         return fd.text(names[0])
-    return pc.binary_join_element_wise(*(fd.text(n) for n in names), "\x1f")
+    return pc.binary_join_element_wise(
+        *(pc.if_else(pa.array(fd.present(n)), fd.text(n), "\x00") for n in names), "\x1f")
 
 
 def _field_checks(table: TableSchema) -> list[FrameCheck]:
@@ -283,24 +288,24 @@ def _field_checks(table: TableSchema) -> list[FrameCheck]:
         name = f.name
         col = (name,)
         text = f.type == "string"
-        if name in pk:
-            p = pk.index(name)
-            before = pk[:p]
+        if name == (pk[0] if pk else None):  # the row's key is all empty (frictionless)
+            label = "+".join(pk)
             out.append(FrameCheck(
-                "E212", f"E212:{name}", name, (*before, name), "frame" if before else "column",
-                lambda fd, name=name, before=before: ~fd.present(name) & np.logical_and.reduce(
-                    [fd.present(b) for b in before] + [np.ones(fd.n, dtype=bool)]),
-                _const(f"the primary key {name} is empty"), "the primary key is filled in"))
-        elif f.required:
+                "E212", f"E212:{name}", name, tuple(pk), "frame" if len(pk) > 1 else "column",
+                lambda fd: ~np.logical_or.reduce([fd.present(k) for k in pk]),
+                _const(f"the primary key {label} is empty or not a valid value"),
+                "the primary key is filled in"))
+        if f.required:
             out.append(FrameCheck(
                 "E201", f"E201:{name}", name, col, "column",
                 lambda fd, name=name: ~fd.present(name),
                 _const(f"{name} is required but empty"), "filled in (an empty text is missing)"))
         if f.type == "number":
             out.append(FrameCheck(
-                "E202", f"E202:{name}", name, col, "column",
-                lambda fd, name=name: fd.present(name) & ~np_mask(pc.is_finite(fd.value(name))),
-                _per_value(name, lambda v: f"{quote(v)} is not a number"),
+                "E230", f"E230:{name}", name, col, "column",
+                lambda fd, name=name: fd.present(name)
+                & ~np_mask(pc.fill_null(pc.is_finite(fd.value(name)), True)),
+                _per_value(name, lambda v: f"{quote(v)} is not a finite number"),
                 "a number is finite (no NaN or infinity)"))
         if f.enum is not None:
             allowed = list(f.enum)
@@ -348,7 +353,7 @@ def _field_checks(table: TableSchema) -> list[FrameCheck]:
                     _per_value(name, lambda v, word=word, lim=lim:
                                f"{len(v or '')} characters, {word} {lim}"),
                     f"{word.split()[0]} {lim} characters"))
-        if f.unique and (name not in pk or len(pk) > 1):
+        if f.unique:  # a primary key field too, as frictionless (and the CSV validator)
             out.append(FrameCheck(
                 "E210", f"E210:{name}", name, col, "column",
                 lambda fd, name=name: _dup_mask(fd, (name,)),
@@ -378,7 +383,7 @@ def _pk_texts(fd: FrameData, idx: np.ndarray) -> list[str | None]:
 
 def _dups(fd: FrameData, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     def compute() -> tuple[np.ndarray, np.ndarray]:
-        consider = np.logical_and.reduce([fd.present(n) for n in names])
+        consider = np.logical_or.reduce([fd.present(n) for n in names])
         return _duplicates(_key_values(fd, names), consider)
 
     return fd.memo(("duplicates", names), compute)
@@ -582,7 +587,7 @@ def fk_check(table: TableSchema, fk: ForeignKey, parent: Callable[[FrameData], F
         ref = parent(fd)
         if ref is None or not all(n in ref.df.columns for n in fk.reference_fields):
             return np.zeros(fd.n, dtype=bool)
-        present = np.logical_and.reduce([fd.present(n) for n in fk.fields])
+        present = np.logical_or.reduce([fd.present(n) for n in fk.fields])
         if not present.any():
             return present
         return present & (fk_index(fd, fk, ref) < 0)

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import UnknownTableError
+from ..errors import UnknownTableError, UnsupportedFeatureError
 from ..schema import Field, Package, TableSchema, read_package
 from ..validation.findings import Finding, Report, make_finding
 from ..validation.kernels import days_in_month, np_mask
@@ -37,8 +37,6 @@ from .pandera_schemas import frame_findings
 
 __all__ = ["validate_frames", "conform"]
 
-_INTEGER_RE = r"^-?[0-9]{1,18}$"
-_NUMBER_RE = r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DATETIME_RE = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
@@ -54,7 +52,7 @@ def _find(table: TableSchema, code: str, name: str | None, message: str, **kw: A
 
 def _what(f: Field) -> str:
     if f.type == "integer":
-        return "an integer (digits with an optional leading '-')"
+        return "an integer"
     if f.type == "number":
         return "a number"
     if f.type == "boolean":
@@ -124,13 +122,15 @@ def _parse_text(f: Field, text: pa.Array, s: pd.Series) -> tuple[pd.Series, np.n
     want = f.pandas_dtype()
     present = np_mask(pc.not_equal(pc.binary_length(text), 0))
     impossible = np.zeros(len(text), dtype=bool)
-    if f.type == "integer":
-        ok = np_mask(pc.match_substring_regex(text, _INTEGER_RE))
-        arr = pc.cast(pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())), pa.int64())
-    elif f.type == "number":
-        ok = np_mask(pc.match_substring_regex(text, _NUMBER_RE))
-        arr = pc.cast(pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())),
-                      pa.float64())
+    if f.type in ("integer", "number"):  # the CSV validator's readers
+        from ..validation.cells import RefusedCells, read_cells
+
+        try:
+            r = read_cells(f, pa.chunked_array([text]), present)
+        except RefusedCells as exc:
+            raise UnsupportedFeatureError(exc.feature, exc.value, field=f.name,
+                                          why=exc.why) from None
+        ok, arr = r.ok, r.typed
     elif f.type == "boolean":
         tv = pa.array(list(f.true_values), pa.string())
         fv = pa.array(list(f.false_values), pa.string())

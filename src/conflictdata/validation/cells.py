@@ -14,7 +14,17 @@ import pyarrow as pa
 
 from ..schema import Field
 
-__all__ = ["Read", "Reader", "read_cells", "bound", "readers", "bounds"]
+__all__ = ["Read", "Reader", "RefusedCells", "read_cells", "bound", "readers", "bounds"]
+
+
+class RefusedCells(Exception):
+    """A reader met a value it cannot compare exactly (an integer beyond int64, a
+    signalling NaN): the caller refuses the run with an UnsupportedFeatureError naming the
+    resource and field."""
+
+    def __init__(self, feature: str, value: str, why: str) -> None:
+        super().__init__(feature)
+        self.feature, self.value, self.why = feature, value, why
 
 
 @dataclass(frozen=True)

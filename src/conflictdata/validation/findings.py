@@ -75,7 +75,7 @@ FRICTIONLESS: dict[str, tuple[str, ...]] = {
     "E401": ("foreign-key",),
 }
 #: Codes of this project's policy (see :attr:`Rule.policy`).
-POLICY = frozenset({"E103", "E106", "E107", "E115", "E116", "E126", "E213"})
+POLICY = frozenset({"E103", "E106", "E107", "E115", "E116", "E126", "E213", "E230", "E402"})
 
 
 def _r(code: str, title: str, description: str, hint: str) -> Rule:
@@ -209,10 +209,11 @@ _RULE_LIST = [
        "A field with constraints.required has an empty cell.",
        "fill in the value (an empty cell means 'not known', which this field does not allow)"),
     _r("E202", "wrong type",
-       "The cell is not a valid value of the field's type: integer (digits, optional leading "
-       "'-'), number (decimal or exponent notation; no NaN/INF: leave the cell empty for "
-       "unknown), boolean (true/false, or the field's trueValues/falseValues), date "
-       "(YYYY-MM-DD), datetime (YYYY-MM-DDThh:mm:ss with optional Z or offset).",
+       "The cell is not a valid value of the field's type, as frictionless 5 reads it: "
+       "integer (Python int() of the stripped cell: sign, '_' between digits, leading zeros "
+       "allowed), number (Python Decimal(): also NaN, INF, Infinity, '.5', '5.', exponents; "
+       "after bareNumber, groupChar and decimalChar), boolean (the field's trueValues or "
+       "falseValues), string formats uri (a scheme and ':') and uuid, date, datetime.",
        "write the value in the field's type, see docs/codebook.md"),
     _r("E203", "impossible date",
        "A date, or the date of a datetime, in the field's form but not on the calendar "
@@ -226,10 +227,12 @@ _RULE_LIST = [
        "cell (a trailing newline or space does not match).",
        "write the value in the form the pattern describes, see the codebook"),
     _r("E206", "below minimum",
-       "The value is smaller than constraints.minimum.",
+       "The value is smaller than constraints.minimum (or not above exclusiveMinimum), "
+       "compared as values of the type; NaN fails every bound, as in frictionless.",
        "check the value; the field's minimum is in the codebook"),
     _r("E207", "above maximum",
-       "The value is larger than constraints.maximum.",
+       "The value is larger than constraints.maximum (or not below exclusiveMaximum), "
+       "compared as values of the type; NaN fails every bound, as in frictionless.",
        "check the value; the field's maximum is in the codebook"),
     _r("E208", "too short",
        "The value has fewer characters than constraints.minLength.",
@@ -238,14 +241,17 @@ _RULE_LIST = [
        "The value has more characters than constraints.maxLength.",
        "shorten the value"),
     _r("E210", "duplicate value",
-       "A field with constraints.unique has the same value on more than one row.",
+       "A field with constraints.unique has the same value on more than one row, compared "
+       "as values of the type (01 = 1, 1.50 = 1.5, true = 1 for a boolean; NaN equals "
+       "nothing); a cell that is not a value of its type is not compared.",
        "make the value unique (the message says where it first appears)"),
     _r("E211", "duplicate ID",
-       "The primary key value is used by an earlier row. IDs are never reused, even for "
-       "retracted rows.",
+       "The primary key value is used by an earlier row, compared as typed values (an empty "
+       "or invalid part of a composite key counts as None, equal to None). IDs are never "
+       "reused, even for retracted rows.",
        "give the new row the next unused ID"),
     _r("E212", "missing ID",
-       "The primary key cell is empty.",
+       "Every primary key cell of the row is empty or not a valid value of its type.",
        "give the row the next unused ID"),
     _r("E213", "ID spelled with extra zeros",
        "An ID with more digits than its pattern's minimum and a leading zero (evt-00001 where "
@@ -253,6 +259,11 @@ _RULE_LIST = [
        "differ as text and be the same number. Each number has one spelling; the message "
        "names another line that spells the same number, if there is one.",
        "write IDs with exactly the pattern's number of digits, or more without a leading zero"),
+    _r("E230", "number not finite",
+       "A number field of this package holds NaN or an infinity (NaN, INF, -Infinity, ...): "
+       "valid Table Schema numbers, but this dataset's numbers (counts, coordinates) are "
+       "finite.",
+       "write the value, or leave the cell empty if it is not known"),
     # -- layer 3: each row ------------------------------------------------------------------
     _r("E301", "out of order",
        "A rowChecks 'ordered' rule failed: known values must not decrease in the declared "
@@ -280,7 +291,8 @@ _RULE_LIST = [
        "use an existing ID of the referenced table, or add that row first"),
     _r("E402", "reference cycle",
        "A self-referencing foreign key (parent, response, superseded_by, ...) loops back to "
-       "the row itself. Every row on the cycle is reported.",
+       "the row itself. Every row on the cycle is reported. (Table Schema allows cycles; "
+       "this dataset does not.)",
        "break the cycle: one of these rows must point elsewhere or be empty"),
     _r("E403", "before what it refers to",
        "A relationChecks 'notBefore' rule failed: the row ends (or, without an end, starts) "

@@ -5,6 +5,7 @@ over whole columns."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -12,7 +13,8 @@ import pyarrow.compute as pc
 
 from ..ids import id_pattern
 from ..schema import ForeignKey
-from .fields import pattern_mask, report_pattern
+from ..errors import UnsupportedFeatureError
+from .fields import is_none, join_parts, key_values, pattern_mask, report_pattern
 from .kernels import cycle_text, cycles, np_mask, regex_mask, take_rows
 from .state import Collector, TableData, quote
 from .temporal import check_comparable
@@ -22,9 +24,10 @@ __all__ = ["prepare_foreign_keys", "check_deferred_patterns", "check_foreign_key
 
 
 def _key_values(td: TableData, names: tuple[str, ...]) -> pa.ChunkedArray | pa.Array:
+    """A text key as compared: the raw cell, or the parts joined (an empty part as None)."""
     if len(names) == 1:
         return td.raw[names[0]]
-    return pc.binary_join_element_wise(*(td.raw[n] for n in names), "\x1f")
+    return key_values(td, names)[0]
 
 
 def _usable(tds: dict[str, TableData], td: TableData, fk: ForeignKey) -> TableData | None:
@@ -37,14 +40,100 @@ def _usable(tds: dict[str, TableData], td: TableData, fk: ForeignKey) -> TableDa
     return ref
 
 
+_TEXT = ("string", "any")
+_NUMERIC = ("integer", "number", "boolean")
+
+
+def _typed_fk(td: TableData, ref: TableData, fk: ForeignKey) -> tuple[str, ...] | None:
+    """How each part of a foreign key compares, as Python's == in frictionless: None when
+    every part is plain text on both sides (the raw, fast path); else per part "same" (equal
+    types), "float" (integer, number and boolean: ``1`` = ``1.0`` = ``True``) or "never"
+    (text and a typed value, or two other types: only None equals None)."""
+    pairs = [(td.schema.field(a).type, ref.schema.field(b).type)
+             for a, b in zip(fk.fields, fk.reference_fields)]
+    if all(a in _TEXT and b in _TEXT for a, b in pairs) and all(
+            n not in side.typed for side, names in ((td, fk.fields), (ref, fk.reference_fields))
+            for n in names):
+        return None  # (a text field in typed holds its cells not of its format as None)
+    return tuple("same" if a == b or (a in _TEXT and b in _TEXT)
+                 else "float" if a in _NUMERIC and b in _NUMERIC else "never"
+                 for a, b in pairs)
+
+
+def _fk_parts(side: TableData, names: tuple[str, ...], modes: tuple[str, ...], tag: str
+              ) -> list[pa.Array]:
+    parts = []
+    for n, mode in zip(names, modes):
+        v = side.value(n)
+        v = v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v
+        if mode == "float":
+            if pa.types.is_integer(v.type) and len(v) and (pc.max(pc.abs(v)).as_py() or 0) > 2**53:
+                raise UnsupportedFeatureError(
+                    "integer beyond 2**53 in a foreign key with a number field", None,
+                    resource=side.name, field=n)
+            v = pc.cast(v, pa.float64())
+        elif mode == "never":
+            v = pc.if_else(pc.is_valid(v), pa.scalar(tag), pa.scalar(None, pa.string()))
+        parts.append(v)
+    return parts
+
+
+def _typed_index(td: TableData, ref: TableData, fk: ForeignKey, modes: tuple[str, ...]
+                 ) -> pa.Array:
+    """Each row's referenced row index for a key with typed parts (null: not found)."""
+    _, consider, child_key = key_values(td, fk.fields)
+    _, _, ref_key = key_values(ref, fk.reference_fields)
+    child = join_parts(_fk_parts(td, fk.fields, modes, "child"))
+    target = join_parts(_fk_parts(ref, fk.reference_fields, modes, "ref"))
+    found = pc.index_in(child, value_set=target)
+    found = pc.if_else(pa.array(consider), found, pa.scalar(None, found.type))
+    if child_key is None and ref_key is None:
+        return found
+    # float64 may join Decimals with more than 15 significant digits: the rows whose key
+    # text is that long, on either side, are compared exactly
+    at = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    hit = at >= 0
+    long = np.zeros(td.n, dtype=bool)
+    for side, names, rows in ((td, fk.fields, None), (ref, fk.reference_fields, at)):
+        for n in names:
+            if side.schema.field(n).type == "number":
+                length = np.asarray(pc.fill_null(pc.utf8_length(side.raw[n]), 0)
+                                    .to_numpy(zero_copy_only=False))
+                long |= (length > 15) if rows is None else np.where(hit, length[rows] > 15, False)
+    check = np.flatnonzero(hit & long)
+    if len(check) == 0:
+        return found
+
+    def exact(side: TableData, names: tuple[str, ...], key_of: Any, idx: np.ndarray
+              ) -> list[Any]:
+        if key_of is not None:
+            return key_of(idx)
+        return list(zip(*(take_rows(side.value(n), idx).to_pylist() for n in names)))
+
+    same = [a == b for a, b in zip(exact(td, fk.fields, child_key, check),
+                                   exact(ref, fk.reference_fields, ref_key, at[check]))]
+    at[check[~np.asarray(same, dtype=bool)]] = -1
+    return _index_array(at)
+
+
 def _fk_index(td: TableData, ref: TableData, fk: ForeignKey) -> pa.Array | pa.ChunkedArray:
     """Each row's referenced row index (first match), computed once per foreign key: the
     hash of the referenced keys is the costly part, shared by all layer-4 checks."""
     got = td.fk_index.get(fk)
     if got is None:
-        got = pc.index_in(_key_values(td, fk.fields), value_set=_key_values(ref, fk.reference_fields))
+        how = _typed_fk(td, ref, fk)
+        if how is not None:
+            got = _typed_index(td, ref, fk, how)
+        else:
+            got = pc.index_in(_key_values(td, fk.fields),
+                              value_set=_key_values(ref, fk.reference_fields))
         td.fk_index[fk] = got
     return got
+
+
+def _key_present(td: TableData, names: tuple[str, ...]) -> np.ndarray:
+    """Rows whose key is not all None (empty or invalid cells): frictionless looks those up."""
+    return ~np.logical_and.reduce([is_none(td, n) for n in names])
 
 
 def prepare_foreign_keys(tds: dict[str, TableData], workers: int) -> None:
@@ -54,7 +143,10 @@ def prepare_foreign_keys(tds: dict[str, TableData], workers: int) -> None:
     groups: dict[tuple[str, tuple[str, ...]], list[tuple[TableData, ForeignKey]]] = {}
     for td in tds.values():
         for fk in td.schema.foreign_keys:
-            if _usable(tds, td, fk) is not None:
+            ref = _usable(tds, td, fk)
+            if ref is not None and _typed_fk(td, ref, fk) is not None:
+                _fk_index(td, ref, fk)
+            elif ref is not None:
                 groups.setdefault((fk.resource, fk.reference_fields), []).append((td, fk))
 
     def run(key: tuple[str, tuple[str, ...]]) -> None:
@@ -142,8 +234,9 @@ def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
             ref = _usable(tds, td, fk)
             if ref is None:
                 continue
-            child = _key_values(td, fk.fields)
-            present = np.logical_and.reduce([td.is_present(n) for n in fk.fields])
+            child = (td.raw[fk.fields[0]] if len(fk.fields) == 1
+                     else pc.binary_join_element_wise(*(td.raw[n] for n in fk.fields), "+"))
+            present = _key_present(td, fk.fields)
             if not present.any():
                 continue
             ok = np_mask(pc.is_valid(_fk_index(td, ref, fk)))
@@ -160,7 +253,10 @@ def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
 
 
 def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
-    """E402: self-referencing keys must not loop (the rows on a cycle: :func:`kernels.cycles`)."""
+    """E402 (policy): self-referencing keys must not loop (the rows on a cycle:
+    :func:`kernels.cycles`). Table Schema allows cycles; this dataset's references do not."""
+    if not out.strict:
+        return
     for td in tds.values():
         for fk in td.schema.acyclic_keys:
             if _usable(tds, td, fk) is None:
