@@ -1,6 +1,6 @@
 """Run our validator (spec policy) and frictionless on one data package and compare what they
-flag as (resource, row, field, frictionless error type) sets, for bench/peer.py and
-tests/test_peer_fixtures.py."""
+flag as (resource, row, field, class) sets, by the differential test's mapping
+(tests/differential_support.py), for bench/peer.py and tests/test_peer_fixtures.py."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from conflictdata.errors import DescriptorError
-from conflictdata.validation import validate
-from conflictdata.validation.findings import RULES
+from differential_support import run_frictionless, run_ours
 
 Key = tuple[Any, ...]
 
@@ -30,33 +29,16 @@ def package_descriptors(root: Path) -> Iterator[Path]:
 
 
 def frictionless_keys(path: Path) -> tuple[bool, set[Key]]:
-    """frictionless' verdict and its errors as keys (metadata errors have no resource)."""
-    import frictionless
-
-    report = frictionless.validate(str(path))
-    keys: set[Key] = set()
-    for task in report.tasks:
-        for e in task.errors:
-            field_name = getattr(e, "field_name", None) or None
-            if e.type == "extra-cell":
-                field_name = None
-            keys.add((task.name, getattr(e, "row_number", None), field_name, e.type))
-    for e in report.errors:
-        keys.add((None, None, None, e.type))
-    return report.valid, keys
+    """frictionless' verdict and its errors as (resource, row, field, class) keys."""
+    got = run_frictionless(path)
+    return got.valid, got.keys
 
 
 def our_keys(path: Path) -> tuple[bool, set[Key]]:
-    """Our verdict (spec policy) and our errors as frictionless keys."""
-    report = validate(path, policy="spec")
-    keys: set[Key] = set()
-    for f in report.findings:
-        if f.severity != "error":
-            continue
-        types = RULES[f.code].frictionless
-        kind = types[0] if len(types) == 1 else f"{f.code}:{'/'.join(types) or 'none'}"
-        keys.add((f.table, f.row, None if kind == "extra-cell" else f.field, kind))
-    return report.valid, keys
+    """Our verdict (spec policy) and our errors as frictionless keys (the differential
+    test's mapping, tests/differential_support.py)."""
+    got = run_ours(path)
+    return got.valid, got.keys
 
 
 @dataclass

@@ -116,12 +116,6 @@ def test_the_clock_is_checked(tmp_path):
     assert got == {(2, "a", "type-error")}
 
 
-#: unique, enum and keys compare the typed values in validation/fields.py (the numbers
-#: helper's part of issue 11); until that is merged these fail, strictly.
-_TYPED_KEYS = pytest.mark.xfail(strict=True, reason="typed unique/enum in fields.py not merged")
-
-
-@_TYPED_KEYS
 def test_unique_datetimes_compare_instants(tmp_path):
     got = _both(tmp_path, "datetime", [
         "2020-01-05T10:00:00+01:00", "2020-01-05T09:00:00Z", "2020-01-05T09:00:00",
@@ -129,7 +123,6 @@ def test_unique_datetimes_compare_instants(tmp_path):
     assert got == {(3, "a", "unique-error"), (5, "a", "unique-error"), (6, "a", "unique-error")}
 
 
-@_TYPED_KEYS
 def test_time_enum_is_typed(tmp_path):
     _both(tmp_path, "time", ["09:00:00", "10:00:00+01:00", "08:00:00Z"], enum=["09:00:00Z"])
 
@@ -175,7 +168,6 @@ def test_a_bound_is_read_in_the_fields_format(tmp_path):
                           "constraints": {"minimum": "2020-01-01"}}, "t")
 
 
-@_TYPED_KEYS
 def test_date_unique_is_typed(tmp_path):
     _both(tmp_path, "date", ["2020-01-05", "2020-1-5"], unique=True)
 
@@ -443,7 +435,7 @@ def test_text_constraints_do_not_apply_to_temporal_types(tmp_path, ftype, key, v
     theirs = frictionless.validate(str(desc))
     types = [e.type for e in theirs.errors] + [e.type for t in theirs.tasks for e in t.errors]
     assert types == ["field-error"]
-    with pytest.raises(DescriptorError, match=f"constraint '{key}' does not apply"):
+    with pytest.raises(DescriptorError, match=f"constraint '{key}' is not supported by type"):
         validate(desc)
 
 

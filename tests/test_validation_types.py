@@ -57,8 +57,6 @@ def _theirs(path: Path) -> set[tuple[str, int | None, str | None, str]]:
     got = set()
     for task in report.tasks:
         for e in task.errors:
-            if e.type == "blank-row":
-                continue
             name = None if e.type in _ROW_ERRORS else getattr(e, "field_name", None)
             got.add((task.name, getattr(e, "row_number", None), name, e.type))
     assert not report.errors, report.errors

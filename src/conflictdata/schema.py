@@ -593,12 +593,6 @@ def _field_from_dict(d: Any, where: str, index: int = 0, resource: str | None = 
         from .validation.temporal import check_format
 
         check_format(ftype, fmt, name)
-        given = d.get("constraints")
-        text_only = [k for k in ("pattern", "minLength", "maxLength")
-                     if isinstance(given, dict) and k in given]
-        if text_only:  # frictionless: a field-error, no row is read
-            raise DescriptorError(f"{fw}: constraint {text_only[0]!r} does not apply to type "
-                                  f"{ftype!r} (only required, unique, enum, minimum, maximum)")
     c = d.get("constraints", {})
     if c is None:
         c = {}
@@ -1106,7 +1100,7 @@ RESOURCE_METADATA = ("title", "description", "homepage", "licenses", "sources", 
                      "version", "created", "contributors", "$schema")
 #: Resource keys this reader implements (see :func:`_resource_file`, :func:`_dialect`).
 RESOURCE_KEYS = ("name", "path", "schema", "profile", "scheme", "format", "mediatype",
-                 "encoding", "compression", "innerpath", "bytes", "hash", "dialect")
+                 "encoding", "compression", "innerpath", "bytes", "hash", "dialect", "type")
 _COMPRESSIONS = ("gz", "zip", "bz2", "xz")
 _FORMATS = {"csv": "text/csv", "tsv": "text/tab-separated-values"}
 _PROFILES = ("tabular-data-resource", "data-resource")
@@ -1139,6 +1133,8 @@ def _resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFile:
                            "data-resource")
     if res.get("scheme", "file") != "file":
         raise _unsupported("scheme", res["scheme"], name, "only local files")
+    if res.get("type", "table") != "table":  # frictionless 5's resource type
+        raise _unsupported("resource type", res["type"], name, "only table")
     raw_paths = res["path"]
     if isinstance(raw_paths, list):
         if not raw_paths or len(raw_paths) > MAX_PARTS:
@@ -1286,6 +1282,28 @@ def _dialect(res: dict[str, Any], name: str) -> Dialect:
     return dialect
 
 
+#: Keys that belong to a resource or its schema, not the package (frictionless 5 reports a
+#: package-error for them rather than reading them).
+_MISPLACED_PACKAGE_KEYS = ("missingValues", "dialect", "schema", "fields", "primaryKey",
+                           "foreignKeys", "path", "data", "encoding", "format")
+#: Package profiles read here; frictionless checks nothing more for them on CSV tables.
+PACKAGE_PROFILES = ("data-package", "tabular-data-package")
+
+
+def _check_package_keys(descriptor: dict[str, Any]) -> None:
+    """Package-level keys that would change how the tables are read are refused, not
+    ignored: a resource's key at the package level, or a profile other than the standard."""
+    for k in _MISPLACED_PACKAGE_KEYS:
+        if k in descriptor:
+            raise DescriptorError(f"the data package descriptor has {k!r} at the package "
+                                  f"level; it belongs in a resource (frictionless 5: "
+                                  "package-error)")
+    profile = descriptor.get("profile")
+    if profile is not None and profile not in PACKAGE_PROFILES:
+        raise UnsupportedFeatureError("package profile", profile,
+                                      why=f"read: {', '.join(PACKAGE_PROFILES)}")
+
+
 def package_from_descriptor(
     descriptor: dict[str, Any], root: Path | str, *, schema_files: bool = True
 ) -> Package:
@@ -1298,6 +1316,7 @@ def package_from_descriptor(
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
         raise DescriptorError("the data package descriptor has no 'resources' list")
+    _check_package_keys(descriptor)
     if len(resources) > MAX_FIELDS:
         raise DescriptorError(f"the data package descriptor lists {len(resources):,} "
                               f"resources (limit {MAX_FIELDS:,})")
