@@ -35,7 +35,10 @@ def compare(spec: ds.PackageSpec) -> tuple[set[tuple[str, str]], list[str], bool
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         path = ds.write(spec, Path(tmp))
-        ours = ds.run_ours(path)
+        try:
+            ours = ds.run_ours(path)
+        except Exception as exc:  # noqa: BLE001 - a crash of ours is a class of its own
+            return {("ours raised", f"{type(exc).__name__}: {exc}")}, [], False
         try:
             theirs = ds.run_frictionless(path)
         except Exception as exc:  # noqa: BLE001 - a frictionless crash is a class of its own

@@ -6,9 +6,9 @@ error types that the reduction uses (see docs/frictionless.md).
 Adding a feature is one line: a field type (or type and format) is an entry of
 :data:`TYPES`, a dialect an entry of :data:`DIALECTS`, an encoding an entry of
 :data:`ENCODINGS`, a compression an entry of :data:`COMPRESSIONS`, a missingValues choice
-an entry of :data:`MISSING_VALUES`. Features whose semantics
-differ from frictionless today sit behind the switches below, each off until the fix lands;
-``bench/differential.py --switch NAME`` runs with one turned on.
+an entry of :data:`MISSING_VALUES`. Features whose semantics differed from frictionless
+sit behind the switches below, on once the two agree; a switch still off is a difference
+of the validator (``bench/differential.py --switch NAME`` runs with one turned on).
 """
 
 from __future__ import annotations
@@ -31,57 +31,53 @@ __all__ = ["SWITCHES", "switch", "TYPES", "DIALECTS", "ENCODINGS", "MISSING_VALU
            "write", "run_ours", "run_frictionless", "comparable", "expected_unmatched",
            "render_mapping", "render_switches", "update_doc"]
 
-# -- switches: features known to differ from frictionless today -------------------------------
-# Each is a module attribute so a test or the bench may turn it on (``SWITCHES``).
+# -- switches: features that differed from frictionless ---------------------------------------
+# Each is a module attribute so a test or the bench may turn it on (``SWITCHES``). On: the
+# strategy draws the feature and the test compares it (the two agree); off: a difference of
+# the validator that remains (KNOWN holds its smallest package).
 
 #: Spellings both read as the same value but not as the same text (integer ``01``, ``-0``;
 #: number ``1.50``, ``2.0``, ``1e1``; boolean ``True``, ``1``) in enum, unique, primary and
-#: foreign keys. Enable once typed key/enum comparison lands (issue 11 item 2, numbers).
-TYPED_KEYS = False
-#: Number spellings frictionless reads and we reject: ``+1``, `` 2``, ``1_000``, ``NaN``,
-#: ``INF``, ``.5``, ``5.``. Enable once numbers.py reads numbers as the spec does (numbers).
-NUMBER_SPELLINGS = False
-#: Rows with too many or too few cells. Enable once a ragged row keeps its readable cells
-#: checked and its row number (issue 11 item 3, reading).
-RAGGED_ROWS = False
-#: Records whose every cell is empty (``,,``; an empty cell of a one-field table): frictionless
-#: reports blank-row (and primary-key "all None"). Enable once such a row is reported (reading).
-EMPTY_RECORDS = False
-#: Header labels with surrounding spaces (frictionless trims them). Enable once the header
-#: check trims as frictionless does (reading).
-HEADER_SPACES = False
+#: foreign keys: compared as typed values.
+TYPED_KEYS = True
+#: Number spellings frictionless reads: ``+1``, `` 2``, ``1_000``, ``NaN``, ``INF``, ``.5``,
+#: ``5.`` (NaN and infinities are E230 only under policy "strict").
+NUMBER_SPELLINGS = True
+#: Rows with too many or too few cells: the readable cells still checked (E108, E124).
+RAGGED_ROWS = True
+#: Records whose every cell is a missing value (``,,``; an empty cell of a one-field table):
+#: blank-row (E109), and primary-key "all None" (E212) in a table with a primary key.
+EMPTY_RECORDS = True
+#: Header labels with surrounding spaces: trimmed, as frictionless does (E126 under strict).
+HEADER_SPACES = True
 #: Wrong-type cells in key or enum fields (primary key, unique, foreign key on either side,
-#: enum): frictionless reads such a cell as null (primary-key "all None", no unique,
-#: foreign-key or enum error), we compare its text (E202 and E204 for one cell). Enable with
-#: typed keys and enum (numbers).
-INVALID_KEYS = False
-#: Composite primary / foreign keys with some but not all cells empty: frictionless compares
-#: the tuple with None in it (no primary-key error unless repeated; a foreign-key error), we
-#: report E212 per empty cell and skip the foreign key. Enable once the key checks do so.
-PARTIAL_NULL_KEYS = False
-#: Datetime clocks out of range (``T25:61:99``) and datetimes with mixed offsets. Enable
-#: once the datetime reader checks the clock and compares instants (temporal).
-CLOCK_ERRORS = False
-#: Foreign keys between fields of different types (string -> integer, ...): frictionless
-#: compares typed values (``"1" != 1``), we compare text. Enable with typed keys.
-MIXED_TYPE_KEYS = False
-#: Datetime spellings frictionless' isoparse reads and we reject: any one-character
-#: separator (``2020-01-01 00:00:00``), ``+0000`` offsets. Enable once the datetime reader
-#: reads them (temporal), or decide they are refused.
-DATETIME_SPELLINGS = False
-#: E108/E109 findings carry no Finding.row yet: with this off the row is derived from the
-#: finding's physical line and the file's record map; on, Finding.row must be set (reading).
-FILE_FINDING_ROWS = False
-#: Self-referencing single-field foreign keys that loop (a row pointing at itself, or
-#: round a cycle): we report E402 even under policy "spec", frictionless nothing. On: the
-#: test compares everything else and names E402 as a finding with no counterpart (see
-#: expected_unmatched). Off: no cycles are drawn.
-SELF_CYCLES = True
+#: enum): read as null for the key and enum checks, as frictionless reads them.
+INVALID_KEYS = True
+#: Composite primary / foreign keys with some but not all cells empty: compared as a tuple
+#: with None in it.
+PARTIAL_NULL_KEYS = True
+#: Datetime clocks out of range (``T25:61:99``): a type error.
+CLOCK_ERRORS = True
+#: Foreign keys between fields of different types (string -> integer, ...): typed values
+#: compared (``"1" != 1``).
+MIXED_TYPE_KEYS = True
+#: Datetime spellings frictionless' isoparse reads: any one-character separator
+#: (``2020-01-01 00:00:00``), ``+0000`` offsets.
+DATETIME_SPELLINGS = True
+#: A foreign key onto a number field of a table with no data rows (only a header, blank
+#: lines or rows of missing values): ours raises IndexError (validation/relations.py,
+#: ``length[rows]`` with the -1 of "not found" on an empty column). Off: such a foreign key
+#: is not drawn.
+EMPTY_NUMBER_REFERENCES = False
+#: A table whose header has fewer labels than its schema has fields: frictionless checks no
+#: primary key there (we report E212 on a blank row), and a foreign key onto its unlabelled
+#: field is a foreign-key error on every row (we check none). Off: the primary-key rows of
+#: such a table and the foreign-key rows of a table pointing into it are not compared.
+MISSING_LABEL_KEYS = False
 
 SWITCHES = ("TYPED_KEYS", "NUMBER_SPELLINGS", "RAGGED_ROWS", "EMPTY_RECORDS", "HEADER_SPACES",
             "INVALID_KEYS", "PARTIAL_NULL_KEYS", "CLOCK_ERRORS", "DATETIME_SPELLINGS",
-            "MIXED_TYPE_KEYS",
-            "FILE_FINDING_ROWS", "SELF_CYCLES")
+            "MIXED_TYPE_KEYS", "EMPTY_NUMBER_REFERENCES", "MISSING_LABEL_KEYS")
 
 
 def switch(name: str) -> bool:
@@ -97,21 +93,25 @@ def switch(name: str) -> bool:
 NO_COUNTERPART: dict[str, str] = {
     "E103": "policy: frictionless strips a UTF-8 BOM",
     "E105": "frictionless reads a NUL byte as text",
-    "E106": "frictionless' csv reader reads on to the end of the file (its symptom is a "
-            "missing-cell); there is no quoting error",
-    "E107": "frictionless' csv reader accepts a stray quote as text",
+    "E106": "policy: an unclosed quote; under 'spec' the rest of the file is one cell, as "
+            "frictionless reads it (its symptom: missing-cell)",
+    "E107": "policy: a stray quote; under 'spec' it is text, as frictionless reads it",
     "E114": "a limit of ours (cell size)",
-    "E115": "frictionless' csv reader splits the row at the CR (its symptom is missing-cell)",
-    "E116": "frictionless reads CR line ends; we refuse the file",
+    "E115": "policy: a lone CR in a cell; under 'spec' it ends the row, as frictionless "
+            "reads it (its symptom: missing-cell)",
+    "E116": "policy: CR line ends; under 'spec' they are read, as frictionless reads them",
     "E117": "a limit of ours (header size)",
     "E118": "a limit of ours (row size)",
+    "E120": "a limit of ours (a resource over 4 GiB, decompressed: not read)",
+    "E126": "policy: a label with spaces around it; frictionless trims labels",
     "E213": "policy: ID spelling",
+    "E230": "policy: NaN or an infinity in a number field; valid Table Schema numbers",
     "E301": "rowChecks are this project's schema extension",
     "E302": "rowChecks are this project's schema extension",
     "E303": "rowChecks are this project's schema extension",
     "E304": "rowChecks are this project's schema extension",
     "E305": "rowChecks are this project's schema extension",
-    "E402": "acyclic self-references are this project's rule (checked under 'spec' too)",
+    "E402": "policy: acyclic self-references; Table Schema allows cycles",
     "E403": "relationChecks are this project's schema extension",
     "E404": "provenance (--sources-dir) is this project's check",
     "E405": "provenance (--sources-dir) is this project's check",
@@ -135,9 +135,10 @@ CONSTRAINT_OF: dict[str, str] = {
 #: frictionless' incorrect-label).
 LABEL_TYPES = frozenset({"duplicate-label", "missing-label", "extra-label", "incorrect-label",
                          "blank-label"})
-LABEL_CODES = frozenset({"E110", "E111", "E112", "E113"})
+LABEL_CODES = frozenset({"E110", "E111", "E112", "E113", "E125"})
 #: Frictionless error types compared at the resource (no row, no field).
-RESOURCE_TYPES = frozenset({"scheme-error", "source-error", "encoding-error"})
+RESOURCE_TYPES = frozenset({"scheme-error", "source-error", "encoding-error",
+                            "compression-error", "byte-count", "hash-count"})
 #: Row-level classes compared without a field (frictionless gives none, or one per cell).
 ROW_ONLY = frozenset({"primary-key", "foreign-key", "blank-row", "extra-cell", "missing-cell"})
 
@@ -162,8 +163,6 @@ def code_classes(code: str) -> tuple[str, ...]:
         return ("label",)
     if code in CONSTRAINT_OF:
         return (f"constraint:{CONSTRAINT_OF[code]}",)
-    if code == "E108":
-        return ("extra-cell", "missing-cell")
     return FRICTIONLESS.get(code, ())
 
 
@@ -595,8 +594,6 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
                 if choice <= 2 and target.rows:
                     src = _pick(draw, target.rows)
                     vals = [src[i] for i in tidx]
-                    if target is t and src is row and not switch("SELF_CYCLES"):
-                        continue
                     if any(t.is_null(v) or target.is_null(v) for v in vals) \
                             and not switch("PARTIAL_NULL_KEYS"):
                         continue
@@ -612,12 +609,21 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
         _plant_duplicate(draw, t, defects)
         for fk in t.foreign_keys:
             _fix_keys(t, [t.header.index(o) for o in fk["fields"]])
-        _fix_self_cycles(t)
         if not switch("EMPTY_RECORDS"):
             t.rows = [r for r in t.rows if not all(t.is_null(v) for v in r)]
         _plant_layout(draw, t, defects)
         _declare_delimiter(t)
+    if not switch("EMPTY_NUMBER_REFERENCES"):
+        for t in tables:
+            t.foreign_keys = [fk for fk in t.foreign_keys if not _onto_empty_number(tables, t, fk)]
     return PackageSpec(tables, defects)
+
+
+def _onto_empty_number(tables: list[TableSpec], t: TableSpec, fk: dict[str, Any]) -> bool:
+    """A foreign key onto a number field of a table without a data row (EMPTY_NUMBER_REFERENCES)."""
+    target = next(x for x in tables if x.name == (fk["reference"]["resource"] or t.name))
+    return (any(target.field(r).type == "number" for r in fk["reference"]["fields"])
+            and all(all(target.is_null(v) for v in row) for row in target.rows))
 
 
 def _note(defects: list[str], what: str) -> None:
@@ -638,32 +644,6 @@ def _fix_keys(t: TableSpec, oidx: list[int]) -> None:
                 row[i] = t.null
         kept.append(row)
     t.rows = kept
-
-
-def _fix_self_cycles(t: TableSpec) -> None:
-    """Without SELF_CYCLES no single-field self-reference loops: each row points only at an
-    earlier row (or nowhere; a row that cannot, being part of a composite key, is dropped)."""
-    if switch("SELF_CYCLES"):
-        return
-    for fk in t.foreign_keys:
-        if fk["reference"]["resource"] != "" or len(fk["fields"]) != 1:
-            continue
-        o, r = t.header.index(fk["fields"][0]), t.header.index(fk["reference"]["fields"][0])
-        composite = len(t.primary_key) > 1 and fk["fields"][0] in t.primary_key
-        seen: list[str] = []
-        kept = []
-        for row in t.rows:
-            if not t.is_null(row[o]) and row[o] not in seen:
-                if seen:
-                    row[o] = seen[0]
-                elif composite or t.null is None:
-                    continue
-                else:
-                    row[o] = t.null
-            kept.append(row)
-            if not t.is_null(row[r]):
-                seen.append(row[r])
-        t.rows = kept
 
 
 def _declare_delimiter(t: TableSpec) -> None:
@@ -791,37 +771,14 @@ class Outcome:
     matched_valid: bool | None = None
 
 
-def _record_rows(data: bytes) -> dict[int, int]:
-    """Physical line -> row number (header = 1) of each record start, blank lines included,
-    read by the csv module as frictionless reads the file (a packed file unpacked first)."""
-    for c in COMPRESSIONS:
-        if c.suffix:
-            try:
-                data = c.unpack(data)
-                break
-            except Exception:  # noqa: BLE001 - not packed this way
-                continue
-    text = data.decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: dict[int, int] = {}
-    prev, n = 0, 0
-    for _ in reader:
-        n += 1
-        rows[prev + 1] = n
-        prev = reader.line_num
-    return rows
-
-
 def run_ours(descriptor: Path) -> Outcome:
     """Our validator under policy "spec", reduced to (resource, row, field, class)."""
     from conflictdata.schema import read_package
     from conflictdata.validation import validate
 
-    pkg = read_package(descriptor)
-    report = validate(pkg, policy="spec")
+    report = validate(read_package(descriptor), policy="spec")
     keys: set[Key] = set()
     unmatched: list[Finding] = []
-    line_rows: dict[str, dict[int, int]] = {}
     for f in report.findings:
         if f.severity != "error":
             continue
@@ -831,27 +788,11 @@ def run_ours(descriptor: Path) -> Outcome:
             continue
         res = f.table or "<package>"
         row = f.row
-        if row is None and f.code in ("E108", "E109") and not switch("FILE_FINDING_ROWS"):
-            if res not in line_rows:
-                line_rows[res] = _record_rows((pkg.root / pkg.tables[res].path).read_bytes())
-            row = line_rows[res].get(f.line or 0)
         if classes[0] in RESOURCE_TYPES or classes == ("label",):
             keys.add((res, None, None, classes[0]))
             continue
-        if f.code == "E108":
-            keys.add((res, row, None, "extra-cell" if f.column else "missing-cell"))
-            continue
         fld = None if classes[0] in ROW_ONLY else f.field
         keys.add((res, row, fld, classes[0]))
-        ts = pkg.tables[res]
-        pk = list(ts.primary_key)
-        # One finding of ours that stands for more than one frictionless error:
-        if f.code == "E109" and pk:
-            keys.add((res, row, None, "primary-key"))  # frictionless: pk cells all "None"
-        if f.code == "E212" and f.field and ts.field(f.field).required:
-            keys.add((res, row, f.field, "constraint:required"))
-        if f.code == "E211" and len(pk) == 1 and ts.field(pk[0]).unique:
-            keys.add((res, row, pk[0], "unique-error"))
     return Outcome(report.valid, keys, unmatched,
                    matched_valid=report.errors == len(unmatched))
 
@@ -878,27 +819,25 @@ def run_frictionless(descriptor: Path) -> Outcome:
 
 def expected_unmatched() -> set[str]:
     """Codes of ours with no counterpart the strategy may provoke (with its switches)."""
-    return {"E402"} if switch("SELF_CYCLES") else set()
+    return set()
 
 
 def comparable(ours: Outcome, theirs: Outcome, spec: PackageSpec
                ) -> tuple[set[Key], set[Key]]:
-    """Both key sets without the row-level keys the validators cannot agree on by design:
-    for a table whose header does not match its schema, frictionless reads the cells by
-    position and we read them by name, so only the header class (and the verdict) of that
-    table is compared, and foreign keys pointing into it are not."""
-    bad = {t.name for t in spec.tables if t.header_defect}
+    """Both key sets, without the keys the two still differ on while MISSING_LABEL_KEYS is
+    off: the primary-key rows of a table whose header lacks a label, and the foreign-key rows
+    of a table pointing into one. Labels are matched to fields by position in both, so a
+    table whose header does not match its schema is otherwise compared row by row."""
+    bad = set() if switch("MISSING_LABEL_KEYS") else {
+        t.name for t in spec.tables if len(t.header) < len(t.fields)}
     pointing = {t.name for t in spec.tables for fk in t.foreign_keys
                 if (fk["reference"]["resource"] or t.name) in bad}
 
     def keep(k: Key) -> bool:
-        res, row, _, cls = k
-        if res in bad and row is not None:
-            return False
-        return not (res in pointing and cls == "foreign-key")
+        return not ((k[0] in bad and k[3] == "primary-key")
+                    or (k[0] in pointing and k[3] == "foreign-key"))
 
     return {k for k in ours.keys if keep(k)}, {k for k in theirs.keys if keep(k)}
-
 
 
 # -- probes: one tiny package per mapped code ------------------------------------------------
@@ -923,6 +862,8 @@ class Probe:
     symptom: tuple[str, ...] = ()
     #: the policy ours runs under
     policy: str = "spec"
+    #: other codes ours reports with ``code`` (each one's types allowed of frictionless too)
+    also: tuple[str, ...] = ()
 
     def write(self, root: Path) -> Path:
         root.mkdir(parents=True, exist_ok=True)
@@ -966,23 +907,33 @@ PROBES: list[Probe] = [
     Probe("E100", None, _AB, what="no file at the path"),
     Probe("E101", b"DIR", _AB, what="a folder at the path"),
     Probe("E102", b"", _AB, what="a zero-byte file"),
-    Probe("E104", b"a,b\n\xe9,1\n", _AB, resource=(("encoding", "utf-8"),),
-          what="invalid UTF-8 where the resource declares utf-8 (undeclared, frictionless "
-               "guesses another encoding and reads it)"),
+    Probe("E104", b"a,b\n\xe9,1\n", _AB, resource=(("encoding", "utf-8"),), policy="strict",
+          what="invalid UTF-8 under policy strict, located per line (under 'spec': E119)"),
+    Probe("E119", b"a,b\n\xe9,1\n", _AB, resource=(("encoding", "utf-8"),),
+          what="invalid UTF-8 where the resource declares utf-8 (undeclared: refused, exit 2, "
+               "where frictionless guesses another encoding and reads it)"),
+    Probe("E119", b"\xff\xfea\x00,\x00b\x00\n\x00\x00\xd8", _AB,
+          resource=(("encoding", "utf-16"),), what="a truncated UTF-16 surrogate"),
+    Probe("E121", b"a,b\n1,2\n", _AB, resource=(("compression", "gz"),),
+          what="declared gz, not gzip"),
+    Probe("E122", b"a,b\n1,2\n", _AB, resource=(("bytes", 3),), what="bytes differ"),
+    Probe("E123", b"a,b\n1,2\n", _AB, resource=(("hash", "md5:" + "0" * 32),),
+          what="md5 differs"),
     Probe("E108", b"a,b\n1,2,3\n", _AB, what="an extra cell"),
-    Probe("E108", b"a,b\n1\n", _AB, what="a missing cell"),
+    Probe("E124", b"a,b\n1\n", _AB, what="a missing cell"),
+    Probe("E124", b"a,b,c\n1\n", (_f("a"), _f("b"), _f("c", required=True)), also=("E201",),
+          what="two missing cells, one of a required field (counted as null: also E201)"),
     Probe("E109", b"a,b\n1,2\n\n3,4\n", _AB, what="a blank line"),
-    Probe("E109", b"a,b\n1,2\n\n3,4\n", _AB, ("a",),
-          what="a blank line in a table with a primary key (frictionless adds primary-key)"),
+    Probe("E109", b"a,b\n1,2\n,\n", _AB, what="a row of only delimiters"),
+    Probe("E109", b"a,b\n1,2\n\n3,4\n", _AB, ("a",), also=("E212",),
+          what="a blank line in a table with a primary key (also E212: primary-key)"),
     Probe("E110", b"a,a\n1,2\n", (_f("a"), _f("a2")), what="a label twice"),
     Probe("E111", b"a\n1\n", _AB, what="the last label missing"),
     Probe("E111", b"a,c\n1,2\n", (_f("a"), _f("b"), _f("c")),
           what="a middle label missing (frictionless: missing-label and incorrect-label)"),
     Probe("E112", b"a,b,c\n1,2,3\n", _AB, what="an extra label"),
-    Probe("E112", b"a,x\n1,2\n", _AB,
-          what="a renamed label (ours: E112 and E111; frictionless: incorrect-label)"),
-    Probe("E112", b"a,\n1,2\n", _AB,
-          what="a blank label (ours: also E111 for the field it stands for)"),
+    Probe("E113", b"a,x\n1,2\n", _AB, what="a renamed label"),
+    Probe("E125", b"a,\n1,2\n", _AB, what="a blank label"),
     Probe("E113", b"b,a\n1,2\n", _AB, what="labels out of order"),
     Probe("E201", b"a,b\n,1\n", (_f("a", required=True), _f("b")), what="required, empty"),
     Probe("E202", b"a,b\nx,1\n", (_f("a", "integer"), _f("b")), what="not an integer"),
@@ -1009,11 +960,11 @@ PROBES: list[Probe] = [
 
 #: What one finding of ours stands for beyond its code's types (docs/frictionless.md).
 ALSO: dict[str, str] = {
-    "E108": "extra-cell for a row with too many cells, one missing-cell per absent field for "
-            "a row with too few (compared per row, without the field)",
-    "E109": "also primary-key (cells all \"None\") in a table with a primary key",
-    "E211": "also unique-error when the single primary-key field is also unique",
-    "E212": "also constraint-error (required) when the field is also required",
+    "E108": "the row's first cells, one per field, are still checked",
+    "E109": "a blank row in a table with a primary key is also our E212 (frictionless' "
+            "primary-key, cells all \"None\")",
+    "E124": "one per missing cell, compared per row; the cell is a missing value, so a "
+            "required field also gets E201",
 }
 
 
@@ -1044,16 +995,22 @@ UNMATCHED_PROBES: list[Probe] = [
     Probe("E103", b"\xef\xbb\xbfa,b\n1,2\n", _AB, policy="strict",
           what="a BOM under policy strict; frictionless strips it"),
     Probe("E105", b"a,b\nx\x00y,1\n", _AB, what="a NUL byte; frictionless reads it as text"),
-    Probe("E106", b'a,b\n"x,1\n2,3\n', _AB, symptom=("missing-cell",),
+    Probe("E106", b'a,b\n"x,1\n2,3\n', _AB, symptom=("missing-cell",), policy="strict",
           what="an unclosed quote; frictionless reads the rest as one cell"),
-    Probe("E107", b'a,b\nx"y,1\n', _AB, what="a stray quote; frictionless reads it as text"),
-    Probe("E115", b"a,b\nx\ry,1\n2,3\n", _AB, symptom=("missing-cell",),
+    Probe("E107", b'a,b\nx"y,1\n', _AB, policy="strict",
+          what="a stray quote; frictionless reads it as text"),
+    Probe("E115", b"a,b\nx\ry,1\n2,3\n", _AB, symptom=("missing-cell",), policy="strict",
           what="a lone CR in a cell; frictionless ends the row there"),
-    Probe("E116", b"a,b\rx,1\r2,3\r", _AB, what="CR line ends; frictionless reads them"),
+    Probe("E116", b"a,b\rx,1\r2,3\r", _AB, policy="strict",
+          what="CR line ends; frictionless reads them"),
+    Probe("E126", b" a,b\n1,2\n", _AB, policy="strict",
+          what="a label with a leading space; frictionless trims it"),
     Probe("E213", b"a\nevt-00001\n", (_f("a", pattern="evt-[0-9]{4,}"),), policy="strict",
           what="an ID with extra leading zeros under policy strict"),
+    Probe("E230", b"a\nNaN\n-INF\n", (_f("a", "number"),), policy="strict",
+          what="NaN and -INF in a number field; valid Table Schema numbers"),
     Probe("E402", b"a,b\n1,1\n", _AB, ("a",), foreign_keys=(_fk(["b"], ["a"], ""),),
-          what="a row referencing itself; frictionless has no cycle rule"),
+          policy="strict", what="a row referencing itself; frictionless has no cycle rule"),
 ]
 
 
@@ -1119,23 +1076,28 @@ KNOWN: list[Probe] = [
     Probe("MIXED_TYPE_KEYS", b"a\n1\n", (_f("a"),), foreign_keys=(_fk(["a"], ["k"]),),
           parent=b"k\n1\n", parent_fields=(_i("k"),),
           what="string 1 references integer 1: frictionless foreign-key; ours valid"),
-    Probe("FILE_FINDING_ROWS", b"a\n1\n\n2\n", (_f("a"),),
-          what="a blank line: frictionless blank-row at row 3; ours E109 at line 3 with "
-               "Finding.row None"),
-    Probe("SELF_CYCLES", b"a,b\n1,1\n", _AB, ("a",), foreign_keys=(_fk(["b"], ["a"], ""),),
-          what="a row referencing itself: frictionless valid; ours E402 under policy spec"),
+    Probe("EMPTY_NUMBER_REFERENCES", b"a\n1\n", (_f("a", "number"),),
+          foreign_keys=(_fk(["a"], ["k"]),), parent=b"k\n", parent_fields=(_f("k", "number"),),
+          what="a number foreign key into a table with no rows: frictionless foreign-key at "
+               "row 2; ours IndexError (a traceback)"),
+    Probe("MISSING_LABEL_KEYS", b"a\n\n", _AB, ("b",),
+          what="a blank row where the primary-key field b has no label: frictionless "
+               "missing-label and blank-row at row 2; ours also E212 (primary-key) at row 2"),
+    Probe("MISSING_LABEL_KEYS", b"a,b\n1,x\n", _AB, foreign_keys=(_fk(["a", "b"], ["k", "v"]),),
+          parent=b"k\n1\n", parent_fields=(_f("k"), _f("v")),
+          what="a foreign key onto p.v, which has no label: frictionless foreign-key at row 2 "
+               "of t; ours none (t valid)"),
 ]
 
 
 def known_differs(probe: Probe, root: Path) -> bool:
     """True while ``probe`` (an entry of :data:`KNOWN`) still shows its difference."""
     path = probe.write(root)
-    ours, theirs = run_ours(path), run_frictionless(path)
-    if probe.code == "FILE_FINDING_ROWS":
-        from conflictdata.validation import validate
-
-        return any(f.row is None for f in validate(path, policy="spec").findings
-                   if f.code in ("E108", "E109"))
+    try:
+        ours = run_ours(path)
+    except Exception:  # noqa: BLE001 - a traceback of ours differs from any answer
+        return True
+    theirs = run_frictionless(path)
     return ours.keys != theirs.keys or ours.valid != theirs.valid
 
 
