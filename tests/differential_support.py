@@ -68,7 +68,7 @@ DATETIME_SPELLINGS = True
 #: lines or rows of missing values): ours raises IndexError (validation/relations.py,
 #: ``length[rows]`` with the -1 of "not found" on an empty column). Off: such a foreign key
 #: is not drawn.
-EMPTY_NUMBER_REFERENCES = False
+EMPTY_NUMBER_REFERENCES = True
 #: A table whose header has fewer labels than its schema has fields: frictionless checks no
 #: primary key there (we report E212 on a blank row), and a foreign key onto its unlabelled
 #: field is a foreign-key error on every row (we check none). Off: the primary-key rows of
@@ -994,7 +994,8 @@ def render_mapping() -> str:
 UNMATCHED_PROBES: list[Probe] = [
     Probe("E103", b"\xef\xbb\xbfa,b\n1,2\n", _AB, policy="strict",
           what="a BOM under policy strict; frictionless strips it"),
-    Probe("E105", b"a,b\nx\x00y,1\n", _AB, what="a NUL byte; frictionless reads it as text"),
+    Probe("E105", b"a,b\nx\x00y,1\n", _AB, policy="strict",
+          what="a NUL byte under policy strict; frictionless reads it as text"),
     Probe("E106", b'a,b\n"x,1\n2,3\n', _AB, symptom=("missing-cell",), policy="strict",
           what="an unclosed quote; frictionless reads the rest as one cell"),
     Probe("E107", b'a,b\nx"y,1\n', _AB, policy="strict",

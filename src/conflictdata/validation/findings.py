@@ -75,7 +75,7 @@ FRICTIONLESS: dict[str, tuple[str, ...]] = {
     "E401": ("foreign-key",),
 }
 #: Codes of this project's policy (see :attr:`Rule.policy`).
-POLICY = frozenset({"E103", "E106", "E107", "E115", "E116", "E126", "E213", "E230", "E402"})
+POLICY = frozenset({"E103", "E105", "E106", "E107", "E115", "E116", "E126", "E213", "E230", "E402"})
 
 
 def _r(code: str, title: str, description: str, hint: str) -> Rule:

@@ -99,7 +99,10 @@ def _typed_index(td: TableData, ref: TableData, fk: ForeignKey, modes: tuple[str
             if side.schema.field(n).type == "number":
                 length = np.asarray(pc.fill_null(pc.utf8_length(side.raw[n]), 0)
                                     .to_numpy(zero_copy_only=False))
-                long |= (length > 15) if rows is None else np.where(hit, length[rows] > 15, False)
+                if rows is None:
+                    long |= length > 15
+                else:  # only the rows that found one read the referenced cell's length
+                    long[hit] |= length[rows[hit]] > 15
     check = np.flatnonzero(hit & long)
     if len(check) == 0:
         return found
