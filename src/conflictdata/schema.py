@@ -508,11 +508,6 @@ def _numeric_bound(d: dict[str, Any], ftype: str, value: Any, where: str, key: s
     return v
 
 
-def _refuse(feature: str, value: Any, resource: str | None, field: str, why: str | None = None
-            ) -> UnsupportedFeatureError:
-    return UnsupportedFeatureError(feature, value, resource=resource, field=field, why=why)
-
-
 def _check_field_keys(d: dict[str, Any], ftype: str, fw: str, resource: str | None,
                       name: str, version: str) -> None:
     """Every field key is read or refused; none is ignored (frictionless ignores keys it
@@ -521,13 +516,13 @@ def _check_field_keys(d: dict[str, Any], ftype: str, fw: str, resource: str | No
         raise DescriptorError(f"{fw}: 'required' belongs in constraints (frictionless 5: "
                               "field-error)")
     if "missingValues" in d:
-        raise _refuse("field.missingValues", d["missingValues"], resource, name,
-                      "only the schema's missingValues are read")
+        raise _unsupported("field.missingValues", d["missingValues"], resource,
+                           field=name, why="only the schema's missingValues are read")
     allowed = FIELD_KEYS + TYPE_FIELD_KEYS.get(ftype, ())
     for k in d:
         if k not in allowed:
-            raise _refuse(f"field key {k!r}", d[k], resource, name,
-                          f"a {ftype} field reads {', '.join(allowed)}")
+            raise _unsupported(f"field key {k!r}", d[k], resource, field=name,
+                               why=f"a {ftype} field reads {', '.join(allowed)}")
     for k in ("bareNumber", "floatNumber"):
         if k in d and not isinstance(d[k], bool):
             raise DescriptorError(f"{fw}: {k} must be true or false, not {_kind(d[k])} "
@@ -540,9 +535,9 @@ def _check_field_keys(d: dict[str, Any], ftype: str, fw: str, resource: str | No
         # character holds whitespace (a lone whitespace groupChar is still the same)
         if k in d and ((not v and k == "decimalChar") or len(v) > 8 or (
                 any(ch.isspace() for ch in v) and (k == "decimalChar" or len(v) > 1))):
-            raise _refuse(f"field.{k}", v, resource, name,
-                          "read: 1 to 8 characters without whitespace (groupChar: or one "
-                          "whitespace character)")
+            raise _unsupported(f"field.{k}", v, resource, field=name,
+                               why="read: 1 to 8 characters without whitespace (groupChar: "
+                                   "or one whitespace character)")
     fmt = d.get("format", "default")
     if ftype == "string":
         if fmt not in _FRICTIONLESS_STRING_FORMATS:
@@ -550,10 +545,10 @@ def _check_field_keys(d: dict[str, Any], ftype: str, fw: str, resource: str | No
                                   f"{', '.join(_FRICTIONLESS_STRING_FORMATS)} (frictionless 5: "
                                   "field-error)")
         if fmt not in STRING_FORMATS:
-            raise _refuse("string format", fmt, resource, name,
-                          f"read: {', '.join(STRING_FORMATS)}")
+            raise _unsupported("string format", fmt, resource, field=name,
+                               why=f"read: {', '.join(STRING_FORMATS)}")
     elif ftype in ("integer", "number", "boolean", "any") and fmt != "default":
-        raise _refuse(f"{ftype} format", fmt, resource, name, "only 'default' is read")
+        raise _unsupported(f"{ftype} format", fmt, resource, "only 'default' is read", field=name)
     c = d.get("constraints") or {}
     if isinstance(c, dict):
         for k in c:
@@ -576,7 +571,7 @@ def _field_from_dict(d: Any, where: str, index: int = 0, resource: str | None = 
     fw = f"{where}: field {name!r}"
     ftype = d.get("type", "string")
     if ftype in REFUSED_TYPES:
-        raise _refuse("field type", ftype, resource, name)
+        raise _unsupported("field type", ftype, resource, field=name)
     if ftype not in SUPPORTED_TYPES:
         raise DescriptorError(
             f"{fw}: type {short_repr(ftype)} is not supported; supported: "
@@ -630,7 +625,8 @@ def _field_from_dict(d: Any, where: str, index: int = 0, resource: str | None = 
                 try:
                     bounds[k] = _numeric_bound(d, ftype, c[k], f"{fw}: constraints", k)
                 except UnsupportedFeatureError as exc:
-                    raise _refuse(exc.feature, c[k], resource, name, "beyond int64") from None
+                    raise _unsupported(exc.feature, c[k], resource, "beyond int64",
+                                       field=name) from None
             else:
                 bounds[k] = _bound_value(ftype, c[k], f"{fw}: constraints", k, fmt)
     # a minimum above the maximum is read as written (frictionless: every value fails one)
@@ -1108,10 +1104,10 @@ MAX_PARTS = 1000
 _HEX = {"md5": re.compile(r"[0-9a-fA-F]{32}"), "sha256": re.compile(r"[0-9a-fA-F]{64}")}
 
 
-def _unsupported(feature: str, value: Any, name: str, why: str | None = None) -> Exception:
-    from .errors import UnsupportedFeatureError
-
-    return UnsupportedFeatureError(feature, value, resource=name, why=why)
+def _unsupported(feature: str, value: Any, resource: str | None, why: str | None = None, *,
+                 field: str | None = None) -> UnsupportedFeatureError:
+    """The one-line refusal of a feature of ``resource`` (and ``field``) not read here."""
+    return UnsupportedFeatureError(feature, value, resource=resource, field=field, why=why)
 
 
 def _resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFile:
