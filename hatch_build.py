@@ -44,9 +44,20 @@ class BundleReleaseHook(BuildHookInterface):
         target = BUNDLE_PREFIX if self.target_name == "wheel" else f"src/{BUNDLE_PREFIX}"
         descriptor = root / "datapackage.json"
         self._tmp = Path(tempfile.mkdtemp(prefix="conflictdata-wheel-"))
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")])}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")]),
+        }
         proc = subprocess.run(
-            [sys.executable, "-m", "conflictdata", "build", str(descriptor), "--out", str(self._tmp)],
+            [
+                sys.executable,
+                "-m",
+                "conflictdata",
+                "build",
+                str(descriptor),
+                "--out",
+                str(self._tmp),
+            ],
             cwd=root,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -59,9 +70,13 @@ class BundleReleaseHook(BuildHookInterface):
                 f"(exit {proc.returncode}); the wheel needs pandas and pyarrow at build time.\n"
                 f"{proc.stdout}{proc.stderr}"
             )
-        folders = [p for p in self._tmp.iterdir() if p.is_dir() and (p / "datapackage.json").is_file()]
+        folders = [
+            p for p in self._tmp.iterdir() if p.is_dir() and (p / "datapackage.json").is_file()
+        ]
         if len(folders) != 1:
-            raise RuntimeError(f"conflictdata: expected one release in {self._tmp}, found {folders}")
+            raise RuntimeError(
+                f"conflictdata: expected one release in {self._tmp}, found {folders}"
+            )
         release = folders[0]
         desc = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
         names = ["datapackage.json"] + [r["path"] for r in desc["resources"]]
@@ -81,8 +96,13 @@ class BundleReleaseHook(BuildHookInterface):
         desc = json.loads((folders[0] / "datapackage.json").read_text(encoding="utf-8"))
         for r in desc["resources"]:
             path = folders[0] / r["path"]
-            if not path.is_file() or "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest() != r["hash"]:
-                raise RuntimeError(f"conflictdata: {path} is missing or does not match its release descriptor")
+            if (
+                not path.is_file()
+                or "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest() != r["hash"]
+            ):
+                raise RuntimeError(
+                    f"conflictdata: {path} is missing or does not match its release descriptor"
+                )
 
     @staticmethod
     def _check_published(published: Path, fresh: Path, names: list[str]) -> None:
@@ -90,8 +110,10 @@ class BundleReleaseHook(BuildHookInterface):
         if not published.is_dir():
             return
         differing = [
-            n for n in names
-            if not (published / n).is_file() or (published / n).read_bytes() != (fresh / n).read_bytes()
+            n
+            for n in names
+            if not (published / n).is_file()
+            or (published / n).read_bytes() != (fresh / n).read_bytes()
         ]
         if differing:
             raise RuntimeError(

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Run", "run_measured", "venv_command", "format_table", "REPO_ROOT"]
+__all__ = ["REPO_ROOT", "Run", "format_table", "run_measured", "venv_command"]
 
 #: The repository root (bench/ lives directly under it).
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -53,15 +53,20 @@ with open(sys.argv[1], "w") as fh:
 """
 
 
-def run_measured(command: list[str], *, cwd: Path | str | None = None, env: dict | None = None) -> Run:
+def run_measured(
+    command: list[str], *, cwd: Path | str | None = None, env: dict | None = None
+) -> Run:
     """Run ``command`` to completion; return its wall time, peak RSS (MiB) and output.
 
     Output goes to temporary files (not pipes), so a chatty process can never block.
     """
     import json
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
-            tempfile.TemporaryDirectory() as tmp:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         result = Path(tmp) / "result.json"
         launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(result), *command]
         proc = subprocess.run(launcher, stdout=out, stderr=err, cwd=cwd, env=env, check=False)
@@ -98,7 +103,8 @@ def format_table(header: list[str], rows: list[list[str]]) -> str:
 
     def line(cells: list[str]) -> str:
         return "  ".join(
-            str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths))
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths))
         )
 
     sep = "  ".join("-" * w for w in widths)

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO_ROOT, format_table, run_measured, venv_command  # noqa: E402
+from _common import REPO_ROOT, format_table, run_measured, venv_command
 
 BUILD_SLACK_S = 2.0
 PARQUET_SHARE = 0.25
@@ -36,8 +36,18 @@ def ensure_package(events: int, seed: int, data: Path) -> Path:
     descriptor = package / "datapackage.json"
     if not descriptor.is_file():
         print(f"generating {events:,} events into {package} ...", flush=True)
-        run = run_measured([sys.executable, str(REPO_ROOT / "bench" / "generate.py"),
-                            "--events", str(events), "--out", str(package), "--seed", str(seed)])
+        run = run_measured(
+            [
+                sys.executable,
+                str(REPO_ROOT / "bench" / "generate.py"),
+                "--events",
+                str(events),
+                "--out",
+                str(package),
+                "--seed",
+                str(seed),
+            ]
+        )
         if not run.ok:
             sys.exit(f"generate failed:\n{run.stdout}{run.stderr}")
     return descriptor
@@ -104,17 +114,38 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\npackage: {descriptor} ({args.events:,} events, seed {args.seed}); "
-          f"best of {args.repeat}; {os.cpu_count()} CPUs; load average {load_before:.1f} before, "
-          f"{os.getloadavg()[0]:.1f} after (other work on the machine skews the times)\n")
-    print(format_table(
-        ["command (whole process)", "wall s", "peak RSS MiB", "exit"],
-        [["conflictdata validate", f"{v.wall_s:.2f}", f"{v.peak_rss_mb:.0f}", str(v.returncode)],
-         ["conflictdata build", f"{b.wall_s:.2f}", f"{b.peak_rss_mb:.0f}", str(b.returncode)]],
-    ))
+    print(
+        f"\npackage: {descriptor} ({args.events:,} events, seed {args.seed}); "
+        f"best of {args.repeat}; {os.cpu_count()} CPUs; load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after (other work on the machine skews the times)\n"
+    )
+    print(
+        format_table(
+            ["command (whole process)", "wall s", "peak RSS MiB", "exit"],
+            [
+                [
+                    "conflictdata validate",
+                    f"{v.wall_s:.2f}",
+                    f"{v.peak_rss_mb:.0f}",
+                    str(v.returncode),
+                ],
+                [
+                    "conflictdata build",
+                    f"{b.wall_s:.2f}",
+                    f"{b.peak_rss_mb:.0f}",
+                    str(b.returncode),
+                ],
+            ],
+        )
+    )
     print()
     table_rows = [
-        [name, f"{csv[name]:,}", f"{parquet[name]:,}", f"{parquet[name] / csv[name]:.1%}" if csv[name] else "-"]
+        [
+            name,
+            f"{csv[name]:,}",
+            f"{parquet[name]:,}",
+            f"{parquet[name] / csv[name]:.1%}" if csv[name] else "-",
+        ]
         for name in csv
     ]
     total_csv, total_pq = sum(csv.values()), sum(parquet.values())
@@ -122,8 +153,10 @@ def main() -> int:
     print(format_table(["table", "CSV bytes", "Parquet bytes", "Parquet/CSV"], table_rows))
     print(f"\nzip archive: {zip_bytes:,} bytes")
     cpus = os.cpu_count() or 1
-    print(f"write floor: the Parquet files written again from memory, one thread: "
-          f"{floor_wall:.2f} s ({floor_cpu:.2f} CPU s); / {cpus} CPUs = {floor_wall / cpus:.2f} s")
+    print(
+        f"write floor: the Parquet files written again from memory, one thread: "
+        f"{floor_wall:.2f} s ({floor_cpu:.2f} CPU s); / {cpus} CPUs = {floor_wall / cpus:.2f} s"
+    )
 
     # Each build runs right after a validate: the median of those paired differences is
     # steadier than the difference of two bests when the machine's speed drifts.
@@ -131,14 +164,20 @@ def main() -> int:
     extra = statistics.median(pairs)
     share = total_pq / total_csv
     print("\nratios")
-    print(f"  build / validate            {b.wall_s / v.wall_s:.2f}x  "
-          f"(build - validate, median of {len(pairs)} back-to-back pairs = {extra:+.2f} s, "
-          f"range {pairs[0]:+.2f} to {pairs[-1]:+.2f}; target <= +{BUILD_SLACK_S:.0f} s: "
-          f"{'met' if extra <= BUILD_SLACK_S else 'NOT met'})")
-    print(f"  (build - validate) / floor  {extra / (floor_wall / cpus):.2f}x  "
-          f"(build's own work next to writing alone spread over {cpus} busy CPUs)")
-    print(f"  Parquet / CSV bytes         {share:.1%}  "
-          f"(target <= {PARQUET_SHARE:.0%}: {'met' if share <= PARQUET_SHARE else 'NOT met'})")
+    print(
+        f"  build / validate            {b.wall_s / v.wall_s:.2f}x  "
+        f"(build - validate, median of {len(pairs)} back-to-back pairs = {extra:+.2f} s, "
+        f"range {pairs[0]:+.2f} to {pairs[-1]:+.2f}; target <= +{BUILD_SLACK_S:.0f} s: "
+        f"{'met' if extra <= BUILD_SLACK_S else 'NOT met'})"
+    )
+    print(
+        f"  (build - validate) / floor  {extra / (floor_wall / cpus):.2f}x  "
+        f"(build's own work next to writing alone spread over {cpus} busy CPUs)"
+    )
+    print(
+        f"  Parquet / CSV bytes         {share:.1%}  "
+        f"(target <= {PARQUET_SHARE:.0%}: {'met' if share <= PARQUET_SHARE else 'NOT met'})"
+    )
     return 0
 
 

@@ -26,8 +26,8 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-import differential_support as ds  # noqa: E402
-from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
+import differential_support as ds
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
 
 def compare(spec: ds.PackageSpec) -> tuple[set[tuple[str, str]], list[str], bool]:
@@ -37,11 +37,11 @@ def compare(spec: ds.PackageSpec) -> tuple[set[tuple[str, str]], list[str], bool
         path = ds.write(spec, Path(tmp))
         try:
             ours = ds.run_ours(path)
-        except Exception as exc:  # noqa: BLE001 - a crash of ours is a class of its own
+        except Exception as exc:
             return {("ours raised", f"{type(exc).__name__}: {exc}")}, [], False
         try:
             theirs = ds.run_frictionless(path)
-        except Exception as exc:  # noqa: BLE001 - a frictionless crash is a class of its own
+        except Exception as exc:
             return {("frictionless raised", type(exc).__name__)}, [], False
     a, b = ds.comparable(ours, theirs, spec)
     classes = {("ours only", k[3]) for k in a - b} | {("frictionless only", k[3]) for k in b - a}
@@ -56,18 +56,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--examples", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--switch", action="append", default=[], choices=ds.SWITCHES)
-    ap.add_argument("--minimal", action="store_true",
-                    help="shrink the first disagreement to a minimal package")
+    ap.add_argument(
+        "--minimal", action="store_true", help="shrink the first disagreement to a minimal package"
+    )
     ap.add_argument("--show", type=int, default=1, help="packages shown per class")
-    ap.add_argument("--known", action="store_true",
-                    help="check the known differences behind each switch")
+    ap.add_argument(
+        "--known", action="store_true", help="check the known differences behind each switch"
+    )
     args = ap.parse_args(argv)
     if args.known:
         return known()
     for name in args.switch:
         setattr(ds, name, True)
-    print(f"switches on: {', '.join(s for s in ds.SWITCHES if ds.switch(s)) or 'none'}; off: "
-          f"{', '.join(s for s in ds.SWITCHES if not ds.switch(s))}")
+    print(
+        f"switches on: {', '.join(s for s in ds.SWITCHES if ds.switch(s)) or 'none'}; off: "
+        f"{', '.join(s for s in ds.SWITCHES if not ds.switch(s))}"
+    )
 
     counts: Counter[str] = Counter()
     classes: Counter[tuple[str, str]] = Counter()
@@ -77,8 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     phases = [Phase.generate, Phase.shrink] if args.minimal else [Phase.generate]
 
     @seed(args.seed)
-    @settings(max_examples=args.examples, deadline=None, database=None, phases=phases,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=args.examples,
+        deadline=None,
+        database=None,
+        phases=phases,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(ds.packages())
     def run(spec: ds.PackageSpec) -> None:
         got, codes, _ = compare(spec)
@@ -102,8 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     secs = time.perf_counter() - t0
     n = counts["packages"]
-    print(f"{n} packages in {secs:.1f} s ({1000 * secs / max(n, 1):.0f} ms each): "
-          f"{counts['agree']} agree, {counts['disagree']} disagree")
+    print(
+        f"{n} packages in {secs:.1f} s ({1000 * secs / max(n, 1):.0f} ms each): "
+        f"{counts['agree']} agree, {counts['disagree']} disagree"
+    )
     for (side, cls), k in sorted(classes.items(), key=lambda x: -x[1]):
         print(f"  {k:6d}  {side}: {cls}")
     for code, k in sorted(unmatched.items()):

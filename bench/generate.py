@@ -62,7 +62,7 @@ from conflictdata.schema import (  # noqa: E402
     read_package,
 )
 
-__all__ = ["generate", "GenerateResult", "table_sizes", "main"]
+__all__ = ["GenerateResult", "generate", "main", "table_sizes"]
 
 #: Rows per event and minimum rows, by table name; tables not listed get DEFAULT_RATIO.
 #: Lookup tables (referenced from enum fields) are sized by their enums instead.
@@ -91,17 +91,119 @@ _ONE = {u: np.timedelta64(1, u) for u in ("D", "M", "Y")}
 POOL_SIZE = 2000
 CHUNK_ROWS = 200_000
 
-WORDS = (
-    "officials confirmed the strike on Iranian nuclear facilities after talks in Geneva stalled "
-    "missiles were intercepted over Tel Aviv and Haifa while sirens sounded in Jerusalem "
-    "the ministry said forces remained on alert near the border according to a statement "
-    "troops were deployed across the region as diplomats met in Muscat and Doha "
-    "a spokesperson denied any role in the attack and called for restraint "
-    "Tehrān Isfahān Natanz Fordow Beyrouth Zürich São Paulo Kyiv Kraków Ḥaifa İstanbul "
-    "Rafaḥ Jiddah Māzandarān Qom Bushehr Ankara Genève Malmö Dubrovnik Reykjavík "
-    "طهران ירושלים Київ Αθήνα 東京 naïve café résumé coöperation façade déjà-vu "
-    "“reported” ‘unconfirmed’ — … 40,000 three waves fewer than 100 about 24 hours"
-).split()
+WORDS = [
+    "officials",
+    "confirmed",
+    "the",
+    "strike",
+    "on",
+    "Iranian",
+    "nuclear",
+    "facilities",
+    "after",
+    "talks",
+    "in",
+    "Geneva",
+    "stalled",
+    "missiles",
+    "were",
+    "intercepted",
+    "over",
+    "Tel",
+    "Aviv",
+    "and",
+    "Haifa",
+    "while",
+    "sirens",
+    "sounded",
+    "in",
+    "Jerusalem",
+    "the",
+    "ministry",
+    "said",
+    "forces",
+    "remained",
+    "on",
+    "alert",
+    "near",
+    "the",
+    "border",
+    "according",
+    "to",
+    "a",
+    "statement",
+    "troops",
+    "were",
+    "deployed",
+    "across",
+    "the",
+    "region",
+    "as",
+    "diplomats",
+    "met",
+    "in",
+    "Muscat",
+    "and",
+    "Doha",
+    "a",
+    "spokesperson",
+    "denied",
+    "any",
+    "role",
+    "in",
+    "the",
+    "attack",
+    "and",
+    "called",
+    "for",
+    "restraint",
+    "Tehrān",
+    "Isfahān",
+    "Natanz",
+    "Fordow",
+    "Beyrouth",
+    "Zürich",
+    "São",
+    "Paulo",
+    "Kyiv",
+    "Kraków",
+    "Ḥaifa",
+    "İstanbul",
+    "Rafaḥ",
+    "Jiddah",
+    "Māzandarān",
+    "Qom",
+    "Bushehr",
+    "Ankara",
+    "Genève",
+    "Malmö",
+    "Dubrovnik",
+    "Reykjavík",
+    "طهران",
+    "ירושלים",
+    "Київ",
+    "Αθήνα",
+    "東京",
+    "naïve",
+    "café",
+    "résumé",
+    "coöperation",
+    "façade",
+    "déjà-vu",
+    "“reported”",
+    "‘unconfirmed’",
+    "—",
+    "…",
+    "40,000",
+    "three",
+    "waves",
+    "fewer",
+    "than",
+    "100",
+    "about",
+    "24",
+    "hours",
+]
 
 
 # --------------------------------------------------------------------------- regex sampler
@@ -152,7 +254,9 @@ def _parse_pattern(pattern: str) -> list[tuple[str, int, int]]:
     while i < len(p):
         c = p[i]
         if c in "()|":
-            raise ValueError(f"pattern {pattern!r}: groups/alternation not supported by the sampler")
+            raise ValueError(
+                f"pattern {pattern!r}: groups/alternation not supported by the sampler"
+            )
         if c == "[":
             alphabet, i = _parse_class(p, i)
         elif c == "\\":
@@ -236,7 +340,9 @@ def _fits(f: Field, s: str) -> bool:
     return True
 
 
-def text_pool(f: Field, seed_values: list[str], rng: np.random.Generator, *, halves: bool = False) -> pa.Array:
+def text_pool(
+    f: Field, seed_values: list[str], rng: np.random.Generator, *, halves: bool = False
+) -> pa.Array:
     """Candidate values for a free-text field: curated seed values plus synthetic sentences.
 
     ``halves``: values at most half the field's length, to be joined in pairs (see
@@ -452,12 +558,19 @@ def _when_checks(t: TableSchema) -> list[WhenRule]:
 
 
 def _generate_table(
-    pkg: Package, t: TableSchema, n: int, done: dict[str, _Table], seed: int, seeds: dict[str, list[str]],
+    pkg: Package,
+    t: TableSchema,
+    n: int,
+    done: dict[str, _Table],
+    seed: int,
+    seeds: dict[str, list[str]],
     lookup: list[tuple[str, str, str]] | None,
 ) -> _Table:
     rng = _rng(seed, t.name)
     fields = {f.name: f for f in t.fields}
-    self_fks = {fk.fields[0] for fk in t.foreign_keys if fk.resource == t.name and len(fk.fields) == 1}
+    self_fks = {
+        fk.fields[0] for fk in t.foreign_keys if fk.resource == t.name and len(fk.fields) == 1
+    }
     other_fks = {
         fk.fields[0]: fk for fk in t.foreign_keys if fk.resource != t.name and len(fk.fields) == 1
     }
@@ -486,13 +599,14 @@ def _generate_table(
         if ctl is None or not ctl.enum or n == 0 or ctl.name not in enum_idx:
             continue
         forcing = {
-            j for j, v in enumerate(ctl.enum)
-            if v in cases and set(cases[v].present) & self_fks
+            j for j, v in enumerate(ctl.enum) if v in cases and set(cases[v].present) & self_fks
         }
         if enum_idx[ctl.name][0] in forcing:
             enum_idx[ctl.name][0] = next(j for j in range(len(ctl.enum)) if j not in forcing)
     for name, idx in enum_idx.items():
-        values[name] = pa.DictionaryArray.from_arrays(pa.array(idx.astype(np.int32)), pa.array(list(fields[name].enum)))
+        values[name] = pa.DictionaryArray.from_arrays(
+            pa.array(idx.astype(np.int32)), pa.array(list(fields[name].enum))
+        )
 
     # 2. Dates: one sorted base day per row; dateSpan pairs aligned to their precision.
     date_fields = [f for f in t.fields if f.type in ("date", "datetime")]
@@ -522,7 +636,9 @@ def _generate_table(
         spanned = set(values) - set(enum_idx)
         for chk in t.row_rules:  # ordered dates outside any dateSpan: spread by the offset
             group = list(chk.fields) if isinstance(chk, OrderedRule) else []
-            if isinstance(chk, OrderedRule) and all(fields[x].type in ("date", "datetime") for x in group):
+            if isinstance(chk, OrderedRule) and all(
+                fields[x].type in ("date", "datetime") for x in group
+            ):
                 if not spanned & set(group):
                     for k, x in enumerate(group):
                         values[x] = base + offset * k
@@ -580,7 +696,10 @@ def _generate_table(
 
     # 5. Null masks: random for optional cells, shared within `together` groups, then the
     #    `when` cases force presence/absence; required cells are never empty.
-    null = {f.name: (rng.random(n) < NULL_RATE) if not f.required else np.zeros(n, bool) for f in t.fields}
+    null = {
+        f.name: (rng.random(n) < NULL_RATE) if not f.required else np.zeros(n, bool)
+        for f in t.fields
+    }
     for chk in t.row_rules:
         if isinstance(chk, TogetherRule):
             shared = null[chk.fields[0]]
@@ -618,7 +737,9 @@ def _generate_table(
 
 def _from_pool(pool: pa.Array, rng: np.random.Generator, n: int) -> pa.DictionaryArray:
     """``n`` values drawn uniformly from ``pool``, kept dictionary-encoded (cheap to quote)."""
-    return pa.DictionaryArray.from_arrays(pa.array(rng.integers(0, len(pool), n).astype(np.int32)), pool)
+    return pa.DictionaryArray.from_arrays(
+        pa.array(rng.integers(0, len(pool), n).astype(np.int32)), pool
+    )
 
 
 def _to_arrow(f: Field, v: Any, null: np.ndarray) -> pa.Array:
@@ -631,7 +752,9 @@ def _to_arrow(f: Field, v: Any, null: np.ndarray) -> pa.Array:
         if f.type == "date":
             arr = pa.array(v.astype("datetime64[D]")).cast(pa.date32())
         elif f.type == "datetime":  # noon UTC of the day, in Table Schema's default format
-            noon = v.astype("datetime64[D]").astype("datetime64[s]") + np.timedelta64(12 * 3600, "s")
+            noon = v.astype("datetime64[D]").astype("datetime64[s]") + np.timedelta64(
+                12 * 3600, "s"
+            )
             arr = pc.strftime(pa.array(noon), format="%Y-%m-%dT%H:%M:%SZ")
         elif f.type == "integer":
             arr = pa.array(v.astype(np.int64))
@@ -674,14 +797,18 @@ def _write_csv_arrow(fh: Any, columns: list[pa.Array]) -> None:
     """Pure-pyarrow writer (the fallback when polars is not installed); same bytes, slower."""
     n = len(columns[0]) if columns else 0
     for start in range(0, n, CHUNK_ROWS):
-        rows = pc.binary_join_element_wise(*[_quoted(c.slice(start, CHUNK_ROWS)) for c in columns], ",")
+        rows = pc.binary_join_element_wise(
+            *[_quoted(c.slice(start, CHUNK_ROWS)) for c in columns], ","
+        )
         rows = pc.binary_join_element_wise(rows, "", "\n")  # each row + "\n"
         # The rows are contiguous in the value buffer: write it in one go.
         offsets = np.frombuffer(rows.buffers()[1], np.int32, len(rows) + 1, rows.offset * 4)
         fh.write(memoryview(rows.buffers()[2])[offsets[0] : offsets[-1]])
 
 
-def write_csv(path: Path, names: list[str], columns: list[pa.Array], *, engine: str = "auto") -> int:
+def write_csv(
+    path: Path, names: list[str], columns: list[pa.Array], *, engine: str = "auto"
+) -> int:
     """Write an RFC 4180 CSV: UTF-8, LF line ends, unquoted header, minimal quoting, '' for null.
 
     ``engine`` "polars" (multi-threaded, several times faster) or "arrow"; "auto" picks polars
@@ -701,8 +828,13 @@ def write_csv(path: Path, names: list[str], columns: list[pa.Array], *, engine: 
             import polars as pl
 
             frame = pl.from_arrow(pa.table(cells, names=[f"c{i}" for i in range(len(cells))]))
-            frame.write_csv(fh, include_header=False, null_value="", line_terminator="\n",
-                            quote_style="necessary")
+            frame.write_csv(
+                fh,
+                include_header=False,
+                null_value="",
+                line_terminator="\n",
+                quote_style="necessary",
+            )
         else:
             _write_csv_arrow(fh, cells)
     return path.stat().st_size
@@ -738,7 +870,12 @@ def _seed_rows(repo_pkg: Package, t: TableSchema) -> dict[str, dict[str, str | N
 
 
 def generate(
-    out: Path | str, events: int, seed: int = 0, repo: Path | str = REPO_ROOT, *, engine: str = "auto"
+    out: Path | str,
+    events: int,
+    seed: int = 0,
+    repo: Path | str = REPO_ROOT,
+    *,
+    engine: str = "auto",
 ) -> GenerateResult:
     """Write a valid package with ``events`` events to ``out`` (created or overwritten).
 
@@ -762,7 +899,9 @@ def generate(
             dest = f"schemas/{Path(t.schema_path).name}"
             shutil.copyfile(schema_src, out / dest)
             res["schema"] = dest
-    (out / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    (out / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", "utf-8"
+    )
     (out / "seeds").mkdir(exist_ok=True)
 
     done: dict[str, _Table] = {}
@@ -780,7 +919,9 @@ def generate(
         rows[name] = gen.n
     ordered_rows = {n: rows[n] for n in pkg.tables}
     ordered_bytes = {n: nbytes[n] for n in pkg.tables}
-    return GenerateResult(out / "datapackage.json", ordered_rows, ordered_bytes, time.perf_counter() - t0)
+    return GenerateResult(
+        out / "datapackage.json", ordered_rows, ordered_bytes, time.perf_counter() - t0
+    )
 
 
 def _override_with_seed_rows(gen: _Table, seed_rows: dict[str, dict[str, str | None]]) -> None:
@@ -791,13 +932,17 @@ def _override_with_seed_rows(gen: _Table, seed_rows: dict[str, dict[str, str | N
         return
     mask = pa.array(hit)
     for name, col in gen.columns.items():
-        curated = pa.array([seed_rows[k].get(name) if h else None for k, h in zip(keys, hit)], pa.string())
+        curated = pa.array(
+            [seed_rows[k].get(name) if h else None for k, h in zip(keys, hit)], pa.string()
+        )
         gen.columns[name] = pc.if_else(mask, curated, col.cast(pa.string()))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--events", type=int, required=True, help="number of events (other tables scale with it)")
+    ap.add_argument(
+        "--events", type=int, required=True, help="number of events (other tables scale with it)"
+    )
     ap.add_argument("--out", required=True, type=Path, help="output folder (created)")
     ap.add_argument("--seed", type=int, default=0, help="random seed (same seed, same bytes)")
     args = ap.parse_args(argv)

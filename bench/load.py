@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO_ROOT, format_table, run_measured, venv_command  # noqa: E402
+from _common import REPO_ROOT, format_table, run_measured, venv_command
 
 
 def ensure_release(events: int, seed: int, data: Path) -> Path:
@@ -29,15 +29,32 @@ def ensure_release(events: int, seed: int, data: Path) -> Path:
     releases = data / "releases"
     if not (package / "datapackage.json").is_file():
         print(f"generating {events} events into {package} ...", flush=True)
-        run = run_measured([sys.executable, str(REPO_ROOT / "bench" / "generate.py"), "--events", str(events),
-                            "--out", str(package), "--seed", str(seed)])
+        run = run_measured(
+            [
+                sys.executable,
+                str(REPO_ROOT / "bench" / "generate.py"),
+                "--events",
+                str(events),
+                "--out",
+                str(package),
+                "--seed",
+                str(seed),
+            ]
+        )
         if not run.ok:
             sys.exit(f"generate failed:\n{run.stderr}")
     found = [p for p in releases.glob("*/datapackage.json")] if releases.is_dir() else []
     if not found:
         print(f"building the release into {releases} ...", flush=True)
-        run = run_measured([*venv_command("conflictdata"), "build", str(package / "datapackage.json"),
-                            "--out", str(releases)])
+        run = run_measured(
+            [
+                *venv_command("conflictdata"),
+                "build",
+                str(package / "datapackage.json"),
+                "--out",
+                str(releases),
+            ]
+        )
         if not run.ok:
             sys.exit(f"build failed:\n{run.stdout}{run.stderr}")
         found = list(releases.glob("*/datapackage.json"))
@@ -91,8 +108,12 @@ def importtime_ms(code: str, prefix: str, repeat: int) -> float:
     what those imports add on top of whatever ``code`` imported before them."""
     best = float("inf")
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
-                             capture_output=True, text=True, check=True).stderr
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stderr
         total = 0
         for line in out.splitlines():
             m = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)$", line)
@@ -116,11 +137,25 @@ def main() -> None:
     size = (release / "events.parquet").stat().st_size / 1e6
     b, o = statistics.median(base_t), statistics.median(ours_t)
     print(f"\nevents table: {rows} rows, {size:.1f} MB Parquet ({release})")
-    print(format_table(
-        ["load (median of %d)" % args.repeat, "seconds", "best", "ratio"],
-        [["pq.read_table().to_pandas(same dtypes)", f"{b:.3f}", f"{min(base_t):.3f}", "1.00x"],
-         ["conflictdata.load('events') incl. sha256", f"{o:.3f}", f"{min(ours_t):.3f}", f"{o / b:.2f}x"]],
-    ))
+    print(
+        format_table(
+            ["load (median of %d)" % args.repeat, "seconds", "best", "ratio"],
+            [
+                [
+                    "pq.read_table().to_pandas(same dtypes)",
+                    f"{b:.3f}",
+                    f"{min(base_t):.3f}",
+                    "1.00x",
+                ],
+                [
+                    "conflictdata.load('events') incl. sha256",
+                    f"{o:.3f}",
+                    f"{min(ours_t):.3f}",
+                    f"{o / b:.2f}x",
+                ],
+            ],
+        )
+    )
     print(f"load ratio: {o / b:.2f}x (target <= 1.2x)")
 
     n = max(args.repeat, 5)
@@ -133,14 +168,22 @@ def main() -> None:
         for code in walls:
             walls[code].append(process_ms(code, 1))
     print()
-    print(format_table(["process wall time (best of %d)" % n, "ms"],
-                       [[code, f"{min(t):.0f}"] for code, t in walls.items()]))
+    print(
+        format_table(
+            ["process wall time (best of %d)" % n, "ms"],
+            [[code, f"{min(t):.0f}"] for code, t in walls.items()],
+        )
+    )
     alone = importtime_ms("import conflictdata", "conflictdata", n)
     over = importtime_ms("import pandas, pyarrow; import conflictdata", "conflictdata", n)
-    loader_over = importtime_ms("import pandas, pyarrow.parquet; import conflictdata.loader", "conflictdata", n)
-    print(f"\n-X importtime (best of {n}): import conflictdata = {alone:.1f} ms on its own, "
-          f"{over:.1f} ms after pandas+pyarrow; conflictdata.loader after pandas+pyarrow.parquet = "
-          f"{loader_over:.1f} ms (target <= ~50 ms over)")
+    loader_over = importtime_ms(
+        "import pandas, pyarrow.parquet; import conflictdata.loader", "conflictdata", n
+    )
+    print(
+        f"\n-X importtime (best of {n}): import conflictdata = {alone:.1f} ms on its own, "
+        f"{over:.1f} ms after pandas+pyarrow; conflictdata.loader after pandas+pyarrow.parquet = "
+        f"{loader_over:.1f} ms (target <= ~50 ms over)"
+    )
     for a, b in pairs:
         print(f"wall: '{b}' - '{a}' = {min(walls[b]) - min(walls[a]):+.0f} ms")
 

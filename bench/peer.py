@@ -24,7 +24,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from peer_support import compare_package, package_descriptors  # noqa: E402
+from peer_support import compare_package, package_descriptors
 
 DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "peer"
 
@@ -47,8 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             for line in outcome.differences()[:limit]:
                 print(f"         {line}")
     total = sum(counts.values())
-    print(json.dumps({"packages": total, **counts,
-                      "seconds": round(time.perf_counter() - t0, 2)}))
+    print(json.dumps({"packages": total, **counts, "seconds": round(time.perf_counter() - t0, 2)}))
     return 0
 
 

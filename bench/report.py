@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO_ROOT, format_table  # noqa: E402
-from load import ensure_release  # noqa: E402
+from _common import REPO_ROOT, format_table
+from load import ensure_release
 
 
 def main() -> None:
@@ -63,14 +63,27 @@ def main() -> None:
             acc.append(time.perf_counter() - t)
     size = len(page.encode("utf-8"))
     b, o = statistics.median(base_t), statistics.median(ours_t)
-    rows = sum(r.get("rows", 0) for r in loader.open_release(source=release).package.descriptor["resources"])
+    rows = sum(
+        r.get("rows", 0)
+        for r in loader.open_release(source=release).package.descriptor["resources"]
+    )
     print(f"\nrelease {release}: {rows:,} rows in all tables; row budget {ROW_BUDGET:,}")
     print(
         format_table(
             [f"(median of {args.repeat})", "seconds", "best", "ratio"],
             [
-                ["load_all (every table, sha256 verified)", f"{b:.2f}", f"{min(base_t):.2f}", "1.00x"],
-                ["render_report (loads, then draws)", f"{o:.2f}", f"{min(ours_t):.2f}", f"{o / b:.2f}x"],
+                [
+                    "load_all (every table, sha256 verified)",
+                    f"{b:.2f}",
+                    f"{min(base_t):.2f}",
+                    "1.00x",
+                ],
+                [
+                    "render_report (loads, then draws)",
+                    f"{o:.2f}",
+                    f"{min(ours_t):.2f}",
+                    f"{o / b:.2f}x",
+                ],
             ],
         )
     )

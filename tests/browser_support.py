@@ -81,7 +81,9 @@ class Browser:
         self._id = 0
         self.events: list[dict[str, Any]] = []
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)[
+            "sessionId"
+        ]
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.send(f"{domain}.enable")
         self.send(
@@ -154,7 +156,9 @@ class Browser:
         raise TimeoutError(f"{url} did not load")
 
     def eval(self, expression: str) -> Any:
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        result = self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(f"page script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -185,20 +189,30 @@ class Browser:
     # what the page did
     def requests(self) -> list[str]:
         return [
-            e["params"]["request"]["url"] for e in self.events if e["method"] == "Network.requestWillBeSent"
+            e["params"]["request"]["url"]
+            for e in self.events
+            if e["method"] == "Network.requestWillBeSent"
         ]
 
     def errors(self) -> list[str]:
         out = []
         for e in self.events:
             p = e.get("params", {})
-            if e["method"] == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert", "warning"):
+            if e["method"] == "Runtime.consoleAPICalled" and p.get("type") in (
+                "error",
+                "assert",
+                "warning",
+            ):
                 out.append(
-                    "console: " + " ".join(str(a.get("value", a.get("description", ""))) for a in p["args"])
+                    "console: "
+                    + " ".join(str(a.get("value", a.get("description", ""))) for a in p["args"])
                 )
             elif e["method"] == "Runtime.exceptionThrown":
                 out.append("exception: " + json.dumps(p.get("exceptionDetails", {}))[:500])
-            elif e["method"] == "Log.entryAdded" and p["entry"].get("level") in ("error", "warning"):
+            elif e["method"] == "Log.entryAdded" and p["entry"].get("level") in (
+                "error",
+                "warning",
+            ):
                 out.append(f"log: {p['entry'].get('source')}: {p['entry'].get('text')}")
             elif e["method"] == "Network.loadingFailed":
                 out.append(f"network: {p.get('errorText')}")

@@ -19,11 +19,26 @@ SOURCES_SCHEMA: dict[str, Any] = {
     "title": "Sources",
     "description": "Documents the facts come from.",
     "fields": [
-        {"name": "source_id", "type": "string", "title": "Source ID", "description": "Stable ID.",
-         "constraints": {"required": True, "unique": True, "pattern": "^SRC-[0-9]{3}$"}},
-        {"name": "title", "type": "string", "title": "Title", "description": "Document title.",
-         "constraints": {"required": True}},
-        {"name": "published", "type": "date", "title": "Published", "description": "Publication date."},
+        {
+            "name": "source_id",
+            "type": "string",
+            "title": "Source ID",
+            "description": "Stable ID.",
+            "constraints": {"required": True, "unique": True, "pattern": "^SRC-[0-9]{3}$"},
+        },
+        {
+            "name": "title",
+            "type": "string",
+            "title": "Title",
+            "description": "Document title.",
+            "constraints": {"required": True},
+        },
+        {
+            "name": "published",
+            "type": "date",
+            "title": "Published",
+            "description": "Publication date.",
+        },
     ],
     "primaryKey": ["source_id"],
 }
@@ -32,26 +47,66 @@ EVENTS_SCHEMA: dict[str, Any] = {
     "title": "Events",
     "description": "Things that happened.",
     "fields": [
-        {"name": "event_id", "type": "string", "title": "Event ID", "description": "Stable ID.",
-         "constraints": {"required": True, "unique": True, "pattern": "^EV-[0-9]{4}$"}},
-        {"name": "source_id", "type": "string", "title": "Source", "description": "Cited source.",
-         "constraints": {"required": True}},
-        {"name": "event_type", "type": "string", "title": "Type", "description": "Kind of event.",
-         "constraints": {"required": True, "enum": ["strike", "interception", "deployment"]},
-         "enumDescriptions": {"strike": "An attack.", "interception": "A weapon stopped.",
-                              "deployment": "Forces moved."}},
+        {
+            "name": "event_id",
+            "type": "string",
+            "title": "Event ID",
+            "description": "Stable ID.",
+            "constraints": {"required": True, "unique": True, "pattern": "^EV-[0-9]{4}$"},
+        },
+        {
+            "name": "source_id",
+            "type": "string",
+            "title": "Source",
+            "description": "Cited source.",
+            "constraints": {"required": True},
+        },
+        {
+            "name": "event_type",
+            "type": "string",
+            "title": "Type",
+            "description": "Kind of event.",
+            "constraints": {"required": True, "enum": ["strike", "interception", "deployment"]},
+            "enumDescriptions": {
+                "strike": "An attack.",
+                "interception": "A weapon stopped.",
+                "deployment": "Forces moved.",
+            },
+        },
         {"name": "date_start", "type": "date", "title": "Start", "description": "First day."},
-        {"name": "fatalities", "type": "integer", "title": "Fatalities", "description": "Deaths.",
-         "constraints": {"minimum": 0}},
-        {"name": "latitude", "type": "number", "title": "Latitude", "description": "WGS84.",
-         "constraints": {"minimum": -90, "maximum": 90}},
+        {
+            "name": "fatalities",
+            "type": "integer",
+            "title": "Fatalities",
+            "description": "Deaths.",
+            "constraints": {"minimum": 0},
+        },
+        {
+            "name": "latitude",
+            "type": "number",
+            "title": "Latitude",
+            "description": "WGS84.",
+            "constraints": {"minimum": -90, "maximum": 90},
+        },
         {"name": "confirmed", "type": "boolean", "title": "Confirmed", "description": "Confirmed?"},
-        {"name": "record_status", "type": "string", "title": "Status", "description": "Lifecycle.",
-         "constraints": {"required": True, "enum": ["active", "retracted", "superseded"]},
-         "enumDescriptions": {"active": "In use.", "retracted": "Withdrawn.",
-                              "superseded": "Replaced by superseded_by."}},
-        {"name": "superseded_by", "type": "string", "title": "Superseded by",
-         "description": "The row replacing this one."},
+        {
+            "name": "record_status",
+            "type": "string",
+            "title": "Status",
+            "description": "Lifecycle.",
+            "constraints": {"required": True, "enum": ["active", "retracted", "superseded"]},
+            "enumDescriptions": {
+                "active": "In use.",
+                "retracted": "Withdrawn.",
+                "superseded": "Replaced by superseded_by.",
+            },
+        },
+        {
+            "name": "superseded_by",
+            "type": "string",
+            "title": "Superseded by",
+            "description": "The row replacing this one.",
+        },
     ],
     "primaryKey": ["event_id"],
     "foreignKeys": [
@@ -59,8 +114,15 @@ EVENTS_SCHEMA: dict[str, Any] = {
         {"fields": ["superseded_by"], "reference": {"resource": "", "fields": ["event_id"]}},
     ],
     "rowChecks": [
-        {"check": "when", "field": "record_status", "description": "superseded rows name their replacement",
-         "cases": {"superseded": {"present": ["superseded_by"]}, "active": {"absent": ["superseded_by"]}}}
+        {
+            "check": "when",
+            "field": "record_status",
+            "description": "superseded rows name their replacement",
+            "cases": {
+                "superseded": {"present": ["superseded_by"]},
+                "active": {"absent": ["superseded_by"]},
+            },
+        }
     ],
 }
 
@@ -70,15 +132,39 @@ SOURCES = [
 ]
 
 EVENTS = [
-    {"event_id": "EV-0003", "source_id": "SRC-001", "event_type": "interception",
-     "date_start": "2025-06-13", "fatalities": "", "latitude": "", "confirmed": "",
-     "record_status": "active", "superseded_by": ""},
-    {"event_id": "EV-0001", "source_id": "SRC-001", "event_type": "strike",
-     "date_start": "2025-06-13", "fatalities": "3", "latitude": "35.7", "confirmed": "true",
-     "record_status": "active", "superseded_by": ""},
-    {"event_id": "EV-0002", "source_id": "SRC-002", "event_type": "strike",
-     "date_start": "", "fatalities": "0", "latitude": "32.08", "confirmed": "false",
-     "record_status": "active", "superseded_by": ""},
+    {
+        "event_id": "EV-0003",
+        "source_id": "SRC-001",
+        "event_type": "interception",
+        "date_start": "2025-06-13",
+        "fatalities": "",
+        "latitude": "",
+        "confirmed": "",
+        "record_status": "active",
+        "superseded_by": "",
+    },
+    {
+        "event_id": "EV-0001",
+        "source_id": "SRC-001",
+        "event_type": "strike",
+        "date_start": "2025-06-13",
+        "fatalities": "3",
+        "latitude": "35.7",
+        "confirmed": "true",
+        "record_status": "active",
+        "superseded_by": "",
+    },
+    {
+        "event_id": "EV-0002",
+        "source_id": "SRC-002",
+        "event_type": "strike",
+        "date_start": "",
+        "fatalities": "0",
+        "latitude": "32.08",
+        "confirmed": "false",
+        "record_status": "active",
+        "superseded_by": "",
+    },
 ]
 
 
@@ -95,10 +181,14 @@ def write_package(
     (root / "schemas").mkdir(exist_ok=True)
     (root / "seeds").mkdir(exist_ok=True)
     schemas = {"sources": SOURCES_SCHEMA, "events": events_schema or EVENTS_SCHEMA}
-    rows = {"sources": SOURCES if sources is None else sources,
-            "events": EVENTS if events is None else events}
+    rows = {
+        "sources": SOURCES if sources is None else sources,
+        "events": EVENTS if events is None else events,
+    }
     for name, schema in schemas.items():
-        (root / "schemas" / f"{name}.json").write_text(json.dumps(schema, indent=2), encoding="utf-8")
+        (root / "schemas" / f"{name}.json").write_text(
+            json.dumps(schema, indent=2), encoding="utf-8"
+        )
         names = [f["name"] for f in schema["fields"]]
         with open(root / "seeds" / f"{name}.csv", "w", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=names, lineterminator="\n")
@@ -109,13 +199,25 @@ def write_package(
         "name": "conflictdata",
         "title": "Test package",
         "version": version,
-        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                      "title": "Creative Commons Attribution 4.0"}],
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+                "title": "Creative Commons Attribution 4.0",
+            }
+        ],
         "contributors": [{"title": "tests", "role": "author"}],
         "sources": [{"title": "unit tests"}],
         "resources": [
-            {"name": n, "path": f"seeds/{n}.csv", "format": "csv", "mediatype": "text/csv",
-             "encoding": "utf-8", "schema": f"schemas/{n}.json", "profile": "tabular-data-resource"}
+            {
+                "name": n,
+                "path": f"seeds/{n}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": f"schemas/{n}.json",
+                "profile": "tabular-data-resource",
+            }
             for n in schemas
         ],
     }
@@ -134,7 +236,15 @@ def with_changes(rows: list[dict[str, str]], **changes: dict[str, str]) -> list[
 
 
 def event(event_id: str, **fields: str) -> dict[str, str]:
-    base = {"event_id": event_id, "source_id": "SRC-001", "event_type": "strike",
-            "date_start": "2025-06-14", "fatalities": "", "latitude": "", "confirmed": "",
-            "record_status": "active", "superseded_by": ""}
+    base = {
+        "event_id": event_id,
+        "source_id": "SRC-001",
+        "event_type": "strike",
+        "date_start": "2025-06-14",
+        "fatalities": "",
+        "latitude": "",
+        "confirmed": "",
+        "record_status": "active",
+        "superseded_by": "",
+    }
     return {**base, **fields}

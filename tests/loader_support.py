@@ -17,12 +17,22 @@ from typing import Any
 # A tiny package that uses every field type the loader maps, nulls included.
 PLACES_SCHEMA = {
     "fields": [
-        {"name": "place_id", "type": "string", "title": "Place", "description": "ID.",
-         "constraints": {"required": True, "unique": True}},
+        {
+            "name": "place_id",
+            "type": "string",
+            "title": "Place",
+            "description": "ID.",
+            "constraints": {"required": True, "unique": True},
+        },
         {"name": "name", "type": "string", "title": "Name", "description": "Name."},
-        {"name": "kind", "type": "string", "title": "Kind", "description": "Kind.",
-         "constraints": {"enum": ["city", "base", "site"]},
-         "enumDescriptions": {"city": "A city.", "base": "A base.", "site": "A site."}},
+        {
+            "name": "kind",
+            "type": "string",
+            "title": "Kind",
+            "description": "Kind.",
+            "constraints": {"enum": ["city", "base", "site"]},
+            "enumDescriptions": {"city": "A city.", "base": "A base.", "site": "A site."},
+        },
         {"name": "population", "type": "integer", "title": "Population", "description": "People."},
         {"name": "latitude", "type": "number", "title": "Latitude", "description": "Degrees."},
         {"name": "capital", "type": "boolean", "title": "Capital", "description": "Is a capital."},
@@ -32,18 +42,40 @@ PLACES_SCHEMA = {
 }
 VISITS_SCHEMA = {
     "fields": [
-        {"name": "visit_id", "type": "string", "title": "Visit", "description": "ID.",
-         "constraints": {"required": True, "unique": True}},
-        {"name": "place_id", "type": "string", "title": "Place", "description": "Where.",
-         "constraints": {"required": True}},
-        {"name": "status", "type": "string", "title": "Status", "description": "Status.",
-         "constraints": {"required": True, "enum": ["active", "retracted", "superseded"]},
-         "enumDescriptions": {"active": "a", "retracted": "r", "superseded": "s"}},
-        {"name": "day", "type": "date", "title": "Day", "description": "Day.",
-         "constraints": {"required": True}},
+        {
+            "name": "visit_id",
+            "type": "string",
+            "title": "Visit",
+            "description": "ID.",
+            "constraints": {"required": True, "unique": True},
+        },
+        {
+            "name": "place_id",
+            "type": "string",
+            "title": "Place",
+            "description": "Where.",
+            "constraints": {"required": True},
+        },
+        {
+            "name": "status",
+            "type": "string",
+            "title": "Status",
+            "description": "Status.",
+            "constraints": {"required": True, "enum": ["active", "retracted", "superseded"]},
+            "enumDescriptions": {"active": "a", "retracted": "r", "superseded": "s"},
+        },
+        {
+            "name": "day",
+            "type": "date",
+            "title": "Day",
+            "description": "Day.",
+            "constraints": {"required": True},
+        },
     ],
     "primaryKey": "visit_id",
-    "foreignKeys": [{"fields": "place_id", "reference": {"resource": "places", "fields": "place_id"}}],
+    "foreignKeys": [
+        {"fields": "place_id", "reference": {"resource": "places", "fields": "place_id"}}
+    ],
 }
 PLACES_CSV = """place_id,name,kind,population,latitude,capital,founded
 p1,Tehran,city,9000000,35.69,true,1796-03-20
@@ -56,7 +88,6 @@ v1,p1,active,2025-06-13
 v2,p2,retracted,2025-06-14
 v3,p2,active,2025-06-22
 """
-
 
 
 def isolate_loader(tmp_path: Path, monkeypatch: Any, *, retries: int | None = None) -> Path:
@@ -78,6 +109,7 @@ def isolate_loader(tmp_path: Path, monkeypatch: Any, *, retries: int | None = No
     forget_verified()
     return cache
 
+
 def write_package(folder: Path, version: str, extra_place: str | None = None) -> Path:
     """A source data package (descriptor, schemas, CSV) in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -94,8 +126,14 @@ def write_package(folder: Path, version: str, extra_place: str | None = None) ->
         "version": version,
         "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
         "resources": [
-            {"name": t, "path": f"seeds/{t}.csv", "format": "csv", "mediatype": "text/csv",
-             "encoding": "utf-8", "schema": f"schemas/{t}.json"}
+            {
+                "name": t,
+                "path": f"seeds/{t}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": f"schemas/{t}.json",
+            }
             for t in ("places", "visits")
         ],
     }
@@ -133,26 +171,49 @@ def _minimal_build(descriptor: Path, out: Path) -> Path:
         )
         table = pcsv.read_csv(
             pkg.root / t.path,
-            convert_options=pcsv.ConvertOptions(column_types=plain, strings_can_be_null=True,
-                                                true_values=["true"], false_values=["false"]),
+            convert_options=pcsv.ConvertOptions(
+                column_types=plain,
+                strings_can_be_null=True,
+                true_values=["true"],
+                false_values=["false"],
+            ),
         )
         table = table.cast(t.arrow_schema())
         pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
         data = (folder / f"{name}.parquet").read_bytes()
-        resources.append({
-            "name": name, "path": f"{name}.parquet", "format": "parquet",
-            "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-            "rows": table.num_rows, "schema": t.raw,
-        })
-    rel = {"name": pkg.name, "version": pkg.version, "created": "2025-06-24T00:00:00Z",
-           "resources": resources}
+        resources.append(
+            {
+                "name": name,
+                "path": f"{name}.parquet",
+                "format": "parquet",
+                "bytes": len(data),
+                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "rows": table.num_rows,
+                "schema": t.raw,
+            }
+        )
+    rel = {
+        "name": pkg.name,
+        "version": pkg.version,
+        "created": "2025-06-24T00:00:00Z",
+        "resources": resources,
+    }
     (folder / "datapackage.json").write_text(json.dumps(rel, indent=2), encoding="utf-8")
     index_path = out / "index.json"
-    index = json.loads(index_path.read_text()) if index_path.exists() else {"name": "conflictdata", "releases": []}
-    index["releases"].append({"version": pkg.version, "created": rel["created"],
-                              "archive": f"{pkg.version}/conflictdata-{pkg.version}.zip",
-                              "archive_sha256": "0" * 64,
-                              "descriptor": f"{pkg.version}/datapackage.json"})
+    index = (
+        json.loads(index_path.read_text())
+        if index_path.exists()
+        else {"name": "conflictdata", "releases": []}
+    )
+    index["releases"].append(
+        {
+            "version": pkg.version,
+            "created": rel["created"],
+            "archive": f"{pkg.version}/conflictdata-{pkg.version}.zip",
+            "archive_sha256": "0" * 64,
+            "descriptor": f"{pkg.version}/datapackage.json",
+        }
+    )
     index_path.write_text(json.dumps(index), encoding="utf-8")
     return folder
 
@@ -217,8 +278,13 @@ def respond(body: bytes, *, status: int = 200, headers: dict[str, str] | None = 
     return action
 
 
-def endless(sent: Sent, *, prefix_file: bool = False, content_length: str | None = None,
-            max_bytes: int = 64 << 20) -> Any:
+def endless(
+    sent: Sent,
+    *,
+    prefix_file: bool = False,
+    content_length: str | None = None,
+    max_bytes: int = 64 << 20,
+) -> Any:
     """An action that streams zeros (after the real file, if ``prefix_file``) until the client
     hangs up or ``max_bytes`` are out; no Content-Length unless one is given (then it lies)."""
 
@@ -245,7 +311,9 @@ def endless(sent: Sent, *, prefix_file: bool = False, content_length: str | None
     return action
 
 
-def drip(sent: Sent, *, interval: float = 0.3, seconds: float = 15.0, in_headers: bool = False) -> Any:
+def drip(
+    sent: Sent, *, interval: float = 0.3, seconds: float = 15.0, in_headers: bool = False
+) -> Any:
     """An action that sends one byte every ``interval`` seconds (of the headers, if
     ``in_headers``, else of a body announced at its full length), for at most ``seconds``."""
     import time
@@ -289,7 +357,7 @@ class ReleaseServer:
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 rel = self.path.split("?")[0].lstrip("/")
                 action = faults.next(rel)
                 if callable(action):
@@ -324,7 +392,9 @@ class ReleaseServer:
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self) -> ReleaseServer:
         self.thread.start()
@@ -337,5 +407,3 @@ class ReleaseServer:
     def __exit__(self, *exc: Any) -> None:
         if self.thread.is_alive():
             self.stop()
-
-

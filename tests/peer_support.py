@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conflictdata.errors import DescriptorError
 from differential_support import run_frictionless, run_ours
+
+from conflictdata.errors import DescriptorError
 
 Key = tuple[Any, ...]
 
@@ -52,9 +53,11 @@ class Outcome:
     def differences(self) -> list[str]:
         only_ours = sorted(self.ours - self.theirs, key=repr)
         only_theirs = sorted(self.theirs - self.ours, key=repr)
-        return ([f"verdict: ours {self.verdicts[0]}, frictionless {self.verdicts[1]}"]
-                + [f"ours only        {k}" for k in only_ours]
-                + [f"frictionless only {k}" for k in only_theirs])
+        return (
+            [f"verdict: ours {self.verdicts[0]}, frictionless {self.verdicts[1]}"]
+            + [f"ours only        {k}" for k in only_ours]
+            + [f"frictionless only {k}" for k in only_theirs]
+        )
 
 
 def compare_package(path: Path) -> Outcome:
@@ -63,7 +66,7 @@ def compare_package(path: Path) -> Outcome:
         valid, ours = our_keys(path)
     except DescriptorError as exc:
         return Outcome("refused", str(exc))
-    except Exception:  # noqa: BLE001 - anything else is a crash to report
+    except Exception:
         return Outcome("crash", traceback.format_exc().strip().splitlines()[-1])
     fl_valid, theirs = frictionless_keys(path)
     if valid == fl_valid and ours == theirs:

@@ -20,7 +20,11 @@ def build_copy(tmp: Path, edit=None) -> Path:
     shutil.copy(ROOT / "datapackage.json", pkg / "datapackage.json")
     if edit is not None:
         edit(pkg)
-    return Path(build_release(pkg / "datapackage.json", tmp / "releases", validate=edit is None, progress=False).path)
+    return Path(
+        build_release(
+            pkg / "datapackage.json", tmp / "releases", validate=edit is None, progress=False
+        ).path
+    )
 
 
 @pytest.fixture(scope="session")

@@ -69,7 +69,9 @@ def test_frictionless_finds_the_package_valid(pkg200: Path) -> None:
 def test_conflictdata_validate_finds_no_errors_and_no_warnings(pkg200: Path) -> None:
     report = _conflictdata_report(pkg200 / "datapackage.json")
     assert [f.to_dict() for f in report.findings] == []
-    assert report.stats["rows"] == sum(gen.table_sizes(gen.read_package(REPO / "datapackage.json"), 200).values())
+    assert report.stats["rows"] == sum(
+        gen.table_sizes(gen.read_package(REPO / "datapackage.json"), 200).values()
+    )
 
 
 def test_every_table_present_with_schema_copies_and_proportional_sizes(pkg200: Path) -> None:
@@ -134,7 +136,9 @@ def test_when_and_together_rules_hold_and_text_is_clean(pkg200: Path) -> None:
         for r in rows:
             for v in r.values():
                 assert v == v.strip() and unicodedata.is_normalized("NFC", v)
-                assert not v[:1] in ("=", "+", "@") and not (v.startswith("-") and not _is_number(v))
+                assert v[:1] not in ("=", "+", "@") and not (
+                    v.startswith("-") and not _is_number(v)
+                )
 
 
 def _is_number(v: str) -> bool:
@@ -181,7 +185,16 @@ def test_polars_and_arrow_writers_write_the_same_bytes(tmp_path: Path) -> None:
     gen.write_csv(tmp_path / "a.csv", names, cols, engine="arrow")
     assert (tmp_path / "p.csv").read_bytes() == (tmp_path / "a.csv").read_bytes()
     back = _rows(tmp_path / "a.csv")
-    assert [r["text"] for r in back] == ["plain", 'say "hi"', "a,b", "two\nlines", "", "Tehrān", "", "x\r\ny"]
+    assert [r["text"] for r in back] == [
+        "plain",
+        'say "hi"',
+        "a,b",
+        "two\nlines",
+        "",
+        "Tehrān",
+        "",
+        "x\r\ny",
+    ]
 
 
 def test_follows_changed_schemas(tmp_path: Path) -> None:
@@ -197,13 +210,30 @@ def test_follows_changed_schemas(tmp_path: Path) -> None:
             f["constraints"]["enum"].append("drone_strike")
             f.setdefault("enumDescriptions", {})["drone_strike"] = "An attack by drones."
     schema["fields"][3:3] = [
-        {"name": "operation_code", "type": "string", "title": "Operation code",
-         "constraints": {"required": False, "pattern": "^OP-[A-Z]{2}[0-9]{3}$"}},
-        {"name": "recorded_at", "type": "datetime", "title": "Recorded at",
-         "constraints": {"required": True}},
-        {"name": "verified", "type": "boolean", "title": "Verified", "constraints": {"required": False}},
-        {"name": "confidence", "type": "number", "title": "Confidence",
-         "constraints": {"required": False, "minimum": 0, "maximum": 1}},
+        {
+            "name": "operation_code",
+            "type": "string",
+            "title": "Operation code",
+            "constraints": {"required": False, "pattern": "^OP-[A-Z]{2}[0-9]{3}$"},
+        },
+        {
+            "name": "recorded_at",
+            "type": "datetime",
+            "title": "Recorded at",
+            "constraints": {"required": True},
+        },
+        {
+            "name": "verified",
+            "type": "boolean",
+            "title": "Verified",
+            "constraints": {"required": False},
+        },
+        {
+            "name": "confidence",
+            "type": "number",
+            "title": "Confidence",
+            "constraints": {"required": False, "minimum": 0, "maximum": 1},
+        },
     ]
     path.write_text(json.dumps(schema, indent=2), "utf-8")
     out = tmp_path / "out"
@@ -221,8 +251,17 @@ def test_follows_changed_schemas(tmp_path: Path) -> None:
 
 def test_command_line(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, str(REPO / "bench/generate.py"), "--events", "50", "--out", str(tmp_path / "p")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            str(REPO / "bench/generate.py"),
+            "--events",
+            "50",
+            "--out",
+            str(tmp_path / "p"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "events" in proc.stdout and (tmp_path / "p/datapackage.json").exists()
@@ -249,9 +288,21 @@ def test_run_measured_reports_the_childs_own_peak_memory() -> None:
 def test_runs_with_deprecation_warnings_as_errors(tmp_path: Path) -> None:
     """No deprecated numpy call (e.g. datetime + a bare integer, deprecated in numpy 2.5)."""
     proc = subprocess.run(
-        [sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning",
-         str(REPO / "bench/generate.py"), "--events", "60", "--out", str(tmp_path / "p")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-W",
+            "error::DeprecationWarning",
+            "-W",
+            "error::FutureWarning",
+            str(REPO / "bench/generate.py"),
+            "--events",
+            "60",
+            "--out",
+            str(tmp_path / "p"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
 
@@ -268,11 +319,20 @@ def test_datetime_bounds_in_utc_are_met_without_timezone_warnings(tmp_path: Path
     path = repo / "schemas/events.json"
     schema = json.loads(path.read_text("utf-8"))
     lo, hi = "2024-03-01T15:00:00Z", "2024-03-20T09:00:00Z"
-    schema["fields"].insert(3, {"name": "recorded_at", "type": "datetime", "title": "Recorded at",
-                                "constraints": {"required": True, "minimum": lo, "maximum": hi}})
+    schema["fields"].insert(
+        3,
+        {
+            "name": "recorded_at",
+            "type": "datetime",
+            "title": "Recorded at",
+            "constraints": {"required": True, "minimum": lo, "maximum": hi},
+        },
+    )
     for f in schema["fields"]:  # the first date field of the table sets its days
         if f["type"] == "date":
-            f.setdefault("constraints", {}).update({"minimum": "2024-03-01", "maximum": "2024-03-20"})
+            f.setdefault("constraints", {}).update(
+                {"minimum": "2024-03-01", "maximum": "2024-03-20"}
+            )
     path.write_text(json.dumps(schema, indent=2), "utf-8")
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -16,13 +16,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from build_support import EVENTS, HAVE_VALIDATE, event, with_changes, write_package
 
 from conflictdata.build import build_release
 from conflictdata.cli import main
 from conflictdata.errors import BuildError, ReleaseExistsError
 from conflictdata.release import archive_name, list_release_dirs, read_index
 from conflictdata.schema import read_package
-from build_support import EVENTS, HAVE_VALIDATE, event, with_changes, write_package
 
 EPOCH = "1750000000"  # 2025-06-15T15:06:40Z
 CREATED = "2025-06-15T15:06:40Z"
@@ -57,11 +57,25 @@ def release(tmp_path: Path) -> tuple[Path, Path]:
 def test_release_layout(release: tuple[Path, Path]) -> None:
     _, rel = release
     assert sorted(p.name for p in rel.iterdir()) == sorted(
-        ["CHANGELOG.md", "SHA256SUMS", "changes.parquet", "croissant.json", "datapackage.json",
-         "events.parquet", "report.html", "sources.parquet", archive_name("1.0.0")]
+        [
+            "CHANGELOG.md",
+            "SHA256SUMS",
+            "changes.parquet",
+            "croissant.json",
+            "datapackage.json",
+            "events.parquet",
+            "report.html",
+            "sources.parquet",
+            archive_name("1.0.0"),
+        ]
     )
     desc = json.loads((rel / "datapackage.json").read_text())
-    assert desc["releaseFiles"] == ["CHANGELOG.md", "changes.parquet", "report.html", "croissant.json"]
+    assert desc["releaseFiles"] == [
+        "CHANGELOG.md",
+        "changes.parquet",
+        "report.html",
+        "croissant.json",
+    ]
     assert desc["version"] == "1.0.0" and desc["created"] == CREATED
     assert desc["licenses"][0]["name"] == "CC-BY-4.0"
     assert desc["contributors"] and desc["sources"]
@@ -81,8 +95,17 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
     # SHA256SUMS covers every file but itself and the zip, sorted by name
     lines = (rel / "SHA256SUMS").read_text().splitlines()
     names = [ln.split("  ", 1)[1] for ln in lines]
-    assert names == sorted(["CHANGELOG.md", "changes.parquet", "croissant.json", "datapackage.json",
-                            "events.parquet", "report.html", "sources.parquet"])
+    assert names == sorted(
+        [
+            "CHANGELOG.md",
+            "changes.parquet",
+            "croissant.json",
+            "datapackage.json",
+            "events.parquet",
+            "report.html",
+            "sources.parquet",
+        ]
+    )
     for ln in lines:
         h, n = ln.split("  ", 1)
         assert hashlib.sha256((rel / n).read_bytes()).hexdigest() == h
@@ -91,8 +114,16 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
     with zipfile.ZipFile(rel / archive_name("1.0.0")) as zf:
         infos = zf.infolist()
         assert [i.filename for i in infos] == sorted(
-            ["CHANGELOG.md", "SHA256SUMS", "changes.parquet", "croissant.json", "datapackage.json",
-             "events.parquet", "report.html", "sources.parquet"]
+            [
+                "CHANGELOG.md",
+                "SHA256SUMS",
+                "changes.parquet",
+                "croissant.json",
+                "datapackage.json",
+                "events.parquet",
+                "report.html",
+                "sources.parquet",
+            ]
         )
         for i in infos:
             assert i.date_time == (2025, 6, 15, 15, 6, 40)
@@ -102,14 +133,20 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
     index = json.loads((rel.parent / "index.json").read_text())
     assert index == {
         "name": "conflictdata",
-        "releases": [{
-            "version": "1.0.0",
-            "created": CREATED,
-            "archive": "1.0.0/conflictdata-1.0.0.zip",
-            "archive_sha256": hashlib.sha256((rel / archive_name("1.0.0")).read_bytes()).hexdigest(),
-            "descriptor": "1.0.0/datapackage.json",
-            "descriptor_sha256": hashlib.sha256((rel / "datapackage.json").read_bytes()).hexdigest(),
-        }],
+        "releases": [
+            {
+                "version": "1.0.0",
+                "created": CREATED,
+                "archive": "1.0.0/conflictdata-1.0.0.zip",
+                "archive_sha256": hashlib.sha256(
+                    (rel / archive_name("1.0.0")).read_bytes()
+                ).hexdigest(),
+                "descriptor": "1.0.0/datapackage.json",
+                "descriptor_sha256": hashlib.sha256(
+                    (rel / "datapackage.json").read_bytes()
+                ).hexdigest(),
+            }
+        ],
     }
     assert "Initial release" in (rel / "CHANGELOG.md").read_text()
 
@@ -124,7 +161,9 @@ def test_parquet_types_values_and_order(release: tuple[Path, Path]) -> None:
         assert events.schema.field(f.name).metadata == f.metadata
     assert events.schema.field("event_type").type == pa.dictionary(pa.int32(), pa.string())
     assert events.column("event_type").chunk(0).dictionary.to_pylist() == [
-        "strike", "interception", "deployment"
+        "strike",
+        "interception",
+        "deployment",
     ]
     assert events.schema.field("date_start").type == pa.date32()
     assert events.schema.field("fatalities").type == pa.int64()
@@ -133,9 +172,15 @@ def test_parquet_types_values_and_order(release: tuple[Path, Path]) -> None:
     rows = events.to_pylist()
     assert [r["event_id"] for r in rows] == ["EV-0001", "EV-0002", "EV-0003"]  # sorted by key
     assert rows[0] == {
-        "event_id": "EV-0001", "source_id": "SRC-001", "event_type": "strike",
-        "date_start": date(2025, 6, 13), "fatalities": 3, "latitude": 35.7, "confirmed": True,
-        "record_status": "active", "superseded_by": None,
+        "event_id": "EV-0001",
+        "source_id": "SRC-001",
+        "event_type": "strike",
+        "date_start": date(2025, 6, 13),
+        "fatalities": 3,
+        "latitude": 35.7,
+        "confirmed": True,
+        "record_status": "active",
+        "superseded_by": None,
     }
     assert rows[1]["fatalities"] == 0 and rows[1]["date_start"] is None  # zero is not null
     assert rows[1]["confirmed"] is False
@@ -160,10 +205,13 @@ def test_readable_by_duckdb_and_polars(release: tuple[Path, Path]) -> None:
         df = pl.read_parquet(path)
         assert df.height == res["rows"]
         assert df.columns == [f["name"] for f in res["schema"]["fields"]]
-    assert con.execute(
-        "select fatalities from read_parquet(?) where event_id = 'EV-0001'",
-        [str(rel / "events.parquet")],
-    ).fetchone()[0] == 3
+    assert (
+        con.execute(
+            "select fatalities from read_parquet(?) where event_id = 'EV-0001'",
+            [str(rel / "events.parquet")],
+        ).fetchone()[0]
+        == 3
+    )
     assert pl.read_parquet(rel / "events.parquet")["date_start"].dtype == pl.Date
 
 
@@ -182,26 +230,39 @@ def test_reproducible_in_fresh_folders(tmp_path: Path) -> None:
     assert a.archive_sha256 == b.archive_sha256
 
 
-def test_created_from_last_commit_of_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_created_from_last_commit_of_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     pkg = tmp_path / "pkg"
     desc = write_package(pkg)
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2024-01-02T03:04:05Z",
-           "GIT_COMMITTER_DATE": "2024-01-02T03:04:05Z", "GIT_AUTHOR_NAME": "t",
-           "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": "2024-01-02T03:04:05Z",
+        "GIT_COMMITTER_DATE": "2024-01-02T03:04:05Z",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
     for cmd in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "seeds"]):
         subprocess.run(["git", "-C", str(pkg), *cmd], check=True, env=env)
     # a later commit that does not touch the inputs does not move the date
     (pkg / "README").write_text("x")
-    env2 = {**env, "GIT_AUTHOR_DATE": "2024-05-05T00:00:00Z", "GIT_COMMITTER_DATE": "2024-05-05T00:00:00Z"}
+    env2 = {
+        **env,
+        "GIT_AUTHOR_DATE": "2024-05-05T00:00:00Z",
+        "GIT_COMMITTER_DATE": "2024-05-05T00:00:00Z",
+    }
     subprocess.run(["git", "-C", str(pkg), "add", "README"], check=True, env=env2)
     subprocess.run(["git", "-C", str(pkg), "commit", "-q", "-m", "readme"], check=True, env=env2)
     result = _build(desc, tmp_path / "out")
     assert result.created == "2024-01-02T03:04:05Z"
 
 
-def test_existing_identical_release_is_a_noop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_existing_identical_release_is_a_noop(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     desc = write_package(tmp_path / "pkg")
     out = tmp_path / "out"
     _build(desc, out)
@@ -215,7 +276,9 @@ def test_existing_identical_release_is_a_noop(tmp_path: Path, capsys: pytest.Cap
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp folder left
 
 
-def test_changed_content_same_version_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_changed_content_same_version_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     desc = write_package(tmp_path / "pkg")
     out = tmp_path / "out"
     _build(desc, out)
@@ -259,16 +322,24 @@ def test_index_lists_every_release_in_version_order(tmp_path: Path) -> None:
     assert "Initial release" in (out / "1.2.0" / "CHANGELOG.md").read_text()
 
 
-@pytest.mark.parametrize("field,value", [("fatalities", "three"), ("event_type", "airstrke"),
-                                         ("confirmed", "yes"), ("date_start", "13 June")])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("fatalities", "three"),
+        ("event_type", "airstrke"),
+        ("confirmed", "yes"),
+        ("date_start", "13 June"),
+    ],
+)
 def test_failed_build_leaves_nothing(tmp_path: Path, field: str, value: str) -> None:
     """Unvalidated bad cells are refused by the conversion itself, never turned into nulls."""
     out = tmp_path / "out"
     bad = with_changes(EVENTS, EV_0001={field: value})
     with pytest.raises(BuildError, match=field):
-        build_release(write_package(tmp_path / "pkg", events=bad), out, validate=False, progress=False)
+        build_release(
+            write_package(tmp_path / "pkg", events=bad), out, validate=False, progress=False
+        )
     assert not out.exists()
-
 
 
 def test_unvalidated_build_refuses_a_file_it_cannot_read_whole(tmp_path: Path) -> None:
@@ -284,11 +355,15 @@ def test_unvalidated_build_refuses_a_file_it_cannot_read_whole(tmp_path: Path) -
     assert not (tmp_path / "out").exists()
     seeds.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\n\n", 1).encode("utf-8"))
     odd = build_release(desc, tmp_path / "odd", validate=False, progress=False)
-    clean = build_release(write_package(tmp_path / "clean"), tmp_path / "clean-out", validate=False,
-                  progress=False)
+    clean = build_release(
+        write_package(tmp_path / "clean"), tmp_path / "clean-out", validate=False, progress=False
+    )
     assert _hashes(odd.path) == _hashes(clean.path)
 
-def test_validation_errors_stop_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_validation_errors_stop_the_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pytest.importorskip("conflictdata.validation.run")
     from conflictdata.errors import ValidationError
 
@@ -323,7 +398,9 @@ def test_killed_build_leaves_no_release_and_rerun_succeeds(tmp_path: Path) -> No
     out = tmp_path / "out"
     proc = subprocess.Popen(
         [sys.executable, "-c", _STALL, str(desc), str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
     )
     try:
@@ -343,7 +420,9 @@ def test_killed_build_leaves_no_release_and_rerun_succeeds(tmp_path: Path) -> No
     assert sorted(p.name for p in out.iterdir()) == ["1.0.0", "index.json"]  # stale temp removed
 
 
-def test_progress_only_when_asked_or_on_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_only_when_asked_or_on_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     desc = write_package(tmp_path / "pkg")
     build_release(desc, tmp_path / "a", validate=HAVE_VALIDATE)  # stderr is not a terminal here
     assert capsys.readouterr().err == ""
@@ -351,7 +430,9 @@ def test_progress_only_when_asked_or_on_a_terminal(tmp_path: Path, capsys: pytes
     assert "build" in capsys.readouterr().err
 
 
-def test_cli_build_and_missing_descriptor(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_build_and_missing_descriptor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["build", str(tmp_path / "nope.json"), "--out", str(tmp_path / "out")]) == 2
     assert "not found" in capsys.readouterr().err
     if not HAVE_VALIDATE:
@@ -396,9 +477,13 @@ def test_builds_the_real_seeds(tmp_path: Path, root: Path) -> None:
     assert [r["name"] for r in desc["resources"]] == package.table_names
     for res in desc["resources"]:
         path = str(result.path / res["path"])
-        assert con.execute("select count(*) from read_parquet(?)", [path]).fetchall() == [(res["rows"],)]
+        assert con.execute("select count(*) from read_parquet(?)", [path]).fetchall() == [
+            (res["rows"],)
+        ]
         assert pl.read_parquet(path).height == res["rows"]
-        assert pq.read_schema(path).equals(package.tables[res["name"]].arrow_schema(), check_metadata=False)
+        assert pq.read_schema(path).equals(
+            package.tables[res["name"]].arrow_schema(), check_metadata=False
+        )
     report = frictionless.validate(str(result.path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
@@ -411,15 +496,19 @@ from hypothesis import strategies as st  # noqa: E402
 from conflictdata.convert import read_csv_table  # noqa: E402
 from conflictdata.schema import table_schema_from_dict  # noqa: E402
 
-_TEXT_SCHEMA = table_schema_from_dict("t", "t.csv", {
-    "fields": [
-        {"name": "id", "type": "string", "constraints": {"required": True}},
-        {"name": "text", "type": "string"},
-        {"name": "kind", "type": "string", "constraints": {"enum": ["b", "a"]}},
-        {"name": "n", "type": "integer"},
-    ],
-    "primaryKey": ["id"],
-})
+_TEXT_SCHEMA = table_schema_from_dict(
+    "t",
+    "t.csv",
+    {
+        "fields": [
+            {"name": "id", "type": "string", "constraints": {"required": True}},
+            {"name": "text", "type": "string"},
+            {"name": "kind", "type": "string", "constraints": {"enum": ["b", "a"]}},
+            {"name": "n", "type": "integer"},
+        ],
+        "primaryKey": ["id"],
+    },
+)
 _cell = st.text(alphabet=st.sampled_from(list('ab ,"\n\r\u00e9\u2014')), max_size=8)
 
 
@@ -427,12 +516,18 @@ _cell = st.text(alphabet=st.sampled_from(list('ab ,"\n\r\u00e9\u2014')), max_siz
 @given(
     rows=st.dictionaries(
         st.from_regex(r"[A-Z][0-9]{1,3}", fullmatch=True),
-        st.tuples(_cell, st.sampled_from(["", "a", "b"]), st.one_of(st.none(), st.integers(-10**12, 10**12))),
+        st.tuples(
+            _cell,
+            st.sampled_from(["", "a", "b"]),
+            st.one_of(st.none(), st.integers(-(10**12), 10**12)),
+        ),
         max_size=15,
     ),
     terminator=st.sampled_from(["\n", "\r\n"]),
 )
-def test_csv_cells_survive_exactly(tmp_path_factory: pytest.TempPathFactory, rows: dict, terminator: str) -> None:
+def test_csv_cells_survive_exactly(
+    tmp_path_factory: pytest.TempPathFactory, rows: dict, terminator: str
+) -> None:
     def cell(v: object) -> str:  # RFC 4180 quoting (Python's csv leaves a lone CR bare)
         v = str(v)
         return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\r\n') else v

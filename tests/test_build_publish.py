@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from build_support import EVENTS, event, write_package
 
 from conflictdata.build import build_release
 from conflictdata.cli import main
@@ -32,7 +33,6 @@ from conflictdata.release import (
     remove_stale_temp,
     sha256_file,
 )
-from build_support import EVENTS, event, write_package
 
 EPOCH = "1750000000"
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -100,11 +100,23 @@ def test_two_concurrent_builds_publish_one_at_a_time_and_both_are_indexed(tmp_pa
     build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
     procs = []
     for i, (version, order) in enumerate([("1.1.0", "first"), ("1.2.0", "second")]):
-        args = [str(_pkg(tmp_path / f"p{i + 1}", version, extra=i + 1)), str(out),
-                str(tmp_path / f"at-{i}"), str(tmp_path / f"at-{1 - i}"), str(tmp_path / f"log-{i}"),
-                order]
-        procs.append(subprocess.Popen([sys.executable, "-c", _RACER, *args], env=_child_env(),
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        args = [
+            str(_pkg(tmp_path / f"p{i + 1}", version, extra=i + 1)),
+            str(out),
+            str(tmp_path / f"at-{i}"),
+            str(tmp_path / f"at-{1 - i}"),
+            str(tmp_path / f"log-{i}"),
+            order,
+        ]
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", _RACER, *args],
+                env=_child_env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
@@ -133,8 +145,12 @@ with publish_lock(sys.argv[1]):
 def test_a_build_waits_for_the_lock_and_gives_up_after_its_timeout(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(out), "1.0"], env=_child_env(),
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(out), "1.0"],
+        env=_child_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline() == "locked\n"  # type: ignore[union-attr]
         t0 = time.monotonic()
@@ -179,8 +195,13 @@ b.build_release(sys.argv[1], sys.argv[2], validate=False, progress=False)
 
 def _kill_at(script: str, desc: Path, out: Path) -> str:
     """Run a build in a child that stops at the point ``script`` picks; SIGKILL it there."""
-    proc = subprocess.Popen([sys.executable, "-c", script, str(desc), str(out)], env=_child_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(desc), str(out)],
+        env=_child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()  # type: ignore[union-attr]
         assert line, proc.stderr.read()  # type: ignore[union-attr]
@@ -233,8 +254,12 @@ def test_kill_during_index_write_leaves_a_temp_file_the_next_build_removes(tmp_p
 def test_stale_temp_removal_spares_running_builds_and_newer_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     names = {
         "dead": f".tmp-{dead}-1.0.0-abc",  # a killed build's work folder
         "alive": f".tmp-{os.getpid()}-1.1.0-def",  # a build in progress (this process)
@@ -282,8 +307,12 @@ def test_output_folder_that_cannot_be_made_is_one_line_exit_2(
         if not Path("/proc/self").is_dir():
             pytest.skip("no /proc here")
         out = Path("/proc/conflictdata-releases")
-    err = _one_line_exit_2(["build", str(desc), "--out", str(out)], capsys,
-                           "cannot write release 1.0.0", "nothing was published")
+    err = _one_line_exit_2(
+        ["build", str(desc), "--out", str(out)],
+        capsys,
+        "cannot write release 1.0.0",
+        "nothing was published",
+    )
     assert str(out) in err
     with pytest.raises(OutputError):
         build_release(desc, out, validate=False, progress=False)
@@ -316,10 +345,19 @@ def test_read_only_output_folder_is_one_line_exit_2_and_left_as_it_was() -> None
             p.chmod(0o755 if p.is_dir() else 0o644)
         out.chmod(0o555)
         before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
-        proc = subprocess.run([sys.executable, "-c", _READ_ONLY, str(desc), str(out)],
-                              env=_child_env(), capture_output=True, text=True, timeout=120)
-        if os.geteuid() == 0 and "Permission denied" in proc.stderr and "Traceback" in proc.stderr \
-                and "import" in proc.stderr:
+        proc = subprocess.run(
+            [sys.executable, "-c", _READ_ONLY, str(desc), str(out)],
+            env=_child_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if (
+            os.geteuid() == 0
+            and "Permission denied" in proc.stderr
+            and "Traceback" in proc.stderr
+            and "import" in proc.stderr
+        ):
             pytest.skip(f"the unprivileged user cannot run this Python: {proc.stderr[-300:]}")
         assert proc.returncode == 2, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
@@ -355,8 +393,9 @@ def test_full_disk_at_any_step_publishes_nothing(
         monkeypatch.setattr(b.os, "rename", _enospc)
     else:
         real = os.replace
-        monkeypatch.setattr(r.os, "replace", lambda s, d: _enospc(s) if Path(d).name == INDEX_NAME
-                            else real(s, d))
+        monkeypatch.setattr(
+            r.os, "replace", lambda s, d: _enospc(s) if Path(d).name == INDEX_NAME else real(s, d)
+        )
     with pytest.raises(OutputError, match="No space left on device"):
         build_release(desc, out, validate=False, progress=False)
     after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -371,8 +410,9 @@ def test_failed_first_build_leaves_no_output_folder(
     import conflictdata.release as r
 
     real = os.replace
-    monkeypatch.setattr(r.os, "replace", lambda s, d: _enospc(s) if Path(d).name == INDEX_NAME
-                        else real(s, d))
+    monkeypatch.setattr(
+        r.os, "replace", lambda s, d: _enospc(s) if Path(d).name == INDEX_NAME else real(s, d)
+    )
     out = tmp_path / "new" / "out"
     with pytest.raises(OutputError):
         build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
@@ -381,8 +421,19 @@ def test_failed_first_build_leaves_no_output_folder(
 
 # --------------------------------------------------------------------------- versions
 
-BAD_VERSIONS = ["index.json", "0.1.0 ", "9" * 300, ".tmp-1", "../1.0.0", "1.0.0/x", "", "v1.0.0",
-                "1.0.0\n", 1.0, None]
+BAD_VERSIONS = [
+    "index.json",
+    "0.1.0 ",
+    "9" * 300,
+    ".tmp-1",
+    "../1.0.0",
+    "1.0.0/x",
+    "",
+    "v1.0.0",
+    "1.0.0\n",
+    1.0,
+    None,
+]
 
 
 @pytest.mark.parametrize("version", BAD_VERSIONS, ids=repr)
@@ -399,8 +450,9 @@ def test_build_refuses_a_version_that_is_not_a_release_version(
     out = tmp_path / "out"
     with pytest.raises(InvalidVersionError):
         build_release(desc, out, validate=False, progress=False)
-    err = _one_line_exit_2(["build", str(desc), "--out", str(out)], capsys,
-                           "is not a release version", "'version'")
+    err = _one_line_exit_2(
+        ["build", str(desc), "--out", str(out)], capsys, "is not a release version", "'version'"
+    )
     assert len(err) < 400  # 300 digits are shortened
     assert not out.exists()
 

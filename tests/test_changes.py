@@ -9,9 +9,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from build_support import EVENTS, HAVE_VALIDATE, event, with_changes, write_package
 
 import conflictdata as cd
-from build_support import EVENTS, HAVE_VALIDATE, event, with_changes, write_package
 from conflictdata.build import build_release
 from conflictdata.diff import CHANGE_KINDS, CHANGES_SCHEMA, diff_releases
 from conflictdata.release import CHANGES_NAME, SUMS_NAME, archive_name
@@ -34,8 +34,12 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", "1750000000")
         for version, rows in (("1.0.0", EVENTS), ("2.0.0", V2), ("3.0.0", V3)):
-            build_release(write_package(root / version, version=version, events=rows), out,
-                          validate=HAVE_VALIDATE, progress=False)
+            build_release(
+                write_package(root / version, version=version, events=rows),
+                out,
+                validate=HAVE_VALIDATE,
+                progress=False,
+            )
     return out
 
 
@@ -86,7 +90,9 @@ def test_the_feed_is_listed_zipped_and_rendered_from_the_same_diff(releases: Pat
     events = d.tables[1]
     assert events.added == ["EV-0004"] and [c.id for c in events.changed] == ["EV-0001"]
     assert [(t.id, t.status, t.superseded_by) for t in events.tombstoned] == [
-        ("EV-0002", "retracted", None), ("EV-0003", "superseded", "EV-0004")]
+        ("EV-0002", "retracted", None),
+        ("EV-0003", "superseded", "EV-0004"),
+    ]
 
 
 def _apply(old: pa.Table, feed: pa.Table, schema: dict) -> pa.Table:
@@ -135,7 +141,9 @@ def _plain(table: pa.Table) -> list[dict]:
 
 
 @pytest.mark.parametrize("old, new", [("1.0.0", "2.0.0"), ("2.0.0", "3.0.0"), ("1.0.0", "3.0.0")])
-def test_applying_the_feed_to_release_n_gives_release_n_plus_1(releases: Path, old: str, new: str) -> None:
+def test_applying_the_feed_to_release_n_gives_release_n_plus_1(
+    releases: Path, old: str, new: str
+) -> None:
     desc = json.loads((releases / new / "datapackage.json").read_text())
     schema = next(r["schema"] for r in desc["resources"] if r["name"] == "events")
     feed = diff_releases(releases / old, releases / new).changes()
@@ -154,12 +162,15 @@ def test_cd_changes_between_any_two_releases(releases: Path) -> None:
     adjacent = cd.changes(source=releases)  # the newest against the one before it
     assert set(adjacent["old_version"]) == {"2.0.0"} and set(adjacent["new_version"]) == {"3.0.0"}
     assert adjacent[["key", "field", "old_value", "new_value"]].values.tolist() == [
-        ["EV-0004", "date_start", "2025-06-14", "2025-06-20"]]
+        ["EV-0004", "date_start", "2025-06-14", "2025-06-20"]
+    ]
     assert str(adjacent["key"].dtype) == "string"
     wide = cd.changes("1.0.0", "3.0.0", table="events", source=releases)
     expected = diff_releases(releases / "1.0.0", releases / "3.0.0").changes().to_pandas()
-    assert wide.astype(object).where(wide.notna(), None).values.tolist() == \
-        expected.astype(object).where(expected.notna(), None).values.tolist()
+    assert (
+        wide.astype(object).where(wide.notna(), None).values.tolist()
+        == expected.astype(object).where(expected.notna(), None).values.tolist()
+    )
     assert (wide["kind"] == "added").sum() == 8
     assert cd.changes(new="1.0.0", source=releases).empty
     assert cd.changes("1.0.0", "2.0.0", table="sources", source=releases).empty
@@ -171,12 +182,16 @@ def test_readme_example_runs(releases: Path) -> None:
     import re
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    code = re.search(r"<!-- example: changes -->\n```python\n(.*?)```\n", readme, flags=re.S).group(1)
+    code = re.search(r"<!-- example: changes -->\n```python\n(.*?)```\n", readme, flags=re.S).group(
+        1
+    )
     assert 'source="build/releases"' in code
     ns: dict = {}
     exec(code.replace('"build/releases"', repr(str(releases))).replace('"0.1.0"', '"1.0.0"'), ns)
     assert ns["retracted"] == ["EV-0002"]
     assert ns["per_kind"].to_dict() == {
-        ("events", "added"): 8, ("events", "field_changed"): 1,
-        ("events", "retracted"): 1, ("events", "superseded"): 2,
+        ("events", "added"): 8,
+        ("events", "field_changed"): 1,
+        ("events", "retracted"): 1,
+        ("events", "superseded"): 2,
     }

@@ -14,7 +14,9 @@ from conflictdata.validation import validate
 
 def test_codebook_is_current(root, package):
     committed = (root / "docs" / "codebook.md").read_text(encoding="utf-8")
-    assert committed == render_codebook(package), "docs/codebook.md is stale: run `conflictdata codebook`"
+    assert committed == render_codebook(package), (
+        "docs/codebook.md is stale: run `conflictdata codebook`"
+    )
 
 
 def test_codebook_documents_every_field_and_value(package):
@@ -46,7 +48,8 @@ def test_codebook_renders_every_rule_kind_the_validator_checks(package):
     table declares appears in that table's section with its kind."""
     text = render_codebook(package)
     assert set(re.findall(r"^- \*\*(\w+)\*\* \(", text, flags=re.M)) == (
-        set(ROW_RULE_KINDS) | set(RELATION_RULE_KINDS))
+        set(ROW_RULE_KINDS) | set(RELATION_RULE_KINDS)
+    )
     sections = _sections(text)
     for t in package.tables.values():
         rendered = re.findall(r"^- \*\*(\w+)\*\* \(", sections[t.name], flags=re.M)
@@ -56,23 +59,34 @@ def test_codebook_renders_every_rule_kind_the_validator_checks(package):
 def test_codebook_renders_every_field_constraint_the_validator_checks(package):
     """Each constraint a field declares shows in its row of the field table."""
     sections = _sections(render_codebook(package))
-    shown = {"unique": lambda f: "unique", "pattern": lambda f: f"pattern `{f.pattern}`",
-             "minimum": lambda f: f"≥ {f.minimum}", "maximum": lambda f: f"≤ {f.maximum}",
-             "minLength": lambda f: f"length ≥ {f.min_length}",
-             "maxLength": lambda f: f"length ≤ {f.max_length}",
-             "exclusiveMinimum": lambda f: f"> {f.raw['constraints']['exclusiveMinimum']}",
-             "exclusiveMaximum": lambda f: f"< {f.raw['constraints']['exclusiveMaximum']}",
-             "enum": lambda f: "one of the values below"}
+    shown = {
+        "unique": lambda f: "unique",
+        "pattern": lambda f: f"pattern `{f.pattern}`",
+        "minimum": lambda f: f"≥ {f.minimum}",
+        "maximum": lambda f: f"≤ {f.maximum}",
+        "minLength": lambda f: f"length ≥ {f.min_length}",
+        "maxLength": lambda f: f"length ≤ {f.max_length}",
+        "exclusiveMinimum": lambda f: f"> {f.raw['constraints']['exclusiveMinimum']}",
+        "exclusiveMaximum": lambda f: f"< {f.raw['constraints']['exclusiveMaximum']}",
+        "enum": lambda f: "one of the values below",
+    }
     assert set(shown) | {"required"} == set(CONSTRAINTS)
     for t in package.tables.values():
         for f in t.fields:
-            row = next(line for line in sections[t.name].splitlines()
-                       if line.startswith(f"| `{f.name}` |"))
+            row = next(
+                line for line in sections[t.name].splitlines() if line.startswith(f"| `{f.name}` |")
+            )
             cells = row.split(" | ")
             assert cells[2] == ("yes" if f.required else "no"), (t.name, f.name)
-            declared = {"unique": f.unique, "pattern": f.pattern, "minimum": f.minimum,
-                        "maximum": f.maximum, "minLength": f.min_length,
-                        "maxLength": f.max_length, "enum": f.enum}
+            declared = {
+                "unique": f.unique,
+                "pattern": f.pattern,
+                "minimum": f.minimum,
+                "maximum": f.maximum,
+                "minLength": f.min_length,
+                "maxLength": f.max_length,
+                "enum": f.enum,
+            }
             for key, value in declared.items():
                 if value is not None and value is not False:
                     assert shown[key](f).replace("|", "\\|") in cells[3], (t.name, f.name, key)
@@ -103,8 +117,12 @@ def test_codebook_says_cycle_exactly_where_the_validator_finds_one(root, package
     sections = _sections(render_codebook(package))
     marked = set()
     for t in package.tables.values():
-        listed = re.findall(r"^- `([^`]+)` → (?:this table|`[^`]+`)\.`[^`]+`( \(must not form a "
-                            r"cycle\))?$", sections[t.name], flags=re.M)
+        listed = re.findall(
+            r"^- `([^`]+)` → (?:this table|`[^`]+`)\.`[^`]+`( \(must not form a "
+            r"cycle\))?$",
+            sections[t.name],
+            flags=re.M,
+        )
         assert [name for name, _ in listed] == [", ".join(fk.fields) for fk in t.foreign_keys]
         marked |= {(t.name, name) for name, cycle in listed if cycle}
     assert found and found == marked

@@ -14,18 +14,30 @@ from hypothesis import strategies as st
 from conflictdata.convert import align_chunks, convert_columns, convert_table, write_parquet
 from conflictdata.schema import table_schema_from_dict
 
-_IDS = table_schema_from_dict("t", "t.csv", {
-    "fields": [
-        {"name": "id", "type": "string", "constraints": {"required": True, "pattern": "^evt-[0-9]{4,}$"}},
-        {"name": "kind", "type": "string", "constraints": {"enum": ["b", "a"]}},
-        {"name": "n", "type": "integer"},
-    ],
-    "primaryKey": ["id"],
-})
-_CODES = table_schema_from_dict("c", "c.csv", {
-    "fields": [{"name": "code", "type": "string"}, {"name": "n", "type": "integer"}],
-    "primaryKey": ["code"],
-})
+_IDS = table_schema_from_dict(
+    "t",
+    "t.csv",
+    {
+        "fields": [
+            {
+                "name": "id",
+                "type": "string",
+                "constraints": {"required": True, "pattern": "^evt-[0-9]{4,}$"},
+            },
+            {"name": "kind", "type": "string", "constraints": {"enum": ["b", "a"]}},
+            {"name": "n", "type": "integer"},
+        ],
+        "primaryKey": ["id"],
+    },
+)
+_CODES = table_schema_from_dict(
+    "c",
+    "c.csv",
+    {
+        "fields": [{"name": "code", "type": "string"}, {"name": "n", "type": "integer"}],
+        "primaryKey": ["code"],
+    },
+)
 
 
 def _columns(schema, rows: list[tuple[str, ...]], chunk: int = 0) -> dict[str, pa.ChunkedArray]:
@@ -114,16 +126,20 @@ def test_aligned_copies_only_the_seams() -> None:
 
 
 def test_statistics_and_dictionaries_for_keys_codes_and_numbers_not_for_prose(tmp_path) -> None:
-    schema = table_schema_from_dict("p", "p.csv", {
-        "fields": [
-            {"name": "id", "type": "string", "constraints": {"pattern": "^p-[0-9]{4,}$"}},
-            {"name": "country", "type": "string", "constraints": {"pattern": "^[A-Z]{3}$"}},
-            {"name": "kind", "type": "string", "constraints": {"enum": ["a", "b"]}},
-            {"name": "quote", "type": "string"},
-            {"name": "n", "type": "integer"},
-        ],
-        "primaryKey": ["id"],
-    })
+    schema = table_schema_from_dict(
+        "p",
+        "p.csv",
+        {
+            "fields": [
+                {"name": "id", "type": "string", "constraints": {"pattern": "^p-[0-9]{4,}$"}},
+                {"name": "country", "type": "string", "constraints": {"pattern": "^[A-Z]{3}$"}},
+                {"name": "kind", "type": "string", "constraints": {"enum": ["a", "b"]}},
+                {"name": "quote", "type": "string"},
+                {"name": "n", "type": "integer"},
+            ],
+            "primaryKey": ["id"],
+        },
+    )
     rows = [("p-0001", "IRN", "a", "“We will respond.”", "3"), ("p-0002", "ISR", "b", "", "")]
     table, byte_order = convert_columns(schema, _columns(schema, rows))
     path = tmp_path / "p.parquet"

@@ -9,12 +9,13 @@ import http.server
 import json
 import math
 import threading
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from typed_release_support import build_release
 
 from conflictdata.croissant import (
     CONFORMS_TO,
@@ -24,7 +25,6 @@ from conflictdata.croissant import (
     write_croissant,
 )
 from conflictdata.errors import DescriptorError
-from typed_release_support import build_release
 
 NO_MLCROISSANT = "mlcroissant is not installed (pip install mlcroissant)"
 
@@ -63,9 +63,14 @@ def test_metadata_follows_the_descriptor(release: Path) -> None:
     files = {d["name"]: d for d in doc["distribution"]}
     sums = {n: h for n, h in _sums(release).items() if n != CROISSANT_NAME}
     assert set(files) == set(sums)
-    assert set(sums) == {"datapackage.json", "CHANGELOG.md", "changes.parquet", "report.html",
-                         "sources.parquet",
-                         "events.parquet"}
+    assert set(sums) == {
+        "datapackage.json",
+        "CHANGELOG.md",
+        "changes.parquet",
+        "report.html",
+        "sources.parquet",
+        "events.parquet",
+    }
     for name, digest in sums.items():
         assert files[name]["sha256"] == digest
         assert files[name]["contentUrl"] == name
@@ -84,9 +89,15 @@ def test_metadata_follows_the_descriptor(release: Path) -> None:
             assert f["source"] == source
     types = {f["name"]: f["dataType"] for f in doc["recordSet"][1]["field"]}
     assert types == {
-        "event_id": "sc:Text", "source_id": "sc:Text", "event_type": "sc:Text",
-        "date_start": "sc:Date", "reported_at": "sc:DateTime", "fatalities": "sc:Integer",
-        "latitude": "sc:Float", "confirmed": "sc:Boolean", "record_status": "sc:Text",
+        "event_id": "sc:Text",
+        "source_id": "sc:Text",
+        "event_type": "sc:Text",
+        "date_start": "sc:Date",
+        "reported_at": "sc:DateTime",
+        "fatalities": "sc:Integer",
+        "latitude": "sc:Float",
+        "confirmed": "sc:Boolean",
+        "record_status": "sc:Text",
         "superseded_by": "sc:Text",
     }
 
@@ -141,7 +152,7 @@ def test_mlcroissant_validates_and_loads_every_record_set(release: Path) -> None
             loaded = [_plain(r[f"{name}/{col}"]) for r in records]
             expected = [_as_loaded(row[col], field["type"]) for row in table]
             if field["type"] == "datetime":  # mlcroissant drops the zone; the instant is UTC
-                loaded = [v and v.replace(tzinfo=v.tzinfo or timezone.utc) for v in loaded]
+                loaded = [v and v.replace(tzinfo=v.tzinfo or UTC) for v in loaded]
             assert loaded == expected, (name, col)
     events = {_plain(r["events/event_id"]): r for r in dataset.records(record_set="events")}
     assert _plain(events["EV-0004"]["events/fatalities"]) == 12
@@ -181,7 +192,7 @@ def test_mlcroissant_refuses_a_tampered_file(release: Path, tmp_path: Path) -> N
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -282,4 +293,3 @@ def test_bad_version_and_not_a_release(release: Path, tmp_path: Path) -> None:
         croissant_metadata(rel)
     with pytest.raises(DescriptorError, match="not a release folder"):
         croissant_metadata(tmp_path / "nothing")
-

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from build_support import EVENTS, EVENTS_SCHEMA, HAVE_VALIDATE, event, with_changes, write_package
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conflictdata.build import build_release
 from conflictdata.cli import main
-from conflictdata.diff import FieldChange, SchemaChange, table_diff, diff_releases
+from conflictdata.diff import FieldChange, SchemaChange, diff_releases, table_diff
 from conflictdata.errors import UnknownVersionError
 from conflictdata.schema import table_schema_from_dict
-from build_support import EVENTS, EVENTS_SCHEMA, HAVE_VALIDATE, event, with_changes, write_package
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +31,9 @@ def _schema_v2() -> dict:
     et = next(f for f in s["fields"] if f["name"] == "event_type")
     et["constraints"]["enum"].append("cyberattack")
     et["enumDescriptions"]["cyberattack"] = "An attack on computers."
-    s["fields"].append({"name": "notes", "type": "string", "title": "Notes", "description": "Free text."})
+    s["fields"].append(
+        {"name": "notes", "type": "string", "title": "Notes", "description": "Free text."}
+    )
     return s
 
 
@@ -47,8 +49,12 @@ def two_releases(tmp_path: Path) -> Path:
     out = tmp_path / "out"
     build_release(write_package(tmp_path / "v1"), out, validate=HAVE_VALIDATE, progress=False)
     build_release(
-        write_package(tmp_path / "v2", version="2.0.0", events=V2_EVENTS, events_schema=_schema_v2()),
-        out, validate=HAVE_VALIDATE, progress=False,
+        write_package(
+            tmp_path / "v2", version="2.0.0", events=V2_EVENTS, events_schema=_schema_v2()
+        ),
+        out,
+        validate=HAVE_VALIDATE,
+        progress=False,
     )
     return out
 
@@ -89,7 +95,9 @@ def test_changelog_written_by_the_build(two_releases: Path) -> None:
     assert diff_releases(two_releases / "1.0.0", two_releases / "2.0.0").to_markdown() == md
 
 
-def test_cli_diff_by_version_and_by_folder(two_releases: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_diff_by_version_and_by_folder(
+    two_releases: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["diff", "1.0.0", "2.0.0", "--out", str(two_releases)]) == 0
     by_version = capsys.readouterr().out
     assert main(["diff", str(two_releases / "1.0.0"), str(two_releases / "2.0.0")]) == 0
@@ -113,10 +121,16 @@ def test_unknown_version_names_what_exists(two_releases: Path) -> None:
 
 def test_diff_reports_ids_deleted_without_tombstone(tmp_path: Path) -> None:
     # Built into separate folders (the build itself refuses this against a previous release).
-    a = build_release(write_package(tmp_path / "v1"), tmp_path / "a", validate=HAVE_VALIDATE, progress=False)
+    a = build_release(
+        write_package(tmp_path / "v1"), tmp_path / "a", validate=HAVE_VALIDATE, progress=False
+    )
     gone = [r for r in EVENTS if r["event_id"] != "EV-0003"]
-    b = build_release(write_package(tmp_path / "v2", version="2.0.0", events=gone), tmp_path / "b",
-              validate=HAVE_VALIDATE, progress=False)
+    b = build_release(
+        write_package(tmp_path / "v2", version="2.0.0", events=gone),
+        tmp_path / "b",
+        validate=HAVE_VALIDATE,
+        progress=False,
+    )
     d = diff_releases(a.path, b.path)
     assert d.deleted == {"events": ["EV-0003"]}
     assert "Deleted without a tombstone (1)" in d.to_markdown()
@@ -129,9 +143,15 @@ def test_schema_retype_and_enum_value_removed(tmp_path: Path) -> None:
     del st_field["enumDescriptions"]["deployment"]
     lat = next(f for f in s["fields"] if f["name"] == "fatalities")
     lat["type"] = "number"
-    a = build_release(write_package(tmp_path / "v1"), tmp_path / "a", validate=HAVE_VALIDATE, progress=False)
-    b = build_release(write_package(tmp_path / "v2", version="2.0.0", events_schema=s), tmp_path / "b",
-              validate=HAVE_VALIDATE, progress=False)
+    a = build_release(
+        write_package(tmp_path / "v1"), tmp_path / "a", validate=HAVE_VALIDATE, progress=False
+    )
+    b = build_release(
+        write_package(tmp_path / "v2", version="2.0.0", events_schema=s),
+        tmp_path / "b",
+        validate=HAVE_VALIDATE,
+        progress=False,
+    )
     events = diff_releases(a.path, b.path).tables[1]
     assert SchemaChange("field retyped", "fatalities", "integer -> number") in events.schema
     assert SchemaChange("enum value removed", "event_type", "deployment") in events.schema
@@ -140,26 +160,41 @@ def test_schema_retype_and_enum_value_removed(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- property test of the matcher
 
-_SCHEMA = table_schema_from_dict("t", "t.parquet", {
-    "fields": [{"name": "id", "type": "string", "constraints": {"required": True}},
-               {"name": "n", "type": "integer"}, {"name": "s", "type": "string"}],
-    "primaryKey": ["id"],
-})
+_SCHEMA = table_schema_from_dict(
+    "t",
+    "t.parquet",
+    {
+        "fields": [
+            {"name": "id", "type": "string", "constraints": {"required": True}},
+            {"name": "n", "type": "integer"},
+            {"name": "s", "type": "string"},
+        ],
+        "primaryKey": ["id"],
+    },
+)
 _value = st.one_of(st.none(), st.integers(-5, 5))
 _text = st.one_of(st.none(), st.sampled_from(["a", "b", ""]))
 
 
 def _table(rows: dict[str, tuple]) -> pa.Table:
     ids = sorted(rows)
-    return pa.table({"id": pa.array(ids, pa.string()),
-                     "n": pa.array([rows[i][0] for i in ids], pa.int64()),
-                     "s": pa.array([rows[i][1] for i in ids], pa.string())})
+    return pa.table(
+        {
+            "id": pa.array(ids, pa.string()),
+            "n": pa.array([rows[i][0] for i in ids], pa.int64()),
+            "s": pa.array([rows[i][1] for i in ids], pa.string()),
+        }
+    )
 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    old=st.dictionaries(st.sampled_from([f"X{i}" for i in range(12)]), st.tuples(_value, _text), max_size=12),
-    new=st.dictionaries(st.sampled_from([f"X{i}" for i in range(12)]), st.tuples(_value, _text), max_size=12),
+    old=st.dictionaries(
+        st.sampled_from([f"X{i}" for i in range(12)]), st.tuples(_value, _text), max_size=12
+    ),
+    new=st.dictionaries(
+        st.sampled_from([f"X{i}" for i in range(12)]), st.tuples(_value, _text), max_size=12
+    ),
 )
 def test_matcher_agrees_with_a_plain_comparison(old: dict, new: dict) -> None:
     td = table_diff("t", _SCHEMA, _SCHEMA, _table(old), _table(new))
@@ -177,14 +212,24 @@ def test_table_added_and_removed(tmp_path: Path) -> None:
     def only_sources(desc: Path) -> Path:
         d = json.loads(desc.read_text())
         d["resources"] = [r for r in d["resources"] if r["name"] == "sources"]
-        d["resources"][0]["schema"] = json.loads((desc.parent / "schemas" / "sources.json").read_text())
+        d["resources"][0]["schema"] = json.loads(
+            (desc.parent / "schemas" / "sources.json").read_text()
+        )
         desc.write_text(json.dumps(d))
         return desc
 
-    small = build_release(only_sources(write_package(tmp_path / "v1")), tmp_path / "a",
-                  validate=HAVE_VALIDATE, progress=False)
-    full = build_release(write_package(tmp_path / "v2", version="2.0.0"), tmp_path / "b",
-                 validate=HAVE_VALIDATE, progress=False)
+    small = build_release(
+        only_sources(write_package(tmp_path / "v1")),
+        tmp_path / "a",
+        validate=HAVE_VALIDATE,
+        progress=False,
+    )
+    full = build_release(
+        write_package(tmp_path / "v2", version="2.0.0"),
+        tmp_path / "b",
+        validate=HAVE_VALIDATE,
+        progress=False,
+    )
     grown = diff_releases(small.path, full.path)
     events = next(t for t in grown.tables if t.table == "events")
     assert events.status == "table added" and events.added == ["EV-0001", "EV-0002", "EV-0003"]
@@ -199,14 +244,24 @@ def test_diff_across_an_id_width_boundary(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     schema = copy.deepcopy(EVENTS_SCHEMA)
-    next(f for f in schema["fields"] if f["name"] == "event_id")["constraints"]["pattern"] = "^EV-[0-9]{4,}$"
+    next(f for f in schema["fields"] if f["name"] == "event_id")["constraints"]["pattern"] = (
+        "^EV-[0-9]{4,}$"
+    )
     v1 = with_changes(EVENTS, EV_0003={"event_id": "EV-9999"})
     v2 = with_changes(v1, EV_9999={"fatalities": "7"}) + [event("EV-10000"), event("EV-0999")]
     out = tmp_path / "out"
-    build_release(write_package(tmp_path / "v1", events=v1, events_schema=schema), out,
-          validate=HAVE_VALIDATE, progress=False)
-    build_release(write_package(tmp_path / "v2", version="2.0.0", events=v2, events_schema=schema), out,
-          validate=HAVE_VALIDATE, progress=False)
+    build_release(
+        write_package(tmp_path / "v1", events=v1, events_schema=schema),
+        out,
+        validate=HAVE_VALIDATE,
+        progress=False,
+    )
+    build_release(
+        write_package(tmp_path / "v2", version="2.0.0", events=v2, events_schema=schema),
+        out,
+        validate=HAVE_VALIDATE,
+        progress=False,
+    )
     ids = pq.read_table(out / "2.0.0" / "events.parquet").column("event_id").to_pylist()
     assert ids == ["EV-0001", "EV-0002", "EV-0999", "EV-9999", "EV-10000"]
     events = diff_releases(out / "1.0.0", out / "2.0.0").tables[1]

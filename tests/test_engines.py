@@ -11,13 +11,12 @@ import shutil
 import subprocess
 import warnings
 from collections.abc import Iterator
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-
 from typed_release_support import build_release
 
 pytestmark = [  # the readers' own deprecations, not ours
@@ -195,7 +194,7 @@ def test_spark_reads_every_table(spark: Any, releases: list[Path]) -> None:
         for row in expected:  # Spark gives UTC timestamps as naive datetimes in the session zone
             for f in fields:
                 if f["type"] == "datetime" and row[f["name"]] is not None:
-                    row[f["name"]] = row[f["name"]].astimezone(timezone.utc).replace(tzinfo=None)
+                    row[f["name"]] = row[f["name"]].astimezone(UTC).replace(tzinfo=None)
         assert _key_order(rows, res) == _key_order(expected, res), res["name"]
 
 
@@ -237,8 +236,15 @@ def _run_example(root: Path, name: str, release: Path) -> dict[str, Any]:
 
 
 def test_readme_shows_each_engine(root: Path) -> None:
-    assert set(_examples(root)) == {"sha256sum", "duckdb", "polars", "dask", "spark", "croissant",
-                                    "changes"}  # changes: tests/test_changes.py
+    assert set(_examples(root)) == {
+        "sha256sum",
+        "duckdb",
+        "polars",
+        "dask",
+        "spark",
+        "croissant",
+        "changes",
+    }  # changes: tests/test_changes.py
 
 
 def test_readme_checksum_example(root: Path, releases: list[Path]) -> None:

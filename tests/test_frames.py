@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import conflictdata as cd
-from conflictdata.schema import read_package
 from conflictdata.errors import MissingDependencyError, UnknownTableError, ValidationError
+from conflictdata.schema import read_package
 
 pdx = pytest.importorskip("pandera.pandas")
 from pandera.typing import DataFrame, Series  # noqa: E402
@@ -23,20 +23,26 @@ pytestmark = pytest.mark.usefixtures("curated_build")
 
 
 def test_plain_load_imports_no_pandera():
-    code = ("import sys, conflictdata as cd; cd.load('events'); cd.load_all(); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pandera' "
-            "or m.startswith('conflictdata.frames')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import sys, conflictdata as cd; cd.load('events'); cd.load_all(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pandera' "
+        "or m.startswith('conflictdata.frames')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"
 
 
 def test_missing_pandera_is_an_install_hint():
-    code = ("import sys; sys.modules['pandera'] = None; import conflictdata as cd\n"
-            "try:\n    cd.load('events', validate=True)\n"
-            "except cd.MissingDependencyError as e:\n    print('hint:', e)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import sys; sys.modules['pandera'] = None; import conflictdata as cd\n"
+        "try:\n    cd.load('events', validate=True)\n"
+        "except cd.MissingDependencyError as e:\n    print('hint:', e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert "pip install 'conflictdata[pandera]'" in out
     assert issubclass(MissingDependencyError, ImportError)
 
@@ -89,8 +95,25 @@ def test_checks_are_named_with_finding_codes():
     names = [c.name for c in schema.checks]
     names += [c.name for col in schema.columns.values() for c in col.checks]
     codes = {n.split(":")[0] for n in names}
-    assert {"E201", "E204", "E205", "E206", "E207", "E208", "E209", "E211", "E212", "E301",
-            "E302", "E303", "E304", "E305", "E401", "E402", "E403"} <= codes
+    assert {
+        "E201",
+        "E204",
+        "E205",
+        "E206",
+        "E207",
+        "E208",
+        "E209",
+        "E211",
+        "E212",
+        "E301",
+        "E302",
+        "E303",
+        "E304",
+        "E305",
+        "E401",
+        "E402",
+        "E403",
+    } <= codes
     assert len(names) == len(set(names))
     assert schema.columns["event_type"].dtype.type == cd.load("events")["event_type"].dtype
     assert not schema.columns["title"].nullable and schema.columns["notes"].nullable
@@ -130,8 +153,9 @@ def test_models_module_is_current(root):
     from conflictdata.frames.render_models import render_models
 
     committed = (root / "src" / "conflictdata" / "models.py").read_text(encoding="utf-8")
-    assert committed == render_models(read_package(root / "datapackage.json")), \
+    assert committed == render_models(read_package(root / "datapackage.json")), (
         "src/conflictdata/models.py is stale: run `conflictdata models`"
+    )
 
 
 def test_models_check_detects_staleness(root, tmp_path):
@@ -172,7 +196,8 @@ def test_validate_frames_reads_missing_tables_from_the_release():
     events.loc[0, "source_id"] = "no-such-source"
     report = cd.validate_frames({"events": events})
     assert [(f.code, f.key, f.field) for f in report.findings] == [
-        ("E401", "evt-0001", "source_id")]
+        ("E401", "evt-0001", "source_id")
+    ]
     assert report.stats["references"]["sources"] == "release"
 
 

@@ -60,8 +60,11 @@ def _errors(report) -> set[tuple]:
 
 
 def _messages(report) -> set[tuple]:
-    return {(f.table, f.key, f.code, f.field, f.value or None, f.message)
-            for f in report.findings if f.severity == "error" and f.code not in _WORDED_APART}
+    return {
+        (f.table, f.key, f.code, f.field, f.value or None, f.message)
+        for f in report.findings
+        if f.severity == "error" and f.code not in _WORDED_APART
+    }
 
 
 def _pandera_errors(frames: dict[str, pd.DataFrame], skip: set[str]) -> set[tuple]:
@@ -158,7 +161,11 @@ def _plant(kind: str, f: dict[str, pd.DataFrame], pick) -> tuple[str, str]:
         fig = f["figures"]
         i = pick(list(fig.index))
         fig.loc[i, ["count_low", "count_best", "count_high", "count_qualifier"]] = [
-            "", "12", "7", "approximately"]
+            "",
+            "12",
+            "7",
+            "approximately",
+        ]
         return "figures", "E301"
     if kind == "dangling_parent":
         i = pick(list(act.index))
@@ -185,14 +192,20 @@ def _plant(kind: str, f: dict[str, pd.DataFrame], pick) -> tuple[str, str]:
     if kind == "date_span":
         i = pick(list(ev.index))
         ev.loc[i, ["date_start", "date_end", "date_precision"]] = [
-            "2025-06-13", "2025-06-20", "day"]
+            "2025-06-13",
+            "2025-06-20",
+            "day",
+        ]
         return "events", "E305"
     if kind == "not_before":
         i = pick(_rows_where(ev, date_start=True))
         j = pick([k for k in ev.index if k != i])
         ev.loc[j, ["in_response_to_event_id", "date_start", "date_end", "date_precision"]] = [
-            ev.loc[i, "event_id"], _day(ev.loc[i, "date_start"], -40),
-            _day(ev.loc[i, "date_start"], -40), "day"]
+            ev.loc[i, "event_id"],
+            _day(ev.loc[i, "date_start"], -40),
+            _day(ev.loc[i, "date_start"], -40),
+            "day",
+        ]
         return "events", "E403"
     if kind == "cycle":
         i = pick(list(act.index))
@@ -212,7 +225,10 @@ def _plant(kind: str, f: dict[str, pd.DataFrame], pick) -> tuple[str, str]:
     if kind == "impossible_date":
         i = pick(list(ev.index))
         ev.loc[i, ["date_start", "date_end", "date_precision"]] = [
-            "2025-02-30", "2025-03-02", "range"]
+            "2025-02-30",
+            "2025-03-02",
+            "range",
+        ]
         return "events", "E203"
     if kind == "above_maximum":
         i = pick(list(ev.index))
@@ -225,10 +241,26 @@ def _plant(kind: str, f: dict[str, pd.DataFrame], pick) -> tuple[str, str]:
     raise AssertionError(kind)
 
 
-KINDS = ["enum", "pattern", "duplicate_key", "end_before_start", "best_above_high",
-         "dangling_parent", "dangling_cross_table", "one_coordinate", "when_absent",
-         "when_present", "date_span", "not_before", "cycle", "required_empty", "wrong_type",
-         "impossible_date", "above_maximum", "too_short"]
+KINDS = [
+    "enum",
+    "pattern",
+    "duplicate_key",
+    "end_before_start",
+    "best_above_high",
+    "dangling_parent",
+    "dangling_cross_table",
+    "one_coordinate",
+    "when_absent",
+    "when_present",
+    "date_span",
+    "not_before",
+    "cycle",
+    "required_empty",
+    "wrong_type",
+    "impossible_date",
+    "above_maximum",
+    "too_short",
+]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -269,8 +301,9 @@ def test_random_defects_are_flagged_alike(data):
 def _generated_frames(folder: Path, events: int) -> tuple[Path, dict[str, pd.DataFrame]]:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bench_generate_frames",
-                                                  ROOT / "bench" / "generate.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate_frames", ROOT / "bench" / "generate.py"
+    )
     gen = importlib.util.module_from_spec(spec)
     sys.modules.setdefault(spec.name, gen)  # its dataclasses look their module up
     spec.loader.exec_module(sys.modules[spec.name])
@@ -278,8 +311,10 @@ def _generated_frames(folder: Path, events: int) -> tuple[Path, dict[str, pd.Dat
     gen.generate(folder, events)
     desc = folder / "datapackage.json"
     pkg = read_package(desc)
-    return desc, {name: pd.read_csv(folder / t.path, dtype=str, keep_default_na=False)
-                  for name, t in pkg.tables.items()}
+    return desc, {
+        name: pd.read_csv(folder / t.path, dtype=str, keep_default_na=False)
+        for name, t in pkg.tables.items()
+    }
 
 
 #: 100,000 events with CONFLICTDATA_BIG_TESTS=1 (a minute or two), else a quick 2,000

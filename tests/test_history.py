@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from loader_support import ReleaseServer, build_release, isolate_loader, write_package
 
 import conflictdata as cd
 from conflictdata import loader
@@ -21,7 +22,6 @@ from conflictdata.release import (
     read_index,
     write_index,
 )
-from loader_support import isolate_loader, ReleaseServer, build_release, write_package
 
 FORDOW = "p5,Fordow,site,,34.88,false,"
 QOM = "p6,Qom,city,1200000,34.64,false,"
@@ -64,29 +64,38 @@ def _copy(out: Path, to: Path) -> Path:
     return to
 
 
-def test_each_descriptor_names_the_one_before_and_the_index_lists_their_hashes(original: Path) -> None:
+def test_each_descriptor_names_the_one_before_and_the_index_lists_their_hashes(
+    original: Path,
+) -> None:
     first = json.loads((original / "1.0.0" / DESCRIPTOR_NAME).read_text())
     assert PREVIOUS_KEY not in first
     for older, newer in (("1.0.0", "1.1.0"), ("1.1.0", "1.2.0")):
         desc = json.loads((original / newer / DESCRIPTOR_NAME).read_text())
-        assert desc[PREVIOUS_KEY] == {"version": older, "sha256": _sha(original / older / DESCRIPTOR_NAME)}
+        assert desc[PREVIOUS_KEY] == {
+            "version": older,
+            "sha256": _sha(original / older / DESCRIPTOR_NAME),
+        }
     index = json.loads((original / INDEX_NAME).read_text())
     assert {e["version"]: e["descriptor_sha256"] for e in index["releases"]} == {
         v: _sha(original / v / DESCRIPTOR_NAME) for v in ("1.0.0", "1.1.0", "1.2.0")
     }
     assert [e.descriptor_sha256 for e in read_index(original)] == [
-        _sha(original / v / DESCRIPTOR_NAME) for v in ("1.0.0", "1.1.0", "1.2.0")]
+        _sha(original / v / DESCRIPTOR_NAME) for v in ("1.0.0", "1.1.0", "1.2.0")
+    ]
 
 
 def test_a_server_continuing_the_cached_history_is_used(original: Path, cold_cache: Path) -> None:
     with ReleaseServer(original) as server:
         assert len(cd.load("places", "1.0.0", url=server.url)) == 4  # now cached: trusted
         assert len(cd.load("places", "1.2.0", url=server.url)) == 6  # 1.2.0 -> 1.1.0 -> 1.0.0
-    assert (cold_cache / "1.2.0" / DESCRIPTOR_NAME).read_bytes() == \
-        (original / "1.2.0" / DESCRIPTOR_NAME).read_bytes()
+    assert (cold_cache / "1.2.0" / DESCRIPTOR_NAME).read_bytes() == (
+        original / "1.2.0" / DESCRIPTOR_NAME
+    ).read_bytes()
 
 
-def test_a_rewritten_past_release_is_refused(original: Path, rewritten: Path, cold_cache: Path) -> None:
+def test_a_rewritten_past_release_is_refused(
+    original: Path, rewritten: Path, cold_cache: Path
+) -> None:
     with ReleaseServer(original) as server:
         cd.load("places", "1.0.0", url=server.url)
     with ReleaseServer(rewritten) as server:
@@ -100,19 +109,24 @@ def test_a_rewritten_past_release_is_refused(original: Path, rewritten: Path, co
 
 
 def test_the_bundled_release_is_trusted_too(
-    original: Path, rewritten: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cold_cache: Path
+    original: Path,
+    rewritten: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cold_cache: Path,
 ) -> None:
     bundle = tmp_path / "bundle"
     shutil.copytree(original / "1.0.0", bundle / "1.0.0")
     monkeypatch.setattr(loader, "BUNDLED_DIR", bundle)
-    with ReleaseServer(rewritten) as server:
-        with pytest.raises(HistoryError, match="1.0.0"):
-            cd.load("places", "1.2.0", url=server.url)
+    with ReleaseServer(rewritten) as server, pytest.raises(HistoryError, match="1.0.0"):
+        cd.load("places", "1.2.0", url=server.url)
     with ReleaseServer(original) as server:
         assert len(cd.load("places", "1.2.0", url=server.url)) == 6
 
 
-def test_a_removed_past_release_is_refused(original: Path, tmp_path: Path, cold_cache: Path) -> None:
+def test_a_removed_past_release_is_refused(
+    original: Path, tmp_path: Path, cold_cache: Path
+) -> None:
     with ReleaseServer(original) as server:
         cd.load("places", "1.0.0", url=server.url)
     pruned = _copy(original, tmp_path / "pruned")
@@ -124,7 +138,9 @@ def test_a_removed_past_release_is_refused(original: Path, tmp_path: Path, cold_
             cd.load("places", "1.2.0", url=server.url)
 
 
-def test_a_changed_intermediate_release_is_refused(original: Path, tmp_path: Path, cold_cache: Path) -> None:
+def test_a_changed_intermediate_release_is_refused(
+    original: Path, tmp_path: Path, cold_cache: Path
+) -> None:
     with ReleaseServer(original) as server:
         cd.load("places", "1.0.0", url=server.url)
     edited = _copy(original, tmp_path / "edited")
@@ -141,8 +157,9 @@ def test_a_changed_intermediate_release_is_refused(original: Path, tmp_path: Pat
             cd.load("places", "1.1.0", url=server.url)
 
 
-def test_a_history_that_skips_a_trusted_release_is_refused(original: Path, tmp_path: Path,
-                                                           cold_cache: Path) -> None:
+def test_a_history_that_skips_a_trusted_release_is_refused(
+    original: Path, tmp_path: Path, cold_cache: Path
+) -> None:
     with ReleaseServer(original) as server:
         cd.load("places", "1.0.0", url=server.url)
     other = tmp_path / "fresh"
@@ -159,13 +176,13 @@ def test_with_nothing_trusted_any_history_is_taken(rewritten: Path, cold_cache: 
         assert len(cd.load("places", "1.1.0", url=server.url)) == 6
 
 
-def test_a_cached_release_vouches_for_the_one_before_it(original: Path, rewritten: Path,
-                                                       cold_cache: Path) -> None:
+def test_a_cached_release_vouches_for_the_one_before_it(
+    original: Path, rewritten: Path, cold_cache: Path
+) -> None:
     """1.2.0 is cached; a server whose 1.1.0 is not the one 1.2.0 names is refused."""
     with ReleaseServer(original) as server:
         cd.load("visits", "1.2.0", url=server.url)
-    with ReleaseServer(rewritten) as server:
-        with pytest.raises(HistoryError, match="1.1.0"):
-            cd.load("places", "1.1.0", url=server.url)
+    with ReleaseServer(rewritten) as server, pytest.raises(HistoryError, match="1.1.0"):
+        cd.load("places", "1.1.0", url=server.url)
     with ReleaseServer(original) as server:
         assert len(cd.load("places", "1.1.0", url=server.url)) == 5

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from loader_support import build_release, isolate_loader, write_package
 
 import conflictdata as cd
 from conflictdata import loader
@@ -24,7 +25,6 @@ from conflictdata.errors import (
     UnknownVersionError,
 )
 from conflictdata.schema import package_from_descriptor, read_package
-from loader_support import isolate_loader, build_release, write_package
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -70,7 +70,11 @@ def test_every_column_of_every_table_has_the_schema_dtype(repo_release: Path) ->
             if f.is_enum:
                 assert list(dtype.categories) == list(f.enum), (name, f.name)
             checked += 1
-        rows = next(r for r in _release_package(repo_release / source.version).descriptor["resources"] if r["name"] == name)["rows"]
+        rows = next(
+            r
+            for r in _release_package(repo_release / source.version).descriptor["resources"]
+            if r["name"] == name
+        )["rows"]
         assert len(df) == rows
     assert checked == sum(len(t.fields) for t in source.tables.values())
     assert {f.type for t in source.tables.values() for f in t.fields} >= {"string", "date"}
@@ -80,7 +84,12 @@ def test_values_survive_the_round_trip(small: Path) -> None:
     df = cd.load("places", "1.0.0", source=small)
     assert df["place_id"].tolist() == ["p1", "p2", "p3", "p4"]
     assert df["kind"].tolist()[:3] == ["city", "site", "base"] and pd.isna(df["kind"][3])
-    assert df["population"].tolist()[0] == 9000000 and df["population"].isna().tolist() == [False, True, False, False]
+    assert df["population"].tolist()[0] == 9000000 and df["population"].isna().tolist() == [
+        False,
+        True,
+        False,
+        False,
+    ]
     assert df["capital"].tolist()[:2] == [True, False] and df["capital"].isna().sum() == 1
     assert str(df["founded"][0]) == "1796-03-20" and df["founded"].dt.year.tolist()[3] == 1000
     assert df["latitude"].isna().tolist() == [False, False, True, False]
@@ -89,7 +98,13 @@ def test_values_survive_the_round_trip(small: Path) -> None:
 def test_small_package_dtypes_cover_every_type(small: Path) -> None:
     df = cd.load("places", source=small)
     assert df.dtypes.astype(str).tolist() == [
-        "string", "string", "category", "Int64", "Float64", "boolean", "date32[day][pyarrow]",
+        "string",
+        "string",
+        "category",
+        "Int64",
+        "Float64",
+        "boolean",
+        "date32[day][pyarrow]",
     ]
     assert isinstance(df["name"].dtype, pd.StringDtype) and df["name"].dtype.storage == "pyarrow"
     assert df["name"].dtype.na_value is pd.NA
@@ -133,12 +148,17 @@ def test_a_local_build_comes_after_bundled_and_before_cache(
     found = {v.version: v.where for v in cd.versions()}
     assert found == {"1.0.0": ("bundled", "local"), "1.1.0": ("local", "cache")}
     monkeypatch.setenv(loader.ENV_BUILD, str(tmp_path / "elsewhere"))
-    assert loader.open_release("1.1.0").where == "cache"  # the variable replaces the checkout's build
+    assert (
+        loader.open_release("1.1.0").where == "cache"
+    )  # the variable replaces the checkout's build
 
 
 def test_a_source_checkout_finds_its_own_build_folder() -> None:
     # This test suite runs from a checkout, so the loader knows the checkout's build output.
-    assert loader._checkout_build_dir() == Path(loader.__file__).resolve().parents[2] / "build" / "releases"
+    assert (
+        loader._checkout_build_dir()
+        == Path(loader.__file__).resolve().parents[2] / "build" / "releases"
+    )
 
 
 def test_unknown_table_names_the_tables_that_exist(small: Path) -> None:
@@ -182,7 +202,9 @@ def test_describe_lists_fields_from_the_schema(repo_release: Path) -> None:
         assert d["name"].tolist() == schema.field_names
         assert d["required"].tolist() == [f.required for f in schema.fields]
         assert d["description"].tolist() == [f.description for f in schema.fields]
-        assert d["allowed_values"].tolist() == [list(f.enum) if f.enum else None for f in schema.fields]
+        assert d["allowed_values"].tolist() == [
+            list(f.enum) if f.enum else None for f in schema.fields
+        ]
         assert (d.dtypes != object).sum() == len(d.columns) - 1  # allowed_values holds lists
 
 
@@ -197,14 +219,20 @@ def test_arrow_polars_duckdb(small: Path) -> None:
     assert p.schema["kind"] == pl.Enum(["city", "base", "site"]) and p.height == 5
     assert p["founded"].dtype == pl.Date
     con = cd.connect_duckdb("1.0.0", source=small)
-    assert con.execute("select count(*) from places join visits using (place_id)").fetchone()[0] == 3
+    assert (
+        con.execute("select count(*) from places join visits using (place_id)").fetchone()[0] == 3
+    )
     assert isinstance(con, duckdb.DuckDBPyConnection)
     assert cd.table_path("visits", source=small) == small / "1.1.0" / "visits.parquet"
 
 
-@pytest.mark.parametrize(("func", "module", "extra"), [
-    ("load_polars", "polars", "polars"), ("connect_duckdb", "duckdb", "duckdb"),
-])
+@pytest.mark.parametrize(
+    ("func", "module", "extra"),
+    [
+        ("load_polars", "polars", "polars"),
+        ("connect_duckdb", "duckdb", "duckdb"),
+    ],
+)
 def test_missing_optional_dependency_gives_an_install_hint(
     small: Path, monkeypatch: pytest.MonkeyPatch, func: str, module: str, extra: str
 ) -> None:
@@ -214,7 +242,9 @@ def test_missing_optional_dependency_gives_an_install_hint(
         getattr(cd, func)(*args, source=small)
 
 
-def test_a_file_whose_columns_differ_from_its_schema_is_an_error(small: Path, tmp_path: Path) -> None:
+def test_a_file_whose_columns_differ_from_its_schema_is_an_error(
+    small: Path, tmp_path: Path
+) -> None:
     import hashlib
     import shutil
 
@@ -225,7 +255,9 @@ def test_a_file_whose_columns_differ_from_its_schema_is_an_error(small: Path, tm
     desc = json.loads((copy / "datapackage.json").read_text())
     for r in desc["resources"]:
         if r["name"] == "visits":
-            r["hash"] = "sha256:" + hashlib.sha256((copy / "visits.parquet").read_bytes()).hexdigest()
+            r["hash"] = (
+                "sha256:" + hashlib.sha256((copy / "visits.parquet").read_bytes()).hexdigest()
+            )
     (copy / "datapackage.json").write_text(json.dumps(desc))
     with pytest.raises(DescriptorError, match="declares"):
         cd.load("visits", source=copy)
@@ -233,7 +265,9 @@ def test_a_file_whose_columns_differ_from_its_schema_is_an_error(small: Path, tm
 
 @settings(max_examples=25, deadline=None)
 @given(
-    values=st.lists(st.sampled_from(["active", "retracted", "superseded", None]), min_size=1, max_size=40),
+    values=st.lists(
+        st.sampled_from(["active", "retracted", "superseded", None]), min_size=1, max_size=40
+    ),
     order=st.permutations(["active", "retracted", "superseded"]),
 )
 def test_enum_categories_are_declared_order_whatever_the_stored_dictionary(
@@ -245,12 +279,14 @@ def test_enum_categories_are_declared_order_whatever_the_stored_dictionary(
     dictionary = [v for v in order if v in values] or ["active"]
     indices = pa.array([None if v is None else dictionary.index(v) for v in values], pa.int32())
     n = len(values)
-    table = pa.table({
-        "visit_id": [f"v{i}" for i in range(n)],
-        "place_id": ["p1"] * n,
-        "status": pa.DictionaryArray.from_arrays(indices, pa.array(dictionary)),
-        "day": pa.array([0] * n, pa.int32()).cast(pa.date32()),
-    })
+    table = pa.table(
+        {
+            "visit_id": [f"v{i}" for i in range(n)],
+            "place_id": ["p1"] * n,
+            "status": pa.DictionaryArray.from_arrays(indices, pa.array(dictionary)),
+            "day": pa.array([0] * n, pa.int32()).cast(pa.date32()),
+        }
+    )
     pq.write_table(table, folder / "visits.parquet")
     _write_descriptor(folder, "visits", schema)
     df = cd.load("visits", source=folder)
@@ -268,9 +304,19 @@ def _write_descriptor(folder: Path, name: str, schema: dict) -> None:
     import hashlib
 
     data = (folder / f"{name}.parquet").read_bytes()
-    desc = {"name": "conflictdata", "version": "0.0.1", "resources": [{
-        "name": name, "path": f"{name}.parquet", "format": "parquet",
-        "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "schema": schema}]}
+    desc = {
+        "name": "conflictdata",
+        "version": "0.0.1",
+        "resources": [
+            {
+                "name": name,
+                "path": f"{name}.parquet",
+                "format": "parquet",
+                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "schema": schema,
+            }
+        ],
+    }
     (folder / "datapackage.json").write_text(json.dumps(desc))
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from peer_support import compare_package, package_descriptors
 from probes_support import PROBES, write_probe
 

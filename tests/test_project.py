@@ -26,8 +26,13 @@ def test_ci_runs_the_readme_test_command(root):
     """.ci/run extracts the command from the README rather than keeping a private variant."""
     script = (root / ".ci" / "run").read_text(encoding="utf-8")
     awk = re.search(r"cmd=\$\(awk '(.*?)' README.md\)", script).group(1)
-    extracted = subprocess.run(["awk", awk, "README.md"], cwd=root, capture_output=True, text=True, check=True)
-    assert extracted.stdout.strip() == _opening_commands((root / "README.md").read_text(encoding="utf-8"))[1]
+    extracted = subprocess.run(
+        ["awk", awk, "README.md"], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert (
+        extracted.stdout.strip()
+        == _opening_commands((root / "README.md").read_text(encoding="utf-8"))[1]
+    )
 
 
 def test_loader_needs_only_pandas_and_pyarrow(root):

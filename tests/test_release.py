@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from loader_support import build_release, write_package
 
 from conflictdata.errors import DescriptorError, HistoryError
 from conflictdata.release import link_of, read_release, verify_history
-from loader_support import build_release, write_package
 
 A, B, C = "a" * 64, "b" * 64, "c" * 64
 
@@ -37,10 +37,16 @@ def test_read_release_never_resolves_a_schema_path(folder: Path, tmp_path: Path)
         read_release(tmp_path)
 
 
-@pytest.mark.parametrize("link", [
-    "1.0.0", {"version": "1.0.0"}, {"version": "../x", "sha256": A},
-    {"version": "1.0.0", "sha256": A.upper()}, {"version": "1.0.0", "sha256": A[:63]},
-])
+@pytest.mark.parametrize(
+    "link",
+    [
+        "1.0.0",
+        {"version": "1.0.0"},
+        {"version": "../x", "sha256": A},
+        {"version": "1.0.0", "sha256": A.upper()},
+        {"version": "1.0.0", "sha256": A[:63]},
+    ],
+)
 def test_a_malformed_link_is_refused(link: object) -> None:
     with pytest.raises(ValueError, match="'previous' must be"):
         link_of({"previous": link})

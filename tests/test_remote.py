@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from loader_support import ReleaseServer, build_release, isolate_loader, write_package
 
 import conflictdata as cd
 from conflictdata import remote
-from conflictdata.release import forget_verified
 from conflictdata.cli import main
 from conflictdata.errors import (
     ChecksumError,
@@ -21,7 +21,7 @@ from conflictdata.errors import (
     InvalidVersionError,
     UnknownVersionError,
 )
-from loader_support import isolate_loader, ReleaseServer, build_release, write_package
+from conflictdata.release import forget_verified
 
 VERSION = "1.0.0"
 
@@ -52,13 +52,17 @@ def _files(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
-def test_happy_path_downloads_verifies_and_types(server: ReleaseServer, served: Path, cold_cache: Path) -> None:
+def test_happy_path_downloads_verifies_and_types(
+    server: ReleaseServer, served: Path, cold_cache: Path
+) -> None:
     df = cd.load("places", VERSION, url=server.url)
     expected = cd.load("places", VERSION, source=served)
     pd.testing.assert_frame_equal(df, expected)
     assert df["kind"].dtype == pd.CategoricalDtype(["city", "base", "site"])
     assert _files(cold_cache) == [f"{VERSION}/datapackage.json", f"{VERSION}/places.parquet"]
-    assert (cold_cache / VERSION / "places.parquet").read_bytes() == (served / VERSION / "places.parquet").read_bytes()
+    assert (cold_cache / VERSION / "places.parquet").read_bytes() == (
+        served / VERSION / "places.parquet"
+    ).read_bytes()
     # the URL can come from the environment too; version None on the server = its newest
     os.environ[remote.ENV_URL] = server.url
     assert len(cd.load("places", source="remote")) == 5
@@ -82,7 +86,9 @@ def test_unknown_version_on_server_lists_what_exists(server: ReleaseServer) -> N
 
 
 @pytest.mark.parametrize("version", ["../escape", "..", "a/b", ".hidden"])
-def test_a_version_that_is_not_a_plain_name_is_refused(server: ReleaseServer, cold_cache: Path, version: str) -> None:
+def test_a_version_that_is_not_a_plain_name_is_refused(
+    server: ReleaseServer, cold_cache: Path, version: str
+) -> None:
     with pytest.raises(InvalidVersionError, match="not a release version"):
         cd.load("places", version, url=server.url)
     assert not cold_cache.exists()
@@ -104,14 +110,18 @@ def test_truncated_body_is_retried(server: ReleaseServer, cold_cache: Path) -> N
     assert server.faults.hits[f"{VERSION}/places.parquet"] == 2
 
 
-def test_truncated_every_time_is_an_error_and_caches_nothing(server: ReleaseServer, cold_cache: Path) -> None:
+def test_truncated_every_time_is_an_error_and_caches_nothing(
+    server: ReleaseServer, cold_cache: Path
+) -> None:
     server.faults.always[f"{VERSION}/places.parquet"] = "truncate"
     with pytest.raises(DownloadError, match="places"):
         cd.load("places", VERSION, url=server.url)
     assert _files(cold_cache) == [f"{VERSION}/datapackage.json"]
 
 
-def test_tampered_file_is_a_checksum_error_and_nothing_is_cached(server: ReleaseServer, cold_cache: Path) -> None:
+def test_tampered_file_is_a_checksum_error_and_nothing_is_cached(
+    server: ReleaseServer, cold_cache: Path
+) -> None:
     server.faults.always[f"{VERSION}/places.parquet"] = "tamper"
     with pytest.raises(ChecksumError) as err:
         cd.load("places", VERSION, url=server.url)
@@ -149,7 +159,9 @@ def test_nothing_cached_and_no_url_says_so() -> None:
     assert "no release URL is configured" in str(err.value) and remote.ENV_URL in str(err.value)
 
 
-def test_cached_file_tampered_is_deleted_and_reported(server: ReleaseServer, cold_cache: Path) -> None:
+def test_cached_file_tampered_is_deleted_and_reported(
+    server: ReleaseServer, cold_cache: Path
+) -> None:
     cd.load("places", VERSION, url=server.url)
     cached = cold_cache / VERSION / "places.parquet"
     data = bytearray(cached.read_bytes())
@@ -163,7 +175,9 @@ def test_cached_file_tampered_is_deleted_and_reported(server: ReleaseServer, col
     assert len(cd.load("places", VERSION, url=server.url)) == 4  # asked again: fetched anew
 
 
-def test_pinned_version_is_never_replaced(server: ReleaseServer, tmp_path: Path, cold_cache: Path) -> None:
+def test_pinned_version_is_never_replaced(
+    server: ReleaseServer, tmp_path: Path, cold_cache: Path
+) -> None:
     """The server changes 1.0.0 under our feet: the cached descriptor keeps it pinned."""
     visits = cd.load("visits", VERSION, url=server.url)  # caches the descriptor and visits only
     other = tmp_path / "other"
@@ -177,14 +191,18 @@ def test_pinned_version_is_never_replaced(server: ReleaseServer, tmp_path: Path,
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
-def test_downloads_need_no_optional_dependency(server: ReleaseServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_downloads_need_no_optional_dependency(
+    server: ReleaseServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The download is the standard library's urllib: pooch, requests and tqdm are not needed."""
     for module in ("pooch", "requests", "tqdm"):
         monkeypatch.setitem(sys.modules, module, None)
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
-def test_several_processes_load_from_a_cold_cache_at_once(server: ReleaseServer, served: Path, cold_cache: Path) -> None:
+def test_several_processes_load_from_a_cold_cache_at_once(
+    server: ReleaseServer, served: Path, cold_cache: Path
+) -> None:
     code = textwrap.dedent(
         """
         import sys, conflictdata as cd
@@ -194,19 +212,33 @@ def test_several_processes_load_from_a_cold_cache_at_once(server: ReleaseServer,
     )
     env = {**os.environ, remote.ENV_URL: server.url, remote.ENV_CACHE: str(cold_cache)}
     procs = [
-        subprocess.Popen([sys.executable, "-c", code, VERSION], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", code, VERSION],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(4)
     ]
     results = [p.communicate(timeout=120) for p in procs]
     for p, (out, errtext) in zip(procs, results):
         assert p.returncode == 0, errtext
         assert out.strip() == "7"
-    assert _files(cold_cache) == [f"{VERSION}/datapackage.json", f"{VERSION}/places.parquet", f"{VERSION}/visits.parquet"]
+    assert _files(cold_cache) == [
+        f"{VERSION}/datapackage.json",
+        f"{VERSION}/places.parquet",
+        f"{VERSION}/visits.parquet",
+    ]
     for name in ("places", "visits"):
-        assert (cold_cache / VERSION / f"{name}.parquet").read_bytes() == (served / VERSION / f"{name}.parquet").read_bytes()
+        assert (cold_cache / VERSION / f"{name}.parquet").read_bytes() == (
+            served / VERSION / f"{name}.parquet"
+        ).read_bytes()
 
 
-def test_cli_download_and_versions(server: ReleaseServer, cold_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_download_and_versions(
+    server: ReleaseServer, cold_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["download", "latest", "--url", server.url]) == 0
     assert "release 1.1.0 is in the cache" in capsys.readouterr().out
     assert _files(cold_cache / "1.1.0") == ["datapackage.json", "places.parquet", "visits.parquet"]

@@ -12,14 +12,23 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from loader_support import (
+    ReleaseServer,
+    Sent,
+    build_release,
+    drip,
+    endless,
+    isolate_loader,
+    respond,
+    write_package,
+)
 
 import conflictdata as cd
 import conflictdata.release
 from conflictdata import remote
-from conflictdata.release import forget_verified
 from conflictdata.cli import main
 from conflictdata.errors import ChecksumError, ConflictDataError, DownloadError, InvalidVersionError
-from loader_support import isolate_loader, ReleaseServer, Sent, build_release, drip, endless, respond, write_package
+from conflictdata.release import forget_verified
 
 VERSION = "1.0.0"
 PLACES = f"{VERSION}/places.parquet"
@@ -74,8 +83,9 @@ def _serve_descriptor(served: Path, doc: Any) -> None:
 # 1. a downloaded descriptor is self-contained, checked before it is cached, never resolved
 
 
-def test_a_string_schema_path_is_never_read_from_the_local_disk(server: ReleaseServer, served: Path,
-                                                               cold_cache: Path, tmp_path: Path) -> None:
+def test_a_string_schema_path_is_never_read_from_the_local_disk(
+    server: ReleaseServer, served: Path, cold_cache: Path, tmp_path: Path
+) -> None:
     """A valid Table Schema sits at an absolute path on the user's disk: it is not read."""
     secret = tmp_path / "secret-schema.json"
     schema = _descriptor(served)["resources"][0]["schema"]
@@ -92,10 +102,13 @@ def test_a_string_schema_path_is_never_read_from_the_local_disk(server: ReleaseS
 
 # Not /dev/zero or /dev/stdin: should the check ever regress, this test must fail, not exhaust
 # the machine's memory or hang; the test above shows that no string is opened at all.
-@pytest.mark.parametrize("schema", ["/etc/passwd", "../../schemas/places.json",
-                                    "schemas/places.json", ["fields"], None, 5])
-def test_a_schema_that_is_not_inline_is_refused_quickly(server: ReleaseServer, served: Path,
-                                                       cold_cache: Path, schema: Any) -> None:
+@pytest.mark.parametrize(
+    "schema",
+    ["/etc/passwd", "../../schemas/places.json", "schemas/places.json", ["fields"], None, 5],
+)
+def test_a_schema_that_is_not_inline_is_refused_quickly(
+    server: ReleaseServer, served: Path, cold_cache: Path, schema: Any
+) -> None:
     doc = _descriptor(served)
     doc["resources"][0]["schema"] = schema
     _serve_descriptor(served, doc)
@@ -106,11 +119,28 @@ def test_a_schema_that_is_not_inline_is_refused_quickly(server: ReleaseServer, s
     assert _files(cold_cache) == []
 
 
-@pytest.mark.parametrize("path", ["datapackage.json", "DataPackage.JSON", "../places.parquet", "/etc/passwd",
-                                  "sub/places.parquet", ".places.parquet", "", "a\\b.parquet", "..", ".",
-                                  "p\x00.parquet", "x" * 200, 5, None])
-def test_a_resource_path_that_is_not_a_plain_file_name_is_refused(server: ReleaseServer, served: Path,
-                                                                 cold_cache: Path, path: Any) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "datapackage.json",
+        "DataPackage.JSON",
+        "../places.parquet",
+        "/etc/passwd",
+        "sub/places.parquet",
+        ".places.parquet",
+        "",
+        "a\\b.parquet",
+        "..",
+        ".",
+        "p\x00.parquet",
+        "x" * 200,
+        5,
+        None,
+    ],
+)
+def test_a_resource_path_that_is_not_a_plain_file_name_is_refused(
+    server: ReleaseServer, served: Path, cold_cache: Path, path: Any
+) -> None:
     doc = _descriptor(served)
     doc["resources"][0]["path"] = path
     _serve_descriptor(served, doc)
@@ -119,19 +149,22 @@ def test_a_resource_path_that_is_not_a_plain_file_name_is_refused(server: Releas
     assert _files(cold_cache) == []
 
 
-@pytest.mark.parametrize(("key", "value", "message"), [
-    ("hash", "sha256:" + "z" * 64, "not a sha256"),
-    ("hash", "md5:" + "0" * 32, "not a sha256"),
-    ("bytes", None, "no size"),
-    ("bytes", -1, "not a whole number"),
-    ("bytes", True, "not a whole number"),
-    ("bytes", "12", "not a whole number"),
-    ("name", "pl aces", "not a plain name"),
-    ("name", "visits", "listed twice"),
-])
-def test_a_resource_without_a_plain_name_hash_or_size_is_refused(server: ReleaseServer, served: Path,
-                                                                cold_cache: Path, key: str, value: Any,
-                                                                message: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("hash", "sha256:" + "z" * 64, "not a sha256"),
+        ("hash", "md5:" + "0" * 32, "not a sha256"),
+        ("bytes", None, "no size"),
+        ("bytes", -1, "not a whole number"),
+        ("bytes", True, "not a whole number"),
+        ("bytes", "12", "not a whole number"),
+        ("name", "pl aces", "not a plain name"),
+        ("name", "visits", "listed twice"),
+    ],
+)
+def test_a_resource_without_a_plain_name_hash_or_size_is_refused(
+    server: ReleaseServer, served: Path, cold_cache: Path, key: str, value: Any, message: str
+) -> None:
     doc = _descriptor(served)
     res = doc["resources"][0]
     if key == "bytes":  # the build writes the size as fileBytes; the standard key counts too
@@ -146,17 +179,23 @@ def test_a_resource_without_a_plain_name_hash_or_size_is_refused(server: Release
     assert _files(cold_cache) == []
 
 
-@pytest.mark.parametrize("change", [
-    lambda d: d.update(version="1.0.1"),
-    lambda d: d.update(resources=[]),
-    lambda d: d.update(resources={"a": 1}),
-    lambda d: d.update(created="2025-06-24\nrm -rf"),
-    lambda d: d["resources"][0]["schema"].update(fields="place_id"),
-    lambda d: d["resources"][0]["schema"].update(primaryKey="nope"),
-    lambda d: d["resources"][1]["schema"]["foreignKeys"][0]["reference"].update(resource="ghost"),
-])
-def test_a_malformed_descriptor_is_refused_and_not_cached(server: ReleaseServer, served: Path,
-                                                         cold_cache: Path, change: Any) -> None:
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.update(version="1.0.1"),
+        lambda d: d.update(resources=[]),
+        lambda d: d.update(resources={"a": 1}),
+        lambda d: d.update(created="2025-06-24\nrm -rf"),
+        lambda d: d["resources"][0]["schema"].update(fields="place_id"),
+        lambda d: d["resources"][0]["schema"].update(primaryKey="nope"),
+        lambda d: d["resources"][1]["schema"]["foreignKeys"][0]["reference"].update(
+            resource="ghost"
+        ),
+    ],
+)
+def test_a_malformed_descriptor_is_refused_and_not_cached(
+    server: ReleaseServer, served: Path, cold_cache: Path, change: Any
+) -> None:
     good = (served / DESCRIPTOR).read_bytes()
     doc = _descriptor(served)
     change(doc)
@@ -169,8 +208,9 @@ def test_a_malformed_descriptor_is_refused_and_not_cached(server: ReleaseServer,
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
-def test_a_poisoned_cached_descriptor_is_deleted_not_resolved(server: ReleaseServer, served: Path,
-                                                             cold_cache: Path) -> None:
+def test_a_poisoned_cached_descriptor_is_deleted_not_resolved(
+    server: ReleaseServer, served: Path, cold_cache: Path
+) -> None:
     """A descriptor cached by an older version with a schema path is refused, then replaced."""
     doc = _descriptor(served)
     doc["resources"][0]["schema"] = "/etc/passwd"
@@ -183,8 +223,9 @@ def test_a_poisoned_cached_descriptor_is_deleted_not_resolved(server: ReleaseSer
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
-def test_a_resource_path_named_like_the_descriptor_cannot_delete_it(server: ReleaseServer, served: Path,
-                                                                   cold_cache: Path) -> None:
+def test_a_resource_path_named_like_the_descriptor_cannot_delete_it(
+    server: ReleaseServer, served: Path, cold_cache: Path
+) -> None:
     """Before, a resource path 'datapackage.json' made every load delete the cached descriptor."""
     doc = _descriptor(served)
     doc["resources"][0]["path"] = "datapackage.json"
@@ -203,21 +244,31 @@ def test_a_resource_path_named_like_the_descriptor_cannot_delete_it(server: Rele
 NESTED = b"[" * 100_000 + b"]" * 100_000
 
 
-@pytest.mark.parametrize(("action", "message"), [
-    ("truncate", "ended after"),
-    (respond(NESTED), "deeper than"),
-    (respond(b'{"releases": ' + b"[" * 70 + b"]" * 70 + b"}"), "deeper than"),
-    (respond(b"", headers={"Content-Length": "99999999999999999999"}), "announces"),
-    (respond(b"\xff\xfe not json"), "not JSON"),
-    (respond(b'{"releases": 5}'), "no 'releases' list"),
-    (respond(b"[]"), "no 'releases' list"),
-    (respond(b"{}", status=403), "HTTP 403"),
-    (500, "HTTP 500"),
-    (respond(b"zz\r\n{}", headers={"Content-Length": None, "Transfer-Encoding": "chunked"}), "could not fetch"),
-    (respond(b"", headers={"Content-Length": None, "X-" + "a" * 70_000: "1"}), "could not fetch"),
-])
-def test_a_bad_index_is_a_download_error_and_versions_only_warns(server: ReleaseServer, cold_cache: Path,
-                                                                action: Any, message: str) -> None:
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ("truncate", "ended after"),
+        (respond(NESTED), "deeper than"),
+        (respond(b'{"releases": ' + b"[" * 70 + b"]" * 70 + b"}"), "deeper than"),
+        (respond(b"", headers={"Content-Length": "99999999999999999999"}), "announces"),
+        (respond(b"\xff\xfe not json"), "not JSON"),
+        (respond(b'{"releases": 5}'), "no 'releases' list"),
+        (respond(b"[]"), "no 'releases' list"),
+        (respond(b"{}", status=403), "HTTP 403"),
+        (500, "HTTP 500"),
+        (
+            respond(b"zz\r\n{}", headers={"Content-Length": None, "Transfer-Encoding": "chunked"}),
+            "could not fetch",
+        ),
+        (
+            respond(b"", headers={"Content-Length": None, "X-" + "a" * 70_000: "1"}),
+            "could not fetch",
+        ),
+    ],
+)
+def test_a_bad_index_is_a_download_error_and_versions_only_warns(
+    server: ReleaseServer, cold_cache: Path, action: Any, message: str
+) -> None:
     server.faults.always["index.json"] = action
     with pytest.raises(DownloadError, match=message):
         cd.load("places", VERSION, url=server.url)
@@ -228,25 +279,44 @@ def test_a_bad_index_is_a_download_error_and_versions_only_warns(server: Release
     assert _files(cold_cache) == []
 
 
-@pytest.mark.parametrize(("action", "message"), [
-    ("truncate", "ended after"),
-    (respond(NESTED), "deeper than"),
-    (respond(b"", headers={"Content-Length": "99999999999999999999"}), "announces"),
-    (respond(b'"a string"'), "not a JSON object"),
-    (respond(b"{" + b'"a":' * 10 + b"1"), "not JSON"),
-])
-def test_a_bad_descriptor_body_is_a_download_error(server: ReleaseServer, cold_cache: Path,
-                                                  action: Any, message: str) -> None:
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ("truncate", "ended after"),
+        (respond(NESTED), "deeper than"),
+        (respond(b"", headers={"Content-Length": "99999999999999999999"}), "announces"),
+        (respond(b'"a string"'), "not a JSON object"),
+        (respond(b"{" + b'"a":' * 10 + b"1"), "not JSON"),
+    ],
+)
+def test_a_bad_descriptor_body_is_a_download_error(
+    server: ReleaseServer, cold_cache: Path, action: Any, message: str
+) -> None:
     server.faults.always[DESCRIPTOR] = action
     with pytest.raises(DownloadError, match=message):
         cd.load("places", VERSION, url=server.url)
     assert _files(cold_cache) == []
 
 
-@pytest.mark.parametrize("url", ["http://[::1", "http://127.0.0.1:99999", "http:///nothing", "ht!tp://x",
-                                 "http://a b", "http://x\n", "http://user:pw@127.0.0.1", "ftp://127.0.0.1",
-                                 "http://127.0.0.1/?q=1", "http://ü.example", "127.0.0.1:8000"])
-def test_a_malformed_url_is_a_download_error_and_versions_only_warns(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1",
+        "http://127.0.0.1:99999",
+        "http:///nothing",
+        "ht!tp://x",
+        "http://a b",
+        "http://x\n",
+        "http://user:pw@127.0.0.1",
+        "ftp://127.0.0.1",
+        "http://127.0.0.1/?q=1",
+        "http://ü.example",
+        "127.0.0.1:8000",
+    ],
+)
+def test_a_malformed_url_is_a_download_error_and_versions_only_warns(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(DownloadError, match="release URL"):
         cd.load("places", VERSION, url=url)
     with pytest.warns(RuntimeWarning, match="release URL"):
@@ -257,7 +327,9 @@ def test_a_malformed_url_is_a_download_error_and_versions_only_warns(url: str, c
     assert len(err) == 2 and all("release URL" in line for line in err)
 
 
-def test_a_bad_url_does_not_stop_a_load_from_the_cache(server: ReleaseServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_url_does_not_stop_a_load_from_the_cache(
+    server: ReleaseServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cd.load_all(VERSION, url=server.url)
     monkeypatch.setenv(remote.ENV_URL, "file:///nowhere")
     assert len(cd.load("places", VERSION)) == 4
@@ -275,19 +347,38 @@ def test_a_file_url_is_refused_with_a_clear_message(built: Path) -> None:
     assert len(cd.load("places", VERSION, source=built)) == 4  # what the message suggests works
 
 
-@pytest.mark.parametrize("target", ["file:///etc/passwd", "ftp://127.0.0.1/index.json", "data:,{}", "/index.json"])
-def test_a_redirect_to_another_scheme_is_refused(server: ReleaseServer, cold_cache: Path, target: str) -> None:
+@pytest.mark.parametrize(
+    "target", ["file:///etc/passwd", "ftp://127.0.0.1/index.json", "data:,{}", "/index.json"]
+)
+def test_a_redirect_to_another_scheme_is_refused(
+    server: ReleaseServer, cold_cache: Path, target: str
+) -> None:
     server.faults.always["index.json"] = respond(b"", status=302, headers={"Location": target})
     with pytest.raises(DownloadError, match="(?i)redirect"):
         cd.load("places", VERSION, url=server.url)
     assert _files(cold_cache) == []
 
 
-@pytest.mark.parametrize("version", ["1.0.0\x00", "1.0.0 ", " 1.0.0", "1.0\n.0", "1.0.0?x=1", "%2e%2e",
-                                     "1.0.0/../..", "1.0.0%2F..", "index.json", "9" * 300, "", "latest "])
-def test_an_invalid_version_is_refused_before_any_request_or_folder(server: ReleaseServer, cold_cache: Path,
-                                                                    version: str,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "version",
+    [
+        "1.0.0\x00",
+        "1.0.0 ",
+        " 1.0.0",
+        "1.0\n.0",
+        "1.0.0?x=1",
+        "%2e%2e",
+        "1.0.0/../..",
+        "1.0.0%2F..",
+        "index.json",
+        "9" * 300,
+        "",
+        "latest ",
+    ],
+)
+def test_an_invalid_version_is_refused_before_any_request_or_folder(
+    server: ReleaseServer, cold_cache: Path, version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(InvalidVersionError, match="not a release version"):
         cd.load("places", version, url=server.url)
     with pytest.raises(InvalidVersionError):
@@ -300,8 +391,9 @@ def test_an_invalid_version_is_refused_before_any_request_or_folder(server: Rele
     assert isinstance(InvalidVersionError("x"), ConflictDataError)
 
 
-def test_versions_in_the_index_that_do_not_match_are_ignored_with_a_warning(server: ReleaseServer, served: Path,
-                                                                          cold_cache: Path) -> None:
+def test_versions_in_the_index_that_do_not_match_are_ignored_with_a_warning(
+    server: ReleaseServer, served: Path, cold_cache: Path
+) -> None:
     index = json.loads((served / "index.json").read_text())
     good = index["releases"][0]
     for bad in ["../../evil", "1.0.0 ", "1.0\n", "%2e%2e", 5, None, "1.0.0\x00", "a" * 500]:
@@ -313,7 +405,9 @@ def test_versions_in_the_index_that_do_not_match_are_ignored_with_a_warning(serv
     with pytest.warns(RuntimeWarning, match=r"ignored 9 entries.*'\.\./\.\./evil'"):
         found = cd.versions(server.url)
     assert [v.version for v in found] == [VERSION]
-    assert found[0].remote == f"{server.url}/{VERSION}/datapackage.json" and found[0].created is None
+    assert (
+        found[0].remote == f"{server.url}/{VERSION}/datapackage.json" and found[0].created is None
+    )
     with pytest.warns(RuntimeWarning, match="ignored"):
         assert len(cd.load("places", url=server.url, source="remote")) == 4
     assert sorted(p.name for p in cold_cache.iterdir()) == [VERSION]
@@ -323,8 +417,9 @@ def test_versions_in_the_index_that_do_not_match_are_ignored_with_a_warning(serv
 # 3. limits: size, depth, declared file size, deadline; no temporary file left
 
 
-def test_an_endless_index_stops_at_the_size_cap(server: ReleaseServer, cold_cache: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_endless_index_stops_at_the_size_cap(
+    server: ReleaseServer, cold_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(remote, "MAX_DOCUMENT_BYTES", 1 << 20)
     monkeypatch.setattr(remote, "RETRIES", 0)
     sent = Sent()
@@ -335,12 +430,15 @@ def test_an_endless_index_stops_at_the_size_cap(server: ReleaseServer, cold_cach
     assert sent.bytes < 16 << 20  # it hung up near the cap (socket buffers aside), not at 64 MiB
 
 
-def test_a_data_file_past_its_declared_size_is_read_once_and_stopped(server: ReleaseServer, served: Path,
-                                                                    cold_cache: Path) -> None:
+def test_a_data_file_past_its_declared_size_is_read_once_and_stopped(
+    server: ReleaseServer, served: Path, cold_cache: Path
+) -> None:
     size = (served / PLACES).stat().st_size
     sent = Sent()
     server.faults.always[PLACES] = endless(sent, prefix_file=True, max_bytes=64 << 20)
-    with pytest.raises(ChecksumError, match=f"more than the {size} bytes the release descriptor declares"):
+    with pytest.raises(
+        ChecksumError, match=f"more than the {size} bytes the release descriptor declares"
+    ):
         cd.load("places", VERSION, url=server.url)
     assert server.faults.hits[PLACES] == 1  # not downloaded again: more bytes will not match
     assert sent.done.wait(10) and sent.bytes < 16 << 20
@@ -348,18 +446,22 @@ def test_a_data_file_past_its_declared_size_is_read_once_and_stopped(server: Rel
 
 
 @pytest.mark.parametrize("length", ["10", "99999999999999999999"])
-def test_a_data_file_announcing_another_size_is_refused_before_reading(server: ReleaseServer, cold_cache: Path,
-                                                                      length: str) -> None:
+def test_a_data_file_announcing_another_size_is_refused_before_reading(
+    server: ReleaseServer, cold_cache: Path, length: str
+) -> None:
     sent = Sent()
-    server.faults.always[PLACES] = endless(sent, prefix_file=True, content_length=length, max_bytes=64 << 20)
+    server.faults.always[PLACES] = endless(
+        sent, prefix_file=True, content_length=length, max_bytes=64 << 20
+    )
     with pytest.raises(ChecksumError, match=f"announces {length} bytes"):
         cd.load("places", VERSION, url=server.url)
     assert server.faults.hits[PLACES] == 1
     assert _files(cold_cache) == [DESCRIPTOR]
 
 
-def test_a_short_data_file_is_retried_then_an_error(server: ReleaseServer, cold_cache: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_short_data_file_is_retried_then_an_error(
+    server: ReleaseServer, cold_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(remote, "RETRIES", 1)
     server.faults.always[PLACES] = respond(b"PAR1 short", headers={"Content-Length": None})
     with pytest.raises(DownloadError, match=r"ended after 10 of \d+ bytes \(after 2 attempts\)"):
@@ -369,8 +471,9 @@ def test_a_short_data_file_is_retried_then_an_error(server: ReleaseServer, cold_
 
 
 @pytest.mark.parametrize("in_headers", [False, True])
-def test_a_dripping_data_file_is_given_up_at_the_deadline(server: ReleaseServer, cold_cache: Path,
-                                                         in_headers: bool) -> None:
+def test_a_dripping_data_file_is_given_up_at_the_deadline(
+    server: ReleaseServer, cold_cache: Path, in_headers: bool
+) -> None:
     sent = Sent()
     server.faults.always[PLACES] = drip(sent, interval=0.2, in_headers=in_headers)
     start = time.monotonic()
@@ -382,7 +485,9 @@ def test_a_dripping_data_file_is_given_up_at_the_deadline(server: ReleaseServer,
     assert _files(cold_cache) == [DESCRIPTOR]
 
 
-def test_a_dripping_index_is_given_up_at_the_deadline(server: ReleaseServer, cold_cache: Path) -> None:
+def test_a_dripping_index_is_given_up_at_the_deadline(
+    server: ReleaseServer, cold_cache: Path
+) -> None:
     sent = Sent()
     server.faults.always["index.json"] = drip(sent, interval=0.2)
     start = time.monotonic()
@@ -391,8 +496,9 @@ def test_a_dripping_index_is_given_up_at_the_deadline(server: ReleaseServer, col
     assert time.monotonic() - start < 6
 
 
-def test_a_stalled_server_times_out_and_the_next_attempt_succeeds(server: ReleaseServer, cold_cache: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stalled_server_times_out_and_the_next_attempt_succeeds(
+    server: ReleaseServer, cold_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(remote, "FILE_DEADLINE", 10.0)
     monkeypatch.setattr(remote, "RETRIES", 1)
     sent = Sent()
@@ -402,8 +508,9 @@ def test_a_stalled_server_times_out_and_the_next_attempt_succeeds(server: Releas
     assert _files(cold_cache) == [DESCRIPTOR, PLACES]
 
 
-def test_an_interrupted_download_leaves_no_temporary_file(server: ReleaseServer, cold_cache: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_download_leaves_no_temporary_file(
+    server: ReleaseServer, cold_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     original = remote._transfer
 
     def interrupted(url: str, write: Any, **kwargs: Any) -> int:
@@ -420,7 +527,9 @@ def test_an_interrupted_download_leaves_no_temporary_file(server: ReleaseServer,
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
-def test_a_temporary_file_left_by_a_killed_process_is_removed_later(server: ReleaseServer, cold_cache: Path) -> None:
+def test_a_temporary_file_left_by_a_killed_process_is_removed_later(
+    server: ReleaseServer, cold_cache: Path
+) -> None:
     """A process killed mid-download (SIGKILL runs no cleanup) leaves a .part file; the next
     download of that file removes it once it is older than any live download can be."""
     import os
@@ -447,8 +556,10 @@ def _depth(value: Any) -> int:
 
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab\n', max_size=6),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(alphabet='[]{}"\\k', max_size=4), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(alphabet='[]{}"\\k', max_size=4), children, max_size=3)
+    ),
     max_leaves=40,
 )
 
@@ -476,14 +587,24 @@ def test_json_depth_limit_and_unclosed_brackets() -> None:
 
 
 @pytest.mark.parametrize("path", ["index.json", DESCRIPTOR, PLACES])
-@pytest.mark.parametrize("action", [
-    "truncate", 404, 500,
-    respond(NESTED),
-    respond(b"", headers={"Content-Length": "99999999999999999999"}),
-    respond(b"\x1b[2J\n\nnot json\n", headers={"Content-Length": None}),
-])
-def test_cli_download_from_a_bad_server_is_one_line_exit_2(server: ReleaseServer, cold_cache: Path, path: str,
-                                                           action: Any, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "action",
+    [
+        "truncate",
+        404,
+        500,
+        respond(NESTED),
+        respond(b"", headers={"Content-Length": "99999999999999999999"}),
+        respond(b"\x1b[2J\n\nnot json\n", headers={"Content-Length": None}),
+    ],
+)
+def test_cli_download_from_a_bad_server_is_one_line_exit_2(
+    server: ReleaseServer,
+    cold_cache: Path,
+    path: str,
+    action: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     server.faults.always[path] = action
     assert main(["download", VERSION, "--url", server.url]) == 2
     out, err = capsys.readouterr()
@@ -493,22 +614,28 @@ def test_cli_download_from_a_bad_server_is_one_line_exit_2(server: ReleaseServer
     assert all(not name.startswith(".") for name in (p.name for p in cold_cache.rglob("*")))
 
 
-def test_a_cached_file_of_the_wrong_size_is_deleted_unread(server: ReleaseServer, cold_cache: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cached_file_of_the_wrong_size_is_deleted_unread(
+    server: ReleaseServer, cold_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cd.load("places", VERSION, url=server.url)
     cached = cold_cache / PLACES
     with cached.open("ab") as fh:
         fh.write(b"\0" * 1000)
     forget_verified()  # a new process
-    monkeypatch.setattr(conflictdata.release, "sha256_file", None)  # the size alone decides: nothing is hashed
-    with pytest.raises(ChecksumError, match=r"is \d+ bytes, the release descriptor says \d+; the file was deleted"):
+    monkeypatch.setattr(
+        conflictdata.release, "sha256_file", None
+    )  # the size alone decides: nothing is hashed
+    with pytest.raises(
+        ChecksumError, match=r"is \d+ bytes, the release descriptor says \d+; the file was deleted"
+    ):
         cd.load("places", VERSION)
     assert not cached.exists()
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
-def test_cli_download_prints_index_warnings_on_one_line_each(server: ReleaseServer, served: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_download_prints_index_warnings_on_one_line_each(
+    server: ReleaseServer, served: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     index = json.loads((served / "index.json").read_text())
     index["releases"].append({"version": "../x\n"})
     (served / "index.json").write_text(json.dumps(index))
@@ -519,7 +646,9 @@ def test_cli_download_prints_index_warnings_on_one_line_each(server: ReleaseServ
     assert all(line.startswith("conflictdata download: warning: ") for line in err.splitlines())
 
 
-def test_cli_versions_warns_in_one_line_per_problem(server: ReleaseServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_versions_warns_in_one_line_per_problem(
+    server: ReleaseServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     server.faults.always["index.json"] = respond(b'{"releases": [{"version": "\\u001b[2J1.0"}]}')
     assert main(["versions", "--url", server.url]) == 0
     out, err = capsys.readouterr()
@@ -527,7 +656,9 @@ def test_cli_versions_warns_in_one_line_per_problem(server: ReleaseServer, capsy
     assert len(err.splitlines()) == 1 and "warning" in err and "\x1b" not in err
 
 
-def test_versions_lists_a_poisoned_cache_without_reading_it(served: Path, cold_cache: Path, tmp_path: Path) -> None:
+def test_versions_lists_a_poisoned_cache_without_reading_it(
+    served: Path, cold_cache: Path, tmp_path: Path
+) -> None:
     doc = _descriptor(served)
     schema = tmp_path / "schema.json"  # valid: were it read, the release would list its 'created'
     schema.write_text(json.dumps(doc["resources"][0]["schema"]))
@@ -540,7 +671,9 @@ def test_versions_lists_a_poisoned_cache_without_reading_it(served: Path, cold_c
     assert [(v.version, v.where, v.created) for v in found] == [(VERSION, ("cache",), None)]
 
 
-def test_the_installed_command_prints_one_line_and_exits_2(server: ReleaseServer, cold_cache: Path) -> None:
+def test_the_installed_command_prints_one_line_and_exits_2(
+    server: ReleaseServer, cold_cache: Path
+) -> None:
     """The real entry point in a fresh process, not main() in this one."""
     import os
     import subprocess
@@ -549,19 +682,31 @@ def test_the_installed_command_prints_one_line_and_exits_2(server: ReleaseServer
     env = {**os.environ, remote.ENV_CACHE: str(cold_cache)}
     env.pop(remote.ENV_URL, None)
     server.faults.always["index.json"] = respond(NESTED)
-    for args in (["download", "1.0.0\n", "--url", server.url], ["download", VERSION, "--url", "file:///etc"],
-                 ["download", VERSION, "--url", server.url], ["versions", "--url", "http://[::1"]):
-        proc = subprocess.run([sys.executable, "-m", "conflictdata", *args], capture_output=True, text=True,
-                              env=env, timeout=60)
+    for args in (
+        ["download", "1.0.0\n", "--url", server.url],
+        ["download", VERSION, "--url", "file:///etc"],
+        ["download", VERSION, "--url", server.url],
+        ["versions", "--url", "http://[::1"],
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "conflictdata", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
         assert proc.returncode == 2, (args, proc.stderr)
         assert proc.stdout == "" and len(proc.stderr.splitlines()) == 1, (args, proc.stderr)
         assert "Traceback" not in proc.stderr
     assert not cold_cache.exists()
 
 
-def test_a_cache_that_cannot_be_written_is_one_line(server: ReleaseServer, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_cache_that_cannot_be_written_is_one_line(
+    server: ReleaseServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     blocker = tmp_path / "cache-is-a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv(remote.ENV_CACHE, str(blocker))

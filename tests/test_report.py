@@ -54,7 +54,9 @@ def test_same_release_same_bytes(curated: Path, page: str) -> None:
 def test_page_fetches_nothing(page: str) -> None:
     assert 'http-equiv="Content-Security-Policy"' in page and "connect-src 'none'" in page
     markup = re.sub(r"(<script[^>]*>).*?</script>", r"\1</script>", page, flags=re.S)  # code aside
-    assert not re.search(r"<(script|img|link|iframe|object|embed)[^>]*\s(src|href|data)=", markup, re.I)
+    assert not re.search(
+        r"<(script|img|link|iframe|object|embed)[^>]*\s(src|href|data)=", markup, re.I
+    )
     assert re.findall(r"<script[^>]*>", markup) == [
         '<script type="application/json" id="cd-specs">',
         '<script type="application/json" id="cd-rows">',
@@ -82,7 +84,8 @@ def test_row_counts_match_the_loader(curated: Path, page: str) -> None:
     shown = {
         m[0]: int(m[1].replace(",", ""))
         for m in re.findall(
-            r'<td><span class="id">([a-z_]+)</span></td><td>[^<]*</td><td class="n">([\d,]+)</td>', section
+            r'<td><span class="id">([a-z_]+)</span></td><td>[^<]*</td><td class="n">([\d,]+)</td>',
+            section,
         )
     }
     assert shown == {name: len(df) for name, df in cd.load_all(source=curated).items()}
@@ -103,7 +106,9 @@ def test_interval_kinds_follow_the_schema_precision_rules(package) -> None:
     schema = package.table("events")
     rule = next(r for r in schema.row_rules if r.kind == "when" and r.field == "date_precision")
     day = pd.Series(
-        pd.array([pd.Timestamp("2025-06-13").date()], dtype=schema.field("date_start").pandas_dtype())
+        pd.array(
+            [pd.Timestamp("2025-06-13").date()], dtype=schema.field("date_start").pandas_dtype()
+        )
     )
     empty = pd.Series(pd.array([None], dtype=schema.field("date_start").pandas_dtype()))
     assert {case.value for case in rule.cases} == set(schema.field("date_precision").enum)
@@ -236,13 +241,17 @@ def test_generated_package_within_budget(tmp_path: Path, monkeypatch: pytest.Mon
 
     gen = sys.modules.get("bench_generate")
     if gen is None:
-        spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+        spec = importlib.util.spec_from_file_location(
+            "bench_generate", ROOT / "bench" / "generate.py"
+        )
         gen = importlib.util.module_from_spec(spec)
         sys.modules["bench_generate"] = gen  # its dataclasses look their module up
         spec.loader.exec_module(gen)
     gen.generate(tmp_path / "package", 600, seed=3)
     release = Path(
-        build_release(tmp_path / "package" / "datapackage.json", tmp_path / "releases", progress=False).path
+        build_release(
+            tmp_path / "package" / "datapackage.json", tmp_path / "releases", progress=False
+        ).path
     )
     page = cd.render_report(release, row_budget=200)
     assert len(page.encode("utf-8")) <= SIZE_BUDGET

@@ -63,7 +63,9 @@ def test_one_mark_per_event_and_unknown_apart(page, curated: Path) -> None:
     events = cd.load("events", source=curated)
     marks = json.loads(browser.eval(MARKS_JS))
     assert Counter(m["id"] for m in marks) == Counter(events["event_id"].tolist())  # one each
-    undated = sorted(events.loc[events["date_start"].isna() & events["date_end"].isna(), "event_id"])
+    undated = sorted(
+        events.loc[events["date_start"].isna() & events["date_end"].isna(), "event_id"]
+    )
     assert sorted(m["id"] for m in marks if m["mark"].startswith("ev_unknown")) == undated
     listed = browser.eval(
         "[...document.querySelectorAll('#undated [data-id]')].map(e => e.dataset.id).join(' ')"
@@ -85,7 +87,8 @@ def test_hover_and_click_show_the_excerpt(page, curated: Path, event_id: str) ->
     browser.mouse("mouseMoved", mark["x"] - 200, mark["y"] - 200)
     browser.mouse("mouseMoved", mark["x"], mark["y"])
     tip = browser.wait_for(
-        "!document.getElementById('cd-tip').hidden && document.getElementById('cd-tip').textContent", 5
+        "!document.getElementById('cd-tip').hidden && document.getElementById('cd-tip').textContent",
+        5,
     )
     assert event_id in tip and excerpt in tip
     browser.mouse("mousePressed", mark["x"], mark["y"])
@@ -104,13 +107,19 @@ def test_hover_and_click_show_the_excerpt(page, curated: Path, event_id: str) ->
 def test_screenshot_of_the_timeline(page) -> None:
     browser, _ = page
     browser.eval("document.getElementById('cd-detail').hidden = true")
-    top = browser.eval("document.getElementById('timeline').getBoundingClientRect().top + window.scrollY")
+    top = browser.eval(
+        "document.getElementById('timeline').getBoundingClientRect().top + window.scrollY"
+    )
     height = (
-        browser.eval("document.getElementById('undated').getBoundingClientRect().bottom + window.scrollY")
+        browser.eval(
+            "document.getElementById('undated').getBoundingClientRect().bottom + window.scrollY"
+        )
         - top
     )
     shots = ROOT / "build" / "report-test"
     shots.mkdir(parents=True, exist_ok=True)
-    path = browser.screenshot(shots / "timeline.png", {"x": 0, "y": top, "width": 1280, "height": height + 8})
+    path = browser.screenshot(
+        shots / "timeline.png", {"x": 0, "y": top, "width": 1280, "height": height + 8}
+    )
     assert path.stat().st_size > 10_000
     print(f"screenshot: {path}")

@@ -39,7 +39,9 @@ def test_every_field_documented(package):
     for t in package.tables.values():
         assert t.title and t.description, t.name
         for f in t.fields:
-            assert f.title and len(f.description) >= 20, f"{t.name}.{f.name} needs a title and description"
+            assert f.title and len(f.description) >= 20, (
+                f"{t.name}.{f.name} needs a title and description"
+            )
 
 
 def test_every_enum_value_defined(package):
@@ -48,7 +50,9 @@ def test_every_enum_value_defined(package):
             if f.enum is None:
                 assert not f.enum_descriptions, f"{t.name}.{f.name}: descriptions without an enum"
                 continue
-            assert list(f.enum_descriptions) == list(f.enum), f"{t.name}.{f.name}: enum and definitions differ"
+            assert list(f.enum_descriptions) == list(f.enum), (
+                f"{t.name}.{f.name}: enum and definitions differ"
+            )
             assert all(len(d) >= 10 for d in f.enum_descriptions.values()), f"{t.name}.{f.name}"
 
 
@@ -62,7 +66,9 @@ def test_fact_tables_cite_and_quote(package):
     for name in FACT_TABLES:
         t = package.table(name)
         assert t.field("source_id").required and t.field("source_excerpt").required
-        assert any(fk.fields == ("source_id",) and fk.resource == "sources" for fk in t.foreign_keys)
+        assert any(
+            fk.fields == ("source_id",) and fk.resource == "sources" for fk in t.foreign_keys
+        )
         assert t.field("record_status").enum == ("active", "retracted", "superseded")
 
 
@@ -82,7 +88,16 @@ def test_shared_fields_do_not_drift(package):
         for f in t.fields:
             if f.name in {"notes", "superseded_by", "description", "title"}:
                 continue  # per-table meaning (ID patterns, prose) by design
-            sig = (f.type, f.required, f.enum, f.pattern, f.minimum, f.maximum, f.min_length, f.max_length)
+            sig = (
+                f.type,
+                f.required,
+                f.enum,
+                f.pattern,
+                f.minimum,
+                f.maximum,
+                f.min_length,
+                f.max_length,
+            )
             if f.name in seen:
                 assert seen[f.name][1] == sig, f"{t.name}.{f.name} differs from {seen[f.name][0]}"
             else:
@@ -129,8 +144,9 @@ def test_inline_only_descriptor_refuses_schema_paths(tmp_path):
         package_from_descriptor(desc, tmp_path, schema_files=False)
     with pytest.raises(DescriptorError, match="absolute"):
         package_from_descriptor(desc, tmp_path)
-    inline = {"resources": [{"name": "t", "path": "t.parquet",
-                             "schema": {"fields": [{"name": "a"}]}}]}
+    inline = {
+        "resources": [{"name": "t", "path": "t.parquet", "schema": {"fields": [{"name": "a"}]}}]
+    }
     assert package_from_descriptor(inline, tmp_path, schema_files=False).table_names == ["t"]
 
 

@@ -103,7 +103,10 @@ def test_ids_unique_and_text_clean(package, tables):
 
 def test_crosswalk_covers_every_type(package, tables):
     xw = tables["type_crosswalk"].set_index("type_code")
-    for table, field, applies in (("events", "event_type", "event"), ("statements", "statement_type", "statement")):
+    for table, field, applies in (
+        ("events", "event_type", "event"),
+        ("statements", "statement_type", "statement"),
+    ):
         for value in package.table(table).field(field).enum:
             assert value in xw.index, f"{table}.{field}={value} has no crosswalk row"
             assert xw.loc[value, "applies_to"] == applies
@@ -116,14 +119,29 @@ def test_vagueness_kept_not_sharpened(tables):
     """The article's vague figures stay vague: no number is invented for them."""
     figs = tables["figures"].set_index("count_text")
     rockets = figs.loc["fewer than 100 rockets were launched in total"]
-    assert (rockets["count_qualifier"], rockets["count_high"], rockets["count_best"]) == ("fewer_than", "100", "")
+    assert (rockets["count_qualifier"], rockets["count_high"], rockets["count_best"]) == (
+        "fewer_than",
+        "100",
+        "",
+    )
     assert rockets["claimed_by_actor_id"] == "act-0008"  # Israel reported it
     several = figs.loc["several high-ranking generals and nuclear scientists"]
-    assert several["count_qualifier"] == "several" and several[["count_low", "count_best", "count_high"]].eq("").all()
+    assert (
+        several["count_qualifier"] == "several"
+        and several[["count_low", "count_best", "count_high"]].eq("").all()
+    )
     dep = tables["deployments"].set_index("count_text")
     troops = dep.loc["about 40,000 U.S. troops"]
-    assert (troops["count_qualifier"], troops["count_best"], troops["date_precision"]) == ("approximately", "40000", "month")
-    assert (troops["geo_precision"], troops["latitude"], troops["country_iso3"]) == ("region", "", "")
+    assert (troops["count_qualifier"], troops["count_best"], troops["date_precision"]) == (
+        "approximately",
+        "40000",
+        "month",
+    )
+    assert (troops["geo_precision"], troops["latitude"], troops["country_iso3"]) == (
+        "region",
+        "",
+        "",
+    )
     citizens = dep.loc["hundreds of thousands of American citizens"]
     assert citizens["count_qualifier"] == "hundreds_of_thousands" and citizens["count_best"] == ""
 
@@ -131,11 +149,21 @@ def test_vagueness_kept_not_sharpened(tables):
 def test_article_coverage(tables):
     """The article's reported events, planned/derailed ones included, are all there."""
     ev = tables["events"]
-    assert set(ev["event_type"]) >= {"airstrike", "missile_attack", "interception", "negotiation", "meeting", "phone_call"}
+    assert set(ev["event_type"]) >= {
+        "airstrike",
+        "missile_attack",
+        "interception",
+        "negotiation",
+        "meeting",
+        "phone_call",
+    }
     assert (ev["event_status"] == "derailed").sum() == 1  # the sixth round in Oman
     waves = ev[ev["parent_event_id"] == "evt-0002"]
     assert sorted(waves["sequence_number"]) == ["1", "2", "3"]
     st = tables["statements"]
     assert len(st) == 9
     rubio = st[st["speaker_actor_id"] == "act-0007"].iloc[0]
-    assert rubio["speaker_title"].startswith("Acting National Security Adviser") and rubio["date_start"] == "2025-06-12"
+    assert (
+        rubio["speaker_title"].startswith("Acting National Security Adviser")
+        and rubio["date_start"] == "2025-06-12"
+    )

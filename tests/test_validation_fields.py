@@ -4,8 +4,6 @@ and checks the finding's code, path, line and column."""
 from __future__ import annotations
 
 import pytest
-
-from conflictdata.validation import validate
 from validate_support import (
     FIELD_CASES,
     column_of,
@@ -13,6 +11,9 @@ from validate_support import (
     with_cell,
     write_package,
 )
+
+from conflictdata.validation import validate
+
 
 def run(tmp_path, rows=None, **kw):
     return validate(write_package(tmp_path, rows), **kw)
@@ -31,8 +32,9 @@ def test_field_rule_fires_at_the_cell(tmp_path, table, row, field, value, code):
 
 def test_valid_edge_values_pass(tmp_path):
     rows = with_cell("events", 1, low="0", best="007", high="1000000")
-    rows["events"][0].update(latitude="-90", longitude="1e2", date_start="2024-02-29",
-                             date_end="2024-02-29")
+    rows["events"][0].update(
+        latitude="-90", longitude="1e2", date_start="2024-02-29", date_end="2024-02-29"
+    )
     rows["sources"][1]["trusted"] = "FALSE"
     report = run(tmp_path, rows)
     assert report.findings == [], report.format_text()
@@ -57,8 +59,9 @@ def test_finding_carries_row_key(tmp_path):
 
 
 def test_pattern_is_a_full_match_even_without_anchors(tmp_path):
-    from validate_support import SCHEMAS
     import copy
+
+    from validate_support import SCHEMAS
 
     schemas = copy.deepcopy(SCHEMAS)
     schemas["sources"]["fields"][0]["constraints"]["pattern"] = "SRC-[0-9]{3}"
@@ -70,8 +73,9 @@ def test_pattern_is_a_full_match_even_without_anchors(tmp_path):
 
 def test_pattern_re2_cannot_compile_is_refused(tmp_path):
     """A lookahead is not RE2: refused when the schema is read (no backtracking fallback)."""
-    from validate_support import SCHEMAS
     import copy
+
+    from validate_support import SCHEMAS
 
     from conflictdata.errors import DescriptorError
 

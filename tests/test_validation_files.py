@@ -10,10 +10,10 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from validate_support import ROWS, csv_text, located, with_cell, write_package
 
 from conflictdata.cli import main
 from conflictdata.validation import validate
-from validate_support import ROWS, csv_text, located, with_cell, write_package
 
 EV = "seeds/events.csv"
 HEADER = csv_text("events", [])
@@ -108,13 +108,13 @@ def test_utf16_file_with_a_bom_is_read_as_utf16(tmp_path):
     """frictionless' detector reads a UTF-16 byte order mark without a declared encoding."""
     bad = GOOD.replace("airstrike", "airstrke", 1)
     report = events_file(tmp_path, bad.encode("utf-16"))
-    assert [(f.code, f.line, f.row) for f in report.findings if f.path == EV] == [
-        ("E204", 2, 2)]
+    assert [(f.code, f.line, f.row) for f in report.findings if f.path == EV] == [("E204", 2, 2)]
 
 
 def test_nul_byte(tmp_path):
-    data = "".join(LINES[:2] + [LINES[2].replace("interception", "inter\x00ception")]
-                   + LINES[3:]).encode()
+    data = "".join(
+        LINES[:2] + [LINES[2].replace("interception", "inter\x00ception")] + LINES[3:]
+    ).encode()
     report = events_file(tmp_path, data)
     assert located(report, "E105") == [(EV, 3, 2)]
 
@@ -131,8 +131,8 @@ def test_unclosed_quote(tmp_path):
 def test_quote_inside_unquoted_cell(tmp_path):
     lines = list(LINES)
     lines[2] = lines[2].replace("officials said", 'officials "said"')
-    lines[2] = lines[2].replace('""missiles,"" officials "said"', 'x').replace('"The', "The")
-    lines[2] = lines[2].replace("down x\"", "down x")
+    lines[2] = lines[2].replace('""missiles,"" officials "said"', "x").replace('"The', "The")
+    lines[2] = lines[2].replace('down x"', "down x")
     lines[4] = lines[4].replace("airstrike", "airstrke")
     text = "".join(lines)
     text = text.replace("Israel struck Iran's", 'Israel "struck" Iran\'s', 1)  # line 2
@@ -157,8 +157,9 @@ def test_ragged_rows(tmp_path):
     n = len(HEADER.strip().split(","))
     assert located(report, "E108") == [(EV, 3, n + 1)]
     # the short row: one E124 per missing cell, the last field's
-    assert [(f.line, f.column, f.field, f.row) for f in report.findings
-            if f.code == "E124"] == [(4, n, "source_excerpt", 4)]
+    assert [(f.line, f.column, f.field, f.row) for f in report.findings if f.code == "E124"] == [
+        (4, n, "source_excerpt", 4)
+    ]
     assert located(report, "E204") == [(EV, 5, 2)]  # the readable rows are still checked
 
 
@@ -176,32 +177,37 @@ def test_stray_carriage_return(tmp_path):
     lines[2] = lines[2].replace("interception", "inter\rception")
     lines[3] = lines[3].replace("airstrike", "airstrke")
     report = events_file(tmp_path, "".join(lines))
-    assert [(f.code, f.line) for f in report.findings if f.path == EV] == [
-        ("E115", 3), ("E204", 4)]
+    assert [(f.code, f.line) for f in report.findings if f.path == EV] == [("E115", 3), ("E204", 4)]
 
 
 def test_blank_line(tmp_path):
     report = events_file(tmp_path, "".join(LINES[:3] + ["\n"] + LINES[3:]))
     # as frictionless: blank-row, and primary-key for the key it lacks
-    assert [(f.code, f.line, f.row) for f in report.findings] == [("E109", 4, 4),
-                                                                  ("E212", 4, 4)]
+    assert [(f.code, f.line, f.row) for f in report.findings] == [("E109", 4, 4), ("E212", 4, 4)]
 
 
 def test_header_duplicate_name(tmp_path):
-    text = HEADER.rstrip("\n") + ",event_type\n" + "".join(
-        line.rstrip("\n") + ",x\n" for line in LINES[1:])
+    text = (
+        HEADER.rstrip("\n")
+        + ",event_type\n"
+        + "".join(line.rstrip("\n") + ",x\n" for line in LINES[1:])
+    )
     report = events_file(tmp_path, text)
     # the 15th label is beyond the 14 fields: an extra label, as frictionless says
     assert located(report, "E112") == [(EV, 1, 15)]
     text = HEADER.replace("date_start", "event_type", 1) + "".join(LINES[1:])
     report = validate(write_package(tmp_path / "two", raw={"events": text}))
-    assert [(f.column, f.field) for f in report.findings if f.code == "E110"] == [
-        (3, "date_start")]
+    assert [(f.column, f.field) for f in report.findings if f.code == "E110"] == [(3, "date_start")]
 
 
 def test_header_missing_name(tmp_path):
-    text = "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != 4)
-                     for line in GOOD.replace('""missiles,""', "missiles").splitlines()) + "\n"
+    text = (
+        "\n".join(
+            ",".join(c for i, c in enumerate(line.split(",")) if i != 4)
+            for line in GOOD.replace('""missiles,""', "missiles").splitlines()
+        )
+        + "\n"
+    )
     report = events_file(tmp_path, text)
     # by position, as frictionless: the last field has no column; the labels from the
     # fifth on name the wrong fields
@@ -220,8 +226,10 @@ def test_header_extra_and_misspelt_name(tmp_path):
 
 
 def test_header_reordered(tmp_path):
-    lines = [line.rstrip("\n").split(",") for line in GOOD.replace(
-        '""missiles,""', "missiles").splitlines()]
+    lines = [
+        line.rstrip("\n").split(",")
+        for line in GOOD.replace('""missiles,""', "missiles").splitlines()
+    ]
     for cells in lines:
         cells[1], cells[2] = cells[2], cells[1]
     report = events_file(tmp_path, "\n".join(",".join(c) for c in lines) + "\n")
@@ -252,12 +260,27 @@ def test_seeds_are_not_modified(tmp_path):
 
 
 def _run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "conflictdata", "validate", *args],
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "conflictdata", "validate", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize("case", ["missing", "not-json", "schema-missing", "schema-not-json",
-                                  "no-resources", "bad-rowcheck", "bad-pattern"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing",
+        "not-json",
+        "schema-missing",
+        "schema-not-json",
+        "no-resources",
+        "bad-rowcheck",
+        "bad-pattern",
+    ],
+)
 def test_unreadable_descriptor_exits_2(tmp_path, case):
     desc = write_package(tmp_path)
     if case == "missing":
@@ -297,7 +320,7 @@ def test_default_descriptor_in_current_folder(tmp_path):
 
 
 def test_hostile_file_cli_exit_1_no_traceback(tmp_path):
-    desc = write_package(tmp_path, raw={"events": b"\xef\xbb\xbfevent_id,\x00\xff\n\"a,b\n"})
+    desc = write_package(tmp_path, raw={"events": b'\xef\xbb\xbfevent_id,\x00\xff\n"a,b\n'})
     proc = _run_cli(str(desc))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
     assert "seeds/events.csv:1:1: E103" in proc.stdout
@@ -308,9 +331,15 @@ def test_hostile_file_cli_exit_1_no_traceback(tmp_path):
 _cell_text = st.lists(st.sampled_from(list("ab é,\"'\n\r") + ["\r\n"]), max_size=12).map("".join)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(excerpts=st.lists(_cell_text, min_size=1, max_size=8), bad=st.integers(0, 7),
-       newline=st.sampled_from(["\n", "\r\n"]), data=st.data())
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    excerpts=st.lists(_cell_text, min_size=1, max_size=8),
+    bad=st.integers(0, 7),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    data=st.data(),
+)
 def test_physical_lines_with_embedded_newlines(tmp_path, excerpts, bad, newline, data):
     bad %= len(excerpts)
     rows = [
@@ -332,7 +361,9 @@ def test_physical_lines_with_embedded_newlines(tmp_path, excerpts, bad, newline,
     assert [(f.line, f.column) for f in enum] == [(expected_line, 2)], report.format_text()
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(blob=st.binary(max_size=300), prefix=st.booleans())
 def test_random_bytes_never_crash(tmp_path, blob, prefix):
     data = (HEADER.encode() if prefix else b"") + blob
@@ -345,13 +376,16 @@ def test_random_bytes_never_crash(tmp_path, blob, prefix):
     assert report.to_dict()["valid"] == report.valid
 
 
-@pytest.mark.parametrize("data,fast", [
-    (b"a,b\n1,2\n3,4,5\n6\n7,8\n", True),          # ragged rows
-    (b"a,b\n1,\xff2\n3,4\n", True),                 # invalid UTF-8
-    (b"a,b\n1,2\x00\n3,4\n", True),                 # NUL
-    (b'a,b\n1,"x\ny"\n3,4,5\n\n6,7\n', True),       # quoted newline, ragged, blank
-    (b'a,b\n1,x"y\n3,4\n', False),                  # misplaced quote: row by row
-])
+@pytest.mark.parametrize(
+    "data,fast",
+    [
+        (b"a,b\n1,2\n3,4,5\n6\n7,8\n", True),  # ragged rows
+        (b"a,b\n1,\xff2\n3,4\n", True),  # invalid UTF-8
+        (b"a,b\n1,2\x00\n3,4\n", True),  # NUL
+        (b'a,b\n1,"x\ny"\n3,4,5\n\n6,7\n', True),  # quoted newline, ragged, blank
+        (b'a,b\n1,x"y\n3,4\n', False),  # misplaced quote: row by row
+    ],
+)
 def test_common_defects_keep_the_vectorised_path(data, fast):
     """A big file with a ragged row or a bad byte must not fall back to row-by-row parsing."""
     from conflictdata.validation.files import parse_csv_bytes

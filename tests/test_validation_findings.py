@@ -7,16 +7,28 @@ import json
 import re
 
 import pytest
+from validate_support import with_cell, write_package
 
 import conflictdata
 from conflictdata.cli import main
 from conflictdata.docs import render_findings_doc
-from conflictdata.validation.findings import RULES, Finding, Report, make_finding
 from conflictdata.validation import validate
-from validate_support import with_cell, write_package
+from conflictdata.validation.findings import RULES, Finding, Report, make_finding
 
-FINDING_KEYS = ["code", "severity", "table", "path", "line", "column", "field", "key", "value",
-                "message", "hint", "row"]
+FINDING_KEYS = [
+    "code",
+    "severity",
+    "table",
+    "path",
+    "line",
+    "column",
+    "field",
+    "key",
+    "value",
+    "message",
+    "hint",
+    "row",
+]
 
 
 @pytest.fixture
@@ -36,9 +48,18 @@ def test_json_shape_exactly(broken, capsys):
     assert first["code"] == "W501" and first["line"] == 3 and first["column"] == 14
     err = doc["findings"][1]
     assert err == {
-        "code": "E204", "severity": "error", "table": "events", "path": "seeds/events.csv",
-        "line": 4, "column": 2, "field": "event_type", "key": "evt-0003", "value": "airstrke",
-        "message": err["message"], "hint": RULES["E204"].hint, "row": 4,
+        "code": "E204",
+        "severity": "error",
+        "table": "events",
+        "path": "seeds/events.csv",
+        "line": 4,
+        "column": 2,
+        "field": "event_type",
+        "key": "evt-0003",
+        "value": "airstrke",
+        "message": err["message"],
+        "hint": RULES["E204"].hint,
+        "row": 4,
     }
     assert "airstrke" in err["message"] and "airstrike" in err["message"]
     assert isinstance(doc["stats"], dict) and doc["stats"]["tables"]["events"]["rows"] == 4
@@ -69,8 +90,9 @@ def test_github_format(broken, capsys):
 
 
 def test_github_escaping():
-    f = make_finding("E108", table="t", path="a,b:c.csv", line=3, column=None,
-                     message="50% done\r\nnext")
+    f = make_finding(
+        "E108", table="t", path="a,b:c.csv", line=3, column=None, message="50% done\r\nnext"
+    )
     out = Report([f]).format_github().splitlines()[0]
     assert out.startswith("::error file=a%2Cb%3Ac.csv,line=3,title=E108::")
     assert "50%25 done%0D%0Anext (hint: " in out
@@ -81,11 +103,22 @@ def test_findings_sorted_by_path_line_column_code():
     def f(path, line, col, code):
         return make_finding(code, table="t", path=path, line=line, column=col, message="m")
 
-    r = Report([f("b.csv", 1, 1, "E204"), f("a.csv", 10, 1, "E204"), f("a.csv", 2, 5, "E301"),
-                f("a.csv", 2, 5, "E204"), f("a.csv", None, None, "E100")])
+    r = Report(
+        [
+            f("b.csv", 1, 1, "E204"),
+            f("a.csv", 10, 1, "E204"),
+            f("a.csv", 2, 5, "E301"),
+            f("a.csv", 2, 5, "E204"),
+            f("a.csv", None, None, "E100"),
+        ]
+    )
     assert [(x.path, x.line, x.column, x.code) for x in r.findings] == [
-        ("a.csv", None, None, "E100"), ("a.csv", 2, 5, "E204"), ("a.csv", 2, 5, "E301"),
-        ("a.csv", 10, 1, "E204"), ("b.csv", 1, 1, "E204")]
+        ("a.csv", None, None, "E100"),
+        ("a.csv", 2, 5, "E204"),
+        ("a.csv", 2, 5, "E301"),
+        ("a.csv", 10, 1, "E204"),
+        ("b.csv", 1, 1, "E204"),
+    ]
 
 
 def test_registry_is_consistent():
@@ -108,8 +141,9 @@ def test_every_code_is_emitted_somewhere_in_the_engine():
 
 def test_findings_doc_is_current(root):
     path = root / "docs" / "findings.md"
-    assert path.read_text(encoding="utf-8") == render_findings_doc(), \
+    assert path.read_text(encoding="utf-8") == render_findings_doc(), (
         "docs/findings.md is stale: run `conflictdata findings`"
+    )
     assert main(["findings", "--out", str(path), "--check"]) == 0
     for code in RULES:
         assert f"| {code} |" in render_findings_doc()

@@ -16,18 +16,23 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conflictdata.validation.files import parse_csv_bytes
-from conflictdata.validation import validate
 from validate_support import ROWS, SCHEMAS, csv_text, located, with_cell, write_package
+
+from conflictdata.validation import validate
+from conflictdata.validation.files import parse_csv_bytes
 
 EV = "seeds/events.csv"
 GOOD = csv_text("events", ROWS["events"])  # header + 4 rows
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "conflictdata", "validate", *args],
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "conflictdata", "validate", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def refused(proc: subprocess.CompletedProcess, *words: str) -> str:
@@ -109,8 +114,12 @@ def _reference_rows(data: bytes) -> tuple[int, set[int]] | None:
         for i, ch in enumerate(rec):
             if ch == '"':
                 quoted = not quoted
-            elif ch == "\r" and not quoted and rec[i + 1:i + 2] != "\n" and not (
-                    k == len(records) - 1 and i == len(rec) - 1):
+            elif (
+                ch == "\r"
+                and not quoted
+                and rec[i + 1 : i + 2] != "\n"
+                and not (k == len(records) - 1 and i == len(rec) - 1)
+            ):
                 lone_at = first + rec[:i].count("\n")
                 break
         if lone_at is not None:
@@ -123,10 +132,17 @@ def _reference_rows(data: bytes) -> tuple[int, set[int]] | None:
 
 
 @settings(max_examples=120, deadline=None)
-@given(cells=st.lists(st.lists(st.sampled_from(["a", "b", "", "x y", "c\rd", "e\nf", "g\r\nh"]),
-                               min_size=2, max_size=2), min_size=0, max_size=6),
-       ends=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=7, max_size=7),
-       last=st.booleans())
+@given(
+    cells=st.lists(
+        st.lists(
+            st.sampled_from(["a", "b", "", "x y", "c\rd", "e\nf", "g\r\nh"]), min_size=2, max_size=2
+        ),
+        min_size=0,
+        max_size=6,
+    ),
+    ends=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=7, max_size=7),
+    last=st.booleans(),
+)
 def test_mixed_line_endings_lose_no_row_without_a_finding(cells, ends, last):
     def cell(c: str) -> str:  # quoted when it holds a line feed: a bare CR may stay bare
         return f'"{c}"' if "\n" in c else c
@@ -188,65 +204,151 @@ def _field(schema: dict, name: str) -> dict:
 
 
 SCHEMA_CASES = {
-    "constraints-list": ("events", lambda s: _field(s, "low").update(constraints=[1]),
-                         ["schemas/events.json", "'low'", "constraints"]),
-    "primary-key-5": ("events", lambda s: s.update(primaryKey=5),
-                      ["schemas/events.json", "primaryKey"]),
-    "name-is-list": ("events", lambda s: s["fields"][1].update(name=["a", "b"]),
-                     ["schemas/events.json", "fields[1]", "name"]),
-    "unknown-type": ("events", lambda s: _field(s, "low").update(type="decimal"),
-                     ["schemas/events.json", "'low'", "type"]),
-    "enum-string": ("events", lambda s: _field(s, "event_type")["constraints"].update(
-        enum="airstrike"), ["schemas/events.json", "'event_type'", "enum"]),
-    "minimum-abc": ("events", lambda s: _field(s, "low")["constraints"].update(minimum="abc"),
-                    ["schemas/events.json", "'low'", "minimum"]),
-    "date-minimum": ("events", lambda s: _field(s, "date_start")["constraints"].update(
-        minimum="2025-02-30"), ["schemas/events.json", "'date_start'", "minimum"]),
-    "re2-lookahead": ("events", lambda s: _field(s, "source_excerpt").update(
-        constraints={"pattern": "(?=a)a+"}), ["schemas/events.json", "'source_excerpt'",
-                                              "pattern"]),
-    "catastrophic": ("events", lambda s: _field(s, "source_excerpt").update(
-        constraints={"pattern": "(a+)+\\1$"}), ["schemas/events.json", "pattern"]),
-    "pattern-escapes-anchor": ("events", lambda s: _field(s, "source_excerpt").update(
-        constraints={"pattern": "a)|(b"}), ["schemas/events.json", "pattern"]),
-    "pattern-number": ("events", lambda s: _field(s, "source_excerpt").update(
-        constraints={"pattern": 5}), ["schemas/events.json", "pattern"]),
-    "unknown-constraint": ("events", lambda s: _field(s, "low")["constraints"].update(
-        exclusiveMinimum=0), ["schemas/events.json", "'low'", "exclusiveMinimum"]),
-    "required-string": ("events", lambda s: _field(s, "low")["constraints"].update(
-        required="yes"), ["schemas/events.json", "'low'", "required"]),
-    "maxlength-negative": ("sources", lambda s: _field(s, "title")["constraints"].update(
-        maxLength=-1), ["schemas/sources.json", "'title'", "maxLength"]),
-    "fields-dict": ("events", lambda s: s.update(fields={"a": 1}),
-                    ["schemas/events.json", "fields"]),
-    "field-twice": ("events", lambda s: s["fields"].append(dict(s["fields"][1])),
-                    ["schemas/events.json", "'event_type'", "twice"]),
-    "foreign-keys-string": ("events", lambda s: s.update(foreignKeys="x"),
-                            ["schemas/events.json", "foreignKeys"]),
-    "rowcheck-fields-string": ("events", lambda s: s["rowChecks"][0].update(fields="low"),
-                               ["schemas/events.json", "rowChecks", "fields"]),
-    "rowcheck-cases-list": ("events", lambda s: s["rowChecks"][3].update(cases=[1]),
-                            ["schemas/events.json", "rowChecks", "cases"]),
-    "relation-start-list": ("events", lambda s: s["relationChecks"][0].update(start=["a"]),
-                            ["schemas/events.json", "relationChecks", "start"]),
-    "minimum-beyond-int64": ("events", lambda s: _field(s, "low")["constraints"].update(
-        minimum=10**30), ["unsupported", "'events'", "'low'", "minimum"]),
-    "minimum-infinite": ("events", lambda s: _field(s, "latitude")["constraints"].update(
-        minimum=1e400), ["schemas/events.json", "Infinity"]),
-    "minimum-on-text": ("events", lambda s: _field(s, "source_excerpt").update(
-        constraints={"minimum": "a"}), ["schemas/events.json", "'source_excerpt'", "minimum"]),
-    "maxlength-huge": ("sources", lambda s: _field(s, "title")["constraints"].update(
-        maxLength=10**30), ["schemas/sources.json", "'title'", "maxLength"]),
-    "enum-twice": ("events", lambda s: _field(s, "event_type")["constraints"].update(
-        enum=["a", "a"]), ["schemas/events.json", "'event_type'", "enum"]),
-    "ordered-int-and-date": ("events", lambda s: s["rowChecks"][0].update(
-        fields=["low", "date_start"]), ["schemas/events.json", "ordered", "'low'"]),
-    "datespan-on-integers": ("events", lambda s: s["rowChecks"][5].update(start="low"),
-                             ["schemas/events.json", "dateSpan", "'low'"]),
-    "notbefore-on-integer": ("events", lambda s: s["relationChecks"][0].update(start="low"),
-                             ["schemas/events.json", "notBefore", "'low'"]),
-    "missing-values-string": ("events", lambda s: s.update(missingValues=""),
-                              ["schemas/events.json", "missingValues"]),
+    "constraints-list": (
+        "events",
+        lambda s: _field(s, "low").update(constraints=[1]),
+        ["schemas/events.json", "'low'", "constraints"],
+    ),
+    "primary-key-5": (
+        "events",
+        lambda s: s.update(primaryKey=5),
+        ["schemas/events.json", "primaryKey"],
+    ),
+    "name-is-list": (
+        "events",
+        lambda s: s["fields"][1].update(name=["a", "b"]),
+        ["schemas/events.json", "fields[1]", "name"],
+    ),
+    "unknown-type": (
+        "events",
+        lambda s: _field(s, "low").update(type="decimal"),
+        ["schemas/events.json", "'low'", "type"],
+    ),
+    "enum-string": (
+        "events",
+        lambda s: _field(s, "event_type")["constraints"].update(enum="airstrike"),
+        ["schemas/events.json", "'event_type'", "enum"],
+    ),
+    "minimum-abc": (
+        "events",
+        lambda s: _field(s, "low")["constraints"].update(minimum="abc"),
+        ["schemas/events.json", "'low'", "minimum"],
+    ),
+    "date-minimum": (
+        "events",
+        lambda s: _field(s, "date_start")["constraints"].update(minimum="2025-02-30"),
+        ["schemas/events.json", "'date_start'", "minimum"],
+    ),
+    "re2-lookahead": (
+        "events",
+        lambda s: _field(s, "source_excerpt").update(constraints={"pattern": "(?=a)a+"}),
+        ["schemas/events.json", "'source_excerpt'", "pattern"],
+    ),
+    "catastrophic": (
+        "events",
+        lambda s: _field(s, "source_excerpt").update(constraints={"pattern": "(a+)+\\1$"}),
+        ["schemas/events.json", "pattern"],
+    ),
+    "pattern-escapes-anchor": (
+        "events",
+        lambda s: _field(s, "source_excerpt").update(constraints={"pattern": "a)|(b"}),
+        ["schemas/events.json", "pattern"],
+    ),
+    "pattern-number": (
+        "events",
+        lambda s: _field(s, "source_excerpt").update(constraints={"pattern": 5}),
+        ["schemas/events.json", "pattern"],
+    ),
+    "unknown-constraint": (
+        "events",
+        lambda s: _field(s, "low")["constraints"].update(exclusiveMinimum=0),
+        ["schemas/events.json", "'low'", "exclusiveMinimum"],
+    ),
+    "required-string": (
+        "events",
+        lambda s: _field(s, "low")["constraints"].update(required="yes"),
+        ["schemas/events.json", "'low'", "required"],
+    ),
+    "maxlength-negative": (
+        "sources",
+        lambda s: _field(s, "title")["constraints"].update(maxLength=-1),
+        ["schemas/sources.json", "'title'", "maxLength"],
+    ),
+    "fields-dict": (
+        "events",
+        lambda s: s.update(fields={"a": 1}),
+        ["schemas/events.json", "fields"],
+    ),
+    "field-twice": (
+        "events",
+        lambda s: s["fields"].append(dict(s["fields"][1])),
+        ["schemas/events.json", "'event_type'", "twice"],
+    ),
+    "foreign-keys-string": (
+        "events",
+        lambda s: s.update(foreignKeys="x"),
+        ["schemas/events.json", "foreignKeys"],
+    ),
+    "rowcheck-fields-string": (
+        "events",
+        lambda s: s["rowChecks"][0].update(fields="low"),
+        ["schemas/events.json", "rowChecks", "fields"],
+    ),
+    "rowcheck-cases-list": (
+        "events",
+        lambda s: s["rowChecks"][3].update(cases=[1]),
+        ["schemas/events.json", "rowChecks", "cases"],
+    ),
+    "relation-start-list": (
+        "events",
+        lambda s: s["relationChecks"][0].update(start=["a"]),
+        ["schemas/events.json", "relationChecks", "start"],
+    ),
+    "minimum-beyond-int64": (
+        "events",
+        lambda s: _field(s, "low")["constraints"].update(minimum=10**30),
+        ["unsupported", "'events'", "'low'", "minimum"],
+    ),
+    "minimum-infinite": (
+        "events",
+        lambda s: _field(s, "latitude")["constraints"].update(minimum=1e400),
+        ["schemas/events.json", "Infinity"],
+    ),
+    "minimum-on-text": (
+        "events",
+        lambda s: _field(s, "source_excerpt").update(constraints={"minimum": "a"}),
+        ["schemas/events.json", "'source_excerpt'", "minimum"],
+    ),
+    "maxlength-huge": (
+        "sources",
+        lambda s: _field(s, "title")["constraints"].update(maxLength=10**30),
+        ["schemas/sources.json", "'title'", "maxLength"],
+    ),
+    "enum-twice": (
+        "events",
+        lambda s: _field(s, "event_type")["constraints"].update(enum=["a", "a"]),
+        ["schemas/events.json", "'event_type'", "enum"],
+    ),
+    "ordered-int-and-date": (
+        "events",
+        lambda s: s["rowChecks"][0].update(fields=["low", "date_start"]),
+        ["schemas/events.json", "ordered", "'low'"],
+    ),
+    "datespan-on-integers": (
+        "events",
+        lambda s: s["rowChecks"][5].update(start="low"),
+        ["schemas/events.json", "dateSpan", "'low'"],
+    ),
+    "notbefore-on-integer": (
+        "events",
+        lambda s: s["relationChecks"][0].update(start="low"),
+        ["schemas/events.json", "notBefore", "'low'"],
+    ),
+    "missing-values-string": (
+        "events",
+        lambda s: s.update(missingValues=""),
+        ["schemas/events.json", "missingValues"],
+    ),
 }
 
 
@@ -302,8 +404,9 @@ def _with_path(desc: Path, index: int, key: str, value: str) -> None:
 
 
 @pytest.mark.parametrize("key", ["path", "schema"])
-@pytest.mark.parametrize("kind", ["absolute", "dotdot", "proc", "symlink", "dot", "backslash",
-                                  "url", "empty-part"])
+@pytest.mark.parametrize(
+    "kind", ["absolute", "dotdot", "proc", "symlink", "dot", "backslash", "url", "empty-part"]
+)
 def test_path_outside_the_package_is_refused(tmp_path, kind, key):
     pkg = tmp_path / "pkg"
     pkg.mkdir()
@@ -323,9 +426,13 @@ def test_path_outside_the_package_is_refused(tmp_path, kind, key):
         os.symlink(secret, pkg / "seeds" / "link.csv")
     _with_path(desc, 2, key, value)
     env = {**os.environ, "SECRET_FOR_TEST": SECRET}
-    proc = subprocess.run([sys.executable, "-m", "conflictdata", "validate", str(desc),
-                           "--format", "json"], capture_output=True, text=True, timeout=120,
-                          env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "conflictdata", "validate", str(desc), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     line = refused(proc)
     assert SECRET not in proc.stdout + proc.stderr
     shown = value.replace("\\", "\\\\")
@@ -344,8 +451,12 @@ def test_build_refuses_the_same_paths(tmp_path):
     pkg.mkdir()
     desc = write_package(pkg)
     _with_path(desc, 0, "path", str(_outside(tmp_path)))
-    proc = subprocess.run([sys.executable, "-m", "conflictdata", "build", str(desc), "--out",
-                           str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "conflictdata", "build", str(desc), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert SECRET not in proc.stdout + proc.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.parquet"))
@@ -361,8 +472,12 @@ def test_fifo_seed_is_not_read(tmp_path):
 
 def test_build_publishes_no_empty_table_from_a_cr_only_file(tmp_path):
     desc = write_package(tmp_path, raw={"events": GOOD.replace("\n", "\r")})
-    proc = subprocess.run([sys.executable, "-m", "conflictdata", "build", str(desc), "--out",
-                           str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "conflictdata", "build", str(desc), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
     assert f"{EV}:1: E116" in proc.stdout
     assert not list((tmp_path / "out").rglob("*.parquet")) if (tmp_path / "out").exists() else True
@@ -386,10 +501,16 @@ def test_a_non_canonical_id_alone_is_an_error(tmp_path):
     assert not report.valid
 
 
-@pytest.mark.parametrize("value,bad", [("evt-10000", False), ("evt-0042", False),
-                                       ("evt-012345", True),
-                                       ("evt-" + "0" + "1" * 20, True),
-                                       ("evt-" + "1" * 21, False)])
+@pytest.mark.parametrize(
+    "value,bad",
+    [
+        ("evt-10000", False),
+        ("evt-0042", False),
+        ("evt-012345", True),
+        ("evt-" + "0" + "1" * 20, True),
+        ("evt-" + "1" * 21, False),
+    ],
+)
 def test_id_spelling_rule(tmp_path, value, bad):
     rows = with_cell("events", 3, event_id=value)
     report = validate(write_package(tmp_path, rows))
@@ -401,7 +522,8 @@ def test_non_canonical_foreign_key_is_flagged_too(tmp_path):
 
     schemas = copy.deepcopy(SCHEMAS)
     _field(schemas["events"], "in_response_to_event_id")["constraints"] = {
-        "pattern": "^evt-[0-9]{4,}$"}
+        "pattern": "^evt-[0-9]{4,}$"
+    }
     rows = with_cell("events", 1, in_response_to_event_id="evt-00001")
     report = validate(write_package(tmp_path, rows, schemas=schemas))
     assert located(report, "E213") == [(EV, 3, 12)]
@@ -413,9 +535,19 @@ def test_non_canonical_foreign_key_is_flagged_too(tmp_path):
 EXC = 14  # the column of events.source_excerpt
 
 
-@pytest.mark.parametrize("text", [" =cmd|' /C calc'!A0", "\t=1+1", "\n+SUM(A1)", "\u00a0@x",
-                                  "\u200b=1+1", "\ufeff-2+3*cmd", "\u202e =HYPERLINK(1)",
-                                  " \u2060\t=x"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        " =cmd|' /C calc'!A0",
+        "\t=1+1",
+        "\n+SUM(A1)",
+        "\u00a0@x",
+        "\u200b=1+1",
+        "\ufeff-2+3*cmd",
+        "\u202e =HYPERLINK(1)",
+        " \u2060\t=x",
+    ],
+)
 def test_hidden_formula_is_w505(tmp_path, text):
     desc = write_package(tmp_path, with_cell("events", 1, source_excerpt=text))
     report = validate(desc)
@@ -432,8 +564,9 @@ def test_no_hidden_formula(tmp_path, text):
     assert located(report, "W505") == []
 
 
-@pytest.mark.parametrize("char", ["\u202a", "\u202e", "\u2066", "\u2069", "\u200b", "\u200d",
-                                  "\u2060", "\ufeff"])
+@pytest.mark.parametrize(
+    "char", ["\u202a", "\u202e", "\u2066", "\u2069", "\u200b", "\u200d", "\u2060", "\ufeff"]
+)
 def test_invisible_characters_are_w506(tmp_path, char):
     text = f"Israel{char} struck"
     report = validate(write_package(tmp_path, with_cell("events", 2, source_excerpt=text)))
@@ -448,17 +581,30 @@ def test_plain_unicode_text_has_no_w506(tmp_path):
 
 
 @settings(max_examples=200, deadline=None)
-@given(cells=st.lists(st.text(alphabet=st.sampled_from(
-    list("a =é\u2014\u201c") + list("\u202a\u202e\u2066\u2069\u200b\u200d\u2060\ufeff\u2061"
-                                    "\u200a\u200e\u2028\ufefe\uffbf")), max_size=5),
-    max_size=20), split=st.integers(0, 20))
+@given(
+    cells=st.lists(
+        st.text(
+            alphabet=st.sampled_from(
+                list("a =é\u2014\u201c")
+                + list(
+                    "\u202a\u202e\u2066\u2069\u200b\u200d\u2060\ufeff\u2061"
+                    "\u200a\u200e\u2028\ufefe\uffbf"
+                )
+            ),
+            max_size=5,
+        ),
+        max_size=20,
+    ),
+    split=st.integers(0, 20),
+)
 def test_invisible_rows_match_a_per_cell_reference(cells, split):
-    from conflictdata.validation.kernels import INVISIBLE, invisible_rows
-
     import pyarrow as pa
 
-    arr = pa.chunked_array([pa.array(cells[:split], pa.string()),
-                            pa.array(cells[split:], pa.string())])
+    from conflictdata.validation.kernels import INVISIBLE, invisible_rows
+
+    arr = pa.chunked_array(
+        [pa.array(cells[:split], pa.string()), pa.array(cells[split:], pa.string())]
+    )
     expected = [i for i, c in enumerate(cells) if any(ch in INVISIBLE for ch in c)]
     assert invisible_rows(arr).tolist() == expected
 
@@ -519,8 +665,12 @@ def test_wide_id_pattern_keeps_its_own_zeros(tmp_path):
 
     schemas = copy.deepcopy(SCHEMAS)
     _field(schemas["events"], "event_id")["constraints"]["pattern"] = "^evt-[0-9]{22,}$"
-    ids = ["evt-" + "0" * 21 + "1", "evt-" + "0" * 22 + "2", "evt-" + "0" * 20 + "33",
-           "evt-" + "9" * 23]
+    ids = [
+        "evt-" + "0" * 21 + "1",
+        "evt-" + "0" * 22 + "2",
+        "evt-" + "0" * 20 + "33",
+        "evt-" + "9" * 23,
+    ]
     rows = copy.deepcopy(ROWS)
     for r, i in zip(rows["events"], ids):
         r["event_id"] = i
@@ -530,28 +680,94 @@ def test_wide_id_pattern_keeps_its_own_zeros(tmp_path):
 
 
 _json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
     | st.text(max_size=8),
-    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids,
-                                                              max_size=3),
-    max_leaves=6) | st.sampled_from(["integer", "number", "boolean", "any", "string", "date",
-                                     "geopoint", "uri", "uuid", "email", ",", ".", "NaN",
-                                     "01", "1e400", "sNaN", "-0"])
-_SCHEMA_KEYS = ["fields", "primaryKey", "foreignKeys", "rowChecks", "relationChecks",
-                "missingValues", "title", "description", "$schema", "uniqueKeys"]
-_FIELD_KEYS = ["name", "type", "title", "description", "format", "constraints",
-               "enumDescriptions", "trueValues", "falseValues", "bareNumber", "floatNumber",
-               "decimalChar", "groupChar", "example", "rdfType", "missingValues", "required"]
-_CONSTRAINT_KEYS = ["required", "unique", "enum", "pattern", "minimum", "maximum",
-                    "minLength", "maxLength", "exclusiveMinimum", "exclusiveMaximum"]
+    lambda kids: (
+        st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids, max_size=3)
+    ),
+    max_leaves=6,
+) | st.sampled_from(
+    [
+        "integer",
+        "number",
+        "boolean",
+        "any",
+        "string",
+        "date",
+        "geopoint",
+        "uri",
+        "uuid",
+        "email",
+        ",",
+        ".",
+        "NaN",
+        "01",
+        "1e400",
+        "sNaN",
+        "-0",
+    ]
+)
+_SCHEMA_KEYS = [
+    "fields",
+    "primaryKey",
+    "foreignKeys",
+    "rowChecks",
+    "relationChecks",
+    "missingValues",
+    "title",
+    "description",
+    "$schema",
+    "uniqueKeys",
+]
+_FIELD_KEYS = [
+    "name",
+    "type",
+    "title",
+    "description",
+    "format",
+    "constraints",
+    "enumDescriptions",
+    "trueValues",
+    "falseValues",
+    "bareNumber",
+    "floatNumber",
+    "decimalChar",
+    "groupChar",
+    "example",
+    "rdfType",
+    "missingValues",
+    "required",
+]
+_CONSTRAINT_KEYS = [
+    "required",
+    "unique",
+    "enum",
+    "pattern",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+]
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(table=st.sampled_from(sorted(SCHEMAS)), where=st.integers(0, 2), index=st.integers(0, 20),
-       key=st.integers(0, 20), value=_json_values)
-def test_any_malformed_schema_value_is_a_descriptor_error(tmp_path, table, where, index, key,
-                                                          value):
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    table=st.sampled_from(sorted(SCHEMAS)),
+    where=st.integers(0, 2),
+    index=st.integers(0, 20),
+    key=st.integers(0, 20),
+    value=_json_values,
+)
+def test_any_malformed_schema_value_is_a_descriptor_error(
+    tmp_path, table, where, index, key, value
+):
     """Put any JSON value at any schema, field or constraint key: a Report or one-line
     DescriptorError, never another exception."""
     import copy
@@ -575,11 +791,15 @@ def test_any_malformed_schema_value_is_a_descriptor_error(tmp_path, table, where
         assert "\n" not in str(exc) and len(str(exc)) < 400
 
 
-@pytest.mark.parametrize("key,value,word", [("encoding", "no-such-codec", "encoding"),
-                                            ("dialect", {"delimiter": ";;"}, "delimiter"),
-                                            ("dialect", {"nullSequence": "NA"},
-                                             "nullSequence"),
-                                            ("dialect", "x", "dialect")])
+@pytest.mark.parametrize(
+    "key,value,word",
+    [
+        ("encoding", "no-such-codec", "encoding"),
+        ("dialect", {"delimiter": ";;"}, "delimiter"),
+        ("dialect", {"nullSequence": "NA"}, "nullSequence"),
+        ("dialect", "x", "dialect"),
+    ],
+)
 def test_unsupported_encoding_or_dialect_is_refused(tmp_path, key, value, word):
     desc = write_package(tmp_path)
     d = json.loads(desc.read_text())
@@ -598,22 +818,32 @@ def test_empty_missing_values_means_every_cell_is_a_value(tmp_path):
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=st.lists(st.sampled_from([",", ";", '"', "\n", "\r", "\r\n", "a", "1", " "]),
-                    max_size=40).map("".join),
-       delimiter=st.sampled_from([",", ";"]))
+@given(
+    text=st.lists(
+        st.sampled_from([",", ";", '"', "\n", "\r", "\r\n", "a", "1", " "]), max_size=40
+    ).map("".join),
+    delimiter=st.sampled_from([",", ";"]),
+)
 def test_spec_reading_is_pythons_csv_and_loses_no_record(text, delimiter):
     """Without the policy a declared dialect reads exactly as Python's csv module (so
     frictionless) reads it: every record after the header is a row (its first cells, one
     per label) or a blank row (E109), none lost, and no parse ever crashes."""
     from conflictdata.schema import Dialect
 
-    d = Dialect(delimiter=delimiter, header_rows=(1,),
-                declared=frozenset({"delimiter", "quoteChar", "skipInitialSpace",
-                                    "headerRows"}))
+    d = Dialect(
+        delimiter=delimiter,
+        header_rows=(1,),
+        declared=frozenset({"delimiter", "quoteChar", "skipInitialSpace", "headerRows"}),
+    )
     data = f"k{delimiter}v\n{text}".encode()
     found: list[tuple[str, Any]] = []
-    parsed = parse_csv_bytes(data, lambda code, **kw: found.append((code, kw.get("row"))),
-                             strict=False, dialect=d, nfields=2)
+    parsed = parse_csv_bytes(
+        data,
+        lambda code, **kw: found.append((code, kw.get("row"))),
+        strict=False,
+        dialect=d,
+        nfields=2,
+    )
     records = list(csv.reader(io.StringIO(data.decode(), newline=""), delimiter=delimiter))[1:]
     assert parsed is not None
     blank = [r for c, r in found if c == "E109"]

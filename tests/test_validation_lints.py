@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from conflictdata.validation import validate
 from validate_support import (
     column_of,
     located,
     with_cell,
     write_package,
 )
+
+from conflictdata.validation import validate
 
 EV = "seeds/events.csv"
 
@@ -24,7 +24,7 @@ LINT_CASES = [
     ({"source_excerpt": "trailing\n"}, "W501"),
     ({"source_excerpt": "nbsp\u00a0"}, "W501"),
     ({"source_excerpt": "Cafe\u0301"}, "W502"),
-    ({"source_excerpt": "=HYPERLINK(\"x\")"}, "W503"),
+    ({"source_excerpt": '=HYPERLINK("x")'}, "W503"),
     ({"source_excerpt": "+1 555"}, "W503"),
     ({"source_excerpt": "-cmd|' /C calc'!A0"}, "W503"),
     ({"source_excerpt": "@SUM(A1)"}, "W503"),
@@ -39,8 +39,9 @@ def test_lint_warns_at_the_cell(tmp_path, changes, code):
 
 
 def test_lints_leave_numbers_and_nfc_text_alone(tmp_path):
-    rows = with_cell("events", 0, latitude="-35.5", longitude="-51",
-                     source_excerpt="Café naïve 北京 — “quoted”")
+    rows = with_cell(
+        "events", 0, latitude="-35.5", longitude="-51", source_excerpt="Café naïve 北京 — “quoted”"
+    )
     rows["actors"][0]["name"] = "-5"
     report = run(tmp_path, rows)
     assert report.findings == [], report.format_text()

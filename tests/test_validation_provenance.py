@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from conflictdata.validation import validate
 from validate_support import (
     SOURCE_TEXT,
     column_of,
@@ -10,6 +9,8 @@ from validate_support import (
     with_cell,
     write_package,
 )
+
+from conflictdata.validation import validate
 
 EV = "seeds/events.csv"
 
@@ -40,13 +41,14 @@ def test_excerpt_with_ellipsis_for_an_omission(tmp_path):
 def test_sources_without_text_are_findings(tmp_path):
     """A cited source with no text is E405 at its row; nothing checked at all is E406."""
     (tmp_path / "texts").mkdir()
-    report = run(tmp_path, with_cell("events", 2, source_excerpt="anything"),
-                 sources_dir=tmp_path / "texts")
+    report = run(
+        tmp_path, with_cell("events", 2, source_excerpt="anything"), sources_dir=tmp_path / "texts"
+    )
     assert located(report, "E405") == [("seeds/sources.csv", 2, 1)]
     assert [(f.path, f.line) for f in report.findings if f.code == "E406"] == [
-        (str(tmp_path / "texts"), None)]
+        (str(tmp_path / "texts"), None)
+    ]
     assert not report.valid and report.stats["provenance"]["excerpts_checked"] == 0
-
 
 
 def test_missing_sources_dir_cannot_run(tmp_path, capsys):

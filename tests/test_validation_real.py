@@ -54,11 +54,21 @@ CASES = [
     ("events", lambda r: True, "event_type", "airstrke", "E204"),
     ("events", lambda r: r["date_precision"] == "day", "date_end", "2025-02-30", "E203"),
     ("events", lambda r: True, "source_id", "no-such-source", "E401"),
-    ("events", lambda r: r["record_status"] == "active", "record_status", "superseded",
-     "E303:superseded_by"),
+    (
+        "events",
+        lambda r: r["record_status"] == "active",
+        "record_status",
+        "superseded",
+        "E303:superseded_by",
+    ),
     ("actors", lambda r: True, "actor_id", "act-x", "E205"),
-    ("statements", lambda r: r["date_precision"] == "day" and r["date_start"] == r["date_end"],
-     "date_start", "1999-01-01", "E305:date_end"),
+    (
+        "statements",
+        lambda r: r["date_precision"] == "day" and r["date_start"] == r["date_end"],
+        "date_start",
+        "1999-01-01",
+        "E305:date_end",
+    ),
     ("figures", lambda r: r["count_qualifier"] == "exact", "count_best", "", "E303"),
     ("deployments", lambda r: True, "latitude", "91", "E207"),
     ("event_actors", lambda r: True, "event_id", "evt-9999", "E401"),
@@ -82,8 +92,10 @@ def test_answering_event_dated_before_what_it_answers(pkg):
     path = pkg / "seeds" / "events.csv"
     rows = _rows(path)
     h = rows[0]
-    idx = {n: h.index(n) for n in ("event_id", "in_response_to_event_id", "date_start",
-                                   "date_end", "date_precision")}
+    idx = {
+        n: h.index(n)
+        for n in ("event_id", "in_response_to_event_id", "date_start", "date_end", "date_precision")
+    }
     answering = [r for r in rows[1:] if r[idx["in_response_to_event_id"]]]
     if not answering:
         pytest.skip("no event answers another in the current seeds")
@@ -95,8 +107,9 @@ def test_answering_event_dated_before_what_it_answers(pkg):
     r[idx["date_precision"]] = "day"
     _write(path, rows)
     report = validate(pkg / "datapackage.json")
-    assert any(f.code == "E403" and f.key == r[idx["event_id"]] for f in report.findings), \
+    assert any(f.code == "E403" and f.key == r[idx["event_id"]] for f in report.findings), (
         report.format_text()
+    )
 
 
 def test_superseded_by_cycle(pkg):
@@ -110,6 +123,7 @@ def test_superseded_by_cycle(pkg):
     _write(path, rows)
     report = validate(pkg / "datapackage.json")
     cycle = [f for f in report.findings if f.code == "E402"]
-    assert {f.key for f in cycle} == {a[h.index("event_id")], b[h.index("event_id")]}, \
+    assert {f.key for f in cycle} == {a[h.index("event_id")], b[h.index("event_id")]}, (
         report.format_text()
+    )
     assert all(f.field == "superseded_by" for f in cycle)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from conflictdata.validation import validate
 from validate_support import (
     ROWS,
     column_of,
@@ -10,6 +9,8 @@ from validate_support import (
     with_cell,
     write_package,
 )
+
+from conflictdata.validation import validate
 
 EV = "seeds/events.csv"
 
@@ -58,8 +59,12 @@ def test_long_chain_is_not_a_cycle(tmp_path):
     n = 300
     rows = {k: list(v) for k, v in ROWS.items()}
     rows["actors"] = [
-        {"actor_id": f"act-{i:04d}", "name": "x", "source_id": "SRC-001",
-         "parent_actor_id": f"act-{i - 1:04d}" if i > 1 else ""}
+        {
+            "actor_id": f"act-{i:04d}",
+            "name": "x",
+            "source_id": "SRC-001",
+            "parent_actor_id": f"act-{i - 1:04d}" if i > 1 else "",
+        }
         for i in range(1, n + 1)
     ]
     rows["actors"][0]["source_id"] = "SRC-002"

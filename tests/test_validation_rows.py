@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
-from conflictdata.validation import validate
 from validate_support import (
     ROW_CASES,
     column_of,
@@ -12,6 +10,8 @@ from validate_support import (
     with_cell,
     write_package,
 )
+
+from conflictdata.validation import validate
 
 EV = "seeds/events.csv"
 
@@ -23,8 +23,9 @@ def run(tmp_path, rows=None, **kw):
 @pytest.mark.parametrize("changes,row,code,field", ROW_CASES)
 def test_row_check_fires_at_the_cell(tmp_path, changes, row, code, field):
     report = run(tmp_path, with_cell("events", row, **changes))
-    assert located(report, code) == [(EV, row + 2, column_of("events", field))], \
+    assert located(report, code) == [(EV, row + 2, column_of("events", field))], (
         report.format_text()
+    )
 
 
 def test_row_checks_skip_nulls_and_invalid_values(tmp_path):

@@ -3,7 +3,6 @@ run; the per-rule limit counts the rest."""
 
 from __future__ import annotations
 
-from conflictdata.validation import validate
 from validate_support import (
     ROWS,
     SOURCE_TEXT,
@@ -11,6 +10,9 @@ from validate_support import (
     with_cell,
     write_package,
 )
+
+from conflictdata.validation import validate
+
 
 def run(tmp_path, rows=None, **kw):
     return validate(write_package(tmp_path, rows), **kw)
@@ -31,9 +33,6 @@ def test_clean_package_with_sources_dir_has_no_findings(tmp_path):
     assert report.stats["provenance"]["excerpts_checked"] == len(ROWS["events"])
 
 
-
-
-
 def test_all_findings_across_tables_in_one_run(tmp_path):
     rows = with_cell("events", 0, event_type="bombing")
     rows["actors"][1]["parent_actor_id"] = "act-9999"
@@ -49,8 +48,7 @@ def test_all_findings_across_tables_in_one_run(tmp_path):
 def test_per_rule_limit_counts_the_rest(tmp_path):
     rows = {k: list(v) for k, v in ROWS.items()}
     rows["events"] = [
-        {**ROWS["events"][0], "event_id": f"evt-{i:04d}", "event_type": "bad"}
-        for i in range(1, 31)
+        {**ROWS["events"][0], "event_id": f"evt-{i:04d}", "event_type": "bad"} for i in range(1, 31)
     ]
     report = validate(write_package(tmp_path, rows), max_per_rule=10)
     assert len(located(report, "E204")) == 10

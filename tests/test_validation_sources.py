@@ -24,8 +24,10 @@ from conflictdata.validation import validate
 
 frictionless = pytest.importorskip("frictionless")
 
-FIELDS = [{"name": "id", "type": "integer"},
-          {"name": "name", "type": "string", "constraints": {"enum": ["café", "b", "€"]}}]
+FIELDS = [
+    {"name": "id", "type": "integer"},
+    {"name": "name", "type": "string", "constraints": {"enum": ["café", "b", "€"]}},
+]
 GOOD = "id,name\n1,café\n2,b\n"
 
 
@@ -45,7 +47,8 @@ def theirs(desc: Path) -> set[tuple[Any, ...]]:
     """frictionless' errors as (type, row number)."""
     report = frictionless.validate(str(desc))
     return {(e.type, getattr(e, "row_number", None)) for t in report.tasks for e in t.errors} | {
-        (e.type, None) for e in report.errors}
+        (e.type, None) for e in report.errors
+    }
 
 
 def ours(desc: Path) -> set[tuple[Any, ...]]:
@@ -59,10 +62,20 @@ def found(desc: Path) -> list[tuple[Any, ...]]:
 # -- encodings -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("encoding,codec", [
-    ("latin-1", "latin-1"), ("ISO-8859-1", "latin-1"), ("cp1252", "cp1252"),
-    ("windows-1252", "cp1252"), ("utf-16", "utf-16"), ("utf-16le", "utf-16"),
-    ("utf-8-sig", "utf-8-sig"), ("UTF-8", "utf-8"), ("utf-32", "utf-32")])
+@pytest.mark.parametrize(
+    "encoding,codec",
+    [
+        ("latin-1", "latin-1"),
+        ("ISO-8859-1", "latin-1"),
+        ("cp1252", "cp1252"),
+        ("windows-1252", "cp1252"),
+        ("utf-16", "utf-16"),
+        ("utf-16le", "utf-16"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("UTF-8", "utf-8"),
+        ("utf-32", "utf-32"),
+    ],
+)
 def test_declared_encoding_is_transcoded(tmp_path, encoding, codec):
     text = GOOD + "3,€\n4,cafe\n" if codec != "latin-1" else GOOD + "4,cafe\n"
     desc = package(tmp_path, {"t.csv": text.encode(codec)}, encoding=encoding)
@@ -93,13 +106,15 @@ def test_declared_utf8_with_bad_bytes_is_one_finding(tmp_path):
     with pytest.raises(UnsupportedFeatureError, match="declares no encoding"):
         validate(desc)
     # under the policy: each bad line (E104), the rest checked
-    assert [f.code for f in validate(desc, policy="strict").findings] == [
-        "E104", "E204", "E202"]
+    assert [f.code for f in validate(desc, policy="strict").findings] == ["E104", "E204", "E202"]
 
 
 def test_undecodable_utf16_is_a_finding_not_a_crash(tmp_path):
-    desc = package(tmp_path, {"t.csv": codecs.BOM_UTF16_LE + "id,name\n".encode("utf-16-le")
-                              + b"\x00\xd8\x41"}, encoding="utf-16")
+    desc = package(
+        tmp_path,
+        {"t.csv": codecs.BOM_UTF16_LE + "id,name\n".encode("utf-16-le") + b"\x00\xd8\x41"},
+        encoding="utf-16",
+    )
     assert [c for c, *_ in found(desc)] == ["E119"]
     assert theirs(desc) == {("encoding-error", None)}
 
@@ -108,8 +123,7 @@ def test_utf8_bom_read_as_frictionless_reads_it(tmp_path):
     desc = package(tmp_path, {"t.csv": codecs.BOM_UTF8 + GOOD.encode()}, encoding="utf-8")
     assert ours(desc) == set() == theirs(desc)
     # latin-1 reads the BOM as three letters of the first label
-    desc = package(tmp_path / "l", {"t.csv": codecs.BOM_UTF8 + GOOD.encode()},
-                   encoding="latin-1")
+    desc = package(tmp_path / "l", {"t.csv": codecs.BOM_UTF8 + GOOD.encode()}, encoding="latin-1")
     assert ("E113", 1) in ours(desc) and ("incorrect-label", None) in theirs(desc)
 
 
@@ -133,15 +147,18 @@ def _zip(members: dict[str, bytes]) -> bytes:
 BAD = (GOOD + "x,b\n").encode()
 
 
-@pytest.mark.parametrize("path,content,extra", [
-    ("t.csv.gz", gzip.compress(BAD), {}),
-    ("t.csv", gzip.compress(BAD), {"compression": "gz"}),
-    ("t.csv.bz2", bz2.compress(BAD), {}),
-    ("t.csv.xz", lzma.compress(BAD), {}),
-    ("t.zip", _zip({"t.csv": BAD, "u.csv": b"id,name\n"}), {"format": "csv"}),
-    ("t.csv.zip", _zip({"t.csv": BAD}), {}),
-    ("t.zip", _zip({"u.csv": b"id,name\n1,b\n", "t.csv": BAD}), {"innerpath": "t.csv"}),
-])
+@pytest.mark.parametrize(
+    "path,content,extra",
+    [
+        ("t.csv.gz", gzip.compress(BAD), {}),
+        ("t.csv", gzip.compress(BAD), {"compression": "gz"}),
+        ("t.csv.bz2", bz2.compress(BAD), {}),
+        ("t.csv.xz", lzma.compress(BAD), {}),
+        ("t.zip", _zip({"t.csv": BAD, "u.csv": b"id,name\n"}), {"format": "csv"}),
+        ("t.csv.zip", _zip({"t.csv": BAD}), {}),
+        ("t.zip", _zip({"u.csv": b"id,name\n1,b\n", "t.csv": BAD}), {"innerpath": "t.csv"}),
+    ],
+)
 def test_compressed_resource_is_read(tmp_path, path, content, extra):
     desc = package(tmp_path, {path: content}, path=path, **extra)
     assert ours(desc) == {("E202", 4)}
@@ -153,8 +170,9 @@ def test_broken_archive_is_a_finding(tmp_path):
     assert [c for c, *_ in found(desc)] == ["E121"]
     assert theirs(desc) == {("compression-error", None)}
     # a damaged stream (frictionless itself raises zlib.error here) is a finding too
-    desc = package(tmp_path / "cut", {"t.csv.gz": gzip.compress(BAD)[:-9] + b"garbage!!"},
-                   path="t.csv.gz")
+    desc = package(
+        tmp_path / "cut", {"t.csv.gz": gzip.compress(BAD)[:-9] + b"garbage!!"}, path="t.csv.gz"
+    )
     assert [c for c, *_ in found(desc)] == ["E121"]
 
 
@@ -185,18 +203,21 @@ def test_unknown_compression_is_refused(tmp_path, compression):
 DATA = GOOD.encode()
 
 
-@pytest.mark.parametrize("extra,code,theirs_type", [
-    ({"bytes": len(DATA)}, None, None),
-    ({"bytes": len(DATA) + 1}, "E122", "byte-count"),
-    ({"bytes": 0}, None, None),  # frictionless does not compare a zero
-    ({"hash": hashlib.md5(DATA).hexdigest()}, None, None),
-    ({"hash": "md5:" + hashlib.md5(DATA).hexdigest()}, None, None),
-    ({"hash": "sha256:" + hashlib.sha256(DATA).hexdigest()}, None, None),
-    ({"hash": "md5:" + "0" * 32}, "E123", "hash-count"),
-    ({"hash": "md5:"}, None, None),  # measured: frictionless compares no empty digest
-    ({"hash": ""}, None, None),
-    ({"hash": "sha256:" + hashlib.sha256(DATA).hexdigest().upper()}, "E123", "hash-count"),
-])
+@pytest.mark.parametrize(
+    "extra,code,theirs_type",
+    [
+        ({"bytes": len(DATA)}, None, None),
+        ({"bytes": len(DATA) + 1}, "E122", "byte-count"),
+        ({"bytes": 0}, None, None),  # frictionless does not compare a zero
+        ({"hash": hashlib.md5(DATA).hexdigest()}, None, None),
+        ({"hash": "md5:" + hashlib.md5(DATA).hexdigest()}, None, None),
+        ({"hash": "sha256:" + hashlib.sha256(DATA).hexdigest()}, None, None),
+        ({"hash": "md5:" + "0" * 32}, "E123", "hash-count"),
+        ({"hash": "md5:"}, None, None),  # measured: frictionless compares no empty digest
+        ({"hash": ""}, None, None),
+        ({"hash": "sha256:" + hashlib.sha256(DATA).hexdigest().upper()}, "E123", "hash-count"),
+    ],
+)
 def test_bytes_and_hash_as_frictionless_compares_them(tmp_path, extra, code, theirs_type):
     desc = package(tmp_path, {"t.csv": DATA}, **extra)
     assert ours(desc) == ({(code, None)} if code else set())
@@ -205,8 +226,9 @@ def test_bytes_and_hash_as_frictionless_compares_them(tmp_path, extra, code, the
 
 def test_bytes_and_hash_of_a_compressed_file_are_of_the_stored_bytes(tmp_path):
     gz = gzip.compress(DATA)
-    desc = package(tmp_path, {"t.csv.gz": gz}, path="t.csv.gz", bytes=len(gz),
-                   hash=hashlib.md5(gz).hexdigest())
+    desc = package(
+        tmp_path, {"t.csv.gz": gz}, path="t.csv.gz", bytes=len(gz), hash=hashlib.md5(gz).hexdigest()
+    )
     assert ours(desc) == set() == theirs(desc)
     desc = package(tmp_path / "raw", {"t.csv.gz": gz}, path="t.csv.gz", bytes=len(DATA))
     assert ours(desc) == {("E122", None)} and theirs(desc) == {("byte-count", None)}
@@ -239,18 +261,28 @@ def test_multipart_without_final_newline_joins_lines_as_frictionless(tmp_path):
 
 def test_multipart_bytes_are_the_joined_bytes(tmp_path):
     a, b = b"id,name\n1,b\n", b"id,name\n3,b\n"
-    joined = a + b[len(b"id,name\n"):]
-    desc = package(tmp_path, {"a.csv": a, "b.csv": b}, path=["a.csv", "b.csv"],
-                   bytes=len(joined), hash=hashlib.md5(joined).hexdigest())
+    joined = a + b[len(b"id,name\n") :]
+    desc = package(
+        tmp_path,
+        {"a.csv": a, "b.csv": b},
+        path=["a.csv", "b.csv"],
+        bytes=len(joined),
+        hash=hashlib.md5(joined).hexdigest(),
+    )
     assert ours(desc) == set() == theirs(desc)
-    desc = package(tmp_path / "x", {"a.csv": a, "b.csv": b}, path=["a.csv", "b.csv"],
-                   bytes=len(a + b))
+    desc = package(
+        tmp_path / "x", {"a.csv": a, "b.csv": b}, path=["a.csv", "b.csv"], bytes=len(a + b)
+    )
     assert ours(desc) == {("E122", None)} and theirs(desc) == {("byte-count", None)}
 
 
 def test_multipart_without_header_keeps_every_line(tmp_path):
-    desc = package(tmp_path, {"a.csv": b"1,b\n", "b.csv": b"x,b\n"}, path=["a.csv", "b.csv"],
-                   dialect={"header": False})
+    desc = package(
+        tmp_path,
+        {"a.csv": b"1,b\n", "b.csv": b"x,b\n"},
+        path=["a.csv", "b.csv"],
+        dialect={"header": False},
+    )
     assert found(desc) == [("E202", "b.csv", 1, 2)]
     assert theirs(desc) == {("type-error", 2)}
 
@@ -271,31 +303,42 @@ def test_tsv_by_extension_or_format(tmp_path):
         assert ours(desc) == {("E202", 3)} and theirs(desc) == {("type-error", 3)}
 
 
-@pytest.mark.parametrize("extra", [{"profile": "tabular-data-resource"},
-                                   {"profile": "data-resource"}, {"scheme": "file"},
-                                   {"mediatype": "text/csv"}, {"format": "csv"},
-                                   {"title": "T", "description": "d", "licenses": []}])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"profile": "tabular-data-resource"},
+        {"profile": "data-resource"},
+        {"scheme": "file"},
+        {"mediatype": "text/csv"},
+        {"format": "csv"},
+        {"title": "T", "description": "d", "licenses": []},
+    ],
+)
 def test_accepted_resource_keys(tmp_path, extra):
     desc = package(tmp_path, {"t.csv": DATA}, **extra)
     assert ours(desc) == set() == theirs(desc)
 
 
-@pytest.mark.parametrize("extra,word", [
-    ({"format": "json"}, "format 'json'"),
-    ({"path": "t.txt"}, "format"),
-    ({"path": "t.zip"}, "format"),  # frictionless does not read it as a table
-    ({"mediatype": "application/json"}, "mediatype"),
-    ({"scheme": "https"}, "scheme"),
-    ({"profile": "https://example.org/p.json"}, "profile"),
-    ({"rows": 2}, "resource key 'rows'"),
-    ({"custom": 1}, "resource key 'custom'"),
-    ({"path": None, "data": [["id", "name"], [1, "b"]]}, "inline data"),
-    ({"schema": None}, "without a schema"),
-    ({"path": ["a.csv.gz", "b.csv.gz"]}, "multipart"),
-])
+@pytest.mark.parametrize(
+    "extra,word",
+    [
+        ({"format": "json"}, "format 'json'"),
+        ({"path": "t.txt"}, "format"),
+        ({"path": "t.zip"}, "format"),  # frictionless does not read it as a table
+        ({"mediatype": "application/json"}, "mediatype"),
+        ({"scheme": "https"}, "scheme"),
+        ({"profile": "https://example.org/p.json"}, "profile"),
+        ({"rows": 2}, "resource key 'rows'"),
+        ({"custom": 1}, "resource key 'custom'"),
+        ({"path": None, "data": [["id", "name"], [1, "b"]]}, "inline data"),
+        ({"schema": None}, "without a schema"),
+        ({"path": ["a.csv.gz", "b.csv.gz"]}, "multipart"),
+    ],
+)
 def test_refused_resource_keys_are_one_line(tmp_path, extra, word):
-    desc = package(tmp_path, {"t.csv": DATA, "t.txt": DATA, "t.zip": _zip({"t.csv": DATA})},
-                   **extra)
+    desc = package(
+        tmp_path, {"t.csv": DATA, "t.txt": DATA, "t.zip": _zip({"t.csv": DATA})}, **extra
+    )
     with pytest.raises(UnsupportedFeatureError) as exc:
         validate(desc)
     assert word in str(exc.value) and "'t'" in str(exc.value) and "\n" not in str(exc.value)
@@ -312,18 +355,25 @@ def test_build_reads_the_same_bytes(tmp_path):
     from conflictdata.convert import read_csv_columns
     from conflictdata.schema import read_package
 
-    desc = package(tmp_path, {"t.csv.gz": gzip.compress(GOOD.encode("latin-1"))},
-                   path="t.csv.gz", encoding="latin-1")
+    desc = package(
+        tmp_path,
+        {"t.csv.gz": gzip.compress(GOOD.encode("latin-1"))},
+        path="t.csv.gz",
+        encoding="latin-1",
+    )
     ts = read_package(desc).table("t")
     cols = read_csv_columns(ts, tmp_path / "t.csv.gz")
     assert cols["name"].to_pylist() == ["café", "b"]
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(blob=st.binary(max_size=300), path=st.sampled_from(
-    ["t.csv.gz", "t.csv.zip", "t.csv.bz2", "t.csv.xz", "t.csv"]),
-       encoding=st.sampled_from([None, "utf-8", "utf-16", "latin-1", "cp1252", "utf-32"]))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    blob=st.binary(max_size=300),
+    path=st.sampled_from(["t.csv.gz", "t.csv.zip", "t.csv.bz2", "t.csv.xz", "t.csv"]),
+    encoding=st.sampled_from([None, "utf-8", "utf-16", "latin-1", "cp1252", "utf-32"]),
+)
 def test_any_bytes_in_any_container_never_crash(tmp_path, blob, path, encoding):
     desc = package(tmp_path, {path: blob}, path=path, encoding=encoding)
     try:

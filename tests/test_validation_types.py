@@ -30,9 +30,13 @@ frictionless = pytest.importorskip("frictionless")
 _ROW_ERRORS = {"primary-key", "foreign-key", "blank-row"}
 
 
-def _package(root: Path, tables: dict[str, tuple[list[dict[str, Any]], list[str]]],
-             pk: dict[str, Any] | None = None, fks: dict[str, list[Any]] | None = None,
-             extra: dict[str, Any] | None = None) -> Path:
+def _package(
+    root: Path,
+    tables: dict[str, tuple[list[dict[str, Any]], list[str]]],
+    pk: dict[str, Any] | None = None,
+    fks: dict[str, list[Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Path:
     """A package of inline-schema resources; each table: (fields, CSV lines after header)."""
     resources = []
     for name, (fields, lines) in tables.items():
@@ -46,7 +50,8 @@ def _package(root: Path, tables: dict[str, tuple[list[dict[str, Any]], list[str]
         (root / f"{name}.csv").write_text(buf.getvalue() + "".join(r + "\n" for r in lines))
         resources.append({"name": name, "path": f"{name}.csv", "schema": schema})
     (root / "datapackage.json").write_text(
-        json.dumps({"name": "p", "resources": resources, **(extra or {})}))
+        json.dumps({"name": "p", "resources": resources, **(extra or {})})
+    )
     return root / "datapackage.json"
 
 
@@ -88,12 +93,58 @@ def one(fields: list[dict[str, Any]], lines: list[str]) -> dict[str, Any]:
     return {"t": (fields, lines)}
 
 
-INTEGER_CELLS = ["1", "+1", " 2", "1_000", "01", "9" * 18, "-0", "\uff11\uff12", "1.0",
-                 "1e3", "_1", "1__0", "0x10", "\u0663", "1 ", "x", "-", "--1", "1_"]
-NUMBER_CELLS = ["1.5", "NaN", "nan", "INF", "-INF", "Infinity", "-infinity", "+1.5", ".5",
-                "5.", "1e5", "1_0", "nan123", "1e1_0", " 1 ", "1.", "1..", "1e", "e1",
-                "1_000.000_1", "\u0661.\u0665", "0x1", "inf", "+nan", "-nan", "-0", "In_f",
-                "1e400", "x"]
+INTEGER_CELLS = [
+    "1",
+    "+1",
+    " 2",
+    "1_000",
+    "01",
+    "9" * 18,
+    "-0",
+    "\uff11\uff12",
+    "1.0",
+    "1e3",
+    "_1",
+    "1__0",
+    "0x10",
+    "\u0663",
+    "1 ",
+    "x",
+    "-",
+    "--1",
+    "1_",
+]
+NUMBER_CELLS = [
+    "1.5",
+    "NaN",
+    "nan",
+    "INF",
+    "-INF",
+    "Infinity",
+    "-infinity",
+    "+1.5",
+    ".5",
+    "5.",
+    "1e5",
+    "1_0",
+    "nan123",
+    "1e1_0",
+    " 1 ",
+    "1.",
+    "1..",
+    "1e",
+    "e1",
+    "1_000.000_1",
+    "\u0661.\u0665",
+    "0x1",
+    "inf",
+    "+nan",
+    "-nan",
+    "-0",
+    "In_f",
+    "1e400",
+    "x",
+]
 
 
 def test_integer_cells_as_frictionless(tmp_path):
@@ -107,14 +158,17 @@ def test_number_cells_as_frictionless(tmp_path):
     assert {NUMBER_CELLS[r - 2] for _, r, _, _ in got} == {"1..", "1e", "e1", "0x1", "x"}
 
 
-@pytest.mark.parametrize("props,cells", [
-    ({"decimalChar": ","}, ['"1,5"', "1.5", "2", '"1,5,"']),
-    ({"groupChar": ","}, ['"1,000.5"', '",1,"', "2", '"1,,0"']),
-    ({"groupChar": ".", "decimalChar": ","}, ['"1.000,5"', "2", "1.5"]),
-    ({"bareNumber": False}, ["$1.5", "1.5%", "-$1", "$-1", "EUR 7", "x", "1.5.", "--1"]),
-    ({"bareNumber": True}, ["$1.5", "1.5"]),
-    ({"floatNumber": True}, ["nan", "sNaN", "nan123", "inf", "1_0", "infinity", "1__0"]),
-])
+@pytest.mark.parametrize(
+    "props,cells",
+    [
+        ({"decimalChar": ","}, ['"1,5"', "1.5", "2", '"1,5,"']),
+        ({"groupChar": ","}, ['"1,000.5"', '",1,"', "2", '"1,,0"']),
+        ({"groupChar": ".", "decimalChar": ","}, ['"1.000,5"', "2", "1.5"]),
+        ({"bareNumber": False}, ["$1.5", "1.5%", "-$1", "$-1", "EUR 7", "x", "1.5.", "--1"]),
+        ({"bareNumber": True}, ["$1.5", "1.5"]),
+        ({"floatNumber": True}, ["nan", "sNaN", "nan123", "inf", "1_0", "infinity", "1__0"]),
+    ],
+)
 def test_number_properties_as_frictionless(tmp_path, props, cells):
     agree(tmp_path, one([{"name": "a", "type": "number", **props}], cells))
 
@@ -124,24 +178,36 @@ def test_integer_bare_number_false_as_frictionless(tmp_path):
     agree(tmp_path, one([{"name": "a", "type": "integer", "bareNumber": False}], cells))
 
 
-CELL = st.text(alphabet=st.sampled_from(list("0123456789+-_.eE naifINFx$,%\u0663\uff11")),
-               max_size=8)
+CELL = st.text(
+    alphabet=st.sampled_from(list("0123456789+-_.eE naifINFx$,%\u0663\uff11")), max_size=8
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(CELL, min_size=1, max_size=30),
-       st.sampled_from([{}, {"bareNumber": False}, {"decimalChar": ","}, {"groupChar": ","},
-                        {"floatNumber": True}, {"groupChar": " ", "decimalChar": ","}]))
+@given(
+    st.lists(CELL, min_size=1, max_size=30),
+    st.sampled_from(
+        [
+            {},
+            {"bareNumber": False},
+            {"decimalChar": ","},
+            {"groupChar": ","},
+            {"floatNumber": True},
+            {"groupChar": " ", "decimalChar": ","},
+        ]
+    ),
+)
 def test_readers_equal_frictionless_readers(cells, props):
     """The vectorised readers give the frictionless field readers' verdict and value."""
     from frictionless.fields import IntegerField, NumberField
 
     s = pa.chunked_array([pa.array(cells, pa.string())])
     present = np.array([c != "" for c in cells])
-    for ftype, theirs_cls, ours in (("integer", IntegerField, read_integer),
-                                    ("number", NumberField, read_number)):
-        p = props if ftype == "number" else {k: v for k, v in props.items()
-                                             if k == "bareNumber"}
+    for ftype, theirs_cls, ours in (
+        ("integer", IntegerField, read_integer),
+        ("number", NumberField, read_number),
+    ):
+        p = props if ftype == "number" else {k: v for k, v in props.items() if k == "bareNumber"}
         desc = {"name": "a", "type": ftype, **p}
         theirs = theirs_cls.from_descriptor(desc).create_value_reader()
         f = Field(name="a", type=ftype, title="", description="", raw=desc)
@@ -149,8 +215,9 @@ def test_readers_equal_frictionless_readers(cells, props):
             r = ours(f, s, present)
         except Exception as exc:  # RefusedCells: a value beyond int64 or a signalling NaN
             big = [theirs(c) for c in cells if c]
-            assert any(v is not None and (not isinstance(v, int) or abs(v) >= 2**63
-                                          or v != v) for v in big), exc
+            assert any(
+                v is not None and (not isinstance(v, int) or abs(v) >= 2**63 or v != v) for v in big
+            ), exc
             continue
         typed = r.typed.to_pylist()
         for c, ok, v in zip(cells, r.ok.tolist(), typed):
@@ -162,11 +229,18 @@ def test_readers_equal_frictionless_readers(cells, props):
 
 
 def test_bounds_typed_exclusive_and_nan(tmp_path):
-    fields = [{"name": "a", "type": "number",
-               "constraints": {"minimum": "1.5", "maximum": 10, "exclusiveMaximum": 10}}]
-    got = agree(tmp_path, one(fields, ["1.4", "1.5", "1.50", "10", "NaN", "9.99", "INF",
-                                       "1.4999999999999999999"]),
-                extra={"$schema": "https://datapackage.org/profiles/2.0/datapackage.json"})
+    fields = [
+        {
+            "name": "a",
+            "type": "number",
+            "constraints": {"minimum": "1.5", "maximum": 10, "exclusiveMaximum": 10},
+        }
+    ]
+    got = agree(
+        tmp_path,
+        one(fields, ["1.4", "1.5", "1.50", "10", "NaN", "9.99", "INF", "1.4999999999999999999"]),
+        extra={"$schema": "https://datapackage.org/profiles/2.0/datapackage.json"},
+    )
     assert {r for _, r, _, _ in got} == {2, 5, 6, 8, 9}
 
 
@@ -177,71 +251,184 @@ def test_exclusive_bounds_need_v2(tmp_path):
 
 
 def test_typed_enum(tmp_path):
-    agree(tmp_path, {
-        "n": ([{"name": "a", "type": "number", "constraints": {"enum": [1.5, "2", "x"]}}],
-              ["1.50", "2.0", "x", "NaN", "3"]),
-        "i": ([{"name": "a", "type": "integer",
-                "constraints": {"enum": [1, "2", 3.0, 4.5, True]}}],
-              ["01", "2", "3", "4", "x", "5"]),
-        "b": ([{"name": "a", "type": "boolean", "constraints": {"enum": ["1"]}}],
-              ["true", "0", "TRUE"]),
-        "y": ([{"name": "a", "type": "any", "constraints": {"enum": [1, "2"]}}],
-              ["1", "2", "x"]),
-    })
+    agree(
+        tmp_path,
+        {
+            "n": (
+                [{"name": "a", "type": "number", "constraints": {"enum": [1.5, "2", "x"]}}],
+                ["1.50", "2.0", "x", "NaN", "3"],
+            ),
+            "i": (
+                [
+                    {
+                        "name": "a",
+                        "type": "integer",
+                        "constraints": {"enum": [1, "2", 3.0, 4.5, True]},
+                    }
+                ],
+                ["01", "2", "3", "4", "x", "5"],
+            ),
+            "b": (
+                [{"name": "a", "type": "boolean", "constraints": {"enum": ["1"]}}],
+                ["true", "0", "TRUE"],
+            ),
+            "y": (
+                [{"name": "a", "type": "any", "constraints": {"enum": [1, "2"]}}],
+                ["1", "2", "x"],
+            ),
+        },
+    )
 
 
 def test_typed_unique_and_primary_keys(tmp_path):
-    got = agree(tmp_path, {
-        "u": ([{"name": "a", "type": "number", "constraints": {"unique": True}}],
-              ["1.5", "1.50", "NaN", "nan", "-0", "0", "inf", "Infinity", "x", "x", "1e0", "1",
-               "0.10000000000000000001", "0.1"]),
-        "b": ([{"name": "a", "type": "boolean", "constraints": {"unique": True}}],
-              ["true", "1", "x", "x"]),
-        "p": ([{"name": "a", "type": "integer"}], ["1", "x", "y", "01", "2"]),
-        "c": ([{"name": "a", "type": "integer"}, {"name": "b", "type": "string"}],
-              ["1,x", "01,x", ",x", ",x", "z,x", "w,x", "2,"]),
-        "y": ([{"name": "a", "type": "any", "constraints": {"unique": True}}],
-              ["1", "01", "1"]),
-    }, pk={"p": ["a"], "c": ["a", "b"]})
+    got = agree(
+        tmp_path,
+        {
+            "u": (
+                [{"name": "a", "type": "number", "constraints": {"unique": True}}],
+                [
+                    "1.5",
+                    "1.50",
+                    "NaN",
+                    "nan",
+                    "-0",
+                    "0",
+                    "inf",
+                    "Infinity",
+                    "x",
+                    "x",
+                    "1e0",
+                    "1",
+                    "0.10000000000000000001",
+                    "0.1",
+                ],
+            ),
+            "b": (
+                [{"name": "a", "type": "boolean", "constraints": {"unique": True}}],
+                ["true", "1", "x", "x"],
+            ),
+            "p": ([{"name": "a", "type": "integer"}], ["1", "x", "y", "01", "2"]),
+            "c": (
+                [{"name": "a", "type": "integer"}, {"name": "b", "type": "string"}],
+                ["1,x", "01,x", ",x", ",x", "z,x", "w,x", "2,"],
+            ),
+            "y": (
+                [{"name": "a", "type": "any", "constraints": {"unique": True}}],
+                ["1", "01", "1"],
+            ),
+        },
+        pk={"p": ["a"], "c": ["a", "b"]},
+    )
     assert ("u", 3, "a", "unique-error") in got and ("u", 15, "a", "unique-error") not in got
     assert ("p", 5, None, "primary-key") in got and ("p", 3, None, "primary-key") in got
 
 
 def test_typed_foreign_keys(tmp_path):
-    fk = lambda fields, res, ref: {"fields": fields,  # noqa: E731
-                                   "reference": {"resource": res, "fields": ref}}
-    agree(tmp_path, {
-        "o": ([{"name": "k", "type": "integer"}, {"name": "l", "type": "string"}],
-              ["1,", "1,x", ",x", "x,y", "3,z"]),
-        "n": ([{"name": "k", "type": "number"}], ["1.0", "2.5", "NaN"]),
-        "t": ([{"name": "a", "type": "integer"}, {"name": "b", "type": "boolean"},
-               {"name": "c", "type": "string"}, {"name": "d", "type": "number"}],
-              ["01,true,1,1", "3,false,2,2.50", "x,,,NaN", "1,1,x,-0", ",,,"]),
-        "s": ([{"name": "a", "type": "integer"}, {"name": "p", "type": "integer"}],
-              ["1,", "2,01", "3,4"]),
-        "c": ([{"name": "a", "type": "integer"}, {"name": "b", "type": "string"}],
-              ["1,", "01,x", ",x", "x,x", "3,", "3,z"]),
-    }, fks={
-        "t": [fk(["a"], "o", ["k"]), fk(["b"], "o", ["k"]), fk(["c"], "o", ["k"]),
-              fk(["d"], "n", ["k"])],
-        "s": [fk(["p"], "", ["a"])],
-        "c": [fk(["a", "b"], "o", ["k", "l"])],
-    })
+    fk = lambda fields, res, ref: {
+        "fields": fields,  # noqa: E731
+        "reference": {"resource": res, "fields": ref},
+    }
+    agree(
+        tmp_path,
+        {
+            "o": (
+                [{"name": "k", "type": "integer"}, {"name": "l", "type": "string"}],
+                ["1,", "1,x", ",x", "x,y", "3,z"],
+            ),
+            "n": ([{"name": "k", "type": "number"}], ["1.0", "2.5", "NaN"]),
+            "t": (
+                [
+                    {"name": "a", "type": "integer"},
+                    {"name": "b", "type": "boolean"},
+                    {"name": "c", "type": "string"},
+                    {"name": "d", "type": "number"},
+                ],
+                ["01,true,1,1", "3,false,2,2.50", "x,,,NaN", "1,1,x,-0", ",,,"],
+            ),
+            "s": (
+                [{"name": "a", "type": "integer"}, {"name": "p", "type": "integer"}],
+                ["1,", "2,01", "3,4"],
+            ),
+            "c": (
+                [{"name": "a", "type": "integer"}, {"name": "b", "type": "string"}],
+                ["1,", "01,x", ",x", "x,x", "3,", "3,z"],
+            ),
+        },
+        fks={
+            "t": [
+                fk(["a"], "o", ["k"]),
+                fk(["b"], "o", ["k"]),
+                fk(["c"], "o", ["k"]),
+                fk(["d"], "n", ["k"]),
+            ],
+            "s": [fk(["p"], "", ["a"])],
+            "c": [fk(["a", "b"], "o", ["k", "l"])],
+        },
+    )
 
 
-@pytest.mark.parametrize("fmt,cells", [
-    ("uri", ["http://x", "x", "mailto:a@b", "a:b", "http://", "1a:b", "a+b-c.d:", ":x"]),
-    ("uuid", ["2bc1c94f-0deb-43e9-92a1-4775189ec9f8", "{2bc1c94f0deb43e992a14775189ec9f8}",
-              "urn:uuid:2bc1c94f-0deb-43e9-92a1-4775189ec9f8", "x",
-              "2BC1C94F-0DEB-43E9-92A1-4775189EC9F8", "+bc1c94f0deb43e992a14775189ec9f8",
-              "2bc1c94f0deb43e992a14775189ec9f", "{{2bc1c94f0deb43e992a14775189ec9f8}"]),
-    ("email", ["a@b.co", "a@b", "x", "a.b@c.example.org", "a@localhost", "a+b@c.io",
-               "a@b..c", "a@" + "x" * 70 + ".com", "a@b\u00fc.com", "\u00c4@b.com", "a@b.c0m",
-               "a@-b.com", "a@b-.com", "a@b.co_m", "a@@b.co", "a.@b.co", "x" * 65 + "@b.co",
-               "A@B.CO", "a@1.2", "\u00e9l\u00e8ve@\u00e9cole.fr", "a@b.co.", "_@b.co"]),
-    ("binary", ["YQ==", "a", "ab", "abc", "a b c d", "!!!!", "YQ", "YQ=x", "YWI=YWI=",
-                "Y=Q==", "\u00e9YQ=="]),
-])
+@pytest.mark.parametrize(
+    "fmt,cells",
+    [
+        ("uri", ["http://x", "x", "mailto:a@b", "a:b", "http://", "1a:b", "a+b-c.d:", ":x"]),
+        (
+            "uuid",
+            [
+                "2bc1c94f-0deb-43e9-92a1-4775189ec9f8",
+                "{2bc1c94f0deb43e992a14775189ec9f8}",
+                "urn:uuid:2bc1c94f-0deb-43e9-92a1-4775189ec9f8",
+                "x",
+                "2BC1C94F-0DEB-43E9-92A1-4775189EC9F8",
+                "+bc1c94f0deb43e992a14775189ec9f8",
+                "2bc1c94f0deb43e992a14775189ec9f",
+                "{{2bc1c94f0deb43e992a14775189ec9f8}",
+            ],
+        ),
+        (
+            "email",
+            [
+                "a@b.co",
+                "a@b",
+                "x",
+                "a.b@c.example.org",
+                "a@localhost",
+                "a+b@c.io",
+                "a@b..c",
+                "a@" + "x" * 70 + ".com",
+                "a@b\u00fc.com",
+                "\u00c4@b.com",
+                "a@b.c0m",
+                "a@-b.com",
+                "a@b-.com",
+                "a@b.co_m",
+                "a@@b.co",
+                "a.@b.co",
+                "x" * 65 + "@b.co",
+                "A@B.CO",
+                "a@1.2",
+                "\u00e9l\u00e8ve@\u00e9cole.fr",
+                "a@b.co.",
+                "_@b.co",
+            ],
+        ),
+        (
+            "binary",
+            [
+                "YQ==",
+                "a",
+                "ab",
+                "abc",
+                "a b c d",
+                "!!!!",
+                "YQ",
+                "YQ=x",
+                "YWI=YWI=",
+                "Y=Q==",
+                "\u00e9YQ==",
+            ],
+        ),
+    ],
+)
 def test_string_formats(tmp_path, fmt, cells):
     """uri: rfc3986 finds a scheme; uuid: uuid.UUID accepts it; email: validators.email."""
     got = agree(tmp_path, one([{"name": "a", "type": "string", "format": fmt}], cells))
@@ -249,22 +436,30 @@ def test_string_formats(tmp_path, fmt, cells):
 
 
 def test_any_type_every_cell_valid(tmp_path):
-    got = agree(tmp_path, one([{"name": "a", "type": "any", "constraints": {"required": True}},
-                               {"name": "b"}], ["1,", "x,", '"",b', "{},"]))
+    got = agree(
+        tmp_path,
+        one(
+            [{"name": "a", "type": "any", "constraints": {"required": True}}, {"name": "b"}],
+            ["1,", "x,", '"",b', "{},"],
+        ),
+    )
     assert got == {("t", 4, "a", "constraint-error")}
 
 
-@pytest.mark.parametrize("field,words", [
-    ({"type": "geopoint"}, ["field type", "'geopoint'"]),
-    ({"type": "object"}, ["field type", "'object'"]),
-    ({"type": "duration"}, ["field type", "'duration'"]),
-    ({"type": "string", "format": "wkt"}, ["string format", "'wkt'"]),
-    ({"type": "integer", "groupChar": ","}, ["groupChar"]),
-    ({"type": "integer", "trueValues": ["y"]}, ["trueValues"]),
-    ({"type": "integer", "missingValues": ["-"]}, ["missingValues"]),
-    ({"type": "integer", "foo": 1}, ["'foo'"]),
-    ({"type": "integer", "format": "x"}, ["integer format"]),
-])
+@pytest.mark.parametrize(
+    "field,words",
+    [
+        ({"type": "geopoint"}, ["field type", "'geopoint'"]),
+        ({"type": "object"}, ["field type", "'object'"]),
+        ({"type": "duration"}, ["field type", "'duration'"]),
+        ({"type": "string", "format": "wkt"}, ["string format", "'wkt'"]),
+        ({"type": "integer", "groupChar": ","}, ["groupChar"]),
+        ({"type": "integer", "trueValues": ["y"]}, ["trueValues"]),
+        ({"type": "integer", "missingValues": ["-"]}, ["missingValues"]),
+        ({"type": "integer", "foo": 1}, ["'foo'"]),
+        ({"type": "integer", "format": "x"}, ["integer format"]),
+    ],
+)
 def test_refused_field_features(tmp_path, field, words):
     path = _package(tmp_path, one([{"name": "a", **field}], ["1"]))
     with pytest.raises(UnsupportedFeatureError) as exc:
@@ -275,16 +470,19 @@ def test_refused_field_features(tmp_path, field, words):
         assert w in text
 
 
-@pytest.mark.parametrize("field,words", [
-    ({"type": "integer", "constraints": {"pattern": "1"}}, ["'pattern'", "integer"]),
-    ({"type": "integer", "constraints": {"minLength": 1}}, ["'minLength'", "integer"]),
-    ({"type": "boolean", "constraints": {"minimum": 1}}, ["'minimum'", "boolean"]),
-    ({"type": "integer", "constraints": {"minimum": 1.5}}, ["minimum"]),
-    ({"type": "number", "constraints": {"minimum": True}}, ["minimum"]),
-    ({"type": "integer", "required": True}, ["required"]),
-    ({"type": "integer", "example": "x"}, ["example"]),
-    ({"type": "string", "format": "foo"}, ["format"]),
-])
+@pytest.mark.parametrize(
+    "field,words",
+    [
+        ({"type": "integer", "constraints": {"pattern": "1"}}, ["'pattern'", "integer"]),
+        ({"type": "integer", "constraints": {"minLength": 1}}, ["'minLength'", "integer"]),
+        ({"type": "boolean", "constraints": {"minimum": 1}}, ["'minimum'", "boolean"]),
+        ({"type": "integer", "constraints": {"minimum": 1.5}}, ["minimum"]),
+        ({"type": "number", "constraints": {"minimum": True}}, ["minimum"]),
+        ({"type": "integer", "required": True}, ["required"]),
+        ({"type": "integer", "example": "x"}, ["example"]),
+        ({"type": "string", "format": "foo"}, ["format"]),
+    ],
+)
 def test_field_errors_as_frictionless(tmp_path, field, words):
     """What frictionless calls a field-error (or raises on) is a one-line DescriptorError."""
     path = _package(tmp_path, one([{"name": "a", **field}], ["1"]))
@@ -303,8 +501,9 @@ def test_schema_keys_allowlisted(tmp_path):
         validate(path)
 
 
-@pytest.mark.parametrize("cell,feature", [("9" * 30, "integer beyond 64 bits"),
-                                          ("sNaN", "signalling NaN")])
+@pytest.mark.parametrize(
+    "cell,feature", [("9" * 30, "integer beyond 64 bits"), ("sNaN", "signalling NaN")]
+)
 def test_values_not_compared_exactly_are_refused(tmp_path, cell, feature):
     ftype = "integer" if feature.startswith("integer") else "number"
     path = _package(tmp_path, one([{"name": "a", "type": ftype}], ["1", cell]))
@@ -315,13 +514,21 @@ def test_values_not_compared_exactly_are_refused(tmp_path, cell, feature):
 
 def test_non_finite_numbers_are_a_policy_finding(tmp_path):
     """E230 under this project's policy only: NaN/INF are valid spec numbers."""
-    path = _package(tmp_path, one([{"name": "a", "type": "number"},
-                                   {"name": "b", "type": "integer"}],
-                                  ["1.5,1", "NaN,2", "-inf,3", "Infinity,4", "x,5"]))
+    path = _package(
+        tmp_path,
+        one(
+            [{"name": "a", "type": "number"}, {"name": "b", "type": "integer"}],
+            ["1.5,1", "NaN,2", "-inf,3", "Infinity,4", "x,5"],
+        ),
+    )
     assert not validate(path, policy="spec").findings or all(
-        f.code != "E230" for f in validate(path, policy="spec").findings)
-    got = [(f.code, f.row, f.value) for f in validate(path, policy="strict").findings
-           if f.code == "E230"]
+        f.code != "E230" for f in validate(path, policy="spec").findings
+    )
+    got = [
+        (f.code, f.row, f.value)
+        for f in validate(path, policy="strict").findings
+        if f.code == "E230"
+    ]
     assert got == [("E230", 3, "NaN"), ("E230", 4, "-inf"), ("E230", 5, "Infinity")]
 
 
@@ -329,11 +536,17 @@ def test_number_keys_compare_exactly_beyond_float64(tmp_path):
     """Decimals that float64 cannot tell apart are still different keys (frictionless
     compares Decimal values)."""
     fk = {"fields": ["a"], "reference": {"resource": "r", "fields": ["k"]}}
-    got = agree(tmp_path, {
-        "r": ([{"name": "k", "type": "number"}], ["0.1", "0.30000000000000000001"]),
-        "t": ([{"name": "a", "type": "number"}],
-              ["0.10000000000000000001", "0.1", "0.3", "0.30000000000000000001", "0.100"]),
-    }, fks={"t": [fk]})
+    got = agree(
+        tmp_path,
+        {
+            "r": ([{"name": "k", "type": "number"}], ["0.1", "0.30000000000000000001"]),
+            "t": (
+                [{"name": "a", "type": "number"}],
+                ["0.10000000000000000001", "0.1", "0.3", "0.30000000000000000001", "0.100"],
+            ),
+        },
+        fks={"t": [fk]},
+    )
     assert {r for _, r, _, _ in got} == {2, 4}
 
 
@@ -341,15 +554,21 @@ def test_required_primary_key_parts(tmp_path):
     """A required key field's empty cell is a constraint-error (E201); a row whose key is
     all empty also a primary-key error (E212); a partly empty key is compared with None."""
     req = {"required": True}
-    got = agree(tmp_path, {
-        "s": ([{"name": "a", "constraints": req}, {"name": "b"}], ["1,x", ",y"]),
-        "c": ([{"name": "a", "constraints": req}, {"name": "b", "constraints": req}],
-              ["1,x", ",y", "1,", "1,"]),
-    }, pk={"s": ["a"], "c": ["a", "b"]})
+    got = agree(
+        tmp_path,
+        {
+            "s": ([{"name": "a", "constraints": req}, {"name": "b"}], ["1,x", ",y"]),
+            "c": (
+                [{"name": "a", "constraints": req}, {"name": "b", "constraints": req}],
+                ["1,x", ",y", "1,", "1,"],
+            ),
+        },
+        pk={"s": ["a"], "c": ["a", "b"]},
+    )
     assert ("s", 3, None, "primary-key") in got and ("c", 5, None, "primary-key") in got
 
 
-EMAIL_CHARS = st.sampled_from(list("ab.@-_\"\\ \u00e9\u00c4\u0101\u212a1!+") + ["\n", "\t"])
+EMAIL_CHARS = st.sampled_from(list('ab.@-_"\\ \u00e9\u00c4\u0101\u212a1!+') + ["\n", "\t"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -368,16 +587,22 @@ def test_email_reader_equals_validators_email(cells):
 
 
 def test_whitespace_group_char_as_frictionless(tmp_path):
-    agree(tmp_path, one([{"name": "a", "type": "number", "groupChar": " "}],
-                        ["1 000", " 1 000 ", "1  0", "x"]))
+    agree(
+        tmp_path,
+        one([{"name": "a", "type": "number", "groupChar": " "}], ["1 000", " 1 000 ", "1  0", "x"]),
+    )
     with pytest.raises(UnsupportedFeatureError, match="decimalChar"):
-        validate(_package(tmp_path, one([{"name": "a", "type": "number",
-                                          "decimalChar": " "}], ["1 5"])))
+        validate(
+            _package(tmp_path, one([{"name": "a", "type": "number", "decimalChar": " "}], ["1 5"]))
+        )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(st.sampled_from(list("QUJD+/=a !\u00e9")), max_size=10), min_size=1,
-                max_size=20))
+@given(
+    st.lists(
+        st.text(st.sampled_from(list("QUJD+/=a !\u00e9")), max_size=10), min_size=1, max_size=20
+    )
+)
 def test_binary_reader_equals_b64decode(cells):
     """format binary: frictionless' test is base64.b64decode(cell) not raising."""
     import base64
@@ -402,23 +627,52 @@ def test_foreign_keys_across_types_compare_as_python_does(tmp_path):
     """Text never equals a typed value, None equals None, a date never equals a number:
     a composite key (1, None) finds (1.000, None) whatever the part types."""
     fk = lambda f, r: {"fields": f, "reference": {"resource": "r", "fields": r}}  # noqa: E731
-    agree(tmp_path, {
-        "r": ([{"name": "k", "type": "number"}, {"name": "l", "type": "integer"},
-               {"name": "d", "type": "date"}], ["1.000,x,2020-01-01", "2,3,"]),
-        "t": ([{"name": "a", "type": "integer"},
-               {"name": "b", "type": "string", "format": "email"},
-               {"name": "c", "type": "integer"}], ["1,1,1", "2,3,2", "2,,", "5,x@y.co,"]),
-    }, fks={"t": [fk(["a", "b"], ["k", "l"]), fk(["c"], ["d"])]})
+    agree(
+        tmp_path,
+        {
+            "r": (
+                [
+                    {"name": "k", "type": "number"},
+                    {"name": "l", "type": "integer"},
+                    {"name": "d", "type": "date"},
+                ],
+                ["1.000,x,2020-01-01", "2,3,"],
+            ),
+            "t": (
+                [
+                    {"name": "a", "type": "integer"},
+                    {"name": "b", "type": "string", "format": "email"},
+                    {"name": "c", "type": "integer"},
+                ],
+                ["1,1,1", "2,3,2", "2,,", "5,x@y.co,"],
+            ),
+        },
+        fks={"t": [fk(["a", "b"], ["k", "l"]), fk(["c"], ["d"])]},
+    )
 
 
 def test_formatted_text_cells_not_of_the_format_are_not_compared(tmp_path):
-    got = agree(tmp_path, one([{"name": "a", "type": "string", "format": "email",
-                                "constraints": {"unique": True, "maxLength": 2,
-                                                "pattern": "x"}}],
-                             ["1", "1", "a@b.co", "a@b.co"]))
-    assert {(r, k) for _, r, _, k in got} == {(2, "type-error"), (3, "type-error"),
-                                              (4, "constraint-error"), (5, "constraint-error"),
-                                              (5, "unique-error")}
+    got = agree(
+        tmp_path,
+        one(
+            [
+                {
+                    "name": "a",
+                    "type": "string",
+                    "format": "email",
+                    "constraints": {"unique": True, "maxLength": 2, "pattern": "x"},
+                }
+            ],
+            ["1", "1", "a@b.co", "a@b.co"],
+        ),
+    )
+    assert {(r, k) for _, r, _, k in got} == {
+        (2, "type-error"),
+        (3, "type-error"),
+        (4, "constraint-error"),
+        (5, "constraint-error"),
+        (5, "unique-error"),
+    }
 
 
 def test_reference_cycles_are_policy(tmp_path):
@@ -432,9 +686,23 @@ def test_reference_cycles_are_policy(tmp_path):
 def test_date_enum_unique_and_keys_compare_typed_dates(tmp_path):
     """td.typed of a temporal field is its comparable value for enum, unique and keys."""
     fk = {"fields": ["d"], "reference": {"resource": "r", "fields": ["k"]}}
-    agree(tmp_path, {
-        "r": ([{"name": "k", "type": "date"}], ["2020-01-01", "2020-01-02"]),
-        "t": ([{"name": "d", "type": "date",
-                "constraints": {"enum": ["2020-01-01", "2020-01-03", "bad"], "unique": True}}],
-              ["2020-01-01", "2020-01-03", "2020-01-01", "2020-02-30", "x"]),
-    }, fks={"t": [fk]})
+    agree(
+        tmp_path,
+        {
+            "r": ([{"name": "k", "type": "date"}], ["2020-01-01", "2020-01-02"]),
+            "t": (
+                [
+                    {
+                        "name": "d",
+                        "type": "date",
+                        "constraints": {
+                            "enum": ["2020-01-01", "2020-01-03", "bad"],
+                            "unique": True,
+                        },
+                    }
+                ],
+                ["2020-01-01", "2020-01-03", "2020-01-01", "2020-02-30", "x"],
+            ),
+        },
+        fks={"t": [fk]},
+    )

@@ -9,13 +9,13 @@ whose dependencies come from this venv's site-packages through a ``.pth`` file, 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 import sysconfig
-import io
 import tarfile
 import zipfile
 from pathlib import Path
@@ -63,10 +63,24 @@ print(json.dumps({
 
 def _clean_copy(dest: Path) -> None:
     """The repository's files as a fresh clone has them (tracked or not ignored; no build/)."""
-    listed = subprocess.run(
-        ["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        capture_output=True, check=True,
-    ).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            [
+                "git",
+                "-C",
+                str(REPO),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in filter(None, listed):
         src = REPO / rel
         if src.is_file():
@@ -101,7 +115,12 @@ def _extract_safely(tf: tarfile.TarFile, dest: Path, *, use_filter: bool | None 
 
 
 def _build(args: list[str], env: dict[str, str]) -> None:
-    proc = subprocess.run([sys.executable, "-m", "build", "--no-isolation", *args], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
 
@@ -124,8 +143,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     no_epoch = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     _build(["--wheel", "--outdir", str(base / "via-sdist"), str(unpacked)], no_epoch)
     ref = subprocess.run(
-        [sys.executable, "-m", "conflictdata", "build", str(clone / "datapackage.json"), "--out", str(base / "ref")],
-        capture_output=True, text=True, env={**env, "PYTHONPATH": str(clone / "src")}, cwd=clone,
+        [
+            sys.executable,
+            "-m",
+            "conflictdata",
+            "build",
+            str(clone / "datapackage.json"),
+            "--out",
+            str(base / "ref"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONPATH": str(clone / "src")},
+        cwd=clone,
     )
     assert ref.returncode == 0, ref.stderr
     (release,) = [p for p in (base / "ref").iterdir() if p.is_dir()]
@@ -136,7 +166,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-@pytest.mark.parametrize("use_filter", [True, False] if hasattr(tarfile, "data_filter") else [False])
+@pytest.mark.parametrize(
+    "use_filter", [True, False] if hasattr(tarfile, "data_filter") else [False]
+)
 @pytest.mark.parametrize("bad", ["../outside.txt", "/abs.txt", "link", "dev", "a/../../up.txt"])
 def test_sdist_unpacking_refuses_what_escapes_or_is_not_a_plain_file(
     tmp_path: Path, bad: str, use_filter: bool
@@ -177,13 +209,17 @@ def test_sdist_unpacking_refuses_what_escapes_or_is_not_a_plain_file(
 
 
 @pytest.mark.parametrize("kind", ["direct", "via-sdist"])
-def test_bundled_release_is_byte_identical_to_conflictdata_build(built: dict[str, Path], kind: str) -> None:
+def test_bundled_release_is_byte_identical_to_conflictdata_build(
+    built: dict[str, Path], kind: str
+) -> None:
     release = built["release"]
     desc = json.loads((release / "datapackage.json").read_text())
     expected = ["datapackage.json"] + [r["path"] for r in desc["resources"]]
     with zipfile.ZipFile(built[kind]) as zf:
         prefix = f"conflictdata/_release/{release.name}/"
-        bundled = sorted(n[len(prefix):] for n in zf.namelist() if n.startswith("conflictdata/_release/"))
+        bundled = sorted(
+            n[len(prefix) :] for n in zf.namelist() if n.startswith("conflictdata/_release/")
+        )
         assert bundled == sorted(expected)
         for name in expected:
             assert zf.read(prefix + name) == (release / name).read_bytes(), name
@@ -195,24 +231,47 @@ def test_fresh_venv_loads_every_table_offline(built: dict[str, Path], tmp_path: 
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index", str(whl)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            str(whl),
+        ],
+        check=True,
+        capture_output=True,
     )
     # dependencies (pandas, pyarrow) from this venv, after the wheel, behind the fresh venv's own
     purelib = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     Path(purelib, "zz_outer_site.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
 
-    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY") and not k.startswith("CONFLICTDATA_")}
-    env.update({
-        "CONFLICTDATA_CACHE_DIR": str(tmp_path / "empty-cache"),
-        "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
-        "PYTHONNOUSERSITE": "1",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.upper().endswith("_PROXY") and not k.startswith("CONFLICTDATA_")
+    }
+    env.update(
+        {
+            "CONFLICTDATA_CACHE_DIR": str(tmp_path / "empty-cache"),
+            "http_proxy": "http://127.0.0.1:9",
+            "https_proxy": "http://127.0.0.1:9",
+            "PYTHONNOUSERSITE": "1",
+        }
+    )
     env.pop("PYTHONPATH", None)
-    proc = subprocess.run([str(python), "-c", CHECK], capture_output=True, text=True, env=env, cwd=tmp_path)
+    proc = subprocess.run(
+        [str(python), "-c", CHECK], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr[-4000:]
     result = json.loads(proc.stdout)
 

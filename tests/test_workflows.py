@@ -131,7 +131,11 @@ def _run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.Complet
     full_env.update(env, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
     return subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -193,7 +197,8 @@ def test_release_workflow_builds_on_the_published_releases(root: Path, tmp_path:
     shutil.copytree(repo, older, ignore=shutil.ignore_patterns(".git"))
     (older / "datapackage.json").write_text(json.dumps({**desc, "version": old}), "utf-8")
     built = _run_step(
-        f"conflictdata build datapackage.json --out {tmp_path / 'old-out'}", older,
+        f"conflictdata build datapackage.json --out {tmp_path / 'old-out'}",
+        older,
         {"SOURCE_DATE_EPOCH": "1700000000"},
     )
     assert built.returncode == 0, built.stdout + built.stderr
@@ -209,8 +214,12 @@ def test_release_workflow_builds_on_the_published_releases(root: Path, tmp_path:
     wf = _release_workflow(root)
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
-    env = {"RUNNER_TEMP": str(runner_temp), "VERSION": version, "TAG": f"v{version}",
-           "FAKE_GH_RELEASES": str(tmp_path / "gh")}
+    env = {
+        "RUNNER_TEMP": str(runner_temp),
+        "VERSION": version,
+        "TAG": f"v{version}",
+        "FAKE_GH_RELEASES": str(tmp_path / "gh"),
+    }
     for name in ("Restore the published", "Build twice", "Refuse unless"):
         script = _step(wf, name).replace("gh release", f"{fake_bin / 'gh'} release")
         done = _run_step(script, repo, env)

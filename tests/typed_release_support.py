@@ -7,8 +7,9 @@ import copy
 import os
 from pathlib import Path
 
-from conflictdata.build import build_release as build_into
 from build_support import EVENTS, EVENTS_SCHEMA, HAVE_VALIDATE, event, write_package
+
+from conflictdata.build import build_release as build_into
 
 #: A fixed build time: 2025-06-15T15:06:40Z.
 EPOCH = "1750000000"
@@ -17,8 +18,12 @@ EPOCH = "1750000000"
 SCHEMA = copy.deepcopy(EVENTS_SCHEMA)
 SCHEMA["fields"].insert(
     4,
-    {"name": "reported_at", "type": "datetime", "title": "Reported",
-     "description": "When reported."},
+    {
+        "name": "reported_at",
+        "type": "datetime",
+        "title": "Reported",
+        "description": "When reported.",
+    },
 )
 ROWS = [
     {**EVENTS[0], "reported_at": "2025-06-13T21:30:00Z"},

@@ -13,8 +13,11 @@ from typing import Any
 SCHEMAS: dict[str, dict[str, Any]] = {
     "sources": {
         "fields": [
-            {"name": "source_id", "type": "string",
-             "constraints": {"required": True, "pattern": "^SRC-[0-9]{3}$"}},
+            {
+                "name": "source_id",
+                "type": "string",
+                "constraints": {"required": True, "pattern": "^SRC-[0-9]{3}$"},
+            },
             {"name": "title", "type": "string", "constraints": {"minLength": 2, "maxLength": 40}},
             {"name": "trusted", "type": "boolean"},
             {"name": "url", "type": "string", "constraints": {"unique": True}},
@@ -23,8 +26,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "actors": {
         "fields": [
-            {"name": "actor_id", "type": "string",
-             "constraints": {"required": True, "pattern": "^act-[0-9]{4,}$"}},
+            {
+                "name": "actor_id",
+                "type": "string",
+                "constraints": {"required": True, "pattern": "^act-[0-9]{4,}$"},
+            },
             {"name": "name", "type": "string", "constraints": {"required": True}},
             {"name": "parent_actor_id", "type": "string"},
             {"name": "source_id", "type": "string", "constraints": {"required": True}},
@@ -37,56 +43,94 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "events": {
         "fields": [
-            {"name": "event_id", "type": "string",
-             "constraints": {"required": True, "pattern": "^evt-[0-9]{4,}$"}},
-            {"name": "event_type", "type": "string",
-             "constraints": {"required": True, "enum": ["airstrike", "interception"]}},
-            {"name": "date_start", "type": "date",
-             "constraints": {"minimum": "1900-01-01"}},
+            {
+                "name": "event_id",
+                "type": "string",
+                "constraints": {"required": True, "pattern": "^evt-[0-9]{4,}$"},
+            },
+            {
+                "name": "event_type",
+                "type": "string",
+                "constraints": {"required": True, "enum": ["airstrike", "interception"]},
+            },
+            {"name": "date_start", "type": "date", "constraints": {"minimum": "1900-01-01"}},
             {"name": "date_end", "type": "date"},
-            {"name": "date_precision", "type": "string",
-             "constraints": {"required": True, "enum": ["day", "month", "year", "unknown"]}},
+            {
+                "name": "date_precision",
+                "type": "string",
+                "constraints": {"required": True, "enum": ["day", "month", "year", "unknown"]},
+            },
             {"name": "low", "type": "integer", "constraints": {"minimum": 0}},
             {"name": "best", "type": "integer", "constraints": {"minimum": 0}},
             {"name": "high", "type": "integer", "constraints": {"maximum": 1000000}},
-            {"name": "count_qualifier", "type": "string",
-             "constraints": {"enum": ["exact", "unknown"]}},
-            {"name": "latitude", "type": "number",
-             "constraints": {"minimum": -90, "maximum": 90}},
-            {"name": "longitude", "type": "number",
-             "constraints": {"minimum": -180, "maximum": 180}},
+            {
+                "name": "count_qualifier",
+                "type": "string",
+                "constraints": {"enum": ["exact", "unknown"]},
+            },
+            {"name": "latitude", "type": "number", "constraints": {"minimum": -90, "maximum": 90}},
+            {
+                "name": "longitude",
+                "type": "number",
+                "constraints": {"minimum": -180, "maximum": 180},
+            },
             {"name": "in_response_to_event_id", "type": "string"},
             {"name": "source_id", "type": "string", "constraints": {"required": True}},
             {"name": "source_excerpt", "type": "string"},
         ],
         "primaryKey": "event_id",
         "foreignKeys": [
-            {"fields": "in_response_to_event_id",
-             "reference": {"resource": "", "fields": "event_id"}},
+            {
+                "fields": "in_response_to_event_id",
+                "reference": {"resource": "", "fields": "event_id"},
+            },
             {"fields": "source_id", "reference": {"resource": "sources", "fields": "source_id"}},
         ],
         "rowChecks": [
             {"check": "ordered", "fields": ["date_start", "date_end"], "description": "d"},
             {"check": "ordered", "fields": ["low", "best", "high"], "description": "d"},
             {"check": "together", "fields": ["latitude", "longitude"], "description": "d"},
-            {"check": "when", "field": "date_precision", "description": "d",
-             "cases": {"unknown": {"absent": ["date_start", "date_end"]},
-                       "day": {"present": ["date_start", "date_end"]}}},
-            {"check": "when", "field": "count_qualifier", "description": "d",
-             "cases": {"exact": {"present": ["best"]}}},
-            {"check": "dateSpan", "start": "date_start", "end": "date_end",
-             "precision": "date_precision", "description": "d"},
+            {
+                "check": "when",
+                "field": "date_precision",
+                "description": "d",
+                "cases": {
+                    "unknown": {"absent": ["date_start", "date_end"]},
+                    "day": {"present": ["date_start", "date_end"]},
+                },
+            },
+            {
+                "check": "when",
+                "field": "count_qualifier",
+                "description": "d",
+                "cases": {"exact": {"present": ["best"]}},
+            },
+            {
+                "check": "dateSpan",
+                "start": "date_start",
+                "end": "date_end",
+                "precision": "date_precision",
+                "description": "d",
+            },
         ],
         "relationChecks": [
-            {"check": "notBefore", "foreignKey": "in_response_to_event_id",
-             "start": "date_start", "end": "date_end", "description": "d"},
+            {
+                "check": "notBefore",
+                "foreignKey": "in_response_to_event_id",
+                "start": "date_start",
+                "end": "date_end",
+                "description": "d",
+            },
         ],
     },
     "event_roles": {
         "fields": [
             {"name": "event_id", "type": "string", "constraints": {"required": True}},
-            {"name": "role", "type": "string",
-             "constraints": {"required": True, "enum": ["initiator", "target"]}},
+            {
+                "name": "role",
+                "type": "string",
+                "constraints": {"required": True, "enum": ["initiator", "target"]},
+            },
             {"name": "actor_id", "type": "string"},
         ],
         "primaryKey": ["event_id", "role"],
@@ -104,42 +148,84 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         ],
         "primaryKey": "note_id",
         "foreignKeys": [
-            {"fields": ["event_id", "role"],
-             "reference": {"resource": "event_roles", "fields": ["event_id", "role"]}},
+            {
+                "fields": ["event_id", "role"],
+                "reference": {"resource": "event_roles", "fields": ["event_id", "role"]},
+            },
         ],
     },
 }
 
 EVENT = {
-    "event_id": "evt-0001", "event_type": "airstrike", "date_start": "2025-06-13",
-    "date_end": "2025-06-13", "date_precision": "day", "low": "", "best": "", "high": "",
-    "count_qualifier": "", "latitude": "35.7", "longitude": "51.4",
-    "in_response_to_event_id": "", "source_id": "SRC-001",
+    "event_id": "evt-0001",
+    "event_type": "airstrike",
+    "date_start": "2025-06-13",
+    "date_end": "2025-06-13",
+    "date_precision": "day",
+    "low": "",
+    "best": "",
+    "high": "",
+    "count_qualifier": "",
+    "latitude": "35.7",
+    "longitude": "51.4",
+    "in_response_to_event_id": "",
+    "source_id": "SRC-001",
     "source_excerpt": "Israel struck Iran's nuclear facilities",
 }
 
 ROWS: dict[str, list[dict[str, str]]] = {
     "sources": [
-        {"source_id": "SRC-001", "title": "Article", "trusted": "true",
-         "url": "https://example.org/a"},
+        {
+            "source_id": "SRC-001",
+            "title": "Article",
+            "trusted": "true",
+            "url": "https://example.org/a",
+        },
         {"source_id": "SRC-002", "title": "Second", "trusted": "0", "url": ""},
     ],
     "actors": [
         {"actor_id": "act-0001", "name": "Iran", "parent_actor_id": "", "source_id": "SRC-001"},
-        {"actor_id": "act-0002", "name": "IRGC", "parent_actor_id": "act-0001",
-         "source_id": "SRC-002"},
+        {
+            "actor_id": "act-0002",
+            "name": "IRGC",
+            "parent_actor_id": "act-0001",
+            "source_id": "SRC-002",
+        },
     ],
     "events": [
         EVENT,
-        {**EVENT, "event_id": "evt-0002", "event_type": "interception",
-         "date_start": "2025-06-01", "date_end": "2025-06-30", "date_precision": "month",
-         "low": "2", "best": "3", "high": "40", "count_qualifier": "exact",
-         "latitude": "", "longitude": "", "in_response_to_event_id": "evt-0001",
-         "source_excerpt": "The U.S. helped shoot down \"missiles,\" officials said"},
-        {**EVENT, "event_id": "evt-0003", "date_start": "2025-01-01", "date_end": "2025-12-31",
-         "date_precision": "year", "latitude": "-3.5", "longitude": "-60"},
-        {**EVENT, "event_id": "evt-0004", "date_start": "", "date_end": "",
-         "date_precision": "unknown"},
+        {
+            **EVENT,
+            "event_id": "evt-0002",
+            "event_type": "interception",
+            "date_start": "2025-06-01",
+            "date_end": "2025-06-30",
+            "date_precision": "month",
+            "low": "2",
+            "best": "3",
+            "high": "40",
+            "count_qualifier": "exact",
+            "latitude": "",
+            "longitude": "",
+            "in_response_to_event_id": "evt-0001",
+            "source_excerpt": 'The U.S. helped shoot down "missiles," officials said',
+        },
+        {
+            **EVENT,
+            "event_id": "evt-0003",
+            "date_start": "2025-01-01",
+            "date_end": "2025-12-31",
+            "date_precision": "year",
+            "latitude": "-3.5",
+            "longitude": "-60",
+        },
+        {
+            **EVENT,
+            "event_id": "evt-0004",
+            "date_start": "",
+            "date_end": "",
+            "date_precision": "unknown",
+        },
     ],
     "event_roles": [
         {"event_id": "evt-0001", "role": "initiator", "actor_id": "act-0001"},
@@ -158,12 +244,14 @@ SOURCE_TEXT = (
 )
 
 
-def csv_text(table: str, rows: list[dict[str, str]], newline: str = "\n",
-             quote_all: bool = False) -> str:
+def csv_text(
+    table: str, rows: list[dict[str, str]], newline: str = "\n", quote_all: bool = False
+) -> str:
     names = [f["name"] for f in SCHEMAS[table]["fields"]]
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator=newline,
-                   quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    w = csv.writer(
+        buf, lineterminator=newline, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    )
     w.writerow(names)
     for r in rows:
         w.writerow([r.get(n, "") for n in names])
@@ -258,8 +346,12 @@ FIELD_CASES = [
 
 #: One broken row per row rule (layer 3): (changes to the events row, row, code, field).
 ROW_CASES = [
-    ({"date_start": "2025-06-14", "date_precision": "year", "date_end": "2025-06-13"},
-     0, "E301", "date_end"),
+    (
+        {"date_start": "2025-06-14", "date_precision": "year", "date_end": "2025-06-13"},
+        0,
+        "E301",
+        "date_end",
+    ),
     ({"low": "5"}, 1, "E301", "best"),
     ({"best": "", "low": "50", "count_qualifier": ""}, 1, "E301", "high"),
     ({"longitude": ""}, 0, "E302", "longitude"),

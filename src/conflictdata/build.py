@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -32,8 +32,6 @@ from .convert import convert_columns, read_csv_columns, write_parquet
 from .croissant import write_croissant
 from .diff import ReleaseDiff, diff_releases, write_changes
 from .errors import BuildError, OutputError, ReleaseExistsError, ValidationError
-from .validation.findings import Report
-from .reporting import write_report
 from .release import (
     CHANGELOG_NAME,
     CHANGES_NAME,
@@ -61,7 +59,9 @@ from .release import (
     write_sums,
     write_zip,
 )
+from .reporting import write_report
 from .schema import Package, TableSchema, read_package
+from .validation.findings import Report
 
 __all__ = [
     "BuildResult",
@@ -112,7 +112,9 @@ class _Progress:
             try:
                 from tqdm import tqdm
 
-                self.bar = tqdm(total=total, desc="build", unit="step", file=sys.stderr, leave=False)
+                self.bar = tqdm(
+                    total=total, desc="build", unit="step", file=sys.stderr, leave=False
+                )
             except ImportError:
                 self.bar = None
 
@@ -164,7 +166,7 @@ def release_created(package: Package, inputs: list[Path]) -> datetime:
     env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if env:
         try:
-            return datetime.fromtimestamp(int(env), timezone.utc)
+            return datetime.fromtimestamp(int(env), UTC)
         except (ValueError, OverflowError, OSError):
             raise BuildError(
                 f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {env!r}"
@@ -172,7 +174,7 @@ def release_created(package: Package, inputs: list[Path]) -> datetime:
     ts = _git_commit_time(package.root, inputs)
     if ts is None:  # missing inputs are the validator's to report
         ts = int(max((p.stat().st_mtime for p in inputs if p.is_file()), default=0))
-    return datetime.fromtimestamp(ts, timezone.utc)
+    return datetime.fromtimestamp(ts, UTC)
 
 
 def _iso(dt: datetime) -> str:

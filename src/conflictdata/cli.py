@@ -28,7 +28,12 @@ def _generated(out: str, changed: bool, check: bool, command: str) -> int:
 def _cmd_codebook(args: argparse.Namespace) -> int:
     from .docs import write_codebook
 
-    return _generated(args.out, write_codebook(args.descriptor, args.out, check=args.check), args.check, "codebook")
+    return _generated(
+        args.out,
+        write_codebook(args.descriptor, args.out, check=args.check),
+        args.check,
+        "codebook",
+    )
 
 
 def _one_line(text: object) -> str:
@@ -45,7 +50,9 @@ def _cmd_models(args: argparse.Namespace) -> int:
     from .frames.render_models import DEFAULT_OUT, write_models
 
     out = args.out or DEFAULT_OUT
-    return _generated(out, write_models(args.descriptor, out, check=args.check), args.check, "models")
+    return _generated(
+        out, write_models(args.descriptor, out, check=args.check), args.check, "models"
+    )
 
 
 def _cmd_versions(args: argparse.Namespace) -> int:
@@ -91,7 +98,9 @@ def _cmd_download(args: argparse.Namespace) -> int:
                 paths = [release.path(name) for name in release.package.tables]
             finally:
                 for w in caught:
-                    print(f"conflictdata download: warning: {_one_line(w.message)}", file=sys.stderr)
+                    print(
+                        f"conflictdata download: warning: {_one_line(w.message)}", file=sys.stderr
+                    )
     except ConflictDataError as exc:  # could not run: bad version or URL, server, checksum
         return _could_not_run("download", exc)
     for path in paths:
@@ -149,22 +158,26 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .reporting import render_report
     from .loader import open_release
     from .release import check_version, write_text_atomic
+    from .reporting import render_report
 
     version = None if args.version in (None, "latest") else check_version(args.version)
     release = open_release(version, source=args.source)
     out = Path(args.out or f"report-{release.version}.html")
     write_text_atomic(out, render_report(release))
-    print(f"wrote {out} ({out.stat().st_size:,} bytes): report of release {release.version} ({release.where})")
+    print(
+        f"wrote {out} ({out.stat().st_size:,} bytes): report of release {release.version} ({release.where})"
+    )
     return 0
 
 
 def _cmd_findings(args: argparse.Namespace) -> int:
     from .docs import write_findings_doc
 
-    return _generated(args.out, write_findings_doc(args.out, check=args.check), args.check, "findings")
+    return _generated(
+        args.out, write_findings_doc(args.out, check=args.check), args.check, "findings"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,7 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
     p.set_defaults(func=_cmd_codebook)
 
-    p = sub.add_parser("models", help="write src/conflictdata/models.py (pandera models) from schemas/")
+    p = sub.add_parser(
+        "models", help="write src/conflictdata/models.py (pandera models) from schemas/"
+    )
     p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME)
     p.add_argument("--out", default=None, help="default: the installed conflictdata/models.py")
     p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
@@ -226,11 +241,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--policy",
         choices=("spec", "strict"),
         help="strict: also this project's policy rules (docs/findings.md); spec: only what "
-             "Table Schema says (default: what the descriptor declares, else spec)",
+        "Table Schema says (default: what the descriptor declares, else spec)",
     )
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("report", help="write a release's offline HTML report (timeline, figures, excerpts)")
+    p = sub.add_parser(
+        "report", help="write a release's offline HTML report (timeline, figures, excerpts)"
+    )
     p.add_argument("version", nargs="?", help="release version (default: the newest found)")
     p.add_argument("--out", help="HTML file to write (default: report-<version>.html)")
     p.add_argument("--source", help="release folder, build output folder, or bundled/cache/remote")

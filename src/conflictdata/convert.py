@@ -24,8 +24,8 @@ from .validation.files import parse_csv_bytes, read_table_bytes
 from .validation.temporal import NAIVE, TEMPORAL_TYPES
 
 __all__ = [
-    "WRITER_OPTIONS",
     "BATCH_ROWS",
+    "WRITER_OPTIONS",
     "align_chunks",
     "convert_columns",
     "convert_table",
@@ -121,12 +121,15 @@ def _temporal(col: pa.ChunkedArray, f: Field) -> pa.Array:
     naive = present & (codes >= NAIVE // 2)
     if f.type == "time":
         if (present & ~naive).any():
-            raise BuildError("times with a UTC offset cannot be stored as time64 "
-                             "without losing the offset")
+            raise BuildError(
+                "times with a UTC offset cannot be stored as time64 without losing the offset"
+            )
         return pa.array(codes - NAIVE, pa.time64("us"), mask=~present)
     if naive.any():
-        raise BuildError(f"{int(naive.sum())} datetime(s) have no UTC offset (Z or ±hh:mm), "
-                         "so name no instant; the release stores UTC instants")
+        raise BuildError(
+            f"{int(naive.sum())} datetime(s) have no UTC offset (Z or ±hh:mm), "
+            "so name no instant; the release stores UTC instants"
+        )
     if (codes[present] % 1_000_000).any():
         raise BuildError("datetimes with fractions of a second: the release stores whole seconds")
     return pa.array(codes // 1_000_000, pa.timestamp("s", tz="UTC"), mask=~present)
@@ -142,7 +145,9 @@ def _empty_as_null(col: pa.ChunkedArray) -> pa.ChunkedArray:
             chunk = pc.if_else(filled, chunk, pa.scalar(None, chunk.type))
         elif not pc.all(filled).as_py():
             _, offsets, data = chunk.buffers()
-            chunk = pa.Array.from_buffers(chunk.type, len(chunk), [filled.buffers()[1], offsets, data])
+            chunk = pa.Array.from_buffers(
+                chunk.type, len(chunk), [filled.buffers()[1], offsets, data]
+            )
         chunks.append(chunk)
     return pa.chunked_array(chunks, col.type)
 
@@ -181,7 +186,9 @@ def align_chunks(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
     return pa.chunked_array(parts, col.type)
 
 
-def convert_columns(schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> tuple[pa.Table, bool]:
+def convert_columns(
+    schema: TableSchema, columns: dict[str, pa.ChunkedArray]
+) -> tuple[pa.Table, bool]:
     """Like :func:`convert_table`, and also whether the rows are in the primary key's byte order
     (then the Parquet file can declare its sorting columns)."""
     cols = {f.name: _empty_as_null(columns[f.name]) for f in schema.fields}
@@ -216,8 +223,9 @@ def read_csv_table(schema: TableSchema, path: Path) -> pa.Table:
     return convert_table(schema, read_csv_columns(schema, path))
 
 
-def read_csv_columns(schema: TableSchema, path: Path, *, root: Path | None = None
-                     ) -> dict[str, pa.ChunkedArray]:
+def read_csv_columns(
+    schema: TableSchema, path: Path, *, root: Path | None = None
+) -> dict[str, pa.ChunkedArray]:
     """The string column of each field, read as the validator reads them (the same bytes:
     :func:`conflictdata.validation.files.read_table_bytes`). ``path`` is the resource's
     (first) file, ``root`` the package folder (by default the folder ``path`` is in)."""
@@ -234,8 +242,9 @@ def read_csv_columns(schema: TableSchema, path: Path, *, root: Path | None = Non
     if parsed is not None:
         ncol = parsed.data.num_columns
         for i, cells in sorted(parsed.short.items())[:3]:
-            problems.append(f"line {int(parsed.lines[i])}: {cells} cells, but the header has "
-                            f"{ncol}")
+            problems.append(
+                f"line {int(parsed.lines[i])}: {cells} cells, but the header has {ncol}"
+            )
     if parsed is None or problems:
         raise BuildError(
             f"cannot read {path}: {'; '.join(problems[:3]) or 'no header'} "
@@ -252,7 +261,8 @@ def _free_text(schema: TableSchema) -> set[str]:
     """Text fields with no enum, pattern or key role: prose such as titles, quotes, notes."""
     keyed = set(schema.primary_key) | {n for fk in schema.foreign_keys for n in fk.fields}
     return {
-        f.name for f in schema.fields
+        f.name
+        for f in schema.fields
         if f.type == "string" and not f.is_enum and f.pattern is None and f.name not in keyed
     }
 
@@ -267,9 +277,11 @@ def write_parquet(
     it compares every string and stores two whole cells in the footer; and prose rarely
     repeats, so a dictionary is built only to be dropped (plain pages compress as well).
     """
-    sorting = [
-        pq.SortingColumn(schema.field_names.index(k)) for k in schema.primary_key
-    ] if byte_order else []
+    sorting = (
+        [pq.SortingColumn(schema.field_names.index(k)) for k in schema.primary_key]
+        if byte_order
+        else []
+    )
     prose = _free_text(schema)
     not_prose = [n for n in schema.field_names if n not in prose]
     pq.write_table(

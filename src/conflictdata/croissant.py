@@ -28,9 +28,9 @@ from .release import (
     CHANGELOG_NAME,
     CHANGES_NAME,
     CROISSANT_NAME,
-    archive_name,
     DESCRIPTOR_NAME,
     SUMS_NAME,
+    archive_name,
     check_version,
     read_release_descriptor,
     sha256_file,
@@ -39,10 +39,10 @@ from .release import (
 from .schema import Field, TableSchema, package_from_descriptor
 
 __all__ = [
-    "CROISSANT_NAME",
     "CONFORMS_TO",
-    "croissant_metadata",
+    "CROISSANT_NAME",
     "croissant_json",
+    "croissant_metadata",
     "dumps_croissant",
     "write_croissant",
 ]
@@ -317,12 +317,18 @@ def croissant_metadata(release_dir: Path | str) -> dict[str, Any]:
             record_set["key"] = [{"@id": f"{table.name}/{k}"} for k in table.primary_key]
         record_sets.append(record_set)
     tables = {d["name"] for d in distribution}
-    others = [_other_file(folder, p) for p in sorted(folder.iterdir(), key=lambda p: p.name)
-              if p.name not in tables and p.name not in _SKIPPED + (archive_name(version),)
-              and not p.name.startswith(".")]
-    distribution = [o for o in others if o["name"] == DESCRIPTOR_NAME] + distribution + [
-        o for o in others if o["name"] != DESCRIPTOR_NAME
+    others = [
+        _other_file(folder, p)
+        for p in sorted(folder.iterdir(), key=lambda p: p.name)
+        if p.name not in tables
+        and p.name not in _SKIPPED + (archive_name(version),)
+        and not p.name.startswith(".")
     ]
+    distribution = (
+        [o for o in others if o["name"] == DESCRIPTOR_NAME]
+        + distribution
+        + [o for o in others if o["name"] != DESCRIPTOR_NAME]
+    )
     _check_sums(folder, {d["name"]: d["sha256"] for d in distribution})
 
     doc: dict[str, Any] = {

@@ -24,20 +24,20 @@ from .release import read_release
 from .schema import TableSchema
 
 __all__ = [
-    "STATUS_FIELD",
     "ACTIVE_STATUS",
+    "CHANGES_SCHEMA",
+    "CHANGE_KINDS",
+    "STATUS_FIELD",
     "FieldChange",
+    "ReleaseDiff",
     "RowChange",
-    "Tombstone",
     "SchemaChange",
     "TableDiff",
-    "ReleaseDiff",
+    "Tombstone",
+    "as_text",
     "diff_releases",
     "read_table",
     "table_diff",
-    "CHANGE_KINDS",
-    "CHANGES_SCHEMA",
-    "as_text",
     "write_changes",
 ]
 
@@ -56,19 +56,23 @@ CHANGE_KINDS = ("added", "removed", "retracted", "superseded", "field_changed")
 #: Table Schema type (``field_type``) reads back: ISO dates and UTC times ("...Z"), true/false,
 #: numbers as Arrow writes them; a null cell is a null value. An added row is one "added" row
 #: per cell that is not null.
-CHANGES_SCHEMA = pa.schema([
-    pa.field("old_version", pa.string()),
-    pa.field("new_version", pa.string(), nullable=False),
-    pa.field("table", pa.string(), nullable=False),
-    pa.field("key_field", pa.string(), nullable=False),
-    pa.field("key", pa.string(), nullable=False),
-    pa.field("kind", pa.string(), nullable=False),
-    pa.field("field", pa.string()),
-    pa.field("field_type", pa.string()),
-    pa.field("old_value", pa.string()),
-    pa.field("new_value", pa.string()),
-])
-_FEED_SCHEMA = pa.schema([f for f in CHANGES_SCHEMA if f.name not in ("old_version", "new_version")])
+CHANGES_SCHEMA = pa.schema(
+    [
+        pa.field("old_version", pa.string()),
+        pa.field("new_version", pa.string(), nullable=False),
+        pa.field("table", pa.string(), nullable=False),
+        pa.field("key_field", pa.string(), nullable=False),
+        pa.field("key", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("field", pa.string()),
+        pa.field("field_type", pa.string()),
+        pa.field("old_value", pa.string()),
+        pa.field("new_value", pa.string()),
+    ]
+)
+_FEED_SCHEMA = pa.schema(
+    [f for f in CHANGES_SCHEMA if f.name not in ("old_version", "new_version")]
+)
 
 
 @dataclass(frozen=True)
@@ -198,9 +202,7 @@ def read_table(folder: Path, schema: TableSchema) -> pa.Table:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:
         raise DescriptorError(f"cannot read {path}: {exc}") from None
-    cols = [
-        c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in table.columns
-    ]
+    cols = [c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in table.columns]
     table = pa.table(cols, names=table.column_names)
     keys = [k for k in schema.primary_key if k in table.column_names]
     if keys and len(keys) == len(schema.primary_key):
@@ -237,9 +239,7 @@ def _schema_changes(old: TableSchema, new: TableSchema) -> list[SchemaChange]:
                 if v not in (n.enum or ()):
                     out.append(SchemaChange("enum value removed", name, v))
         if f.required != n.required:
-            out.append(
-                SchemaChange("required changed", name, f"{f.required} -> {n.required}")
-            )
+            out.append(SchemaChange("required changed", name, f"{f.required} -> {n.required}"))
     if old.primary_key != new.primary_key:
         out.append(
             SchemaChange(
@@ -252,7 +252,10 @@ def _schema_changes(old: TableSchema, new: TableSchema) -> list[SchemaChange]:
 def _differs(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
     """Element-wise 'a != b' where null equals null and null differs from a value."""
     if a.type != b.type:  # a retyped field: compare in the new type if the old casts to it
-        for cast in (lambda: (a.cast(b.type), b), lambda: (a.cast(pa.string()), b.cast(pa.string()))):
+        for cast in (
+            lambda: (a.cast(b.type), b),
+            lambda: (a.cast(pa.string()), b.cast(pa.string())),
+        ):
             try:
                 a, b = cast()
                 break
@@ -280,8 +283,16 @@ def as_text(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
 
 
 def _feed_part(
-    table: str, key_field: str, kind: pa.Array | str, field: str | None, field_type: str | None,
-    keys: pa.Array, old: Any, new: Any, pos: pa.Array, fpos: int,
+    table: str,
+    key_field: str,
+    kind: pa.Array | str,
+    field: str | None,
+    field_type: str | None,
+    keys: pa.Array,
+    old: Any,
+    new: Any,
+    pos: pa.Array,
+    fpos: int,
 ) -> pa.Table:
     """Feed rows for one field (or one row-level kind), with their sort positions."""
     n = len(keys)
@@ -289,18 +300,20 @@ def _feed_part(
     def same(value: Any, typ: pa.DataType = pa.string()) -> pa.Array:
         return pa.repeat(pa.scalar(value, typ), n)
 
-    return pa.table({
-        "table": same(table),
-        "key_field": same(key_field),
-        "key": keys,
-        "kind": kind if isinstance(kind, (pa.Array, pa.ChunkedArray)) else same(kind),
-        "field": same(field),
-        "field_type": same(field_type),
-        "old_value": same(None) if old is None else old,
-        "new_value": same(None) if new is None else new,
-        "_pos": pos.cast(pa.int64()),
-        "_fpos": same(fpos, pa.int64()),
-    })
+    return pa.table(
+        {
+            "table": same(table),
+            "key_field": same(key_field),
+            "key": keys,
+            "kind": kind if isinstance(kind, (pa.Array, pa.ChunkedArray)) else same(kind),
+            "field": same(field),
+            "field_type": same(field_type),
+            "old_value": same(None) if old is None else old,
+            "new_value": same(None) if new is None else new,
+            "_pos": pos.cast(pa.int64()),
+            "_fpos": same(fpos, pa.int64()),
+        }
+    )
 
 
 def _feed(parts: list[pa.Table]) -> pa.Table:
@@ -319,11 +332,17 @@ def _kinds(o: pa.Table, n: pa.Table) -> tuple[pa.ChunkedArray | None, pa.Chunked
     if STATUS_FIELD not in n.column_names or STATUS_FIELD not in o.column_names:
         return None, None
     old_s, new_s = o.column(STATUS_FIELD), n.column(STATUS_FIELD)
-    tomb = pc.fill_null(pc.and_(pc.equal(old_s, ACTIVE_STATUS), pc.not_equal(new_s, ACTIVE_STATUS)), False)
+    tomb = pc.fill_null(
+        pc.and_(pc.equal(old_s, ACTIVE_STATUS), pc.not_equal(new_s, ACTIVE_STATUS)), False
+    )
     kind = pc.if_else(
-        pc.and_(tomb, pc.fill_null(pc.equal(new_s, "retracted"), False)), "retracted",
-        pc.if_else(pc.and_(tomb, pc.fill_null(pc.equal(new_s, "superseded"), False)),
-                   "superseded", "field_changed"),
+        pc.and_(tomb, pc.fill_null(pc.equal(new_s, "retracted"), False)),
+        "retracted",
+        pc.if_else(
+            pc.and_(tomb, pc.fill_null(pc.equal(new_s, "superseded"), False)),
+            "superseded",
+            "field_changed",
+        ),
     )
     return tomb, kind
 
@@ -347,8 +366,22 @@ def table_diff(
         assert old_s is not None and old_t is not None
         old_ids = old_t.column(old_s.id_field).combine_chunks()
         td.deleted = old_ids.to_pylist()
-        td.feed = _feed([_feed_part(name, old_s.id_field, "removed", None, None, old_ids,
-                                    None, None, pa.array(np.arange(len(old_ids))), 0)])
+        td.feed = _feed(
+            [
+                _feed_part(
+                    name,
+                    old_s.id_field,
+                    "removed",
+                    None,
+                    None,
+                    old_ids,
+                    None,
+                    None,
+                    pa.array(np.arange(len(old_ids))),
+                    0,
+                )
+            ]
+        )
         return td
     assert new_s is not None
     key = new_s.id_field
@@ -367,18 +400,40 @@ def table_diff(
         td.added = pc.filter(new_ids, pc.invert(in_old)).to_pylist()
         gone = pc.indices_nonzero(pc.invert(in_new))
         td.deleted = pc.take(old_ids, gone).to_pylist()
-        parts.append(_feed_part(name, key, "removed", None, None, pc.take(old_ids, gone),
-                                None, None, pc.add(gone, len(new_ids)), 0))
+        parts.append(
+            _feed_part(
+                name,
+                key,
+                "removed",
+                None,
+                None,
+                pc.take(old_ids, gone),
+                None,
+                None,
+                pc.add(gone, len(new_ids)),
+                0,
+            )
+        )
 
     added_at = pc.indices_nonzero(pc.invert(in_old))
     if len(added_at):
         for fi, f in enumerate(new_s.field_names):
             values = as_text(pc.take(new_t.column(f), added_at))
             filled = pc.is_valid(values)
-            parts.append(_feed_part(
-                name, key, "added", f, types[f], pc.filter(pc.take(new_ids, added_at), filled),
-                None, pc.filter(values, filled), pc.filter(added_at, filled), fi,
-            ))
+            parts.append(
+                _feed_part(
+                    name,
+                    key,
+                    "added",
+                    f,
+                    types[f],
+                    pc.filter(pc.take(new_ids, added_at), filled),
+                    None,
+                    pc.filter(values, filled),
+                    pc.filter(added_at, filled),
+                    fi,
+                )
+            )
     if old_t is None or len(added_at) == len(new_ids):
         td.feed = _feed(parts)
         return td
@@ -399,10 +454,20 @@ def table_diff(
         if not len(at):
             continue
         old_v = as_text(pc.take(o.column(f), at)) if f in o.column_names else None
-        parts.append(_feed_part(
-            name, key, pc.take(kind, at) if kind is not None else "field_changed", f, types[f],
-            pc.take(ids, at), old_v, as_text(pc.take(n.column(f), at)), pc.take(at_new, at), fi,
-        ))
+        parts.append(
+            _feed_part(
+                name,
+                key,
+                pc.take(kind, at) if kind is not None else "field_changed",
+                f,
+                types[f],
+                pc.take(ids, at),
+                old_v,
+                as_text(pc.take(n.column(f), at)),
+                pc.take(at_new, at),
+                fi,
+            )
+        )
     td.feed = _feed(parts)
 
     common = [f for f in new_s.field_names if f in o.column_names]
@@ -426,8 +491,11 @@ def table_diff(
             pc.take(n.column(f), idx).to_pylist(),
         )
     tombs = pc.take(tomb, idx).to_pylist() if tomb is not None else [False] * len(idx)
-    sup = (pc.take(n.column(_SUPERSEDED_BY), idx).to_pylist()
-           if _SUPERSEDED_BY in n.column_names else [None] * len(idx))
+    sup = (
+        pc.take(n.column(_SUPERSEDED_BY), idx).to_pylist()
+        if _SUPERSEDED_BY in n.column_names
+        else [None] * len(idx)
+    )
     statuses = pc.take(n.column(STATUS_FIELD), idx).to_pylist() if tomb is not None else []
     for i, row_id in enumerate(row_ids):
         if tombs[i]:

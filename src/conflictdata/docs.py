@@ -25,11 +25,11 @@ from .schema import (
 from .validation.findings import LAYERS, RULES
 
 __all__ = [
-    "write_generated",
     "render_codebook",
-    "write_codebook",
     "render_findings_doc",
+    "write_codebook",
     "write_findings_doc",
+    "write_generated",
 ]
 
 
@@ -157,7 +157,9 @@ def render_codebook(package: Package) -> str:
         "Dates are intervals with a precision; places have a geographic precision; counts are "
         "low / best / high with a qualifier and the source's wording. Empty cells are nulls.",
         "",
-        "Tables: " + ", ".join(f"`{n}` ({t.title.lower()})" for n, t in package.tables.items()) + ".",
+        "Tables: "
+        + ", ".join(f"`{n}` ({t.title.lower()})" for n, t in package.tables.items())
+        + ".",
         "",
     ]
     for t in package.tables.values():
@@ -210,8 +212,15 @@ def render_findings_doc() -> str:
     ]
     for r in RULES.values():
         severity = f"{r.severity} (policy)" if r.policy else r.severity
-        cells = [r.code, severity, LAYERS[r.layer], r.title, r.description, r.hint,
-                 ", ".join(r.frictionless) or "—"]
+        cells = [
+            r.code,
+            severity,
+            LAYERS[r.layer],
+            r.title,
+            r.description,
+            r.hint,
+            ", ".join(r.frictionless) or "—",
+        ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 

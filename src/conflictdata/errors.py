@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 __all__ = [
+    "BuildError",
+    "ChecksumError",
     "ConflictDataError",
     "DescriptorError",
-    "UnsupportedFeatureError",
-    "ValidationError",
-    "BuildError",
-    "ReleaseExistsError",
+    "DownloadError",
+    "HistoryError",
+    "InvalidVersionError",
+    "MissingDependencyError",
     "OutputError",
+    "ReleaseExistsError",
     "UnknownTableError",
     "UnknownVersionError",
-    "InvalidVersionError",
-    "DownloadError",
-    "ChecksumError",
-    "HistoryError",
-    "MissingDependencyError",
+    "UnsupportedFeatureError",
+    "ValidationError",
 ]
 
 
@@ -33,8 +33,15 @@ class UnsupportedFeatureError(DescriptorError):
     does not implement: the run is refused rather than the data read wrongly. The message is
     one line, ``unsupported: <feature> <value> in resource '<name>'[, field '<name>']``."""
 
-    def __init__(self, feature: str, value: object = None, *, resource: str | None = None,
-                 field: str | None = None, why: str | None = None) -> None:
+    def __init__(
+        self,
+        feature: str,
+        value: object = None,
+        *,
+        resource: str | None = None,
+        field: str | None = None,
+        why: str | None = None,
+    ) -> None:
         text = repr(value)
         shown = "" if value is None else " " + (text if len(text) <= 60 else text[:59] + "…")
         where = f" in resource {resource!r}" if resource is not None else ""

@@ -97,7 +97,7 @@ def parse_ids(s: pa.ChunkedArray, prefix: bytes) -> IdInts:
         return IdInts(ok, val, nd, long)
     lp = len(prefix)
     odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
+    off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
     data = np.frombuffer(values, dtype=np.uint8)
     lens = np.diff(off)
     rows = np.flatnonzero(lens > lp)
@@ -134,7 +134,6 @@ def parse_ids(s: pa.ChunkedArray, prefix: bytes) -> IdInts:
     val[rows] = v[good]
     nd[rows] = dig[good]
     return IdInts(ok, val, nd, long)
-
 
 
 def release_order(schema: TableSchema, cols: dict[str, pa.ChunkedArray]) -> tuple[Any, bool]:

@@ -47,7 +47,7 @@ from .release import (
     verify_file,
     version_key,
 )
-from .schema import Package, TableSchema, package_from_descriptor
+from .schema import Package, TableSchema
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -56,22 +56,22 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 __all__ = [
+    "BUNDLED_DIR",
+    "Release",
+    "VersionInfo",
+    "arrow_types_mapper",
+    "changes",
+    "connect_duckdb",
+    "describe",
     "load",
     "load_all",
     "load_arrow",
     "load_polars",
-    "connect_duckdb",
-    "tables",
-    "versions",
-    "changes",
-    "describe",
-    "table_path",
-    "VersionInfo",
-    "Release",
     "open_release",
+    "table_path",
+    "tables",
     "to_pandas",
-    "arrow_types_mapper",
-    "BUNDLED_DIR",
+    "versions",
 ]
 
 #: Where the wheel ships its release: ``conflictdata/_release/<version>/``.
@@ -141,7 +141,9 @@ class Release:
             raise DescriptorError(f"{self.root / DESCRIPTOR_NAME}: {exc}") from None
 
     def what(self, name: str) -> str:
-        return f"{'cached ' if self.where == 'cache' else ''}table {name!r} of release {self.version}"
+        return (
+            f"{'cached ' if self.where == 'cache' else ''}table {name!r} of release {self.version}"
+        )
 
     def read_arrow(self, name: str) -> pa.Table:
         """The table, its file verified against the descriptor's SHA-256 before it is returned.
@@ -170,8 +172,14 @@ class Release:
             table, error = None, exc
         finally:
             hasher.join()
-        check_digest(path, digest[0], self.sha256(name), delete=self.where == "cache",
-                            what=self.what(name), stamp=stamp)
+        check_digest(
+            path,
+            digest[0],
+            self.sha256(name),
+            delete=self.where == "cache",
+            what=self.what(name),
+            stamp=stamp,
+        )
         if error is not None:
             raise error
         return table
@@ -191,7 +199,12 @@ class VersionInfo:
     @property
     def locations(self) -> tuple[tuple[str, Path | str], ...]:
         """(kind, folder or URL) for every place that holds this version, in load order."""
-        found = (("bundled", self.bundled), ("local", self.local), ("cache", self.cached), ("remote", self.remote))
+        found = (
+            ("bundled", self.bundled),
+            ("local", self.local),
+            ("cache", self.cached),
+            ("remote", self.remote),
+        )
         return tuple((name, value) for name, value in found if value is not None)
 
     @property
@@ -235,7 +248,9 @@ def _read_cached_descriptor(descriptor: Path) -> dict[str, Any]:
     try:
         return remote.check_release_descriptor(data, descriptor.parent.name)
     except ValueError as exc:
-        raise DownloadError(f"cached descriptor {descriptor} is not a release descriptor: {exc}") from None
+        raise DownloadError(
+            f"cached descriptor {descriptor} is not a release descriptor: {exc}"
+        ) from None
 
 
 def _open_cached(root: Path, url: str | None) -> Release:
@@ -320,7 +335,9 @@ def _unknown(version: str | None, known: dict[str, str], url: str | None) -> Unk
     return UnknownVersionError(f"{asked} not found; known releases: {listing}{hint}")
 
 
-def open_release(version: str | None = None, *, source: Source = None, url: str | None = None) -> Release:
+def open_release(
+    version: str | None = None, *, source: Source = None, url: str | None = None
+) -> Release:
     """The release to read ``version`` from, per the source rules in the module docstring."""
     if version is not None:
         version = check_version(str(version))
@@ -337,16 +354,22 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
     built = _built() if source is None else {}
     cached = _cached() if source in (None, "cache", "remote") else {}
     if source == "remote" and not url:
-        raise DownloadError(f"source='remote' needs a release URL: pass url=... or set {remote.ENV_URL}")
+        raise DownloadError(
+            f"source='remote' needs a release URL: pass url=... or set {remote.ENV_URL}"
+        )
 
     if version is None and source != "remote":
         local = set(bundled) | set(built) | set(cached)
         if local:
             version = _newest(local)
     if version is not None and version in bundled:
-        return Release(version, "bundled", bundled[version], _read_release(bundled[version] / DESCRIPTOR_NAME))
+        return Release(
+            version, "bundled", bundled[version], _read_release(bundled[version] / DESCRIPTOR_NAME)
+        )
     if version is not None and version in built:
-        return Release(version, "local", built[version], _read_release(built[version] / DESCRIPTOR_NAME))
+        return Release(
+            version, "local", built[version], _read_release(built[version] / DESCRIPTOR_NAME)
+        )
     if version is not None and version in cached:
         return _open_cached(cached[version], url)
     if url and source in (None, "remote"):
@@ -358,7 +381,7 @@ def open_release(version: str | None = None, *, source: Source = None, url: str 
             version = _newest(available)
         descriptor = remote.fetch_descriptor(version, url, trusted=_trusted())
         return _open_cached(descriptor.parent, url)
-    known = {v: "bundled" for v in bundled}
+    known = dict.fromkeys(bundled, "bundled")
     known.update({v: f"local build {built[v].parent}" for v in built if v not in known})
     known.update({v: "cache" for v in cached if v not in known})
     if source == "bundled" and not bundled:
@@ -419,13 +442,21 @@ def to_pandas(table: pa.Table, schema: TableSchema) -> pd.DataFrame:
     return df
 
 
-def load_arrow(table: str, version: str | None = None, *, source: Source = None, url: str | None = None) -> pa.Table:
+def load_arrow(
+    table: str, version: str | None = None, *, source: Source = None, url: str | None = None
+) -> pa.Table:
     """A release table as a ``pyarrow.Table`` with the release schema's Arrow types."""
     return open_release(version, source=source, url=url).read_arrow(table)
 
 
-def load(table: str, version: str | None = None, *, source: Source = None, url: str | None = None,
-         validate: bool = False) -> pd.DataFrame:
+def load(
+    table: str,
+    version: str | None = None,
+    *,
+    source: Source = None,
+    url: str | None = None,
+    validate: bool = False,
+) -> pd.DataFrame:
     """A release table as a pandas DataFrame with the dtypes its schema declares.
 
     ``validate=True`` also checks it with its pandera schema (needs the pandera extra) and
@@ -441,7 +472,10 @@ def load(table: str, version: str | None = None, *, source: Source = None, url: 
 
 
 def load_all(
-    version: str | None = None, *, source: Source = None, url: str | None = None,
+    version: str | None = None,
+    *,
+    source: Source = None,
+    url: str | None = None,
     validate: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Every table of a release, by name, in descriptor order (``validate``: as in load)."""
@@ -471,12 +505,16 @@ def load_polars(
     try:
         import polars as pl
     except ImportError:
-        raise MissingDependencyError("load_polars needs polars: pip install 'conflictdata[polars]'") from None
+        raise MissingDependencyError(
+            "load_polars needs polars: pip install 'conflictdata[polars]'"
+        ) from None
     release = open_release(version, source=source, url=url)
     schema = release.table(table)
     df = pl.read_parquet(release.path(table))
     enums = {f.name: pl.Enum(list(f.enum or ())) for f in schema.fields if f.is_enum}
-    return df.with_columns([pl.col(name).cast(pl.String).cast(dtype) for name, dtype in enums.items()])
+    return df.with_columns(
+        [pl.col(name).cast(pl.String).cast(dtype) for name, dtype in enums.items()]
+    )
 
 
 def connect_duckdb(
@@ -490,21 +528,27 @@ def connect_duckdb(
     try:
         import duckdb
     except ImportError:
-        raise MissingDependencyError("connect_duckdb needs duckdb: pip install 'conflictdata[duckdb]'") from None
+        raise MissingDependencyError(
+            "connect_duckdb needs duckdb: pip install 'conflictdata[duckdb]'"
+        ) from None
     release = open_release(version, source=source, url=url)
     con = connection or duckdb.connect()
     for name in release.package.tables:
         path = str(release.path(name)).replace("'", "''")
-        con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet(\'{path}\')')
+        con.execute(f"CREATE OR REPLACE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
     return con
 
 
-def table_path(table: str, version: str | None = None, *, source: Source = None, url: str | None = None) -> Path:
+def table_path(
+    table: str, version: str | None = None, *, source: Source = None, url: str | None = None
+) -> Path:
     """The verified local Parquet file of a table, for Spark, Dask or anything else."""
     return open_release(version, source=source, url=url).path(table)
 
 
-def tables(version: str | None = None, *, source: Source = None, url: str | None = None) -> list[str]:
+def tables(
+    version: str | None = None, *, source: Source = None, url: str | None = None
+) -> list[str]:
     """The table names of a release, in descriptor order."""
     return list(open_release(version, source=source, url=url).package.tables)
 
@@ -559,7 +603,9 @@ def changes(
     if table is not None:
         newer.table(table)
     if old is None:
-        known = [v.version for v in versions(url)] if source is None else list(_local_versions(source))
+        known = (
+            [v.version for v in versions(url)] if source is None else list(_local_versions(source))
+        )
         before = [v for v in sort_versions(known) if version_key(v) < version_key(newer.version)]
         old = before[-1] if before else None
     if old is None:
@@ -574,8 +620,11 @@ def changes(
         import pyarrow.compute as pc
 
         feed = feed.filter(pc.equal(feed.column("table"), table))
-    return feed.to_pandas(types_mapper={pa_type: pd.StringDtype("pyarrow") for pa_type in
-                                        {f.type for f in CHANGES_SCHEMA}}.get)
+    return feed.to_pandas(
+        types_mapper={
+            pa_type: pd.StringDtype("pyarrow") for pa_type in {f.type for f in CHANGES_SCHEMA}
+        }.get
+    )
 
 
 def _local_versions(source: Source) -> dict[str, Path]:

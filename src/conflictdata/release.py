@@ -66,58 +66,58 @@ if TYPE_CHECKING:  # pragma: no cover
     from .schema import Package, TableSchema
 
 __all__ = [
-    "INDEX_NAME",
-    "LOCK_NAME",
-    "DESCRIPTOR_NAME",
     "CHANGELOG_NAME",
     "CHANGES_NAME",
+    "COPIED_KEYS",
     "CROISSANT_NAME",
-    "REPORT_NAME",
+    "DESCRIPTOR_NAME",
     "EXTRA_FILES",
     "FILES_KEY",
-    "SUMS_NAME",
+    "INDEX_NAME",
+    "LOCK_NAME",
     "PARQUET_MEDIATYPE",
-    "ReleaseEntry",
+    "PREVIOUS_KEY",
+    "REPORT_NAME",
+    "SUMS_NAME",
+    "TMP_PREFIX",
     "VERSION_PATTERN",
-    "is_valid_version",
-    "check_version",
+    "ReleaseEntry",
+    "ReleaseFolder",
+    "TableOutput",
     "archive_name",
-    "sha256_file",
-    "file_stamp",
-    "is_verified",
-    "mark_verified",
-    "forget_verified",
     "check_digest",
-    "verify_file",
-    "version_key",
-    "sort_versions",
-    "is_release_dir",
-    "list_release_dirs",
-    "read_index",
+    "check_version",
+    "dump_json",
+    "file_hashes",
+    "file_stamp",
+    "forget_verified",
+    "fsync_dir",
+    "fsync_file",
     "index_entries",
     "index_is_current",
-    "write_index",
-    "publish_lock",
-    "remove_stale_temp",
-    "read_release_descriptor",
-    "ReleaseFolder",
-    "PREVIOUS_KEY",
-    "previous_link",
+    "is_release_dir",
+    "is_valid_version",
+    "is_verified",
     "link_of",
-    "verify_history",
+    "list_release_dirs",
+    "mark_verified",
+    "previous_link",
+    "publish_lock",
+    "read_index",
     "read_release",
-    "resolve_release",
-    "write_text_atomic",
-    "TMP_PREFIX",
-    "COPIED_KEYS",
-    "TableOutput",
+    "read_release_descriptor",
     "release_descriptor",
-    "dump_json",
-    "write_zip",
+    "remove_stale_temp",
+    "resolve_release",
+    "sha256_file",
+    "sort_versions",
+    "verify_file",
+    "verify_history",
+    "version_key",
+    "write_index",
     "write_sums",
-    "file_hashes",
-    "fsync_file",
-    "fsync_dir",
+    "write_text_atomic",
+    "write_zip",
 ]
 
 INDEX_NAME = "index.json"
@@ -216,7 +216,9 @@ def forget_verified() -> None:
     _VERIFIED.clear()
 
 
-def check_digest(path: Path, actual: str, sha256: str, *, delete: bool, what: str, stamp: tuple[int, int]) -> None:
+def check_digest(
+    path: Path, actual: str, sha256: str, *, delete: bool, what: str, stamp: tuple[int, int]
+) -> None:
     """Raise :class:`ChecksumError` (deleting the file if asked) unless the digests agree."""
     if actual != sha256:
         if delete:
@@ -317,8 +319,10 @@ def read_index(out: Path | str) -> list[ReleaseEntry]:
         for r in rows:
             if not isinstance(r, dict) or not is_valid_version(r.get("version")):
                 continue
-            fields = {k: r.get(k, "") if k == "descriptor_sha256" else r.get(k)
-                      for k in ReleaseEntry.__dataclass_fields__}
+            fields = {
+                k: r.get(k, "") if k == "descriptor_sha256" else r.get(k)
+                for k in ReleaseEntry.__dataclass_fields__
+            }
             if not all(isinstance(v, str) for v in fields.values()):
                 continue
             entry = ReleaseEntry(**fields)
@@ -389,8 +393,12 @@ def index_is_current(out: Path | str) -> bool:
     for version, folder in present.items():
         archive, descriptor = _entry_paths(version)
         if (Path(out) / archive).is_file():
-            wanted[version] = (_created(folder), archive, descriptor,
-                               sha256_file(folder / DESCRIPTOR_NAME))
+            wanted[version] = (
+                _created(folder),
+                archive,
+                descriptor,
+                sha256_file(folder / DESCRIPTOR_NAME),
+            )
     have = {e.version: (e.created, e.archive, e.descriptor, e.descriptor_sha256) for e in listed}
     return have == wanted and len(listed) == len(have)
 
@@ -578,8 +586,10 @@ def link_of(descriptor: Any) -> tuple[str, str] | None:
     link = descriptor.get(PREVIOUS_KEY) if isinstance(descriptor, dict) else None
     if link is None:
         return None
-    if not isinstance(link, dict) or not is_valid_version(link.get("version")) or not (
-        isinstance(link.get("sha256"), str) and _HEX64.fullmatch(link["sha256"])
+    if (
+        not isinstance(link, dict)
+        or not is_valid_version(link.get("version"))
+        or not (isinstance(link.get("sha256"), str) and _HEX64.fullmatch(link["sha256"]))
     ):
         raise ValueError(f"'{PREVIOUS_KEY}' must be {{version, sha256 (64 lowercase hex)}}")
     return link["version"], link["sha256"]
@@ -625,8 +635,10 @@ def verify_history(
             break
         prev, expected = link
         if prev in seen or version_key(prev) >= version_key(shown):
-            raise HistoryError(f"{where}: release {shown} names {prev} as its previous "
-                               "release: not an older release; refusing it")
+            raise HistoryError(
+                f"{where}: release {shown} names {prev} as its previous "
+                "release: not an older release; refusing it"
+            )
         seen.add(prev)
         if prev not in listed:
             raise HistoryError(
@@ -744,7 +756,10 @@ def _release_schema(t: TableSchema) -> dict[str, Any]:
 
 
 def release_descriptor(
-    package: Package, created: str, outputs: Sequence[TableOutput], writer: str,
+    package: Package,
+    created: str,
+    outputs: Sequence[TableOutput],
+    writer: str,
     previous: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The release descriptor: the source descriptor's metadata (in :data:`COPIED_KEYS` order),

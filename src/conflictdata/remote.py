@@ -55,27 +55,27 @@ from .release import (
 )
 
 __all__ = [
-    "ENV_URL",
     "ENV_CACHE",
-    "TIMEOUT",
-    "RETRIES",
+    "ENV_URL",
     "MAX_DOCUMENT_BYTES",
-    "MAX_JSON_DEPTH",
     "MAX_FILE_BYTES",
+    "MAX_JSON_DEPTH",
+    "RETRIES",
+    "TIMEOUT",
     "RemoteRelease",
     "cache_dir",
-    "check_url",
-    "release_url",
-    "remote_releases",
-    "fetch_descriptor",
-    "fetch_file",
     "check_release_descriptor",
-    "parse_json_document",
+    "check_url",
     "declared_size",
     "expected_sha256",
+    "fetch_descriptor",
+    "fetch_file",
     "file_deadline",
-    "safe_relpath",
+    "parse_json_document",
+    "release_url",
+    "remote_releases",
     "safe_file_name",
+    "safe_relpath",
 ]
 
 ENV_URL = "CONFLICTDATA_RELEASES_URL"
@@ -300,8 +300,9 @@ def _opener(watchdog: _Watchdog) -> Any:
             return self.do_open(factory(http.client.HTTPSConnection), req, context=self._context)
 
     class Redirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
-                             newurl: str) -> Any:
+        def redirect_request(
+            self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+        ) -> Any:
             from urllib.parse import urlsplit
 
             if urlsplit(newurl).scheme.lower() not in ("http", "https"):
@@ -312,9 +313,15 @@ def _opener(watchdog: _Watchdog) -> Any:
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
     opener = urllib.request.OpenerDirector()
-    for handler in (urllib.request.ProxyHandler(), urllib.request.UnknownHandler(), HTTP(),
-                    HTTPS(), urllib.request.HTTPDefaultErrorHandler(), Redirect(),
-                    urllib.request.HTTPErrorProcessor()):
+    for handler in (
+        urllib.request.ProxyHandler(),
+        urllib.request.UnknownHandler(),
+        HTTP(),
+        HTTPS(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        Redirect(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
         opener.add_handler(handler)
     return opener
 
@@ -433,8 +440,9 @@ def _get_document(url: str, what: str) -> bytes:
 
     def attempt() -> bytes:
         parts: list[bytes] = []
-        _transfer(url, parts.append, what=what, limit=MAX_DOCUMENT_BYTES, exact=False,
-                  watchdog=watchdog)
+        _transfer(
+            url, parts.append, what=what, limit=MAX_DOCUMENT_BYTES, exact=False, watchdog=watchdog
+        )
         return b"".join(parts)
 
     return _with_retries(attempt, watchdog)
@@ -491,7 +499,7 @@ def _index_entry(e: Any, base: str) -> RemoteRelease | str:
     plain_archive = (
         isinstance(archive, str)
         and archive.startswith(f"{version}/")
-        and _PLAIN_NAME.fullmatch(archive[len(version) + 1:]) is not None
+        and _PLAIN_NAME.fullmatch(archive[len(version) + 1 :]) is not None
     )
     return RemoteRelease(
         version=version,
@@ -499,8 +507,11 @@ def _index_entry(e: Any, base: str) -> RemoteRelease | str:
         descriptor_url=f"{base}/{version}/{DESCRIPTOR_NAME}",
         archive_url=f"{base}/{archive}" if plain_archive else None,
         archive_sha256=sha.lower() if isinstance(sha, str) and _SHA256.fullmatch(sha) else None,
-        descriptor_sha256=(dsha.lower() if isinstance(dsha := e.get("descriptor_sha256"), str)
-                           and _SHA256.fullmatch(dsha) else None),
+        descriptor_sha256=(
+            dsha.lower()
+            if isinstance(dsha := e.get("descriptor_sha256"), str) and _SHA256.fullmatch(dsha)
+            else None
+        ),
     )
 
 
@@ -667,7 +678,9 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _server_descriptor(releases: dict[str, RemoteRelease], version: str) -> tuple[bytes, dict[str, Any], str]:
+def _server_descriptor(
+    releases: dict[str, RemoteRelease], version: str
+) -> tuple[bytes, dict[str, Any], str]:
     """The server's descriptor of a listed ``version``: its bytes, checked JSON and SHA-256
     (a :class:`ChecksumError` when the index lists another SHA-256 for it)."""
     source = releases[version].descriptor_url
@@ -729,6 +742,7 @@ def fetch_descriptor(
 # ---------------------------------------------------------------------------------------
 # data files
 
+
 def file_deadline(size: int) -> float:
     """Overall seconds allowed for downloading a file of ``size`` bytes, all attempts included."""
     return FILE_DEADLINE + size / MIN_RATE
@@ -758,6 +772,7 @@ def _download(source: str, target: Path, size: int, sha256: str, what: str) -> N
         try:
             digest = hashlib.sha256()
             with os.fdopen(fd, "wb") as fh:
+
                 def write(block: bytes) -> None:
                     fh.write(block)
                     digest.update(block)
@@ -785,7 +800,12 @@ def _download(source: str, target: Path, size: int, sha256: str, what: str) -> N
 
 
 def fetch_file(
-    version: str, resource: dict[str, Any], url: str | None, folder: Path, *, verify_cached: bool = True
+    version: str,
+    resource: dict[str, Any],
+    url: str | None,
+    folder: Path,
+    *,
+    verify_cached: bool = True,
 ) -> Path:
     """A data file of a cached release, downloaded (and verified) first if it is not cached.
 

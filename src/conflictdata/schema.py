@@ -21,38 +21,48 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 __all__ = [
+    "CONSTRAINTS",
+    "DEFAULT_FALSE_VALUES",
+    "DEFAULT_TRUE_VALUES",
+    "POLICIES",
+    "RELATION_RULE_KINDS",
+    "ROW_RULE_KINDS",
+    "SUPPORTED_TYPES",
+    "DateSpanRule",
+    "Dialect",
     "Field",
     "ForeignKey",
+    "NotBeforeRule",
     "OrderedRule",
+    "Package",
+    "ResourceFile",
+    "RowRule",
+    "TableSchema",
     "TogetherRule",
     "WhenCase",
     "WhenRule",
-    "DateSpanRule",
-    "NotBeforeRule",
-    "RowRule",
-    "ROW_RULE_KINDS",
-    "RELATION_RULE_KINDS",
-    "DEFAULT_TRUE_VALUES",
-    "DEFAULT_FALSE_VALUES",
-    "TableSchema",
-    "Dialect",
-    "ResourceFile",
-    "Package",
-    "read_package",
-    "package_from_descriptor",
-    "table_schema_from_dict",
-    "confined_path",
-    "POLICIES",
-    "short_repr",
     "check_pattern",
+    "confined_path",
+    "package_from_descriptor",
     "parse_json",
-    "SUPPORTED_TYPES",
-    "CONSTRAINTS",
+    "read_package",
+    "short_repr",
+    "table_schema_from_dict",
 ]
 
 #: Table Schema field types this project uses, and how each is stored.
-SUPPORTED_TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "time", "year",
-                   "yearmonth", "any")
+SUPPORTED_TYPES = (
+    "string",
+    "integer",
+    "number",
+    "boolean",
+    "date",
+    "datetime",
+    "time",
+    "year",
+    "yearmonth",
+    "any",
+)
 #: Table Schema types this validator refuses (named, so the refusal says so)
 REFUSED_TYPES = ("geopoint", "geojson", "object", "array", "duration", "list")
 #: How a boolean cell is spelled when the field declares no ``trueValues`` / ``falseValues``.
@@ -281,8 +291,11 @@ class TableSchema:
     @property
     def acyclic_keys(self) -> tuple[ForeignKey, ...]:
         """The single-field self-references: following them must never loop back (E402)."""
-        return tuple(fk for fk in self.foreign_keys
-                     if fk.is_self_reference(self.name) and len(fk.fields) == 1)
+        return tuple(
+            fk
+            for fk in self.foreign_keys
+            if fk.is_self_reference(self.name) and len(fk.fields) == 1
+        )
 
     @property
     def source_field(self) -> str | None:
@@ -368,22 +381,53 @@ MAX_ENUM = 10_000
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: Table Schema constraints this project checks; any other is refused, not ignored.
-CONSTRAINTS = ("required", "unique", "enum", "pattern", "minimum", "maximum", "minLength",
-               "maxLength", "exclusiveMinimum", "exclusiveMaximum")
-_BOUNDED = ("required", "unique", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-            "enum")
+CONSTRAINTS = (
+    "required",
+    "unique",
+    "enum",
+    "pattern",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+)
+_BOUNDED = (
+    "required",
+    "unique",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "enum",
+)
 #: the constraints each type takes, as frictionless 5's field classes list them (with
 #: unique); another one is a field-error there, a DescriptorError here
 TYPE_CONSTRAINTS: dict[str, tuple[str, ...]] = {
     "string": ("required", "unique", "minLength", "maxLength", "pattern", "enum"),
-    "integer": _BOUNDED, "number": _BOUNDED,
-    "boolean": ("required", "unique", "enum"), "any": ("required", "unique", "enum"),
-    "date": _BOUNDED, "datetime": _BOUNDED, "time": _BOUNDED, "year": _BOUNDED,
+    "integer": _BOUNDED,
+    "number": _BOUNDED,
+    "boolean": ("required", "unique", "enum"),
+    "any": ("required", "unique", "enum"),
+    "date": _BOUNDED,
+    "datetime": _BOUNDED,
+    "time": _BOUNDED,
+    "year": _BOUNDED,
     "yearmonth": _BOUNDED,
 }
 #: field keys every type accepts (metadata, or read by every type)
-FIELD_KEYS = ("name", "type", "title", "description", "format", "constraints", "rdfType",
-              "example", "enumDescriptions")
+FIELD_KEYS = (
+    "name",
+    "type",
+    "title",
+    "description",
+    "format",
+    "constraints",
+    "rdfType",
+    "example",
+    "enumDescriptions",
+)
 #: the keys only some types read (frictionless ignores them elsewhere: refused here)
 TYPE_FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "boolean": ("trueValues", "falseValues"),
@@ -394,10 +438,27 @@ TYPE_FIELD_KEYS: dict[str, tuple[str, ...]] = {
 STRING_FORMATS = ("default", "uri", "uuid", "email", "binary")
 _FRICTIONLESS_STRING_FORMATS = ("default", "email", "uri", "binary", "uuid", "wkt")
 #: Table Schema keys read (rowChecks and relationChecks are this project's)
-SCHEMA_KEYS = ("fields", "primaryKey", "foreignKeys", "missingValues", "rowChecks",
-               "relationChecks", "title", "description", "$schema", "name", "profile",
-               "homepage", "licenses", "sources", "keywords", "version", "created",
-               "contributors", "$comment")
+SCHEMA_KEYS = (
+    "fields",
+    "primaryKey",
+    "foreignKeys",
+    "missingValues",
+    "rowChecks",
+    "relationChecks",
+    "title",
+    "description",
+    "$schema",
+    "name",
+    "profile",
+    "homepage",
+    "licenses",
+    "sources",
+    "keywords",
+    "version",
+    "created",
+    "contributors",
+    "$comment",
+)
 
 
 def short_repr(value: Any, limit: int = 60) -> str:
@@ -407,26 +468,40 @@ def short_repr(value: Any, limit: int = 60) -> str:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), "a value")
 
 
 def _as_names(value: Any, where: str, key: str) -> tuple[str, ...]:
     """A field name or a non-empty list of them (primaryKey, foreign key fields)."""
     if isinstance(value, str) and value:
         return (value,)
-    if (isinstance(value, list) and value and len(value) <= MAX_FIELDS
-            and all(isinstance(v, str) and v for v in value)):
+    if (
+        isinstance(value, list)
+        and value
+        and len(value) <= MAX_FIELDS
+        and all(isinstance(v, str) and v for v in value)
+    ):
         return tuple(value)
-    raise DescriptorError(f"{where}: {key} must be a field name or a list of field names, "
-                          f"not {_kind(value)} {short_repr(value)}")
+    raise DescriptorError(
+        f"{where}: {key} must be a field name or a list of field names, "
+        f"not {_kind(value)} {short_repr(value)}"
+    )
 
 
 def _string(d: dict[str, Any], key: str, where: str, default: str) -> str:
     value = d.get(key, default)
     if not isinstance(value, str):
-        raise DescriptorError(f"{where}: {key} must be a string, not {_kind(value)} "
-                              f"{short_repr(value)}")
+        raise DescriptorError(
+            f"{where}: {key} must be a string, not {_kind(value)} {short_repr(value)}"
+        )
     return value
 
 
@@ -434,8 +509,10 @@ def check_pattern(pattern: Any, where: str) -> str:
     """A pattern both RE2 (pyarrow.compute's regex engine, the one that runs it) and the
     anchored form the validator runs accept; anything else is a DescriptorError."""
     if not isinstance(pattern, str) or not pattern or len(pattern) > MAX_PATTERN:
-        raise DescriptorError(f"{where}: pattern must be a string of 1 to {MAX_PATTERN} "
-                              f"characters, not {_kind(pattern)} {short_repr(pattern)}")
+        raise DescriptorError(
+            f"{where}: pattern must be a string of 1 to {MAX_PATTERN} "
+            f"characters, not {_kind(pattern)} {short_repr(pattern)}"
+        )
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -445,8 +522,10 @@ def check_pattern(pattern: Any, where: str) -> str:
             pc.match_substring_regex(probe, rx)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             why = str(exc).splitlines()[0] if str(exc) else "rejected"
-            raise DescriptorError(f"{where}: pattern {short_repr(pattern)} is not a regular "
-                                  f"expression RE2 accepts ({short_repr(why, 100)})") from None
+            raise DescriptorError(
+                f"{where}: pattern {short_repr(pattern)} is not a regular "
+                f"expression RE2 accepts ({short_repr(why, 100)})"
+            ) from None
     return pattern
 
 
@@ -508,66 +587,97 @@ def _numeric_bound(d: dict[str, Any], ftype: str, value: Any, where: str, key: s
     return v
 
 
-def _check_field_keys(d: dict[str, Any], ftype: str, fw: str, resource: str | None,
-                      name: str, version: str) -> None:
+def _check_field_keys(
+    d: dict[str, Any], ftype: str, fw: str, resource: str | None, name: str, version: str
+) -> None:
     """Every field key is read or refused; none is ignored (frictionless ignores keys it
     does not know; here they are refused, naming the key)."""
     if "required" in d:
-        raise DescriptorError(f"{fw}: 'required' belongs in constraints (frictionless 5: "
-                              "field-error)")
+        raise DescriptorError(
+            f"{fw}: 'required' belongs in constraints (frictionless 5: field-error)"
+        )
     if "missingValues" in d:
-        raise _unsupported("field.missingValues", d["missingValues"], resource,
-                           field=name, why="only the schema's missingValues are read")
+        raise _unsupported(
+            "field.missingValues",
+            d["missingValues"],
+            resource,
+            field=name,
+            why="only the schema's missingValues are read",
+        )
     allowed = FIELD_KEYS + TYPE_FIELD_KEYS.get(ftype, ())
     for k in d:
         if k not in allowed:
-            raise _unsupported(f"field key {k!r}", d[k], resource, field=name,
-                               why=f"a {ftype} field reads {', '.join(allowed)}")
+            raise _unsupported(
+                f"field key {k!r}",
+                d[k],
+                resource,
+                field=name,
+                why=f"a {ftype} field reads {', '.join(allowed)}",
+            )
     for k in ("bareNumber", "floatNumber"):
         if k in d and not isinstance(d[k], bool):
-            raise DescriptorError(f"{fw}: {k} must be true or false, not {_kind(d[k])} "
-                                  f"{short_repr(d[k])}")
+            raise DescriptorError(
+                f"{fw}: {k} must be true or false, not {_kind(d[k])} {short_repr(d[k])}"
+            )
     for k in ("decimalChar", "groupChar"):
         v = d.get(k)
         if k in d and not isinstance(v, str):
             raise DescriptorError(f"{fw}: {k} must be a string, not {_kind(v)} {short_repr(v)}")
         # frictionless strips the cell before replacing these: the same unless the
         # character holds whitespace (a lone whitespace groupChar is still the same)
-        if k in d and ((not v and k == "decimalChar") or len(v) > 8 or (
-                any(ch.isspace() for ch in v) and (k == "decimalChar" or len(v) > 1))):
-            raise _unsupported(f"field.{k}", v, resource, field=name,
-                               why="read: 1 to 8 characters without whitespace (groupChar: "
-                                   "or one whitespace character)")
+        if k in d and (
+            (not v and k == "decimalChar")
+            or len(v) > 8
+            or (any(ch.isspace() for ch in v) and (k == "decimalChar" or len(v) > 1))
+        ):
+            raise _unsupported(
+                f"field.{k}",
+                v,
+                resource,
+                field=name,
+                why="read: 1 to 8 characters without whitespace (groupChar: "
+                "or one whitespace character)",
+            )
     fmt = d.get("format", "default")
     if ftype == "string":
         if fmt not in _FRICTIONLESS_STRING_FORMATS:
-            raise DescriptorError(f"{fw}: format {short_repr(fmt)} is not one of "
-                                  f"{', '.join(_FRICTIONLESS_STRING_FORMATS)} (frictionless 5: "
-                                  "field-error)")
+            raise DescriptorError(
+                f"{fw}: format {short_repr(fmt)} is not one of "
+                f"{', '.join(_FRICTIONLESS_STRING_FORMATS)} (frictionless 5: "
+                "field-error)"
+            )
         if fmt not in STRING_FORMATS:
-            raise _unsupported("string format", fmt, resource, field=name,
-                               why=f"read: {', '.join(STRING_FORMATS)}")
+            raise _unsupported(
+                "string format", fmt, resource, field=name, why=f"read: {', '.join(STRING_FORMATS)}"
+            )
     elif ftype in ("integer", "number", "boolean", "any") and fmt != "default":
         raise _unsupported(f"{ftype} format", fmt, resource, "only 'default' is read", field=name)
     c = d.get("constraints") or {}
     if isinstance(c, dict):
         for k in c:
             if k in CONSTRAINTS and k not in TYPE_CONSTRAINTS.get(ftype, CONSTRAINTS):
-                raise DescriptorError(f"{fw}: constraint {k!r} is not supported by type "
-                                      f"{ftype!r} (frictionless 5: field-error)")
+                raise DescriptorError(
+                    f"{fw}: constraint {k!r} is not supported by type "
+                    f"{ftype!r} (frictionless 5: field-error)"
+                )
             if k in ("exclusiveMinimum", "exclusiveMaximum") and version == "v1":
-                raise DescriptorError(f"{fw}: constraint {k!r} requires a Data Package v2 "
-                                      "$schema (frictionless 5: field-error under v1)")
+                raise DescriptorError(
+                    f"{fw}: constraint {k!r} requires a Data Package v2 "
+                    "$schema (frictionless 5: field-error under v1)"
+                )
 
 
-def _field_from_dict(d: Any, where: str, index: int = 0, resource: str | None = None,
-                     version: str = "v1") -> Field:
+def _field_from_dict(
+    d: Any, where: str, index: int = 0, resource: str | None = None, version: str = "v1"
+) -> Field:
     if not isinstance(d, dict):
         raise DescriptorError(f"{where}: fields[{index}] must be an object, not {_kind(d)}")
     name = d.get("name")
     if not isinstance(name, str) or not name or len(name) > 200 or _CONTROL.search(name):
-        raise DescriptorError(f"{where}: fields[{index}]: name must be a non-empty string "
-                              f"without control characters, not {_kind(name)} {short_repr(name)}")
+        raise DescriptorError(
+            f"{where}: fields[{index}]: name must be a non-empty string "
+            f"without control characters, not {_kind(name)} {short_repr(name)}"
+        )
     fw = f"{where}: field {name!r}"
     ftype = d.get("type", "string")
     if ftype in REFUSED_TYPES:
@@ -595,24 +705,34 @@ def _field_from_dict(d: Any, where: str, index: int = 0, resource: str | None = 
         raise DescriptorError(f"{fw}: constraints must be an object, not {_kind(c)}")
     unknown = [k for k in c if k not in CONSTRAINTS]
     if unknown:
-        raise DescriptorError(f"{fw}: constraint {short_repr(unknown[0])} is not supported; "
-                              f"supported: {', '.join(CONSTRAINTS)}")
+        raise DescriptorError(
+            f"{fw}: constraint {short_repr(unknown[0])} is not supported; "
+            f"supported: {', '.join(CONSTRAINTS)}"
+        )
     for k in ("required", "unique"):
         if k in c and not isinstance(c[k], bool):
-            raise DescriptorError(f"{fw}: constraints.{k} must be true or false, not "
-                                  f"{_kind(c[k])} {short_repr(c[k])}")
+            raise DescriptorError(
+                f"{fw}: constraints.{k} must be true or false, not {_kind(c[k])} {short_repr(c[k])}"
+            )
     enum = c.get("enum")
     if enum is not None:
         if not isinstance(enum, list) or len(enum) > MAX_ENUM:
-            raise DescriptorError(f"{fw}: constraints.enum must be a list of values, not "
-                                  f"{_kind(enum)} {short_repr(enum)}")
-        ok_item = (lambda v: isinstance(v, str)) if ftype == "string" else (
-            lambda v: isinstance(v, (str, int, float, bool)))
+            raise DescriptorError(
+                f"{fw}: constraints.enum must be a list of values, not "
+                f"{_kind(enum)} {short_repr(enum)}"
+            )
+        ok_item = (
+            (lambda v: isinstance(v, str))
+            if ftype == "string"
+            else (lambda v: isinstance(v, (str, int, float, bool)))
+        )
         bad = [v for v in enum if not ok_item(v)]
         if bad:
-            raise DescriptorError(f"{fw}: constraints.enum holds {_kind(bad[0])} "
-                                  f"{short_repr(bad[0])}; its values must be "
-                                  f"{'strings' if ftype == 'string' else 'strings or numbers'}")
+            raise DescriptorError(
+                f"{fw}: constraints.enum holds {_kind(bad[0])} "
+                f"{short_repr(bad[0])}; its values must be "
+                f"{'strings' if ftype == 'string' else 'strings or numbers'}"
+            )
         if len({str(v) for v in enum}) != len(enum):
             raise DescriptorError(f"{fw}: constraints.enum lists a value twice")
     pattern = c.get("pattern")
@@ -625,30 +745,37 @@ def _field_from_dict(d: Any, where: str, index: int = 0, resource: str | None = 
                 try:
                     bounds[k] = _numeric_bound(d, ftype, c[k], f"{fw}: constraints", k)
                 except UnsupportedFeatureError as exc:
-                    raise _unsupported(exc.feature, c[k], resource, "beyond int64",
-                                       field=name) from None
+                    raise _unsupported(
+                        exc.feature, c[k], resource, "beyond int64", field=name
+                    ) from None
             else:
                 bounds[k] = _bound_value(ftype, c[k], f"{fw}: constraints", k, fmt)
     # a minimum above the maximum is read as written (frictionless: every value fails one)
     for k in ("minLength", "maxLength"):
         v = c.get(k)
-        if v is not None and (not isinstance(v, int) or isinstance(v, bool)
-                              or not 0 <= v < 2**31):
-            raise DescriptorError(f"{fw}: constraints.{k} must be a whole number from 0 to "
-                                  f"2**31-1, not "
-                                  f"{_kind(v)} {short_repr(v)}")
-    if (c.get("minLength") is not None and c.get("maxLength") is not None
-            and c["minLength"] > c["maxLength"]):
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < 2**31):
+            raise DescriptorError(
+                f"{fw}: constraints.{k} must be a whole number from 0 to "
+                f"2**31-1, not "
+                f"{_kind(v)} {short_repr(v)}"
+            )
+    if (
+        c.get("minLength") is not None
+        and c.get("maxLength") is not None
+        and c["minLength"] > c["maxLength"]
+    ):
         raise DescriptorError(f"{fw}: constraints.minLength is above constraints.maxLength")
     descs = d.get("enumDescriptions", {}) or {}
     if not isinstance(descs, dict) or not all(isinstance(v, str) for v in descs.values()):
         raise DescriptorError(f"{fw}: enumDescriptions must be an object of strings")
     for k in ("trueValues", "falseValues"):
         v = d.get(k)
-        if v is not None and (not isinstance(v, list) or not v
-                              or not all(isinstance(x, str) for x in v)):
-            raise DescriptorError(f"{fw}: {k} must be a non-empty list of strings, not "
-                                  f"{_kind(v)} {short_repr(v)}")
+        if v is not None and (
+            not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v)
+        ):
+            raise DescriptorError(
+                f"{fw}: {k} must be a non-empty list of strings, not {_kind(v)} {short_repr(v)}"
+            )
     field = Field(
         name=name,
         type=ftype,
@@ -680,17 +807,23 @@ def _check_example(f: Field, fw: str) -> None:
         return
     if f.type == "string":
         ok = isinstance(example, str) and (
-            f.format != "uri" or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", example) is not None)
+            f.format != "uri" or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", example) is not None
+        )
     elif f.type == "boolean":
-        ok = example is True or example is False or (
-            isinstance(example, str) and example in f.true_values + f.false_values)
+        ok = (
+            example is True
+            or example is False
+            or (isinstance(example, str) and example in f.true_values + f.false_values)
+        )
     else:
         from .validation.numbers import value_reader
 
         ok = (not isinstance(example, (dict, list))) and value_reader(f)(example) is not None
     if not ok:
-        raise DescriptorError(f"{fw}: example {short_repr(example)} is not a valid {f.type} "
-                              "(frictionless 5: field-error)")
+        raise DescriptorError(
+            f"{fw}: example {short_repr(example)} is not a valid {f.type} "
+            "(frictionless 5: field-error)"
+        )
 
 
 def _list_of_objects(schema: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
@@ -698,14 +831,16 @@ def _list_of_objects(schema: dict[str, Any], key: str, where: str) -> list[dict[
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise DescriptorError(f"{where}: {key} must be a list of objects, not "
-                              f"{_kind(value)} {short_repr(value)}")
+        raise DescriptorError(
+            f"{where}: {key} must be a list of objects, not {_kind(value)} {short_repr(value)}"
+        )
     return value
 
 
 def _names_list(value: Any, least: int) -> bool:
-    return (isinstance(value, list) and len(value) >= least
-            and all(isinstance(v, str) for v in value))
+    return (
+        isinstance(value, list) and len(value) >= least and all(isinstance(v, str) for v in value)
+    )
 
 
 def _check_row_check(rc: dict[str, Any], where: str) -> None:
@@ -727,17 +862,19 @@ def _check_row_check(rc: dict[str, Any], where: str) -> None:
             bad = "cases"
         else:
             for value, case in cases.items():
-                if not isinstance(case, dict) or any(k not in ("present", "absent")
-                                                     for k in case):
-                    bad = f"cases.{value}"
-                elif not all(_names_list(case.get(k, []), 0) for k in ("present", "absent")):
+                if (
+                    not isinstance(case, dict)
+                    or any(k not in ("present", "absent") for k in case)
+                    or not all(_names_list(case.get(k, []), 0) for k in ("present", "absent"))
+                ):
                     bad = f"cases.{value}"
     elif kind == "dateSpan":
-        bad = next((k for k in ("start", "end", "precision") if not isinstance(rc[k], str)),
-                   None)
+        bad = next((k for k in ("start", "end", "precision") if not isinstance(rc[k], str)), None)
     if bad is not None:
-        raise DescriptorError(f"{where}: rowChecks {kind}: {bad} is malformed "
-                              f"({short_repr(rc.get(bad.split('.')[0]))})")
+        raise DescriptorError(
+            f"{where}: rowChecks {kind}: {bad} is malformed "
+            f"({short_repr(rc.get(bad.split('.')[0]))})"
+        )
 
 
 def _row_rule(rc: dict[str, Any]) -> RowRule:
@@ -749,19 +886,27 @@ def _row_rule(rc: dict[str, Any]) -> RowRule:
     if kind == "together":
         return TogetherRule(tuple(rc["fields"]), desc)
     if kind == "when":
-        cases = tuple(WhenCase(str(v), tuple(c.get("present", ())), tuple(c.get("absent", ())))
-                      for v, c in rc["cases"].items())
+        cases = tuple(
+            WhenCase(str(v), tuple(c.get("present", ())), tuple(c.get("absent", ())))
+            for v, c in rc["cases"].items()
+        )
         return WhenRule(rc["field"], cases, desc)
     return DateSpanRule(rc["start"], rc["end"], rc["precision"], desc)
 
 
 #: Field types a rowChecks ``ordered`` may compare with each other.
-_COMPARABLE = {"integer": "number", "number": "number", "date": "date",
-               "datetime": "datetime", "string": "string"}
+_COMPARABLE = {
+    "integer": "number",
+    "number": "number",
+    "date": "date",
+    "datetime": "datetime",
+    "string": "string",
+}
 
 
-def _row_rules(raw: list[dict[str, Any]], fields: dict[str, Field],
-               where: str) -> tuple[RowRule, ...]:
+def _row_rules(
+    raw: list[dict[str, Any]], fields: dict[str, Field], where: str
+) -> tuple[RowRule, ...]:
     """rowChecks as typed rules: known kinds, real fields, comparable types; else
     DescriptorError. Fields a rule compares must be comparable (numbers with numbers, dates
     with dates; dateSpan needs dates): anything else is not supported, so refused."""
@@ -772,18 +917,22 @@ def _row_rules(raw: list[dict[str, Any]], fields: dict[str, Field],
         unknown = [n for n in _rule_field_list(rule) if n not in fields]
         if unknown:
             raise DescriptorError(
-                f"{where}: rowChecks {rule.kind} names unknown field(s) {short_repr(unknown)}")
+                f"{where}: rowChecks {rule.kind} names unknown field(s) {short_repr(unknown)}"
+            )
         if isinstance(rule, OrderedRule):
             kinds = {_COMPARABLE.get(fields[n].type) for n in rule.fields}
             if len(kinds) != 1 or None in kinds:
                 raise DescriptorError(
                     f"{where}: rowChecks ordered {short_repr(rc['fields'])}: the fields must "
-                    "all be numbers, all dates, all datetimes or all strings")
+                    "all be numbers, all dates, all datetimes or all strings"
+                )
         elif isinstance(rule, DateSpanRule):
             for k, name in (("start", rule.start), ("end", rule.end)):
                 if fields[name].type != "date":
-                    raise DescriptorError(f"{where}: rowChecks dateSpan {k} {name!r} must be "
-                                          f"a date field, not {fields[name].type}")
+                    raise DescriptorError(
+                        f"{where}: rowChecks dateSpan {k} {name!r} must be "
+                        f"a date field, not {fields[name].type}"
+                    )
         out.append(rule)
     return tuple(out)
 
@@ -795,8 +944,9 @@ def _rule_field_list(rule: RowRule) -> list[str]:
     return list(rule.fields)
 
 
-def _relation_rules(raw: list[dict[str, Any]], fields: dict[str, Field],
-                    fks: list[ForeignKey], where: str) -> tuple[NotBeforeRule, ...]:
+def _relation_rules(
+    raw: list[dict[str, Any]], fields: dict[str, Field], fks: list[ForeignKey], where: str
+) -> tuple[NotBeforeRule, ...]:
     """relationChecks as typed rules, checked as far as this table alone tells: a known kind,
     a single-field foreign key, start (and end, if given) fields of this table."""
     out = []
@@ -813,9 +963,9 @@ def _relation_rules(raw: list[dict[str, Any]], fields: dict[str, Field],
             v = rc.get(k)
             if (k == "start" or v is not None) and (not isinstance(v, str) or v not in fields):
                 raise DescriptorError(
-                    f"{where}: relationChecks notBefore {k} {short_repr(v)} is not a field")
-        out.append(NotBeforeRule(fld, rc["start"], rc.get("end"),
-                                 str(rc.get("description", ""))))
+                    f"{where}: relationChecks notBefore {k} {short_repr(v)} is not a field"
+                )
+        out.append(NotBeforeRule(fld, rc["start"], rc.get("end"), str(rc.get("description", ""))))
     return tuple(out)
 
 
@@ -825,32 +975,36 @@ def _check_across_tables(t: TableSchema, tables: dict[str, TableSchema]) -> None
     fields of the referenced table."""
     where = t.schema_path or f"schema of {t.name}"
     for rule in t.relation_rules:
-        ref = tables[next(fk for fk in t.foreign_keys if fk.fields == (rule.foreign_key,))
-                     .resource]
+        ref = tables[next(fk for fk in t.foreign_keys if fk.fields == (rule.foreign_key,)).resource]
         kinds = {t.field(rule.start).type}
         if rule.end is not None:
             kinds.add(t.field(rule.end).type)
         if rule.start not in ref.field_names:
-            raise DescriptorError(f"{where}: relationChecks notBefore start "
-                                  f"{rule.start!r} is not a field of {ref.name!r}")
+            raise DescriptorError(
+                f"{where}: relationChecks notBefore start "
+                f"{rule.start!r} is not a field of {ref.name!r}"
+            )
         kinds.add(ref.field(rule.start).type)
         if len(kinds) != 1 or not kinds <= {"date", "datetime"}:
             raise DescriptorError(
                 f"{where}: relationChecks notBefore compares {rule.start!r} here and in "
                 f"{ref.name!r}: they must be date (or all datetime) fields, not "
-                f"{', '.join(sorted(kinds))}")
+                f"{', '.join(sorted(kinds))}"
+            )
     for fk in t.foreign_keys:
         ref = tables[fk.resource]
         missing = [n for n in fk.fields if n not in t.field_names] + [
             n for n in fk.reference_fields if n not in ref.field_names
         ]
         if missing or len(fk.fields) != len(fk.reference_fields):
-            raise DescriptorError(f"{where}: foreign key {list(fk.fields)} names unknown "
-                                  f"field(s) {short_repr(missing)}")
+            raise DescriptorError(
+                f"{where}: foreign key {list(fk.fields)} names unknown "
+                f"field(s) {short_repr(missing)}"
+            )
 
 
 def datapackage_version(descriptor: dict[str, Any]) -> str:
-    """"v1", "v2" or "unknown": the Data Package version a descriptor's ``$schema`` declares,
+    """ "v1", "v2" or "unknown": the Data Package version a descriptor's ``$schema`` declares,
     as frictionless 5 resolves it (none: v1; a datapackage.org profile: its number; any
     other URL: unknown, which accepts both)."""
     url = descriptor.get("$schema") if isinstance(descriptor, dict) else None
@@ -862,8 +1016,12 @@ def datapackage_version(descriptor: dict[str, Any]) -> str:
 
 
 def table_schema_from_dict(
-    name: str, path: str, schema: dict[str, Any], schema_path: str | None = None,
-    *, version: str = "v1",
+    name: str,
+    path: str,
+    schema: dict[str, Any],
+    schema_path: str | None = None,
+    *,
+    version: str = "v1",
 ) -> TableSchema:
     """Build a :class:`TableSchema` from a Table Schema dict; every malformed value is a
     one-line DescriptorError naming the schema (``schema_path``), field and key; a key or
@@ -874,9 +1032,12 @@ def table_schema_from_dict(
         raise DescriptorError(f"{where}: a Table Schema must be an object, not {_kind(schema)}")
     for k in schema:
         if k not in SCHEMA_KEYS:
-            raise UnsupportedFeatureError(f"schema key {k!r}", schema[k], resource=name,
-                                          why=f"a Table Schema here reads "
-                                              f"{', '.join(SCHEMA_KEYS[:6])} and metadata")
+            raise UnsupportedFeatureError(
+                f"schema key {k!r}",
+                schema[k],
+                resource=name,
+                why=f"a Table Schema here reads {', '.join(SCHEMA_KEYS[:6])} and metadata",
+            )
     raw_fields = schema.get("fields")
     if not isinstance(raw_fields, list) or not raw_fields:
         raise DescriptorError(f"{where}: a Table Schema needs a non-empty 'fields' list")
@@ -903,8 +1064,10 @@ def table_schema_from_dict(
             raise DescriptorError(f"{w}: reference must be an object, not {_kind(ref)}")
         resource = ref.get("resource", "")
         if not isinstance(resource, str):
-            raise DescriptorError(f"{w}: reference.resource must be a table name, not "
-                                  f"{_kind(resource)} {short_repr(resource)}")
+            raise DescriptorError(
+                f"{w}: reference.resource must be a table name, not "
+                f"{_kind(resource)} {short_repr(resource)}"
+            )
         own = _as_names(fk.get("fields"), w, "fields")
         other = _as_names(ref.get("fields"), w, "reference.fields")
         if len(own) != len(other):
@@ -915,13 +1078,15 @@ def table_schema_from_dict(
         fks.append(ForeignKey(fields=own, resource=resource or name, reference_fields=other))
     by_name = {f.name: f for f in fields}
     row_rules = _row_rules(_list_of_objects(schema, "rowChecks", where), by_name, where)
-    relation_rules = _relation_rules(_list_of_objects(schema, "relationChecks", where),
-                                     by_name, fks, where)
+    relation_rules = _relation_rules(
+        _list_of_objects(schema, "relationChecks", where), by_name, fks, where
+    )
     missing_values = schema.get("missingValues", [""])
-    if not isinstance(missing_values, list) or not all(isinstance(v, str)
-                                                       for v in missing_values):
-        raise DescriptorError(f"{where}: missingValues must be a list of strings, not "
-                              f"{_kind(missing_values)} {short_repr(missing_values)}")
+    if not isinstance(missing_values, list) or not all(isinstance(v, str) for v in missing_values):
+        raise DescriptorError(
+            f"{where}: missingValues must be a list of strings, not "
+            f"{_kind(missing_values)} {short_repr(missing_values)}"
+        )
     return TableSchema(
         name=name,
         path=path,
@@ -969,11 +1134,11 @@ def parse_json(text: str | bytes, what: str) -> Any:
     if len(text) > MAX_JSON_BYTES:
         raise DescriptorError(f"{what} is larger than {MAX_JSON_BYTES:,} bytes")
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicate_keys,
-                           parse_constant=_no_constant)
+        value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise DescriptorError(f"{what} is not valid JSON: line {exc.lineno} column "
-                              f"{exc.colno}: {exc.msg}") from None
+        raise DescriptorError(
+            f"{what} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
     except RecursionError:
         raise DescriptorError(f"{what}: JSON nested too deeply") from None
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
@@ -991,8 +1156,9 @@ def _read_json(path: Path, what: str) -> Any:
     except FileNotFoundError:
         raise DescriptorError(f"{what} not found: {short_repr(str(path), 200)}") from None
     except (OSError, ValueError) as exc:
-        raise DescriptorError(f"{label} could not be read: "
-                              f"{getattr(exc, 'strerror', None) or exc}") from None
+        raise DescriptorError(
+            f"{label} could not be read: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     if not stat.S_ISREG(st.st_mode):
         raise DescriptorError(f"{label} is not a regular file")
     if st.st_size > MAX_JSON_BYTES:
@@ -1014,29 +1180,36 @@ def confined_path(root: Path, rel: Any, what: str) -> Path:
     symbolic links are resolved; anything else is a DescriptorError showing the path."""
     shown = short_repr(rel, 200)
     if not isinstance(rel, str) or not rel:
-        raise DescriptorError(f"{what}: the path must be a non-empty string, not "
-                              f"{_kind(rel)} {shown}")
+        raise DescriptorError(
+            f"{what}: the path must be a non-empty string, not {_kind(rel)} {shown}"
+        )
     if len(rel) > 1024 or _CONTROL.search(rel):
         raise DescriptorError(f"{what}: path {shown} is too long or holds control characters")
     if "://" in rel:
-        raise DescriptorError(f"{what}: path {shown} is a URL; only files inside the package "
-                              "folder are supported")
+        raise DescriptorError(
+            f"{what}: path {shown} is a URL; only files inside the package folder are supported"
+        )
     if rel.startswith("/") or "\\" in rel or re.match(r"[A-Za-z]:", rel):
-        raise DescriptorError(f"{what}: path {shown} is absolute or uses backslashes; paths "
-                              "are relative to the package folder, with '/'")
+        raise DescriptorError(
+            f"{what}: path {shown} is absolute or uses backslashes; paths "
+            "are relative to the package folder, with '/'"
+        )
     parts = rel.split("/")
     if any(p in ("", ".", "..") for p in parts):
-        raise DescriptorError(f"{what}: path {shown} is not normalised (no '.', '..' or "
-                              "empty parts)")
+        raise DescriptorError(
+            f"{what}: path {shown} is not normalised (no '.', '..' or empty parts)"
+        )
     try:
         base = root.resolve()
         target = (root / rel).resolve()
     except (OSError, RuntimeError, ValueError):
-        raise DescriptorError(f"{what}: path {shown} cannot be resolved (a symbolic link "
-                              "loop?)") from None
+        raise DescriptorError(
+            f"{what}: path {shown} cannot be resolved (a symbolic link loop?)"
+        ) from None
     if target != base and base not in target.parents:
-        raise DescriptorError(f"{what}: path {shown} leads outside the package folder "
-                              "(through a symbolic link)")
+        raise DescriptorError(
+            f"{what}: path {shown} leads outside the package folder (through a symbolic link)"
+        )
     return root / rel
 
 
@@ -1092,11 +1265,35 @@ class ResourceFile:
 
 
 #: Resource keys that are metadata only: accepted, never read.
-RESOURCE_METADATA = ("title", "description", "homepage", "licenses", "sources", "keywords",
-                     "version", "created", "contributors", "$schema")
+RESOURCE_METADATA = (
+    "title",
+    "description",
+    "homepage",
+    "licenses",
+    "sources",
+    "keywords",
+    "version",
+    "created",
+    "contributors",
+    "$schema",
+)
 #: Resource keys this reader implements (see :func:`_resource_file`, :func:`_dialect`).
-RESOURCE_KEYS = ("name", "path", "schema", "profile", "scheme", "format", "mediatype",
-                 "encoding", "compression", "innerpath", "bytes", "hash", "dialect", "type")
+RESOURCE_KEYS = (
+    "name",
+    "path",
+    "schema",
+    "profile",
+    "scheme",
+    "format",
+    "mediatype",
+    "encoding",
+    "compression",
+    "innerpath",
+    "bytes",
+    "hash",
+    "dialect",
+    "type",
+)
 _COMPRESSIONS = ("gz", "zip", "bz2", "xz")
 _FORMATS = {"csv": "text/csv", "tsv": "text/tab-separated-values"}
 _PROFILES = ("tabular-data-resource", "data-resource")
@@ -1104,8 +1301,14 @@ MAX_PARTS = 1000
 _HEX = {"md5": re.compile(r"[0-9a-fA-F]{32}"), "sha256": re.compile(r"[0-9a-fA-F]{64}")}
 
 
-def _unsupported(feature: str, value: Any, resource: str | None, why: str | None = None, *,
-                 field: str | None = None) -> UnsupportedFeatureError:
+def _unsupported(
+    feature: str,
+    value: Any,
+    resource: str | None,
+    why: str | None = None,
+    *,
+    field: str | None = None,
+) -> UnsupportedFeatureError:
     """The one-line refusal of a feature of ``resource`` (and ``field``) not read here."""
     return UnsupportedFeatureError(feature, value, resource=resource, field=field, why=why)
 
@@ -1125,8 +1328,7 @@ def _resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFile:
             raise _unsupported(f"resource key {k!r}", None, name)
     profile = res.get("profile", "data-resource")
     if profile not in _PROFILES:
-        raise _unsupported("profile", profile, name, "only tabular-data-resource and "
-                           "data-resource")
+        raise _unsupported("profile", profile, name, "only tabular-data-resource and data-resource")
     if res.get("scheme", "file") != "file":
         raise _unsupported("scheme", res["scheme"], name, "only local files")
     if res.get("type", "table") != "table":  # frictionless 5's resource type
@@ -1134,8 +1336,7 @@ def _resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFile:
     raw_paths = res["path"]
     if isinstance(raw_paths, list):
         if not raw_paths or len(raw_paths) > MAX_PARTS:
-            raise DescriptorError(f"resource {name!r}: a path list needs 1 to {MAX_PARTS} "
-                                  "paths")
+            raise DescriptorError(f"resource {name!r}: a path list needs 1 to {MAX_PARTS} paths")
         paths = tuple(raw_paths)
     else:
         paths = (raw_paths,)
@@ -1148,16 +1349,22 @@ def _resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFile:
         compression = suffixes[-1]
     if compression is not None:
         if compression not in _COMPRESSIONS:
-            raise _unsupported("compression", compression, name,
-                               f"supported: {', '.join(_COMPRESSIONS)}")
+            raise _unsupported(
+                "compression", compression, name, f"supported: {', '.join(_COMPRESSIONS)}"
+            )
         if len(paths) > 1:
-            raise _unsupported("compression", compression, name,
-                               "frictionless does not decompress multipart resources")
+            raise _unsupported(
+                "compression",
+                compression,
+                name,
+                "frictionless does not decompress multipart resources",
+            )
         if suffixes and suffixes[-1] == compression:
             suffixes = suffixes[:-1]
     innerpath = res.get("innerpath")
-    if innerpath is not None and (compression != "zip" or not isinstance(innerpath, str)
-                                  or not innerpath):
+    if innerpath is not None and (
+        compression != "zip" or not isinstance(innerpath, str) or not innerpath
+    ):
         raise _unsupported("innerpath", innerpath, name, "a member name, for zip only")
     if compression == "zip" and innerpath is not None:
         suffixes = innerpath.rsplit("/", 1)[-1].lower().split(".")[1:]
@@ -1167,8 +1374,12 @@ def _resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFile:
         if ext in _FORMATS:
             fmt = ext
         else:  # frictionless does not read such a file as a table at all
-            raise _unsupported("format", ext or None, name, "declare format csv or tsv; "
-                               "only CSV and TSV files are read")
+            raise _unsupported(
+                "format",
+                ext or None,
+                name,
+                "declare format csv or tsv; only CSV and TSV files are read",
+            )
     if fmt not in _FORMATS:
         raise _unsupported("format", fmt, name, "only csv and tsv")
     mediatype = res.get("mediatype")
@@ -1183,12 +1394,14 @@ def _resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFile:
         except LookupError:
             encoding = None
         if encoding is None or not _is_text_codec(encoding):
-            raise _unsupported("encoding", res["encoding"], name,
-                               "not a text encoding Python knows")
+            raise _unsupported(
+                "encoding", res["encoding"], name, "not a text encoding Python knows"
+            )
     size = res.get("bytes")
     if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-        raise DescriptorError(f"resource {name!r}: bytes must be a whole number, not "
-                              f"{_kind(size)} {short_repr(size)}")
+        raise DescriptorError(
+            f"resource {name!r}: bytes must be a whole number, not {_kind(size)} {short_repr(size)}"
+        )
     digest = None
     if res.get("hash"):  # frictionless compares no empty hash
         h = res["hash"]
@@ -1196,11 +1409,19 @@ def _resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFile:
             raise DescriptorError(f"resource {name!r}: hash must be a string, not {_kind(h)}")
         algo, _, value = h.partition(":") if ":" in h else ("md5", "", h)
         if algo not in _HEX:
-            raise _unsupported("hash", h, name, "only md5 and sha256 (frictionless ignores "
-                               "other algorithms)")
+            raise _unsupported(
+                "hash", h, name, "only md5 and sha256 (frictionless ignores other algorithms)"
+            )
         digest = (algo, value)
-    return ResourceFile(paths=paths, format=fmt, compression=compression, innerpath=innerpath,
-                        encoding=encoding, bytes=size, hash=digest)
+    return ResourceFile(
+        paths=paths,
+        format=fmt,
+        compression=compression,
+        innerpath=innerpath,
+        encoding=encoding,
+        bytes=size,
+        hash=digest,
+    )
 
 
 def _is_text_codec(name: str) -> bool:
@@ -1211,14 +1432,29 @@ def _is_text_codec(name: str) -> bool:
     return True
 
 
-_CSV_KEYS = {"delimiter": "delimiter", "quoteChar": "quote_char", "doubleQuote": "double_quote",
-             "escapeChar": "escape_char", "skipInitialSpace": "skip_initial_space"}
-_DIALECT_BOOLS = {"doubleQuote": "double_quote", "skipInitialSpace": "skip_initial_space",
-                  "header": "header", "headerCase": "header_case",
-                  "skipBlankRows": "skip_blank_rows"}
+_CSV_KEYS = {
+    "delimiter": "delimiter",
+    "quoteChar": "quote_char",
+    "doubleQuote": "double_quote",
+    "escapeChar": "escape_char",
+    "skipInitialSpace": "skip_initial_space",
+}
+_DIALECT_BOOLS = {
+    "doubleQuote": "double_quote",
+    "skipInitialSpace": "skip_initial_space",
+    "header": "header",
+    "headerCase": "header_case",
+    "skipBlankRows": "skip_blank_rows",
+}
 #: Dialect keys frictionless 5 reads without effect on reading a CSV: accepted.
-_DIALECT_INERT = ("lineTerminator", "caseSensitiveHeader", "csvddfVersion", "title",
-                  "description", "$schema")
+_DIALECT_INERT = (
+    "lineTerminator",
+    "caseSensitiveHeader",
+    "csvddfVersion",
+    "title",
+    "description",
+    "$schema",
+)
 
 
 def _dialect(res: dict[str, Any], name: str) -> Dialect:
@@ -1240,8 +1476,10 @@ def _dialect(res: dict[str, Any], name: str) -> Dialect:
             continue
         if k in _DIALECT_BOOLS:
             if not isinstance(v, bool):
-                raise DescriptorError(f"resource {name!r}: {feature} must be true or false, "
-                                      f"not {_kind(v)} {short_repr(v)}")
+                raise DescriptorError(
+                    f"resource {name!r}: {feature} must be true or false, "
+                    f"not {_kind(v)} {short_repr(v)}"
+                )
             kw[_DIALECT_BOOLS[k]] = v
         elif k in ("delimiter", "quoteChar", "escapeChar"):
             if not isinstance(v, str) or len(v) != 1 or v in "\r\n":
@@ -1256,9 +1494,13 @@ def _dialect(res: dict[str, Any], name: str) -> Dialect:
                 raise DescriptorError(f"resource {name!r}: {feature} must be a string")
             kw["header_join"] = v
         elif k in ("headerRows", "commentRows"):
-            if (not isinstance(v, list) or len(v) > 1000
-                    or not all(isinstance(x, int) and not isinstance(x, bool) and 0 < x < 2**31
-                               for x in v)):
+            if (
+                not isinstance(v, list)
+                or len(v) > 1000
+                or not all(
+                    isinstance(x, int) and not isinstance(x, bool) and 0 < x < 2**31 for x in v
+                )
+            ):
                 raise _unsupported(feature, v, name, "a list of row numbers from 1")
             if k == "headerRows":
                 if not v or v != sorted(set(v)):
@@ -1273,15 +1515,24 @@ def _dialect(res: dict[str, Any], name: str) -> Dialect:
     dialect = Dialect(**kw, declared=frozenset(d))
     chars = [c for c in (dialect.delimiter, dialect.quote_char, dialect.escape_char) if c]
     if len(set(chars)) != len(chars):
-        raise _unsupported("dialect", d, name, "delimiter, quoteChar and escapeChar must "
-                           "differ")
+        raise _unsupported("dialect", d, name, "delimiter, quoteChar and escapeChar must differ")
     return dialect
 
 
 #: Keys that belong to a resource or its schema, not the package (frictionless 5 reports a
 #: package-error for them rather than reading them).
-_MISPLACED_PACKAGE_KEYS = ("missingValues", "dialect", "schema", "fields", "primaryKey",
-                           "foreignKeys", "path", "data", "encoding", "format")
+_MISPLACED_PACKAGE_KEYS = (
+    "missingValues",
+    "dialect",
+    "schema",
+    "fields",
+    "primaryKey",
+    "foreignKeys",
+    "path",
+    "data",
+    "encoding",
+    "format",
+)
 #: Package profiles read here; frictionless checks nothing more for them on CSV tables.
 PACKAGE_PROFILES = ("data-package", "tabular-data-package")
 
@@ -1291,13 +1542,16 @@ def _check_package_keys(descriptor: dict[str, Any]) -> None:
     ignored: a resource's key at the package level, or a profile other than the standard."""
     for k in _MISPLACED_PACKAGE_KEYS:
         if k in descriptor:
-            raise DescriptorError(f"the data package descriptor has {k!r} at the package "
-                                  f"level; it belongs in a resource (frictionless 5: "
-                                  "package-error)")
+            raise DescriptorError(
+                f"the data package descriptor has {k!r} at the package "
+                f"level; it belongs in a resource (frictionless 5: "
+                "package-error)"
+            )
     profile = descriptor.get("profile")
     if profile is not None and profile not in PACKAGE_PROFILES:
-        raise UnsupportedFeatureError("package profile", profile,
-                                      why=f"read: {', '.join(PACKAGE_PROFILES)}")
+        raise UnsupportedFeatureError(
+            "package profile", profile, why=f"read: {', '.join(PACKAGE_PROFILES)}"
+        )
 
 
 def package_from_descriptor(
@@ -1314,20 +1568,24 @@ def package_from_descriptor(
         raise DescriptorError("the data package descriptor has no 'resources' list")
     _check_package_keys(descriptor)
     if len(resources) > MAX_FIELDS:
-        raise DescriptorError(f"the data package descriptor lists {len(resources):,} "
-                              f"resources (limit {MAX_FIELDS:,})")
+        raise DescriptorError(
+            f"the data package descriptor lists {len(resources):,} resources (limit {MAX_FIELDS:,})"
+        )
     tables: dict[str, TableSchema] = {}
     seen_paths: dict[Path, str] = {}
     for i, res in enumerate(resources):
         if isinstance(res, dict) and "data" in res and "path" not in res:
-            raise _unsupported("inline data", None, str(res.get("name", f"#{i + 1}")),
-                               "put the rows in a CSV file")
+            raise _unsupported(
+                "inline data", None, str(res.get("name", f"#{i + 1}")), "put the rows in a CSV file"
+            )
         if not isinstance(res, dict) or "name" not in res or "path" not in res:
             raise DescriptorError(f"resource #{i + 1} needs a 'name' and a 'path'")
         name = res["name"]
         if not isinstance(name, str) or not _NAME.fullmatch(name):
-            raise DescriptorError(f"resource #{i + 1}: name {short_repr(name)} must be 1 to 64 "
-                                  "letters, digits, '_' or '-'")
+            raise DescriptorError(
+                f"resource #{i + 1}: name {short_repr(name)} must be 1 to 64 "
+                "letters, digits, '_' or '-'"
+            )
         if name in tables:
             raise DescriptorError(f"resource {name!r} is listed twice")
         source = _resource_file(res, name, root)
@@ -1335,25 +1593,33 @@ def package_from_descriptor(
         for part in source.paths:
             key = confined_path(root, part, f"resource {name!r}").resolve()
             if key in seen_paths:
-                raise DescriptorError(f"resource {name!r}: path {short_repr(part, 200)} is "
-                                      f"also the path of resource {seen_paths[key]!r}")
+                raise DescriptorError(
+                    f"resource {name!r}: path {short_repr(part, 200)} is "
+                    f"also the path of resource {seen_paths[key]!r}"
+                )
             seen_paths[key] = name
         schema = res.get("schema")
         schema_path = None
         if isinstance(schema, str):
             if not schema_files:
-                raise DescriptorError(f"resource {name!r}: the schema must be inline here, "
-                                      f"not the path {short_repr(schema, 200)}")
+                raise DescriptorError(
+                    f"resource {name!r}: the schema must be inline here, "
+                    f"not the path {short_repr(schema, 200)}"
+                )
             schema_path = schema
             schema_file = confined_path(root, schema, f"resource {name!r} schema")
             schema = _read_json(schema_file, f"table schema for {name!r}")
         if schema is None:
-            raise _unsupported("resource without a schema", None, name,
-                               "frictionless would infer one; declare it")
+            raise _unsupported(
+                "resource without a schema", None, name, "frictionless would infer one; declare it"
+            )
         tables[name] = dataclasses.replace(
-            table_schema_from_dict(name, source.paths[0], schema, schema_path,
-                                   version=datapackage_version(descriptor)),
-            source=source, dialect=dialect)
+            table_schema_from_dict(
+                name, source.paths[0], schema, schema_path, version=datapackage_version(descriptor)
+            ),
+            source=source,
+            dialect=dialect,
+        )
     for t in tables.values():
         for fk in t.foreign_keys:
             if fk.resource not in tables:
@@ -1384,8 +1650,10 @@ def _policy(descriptor: dict[str, Any]) -> str:
         return "spec"
     policy = own.get("policy", "spec") if isinstance(own, dict) else own
     if not isinstance(own, dict) or policy not in POLICIES:
-        raise DescriptorError(f"the descriptor's conflictdata.policy must be one of "
-                              f"{', '.join(POLICIES)}, not {short_repr(policy)}")
+        raise DescriptorError(
+            f"the descriptor's conflictdata.policy must be one of "
+            f"{', '.join(POLICIES)}, not {short_repr(policy)}"
+        )
     return str(policy)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__all__ = ["pandera_schema", "validate_frames", "conform"]
+__all__ = ["conform", "pandera_schema", "validate_frames"]
 
 _LAZY = {"pandera_schema": "pandera_schemas", "validate_frames": "validate", "conform": "validate"}
 

@@ -31,7 +31,7 @@ from ..schema import (
 )
 from ..validation.kernels import cycle_text, cycles, days_in_month, np_mask
 
-__all__ = ["FrameData", "FrameCheck", "table_checks", "cell_texts", "quote", "row_keys"]
+__all__ = ["FrameCheck", "FrameData", "cell_texts", "quote", "row_keys", "table_checks"]
 
 
 def quote(value: Any, limit: int = 60) -> str:
@@ -45,8 +45,9 @@ def _as_arrow(s: pd.Series) -> pa.Array:
     try:
         arr = pa.array(s, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # a mixed object column: compare as text
-        arr = pa.array([None if v is None or v is pd.NA or v != v else str(v) for v in s],
-                       pa.string())
+        arr = pa.array(
+            [None if v is None or v is pd.NA or v != v else str(v) for v in s], pa.string()
+        )
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if pa.types.is_dictionary(arr.type):
@@ -59,8 +60,9 @@ def _as_arrow(s: pd.Series) -> pa.Array:
 class FrameData:
     """A table's frame with its columns as Arrow arrays and presence masks, computed once."""
 
-    def __init__(self, table: TableSchema, df: pd.DataFrame,
-                 unread: dict[str, dict[int, str]] | None = None) -> None:
+    def __init__(
+        self, table: TableSchema, df: pd.DataFrame, unread: dict[str, dict[int, str]] | None = None
+    ) -> None:
         self.table = table
         self.df = df
         self.n = len(df)
@@ -115,8 +117,7 @@ class FrameData:
         if got is None:
             arr = self.arrow(name)
             if self.is_text(name) and not self.present(name).all():
-                arr = pc.if_else(pa.array(self.present(name)), arr,
-                                 pa.scalar(None, arr.type))
+                arr = pc.if_else(pa.array(self.present(name)), arr, pa.scalar(None, arr.type))
             got = self._value[name] = arr
         return got
 
@@ -260,8 +261,10 @@ def _duplicates(values: pa.Array, consider: np.ndarray) -> tuple[np.ndarray, np.
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     idx = np.flatnonzero(consider)
     sub = values.take(pa.array(idx))
-    codes = np.asarray(pc.fill_null(pc.index_in(sub, value_set=pc.unique(sub)), -1)
-                       .to_numpy(zero_copy_only=False), dtype=np.int64)
+    codes = np.asarray(
+        pc.fill_null(pc.index_in(sub, value_set=pc.unique(sub)), -1).to_numpy(zero_copy_only=False),
+        dtype=np.int64,
+    )
     order = np.argsort(codes, kind="stable")
     sc = codes[order]
     is_first = np.ones(len(sc), dtype=bool)
@@ -278,7 +281,8 @@ def _key_values(fd: FrameData, names: tuple[str, ...]) -> pa.Array:
     if len(names) == 1:
         return fd.text(names[0])
     return pc.binary_join_element_wise(
-        *(pc.if_else(pa.array(fd.present(n)), fd.text(n), "\x00") for n in names), "\x1f")
+        *(pc.if_else(pa.array(fd.present(n)), fd.text(n), "\x00") for n in names), "\x1f"
+    )
 
 
 def _field_checks(table: TableSchema) -> list[FrameCheck]:
@@ -290,86 +294,170 @@ def _field_checks(table: TableSchema) -> list[FrameCheck]:
         text = f.type == "string"
         if name == (pk[0] if pk else None):  # the row's key is all empty (frictionless)
             label = "+".join(pk)
-            out.append(FrameCheck(
-                "E212", f"E212:{name}", name, tuple(pk), "frame" if len(pk) > 1 else "column",
-                lambda fd: ~np.logical_or.reduce([fd.present(k) for k in pk]),
-                _const(f"the primary key {label} is empty or not a valid value"),
-                "the primary key is filled in"))
+            out.append(
+                FrameCheck(
+                    "E212",
+                    f"E212:{name}",
+                    name,
+                    tuple(pk),
+                    "frame" if len(pk) > 1 else "column",
+                    lambda fd: ~np.logical_or.reduce([fd.present(k) for k in pk]),
+                    _const(f"the primary key {label} is empty or not a valid value"),
+                    "the primary key is filled in",
+                )
+            )
         if f.required:
-            out.append(FrameCheck(
-                "E201", f"E201:{name}", name, col, "column",
-                lambda fd, name=name: ~fd.present(name),
-                _const(f"{name} is required but empty"), "filled in (an empty text is missing)"))
+            out.append(
+                FrameCheck(
+                    "E201",
+                    f"E201:{name}",
+                    name,
+                    col,
+                    "column",
+                    lambda fd, name=name: ~fd.present(name),
+                    _const(f"{name} is required but empty"),
+                    "filled in (an empty text is missing)",
+                )
+            )
         if f.type == "number":
-            out.append(FrameCheck(
-                "E230", f"E230:{name}", name, col, "column",
-                lambda fd, name=name: fd.present(name)
-                & ~np_mask(pc.fill_null(pc.is_finite(fd.value(name)), True)),
-                _per_value(name, lambda v: f"{quote(v)} is not a finite number"),
-                "a number is finite (no NaN or infinity)"))
+            out.append(
+                FrameCheck(
+                    "E230",
+                    f"E230:{name}",
+                    name,
+                    col,
+                    "column",
+                    lambda fd, name=name: (
+                        fd.present(name)
+                        & ~np_mask(pc.fill_null(pc.is_finite(fd.value(name)), True))
+                    ),
+                    _per_value(name, lambda v: f"{quote(v)} is not a finite number"),
+                    "a number is finite (no NaN or infinity)",
+                )
+            )
         if f.enum is not None:
             allowed = list(f.enum)
             shown = ", ".join(allowed[:12]) + (", …" if len(allowed) > 12 else "")
             vs = pa.array(allowed, pa.string())
-            out.append(FrameCheck(
-                "E204", f"E204:{name}", name, col, "column",
-                lambda fd, name=name, vs=vs: fd.present(name)
-                & ~np_mask(pc.is_in(fd.text(name), value_set=vs)),
-                _per_value(name, lambda v, shown=shown: f"value {quote(v)} is not one of: {shown}"),
-                f"one of: {shown}"))
+            out.append(
+                FrameCheck(
+                    "E204",
+                    f"E204:{name}",
+                    name,
+                    col,
+                    "column",
+                    lambda fd, name=name, vs=vs: (
+                        fd.present(name) & ~np_mask(pc.is_in(fd.text(name), value_set=vs))
+                    ),
+                    _per_value(
+                        name, lambda v, shown=shown: f"value {quote(v)} is not one of: {shown}"
+                    ),
+                    f"one of: {shown}",
+                )
+            )
         if f.pattern is not None and text:
             pat = f.pattern
-            out.append(FrameCheck(
-                "E205", f"E205:{name}", name, col, "column",
-                lambda fd, name=name, pat=pat: fd.present(name)
-                & ~full_match(fd.arrow(name), pat),
-                _per_value(name, lambda v, pat=pat:
-                           f"value {quote(v)} does not match the pattern {pat}"),
-                f"matches {pat} in full"))
-        for code, bound, op, word in (("E206", f.minimum, pc.less, "below the minimum"),
-                                      ("E207", f.maximum, pc.greater, "above the maximum")):
+            out.append(
+                FrameCheck(
+                    "E205",
+                    f"E205:{name}",
+                    name,
+                    col,
+                    "column",
+                    lambda fd, name=name, pat=pat: (
+                        fd.present(name) & ~full_match(fd.arrow(name), pat)
+                    ),
+                    _per_value(
+                        name,
+                        lambda v, pat=pat: f"value {quote(v)} does not match the pattern {pat}",
+                    ),
+                    f"matches {pat} in full",
+                )
+            )
+        for code, bound, op, word in (
+            ("E206", f.minimum, pc.less, "below the minimum"),
+            ("E207", f.maximum, pc.greater, "above the maximum"),
+        ):
             if bound is None or f.type in ("string", "boolean"):
                 continue
             try:
                 scalar = _bound_scalar(f, bound)
             except (ValueError, TypeError):
                 continue
-            out.append(FrameCheck(
-                code, f"{code}:{name}", name, col, "column",
-                lambda fd, name=name, op=op, scalar=scalar: _compare(fd, name, op, scalar),
-                _per_value(name, lambda v, word=word, bound=bound:
-                           f"value {quote(v)} is {word} {bound}"),
-                f"{word.split()[-1]} {bound}"))
+            out.append(
+                FrameCheck(
+                    code,
+                    f"{code}:{name}",
+                    name,
+                    col,
+                    "column",
+                    lambda fd, name=name, op=op, scalar=scalar: _compare(fd, name, op, scalar),
+                    _per_value(
+                        name,
+                        lambda v, word=word, bound=bound: f"value {quote(v)} is {word} {bound}",
+                    ),
+                    f"{word.split()[-1]} {bound}",
+                )
+            )
         if text and (f.min_length is not None or f.max_length is not None):
-            for code, lim, op, word in (("E208", f.min_length, pc.less, "fewer than the minimum"),
-                                        ("E209", f.max_length, pc.greater,
-                                         "more than the maximum")):
+            for code, lim, op, word in (
+                ("E208", f.min_length, pc.less, "fewer than the minimum"),
+                ("E209", f.max_length, pc.greater, "more than the maximum"),
+            ):
                 if lim is None:
                     continue
-                out.append(FrameCheck(
-                    code, f"{code}:{name}", name, col, "column",
-                    lambda fd, name=name, op=op, lim=lim: fd.present(name)
-                    & np_mask(op(pc.utf8_length(fd.arrow(name)), lim)),
-                    _per_value(name, lambda v, word=word, lim=lim:
-                               f"{len(v or '')} characters, {word} {lim}"),
-                    f"{word.split()[0]} {lim} characters"))
+                out.append(
+                    FrameCheck(
+                        code,
+                        f"{code}:{name}",
+                        name,
+                        col,
+                        "column",
+                        lambda fd, name=name, op=op, lim=lim: (
+                            fd.present(name) & np_mask(op(pc.utf8_length(fd.arrow(name)), lim))
+                        ),
+                        _per_value(
+                            name,
+                            lambda v, word=word, lim=lim: (
+                                f"{len(v or '')} characters, {word} {lim}"
+                            ),
+                        ),
+                        f"{word.split()[0]} {lim} characters",
+                    )
+                )
         if f.unique:  # a primary key field too, as frictionless (and the CSV validator)
-            out.append(FrameCheck(
-                "E210", f"E210:{name}", name, col, "column",
-                lambda fd, name=name: _dup_mask(fd, (name,)),
-                lambda fd, idx, name=name: [
-                    f"{quote(v)} is already used at row {r}" for v, r in
-                    zip(cell_texts(fd, name, idx), _first_rows(fd, (name,), idx))],
-                "no value twice"))
+            out.append(
+                FrameCheck(
+                    "E210",
+                    f"E210:{name}",
+                    name,
+                    col,
+                    "column",
+                    lambda fd, name=name: _dup_mask(fd, (name,)),
+                    lambda fd, idx, name=name: [
+                        f"{quote(v)} is already used at row {r}"
+                        for v, r in zip(cell_texts(fd, name, idx), _first_rows(fd, (name,), idx))
+                    ],
+                    "no value twice",
+                )
+            )
     if pk:
         label = "+".join(pk)
-        out.append(FrameCheck(
-            "E211", f"E211:{label}", pk[0], tuple(pk), "column" if len(pk) == 1 else "frame",
-            lambda fd: _dup_mask(fd, pk),
-            lambda fd, idx: [
-                f"{label} {quote(k)} is already used at row {r}" for k, r in
-                zip(_pk_texts(fd, idx), _first_rows(fd, pk, idx))],
-            "the primary key is unique"))
+        out.append(
+            FrameCheck(
+                "E211",
+                f"E211:{label}",
+                pk[0],
+                tuple(pk),
+                "column" if len(pk) == 1 else "frame",
+                lambda fd: _dup_mask(fd, pk),
+                lambda fd, idx: [
+                    f"{label} {quote(k)} is already used at row {r}"
+                    for k, r in zip(_pk_texts(fd, idx), _first_rows(fd, pk, idx))
+                ],
+                "the primary key is unique",
+            )
+        )
     return out
 
 
@@ -445,9 +533,18 @@ def _ordered_checks(rule: OrderedRule) -> list[FrameCheck]:
                 msgs.append(f"{b} {quote(bs[k])} is less than {a} {quote(av)} (must be {chain})")
             return msgs
 
-        out.append(FrameCheck(
-            "E301", f"E301:{chain}:{b}", b, tuple(names), "frame",
-            lambda fd, j=j: parts(fd)[j - 1][0], message, rule.description))
+        out.append(
+            FrameCheck(
+                "E301",
+                f"E301:{chain}:{b}",
+                b,
+                tuple(names),
+                "frame",
+                lambda fd, j=j: parts(fd)[j - 1][0],
+                message,
+                rule.description,
+            )
+        )
     return out
 
 
@@ -456,6 +553,7 @@ def _together_checks(rule: TogetherRule) -> list[FrameCheck]:
     group = " and ".join(names)
     out = []
     for k, n in enumerate(names):
+
         def fails(fd: FrameData, k: int = k) -> np.ndarray:
             present = np.stack([fd.present(x) for x in names])
             count = present.sum(axis=0)
@@ -463,10 +561,18 @@ def _together_checks(rule: TogetherRule) -> list[FrameCheck]:
             first_missing = np.argmin(present, axis=0)
             return viol & (first_missing == k)
 
-        out.append(FrameCheck(
-            "E302", f"E302:{group}:{n}", n, tuple(names), "frame", fails,
-            _const(f"{n} is empty but the others of {group} are set: fill in all or none"),
-            rule.description))
+        out.append(
+            FrameCheck(
+                "E302",
+                f"E302:{group}:{n}",
+                n,
+                tuple(names),
+                "frame",
+                fails,
+                _const(f"{n} is empty but the others of {group} are set: fill in all or none"),
+                rule.description,
+            )
+        )
     return out
 
 
@@ -481,30 +587,44 @@ def _when_checks(rule: WhenRule) -> list[FrameCheck]:
         for n, values in targets.items():
             vs = pa.array(values, pa.string())
 
-            def fails(fd: FrameData, n: str = n, vs: pa.Array = vs, code: str = code
-                      ) -> np.ndarray:
+            def fails(fd: FrameData, n: str = n, vs: pa.Array = vs, code: str = code) -> np.ndarray:
                 eq = np_mask(pc.is_in(fd.text(ctl), value_set=vs))
                 return eq & (~fd.present(n) if code == "E303" else fd.present(n))
 
             if code == "E303":
-                def message(fd: FrameData, idx: np.ndarray, n: str = n) -> list[str]:
-                    return [f"{n} must be filled in when {ctl} is {quote(c)}"
-                            for c in cell_texts(fd, ctl, idx)]
-            else:
-                def message(fd: FrameData, idx: np.ndarray, n: str = n) -> list[str]:
-                    return [f"{n} must be empty when {ctl} is {quote(c)} (it is {quote(v)})"
-                            for c, v in zip(cell_texts(fd, ctl, idx), cell_texts(fd, n, idx))]
 
-            out.append(FrameCheck(
-                code, f"{code}:{ctl}:{n}", n, (ctl, n), "frame", fails, message,
-                rule.description))
+                def message(fd: FrameData, idx: np.ndarray, n: str = n) -> list[str]:
+                    return [
+                        f"{n} must be filled in when {ctl} is {quote(c)}"
+                        for c in cell_texts(fd, ctl, idx)
+                    ]
+            else:
+
+                def message(fd: FrameData, idx: np.ndarray, n: str = n) -> list[str]:
+                    return [
+                        f"{n} must be empty when {ctl} is {quote(c)} (it is {quote(v)})"
+                        for c, v in zip(cell_texts(fd, ctl, idx), cell_texts(fd, n, idx))
+                    ]
+
+            out.append(
+                FrameCheck(
+                    code,
+                    f"{code}:{ctl}:{n}",
+                    n,
+                    (ctl, n),
+                    "frame",
+                    fails,
+                    message,
+                    rule.description,
+                )
+            )
     return out
 
 
 def _ymd(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     def part(fn: Any) -> np.ndarray:
-        return np.asarray(pc.fill_null(fn(arr), 0).to_numpy(zero_copy_only=False),
-                          dtype=np.int64)
+        return np.asarray(pc.fill_null(fn(arr), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+
     return part(pc.year), part(pc.month), part(pc.day)
 
 
@@ -546,15 +666,33 @@ def _date_span_checks(rule: DateSpanRule) -> list[FrameCheck]:
 
     def message(fd: FrameData, idx: np.ndarray) -> list[str]:
         ps, ss, es = (cell_texts(fd, x, idx) for x in (prec, start, end))
-        return [f"{prec} is {quote(p)}: {_SPANS.get(p or '', '')} ({start} {s}, {end} {e})"
-                for p, s, e in zip(ps, ss, es)]
+        return [
+            f"{prec} is {quote(p)}: {_SPANS.get(p or '', '')} ({start} {s}, {end} {e})"
+            for p, s, e in zip(ps, ss, es)
+        ]
 
     cols = (start, end, prec)
     return [
-        FrameCheck("E305", f"E305:{prec}:{start}", start, cols, "frame",
-                   lambda fd: parts(fd)[0], message, rule.description),
-        FrameCheck("E305", f"E305:{prec}:{end}", end, cols, "frame",
-                   lambda fd: parts(fd)[1], message, rule.description),
+        FrameCheck(
+            "E305",
+            f"E305:{prec}:{start}",
+            start,
+            cols,
+            "frame",
+            lambda fd: parts(fd)[0],
+            message,
+            rule.description,
+        ),
+        FrameCheck(
+            "E305",
+            f"E305:{prec}:{end}",
+            end,
+            cols,
+            "frame",
+            lambda fd: parts(fd)[1],
+            message,
+            rule.description,
+        ),
     ]
 
 
@@ -568,17 +706,19 @@ def _is_date(fd: FrameData, name: str) -> bool:
 
 def fk_index(child: FrameData, fk: ForeignKey, parent: FrameData) -> np.ndarray:
     """Each row's referenced row in ``parent`` (first match), -1 where none."""
+
     def compute() -> np.ndarray:
-        found = pc.index_in(_key_values(child, fk.fields),
-                            value_set=_key_values(parent, fk.reference_fields))
-        return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False),
-                          dtype=np.int64)
+        found = pc.index_in(
+            _key_values(child, fk.fields), value_set=_key_values(parent, fk.reference_fields)
+        )
+        return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
     return child.memo(("fk_index", fk, id(parent)), compute)
 
 
-def fk_check(table: TableSchema, fk: ForeignKey, parent: Callable[[FrameData], FrameData | None]
-             ) -> FrameCheck:
+def fk_check(
+    table: TableSchema, fk: ForeignKey, parent: Callable[[FrameData], FrameData | None]
+) -> FrameCheck:
     """E401 for one foreign key; ``parent(fd)`` gives the referenced table's frame data."""
     target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
     label = "+".join(fk.fields)
@@ -601,9 +741,16 @@ def fk_check(table: TableSchema, fk: ForeignKey, parent: Callable[[FrameData], F
         return [f"{label} {quote(v)} is not a {target} ({fk.resource})" for v in vals]
 
     return FrameCheck(
-        "E401", f"E401:{label}->{target}", fk.fields[0], fk.fields, "frame", fails, message,
+        "E401",
+        f"E401:{label}->{target}",
+        fk.fields[0],
+        fk.fields,
+        "frame",
+        fails,
+        message,
         f"every {label} is a {target}",
-        hint=f"use an existing {target} value, or add that {fk.resource} row first")
+        hint=f"use an existing {target} value, or add that {fk.resource} row first",
+    )
 
 
 def _cycles(fd: FrameData, fk: ForeignKey) -> dict[int, str]:
@@ -640,12 +787,21 @@ def _cycle_check(fk: ForeignKey) -> FrameCheck:
         cyc = _cycles(fd, fk)
         return [f"{name} makes a cycle: {cyc.get(int(i), '')}" for i in idx]
 
-    return FrameCheck("E402", f"E402:{name}", name, (name, *fk.reference_fields), "frame",
-                      fails, message, f"{name} does not loop back to the row")
+    return FrameCheck(
+        "E402",
+        f"E402:{name}",
+        name,
+        (name, *fk.reference_fields),
+        "frame",
+        fails,
+        message,
+        f"{name} does not loop back to the row",
+    )
 
 
-def not_before_checks(table: TableSchema, rule: NotBeforeRule,
-                      parent: Callable[[FrameData], FrameData | None]) -> list[FrameCheck]:
+def not_before_checks(
+    table: TableSchema, rule: NotBeforeRule, parent: Callable[[FrameData], FrameData | None]
+) -> list[FrameCheck]:
     """E403 for one notBefore rule, split by the column it names (end if given, else start)."""
     fk = next(k for k in table.foreign_keys if k.fields == (rule.foreign_key,))
     fld, start, end = rule.foreign_key, rule.start, rule.end
@@ -684,12 +840,23 @@ def not_before_checks(table: TableSchema, rule: NotBeforeRule,
             own = cell_texts(fd, col, idx)
             refs = cell_texts(ref, start, pidx[idx])
             ids = cell_texts(fd, fld, idx)
-            return [f"{col} {o} is before {start} {r} of {fk.resource} {i!s}, which {fld} "
-                    f"points to" for o, r, i in zip(own, refs, ids)]
+            return [
+                f"{col} {o} is before {start} {r} of {fk.resource} {i!s}, which {fld} points to"
+                for o, r, i in zip(own, refs, ids)
+            ]
 
-        out.append(FrameCheck(
-            "E403", f"E403:{fld}:{col}", col, (fld, start, *((end,) if end else ())),
-            "frame", lambda fd, k=k: parts(fd)[k], message, rule.description))
+        out.append(
+            FrameCheck(
+                "E403",
+                f"E403:{fld}:{col}",
+                col,
+                (fld, start, *((end,) if end else ())),
+                "frame",
+                lambda fd, k=k: parts(fd)[k],
+                message,
+                rule.description,
+            )
+        )
     return out
 
 

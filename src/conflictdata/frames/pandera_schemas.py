@@ -14,15 +14,21 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MissingDependencyError
-from ..validation.findings import Finding, Report, make_finding
 from ..schema import TableSchema
+from ..validation.findings import Finding, Report, make_finding
 from .checks import FrameCheck, FrameData, cell_texts, row_keys, table_checks
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pdx
 
-__all__ = ["pandera_schema", "schema_for", "pandera_check", "report_from_schema_errors",
-           "import_pandera", "PANDERA_HINT"]
+__all__ = [
+    "PANDERA_HINT",
+    "import_pandera",
+    "pandera_check",
+    "pandera_schema",
+    "report_from_schema_errors",
+    "schema_for",
+]
 
 PANDERA_HINT = "pip install 'conflictdata[pandera]'"
 
@@ -34,12 +40,14 @@ def import_pandera() -> Any:
     except ImportError as exc:
         raise MissingDependencyError(
             f"validating DataFrames with pandera needs pandera, which is not installed "
-            f"({exc}): {PANDERA_HINT}") from None
+            f"({exc}): {PANDERA_HINT}"
+        ) from None
     return pdx
 
 
 def _wrap(table: TableSchema, check: FrameCheck, on_series: bool) -> Any:
     """The check as a pandera check function: True where the row passes."""
+
     def run(obj: Any) -> pd.Series:
         df = obj.to_frame() if on_series else obj
         if not all(c in df.columns for c in check.columns):
@@ -53,8 +61,12 @@ def _wrap(table: TableSchema, check: FrameCheck, on_series: bool) -> Any:
 def pandera_check(table: TableSchema, check: FrameCheck) -> Any:
     """One :class:`FrameCheck` as a ``pandera.Check`` named ``check.name``."""
     pdx = import_pandera()
-    return pdx.Check(_wrap(table, check, check.scope == "column"), name=check.name,
-                     error=check.name, ignore_na=False)
+    return pdx.Check(
+        _wrap(table, check, check.scope == "column"),
+        name=check.name,
+        error=check.name,
+        ignore_na=False,
+    )
 
 
 def schema_for(table: TableSchema) -> pdx.DataFrameSchema:
@@ -63,16 +75,29 @@ def schema_for(table: TableSchema) -> pdx.DataFrameSchema:
     checks = table_checks(table)
     columns = {}
     for f in table.fields:
-        col_checks = [pandera_check(table, c) for c in checks
-                      if c.scope == "column" and c.field == f.name]
+        col_checks = [
+            pandera_check(table, c) for c in checks if c.scope == "column" and c.field == f.name
+        ]
         columns[f.name] = pdx.Column(
-            f.pandas_dtype(), checks=col_checks, nullable=not f.required, name=f.name,
-            title=f.title or None, description=f.description or None)
+            f.pandas_dtype(),
+            checks=col_checks,
+            nullable=not f.required,
+            name=f.name,
+            title=f.title or None,
+            description=f.description or None,
+        )
     frame_checks = [pandera_check(table, c) for c in checks if c.scope == "frame"]
     return pdx.DataFrameSchema(
-        columns, checks=frame_checks, name=table.name, title=table.title or None,
-        description=table.description or None, strict=False, ordered=False, coerce=False,
-        metadata={"primary_key": list(table.primary_key)})
+        columns,
+        checks=frame_checks,
+        name=table.name,
+        title=table.title or None,
+        description=table.description or None,
+        strict=False,
+        ordered=False,
+        coerce=False,
+        metadata={"primary_key": list(table.primary_key)},
+    )
 
 
 def pandera_schema(table: str, version: str | None = None) -> pdx.DataFrameSchema:
@@ -93,8 +118,9 @@ def _field_column(table: TableSchema, name: str | None) -> int | None:
     return names.index(name) + 1 if name in names else None
 
 
-def frame_findings(table: TableSchema, fd: FrameData, check: FrameCheck, idx: np.ndarray
-                   ) -> list[Finding]:
+def frame_findings(
+    table: TableSchema, fd: FrameData, check: FrameCheck, idx: np.ndarray
+) -> list[Finding]:
     """One finding per failing row ``idx`` of ``check``, as the CSV validator words it."""
     if len(idx) == 0:
         return []
@@ -103,13 +129,26 @@ def frame_findings(table: TableSchema, fd: FrameData, check: FrameCheck, idx: np
     values = cell_texts(fd, check.field, idx)
     keys = row_keys(fd, idx)
     col = _field_column(table, check.field)
-    return [make_finding(check.code, table=table.name, path=table.name, line=None, column=col,
-                         field=check.field, key=k, value=v, message=m, hint=check.hint)
-            for k, v, m in zip(keys, values, messages)]
+    return [
+        make_finding(
+            check.code,
+            table=table.name,
+            path=table.name,
+            line=None,
+            column=col,
+            field=check.field,
+            key=k,
+            value=v,
+            message=m,
+            hint=check.hint,
+        )
+        for k, v, m in zip(keys, values, messages)
+    ]
 
 
-def report_from_schema_errors(table: TableSchema, df: pd.DataFrame, err: Any,
-                              max_per_rule: int = 1000) -> Report:
+def report_from_schema_errors(
+    table: TableSchema, df: pd.DataFrame, err: Any, max_per_rule: int = 1000
+) -> Report:
     """pandera's ``SchemaErrors`` of :func:`schema_for` (``table``) on ``df`` as a Report:
     each failing row of each named check, plus pandera's own failures (missing column,
     wrong dtype, null in a non-nullable column) under the codes the validator uses. As in
@@ -143,37 +182,74 @@ def report_from_schema_errors(table: TableSchema, df: pd.DataFrame, err: Any,
         if len(idx) > max_per_rule:
             suppressed[code] = suppressed.get(code, 0) + len(idx) - max_per_rule
         findings += frame_findings(table, fd, checks[name], idx[:max_per_rule])
-    return Report(findings, {"tables": {table.name: {"rows": len(df), "read": True}},
-                             "rows": len(df), "suppressed": suppressed})
+    return Report(
+        findings,
+        {
+            "tables": {table.name: {"rows": len(df), "read": True}},
+            "rows": len(df),
+            "suppressed": suppressed,
+        },
+    )
 
 
-def _pandera_failure(table: TableSchema, df: pd.DataFrame, fd: FrameData, name: str, fail: Any,
-                     checks: dict[str, FrameCheck], rows: dict[str, set[int]]) -> list[Finding]:
+def _pandera_failure(
+    table: TableSchema,
+    df: pd.DataFrame,
+    fd: FrameData,
+    name: str,
+    fail: Any,
+    checks: dict[str, FrameCheck],
+    rows: dict[str, set[int]],
+) -> list[Finding]:
     col = fail.get("column")
     col = None if col is None or (isinstance(col, float) and col != col) else str(col)
     if name == "column_in_dataframe":
         missing = str(fail.get("failure_case"))
-        return [make_finding("E111", table=table.name, path=table.name, line=None,
-                             field=missing, message=f"no column {missing!r} in the frame")]
+        return [
+            make_finding(
+                "E111",
+                table=table.name,
+                path=table.name,
+                line=None,
+                field=missing,
+                message=f"no column {missing!r} in the frame",
+            )
+        ]
     if name == "not_nullable" and col is not None:
         code = "E212" if col in table.primary_key else "E201"
         target = f"{code}:{col}"
         if target in checks and col in df.columns:
             rows.setdefault(target, set()).update(
-                np.flatnonzero(df[col].isna().to_numpy()).tolist())
+                np.flatnonzero(df[col].isna().to_numpy()).tolist()
+            )
         return []
     if name.startswith("dtype(") and col is not None:
         want = table.field(col).pandas_dtype() if col in table.field_names else "?"
-        return [make_finding("E202", table=table.name, path=table.name, line=None,
-                             column=_field_column(table, col), field=col,
-                             value=str(df[col].dtype) if col in df.columns else None,
-                             message=f"column {col} has dtype {df[col].dtype}, not {want}",
-                             hint="build the column with the schema's dtype, as "
-                                  "conflictdata.load gives it")]
-    return [make_finding("E202", table=table.name, path=table.name, line=None,
-                         column=_field_column(table, col), field=col,
-                         value=str(fail.get("failure_case")),
-                         message=f"pandera check {name} failed")]
+        return [
+            make_finding(
+                "E202",
+                table=table.name,
+                path=table.name,
+                line=None,
+                column=_field_column(table, col),
+                field=col,
+                value=str(df[col].dtype) if col in df.columns else None,
+                message=f"column {col} has dtype {df[col].dtype}, not {want}",
+                hint="build the column with the schema's dtype, as conflictdata.load gives it",
+            )
+        ]
+    return [
+        make_finding(
+            "E202",
+            table=table.name,
+            path=table.name,
+            line=None,
+            column=_field_column(table, col),
+            field=col,
+            value=str(fail.get("failure_case")),
+            message=f"pandera check {name} failed",
+        )
+    ]
 
 
 def format_frame_findings(report: Report, limit: int = 50) -> str:
@@ -217,8 +293,10 @@ def validate_loaded_all(tables: dict[str, TableSchema], frames: dict[str, pd.Dat
             findings += got.findings
     if findings:
         report = Report(findings, {"rows": sum(len(df) for df in frames.values())})
-        raise ValidationError("the release's tables do not pass their schemas:\n"
-                              + format_frame_findings(report), report)
+        raise ValidationError(
+            "the release's tables do not pass their schemas:\n" + format_frame_findings(report),
+            report,
+        )
 
 
 def validate_loaded(table: TableSchema, df: pd.DataFrame) -> pd.DataFrame:
@@ -229,5 +307,6 @@ def validate_loaded(table: TableSchema, df: pd.DataFrame) -> pd.DataFrame:
     report = _loaded_report(table, df)
     if report is None:
         return df
-    raise ValidationError(f"table {table.name!r} does not pass its schema:\n"
-                          + format_frame_findings(report), report)
+    raise ValidationError(
+        f"table {table.name!r} does not pass its schema:\n" + format_frame_findings(report), report
+    )

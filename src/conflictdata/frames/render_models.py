@@ -12,7 +12,7 @@ from pathlib import Path
 from ..docs import write_generated
 from ..schema import Field, Package, read_package
 
-__all__ = ["render_models", "write_models", "model_name", "DEFAULT_OUT"]
+__all__ = ["DEFAULT_OUT", "model_name", "render_models", "write_models"]
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "models.py"
 
@@ -77,8 +77,14 @@ def _dtype(f: Field) -> tuple[str, str]:
 
 def _wrap_str(text: str, width: int = 84) -> list[str]:
     """Pieces of ``text`` that join back to exactly it, each at most about ``width`` long."""
-    parts = textwrap.wrap(text, width, drop_whitespace=False, replace_whitespace=False,
-                          expand_tabs=False, break_on_hyphens=False)
+    parts = textwrap.wrap(
+        text,
+        width,
+        drop_whitespace=False,
+        replace_whitespace=False,
+        expand_tabs=False,
+        break_on_hyphens=False,
+    )
     return parts if "".join(parts) == text else [text]
 
 
@@ -87,8 +93,7 @@ def _field(f: Field) -> str:
     args: list[tuple[str, str | None, str]] = [("nullable", None, str(not f.required))]
     if kwargs:
         args.append(("dtype_kwargs", None, kwargs))
-    args += [("title", f.title, repr(f.title)), ("description", f.description,
-                                                  repr(f.description))]
+    args += [("title", f.title, repr(f.title)), ("description", f.description, repr(f.description))]
     head = f"    {f.name}: Series[{dtype}] = pdx.Field("
     one = head + ", ".join(f"{k}={src}" for k, _, src in args) + ")"
     if len(one) <= 100:
@@ -114,8 +119,12 @@ def _field(f: Field) -> str:
 def render_models(package: Package) -> str:
     """The source of ``conflictdata/models.py`` for ``package``'s tables."""
     names = [model_name(t) for t in package.tables]
-    listed = textwrap.wrap(", ".join(f'"{n}"' for n in [*names, "MODELS"]) + ",", 92,
-                           break_on_hyphens=False, break_long_words=False)
+    listed = textwrap.wrap(
+        ", ".join(f'"{n}"' for n in [*names, "MODELS"]) + ",",
+        92,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
     out = [_HEADER.replace("{names}", "\n".join(f"    {line}" for line in listed))]
     for t in package.tables.values():
         title = (t.title or t.name).replace('"', "'")
@@ -136,7 +145,11 @@ def render_models(package: Package) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_models(descriptor: str | Path = "datapackage.json", out: str | Path = DEFAULT_OUT, *,
-                 check: bool = False) -> bool:
+def write_models(
+    descriptor: str | Path = "datapackage.json",
+    out: str | Path = DEFAULT_OUT,
+    *,
+    check: bool = False,
+) -> bool:
     """Write (or with ``check``, only compare) the models module; True if it differs/changed."""
     return write_generated(out, render_models(read_package(descriptor)), check=check)

@@ -13,7 +13,7 @@ from .pandera_schemas import import_pandera, schema_for
 
 pdx = import_pandera()
 
-__all__ = ["TableModel", "GENERATED_MODULE"]
+__all__ = ["GENERATED_MODULE", "TableModel"]
 
 #: the module the generated models live in; fields declared there come from the schemas
 GENERATED_MODULE = "conflictdata.models"
@@ -51,8 +51,14 @@ class TableModel(pdx.DataFrameModel):
                 columns[name] = col
         derived = cls.__module__ != GENERATED_MODULE  # a user's model of a derived frame
         return type(base)(
-            columns, checks=[*base.checks, *own.checks], index=own.index,
-            name=own.name or base.name, title=own.title or base.title,
+            columns,
+            checks=[*base.checks, *own.checks],
+            index=own.index,
+            name=own.name or base.name,
+            title=own.title or base.title,
             description=own.description if derived else base.description,
-            strict=own.strict, ordered=own.ordered, coerce=own.coerce,
-            metadata=base.metadata)
+            strict=own.strict,
+            ordered=own.ordered,
+            coerce=own.coerce,
+            metadata=base.metadata,
+        )

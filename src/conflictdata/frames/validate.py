@@ -35,7 +35,7 @@ from .checks import (
 )
 from .pandera_schemas import frame_findings
 
-__all__ = ["validate_frames", "conform"]
+__all__ = ["conform", "validate_frames"]
 
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DATETIME_RE = (
@@ -46,8 +46,16 @@ _DATETIME_RE = (
 
 def _find(table: TableSchema, code: str, name: str | None, message: str, **kw: Any) -> Finding:
     col = table.field_names.index(name) + 1 if name in table.field_names else None
-    return make_finding(code, table=table.name, path=table.name, line=None, column=col,
-                        field=name, message=message, **kw)
+    return make_finding(
+        code,
+        table=table.name,
+        path=table.name,
+        line=None,
+        column=col,
+        field=name,
+        message=message,
+        **kw,
+    )
 
 
 def _what(f: Field) -> str:
@@ -85,12 +93,20 @@ def _typed_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
     if f.type == "string":
         if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == want:
             return s, none, none
-        return pd.Series(pd.array(_as_text(s), dtype=pd.StringDtype("pyarrow")), index=s.index,
-                         name=s.name), none, none
+        return (
+            pd.Series(
+                pd.array(_as_text(s), dtype=pd.StringDtype("pyarrow")), index=s.index, name=s.name
+            ),
+            none,
+            none,
+        )
     if s.dtype == want:
         return s, none, none
-    if f.type in ("integer", "number") and pd.api.types.is_numeric_dtype(s.dtype) \
-            and not pd.api.types.is_bool_dtype(s.dtype):
+    if (
+        f.type in ("integer", "number")
+        and pd.api.types.is_numeric_dtype(s.dtype)
+        and not pd.api.types.is_bool_dtype(s.dtype)
+    ):
         if f.type == "number":
             return s.astype(want), none, none
         vals = s.astype("Float64")
@@ -102,8 +118,11 @@ def _typed_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
         ts = s.dt.tz_convert(None) if getattr(s.dt, "tz", None) is not None else s
         bad = (ts.notna() & (ts != ts.dt.normalize())).to_numpy(dtype=bool)
         arr = pa.array(ts.where(~bad), from_pandas=True)
-        return pd.Series(pd.array(arr.cast(pa.date32()), dtype=want), index=s.index,
-                         name=s.name), bad, none
+        return (
+            pd.Series(pd.array(arr.cast(pa.date32()), dtype=want), index=s.index, name=s.name),
+            bad,
+            none,
+        )
     if f.type == "datetime" and pd.api.types.is_datetime64_any_dtype(s.dtype):
         ts = s.dt.tz_localize("UTC") if getattr(s.dt, "tz", None) is None else s
         return ts.dt.tz_convert("UTC").astype(want), none, none
@@ -116,8 +135,7 @@ def _typed_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
     return _parse_text(f, _as_text(s), s)
 
 
-def _parse_text(f: Field, text: pa.Array, s: pd.Series) -> tuple[pd.Series, np.ndarray,
-                                                                   np.ndarray]:
+def _parse_text(f: Field, text: pa.Array, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Cells read as CSV text, the way the CSV validator reads them."""
     want = f.pandas_dtype()
     present = np_mask(pc.not_equal(pc.binary_length(text), 0))
@@ -128,8 +146,9 @@ def _parse_text(f: Field, text: pa.Array, s: pd.Series) -> tuple[pd.Series, np.n
         try:
             r = read_cells(f, pa.chunked_array([text]), present)
         except RefusedCells as exc:
-            raise UnsupportedFeatureError(exc.feature, exc.value, field=f.name,
-                                          why=exc.why) from None
+            raise UnsupportedFeatureError(
+                exc.feature, exc.value, field=f.name, why=exc.why
+            ) from None
         ok, arr = r.ok, r.typed
     elif f.type == "boolean":
         tv = pa.array(list(f.true_values), pa.string())
@@ -140,21 +159,33 @@ def _parse_text(f: Field, text: pa.Array, s: pd.Series) -> tuple[pd.Series, np.n
     elif f.type == "date":
         shaped = np_mask(pc.match_substring_regex(text, _DATE_RE))
         good = pc.if_else(pa.array(shaped), text, pa.scalar(None, pa.string()))
-        y, m, d = (np.asarray(pc.fill_null(pc.cast(pc.utf8_slice_codeunits(good, a, b),
-                                                   pa.int64()), 0)
-                              .to_numpy(zero_copy_only=False), dtype=np.int64)
-                   for a, b in ((0, 4), (5, 7), (8, 10)))
+        y, m, d = (
+            np.asarray(
+                pc.fill_null(pc.cast(pc.utf8_slice_codeunits(good, a, b), pa.int64()), 0).to_numpy(
+                    zero_copy_only=False
+                ),
+                dtype=np.int64,
+            )
+            for a, b in ((0, 4), (5, 7), (8, 10))
+        )
         real = (m >= 1) & (m <= 12) & (d >= 1) & (d <= days_in_month(y, m))
         impossible = present & shaped & ~real
         ok = shaped
-        parsed = pc.strptime(pc.if_else(pa.array(shaped & real), text,
-                                        pa.scalar(None, pa.string())),
-                             format="%Y-%m-%d", unit="s", error_is_null=True)
+        parsed = pc.strptime(
+            pc.if_else(pa.array(shaped & real), text, pa.scalar(None, pa.string())),
+            format="%Y-%m-%d",
+            unit="s",
+            error_is_null=True,
+        )
         arr = pc.cast(parsed, pa.date32())
     else:
         ok = np_mask(pc.match_substring_regex(text, _DATETIME_RE))
-        good = pd.Series(pd.array(pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())),
-                                  dtype=pd.StringDtype("pyarrow")))
+        good = pd.Series(
+            pd.array(
+                pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())),
+                dtype=pd.StringDtype("pyarrow"),
+            )
+        )
         ts = pd.to_datetime(good, format="ISO8601", utc=True, errors="coerce")
         real = ts.notna().to_numpy(dtype=bool)
         impossible = present & ok & ~real
@@ -165,8 +196,9 @@ def _parse_text(f: Field, text: pa.Array, s: pd.Series) -> tuple[pd.Series, np.n
     return out, bad, impossible
 
 
-def conform(table: TableSchema, df: pd.DataFrame
-            ) -> tuple[pd.DataFrame, list[Finding], dict[str, dict[int, str]]]:
+def conform(
+    table: TableSchema, df: pd.DataFrame
+) -> tuple[pd.DataFrame, list[Finding], dict[str, dict[int, str]]]:
     """``df`` with each schema column in its loaded dtype (unchanged where it already is),
     the findings of reading it so (missing/unexpected columns, cells of the wrong type), and
     per field the text of the cells that could not be read (row -> text)."""
@@ -177,18 +209,26 @@ def conform(table: TableSchema, df: pd.DataFrame
     seen: set[str] = set()
     for c in cols:
         if c in seen:
-            findings.append(_find(table, "E110", c if c in names else None,
-                                  f"column {c!r} appears again (the first one is checked)",
-                                  value=c))
+            findings.append(
+                _find(
+                    table,
+                    "E110",
+                    c if c in names else None,
+                    f"column {c!r} appears again (the first one is checked)",
+                    value=c,
+                )
+            )
         seen.add(c)
     for c in dict.fromkeys(cols):
         if c not in names:
-            findings.append(_find(table, "E112", None, f"column {c!r} is not a field of "
-                                  f"{table.name}", value=c))
+            findings.append(
+                _find(table, "E112", None, f"column {c!r} is not a field of {table.name}", value=c)
+            )
     for n in names:
         if n not in cols:
-            findings.append(_find(table, "E111", n, f"no column {n!r}; the frame needs: "
-                                  f"{','.join(names)}"))
+            findings.append(
+                _find(table, "E111", n, f"no column {n!r}; the frame needs: {','.join(names)}")
+            )
     out: dict[str, pd.Series] = {}
     rng = pd.RangeIndex(len(df))
     for f in table.fields:
@@ -199,15 +239,19 @@ def conform(table: TableSchema, df: pd.DataFrame
             s = s.iloc[:, 0]
         s = s.reset_index(drop=True) if not df.index.equals(rng) else s
         typed, bad, impossible = _typed_column(f, s)
-        for code, mask, why in (("E202", bad, f"is not {_what(f)}"),
-                                ("E203", impossible, "is not a calendar date")):
+        for code, mask, why in (
+            ("E202", bad, f"is not {_what(f)}"),
+            ("E203", impossible, "is not a calendar date"),
+        ):
             idx = np.flatnonzero(mask)
             if len(idx):
                 texts = _as_text(s.iloc[idx]).to_pylist()
                 unread.setdefault(f.name, {}).update(zip(idx.tolist(), texts))
                 keys = _keys(table, df, idx)
-                findings += [_find(table, code, f.name, f"{quote(v)} {why}", value=v, key=k)
-                             for v, k in zip(texts, keys)]
+                findings += [
+                    _find(table, code, f.name, f"{quote(v)} {why}", value=v, key=k)
+                    for v, k in zip(texts, keys)
+                ]
         out[f.name] = typed
     return pd.DataFrame(out, index=rng), findings, unread
 
@@ -220,8 +264,7 @@ def _keys(table: TableSchema, df: pd.DataFrame, idx: np.ndarray) -> list[str | N
     return ["|".join(v or "" for v in vs) or None for vs in zip(*parts)]
 
 
-def _package(version: str | None, package: Package | str | Path | None
-             ) -> tuple[Package, Any]:
+def _package(version: str | None, package: Package | str | Path | None) -> tuple[Package, Any]:
     """The package whose schemas apply, and the release to read missing tables from."""
     if isinstance(package, Package):
         return package, None
@@ -256,8 +299,10 @@ def validate_frames(
     pkg, release = _package(version, package)
     for name in frames:
         if name not in pkg.tables:
-            raise UnknownTableError(f"no table {name!r} in {pkg.name} {pkg.version}; tables "
-                                    f"are: {', '.join(pkg.tables)}")
+            raise UnknownTableError(
+                f"no table {name!r} in {pkg.name} {pkg.version}; tables "
+                f"are: {', '.join(pkg.tables)}"
+            )
     findings: list[Finding] = []
     data: dict[str, FrameData] = {}
     for name, df in frames.items():
@@ -276,8 +321,7 @@ def validate_frames(
                 from ..loader import to_pandas
 
                 table = pkg.tables[resource]
-                loaded[resource] = FrameData(table, to_pandas(release.read_arrow(resource),
-                                                               table))
+                loaded[resource] = FrameData(table, to_pandas(release.read_arrow(resource), table))
         return loaded[resource]
 
     counts: Counter[tuple[str, str, str | None]] = Counter()
@@ -306,8 +350,9 @@ def validate_frames(
     stats = {
         "tables": {name: {"rows": fd.n, "read": True} for name, fd in data.items()},
         "rows": sum(fd.n for fd in data.values()),
-        "references": {r: ("release" if fd is not None else "not checked")
-                       for r, fd in loaded.items()},
+        "references": {
+            r: ("release" if fd is not None else "not checked") for r, fd in loaded.items()
+        },
         "seconds": round(time.perf_counter() - t0, 3),
         "suppressed": dict(suppressed),
     }

@@ -27,9 +27,9 @@ __all__ = [
     "SIZE_BUDGET",
     "render_report",
     "report",
+    "require",
     "timeline",
     "write_report",
-    "require",
 ]
 
 #: Rows of one table drawn or listed one by one; above it the page shows aggregates instead.
@@ -88,7 +88,11 @@ def render_report(release: Release | str | Path, *, row_budget: int = ROW_BUDGET
 
 
 def report(
-    version: str | None = None, *, source: Any = None, url: str | None = None, row_budget: int = ROW_BUDGET
+    version: str | None = None,
+    *,
+    source: Any = None,
+    url: str | None = None,
+    row_budget: int = ROW_BUDGET,
 ) -> str:
     """The report of a release the loader finds (``version=None``: the newest), as HTML text."""
     from ..loader import open_release
@@ -96,7 +100,9 @@ def report(
     return render_report(open_release(version, source=source, url=url), row_budget=row_budget)
 
 
-def write_report(release: Release | str | Path, out: str | Path, *, row_budget: int = ROW_BUDGET) -> Path:
+def write_report(
+    release: Release | str | Path, out: str | Path, *, row_budget: int = ROW_BUDGET
+) -> Path:
     """Write the report of ``release`` to ``out`` (UTF-8, atomically) and return the path."""
     from ..release import write_text_atomic
 

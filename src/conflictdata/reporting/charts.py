@@ -22,12 +22,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "PALETTE",
-    "timeline_chart",
-    "aggregate_chart",
-    "figures_chart",
-    "deployments_chart",
-    "as_altair",
     "Tip",
+    "aggregate_chart",
+    "as_altair",
+    "deployments_chart",
+    "figures_chart",
+    "timeline_chart",
 ]
 
 #: Tableau 10: distinct for the colour-blind in most pairs; assigned in enum order.
@@ -98,7 +98,11 @@ def _when(kind: np.ndarray, start: np.ndarray, end: np.ndarray, precision: list[
         elif k == fr.KIND_OPEN_END:
             out.append(f"on or after {s}; end unknown ({p})")
         else:
-            out.append("unknown: no date given" if p == fr.KIND_UNKNOWN else f"unknown: no date given ({p})")
+            out.append(
+                "unknown: no date given"
+                if p == fr.KIND_UNKNOWN
+                else f"unknown: no date given ({p})"
+            )
     return out
 
 
@@ -114,7 +118,15 @@ def interval_rows(df: pd.DataFrame, id_field: str) -> tuple[list[dict[str, Any]]
     xs, x2s = iso(iv.x), iso(iv.x2)
     rows = []
     for k, (rid, kind, x, x2, w, dt, ex) in enumerate(
-        zip(_text(df[id_field]), iv.kind, xs, x2s, when, _text(df["date_text"]), _text(df["source_excerpt"]))
+        zip(
+            _text(df[id_field]),
+            iv.kind,
+            xs,
+            x2s,
+            when,
+            _text(df["date_text"]),
+            _text(df["source_excerpt"]),
+        )
     ):
         rows.append(
             {
@@ -152,7 +164,9 @@ def _interval_layers(
         scale=alt.Scale(domain=list(domain), range=colours),
         legend=alt.Legend(title=legend_title, orient="bottom", columns=4, symbolType="square"),
     )
-    stroke = alt.Stroke(f"{colour_field}:N", scale=alt.Scale(domain=list(domain), range=colours), legend=None)
+    stroke = alt.Stroke(
+        f"{colour_field}:N", scale=alt.Scale(domain=list(domain), range=colours), legend=None
+    )
     lanes = alt.Scale(domain=lane_sort)
     y = alt.Y("lane:N", scale=lanes, title=None, axis=None)
     y_labels = alt.Y(
@@ -215,7 +229,9 @@ def _interval_layers(
             layers.append(
                 alt.Chart(data, name=f"{name}_{side}_t{len(layers)}")
                 .mark_bar(height={"band": 0.56}, color=_gradient(alt, c, to_left))
-                .transform_filter(f"datum.kind === '{side}' && datum.{colour_field} === {_js(value)}")
+                .transform_filter(
+                    f"datum.kind === '{side}' && datum.{colour_field} === {_js(value)}"
+                )
                 .encode(x=x, x2=x2, y=y, opacity=opacity, tooltip=tooltip)
             )
     layers.append(
@@ -223,7 +239,13 @@ def _interval_layers(
         .mark_point(filled=True, size=120, strokeWidth=2, shape="circle")
         .transform_filter(f"datum.kind === '{fr.KIND_POINT}'")
         .encode(
-            x=x, y=y, color=colour, stroke=stroke, fillOpacity=fill_opacity, opacity=opacity, tooltip=tooltip
+            x=x,
+            y=y,
+            color=colour,
+            stroke=stroke,
+            fillOpacity=fill_opacity,
+            opacity=opacity,
+            tooltip=tooltip,
         )
     )
     unknown = (
@@ -280,7 +302,12 @@ def toplevel(spec: dict[str, Any], datasets: dict[str, list[dict[str, Any]]]) ->
     config = {
         "font": FONT,
         "view": {"stroke": "#cccccc"},
-        "axis": {"labelColor": "#333333", "titleColor": "#333333", "labelFont": FONT, "titleFont": FONT},
+        "axis": {
+            "labelColor": "#333333",
+            "titleColor": "#333333",
+            "labelFont": FONT,
+            "titleFont": FONT,
+        },
         "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11},
     }
     return {"$schema": alt.SCHEMA_URL, "config": config, **spec, "datasets": datasets}
@@ -289,7 +316,11 @@ def toplevel(spec: dict[str, Any], datasets: dict[str, list[dict[str, Any]]]) ->
 def as_altair(spec: dict[str, Any]) -> alt.TopLevelMixin:
     """A spec of this module as an Altair chart object (displays in a notebook, ``.save()`` s)."""
     alt = _alt()
-    for key, cls in (("hconcat", alt.HConcatChart), ("vconcat", alt.VConcatChart), ("layer", alt.LayerChart)):
+    for key, cls in (
+        ("hconcat", alt.HConcatChart),
+        ("vconcat", alt.VConcatChart),
+        ("layer", alt.LayerChart),
+    ):
         if key in spec:
             return cls.from_dict(spec, validate=False)
     return alt.Chart.from_dict(spec, validate=False)
@@ -366,7 +397,10 @@ def timeline_chart(
                 "excerpt": excerpt_of[b],
             }
             for a, b, xa, xb in zip(
-                links["from_id"], links["to_id"], iso(links["x"].to_numpy()), iso(links["x2"].to_numpy())
+                links["from_id"],
+                links["to_id"],
+                iso(links["x"].to_numpy()),
+                iso(links["x2"].to_numpy()),
             )
         ]
         y = alt.Y("lane:N", axis=None)
@@ -382,7 +416,10 @@ def timeline_chart(
         ]
     height = max(LANE_PX * len(values), 60)
     spec: dict[str, Any] = {
-        "hconcat": [_leaf(unknown.properties(height=height)), layer(layers, width=width, height=height)],
+        "hconcat": [
+            _leaf(unknown.properties(height=height)),
+            layer(layers, width=width, height=height),
+        ],
         "spacing": 6,
         "resolve": {"scale": {"y": "shared", "color": "shared", "stroke": "shared"}},
     }
@@ -426,7 +463,9 @@ def aggregate_chart(
             y=alt.Y("count:Q", stack="zero", title=f"events per {unit}"),
             color=colour,
             order=alt.Order("type:N"),
-            tooltip=Tip.fields(alt, {"when": "period (UTC)", "type": "event type", "count": "events"}),
+            tooltip=Tip.fields(
+                alt, {"when": "period (UTC)", "type": "event type", "count": "events"}
+            ),
         )
     )
     return toplevel(_leaf(chart), {"event_counts": values})
@@ -528,7 +567,11 @@ def figures_chart(
             .transform_calculate(hi="datum.hi === null ? datum.best : datum.hi"),
         ]
         charts.append(layer(layers, width=width, height=max(LANE_PX * len(values), 30)))
-    spec = {"vconcat": charts, "spacing": 14, "resolve": {"scale": {"x": "independent", "y": "independent"}}}
+    spec = {
+        "vconcat": charts,
+        "spacing": 14,
+        "resolve": {"scale": {"x": "independent", "y": "independent"}},
+    }
     return toplevel(spec, datasets)
 
 
@@ -578,7 +621,10 @@ def deployments_chart(
     )
     height = max(LANE_PX * len(rows), 40)
     spec = {
-        "hconcat": [_leaf(unknown.properties(height=height)), layer(layers, width=width, height=height)],
+        "hconcat": [
+            _leaf(unknown.properties(height=height)),
+            layer(layers, width=width, height=height),
+        ],
         "spacing": 6,
         "resolve": {"scale": {"y": "shared", "color": "shared", "stroke": "shared"}},
     }

@@ -23,21 +23,21 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ACTIVE",
     "DAY_MS",
-    "Kinds",
+    "KIND_OPEN_END",
+    "KIND_OPEN_START",
     "KIND_POINT",
     "KIND_SPAN",
-    "KIND_OPEN_START",
-    "KIND_OPEN_END",
     "KIND_UNKNOWN",
     "Intervals",
-    "intervals",
-    "event_lanes",
-    "response_links",
-    "aggregate_events",
-    "figure_ranges",
+    "Kinds",
     "active_rows",
+    "aggregate_events",
     "enum_of",
+    "event_lanes",
+    "figure_ranges",
+    "intervals",
     "iso",
+    "response_links",
 ]
 
 #: The record status of a row that stands (the others are tombstones); checked against the enum.
@@ -82,7 +82,9 @@ def _ms(col: pd.Series) -> np.ndarray:
     import pyarrow.compute as pc
 
     try:
-        arr = pa.array(col.array)  # Arrow-backed columns (what the loader gives) convert as they are
+        arr = pa.array(
+            col.array
+        )  # Arrow-backed columns (what the loader gives) convert as they are
     except (TypeError, pa.ArrowInvalid):
         arr = pa.array(col.astype(object).where(col.notna(), None).tolist())
     if pa.types.is_date(arr.type):
@@ -142,7 +144,10 @@ def intervals(
     pad = max(round(width * pad_share / DAY_MS), 1) * float(DAY_MS)
     has_open_start = bool((kind == KIND_OPEN_START).any())
     has_open_end = bool((kind == KIND_OPEN_END).any())
-    domain = (lo - pad - (fade if has_open_start else 0.0), hi + pad + (fade if has_open_end else 0.0))
+    domain = (
+        lo - pad - (fade if has_open_start else 0.0),
+        hi + pad + (fade if has_open_end else 0.0),
+    )
     x = np.full(len(s), np.nan)
     x2 = np.full(len(s), np.nan)
     anchor = np.full(len(s), np.nan)
@@ -167,7 +172,12 @@ def event_lanes(events: pd.DataFrame, anchor: np.ndarray) -> tuple[list[int], li
     """
     ids = events["event_id"].astype(str).tolist()
     pos = {i: k for k, i in enumerate(ids)}
-    parents = events["parent_event_id"].astype(object).where(events["parent_event_id"].notna(), None).tolist()
+    parents = (
+        events["parent_event_id"]
+        .astype(object)
+        .where(events["parent_event_id"].notna(), None)
+        .tolist()
+    )
     seq = events["sequence_number"].astype("float64").fillna(np.inf).to_numpy()
     anc = np.where(np.isnan(anchor), np.inf, anchor)
     children: dict[int | None, list[int]] = {}
@@ -220,7 +230,9 @@ def response_links(events: pd.DataFrame, anchor: np.ndarray) -> pd.DataFrame:
     )
 
 
-def aggregate_events(events: pd.DataFrame, iv: Intervals, type_field: str) -> tuple[pd.DataFrame, str]:
+def aggregate_events(
+    events: pd.DataFrame, iv: Intervals, type_field: str
+) -> tuple[pd.DataFrame, str]:
     """Events per period and type, counted at their anchor (the known day or bound).
 
     Weeks when the dated span is at most three years, else months. Returns the counts (period
@@ -247,7 +259,12 @@ def aggregate_events(events: pd.DataFrame, iv: Intervals, type_field: str) -> tu
             "kind": iv.kind[dated],
         }
     )
-    counts = frame.groupby(["start", "end", "type", "kind"], sort=True).size().rename("count").reset_index()
+    counts = (
+        frame.groupby(["start", "end", "type", "kind"], sort=True)
+        .size()
+        .rename("count")
+        .reset_index()
+    )
     return counts, unit
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..loader import Release
 
-__all__ = ["render_page", "vega_bundle", "script_json"]
+__all__ = ["render_page", "script_json", "vega_bundle"]
 
 #: Largest CHANGELOG.md shown whole; a longer one is cut, and the page says so.
 CHANGELOG_LIMIT = 256 * 1024
@@ -141,40 +141,105 @@ APP_JS = r"""
 
 #: The fields each table's view reads; a table lacking one is counted, not drawn.
 VIEW_FIELDS: dict[str, frozenset[str]] = {
-    "sources": frozenset((
-        "source_id", "source_type", "title", "description", "url", "date_start",
-        "date_end", "date_precision", "date_text"
-    )),
-    "actors": frozenset((
-        "actor_id", "name", "actor_type", "parent_actor_id", "source_id",
-        "source_excerpt"
-    )),
-    "events": frozenset((
-        "event_id", "parent_event_id", "sequence_number", "in_response_to_event_id",
-        "event_type", "event_status", "title", "date_start", "date_end",
-        "date_precision", "date_text", "location_text", "source_id", "source_excerpt"
-    )),
-    "event_actors": frozenset((
-        "event_actor_id", "event_id", "actor_id", "role", "claimed_by_actor_id",
-        "source_id", "source_excerpt"
-    )),
-    "figures": frozenset((
-        "figure_id", "event_id", "quantity", "count_low", "count_best", "count_high",
-        "count_qualifier", "count_text", "claimed_by_actor_id", "source_id",
-        "source_excerpt"
-    )),
-    "statements": frozenset((
-        "statement_id", "speaker_actor_id", "speaker_title", "addressee_actor_id",
-        "about_event_id", "statement_type", "quote_type", "text", "venue_text",
-        "date_start", "date_end", "date_precision", "date_text", "source_id",
-        "source_excerpt"
-    )),
-    "deployments": frozenset((
-        "deployment_id", "actor_id", "deployment_type", "date_start", "date_end",
-        "date_precision", "date_text", "location_text", "count_low", "count_best",
-        "count_high", "count_qualifier", "count_text", "claimed_by_actor_id",
-        "source_id", "source_excerpt"
-    )),
+    "sources": frozenset(
+        (
+            "source_id",
+            "source_type",
+            "title",
+            "description",
+            "url",
+            "date_start",
+            "date_end",
+            "date_precision",
+            "date_text",
+        )
+    ),
+    "actors": frozenset(
+        ("actor_id", "name", "actor_type", "parent_actor_id", "source_id", "source_excerpt")
+    ),
+    "events": frozenset(
+        (
+            "event_id",
+            "parent_event_id",
+            "sequence_number",
+            "in_response_to_event_id",
+            "event_type",
+            "event_status",
+            "title",
+            "date_start",
+            "date_end",
+            "date_precision",
+            "date_text",
+            "location_text",
+            "source_id",
+            "source_excerpt",
+        )
+    ),
+    "event_actors": frozenset(
+        (
+            "event_actor_id",
+            "event_id",
+            "actor_id",
+            "role",
+            "claimed_by_actor_id",
+            "source_id",
+            "source_excerpt",
+        )
+    ),
+    "figures": frozenset(
+        (
+            "figure_id",
+            "event_id",
+            "quantity",
+            "count_low",
+            "count_best",
+            "count_high",
+            "count_qualifier",
+            "count_text",
+            "claimed_by_actor_id",
+            "source_id",
+            "source_excerpt",
+        )
+    ),
+    "statements": frozenset(
+        (
+            "statement_id",
+            "speaker_actor_id",
+            "speaker_title",
+            "addressee_actor_id",
+            "about_event_id",
+            "statement_type",
+            "quote_type",
+            "text",
+            "venue_text",
+            "date_start",
+            "date_end",
+            "date_precision",
+            "date_text",
+            "source_id",
+            "source_excerpt",
+        )
+    ),
+    "deployments": frozenset(
+        (
+            "deployment_id",
+            "actor_id",
+            "deployment_type",
+            "date_start",
+            "date_end",
+            "date_precision",
+            "date_text",
+            "location_text",
+            "count_low",
+            "count_best",
+            "count_high",
+            "count_qualifier",
+            "count_text",
+            "claimed_by_actor_id",
+            "source_id",
+            "source_excerpt",
+        )
+    ),
 }
 
 
@@ -233,7 +298,9 @@ def _cells(df: pd.DataFrame, name: str) -> list[str]:
     return col.astype(object).where(col.notna(), "").astype(str).tolist()
 
 
-def _table(head: list[str], rows: list[list[str]], numeric: set[int] | None = None, cls: str = "") -> str:
+def _table(
+    head: list[str], rows: list[list[str]], numeric: set[int] | None = None, cls: str = ""
+) -> str:
     numeric = numeric or set()
     out = [
         f'<table class="{cls}"><thead><tr>'
@@ -243,7 +310,10 @@ def _table(head: list[str], rows: list[list[str]], numeric: set[int] | None = No
     for r in rows:
         out.append(
             "<tr>"
-            + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(r))
+            + "".join(
+                f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
+                for i, c in enumerate(r)
+            )
             + "</tr>"
         )
     out.append("</tbody></table>")
@@ -265,7 +335,9 @@ def _summary(df: pd.DataFrame, schema: Any, budget: int, what: str) -> str:
             continue
         counts = df[f.name].value_counts(dropna=False)
         rows = [
-            [e(v if v == v else "(empty)"), f"{int(counts.get(v, 0)):,}"] for v in f.enum if counts.get(v, 0)
+            [e(v if v == v else "(empty)"), f"{int(counts.get(v, 0)):,}"]
+            for v in f.enum
+            if counts.get(v, 0)
         ]
         if rows:
             parts.append(f"<h3>by {e(f.name)}</h3>" + _table([f.name, "rows"], rows, {1}))
@@ -335,7 +407,11 @@ def _pairs(df: pd.DataFrame, schema: Any) -> list[list[list[str]]]:
 
 
 def render_page(
-    release: Release, tables: dict[str, pd.DataFrame], *, row_budget: int, asked_budget: int | None = None
+    release: Release,
+    tables: dict[str, pd.DataFrame],
+    *,
+    row_budget: int,
+    asked_budget: int | None = None,
 ) -> str:
     """The whole page for ``release`` and its loaded ``tables``."""
     pkg = release.package
@@ -349,8 +425,10 @@ def render_page(
         lacking = sorted(VIEW_FIELDS.get(n, frozenset()) - set(schemas[n].field_names))
         if lacking:
             del active[n]
-            notes.append(f"table {n} is not drawn: it lacks the field(s) {', '.join(lacking)} "
-                         "that its view reads")
+            notes.append(
+                f"table {n} is not drawn: it lacks the field(s) {', '.join(lacking)} "
+                "that its view reads"
+            )
     names: dict[str, str] = {}
     if "actors" in active and len(active["actors"]) <= row_budget * 50:
         names = dict(zip(_cells(tables["actors"], "actor_id"), _cells(tables["actors"], "name")))
@@ -409,7 +487,9 @@ def render_page(
             items = "".join(
                 f'<li>{_idcell(i)} {e(t)} <span class="badge">{e(s)}</span></li>'
                 for i, t, s in zip(
-                    _cells(undated, "event_id"), _cells(undated, "title"), _cells(undated, "event_status")
+                    _cells(undated, "event_id"),
+                    _cells(undated, "title"),
+                    _cells(undated, "event_status"),
                 )
             )
             undated_html = (
@@ -418,9 +498,11 @@ def render_page(
                 else '<p id="undated">Every event has at least one known date bound.</p>'
             )
             body = (
-                key + '<div class="chart" id="chart-timeline" role="img" aria-label="timeline of events"></div>'
+                key
+                + '<div class="chart" id="chart-timeline" role="img" aria-label="timeline of events"></div>'
                 "<p>Hover a mark for its ID and source excerpt; click it (or any ID below) for the whole row. "
-                "Parts of an event (waves, rounds of talks) are indented under it.</p>" + undated_html
+                "Parts of an event (waves, rounds of talks) are indented under it.</p>"
+                + undated_html
             )
             for rid, pairs in zip(_cells(events, "event_id"), _pairs(events, ev_schema)):
                 details[rid] = pairs
@@ -455,7 +537,9 @@ def render_page(
                 _cells(ea, "claimed_by_actor_id"),
             ):
                 claimed = (
-                    f' <span class="badge">claimed by {e(names.get(claim, claim))}</span>' if claim else ""
+                    f' <span class="badge">claimed by {e(names.get(claim, claim))}</span>'
+                    if claim
+                    else ""
                 )
                 by_event.setdefault(eid, []).append(
                     f'{e(names.get(aid, aid))} <span class="badge">{e(role)}</span>{claimed}'
@@ -473,7 +557,9 @@ def render_page(
                 for i, t in zip(_cells(events, "event_id"), _cells(events, "title"))
             ]
             roles = ", ".join(fr.enum_of(schemas["event_actors"], "role"))
-            body = f"<p>Roles: {e(roles)}.</p>" + _table(["event", "title", "actors and roles"], rows)
+            body = f"<p>Roles: {e(roles)}.</p>" + _table(
+                ["event", "title", "actors and roles"], rows
+            )
         else:
             body = _summary(ea, schemas["event_actors"], row_budget, "event-actor rows")
         section("actors", "Actors and roles per event", body)
@@ -595,12 +681,18 @@ def render_page(
                             f"{len(best):,}",
                             *(
                                 f"{v:,.0f}" if len(best) else ""
-                                for v in ((best.min(), best.median(), best.max()) if len(best) else (0, 0, 0))
+                                for v in (
+                                    (best.min(), best.median(), best.max())
+                                    if len(best)
+                                    else (0, 0, 0)
+                                )
                             ),
                         ]
                     )
             body += "<h3>best figure by quantity</h3>" + _table(
-                ["quantity", "figures", "with a best figure", "min", "median", "max"], stats, {1, 2, 3, 4, 5}
+                ["quantity", "figures", "with a best figure", "min", "median", "max"],
+                stats,
+                {1, 2, 3, 4, 5},
             )
             notes.append(f"{len(figs):,} figures summarised (row budget {row_budget:,}).")
         section("figures", "Figures", body)
@@ -690,7 +782,9 @@ def render_page(
         if len(dep) <= row_budget:
             body = ""
             if len(dep):
-                specs["deployments"] = _to_vega(charts.deployments_chart(dep, schemas["deployments"], names))
+                specs["deployments"] = _to_vega(
+                    charts.deployments_chart(dep, schemas["deployments"], names)
+                )
                 body += '<div class="chart" id="chart-deployments"></div>'
             div = fr.intervals(dep["date_start"], dep["date_end"])
             when = charts._when(
@@ -719,7 +813,9 @@ def render_page(
                 when,
             ):
                 nums = (
-                    " / ".join(v or "\u2013" for v in (lo, best, hi)) if (lo or best or hi) else "no number"
+                    " / ".join(v or "\u2013" for v in (lo, best, hi))
+                    if (lo or best or hi)
+                    else "no number"
                 )
                 rows.append(
                     [
@@ -748,7 +844,9 @@ def render_page(
                 ],
                 rows,
             )
-            for rid, pairs in zip(_cells(dep, "deployment_id"), _pairs(dep, schemas["deployments"])):
+            for rid, pairs in zip(
+                _cells(dep, "deployment_id"), _pairs(dep, schemas["deployments"])
+            ):
                 details[rid] = pairs
         else:
             body = _summary(dep, schemas["deployments"], row_budget, "deployments")
@@ -763,11 +861,19 @@ def render_page(
                 for i, t, d, p, u in zip(
                     *(
                         _cells(src, c)
-                        for c in ("source_id", "source_type", "description", "date_precision", "url")
+                        for c in (
+                            "source_id",
+                            "source_type",
+                            "description",
+                            "date_precision",
+                            "url",
+                        )
                     )
                 )
             ]
-            body = _table(["source", "type", "description", "date precision", "url (not fetched)"], rows)
+            body = _table(
+                ["source", "type", "description", "date precision", "url (not fetched)"], rows
+            )
             for rid, pairs in zip(_cells(src, "source_id"), _pairs(src, schemas["sources"])):
                 details[rid] = pairs
         else:

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from ..schema import Field
 
-__all__ = ["Read", "Reader", "RefusedCells", "read_cells", "bound", "readers", "bounds"]
+__all__ = ["Read", "Reader", "RefusedCells", "bound", "bounds", "read_cells", "readers"]
 
 
 class RefusedCells(Exception):

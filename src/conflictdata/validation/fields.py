@@ -10,39 +10,54 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..errors import UnsupportedFeatureError
 from ..ids import MAX_DIGITS, id_pattern
 from ..schema import Field
-from ..errors import UnsupportedFeatureError
 from .cells import RefusedCells, read_cells
 from .cells import bound as cell_bound
-from .numbers import exact_values, value_reader
 from .kernels import char_lengths, np_mask, regex_mask, take_rows
+from .numbers import exact_values, value_reader
 from .state import Collector, TableData, quote
 
-__all__ = ["check_fields", "defer_pattern", "is_none", "join_parts", "key_values", "pattern_mask",
-           "report_pattern"]
+__all__ = [
+    "check_fields",
+    "defer_pattern",
+    "is_none",
+    "join_parts",
+    "key_values",
+    "pattern_mask",
+    "report_pattern",
+]
 
 #: the types compared as text (their cells are their values)
 _TEXT = ("string", "any")
-
 
 
 def defer_pattern(td: TableData, f: Field) -> bool:
     """A non-ID pattern on a single-field foreign key is checked after the key lookups
     (relations.check_deferred_patterns): cells equal to a referenced key that was checked
     against the same pattern share its answer, so only the other cells need the regex."""
-    return id_pattern(f.pattern) is None and f.format == "default" and any(
-        fk.fields == (f.name,) for fk in td.schema.foreign_keys)
+    return (
+        id_pattern(f.pattern) is None
+        and f.format == "default"
+        and any(fk.fields == (f.name,) for fk in td.schema.foreign_keys)
+    )
 
 
-def report_pattern(td: TableData, f: Field, ok: np.ndarray, out: Collector,
-                   valid: np.ndarray | None = None) -> None:
+def report_pattern(
+    td: TableData, f: Field, ok: np.ndarray, out: Collector, valid: np.ndarray | None = None
+) -> None:
     """E205 for every non-empty cell of ``f`` (every ``valid`` one: a cell that is not of
     its format is not checked further) that ``ok`` (the full-match mask) rejects."""
     pat = f.pattern
     cells = td.is_present(f.name) if valid is None else valid
-    out.rows("E205", td, np.flatnonzero(cells & ~ok), f.name,
-             lambda v, x: f"value {quote(v)} does not match the pattern {pat}")
+    out.rows(
+        "E205",
+        td,
+        np.flatnonzero(cells & ~ok),
+        f.name,
+        lambda v, x: f"value {quote(v)} does not match the pattern {pat}",
+    )
 
 
 def pattern_mask(td: TableData, f: Field, s: pa.ChunkedArray) -> np.ndarray:
@@ -59,28 +74,32 @@ def pattern_mask(td: TableData, f: Field, s: pa.ChunkedArray) -> np.ndarray:
     return ok
 
 
-def _typed(td: TableData, f: Field, s: pa.ChunkedArray, present: np.ndarray,
-           out: Collector) -> np.ndarray:
+def _typed(
+    td: TableData, f: Field, s: pa.ChunkedArray, present: np.ndarray, out: Collector
+) -> np.ndarray:
     """Type-check one column (E202, and E203 for impossible dates) and store its typed
     values, invalid ones as null (the readers: :mod:`.cells`); return the valid cells."""
     try:
         r = read_cells(f, s, present)
     except RefusedCells as exc:
-        raise UnsupportedFeatureError(exc.feature, exc.value, resource=td.name, field=f.name,
-                                      why=exc.why) from None
+        raise UnsupportedFeatureError(
+            exc.feature, exc.value, resource=td.name, field=f.name, why=exc.why
+        ) from None
     if r.typed is not None:
         td.typed[f.name] = r.typed
     elif not (present & ~r.ok).any():
         pass
     else:  # text of a format: a cell not of it is None in keys, as frictionless reads it
-        td.typed[f.name] = pc.if_else(pa.array(present & r.ok), s.combine_chunks(),
-                                      pa.scalar(None, pa.string()))
+        td.typed[f.name] = pc.if_else(
+            pa.array(present & r.ok), s.combine_chunks(), pa.scalar(None, pa.string())
+        )
     if r.ymd is not None:
         td.ymd[f.name] = r.ymd
     bad = present & ~r.ok
     if r.impossible is not None and len(r.impossible):
-        out.rows("E203", td, r.impossible, f.name,
-                 lambda v, x: f"{quote(v)} is not a calendar date")
+        out.rows(
+            "E203", td, r.impossible, f.name, lambda v, x: f"{quote(v)} is not a calendar date"
+        )
         bad[r.impossible] = False
     what = r.what
     out.rows("E202", td, np.flatnonzero(bad), f.name, lambda v, x: f"{quote(v)} is not {what}")
@@ -117,13 +136,19 @@ def _enum_bad(td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray) ->
         for i in items:
             try:
                 v = cell_bound(f, i)
-                values.append(pa.array([v.as_py() if isinstance(v, pa.Scalar) else v])
-                              .cast(typed.type)[0].as_py())
+                values.append(
+                    pa.array([v.as_py() if isinstance(v, pa.Scalar) else v])
+                    .cast(typed.type)[0]
+                    .as_py()
+                )
             except (ValueError, TypeError, OverflowError, ArithmeticError, pa.ArrowException):
                 pass  # not a value of the type: it matches nothing, as in frictionless
     if f.type in ("integer", "number"):
-        scalars = [float(v) if f.type == "number" else int(v) for v in values
-                   if f.type == "number" or -(2**63) <= v < 2**63]
+        scalars = [
+            float(v) if f.type == "number" else int(v)
+            for v in values
+            if f.type == "number" or -(2**63) <= v < 2**63
+        ]
         vs = pa.array(scalars, typed.type)
     else:
         vs = pa.array(values, typed.type)
@@ -136,16 +161,23 @@ def _enum_bad(td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray) ->
     return valid & ~ok
 
 
-_BOUNDS = (("minimum", "E206", pc.less, "below the minimum"),
-           ("maximum", "E207", pc.greater, "above the maximum"),
-           ("exclusiveMinimum", "E206", pc.less_equal, "not above the exclusive minimum"),
-           ("exclusiveMaximum", "E207", pc.greater_equal, "not below the exclusive maximum"))
-_EXACT_OP = {"minimum": lambda c, b: c < b, "maximum": lambda c, b: c > b,
-             "exclusiveMinimum": lambda c, b: c <= b, "exclusiveMaximum": lambda c, b: c >= b}
+_BOUNDS = (
+    ("minimum", "E206", pc.less, "below the minimum"),
+    ("maximum", "E207", pc.greater, "above the maximum"),
+    ("exclusiveMinimum", "E206", pc.less_equal, "not above the exclusive minimum"),
+    ("exclusiveMaximum", "E207", pc.greater_equal, "not below the exclusive maximum"),
+)
+_EXACT_OP = {
+    "minimum": lambda c, b: c < b,
+    "maximum": lambda c, b: c > b,
+    "exclusiveMinimum": lambda c, b: c <= b,
+    "exclusiveMaximum": lambda c, b: c >= b,
+}
 
 
-def _check_bounds(td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray,
-                  out: Collector) -> None:
+def _check_bounds(
+    td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray, out: Collector
+) -> None:
     """E206/E207: each bound compared with the typed values (NaN fails every bound, as in
     frictionless; a tie of float64 values is settled with the exact Decimals)."""
     typed = td.typed.get(f.name)
@@ -164,17 +196,22 @@ def _check_bounds(td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray
             if len(tie):
                 eb = value_reader(f)(bound)
                 bad[tie] = [_EXACT_OP[key](v, eb) for v in exact_values(f, s, tie)]
-        out.rows(code, td, np.flatnonzero(bad & valid), f.name,
-                 lambda v, x, word=word, bound=bound: f"value {quote(v)} is {word} {bound}")
+        out.rows(
+            code,
+            td,
+            np.flatnonzero(bad & valid),
+            f.name,
+            lambda v, x, word=word, bound=bound: f"value {quote(v)} is {word} {bound}",
+        )
 
 
 #: a composite key part that is None (empty, or not a value of its type)
 _NONE = "\x00"
 
 
-def key_values(td: TableData, names: tuple[str, ...]
-               ) -> tuple[pa.Array | pa.ChunkedArray, np.ndarray,
-                          Callable[[np.ndarray], list[Any]] | None]:
+def key_values(
+    td: TableData, names: tuple[str, ...]
+) -> tuple[pa.Array | pa.ChunkedArray, np.ndarray, Callable[[np.ndarray], list[Any]] | None]:
     """A key as frictionless compares it: the tuple of the fields' values, text for string
     and any, typed values for the rest (``01`` is ``1``, ``true`` is ``True``), None for an
     empty or invalid cell. Returns (one comparable value per row, the rows whose key is not
@@ -185,13 +222,22 @@ def key_values(td: TableData, names: tuple[str, ...]
     exact = any(_exact_number(f) for f in fields)
     key_of = None
     if exact:
+
         def key_of(idx: np.ndarray) -> list[Any]:
-            cols = [exact_values(f, td.raw[f.name], idx) if _exact_number(f)
-                    else take_rows(td.value(f.name), idx).to_pylist() for f in fields]
+            cols = [
+                exact_values(f, td.raw[f.name], idx)
+                if _exact_number(f)
+                else take_rows(td.value(f.name), idx).to_pylist()
+                for f in fields
+            ]
             return list(zip(*cols))
+
     if not any(typed) and all(td.is_present(n).all() and n not in td.typed for n in names):
-        values = (td.raw[names[0]] if len(names) == 1
-                  else pc.binary_join_element_wise(*(td.raw[n] for n in names), "\x1f"))
+        values = (
+            td.raw[names[0]]
+            if len(names) == 1
+            else pc.binary_join_element_wise(*(td.raw[n] for n in names), "\x1f")
+        )
         return values, np.ones(td.n, dtype=bool), key_of
     parts = []
     some = np.zeros(td.n, dtype=bool)
@@ -216,14 +262,18 @@ def join_parts(parts: list[pa.Array]) -> pa.Array:
     """One comparable value per row from a key's parts (nulls: None, equal to None)."""
     if len(parts) == 1:
         return parts[0]
-    strs = [pc.fill_null(p if pa.types.is_string(p.type) else pc.cast(p, pa.string()), _NONE)
-            for p in parts]
+    strs = [
+        pc.fill_null(p if pa.types.is_string(p.type) else pc.cast(p, pa.string()), _NONE)
+        for p in parts
+    ]
     return pc.binary_join_element_wise(*strs, "\x1f")
 
 
-def _duplicates(values: pa.ChunkedArray | pa.Array, consider: np.ndarray,
-                key_of: Callable[[np.ndarray], list[Any]] | None = None
-                ) -> tuple[np.ndarray, list[int]]:
+def _duplicates(
+    values: pa.ChunkedArray | pa.Array,
+    consider: np.ndarray,
+    key_of: Callable[[np.ndarray], list[Any]] | None = None,
+) -> tuple[np.ndarray, list[int]]:
     """Row indices (among ``consider``) repeating an earlier row's value, and that earlier
     row's index; ``key_of`` gives the exact keys of the candidate rows when ``values`` may
     join unequal ones."""
@@ -258,13 +308,23 @@ def check_fields(td: TableData, out: Collector) -> None:
         valid = _typed(td, f, s, present, out)
         name = f.name
         if f.required:  # a primary key field too (its row also gets E212 when all empty)
-            out.rows("E201", td, np.flatnonzero(~present), name,
-                     lambda v, x: f"{name} is required but empty")
+            out.rows(
+                "E201",
+                td,
+                np.flatnonzero(~present),
+                name,
+                lambda v, x: f"{name} is required but empty",
+            )
         if f.enum is not None:
             allowed = list(f.enum)
             shown = ", ".join(allowed[:12]) + (", …" if len(allowed) > 12 else "")
-            out.rows("E204", td, np.flatnonzero(_enum_bad(td, f, s, valid)), name,
-                     lambda v, x: f"value {quote(v)} is not one of: {shown}")
+            out.rows(
+                "E204",
+                td,
+                np.flatnonzero(_enum_bad(td, f, s, valid)),
+                name,
+                lambda v, x: f"value {quote(v)} is not one of: {shown}",
+            )
         if f.pattern is not None:
             if defer_pattern(td, f):
                 td.deferred_patterns.append(name)  # relations.check_deferred_patterns
@@ -278,25 +338,39 @@ def check_fields(td: TableData, out: Collector) -> None:
         if out.strict and f.type == "number":
             typed = td.typed[name]
             idx = np.flatnonzero(valid & ~np_mask(pc.is_finite(typed)))
-            out.rows("E230", td, idx, name,
-                     lambda v, x: f"{quote(v)} is not a finite number")
+            out.rows("E230", td, idx, name, lambda v, x: f"{quote(v)} is not a finite number")
         if f.min_length is not None or f.max_length is not None:
             length = char_lengths(s, present, f.min_length, f.max_length)
             if f.min_length is not None:
                 lo = f.min_length
-                out.rows("E208", td, np.flatnonzero(valid & (length < lo)), name,
-                         lambda v, x: f"{len(v or '')} characters, fewer than the minimum {lo}")
+                out.rows(
+                    "E208",
+                    td,
+                    np.flatnonzero(valid & (length < lo)),
+                    name,
+                    lambda v, x: f"{len(v or '')} characters, fewer than the minimum {lo}",
+                )
             if f.max_length is not None:
                 hi = f.max_length
-                out.rows("E209", td, np.flatnonzero(valid & (length > hi)), name,
-                         lambda v, x: f"{len(v or '')} characters, more than the maximum {hi}")
+                out.rows(
+                    "E209",
+                    td,
+                    np.flatnonzero(valid & (length > hi)),
+                    name,
+                    lambda v, x: f"{len(v or '')} characters, more than the maximum {hi}",
+                )
         if f.unique and not _distinct_ids(td, name):  # a key field too, as frictionless
             values, consider, key_of = key_values(td, (name,))
             dup, firsts = _duplicates(values, consider, key_of)
             first_lines = [int(td.lines[i]) for i in firsts]
-            out.rows("E210", td, dup, name,
-                     lambda v, x: f"{quote(v)} is already used on line {x['first']}",
-                     extra={"first": dict(zip(dup.tolist(), first_lines))})
+            out.rows(
+                "E210",
+                td,
+                dup,
+                name,
+                lambda v, x: f"{quote(v)} is already used on line {x['first']}",
+                extra={"first": dict(zip(dup.tolist(), first_lines))},
+            )
     _check_primary_key(td, out)
 
 
@@ -313,9 +387,12 @@ def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
     idx = np.flatnonzero(bad)
     if len(ids.long):  # more than 18 digits: look at those few cells one by one
         long_vals = take_rows(td.raw[f.name], ids.long).to_pylist()
-        rests = [(i, v[len(prefix):]) for i, v in zip(ids.long.tolist(), long_vals)]
-        lead = [i for i, r in rests
-                if r.isascii() and r.isdigit() and len(r) > max(width, 1) and r[0] == "0"]
+        rests = [(i, v[len(prefix) :]) for i, v in zip(ids.long.tolist(), long_vals)]
+        lead = [
+            i
+            for i, r in rests
+            if r.isascii() and r.isdigit() and len(r) > max(width, 1) and r[0] == "0"
+        ]
         idx = np.union1d(idx, np.asarray(lead, dtype=np.int64))
     if len(idx) == 0:
         return
@@ -336,15 +413,23 @@ def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
 
     def message(v: str | None, x: dict[str, Any]) -> str:
         text = v or ""
-        num = text[len(digits):].lstrip("0")
+        num = text[len(digits) :].lstrip("0")
         canon = digits + num.rjust(width, "0")
         also = f"; line {x['line']} spells the same number" if x["line"] is not None else ""
-        return (f"{quote(v)} has extra leading zeros: the one spelling of this ID is "
-                f"{quote(canon)}{also}")
+        return (
+            f"{quote(v)} has extra leading zeros: the one spelling of this ID is "
+            f"{quote(canon)}{also}"
+        )
 
-    out.rows("E213", td, idx, f.name, message,
-             extra={"line": {r: same.get(r) for r in idx.tolist()}},
-             hint=f"write IDs with exactly {width} digits, or more without a leading zero")
+    out.rows(
+        "E213",
+        td,
+        idx,
+        f.name,
+        message,
+        extra={"line": {r: same.get(r) for r in idx.tolist()}},
+        hint=f"write IDs with exactly {width} digits, or more without a leading zero",
+    )
 
 
 def _distinct_ids(td: TableData, name: str) -> bool:
@@ -363,19 +448,36 @@ def _check_primary_key(td: TableData, out: Collector) -> None:
     if not pk or not all(k in td.raw for k in pk):
         return
     fast = len(pk) == 1 and _distinct_ids(td, pk[0])
-    values, consider, key_of = (td.raw[pk[0]], np.ones(td.n, bool), None) if fast else \
-        key_values(td, pk)
-    none = np.logical_and.reduce([is_none(td, k) for k in pk]) \
-        if not fast else np.zeros(td.n, dtype=bool)
+    values, consider, key_of = (
+        (td.raw[pk[0]], np.ones(td.n, bool), None) if fast else key_values(td, pk)
+    )
+    none = (
+        np.logical_and.reduce([is_none(td, k) for k in pk])
+        if not fast
+        else np.zeros(td.n, dtype=bool)
+    )
     label = "+".join(pk)
-    out.rows("E212", td, np.flatnonzero(none), pk[0],
-             lambda v, x: f"the primary key {label} is empty or not a valid value")
+    out.rows(
+        "E212",
+        td,
+        np.flatnonzero(none),
+        pk[0],
+        lambda v, x: f"the primary key {label} is empty or not a valid value",
+    )
     if fast:
         return
     dup, firsts = _duplicates(values, consider & ~none, key_of)
     first_lines = [int(td.lines[i]) for i in firsts]
-    shown = (td.raw[pk[0]] if len(pk) == 1
-             else pc.binary_join_element_wise(*(td.raw[k] for k in pk), "+"))
-    out.rows("E211", td, dup, pk[0],
-             lambda v, x: f"{label} {quote(x['key'])} is already used on line {x['first']}",
-             extra={"first": dict(zip(dup.tolist(), first_lines)), "key": shown})
+    shown = (
+        td.raw[pk[0]]
+        if len(pk) == 1
+        else pc.binary_join_element_wise(*(td.raw[k] for k in pk), "+")
+    )
+    out.rows(
+        "E211",
+        td,
+        dup,
+        pk[0],
+        lambda v, x: f"{label} {quote(x['key'])} is already used on line {x['first']}",
+        extra={"first": dict(zip(dup.tolist(), first_lines)), "key": shown},
+    )

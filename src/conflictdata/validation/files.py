@@ -37,8 +37,17 @@ from .source import SourceProblem, decode_problem, read_source, to_utf8
 if TYPE_CHECKING:  # pragma: no cover
     from .state import Collector, TableData
 
-__all__ = ["ParsedFile", "parse_csv_bytes", "read_table_bytes", "load_table", "rel_path",
-           "effective_dialect", "CELL_LIMIT", "COLUMN_LIMIT", "ROW_LIMIT"]
+__all__ = [
+    "CELL_LIMIT",
+    "COLUMN_LIMIT",
+    "ROW_LIMIT",
+    "ParsedFile",
+    "effective_dialect",
+    "load_table",
+    "parse_csv_bytes",
+    "read_table_bytes",
+    "rel_path",
+]
 
 #: Cells longer than this many characters are reported (E114).
 CELL_LIMIT = 100_000
@@ -55,10 +64,13 @@ _NL, _CR, _QUOTE, _COMMA = 10, 13, 34, 44
 
 Emit = Callable[..., None]  # emit(code, line=, column=None, value=None, message=)
 
-_CR_LINES = ("lines end with a bare carriage return (CR, as old Mac programs write), not LF "
-             "or CRLF: the file is not read")
-_LONE_CR = ("a carriage return (CR) outside quotes that is not part of a CRLF line end: "
-            "the row is not read")
+_CR_LINES = (
+    "lines end with a bare carriage return (CR, as old Mac programs write), not LF "
+    "or CRLF: the file is not read"
+)
+_LONE_CR = (
+    "a carriage return (CR) outside quotes that is not part of a CRLF line end: the row is not read"
+)
 
 
 class _Rejected:
@@ -91,8 +103,9 @@ def _line_of(nl: np.ndarray, pos: np.ndarray | int) -> np.ndarray | int:
     return np.searchsorted(nl, pos, side="left") + 1
 
 
-def _first_bad_quote(arr: np.ndarray, q: np.ndarray, start: int,
-                     delim: int = _COMMA) -> tuple[int, str] | None:
+def _first_bad_quote(
+    arr: np.ndarray, q: np.ndarray, start: int, delim: int = _COMMA
+) -> tuple[int, str] | None:
     """Offset and kind of the first quote that breaks RFC 4180 quoting, if any.
 
     With well-formed quoting, quote k (0-based) opens a cell when k is even (it follows a
@@ -155,7 +168,7 @@ def _sample_lines(data: bytes, start: int) -> list[str]:
     At most :data:`SAMPLE_BYTES` are sampled (frictionless takes 100 lines however long):
     Python's csv.Sniffer is quadratic on hostile text, and no sane header needs more.
     """
-    chunk = data[start:start + SAMPLE_BYTES]
+    chunk = data[start : start + SAMPLE_BYTES]
     lines = io.StringIO(chunk.decode("utf-8", errors="replace"), newline="").readlines()
     if len(chunk) == SAMPLE_BYTES and len(lines) > 1:
         lines = lines[:-1]  # cut short: drop the partial last line
@@ -189,10 +202,15 @@ def effective_dialect(lines: list[str], dialect: Dialect) -> Dialect:
 def _python_dialect(d: Dialect) -> dict[str, Any]:
     """Keyword arguments for csv.reader, as frictionless' CsvControl.to_python builds them
     (doubleQuote only counts with an escapeChar)."""
-    return dict(delimiter=d.delimiter, quotechar=d.quote_char,
-                doublequote=d.double_quote if d.escape_char else True,
-                escapechar=d.escape_char, skipinitialspace=d.skip_initial_space,
-                quoting=csv.QUOTE_MINIMAL, strict=False)
+    return dict(
+        delimiter=d.delimiter,
+        quotechar=d.quote_char,
+        doublequote=d.double_quote if d.escape_char else True,
+        escapechar=d.escape_char,
+        skipinitialspace=d.skip_initial_space,
+        quoting=csv.QUOTE_MINIMAL,
+        strict=False,
+    )
 
 
 def _is_comment(d: Dialect, rowno: int, cells: list[str]) -> bool:
@@ -210,8 +228,9 @@ def _header_rows(d: Dialect, lines: list[str], strict: bool) -> tuple[int, ...] 
         return d.header_rows
     rows = []
     # under the policy a bare CR is no line end: the sample stops there (E115/E116 follow)
-    reader = csv.reader(io.StringIO("".join(lines), newline="\n" if strict else ""),
-                        **_python_dialect(d))
+    reader = csv.reader(
+        io.StringIO("".join(lines), newline="\n" if strict else ""), **_python_dialect(d)
+    )
     try:
         for cells in reader:
             rows.append(cells)
@@ -251,10 +270,19 @@ def _join_labels(lists: list[list[str]], join: str) -> list[str]:
 def _fast_dialect(d: Dialect, header_rows: tuple[int, ...] | None) -> bool:
     """The vectorised path reads this dialect exactly: one ASCII delimiter byte, '"' quotes
     doubled, no escapes, no skipped spaces or comments, one header row."""
-    return (len(d.delimiter) == 1 and d.delimiter.isascii() and d.delimiter not in '"\r\n'
-            and d.quote_char == '"' and d.escape_char is None and not d.skip_initial_space
-            and d.comment_char is None and not d.comment_rows and not d.skip_blank_rows
-            and header_rows is not None and len(header_rows) == 1)
+    return (
+        len(d.delimiter) == 1
+        and d.delimiter.isascii()
+        and d.delimiter not in '"\r\n'
+        and d.quote_char == '"'
+        and d.escape_char is None
+        and not d.skip_initial_space
+        and d.comment_char is None
+        and not d.comment_rows
+        and not d.skip_blank_rows
+        and header_rows is not None
+        and len(header_rows) == 1
+    )
 
 
 def parse_csv_bytes(
@@ -280,8 +308,7 @@ def parse_csv_bytes(
     start = 0
     if data.startswith(BOM):
         if strict and not bom_expected:
-            emit("E103", line=1, column=1,
-                 message="the file starts with a UTF-8 byte order mark")
+            emit("E103", line=1, column=1, message="the file starts with a UTF-8 byte order mark")
         start = len(BOM)
     if _NOT_SPACE.search(data, start) is None:
         emit("E102", line=1, message="the file is empty: no header line")
@@ -294,8 +321,9 @@ def parse_csv_bytes(
         # numbers are unchanged and the repaired text parses like any other file.
         text, bad = _decode_locating(data, start)
         for line in sorted({int(x) for x in _line_of(nl, np.asarray(bad, dtype=np.int64))}):
-            marks.append(("E104", line, "\ufffd", "bytes that are not valid UTF-8 "
-                                                    "(shown as U+FFFD)"))
+            marks.append(
+                ("E104", line, "\ufffd", "bytes that are not valid UTF-8 (shown as U+FFFD)")
+            )
         data, start = text.encode("utf-8"), 0
         arr = np.frombuffer(data, dtype=np.uint8)
         nl = find_all(arr, _NL)
@@ -320,19 +348,30 @@ def parse_csv_bytes(
                 pos, kind = bad_quote
                 line = int(_line_of(nl, pos))
                 if kind == "unclosed":
-                    emit("E106", line=line,
-                         message="a quoted cell starts here and is never closed")
+                    emit("E106", line=line, message="a quoted cell starts here and is never closed")
                 else:
-                    what = ("a quote inside an unquoted cell" if kind == "opening"
-                            else "text right after a closing quote")
-                    emit("E107", line=line,
-                         message=f"{what} (byte {pos + 1 - start} of the file)")
+                    what = (
+                        "a quote inside an unquoted cell"
+                        if kind == "opening"
+                        else "text right after a closing quote"
+                    )
+                    emit("E107", line=line, message=f"{what} (byte {pos + 1 - start} of the file)")
         if bad_quote is None:
-            ends = (np.flatnonzero((np.searchsorted(q, nl) & 1) == 0) if len(q)
-                    else np.arange(len(nl)))
+            ends = (
+                np.flatnonzero((np.searchsorted(q, nl) & 1) == 0) if len(q) else np.arange(len(nl))
+            )
             pending: list[tuple[str, dict[str, Any]]] = []
-            got = _fast(data, arr, nl, ends, q, start,
-                        lambda code, **kw: pending.append((code, kw)), opts, delim)
+            got = _fast(
+                data,
+                arr,
+                nl,
+                ends,
+                q,
+                start,
+                lambda code, **kw: pending.append((code, kw)),
+                opts,
+                delim,
+            )
             if got is not None:
                 for code, kw in pending:
                     emit(code, **kw)
@@ -343,8 +382,13 @@ def parse_csv_bytes(
         quote_line = int(_line_of(nl, bad_quote[0])) if bad_quote and strict else None
         parsed = _careful(data, start, emit, quote_line, opts)
     for code, line, char, message in marks:
-        emit(code, line=line, column=_column_with(parsed, line, char), message=message,
-             row=_row_at(parsed, line))
+        emit(
+            code,
+            line=line,
+            column=_column_with(parsed, line, char),
+            message=message,
+            row=_row_at(parsed, line),
+        )
     return parsed
 
 
@@ -406,19 +450,24 @@ def _fast(
         emit("E116", line=int(rec_line[h]), message=_CR_LINES)
         return _REJECTED
     if length[h] > ROW_LIMIT:
-        emit("E117", line=int(rec_line[h]),
-             message=f"the header line has {int(length[h]):,} bytes (limit {ROW_LIMIT:,}): "
-                     "the file is not read")
+        emit(
+            "E117",
+            line=int(rec_line[h]),
+            message=f"the header line has {int(length[h]):,} bytes (limit {ROW_LIMIT:,}): "
+            "the file is not read",
+        )
         return _REJECTED
     try:
-        raw_header = _parse_header(data[rec_start[h]:rec_end[h]].decode("utf-8"),
-                                   chr(delim))
+        raw_header = _parse_header(data[rec_start[h] : rec_end[h]].decode("utf-8"), chr(delim))
     except UnicodeDecodeError:  # pragma: no cover - the data is valid UTF-8 here
         return None
     if len(raw_header) > COLUMN_LIMIT:
-        emit("E117", line=int(rec_line[h]),
-             message=f"the header has {len(raw_header):,} columns (limit {COLUMN_LIMIT:,}): "
-                     "the file is not read")
+        emit(
+            "E117",
+            line=int(rec_line[h]),
+            message=f"the header has {len(raw_header):,} columns (limit {COLUMN_LIMIT:,}): "
+            "the file is not read",
+        )
         return _REJECTED
     header = [c.strip() for c in raw_header]
     recno = np.arange(len(rec_start), dtype=np.int64)
@@ -428,11 +477,16 @@ def _fast(
     data_idx = np.flatnonzero(~blank & (recno > h))
     ncol = len(header)
 
-    def done(table: pa.Table, idx: np.ndarray, short: dict[int, int] | None = None
-             ) -> ParsedFile:
-        p = ParsedFile(header, int(rec_line[h]), table, rec_line[idx].astype(np.int64),
-                       rows=(idx + 1).astype(np.int64), short=short or {},
-                       raw_header=raw_header)
+    def done(table: pa.Table, idx: np.ndarray, short: dict[int, int] | None = None) -> ParsedFile:
+        p = ParsedFile(
+            header,
+            int(rec_line[h]),
+            table,
+            rec_line[idx].astype(np.int64),
+            rows=(idx + 1).astype(np.int64),
+            short=short or {},
+            raw_header=raw_header,
+        )
         p.info["blanks"] = blanks
         p.info["header_row"] = h + 1
         return _drop_blank_rows(p, opts, emit)
@@ -449,9 +503,13 @@ def _fast(
     huge = data_idx[length[data_idx] > ROW_LIMIT]
     for r in huge.tolist():
         if not skip[r]:
-            emit("E118", line=int(rec_line[r]), row=r + 1,
-                 message=f"the row has {int(length[r]):,} bytes (limit {ROW_LIMIT:,}): "
-                         "it is not read")
+            emit(
+                "E118",
+                line=int(rec_line[r]),
+                row=r + 1,
+                message=f"the row has {int(length[r]):,} bytes (limit {ROW_LIMIT:,}): "
+                "it is not read",
+            )
     skip[huge] = True
     body_start = int(rec_start[data_idx[0]])
     if skip[data_idx].any():
@@ -491,9 +549,14 @@ def _fast(
         invalid.clear()
         if len(data_idx):
             table = _read_body(
-                pa.BufferReader(_without(data, body_start, rec_start, rec_end,
-                                         np.union1d(dropped, odd))),
-                ncol, max_rec, on_invalid, chr(delim))
+                pa.BufferReader(
+                    _without(data, body_start, rec_start, rec_end, np.union1d(dropped, odd))
+                ),
+                ncol,
+                max_rec,
+                on_invalid,
+                chr(delim),
+            )
         else:
             table = _empty_table(ncol)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowException):
@@ -503,16 +566,21 @@ def _fast(
     kept: list[int] = []
     odd_rows: list[list[str]] = []
     for r in odd.tolist():
-        text = data[rec_start[r]:rec_end[r]].decode("utf-8")
+        text = data[rec_start[r] : rec_end[r]].decode("utf-8")
         got = next(csv.reader(io.StringIO(text, newline=""), delimiter=chr(delim)), [])
         if opts.blank(got[:ncol]):
             emit("E109", line=int(rec_line[r]), message="a row of only empty cells", row=r + 1)
             blanks.append((int(rec_line[r]), r + 1))
             continue
         if len(got) > ncol:
-            emit("E108", line=int(rec_line[r]), column=ncol + 1, row=r + 1,
-                 message=f"{len(got)} cells, but the header has {ncol}: the first {ncol} "
-                         "are checked")
+            emit(
+                "E108",
+                line=int(rec_line[r]),
+                column=ncol + 1,
+                row=r + 1,
+                message=f"{len(got)} cells, but the header has {ncol}: the first {ncol} "
+                "are checked",
+            )
         kept.append(r)
         odd_rows.append(got)
     if not kept:
@@ -523,8 +591,7 @@ def _fast(
     merged = pa.concat_tables([table, extra]).take(pa.array(order))
     where = np.empty(len(order), dtype=np.int64)
     where[order] = np.arange(len(order))
-    short = {int(where[len(data_idx) + j]): len(c) for j, c in enumerate(odd_rows)
-             if len(c) < ncol}
+    short = {int(where[len(data_idx) + j]): len(c) for j, c in enumerate(odd_rows) if len(c) < ncol}
     return done(merged, both[order], short)
 
 
@@ -559,8 +626,12 @@ def _drop_blank_rows(parsed: ParsedFile, opts: _Options, emit: Emit) -> ParsedFi
     assert blank is not None
     idx = np.flatnonzero(blank)
     for i in idx.tolist():
-        emit("E109", line=int(parsed.lines[i]), message="a row of only empty cells",
-             row=int(parsed.rows[i]))
+        emit(
+            "E109",
+            line=int(parsed.lines[i]),
+            message="a row of only empty cells",
+            row=int(parsed.rows[i]),
+        )
         parsed.info.setdefault("blanks", []).append((int(parsed.lines[i]), int(parsed.rows[i])))
     keep = np.flatnonzero(~blank)
     where = np.full(t.num_rows, -1, dtype=np.int64)
@@ -570,6 +641,8 @@ def _drop_blank_rows(parsed: ParsedFile, opts: _Options, emit: Emit) -> ParsedFi
     parsed.rows = parsed.rows[keep]
     parsed.short = {int(where[i]): c for i, c in parsed.short.items() if where[i] >= 0}
     return parsed
+
+
 def _column_with(parsed: ParsedFile | None, line: int, char: str) -> int | None:
     """1-based column of the first cell holding ``char`` in the row at physical ``line``."""
     if parsed is None:
@@ -587,8 +660,9 @@ def _column_with(parsed: ParsedFile | None, line: int, char: str) -> int | None:
     return None
 
 
-def _read_body(body: Any, ncol: int, max_rec: int, on_invalid: Any,
-               delimiter: str = ",") -> pa.Table:
+def _read_body(
+    body: Any, ncol: int, max_rec: int, on_invalid: Any, delimiter: str = ","
+) -> pa.Table:
     names = [str(i) for i in range(ncol)]
     return pacsv.read_csv(
         body,
@@ -596,7 +670,9 @@ def _read_body(body: Any, ncol: int, max_rec: int, on_invalid: Any,
             column_names=names, block_size=max(1 << 22, 2 * max_rec + 1024)
         ),
         parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=True,
+            delimiter=delimiter,
+            newlines_in_values=True,
+            ignore_empty_lines=True,
             invalid_row_handler=on_invalid,
         ),
         convert_options=pacsv.ConvertOptions(
@@ -623,12 +699,13 @@ def _lone_cr(data: bytes, arr: np.ndarray, q: np.ndarray, start: int) -> np.ndar
     return cr.astype(np.int64)
 
 
-def _without(data: bytes, body_start: int, rec_start: np.ndarray, rec_end: np.ndarray,
-             drop: np.ndarray) -> bytes:
+def _without(
+    data: bytes, body_start: int, rec_start: np.ndarray, rec_end: np.ndarray, drop: np.ndarray
+) -> bytes:
     """The bytes from ``body_start`` on with the records ``drop`` (sorted indices) cut out."""
     pieces, prev = [], body_start
     for r in drop.tolist():
-        pieces.append(data[prev:int(rec_start[r])])
+        pieces.append(data[prev : int(rec_start[r])])
         prev = int(rec_end[r]) + 1
     pieces.append(data[prev:])
     return b"".join(pieces)
@@ -655,8 +732,9 @@ def _decode_locating(data: bytes, start: int) -> tuple[str, list[int]]:
     return "".join(parts), bad
 
 
-def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None,
-             opts: _Options | None = None) -> ParsedFile | None:
+def _careful(
+    data: bytes, start: int, emit: Emit, quote_line: int | None, opts: _Options | None = None
+) -> ParsedFile | None:
     """Row-by-row parse with Python's csv module in the file's dialect, as frictionless reads
     it: slower, exact about every defect."""
     opts = opts or _Options(Dialect(), (1,), ("",), True, None)
@@ -698,8 +776,12 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None,
                         return None
                     emit("E115", line=line, message=_LONE_CR, row=record)
                 elif "field limit" in str(exc):
-                    emit("E118", line=line, row=record,
-                         message=f"a cell of more than {ROW_LIMIT:,} bytes: the row is not read")
+                    emit(
+                        "E118",
+                        line=line,
+                        row=record,
+                        message=f"a cell of more than {ROW_LIMIT:,} bytes: the row is not read",
+                    )
                 else:  # pragma: no cover - strict=False raises nothing else we know of
                     emit("E106", line=line, message=f"the line cannot be parsed: {exc}")
                 prev = line
@@ -710,9 +792,13 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None,
             if record < first_content:
                 if header_rows and record in header_rows and not _is_comment(d, record, row):
                     if len(row) > COLUMN_LIMIT:
-                        emit("E117", line=first, message=f"the header has {len(row):,} columns "
-                                                         f"(limit {COLUMN_LIMIT:,}): the file "
-                                                         "is not read")
+                        emit(
+                            "E117",
+                            line=first,
+                            message=f"the header has {len(row):,} columns "
+                            f"(limit {COLUMN_LIMIT:,}): the file "
+                            "is not read",
+                        )
                         return None
                     lists.append(row)
                     if header_line is None:
@@ -723,24 +809,36 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None,
                     break
                 # a blank header row gives no labels: frictionless then reads the fields
                 # by position, one cell each, as without a header
-                ncol = len(_join_labels([[c.strip() for c in r] for r in lists],
-                                        d.header_join)) or opts.width or 0
+                ncol = (
+                    len(_join_labels([[c.strip() for c in r] for r in lists], d.header_join))
+                    or opts.width
+                    or 0
+                )
             if _is_comment(d, record, row):
                 continue
             if d.skip_blank_rows and all(c == "" for c in row):
                 continue  # frictionless' blank filter: every cell empty, extra ones too
             if opts.blank(row[:ncol]):  # extra cells do not count, missing ones are missing
-                emit("E109", line=first, row=record,
-                     message="blank line" if not row else "a row of only empty cells")
+                emit(
+                    "E109",
+                    line=first,
+                    row=record,
+                    message="blank line" if not row else "a row of only empty cells",
+                )
                 blanks.append((first, record))
                 continue
             if len(row) != ncol:
                 if quote_line is not None and first <= quote_line <= last:
                     continue  # the quote defect explains it; already reported
                 if len(row) > ncol:
-                    emit("E108", line=first, column=ncol + 1, row=record,
-                         message=f"{len(row)} cells, but the header has {ncol}: the first "
-                                 f"{ncol} are checked")
+                    emit(
+                        "E108",
+                        line=first,
+                        column=ncol + 1,
+                        row=record,
+                        message=f"{len(row)} cells, but the header has {ncol}: the first "
+                        f"{ncol} are checked",
+                    )
                     row = row[:ncol]
                 else:
                     short[len(rows)] = len(row)
@@ -759,9 +857,16 @@ def _careful(data: bytes, start: int, emit: Emit, quote_line: int | None,
     if ncol is None:
         ncol = len(labels) if header_rows and labels else (opts.width or 0)
     table = _rows_table(rows, ncol) if rows else _empty_table(ncol)
-    parsed = ParsedFile(labels, header_line or 1, table, np.asarray(lines, dtype=np.int64),
-                        fast=False, rows=np.asarray(rownos, dtype=np.int64), short=short,
-                        raw_header=raw)
+    parsed = ParsedFile(
+        labels,
+        header_line or 1,
+        table,
+        np.asarray(lines, dtype=np.int64),
+        fast=False,
+        rows=np.asarray(rownos, dtype=np.int64),
+        short=short,
+        raw_header=raw,
+    )
     parsed.info["blanks"] = blanks
     parsed.info["headerless"] = not header_rows or not labels
     parsed.info["header_row"] = header_row
@@ -776,9 +881,14 @@ def rel_path(ts: TableSchema) -> str:
 PathEmit = Callable[..., None]  # emit(code, path=, line=, message=, **kw)
 
 
-def read_table_bytes(root: Any, ts: TableSchema, emit: PathEmit, *, strict: bool,
-                     parse: Callable[..., ParsedFile | None] | None = None
-                     ) -> tuple[ParsedFile | None, Any]:
+def read_table_bytes(
+    root: Any,
+    ts: TableSchema,
+    emit: PathEmit,
+    *,
+    strict: bool,
+    parse: Callable[..., ParsedFile | None] | None = None,
+) -> tuple[ParsedFile | None, Any]:
     """The resource of ``ts`` read as the validator reads it: its bytes (:mod:`.source`),
     ``bytes``/``hash`` checked (E122, E123), transcoded to UTF-8 (E119) and parsed. Every
     finding goes to ``emit`` with the part file and its own physical line. Returns the
@@ -793,21 +903,32 @@ def read_table_bytes(root: Any, ts: TableSchema, emit: PathEmit, *, strict: bool
     if rf is not None:
         # as frictionless' baseline check: a declared 0 or "" is not compared
         if rf.bytes and src.size != rf.bytes:
-            emit("E122", path=first, line=None,
-                 message=f"the resource has {src.size:,} bytes; its descriptor says "
-                         f"bytes {rf.bytes:,}")
+            emit(
+                "E122",
+                path=first,
+                line=None,
+                message=f"the resource has {src.size:,} bytes; its descriptor says "
+                f"bytes {rf.bytes:,}",
+            )
         if rf.hash is not None and rf.hash[1] and src.digests[rf.hash[0]] != rf.hash[1]:
-            emit("E123", path=first, line=None,
-                 message=f"the {rf.hash[0]} of the resource is {src.digests[rf.hash[0]]}; its "
-                         f"descriptor says {rf.hash[1]}")
+            emit(
+                "E123",
+                path=first,
+                line=None,
+                message=f"the {rf.hash[0]} of the resource is {src.digests[rf.hash[0]]}; its "
+                f"descriptor says {rf.hash[1]}",
+            )
     try:
         data, used = to_utf8(src.data, rf.encoding if rf else None)
         if not strict and used in ("utf-8", "utf-8-sig") and not _is_utf8(data):
             if rf is None or rf.encoding is None:
                 raise UnsupportedFeatureError(
-                    "encoding", None, resource=ts.name,
+                    "encoding",
+                    None,
+                    resource=ts.name,
                     why="the file is not UTF-8 and the resource declares no encoding: "
-                        "frictionless would guess one; declare it")
+                    "frictionless would guess one; declare it",
+                )
             # declared UTF-8 that is not: frictionless' encoding-error, the file not read
             # (under the policy the CSV reader reports each bad line, E104, and reads on)
             data.decode("utf-8")
@@ -821,9 +942,15 @@ def read_table_bytes(root: Any, ts: TableSchema, emit: PathEmit, *, strict: bool
         path, own = src.locate(line)
         emit(code, path=path, line=own, message=message, **kw)
 
-    parsed = (parse or parse_csv_bytes)(data, at, strict=strict, dialect=ts.dialect,
-                             missing=ts.missing_values, nfields=len(ts.fields),
-                             bom_expected=used == "utf-8-sig")
+    parsed = (parse or parse_csv_bytes)(
+        data,
+        at,
+        strict=strict,
+        dialect=ts.dialect,
+        missing=ts.missing_values,
+        nfields=len(ts.fields),
+        bom_expected=used == "utf-8-sig",
+    )
     return parsed, src
 
 
@@ -834,16 +961,14 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
     ts = td.schema
     errors = 0
 
-    def emit(code: str, *, path: str | None, line: int | None, message: str,
-             **kw: Any) -> None:
+    def emit(code: str, *, path: str | None, line: int | None, message: str, **kw: Any) -> None:
         nonlocal errors
         errors += not code.startswith("W")
         if code == "E100":
             message = f"file not found (resource {ts.name!r})"
         out.one(code, table=ts.name, path=path, line=line, message=message, **kw)
 
-    parsed, src = read_table_bytes(pkg.root, ts, emit, strict=out.strict,
-                                   parse=parse_csv_bytes)
+    parsed, src = read_table_bytes(pkg.root, ts, emit, strict=out.strict, parse=parse_csv_bytes)
     if src is not None:
         src.data = b""  # parsed: only its parts are needed now, to locate rows
     if parsed is None:
@@ -873,8 +998,13 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
         td.keys = pc.binary_join_element_wise(*(td.raw[k] for k in ts.primary_key), "|")
     if ts.primary_key:
         for line, row in parsed.info.get("blanks", []):
-            here("E212", line=line, row=row, field=ts.primary_key[0],
-                 message="a blank row has no primary key value")
+            here(
+                "E212",
+                line=line,
+                row=row,
+                field=ts.primary_key[0],
+                message="a blank row has no primary key value",
+            )
     if parsed.short:
         by_col: dict[int, list[int]] = {}
         for i, c in sorted(parsed.short.items()):
@@ -886,18 +1016,28 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
             if name in td.raw:
                 td.missing_cells[name] = rows_idx
             what = f"{name!r} (column {k + 1})" if name else f"column {k + 1}"
-            out.rows("E124", td, rows_idx, name,
-                     lambda v, x, what=what: f"the row has no cell for {what}: it is missing",
-                     column=k + 1)
+            out.rows(
+                "E124",
+                td,
+                rows_idx,
+                name,
+                lambda v, x, what=what: f"the row has no cell for {what}: it is missing",
+                column=k + 1,
+            )
             errors += 1
     for i in range(ncol):
         col = parsed.data.column(str(i))
         if td.n and pc.max(pc.binary_length(col)).as_py() > CELL_LIMIT:
             big = np.flatnonzero(np_mask(pc.greater(pc.utf8_length(col), CELL_LIMIT)))
             h = names[i] if i < len(names) else None
-            out.rows("E114", td, big, h,
-                     lambda v, x: f"a cell of {len(v or ''):,} characters (limit "
-                                  f"{CELL_LIMIT:,})", column=i + 1)
+            out.rows(
+                "E114",
+                td,
+                big,
+                h,
+                lambda v, x: f"a cell of {len(v or ''):,} characters (limit {CELL_LIMIT:,})",
+                column=i + 1,
+            )
             errors += 1
     return errors == 0 and len(td.raw) == len(ts.fields)
 
@@ -912,32 +1052,72 @@ def _check_header(ts: TableSchema, parsed: ParsedFile, emit: Emit, *, strict: bo
     case = ts.dialect.header_case
     for i, (name, label) in enumerate(zip(names, labels)):
         if not label:
-            emit("E125", line=line, column=i + 1, field=name, row=row,
-                 message=f"column {i + 1} has no label; field {name!r} belongs there")
+            emit(
+                "E125",
+                line=line,
+                column=i + 1,
+                field=name,
+                row=row,
+                message=f"column {i + 1} has no label; field {name!r} belongs there",
+            )
         elif label in labels[:i]:
-            emit("E110", line=line, column=i + 1, field=name, value=label, row=row,
-                 message=f"column {label!r} appears again (first in column "
-                         f"{labels.index(label) + 1})")
+            emit(
+                "E110",
+                line=line,
+                column=i + 1,
+                field=name,
+                value=label,
+                row=row,
+                message=f"column {label!r} appears again (first in column "
+                f"{labels.index(label) + 1})",
+            )
         elif (label != name) if case else (label.lower() != name.lower()):
-            hint = (f"the columns must be in schema order: {','.join(names)}"
-                    if label in names else
-                    (lambda c: f"did you mean {c[0]!r}?" if c else None)(
-                        difflib.get_close_matches(label, [name], n=1)))
-            emit("E113", line=line, column=i + 1, field=name, value=label, row=row, hint=hint,
-                 message=f"column {i + 1} is {label!r} where field {name!r} belongs "
-                         "(columns are matched to fields by position)")
+            hint = (
+                f"the columns must be in schema order: {','.join(names)}"
+                if label in names
+                else (lambda c: f"did you mean {c[0]!r}?" if c else None)(
+                    difflib.get_close_matches(label, [name], n=1)
+                )
+            )
+            emit(
+                "E113",
+                line=line,
+                column=i + 1,
+                field=name,
+                value=label,
+                row=row,
+                hint=hint,
+                message=f"column {i + 1} is {label!r} where field {name!r} belongs "
+                "(columns are matched to fields by position)",
+            )
     for i in range(len(names), len(labels)):
         close = difflib.get_close_matches(labels[i], names, n=1)
-        emit("E112", line=line, column=i + 1, value=labels[i], row=row,
-             hint=f"did you mean {close[0]!r}?" if close else None,
-             message=f"column {i + 1} {labels[i]!r} is beyond the {len(names)} fields of "
-                     f"{ts.name}")
+        emit(
+            "E112",
+            line=line,
+            column=i + 1,
+            value=labels[i],
+            row=row,
+            hint=f"did you mean {close[0]!r}?" if close else None,
+            message=f"column {i + 1} {labels[i]!r} is beyond the {len(names)} fields of {ts.name}",
+        )
     for k in range(len(labels), len(names)):
-        emit("E111", line=line, field=names[k], row=row,
-             message=f"no column {names[k]!r} (column {k + 1}); the header must be: "
-                     f"{','.join(names)}")
+        emit(
+            "E111",
+            line=line,
+            field=names[k],
+            row=row,
+            message=f"no column {names[k]!r} (column {k + 1}); the header must be: "
+            f"{','.join(names)}",
+        )
     if strict:
         for i, (raw, label) in enumerate(zip(parsed.raw_header, labels)):
             if raw != label:
-                emit("E126", line=line, column=i + 1, value=raw, row=row,
-                     message=f"the label {raw!r} has surrounding whitespace")
+                emit(
+                    "E126",
+                    line=line,
+                    column=i + 1,
+                    value=raw,
+                    row=row,
+                    message=f"the label {raw!r} has surrounding whitespace",
+                )

@@ -17,23 +17,23 @@ import pyarrow.compute as pc
 
 __all__ = [
     "INVISIBLE",
-    "cycles",
-    "cycle_text",
     "LEADING_JUNK",
     "SPACE_OR_FORMULA",
-    "np_mask",
-    "find_all",
-    "take_rows",
-    "regex_mask",
-    "days_in_month",
-    "days_from_civil",
-    "date_shape",
-    "leading_ymd",
-    "fixed_width_bytes",
     "char_lengths",
+    "cycle_text",
+    "cycles",
+    "date_shape",
+    "days_from_civil",
+    "days_in_month",
     "edge_candidates",
+    "find_all",
+    "fixed_width_bytes",
     "invisible_rows",
+    "leading_ymd",
     "non_nfc_candidates",
+    "np_mask",
+    "regex_mask",
+    "take_rows",
 ]
 
 _SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
@@ -50,8 +50,7 @@ SPACE_OR_FORMULA = _IS_SPACE.copy()
 SPACE_OR_FORMULA[[ord(c) for c in "=+-@"]] = True
 #: Characters that display as nothing or reorder text: bidirectional controls, zero-width
 #: characters, the word joiner and U+FEFF (a BOM inside text).
-INVISIBLE = ("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-             "\u200b\u200c\u200d\u2060\ufeff")
+INVISIBLE = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u2060\ufeff"
 LEADING_JUNK = "".join(_SPACES) + INVISIBLE
 
 
@@ -66,7 +65,7 @@ def find_all(arr: np.ndarray, value: int, *, at_least: bool = False) -> np.ndarr
     step = 1 << 24
     parts = []
     for i in range(0, len(arr), step):
-        chunk = arr[i:i + step]
+        chunk = arr[i : i + step]
         hit = np.flatnonzero(chunk >= value if at_least else chunk == value)
         parts.append(hit + i if i else hit)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
@@ -86,9 +85,12 @@ def take_rows(s: pa.ChunkedArray | pa.Array, idx: np.ndarray) -> pa.Array:
     starts = np.concatenate(([0], np.cumsum(lens)))
     which = np.searchsorted(starts, idx, side="right") - 1
     cut = np.flatnonzero(np.diff(which)) + 1
-    parts = [s.chunk(int(which[a])).take(pa.array(idx[a:b] - starts[which[a]]))
-             for a, b in zip(np.concatenate(([0], cut)).tolist(),
-                             np.concatenate((cut, [len(idx)])).tolist())]
+    parts = [
+        s.chunk(int(which[a])).take(pa.array(idx[a:b] - starts[which[a]]))
+        for a, b in zip(
+            np.concatenate(([0], cut)).tolist(), np.concatenate((cut, [len(idx)])).tolist()
+        )
+    ]
     return pa.concat_arrays(parts) if len(parts) > 1 else parts[0]
 
 
@@ -114,8 +116,6 @@ def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return era * 146097 + doe - 719468
 
 
-
-
 def date_shape(s: pa.ChunkedArray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """Which cells are exactly ``[0-9]{4}-[0-9]{2}-[0-9]{2}``, and their year, month, day
     (0 elsewhere): read from the Arrow string bytes with numpy."""
@@ -130,7 +130,7 @@ def date_shape(s: pa.ChunkedArray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         _, offsets, values = chunk.buffers()
         if n and values is not None and len(values):
             odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
             data = np.frombuffer(values, dtype=np.uint8)
             rows = np.flatnonzero((off[1:] - off[:-1]) == 10)
             b = data[off[rows].astype(np.int64)[:, None] + np.arange(10)]
@@ -149,8 +149,9 @@ def date_shape(s: pa.ChunkedArray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     return np.concatenate(oks), (r[0], r[1], r[2])
 
 
-def fixed_width_bytes(s: pa.ChunkedArray, widths: tuple[int, ...]
-                      ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def fixed_width_bytes(
+    s: pa.ChunkedArray, widths: tuple[int, ...]
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """For each byte width: the row indices of the cells exactly that many bytes long, and
     their bytes as a (rows, width) uint8 matrix, gathered from the Arrow buffers with numpy."""
     found: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {w: ([], []) for w in widths}
@@ -160,7 +161,7 @@ def fixed_width_bytes(s: pa.ChunkedArray, widths: tuple[int, ...]
         _, offsets, values = chunk.buffers()
         if n and values is not None and len(values):
             odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
             data = np.frombuffer(values, dtype=np.uint8)
             length = off[1:] - off[:-1]
             for w in widths:
@@ -169,9 +170,13 @@ def fixed_width_bytes(s: pa.ChunkedArray, widths: tuple[int, ...]
                     found[w][0].append(rows + base)
                     found[w][1].append(data[off[rows].astype(np.int64)[:, None] + np.arange(w)])
         base += n
-    return {w: (np.concatenate(r) if r else np.zeros(0, dtype=np.int64),
-                np.concatenate(b) if b else np.zeros((0, w), dtype=np.uint8))
-            for w, (r, b) in found.items()}
+    return {
+        w: (
+            np.concatenate(r) if r else np.zeros(0, dtype=np.int64),
+            np.concatenate(b) if b else np.zeros((0, w), dtype=np.uint8),
+        )
+        for w, (r, b) in found.items()
+    }
 
 
 def leading_ymd(s: pa.ChunkedArray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -181,13 +186,13 @@ def leading_ymd(s: pa.ChunkedArray, ok: np.ndarray) -> tuple[np.ndarray, np.ndar
     parts: list[np.ndarray] = []
     for chunk in s.chunks:
         n = len(chunk)
-        okc = ok[pos:pos + n]
+        okc = ok[pos : pos + n]
         pos += n
         res = np.zeros((10, n), dtype=np.int64)
         if okc.any():
             _, offsets, values = chunk.buffers()
             odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n]
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n]
             data = np.frombuffer(values, dtype=np.uint8)
             start = np.where(okc, off, 0).astype(np.int64)
             for k in (0, 1, 2, 3, 5, 6, 8, 9):
@@ -198,8 +203,9 @@ def leading_ymd(s: pa.ChunkedArray, ok: np.ndarray) -> tuple[np.ndarray, np.ndar
     return (r[0] * 1000 + r[1] * 100 + r[2] * 10 + r[3], r[5] * 10 + r[6], r[8] * 10 + r[9])
 
 
-def char_lengths(s: pa.ChunkedArray, present: np.ndarray, lo: int | None,
-                  hi: int | None) -> np.ndarray:
+def char_lengths(
+    s: pa.ChunkedArray, present: np.ndarray, lo: int | None, hi: int | None
+) -> np.ndarray:
     """Characters per cell where a length bound could fail, else the byte count (as good:
     a cell of b UTF-8 bytes has between ceil(b/4) and b characters, so only cells with
     b <= 4*(lo-1) or b > hi are counted)."""
@@ -229,7 +235,7 @@ def edge_candidates(s: pa.ChunkedArray) -> np.ndarray:
         _, offsets, values = chunk.buffers()
         if n and values is not None:
             odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
             data = np.frombuffer(values, dtype=np.uint8)
             rows = np.flatnonzero(off[1:] > off[:-1])
             first = off[rows].astype(np.int64)
@@ -242,8 +248,7 @@ def edge_candidates(s: pa.ChunkedArray) -> np.ndarray:
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
-def _edge_space_or_formula(data: np.ndarray, first: np.ndarray, last: np.ndarray
-                           ) -> np.ndarray:
+def _edge_space_or_formula(data: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
     """For cells from byte ``first`` to ``last`` (valid UTF-8): does the first character
     belong to _SPACES or = + - @, or the last to _SPACES? (No 4-byte character does.)"""
     top = len(data) - 1
@@ -252,18 +257,33 @@ def _edge_space_or_formula(data: np.ndarray, first: np.ndarray, last: np.ndarray
         return data[np.clip(pos, 0, top)].astype(np.int64)
 
     b0, b1, b2 = byte(first), byte(first + 1), byte(first + 2)
-    cp = np.where(b0 < 0x80, b0, np.where(
-        b0 < 0xE0, ((b0 & 0x1F) << 6) | (b1 & 0x3F),
-        np.where(b0 < 0xF0, ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F), -1)))
-    ok = SPACE_OR_FORMULA[np.clip(cp, 0, len(SPACE_OR_FORMULA) - 1)] & (cp >= 0) & (
-        cp < len(SPACE_OR_FORMULA))
+    cp = np.where(
+        b0 < 0x80,
+        b0,
+        np.where(
+            b0 < 0xE0,
+            ((b0 & 0x1F) << 6) | (b1 & 0x3F),
+            np.where(b0 < 0xF0, ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F), -1),
+        ),
+    )
+    ok = (
+        SPACE_OR_FORMULA[np.clip(cp, 0, len(SPACE_OR_FORMULA) - 1)]
+        & (cp >= 0)
+        & (cp < len(SPACE_OR_FORMULA))
+    )
     e1, e2, e3 = byte(last), byte(last - 1), byte(last - 2)
     cont1, cont2 = (e1 & 0xC0) == 0x80, (e2 & 0xC0) == 0x80
     two = cont1 & (e2 >= 0xC0) & (e2 < 0xE0) & (last - 1 >= first)
     three = cont1 & cont2 & (e3 >= 0xE0) & (e3 < 0xF0) & (last - 2 >= first)
-    cp = np.where(e1 < 0x80, e1, np.where(
-        two, ((e2 & 0x1F) << 6) | (e1 & 0x3F),
-        np.where(three, ((e3 & 0x0F) << 12) | ((e2 & 0x3F) << 6) | (e1 & 0x3F), -1)))
+    cp = np.where(
+        e1 < 0x80,
+        e1,
+        np.where(
+            two,
+            ((e2 & 0x1F) << 6) | (e1 & 0x3F),
+            np.where(three, ((e3 & 0x0F) << 12) | ((e2 & 0x3F) << 6) | (e1 & 0x3F), -1),
+        ),
+    )
     ok |= _IS_SPACE[np.clip(cp, 0, len(_IS_SPACE) - 1)] & (cp >= 0) & (cp < len(_IS_SPACE))
     return ok
 
@@ -274,11 +294,12 @@ def _invisible_at(data: np.ndarray) -> np.ndarray:
     n = len(data)
     if n < 3:
         return np.zeros(0, dtype=np.int64)
-    e2 = find_all(data[:n - 2], 0xE2)
+    e2 = find_all(data[: n - 2], 0xE2)
     b1, b2 = data[e2 + 1], data[e2 + 2]
-    hit = (((b1 == 0x80) & (((b2 >= 0x8B) & (b2 <= 0x8D)) | ((b2 >= 0xAA) & (b2 <= 0xAE))))
-           | ((b1 == 0x81) & ((b2 == 0xA0) | ((b2 >= 0xA6) & (b2 <= 0xA9)))))
-    ef = find_all(data[:n - 2], 0xEF)
+    hit = ((b1 == 0x80) & (((b2 >= 0x8B) & (b2 <= 0x8D)) | ((b2 >= 0xAA) & (b2 <= 0xAE)))) | (
+        (b1 == 0x81) & ((b2 == 0xA0) | ((b2 >= 0xA6) & (b2 <= 0xA9)))
+    )
+    ef = find_all(data[: n - 2], 0xEF)
     bom = (data[ef + 1] == 0xBB) & (data[ef + 2] == 0xBF)
     return np.union1d(e2[hit], ef[bom])
 
@@ -292,8 +313,8 @@ def invisible_rows(s: pa.ChunkedArray) -> np.ndarray:
         _, offsets, values = chunk.buffers()
         if n and values is not None:
             odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
-            data = np.frombuffer(values, dtype=np.uint8)[off[0]:off[-1]]
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
+            data = np.frombuffer(values, dtype=np.uint8)[off[0] : off[-1]]
             pos = _invisible_at(data)
             if len(pos):
                 r = np.searchsorted(off - off[0], pos, side="right") - 1
@@ -322,8 +343,6 @@ def _nfc_suspect_codepoints() -> np.ndarray:
     return np.asarray(sorted(cps), dtype=np.int64)
 
 
-
-
 @functools.lru_cache(maxsize=1)
 def _nfc_tables() -> tuple[np.ndarray, np.ndarray]:
     """Lookup tables for :func:`_suspect_offsets`: by a character's first two UTF-8 bytes,
@@ -350,7 +369,7 @@ def _suspect_offsets(arr: np.ndarray, first: bool = False) -> np.ndarray:
     step = 1 << 24
     found: list[np.ndarray] = []
     for i in range(0, len(arr), step):
-        chunk = arr[i:i + step + 3]
+        chunk = arr[i : i + step + 3]
         lead = np.flatnonzero(chunk[:step] >= 0xCC)  # U+0300 and up start with 0xCC or more
         if len(lead) == 0:
             continue
@@ -358,8 +377,11 @@ def _suspect_offsets(arr: np.ndarray, first: bool = False) -> np.ndarray:
             chunk = np.concatenate((chunk, np.zeros(3, dtype=np.uint8)))
         state = pair[(chunk[lead].astype(np.uint16) << 8) | chunk[lead + 1]]
         pos = lead[state == 2]
-        cp = ((chunk[pos].astype(np.int64) & 0x0F) << 12) | (
-            (chunk[pos + 1].astype(np.int64) & 0x3F) << 6) | (chunk[pos + 2] & 0x3F)
+        cp = (
+            ((chunk[pos].astype(np.int64) & 0x0F) << 12)
+            | ((chunk[pos + 1].astype(np.int64) & 0x3F) << 6)
+            | (chunk[pos + 2] & 0x3F)
+        )
         hits = np.union1d(lead[state == 1], pos[bmp[cp]])
         if len(hits):
             found.append(hits + i)
@@ -378,9 +400,12 @@ def non_nfc_candidates(s: pa.ChunkedArray) -> np.ndarray:
         if n:
             _, offsets, values = chunk.buffers()
             odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
-            data = np.frombuffer(values, dtype=np.uint8)[off[0]:off[-1]] if values else \
-                np.zeros(0, dtype=np.uint8)
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
+            data = (
+                np.frombuffer(values, dtype=np.uint8)[off[0] : off[-1]]
+                if values
+                else np.zeros(0, dtype=np.uint8)
+            )
             pos = _suspect_offsets(data)
             if len(pos):
                 r = np.searchsorted(off - off[0], pos, side="right") - 1
@@ -415,7 +440,7 @@ def cycles(parent: np.ndarray) -> dict[int, list[int]]:
             path.append(x)
             x = int(orig[x])
         if x != n and state.get(x) == 1:
-            cyc = path[path.index(x):]
+            cyc = path[path.index(x) :]
             for y in cyc:
                 on_cycle[y] = cyc
         for y in path:

@@ -35,7 +35,8 @@ def _invisible_names(text: str) -> str:
 
     found = sorted({c for c in text if c in INVISIBLE})
     return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in found) + (
-        ", invisible characters that hide or reorder text")
+        ", invisible characters that hide or reorder text"
+    )
 
 
 def _hidden_formulas(td: TableData, name: str, rows: np.ndarray, out: Collector) -> None:
@@ -45,14 +46,22 @@ def _hidden_formulas(td: TableData, name: str, rows: np.ndarray, out: Collector)
         return
     sub = take_rows(td.raw[name], rows)
     rest = pc.utf8_ltrim(sub, characters=LEADING_JUNK)
-    hidden = (np_mask(pc.less(pc.utf8_length(rest), pc.utf8_length(sub)))
-              & np_mask(pc.is_in(pc.utf8_slice_codeunits(rest, 0, 1),
-                                 value_set=_FORMULA_STARTS))
-              & ~np_mask(pc.match_substring_regex(rest, _PLAIN_NUMBER_RE)))
-    out.rows("W505", td, rows[hidden], name,
-             lambda v, x: f"{quote(v)} starts with {_first_visible(v or '')!r} after whitespace "
-                          "or invisible characters: a spreadsheet may still run it as a "
-                          "formula")
+    hidden = (
+        np_mask(pc.less(pc.utf8_length(rest), pc.utf8_length(sub)))
+        & np_mask(pc.is_in(pc.utf8_slice_codeunits(rest, 0, 1), value_set=_FORMULA_STARTS))
+        & ~np_mask(pc.match_substring_regex(rest, _PLAIN_NUMBER_RE))
+    )
+    out.rows(
+        "W505",
+        td,
+        rows[hidden],
+        name,
+        lambda v, x: (
+            f"{quote(v)} starts with {_first_visible(v or '')!r} after whitespace "
+            "or invisible characters: a spreadsheet may still run it as a "
+            "formula"
+        ),
+    )
 
 
 def _first_visible(text: str) -> str:
@@ -85,18 +94,37 @@ def check_lints(td: TableData, out: Collector) -> None:
             first = pc.utf8_slice_codeunits(sub, 0, 1)
             lead = cand[np_mask(pc.utf8_is_space(first))]
             ws = np_mask(pc.utf8_is_space(first)) | np_mask(
-                pc.utf8_is_space(pc.utf8_slice_codeunits(sub, -1, _END)))
-            out.rows("W501", td, cand[ws], name,
-                     lambda v, x: f"{quote(v)} starts or ends with whitespace")
+                pc.utf8_is_space(pc.utf8_slice_codeunits(sub, -1, _END))
+            )
+            out.rows(
+                "W501",
+                td,
+                cand[ws],
+                name,
+                lambda v, x: f"{quote(v)} starts or ends with whitespace",
+            )
             formula = np_mask(pc.is_in(first, value_set=_FORMULA_STARTS)) & ~np_mask(
-                pc.match_substring_regex(sub, _PLAIN_NUMBER_RE))
-            out.rows("W503", td, cand[formula], name,
-                     lambda v, x: f"{quote(v)} starts with {(v or ' ')[0]!r}: a spreadsheet "
-                                  f"would run it as a formula")
+                pc.match_substring_regex(sub, _PLAIN_NUMBER_RE)
+            )
+            out.rows(
+                "W503",
+                td,
+                cand[formula],
+                name,
+                lambda v, x: (
+                    f"{quote(v)} starts with {(v or ' ')[0]!r}: a spreadsheet "
+                    f"would run it as a formula"
+                ),
+            )
         ascii_only = pc.all(pc.string_is_ascii(s)).as_py()
-        invisible = (invisible_rows(s) if not ascii_only else np.zeros(0, dtype=np.int64))
-        out.rows("W506", td, invisible, name,
-                 lambda v, x: f"{quote(v)} holds {_invisible_names(v or '')}")
+        invisible = invisible_rows(s) if not ascii_only else np.zeros(0, dtype=np.int64)
+        out.rows(
+            "W506",
+            td,
+            invisible,
+            name,
+            lambda v, x: f"{quote(v)} holds {_invisible_names(v or '')}",
+        )
         _hidden_formulas(td, name, np.union1d(lead, invisible), out)
         if not ascii_only:
             # Only a cell holding a character that NFC may change can be non-NFC.
@@ -104,8 +132,13 @@ def check_lints(td: TableData, out: Collector) -> None:
             if len(idx):
                 sub = take_rows(s, idx)
                 nfc = np_mask(pc.not_equal(pc.utf8_normalize(sub, "NFC"), sub))
-                out.rows("W502", td, idx[nfc], name,
-                         lambda v, x: f"{quote(v)} is not in Unicode NFC form")
+                out.rows(
+                    "W502",
+                    td,
+                    idx[nfc],
+                    name,
+                    lambda v, x: f"{quote(v)} is not in Unicode NFC form",
+                )
 
 
 def source_links(tds: dict[str, TableData]) -> list[tuple[TableData, ForeignKey]]:
@@ -137,5 +170,4 @@ def check_unused_sources(tds: dict[str, TableData], out: Collector) -> None:
         )
         used = np_mask(pc.is_in(src.raw[ref_field], value_set=pc.unique(cited)))
         idx = np.flatnonzero(~used & src.is_present(ref_field))
-        out.rows("W504", src, idx, ref_field,
-                 lambda v, x: f"source {quote(v)} is cited by no row")
+        out.rows("W504", src, idx, ref_field, lambda v, x: f"source {quote(v)} is cited by no row")

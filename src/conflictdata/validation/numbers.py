@@ -23,20 +23,31 @@ from ..schema import Field
 from .cells import Read, RefusedCells
 from .kernels import np_mask, take_rows
 
-__all__ = ["READERS", "BOUNDS", "read_integer", "read_number", "value_reader",
-           "exact_values", "INT64_MAX"]
+__all__ = [
+    "BOUNDS",
+    "INT64_MAX",
+    "READERS",
+    "exact_values",
+    "read_integer",
+    "read_number",
+    "value_reader",
+]
 
 INT64_MAX = 2**63 - 1
 _INTEGER_RE = r"^-?[0-9]{1,18}$"
 _NUMBER_RE = r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?$"
 #: the characters Python's str.strip() removes (str.isspace), as an RE2 class
-_WS = (r"[\t-\r\x1c-\x20\x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}"
-       r"\x{205f}\x{3000}]*")
+_WS = (
+    r"[\t-\r\x1c-\x20\x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}"
+    r"\x{205f}\x{3000}]*"
+)
 #: cells int() could accept (a superset: the Python reader decides)
 _INTEGER_MAYBE = rf"^{_WS}[+-]?[\p{{Nd}}_]+{_WS}$"
 #: cells Decimal()/float() could accept once underscores are gone (a superset)
-_NUMBER_MAYBE = (rf"(?i)^{_WS}[+-]?(?:[\p{{Nd}}.]*\p{{Nd}}[\p{{Nd}}.]*(?:e[+-]?\p{{Nd}}+)?"
-                 rf"|s?nan\p{{Nd}}*|inf|infinity){_WS}$")
+_NUMBER_MAYBE = (
+    rf"(?i)^{_WS}[+-]?(?:[\p{{Nd}}.]*\p{{Nd}}[\p{{Nd}}.]*(?:e[+-]?\p{{Nd}}+)?"
+    rf"|s?nan\p{{Nd}}*|inf|infinity){_WS}$"
+)
 #: what frictionless strips from a cell when bareNumber is false
 _NOT_BARE = re.compile(r"((^[^-\d]*)|(\D*$))")
 
@@ -51,6 +62,7 @@ def value_reader(f: Field) -> Callable[[Any], Any]:
     path, and the reader of bounds and enum values."""
     pattern = None if _bare(f) else _NOT_BARE
     if f.type == "integer":
+
         def read_int(cell: Any) -> Any:
             if isinstance(cell, str):
                 cell = cell.strip()
@@ -67,6 +79,7 @@ def value_reader(f: Field) -> Callable[[Any], Any]:
             if isinstance(cell, float) and cell.is_integer():
                 return int(cell)
             return None
+
         return read_int
     raw = f.raw
     process = any(k in raw for k in ("groupChar", "decimalChar", "bareNumber"))
@@ -94,6 +107,7 @@ def value_reader(f: Field) -> Callable[[Any], Any]:
         if isinstance(cell, float):
             return primary(str(cell)) if primary is Decimal else cell
         return None
+
     return read_number
 
 
@@ -104,8 +118,9 @@ def exact_values(f: Field, s: pa.ChunkedArray | pa.Array, idx: np.ndarray) -> li
     return [None if v is None else read(v) for v in take_rows(s, idx).to_pylist()]
 
 
-def _python_pass(f: Field, s: pa.ChunkedArray | pa.Array, idx: np.ndarray
-                 ) -> tuple[np.ndarray, list[Any]]:
+def _python_pass(
+    f: Field, s: pa.ChunkedArray | pa.Array, idx: np.ndarray
+) -> tuple[np.ndarray, list[Any]]:
     """The cells at ``idx`` through the Python reader, each distinct text once: (ok mask
     over ``idx``, values)."""
     read = value_reader(f)
@@ -157,8 +172,9 @@ def _cast(s: pa.ChunkedArray, valid: np.ndarray, to: pa.DataType) -> np.ndarray:
     return res
 
 
-def _read(f: Field, s: pa.ChunkedArray, present: np.ndarray, strict: str, maybe: str,
-          to: pa.DataType) -> tuple[np.ndarray, np.ndarray]:
+def _read(
+    f: Field, s: pa.ChunkedArray, present: np.ndarray, strict: str, maybe: str, to: pa.DataType
+) -> tuple[np.ndarray, np.ndarray]:
     """(valid mask, values as numpy ``to``) of a numeric column."""
     p = _preprocess(f, s)
     valid = present & np_mask(pc.match_substring_regex(p, strict))
@@ -184,27 +200,33 @@ def _read(f: Field, s: pa.ChunkedArray, present: np.ndarray, strict: str, maybe:
             if f.type == "integer":
                 big = [v for v in values if not -INT64_MAX - 1 <= v <= INT64_MAX]
                 if big:
-                    raise RefusedCells("integer beyond 64 bits", str(big[0]),
-                                       "the validator compares integers as int64")
+                    raise RefusedCells(
+                        "integer beyond 64 bits",
+                        str(big[0]),
+                        "the validator compares integers as int64",
+                    )
                 vals[hit] = np.array(values, dtype=np.int64)
             else:
                 snan = [v for v in values if isinstance(v, Decimal) and v.is_snan()]
                 if snan:
-                    raise RefusedCells("signalling NaN", str(snan[0]),
-                                       "frictionless 5 raises on comparing it")
+                    raise RefusedCells(
+                        "signalling NaN", str(snan[0]), "frictionless 5 raises on comparing it"
+                    )
                 vals[hit] = np.array([float(v) for v in values], dtype=np.float64)
     return valid, vals
 
 
 def read_integer(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
-    valid, vals = _read(f, s, present, _INTEGER_RE, _INTEGER_MAYBE if _bare(f) else r"\p{Nd}",
-                        pa.int64())
+    valid, vals = _read(
+        f, s, present, _INTEGER_RE, _INTEGER_MAYBE if _bare(f) else r"\p{Nd}", pa.int64()
+    )
     return Read(valid, pa.array(vals, pa.int64(), mask=~valid), "an integer")
 
 
 def read_number(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
-    valid, vals = _read(f, s, present, _NUMBER_RE, _NUMBER_MAYBE if _bare(f) else r"\p{Nd}",
-                        pa.float64())
+    valid, vals = _read(
+        f, s, present, _NUMBER_RE, _NUMBER_MAYBE if _bare(f) else r"\p{Nd}", pa.float64()
+    )
     vals = vals + 0.0  # -0 is 0: equal as keys, as Decimal('-0') == 0
     return Read(valid, pa.array(vals, pa.float64(), mask=~valid), "a number")
 

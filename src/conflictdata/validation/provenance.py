@@ -21,11 +21,25 @@ from .state import Collector, TableData, quote
 
 __all__ = ["check_provenance", "excerpt_in_text", "normalise_text"]
 
-_TYPO = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u00b4": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"', "\u2026": "...",
-})
+_TYPO = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2026": "...",
+    }
+)
 _WS = re.compile(r"\s+")
 _ELLIPSIS = re.compile(r"\s*(?:\.\s*){3}\s*|\s*\[\s*\.\.\.\s*\]\s*")
 
@@ -109,35 +123,56 @@ def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) ->
         rows = np.flatnonzero(np_mask(pc.is_in(sid, value_set=pa.array(have, pa.string()))))
         ids = sid.take(pa.array(rows)).to_pylist()
         excerpts = td.raw[excerpt].take(pa.array(rows)).to_pylist()
-        bad = [r for r, s, e in zip(rows.tolist(), ids, excerpts)
-               if not excerpt_in_text(e, texts[s])]
+        bad = [
+            r for r, s, e in zip(rows.tolist(), ids, excerpts) if not excerpt_in_text(e, texts[s])
+        ]
         checked += len(rows)
-        out.rows("E404", td, np.asarray(bad, dtype=np.int64), excerpt,
-                 lambda v, x: f"excerpt {quote(v)} does not occur in {x['s']}.txt",
-                 extra={"s": sid})
+        out.rows(
+            "E404",
+            td,
+            np.asarray(bad, dtype=np.int64),
+            excerpt,
+            lambda v, x: f"excerpt {quote(v)} does not occur in {x['s']}.txt",
+            extra={"s": sid},
+        )
     _report_missing(tds, missing, folder, out)
     if checked == 0:
-        out.one("E406", table=None, path=str(folder), line=None,
-                message="--sources-dir was given but not one source_excerpt was checked: "
-                        "no cited source has a <source_id>.txt text here")
-    return {"sources_with_text": sorted(texts), "sources_without_text": sorted(missing),
-            "excerpts_checked": checked}
+        out.one(
+            "E406",
+            table=None,
+            path=str(folder),
+            line=None,
+            message="--sources-dir was given but not one source_excerpt was checked: "
+            "no cited source has a <source_id>.txt text here",
+        )
+    return {
+        "sources_with_text": sorted(texts),
+        "sources_without_text": sorted(missing),
+        "excerpts_checked": checked,
+    }
 
 
-def _report_missing(tds: dict[str, TableData],
-                    missing: dict[str, tuple[TableData, ForeignKey, int]],
-                    folder: Path, out: Collector) -> None:
+def _report_missing(
+    tds: dict[str, TableData],
+    missing: dict[str, tuple[TableData, ForeignKey, int]],
+    folder: Path,
+    out: Collector,
+) -> None:
     """E405 at the source's own row (or, for a source not in its table, the first row
     citing it)."""
     for u, (citing, fk, first) in missing.items():
         src = tds.get(fk.resource)
         msg = f"source {u!r} is cited but {folder}/ has no readable text file for it"
-        ref = src.schema.primary_key[0] if src is not None and len(
-            src.schema.primary_key) == 1 else None
+        ref = (
+            src.schema.primary_key[0]
+            if src is not None and len(src.schema.primary_key) == 1
+            else None
+        )
         if src is not None and src.readable and ref in src.raw:
             at = np.flatnonzero(np_mask(pc.equal(src.raw[ref], u)))[:1]
             if len(at):
                 out.rows("E405", src, at, ref, lambda v, x: msg)
                 continue
-        out.rows("E405", citing, np.asarray([first], dtype=np.int64), fk.fields[0],
-                 lambda v, x: msg)
+        out.rows(
+            "E405", citing, np.asarray([first], dtype=np.int64), fk.fields[0], lambda v, x: msg
+        )

@@ -11,16 +11,21 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..errors import UnsupportedFeatureError
 from ..ids import id_pattern
 from ..schema import ForeignKey
-from ..errors import UnsupportedFeatureError
 from .fields import is_none, join_parts, key_values, pattern_mask, report_pattern
 from .kernels import cycle_text, cycles, np_mask, regex_mask, take_rows
 from .state import Collector, TableData, quote
 from .temporal import check_comparable
 
-__all__ = ["prepare_foreign_keys", "check_deferred_patterns", "check_foreign_keys",
-           "check_cycles", "check_not_before"]
+__all__ = [
+    "check_cycles",
+    "check_deferred_patterns",
+    "check_foreign_keys",
+    "check_not_before",
+    "prepare_foreign_keys",
+]
 
 
 def _key_values(td: TableData, names: tuple[str, ...]) -> pa.ChunkedArray | pa.Array:
@@ -35,7 +40,9 @@ def _usable(tds: dict[str, TableData], td: TableData, fk: ForeignKey) -> TableDa
     ref = tds.get(fk.resource)
     if ref is None or not ref.readable or not td.readable:
         return None
-    if not all(n in td.raw for n in fk.fields) or not all(n in ref.raw for n in fk.reference_fields):
+    if not all(n in td.raw for n in fk.fields) or not all(
+        n in ref.raw for n in fk.reference_fields
+    ):
         return None
     return ref
 
@@ -49,19 +56,29 @@ def _typed_fk(td: TableData, ref: TableData, fk: ForeignKey) -> tuple[str, ...] 
     every part is plain text on both sides (the raw, fast path); else per part "same" (equal
     types), "float" (integer, number and boolean: ``1`` = ``1.0`` = ``True``) or "never"
     (text and a typed value, or two other types: only None equals None)."""
-    pairs = [(td.schema.field(a).type, ref.schema.field(b).type)
-             for a, b in zip(fk.fields, fk.reference_fields)]
+    pairs = [
+        (td.schema.field(a).type, ref.schema.field(b).type)
+        for a, b in zip(fk.fields, fk.reference_fields)
+    ]
     if all(a in _TEXT and b in _TEXT for a, b in pairs) and all(
-            n not in side.typed for side, names in ((td, fk.fields), (ref, fk.reference_fields))
-            for n in names):
+        n not in side.typed
+        for side, names in ((td, fk.fields), (ref, fk.reference_fields))
+        for n in names
+    ):
         return None  # (a text field in typed holds its cells not of its format as None)
-    return tuple("same" if a == b or (a in _TEXT and b in _TEXT)
-                 else "float" if a in _NUMERIC and b in _NUMERIC else "never"
-                 for a, b in pairs)
+    return tuple(
+        "same"
+        if a == b or (a in _TEXT and b in _TEXT)
+        else "float"
+        if a in _NUMERIC and b in _NUMERIC
+        else "never"
+        for a, b in pairs
+    )
 
 
-def _fk_parts(side: TableData, names: tuple[str, ...], modes: tuple[str, ...], tag: str
-              ) -> list[pa.Array]:
+def _fk_parts(
+    side: TableData, names: tuple[str, ...], modes: tuple[str, ...], tag: str
+) -> list[pa.Array]:
     parts = []
     for n, mode in zip(names, modes):
         v = side.value(n)
@@ -69,8 +86,11 @@ def _fk_parts(side: TableData, names: tuple[str, ...], modes: tuple[str, ...], t
         if mode == "float":
             if pa.types.is_integer(v.type) and len(v) and (pc.max(pc.abs(v)).as_py() or 0) > 2**53:
                 raise UnsupportedFeatureError(
-                    "integer beyond 2**53 in a foreign key with a number field", None,
-                    resource=side.name, field=n)
+                    "integer beyond 2**53 in a foreign key with a number field",
+                    None,
+                    resource=side.name,
+                    field=n,
+                )
             v = pc.cast(v, pa.float64())
         elif mode == "never":
             v = pc.if_else(pc.is_valid(v), pa.scalar(tag), pa.scalar(None, pa.string()))
@@ -78,8 +98,7 @@ def _fk_parts(side: TableData, names: tuple[str, ...], modes: tuple[str, ...], t
     return parts
 
 
-def _typed_index(td: TableData, ref: TableData, fk: ForeignKey, modes: tuple[str, ...]
-                 ) -> pa.Array:
+def _typed_index(td: TableData, ref: TableData, fk: ForeignKey, modes: tuple[str, ...]) -> pa.Array:
     """Each row's referenced row index for a key with typed parts (null: not found)."""
     _, consider, child_key = key_values(td, fk.fields)
     _, _, ref_key = key_values(ref, fk.reference_fields)
@@ -97,8 +116,9 @@ def _typed_index(td: TableData, ref: TableData, fk: ForeignKey, modes: tuple[str
     for side, names, rows in ((td, fk.fields, None), (ref, fk.reference_fields, at)):
         for n in names:
             if side.schema.field(n).type == "number":
-                length = np.asarray(pc.fill_null(pc.utf8_length(side.raw[n]), 0)
-                                    .to_numpy(zero_copy_only=False))
+                length = np.asarray(
+                    pc.fill_null(pc.utf8_length(side.raw[n]), 0).to_numpy(zero_copy_only=False)
+                )
                 if rows is None:
                     long |= length > 15
                 else:  # only the rows that found one read the referenced cell's length
@@ -107,14 +127,18 @@ def _typed_index(td: TableData, ref: TableData, fk: ForeignKey, modes: tuple[str
     if len(check) == 0:
         return found
 
-    def exact(side: TableData, names: tuple[str, ...], key_of: Any, idx: np.ndarray
-              ) -> list[Any]:
+    def exact(side: TableData, names: tuple[str, ...], key_of: Any, idx: np.ndarray) -> list[Any]:
         if key_of is not None:
             return key_of(idx)
         return list(zip(*(take_rows(side.value(n), idx).to_pylist() for n in names)))
 
-    same = [a == b for a, b in zip(exact(td, fk.fields, child_key, check),
-                                   exact(ref, fk.reference_fields, ref_key, at[check]))]
+    same = [
+        a == b
+        for a, b in zip(
+            exact(td, fk.fields, child_key, check),
+            exact(ref, fk.reference_fields, ref_key, at[check]),
+        )
+    ]
     at[check[~np.asarray(same, dtype=bool)]] = -1
     return _index_array(at)
 
@@ -128,8 +152,9 @@ def _fk_index(td: TableData, ref: TableData, fk: ForeignKey) -> pa.Array | pa.Ch
         if how is not None:
             got = _typed_index(td, ref, fk, how)
         else:
-            got = pc.index_in(_key_values(td, fk.fields),
-                              value_set=_key_values(ref, fk.reference_fields))
+            got = pc.index_in(
+                _key_values(td, fk.fields), value_set=_key_values(ref, fk.reference_fields)
+            )
         td.fk_index[fk] = got
     return got
 
@@ -158,10 +183,14 @@ def prepare_foreign_keys(tds: dict[str, TableData], workers: int) -> None:
         if _int_lookup(ref, key[1], members):
             return
         children = [_key_values(td, fk.fields) for td, fk in members]
-        chunks = [c for arr in children
-                  for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr])]
-        found = pc.index_in(pa.chunked_array(chunks, pa.string()),
-                            value_set=_key_values(ref, key[1]))
+        chunks = [
+            c
+            for arr in children
+            for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr])
+        ]
+        found = pc.index_in(
+            pa.chunked_array(chunks, pa.string()), value_set=_key_values(ref, key[1])
+        )
         offset = 0
         for (td, fk), arr in zip(members, children):
             td.fk_index[fk] = found.slice(offset, len(arr))
@@ -172,8 +201,9 @@ def prepare_foreign_keys(tds: dict[str, TableData], workers: int) -> None:
         list(ex.map(run, order))
 
 
-def _int_lookup(ref: TableData, ref_fields: tuple[str, ...],
-                members: list[tuple[TableData, ForeignKey]]) -> bool:
+def _int_lookup(
+    ref: TableData, ref_fields: tuple[str, ...], members: list[tuple[TableData, ForeignKey]]
+) -> bool:
     """Foreign keys to an ID column (pattern ``^P[0-9]{K,}$``, every key such an ID, all
     distinct): each cell read as an integer and looked up in a table indexed by value —
     the same answers as a string hash lookup, several times faster. False: not applicable."""
@@ -195,9 +225,10 @@ def _index_array(found: np.ndarray) -> pa.Array:
     found = found.astype(np.int32, copy=False)
     missing = found < 0
     n_null = int(missing.sum())
-    validity = (pa.py_buffer(np.packbits(~missing, bitorder="little")) if n_null else None)
-    return pa.Array.from_buffers(pa.int32(), len(found), [validity, pa.py_buffer(found)],
-                                 null_count=n_null)
+    validity = pa.py_buffer(np.packbits(~missing, bitorder="little")) if n_null else None
+    return pa.Array.from_buffers(
+        pa.int32(), len(found), [validity, pa.py_buffer(found)], null_count=n_null
+    )
 
 
 def check_deferred_patterns(tds: dict[str, TableData], out: Collector) -> None:
@@ -216,8 +247,10 @@ def check_deferred_patterns(tds: dict[str, TableData], out: Collector) -> None:
             if ref is None or ref_ok is None:
                 ok = pattern_mask(td, f, s)
             else:
-                found = np.asarray(pc.fill_null(_fk_index(td, ref, fk), -1)
-                                   .to_numpy(zero_copy_only=False), dtype=np.int64)
+                found = np.asarray(
+                    pc.fill_null(_fk_index(td, ref, fk), -1).to_numpy(zero_copy_only=False),
+                    dtype=np.int64,
+                )
                 hit = found >= 0
                 ok = np.zeros(td.n, dtype=bool)
                 ok[hit] = ref_ok[found[hit]]
@@ -237,8 +270,11 @@ def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
             ref = _usable(tds, td, fk)
             if ref is None:
                 continue
-            child = (td.raw[fk.fields[0]] if len(fk.fields) == 1
-                     else pc.binary_join_element_wise(*(td.raw[n] for n in fk.fields), "+"))
+            child = (
+                td.raw[fk.fields[0]]
+                if len(fk.fields) == 1
+                else pc.binary_join_element_wise(*(td.raw[n] for n in fk.fields), "+")
+            )
             present = _key_present(td, fk.fields)
             if not present.any():
                 continue
@@ -247,9 +283,13 @@ def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
             target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
             label = "+".join(fk.fields)
             out.rows(
-                "E401", td, bad, fk.fields[0],
-                lambda v, x, label=label, target=target:
-                    f"{label} {quote(x['v'])} is not a {target} ({tds[fk.resource].path})",
+                "E401",
+                td,
+                bad,
+                fk.fields[0],
+                lambda v, x, label=label, target=target: (
+                    f"{label} {quote(x['v'])} is not a {target} ({tds[fk.resource].path})"
+                ),
                 extra={"v": child},
                 hint=f"use an existing {target} value, or add that {fk.resource} row first",
             )
@@ -282,9 +322,14 @@ def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
                 id_of[y] = ids[y].as_py()
             described = {int(i): cycle_text(on_cycle[int(i)], int(i), id_of) for i in idx}
             name = fk.fields[0]
-            out.rows("E402", td, idx, name,
-                     lambda v, x, name=name: f"{name} makes a cycle: {x['c']}",
-                     extra={"c": described})
+            out.rows(
+                "E402",
+                td,
+                idx,
+                name,
+                lambda v, x, name=name: f"{name} makes a cycle: {x['c']}",
+                extra={"c": described},
+            )
 
 
 def check_not_before(tds: dict[str, TableData], out: Collector) -> None:
@@ -316,9 +361,17 @@ def check_not_before(tds: dict[str, TableData], out: Collector) -> None:
                 sel = idx if used_end is None else idx[used_end[idx] == use_end]
                 col = end if use_end else start
                 out.rows(
-                    "E403", td, sel, col,
-                    lambda v, x, col=col: f"{col} {x['own']} is before {start} {x['ref']} of "
-                                          f"{ref.name} {x['id']!s}, which {fld} points to",
-                    extra={"own": td.raw[col], "ref": ref.raw[start].take(pc.fill_null(pidx, 0)),
-                           "id": td.raw[fld]},
+                    "E403",
+                    td,
+                    sel,
+                    col,
+                    lambda v, x, col=col: (
+                        f"{col} {x['own']} is before {start} {x['ref']} of "
+                        f"{ref.name} {x['id']!s}, which {fld} points to"
+                    ),
+                    extra={
+                        "own": td.raw[col],
+                        "ref": ref.raw[start].take(pc.fill_null(pidx, 0)),
+                        "id": td.raw[fld],
+                    },
                 )

@@ -38,10 +38,16 @@ def _ordered(td: TableData, names: list[str], out: Collector) -> None:
             check_comparable(td.value(a), td.value(b), "rowChecks ordered", field=f"{a}, {b}")
             viol = np_mask(pc.less(td.value(b), td.value(a))) & ~reported
             reported |= viol
-            out.rows("E301", td, np.flatnonzero(viol), b,
-                     lambda v, x, a=a, b=b: f"{b} {quote(v)} is less than {a} {quote(x['a'])} "
-                                            f"(must be {chain})",
-                     extra={"a": td.raw[a]})
+            out.rows(
+                "E301",
+                td,
+                np.flatnonzero(viol),
+                b,
+                lambda v, x, a=a, b=b: (
+                    f"{b} {quote(v)} is less than {a} {quote(x['a'])} (must be {chain})"
+                ),
+                extra={"a": td.raw[a]},
+            )
 
 
 def _together(td: TableData, names: list[str], out: Collector) -> None:
@@ -53,9 +59,15 @@ def _together(td: TableData, names: list[str], out: Collector) -> None:
     for k, n in enumerate(names):
         idx = viol & ~present[k] & ~reported
         reported |= idx
-        out.rows("E302", td, np.flatnonzero(idx), n,
-                 lambda v, x, n=n: f"{n} is empty but the others of {group} are set: "
-                                   f"fill in all or none")
+        out.rows(
+            "E302",
+            td,
+            np.flatnonzero(idx),
+            n,
+            lambda v, x, n=n: (
+                f"{n} is empty but the others of {group} are set: fill in all or none"
+            ),
+        )
 
 
 def _when(td: TableData, rule: WhenRule, out: Collector) -> None:
@@ -67,13 +79,25 @@ def _when(td: TableData, rule: WhenRule, out: Collector) -> None:
         if not eq.any():
             continue
         for n in case.present:
-            out.rows("E303", td, np.flatnonzero(eq & ~td.is_present(n)), n,
-                     lambda v, x, n=n, value=value: f"{n} must be filled in when {ctl} is "
-                                                    f"{quote(value)}")
+            out.rows(
+                "E303",
+                td,
+                np.flatnonzero(eq & ~td.is_present(n)),
+                n,
+                lambda v, x, n=n, value=value: (
+                    f"{n} must be filled in when {ctl} is {quote(value)}"
+                ),
+            )
         for n in case.absent:
-            out.rows("E304", td, np.flatnonzero(eq & td.is_present(n)), n,
-                     lambda v, x, n=n, value=value: f"{n} must be empty when {ctl} is "
-                                                    f"{quote(value)} (it is {quote(v)})")
+            out.rows(
+                "E304",
+                td,
+                np.flatnonzero(eq & td.is_present(n)),
+                n,
+                lambda v, x, n=n, value=value: (
+                    f"{n} must be empty when {ctl} is {quote(value)} (it is {quote(v)})"
+                ),
+            )
 
 
 def _date_span(td: TableData, start: str, end: str, prec: str, out: Collector) -> None:
@@ -85,12 +109,17 @@ def _date_span(td: TableData, start: str, end: str, prec: str, out: Collector) -
     p = td.raw[prec]
     same_day = (sy == ey) & (sm == em) & (sd == ed)
     rules = {
-        "day": (np.zeros(td.n, dtype=bool), ~same_day,
-                "the start and end must be the same day"),
-        "month": (sd != 1, ~((ey == sy) & (em == sm) & (ed == days_in_month(sy, sm))),
-                  "the dates must be the first and last day of one month"),
-        "year": ((sm != 1) | (sd != 1), ~((ey == sy) & (em == 12) & (ed == 31)),
-                 "the dates must be 1 January and 31 December of one year"),
+        "day": (np.zeros(td.n, dtype=bool), ~same_day, "the start and end must be the same day"),
+        "month": (
+            sd != 1,
+            ~((ey == sy) & (em == sm) & (ed == days_in_month(sy, sm))),
+            "the dates must be the first and last day of one month",
+        ),
+        "year": (
+            (sm != 1) | (sd != 1),
+            ~((ey == sy) & (em == 12) & (ed == 31)),
+            "the dates must be 1 January and 31 December of one year",
+        ),
     }
     for value, (start_bad, end_bad, why) in rules.items():
         is_p = both & np_mask(pc.equal(p, value))
@@ -99,7 +128,13 @@ def _date_span(td: TableData, start: str, end: str, prec: str, out: Collector) -
         sb = is_p & start_bad
         eb = is_p & end_bad & ~sb
         for idx, col in ((sb, start), (eb, end)):
-            out.rows("E305", td, np.flatnonzero(idx), col,
-                     lambda v, x, value=value, why=why: f"{prec} is {quote(value)}: {why} "
-                                                        f"({start} {x['s']}, {end} {x['e']})",
-                     extra={"s": td.raw[start], "e": td.raw[end]})
+            out.rows(
+                "E305",
+                td,
+                np.flatnonzero(idx),
+                col,
+                lambda v, x, value=value, why=why: (
+                    f"{prec} is {quote(value)}: {why} ({start} {x['s']}, {end} {x['e']})"
+                ),
+                extra={"s": td.raw[start], "e": td.raw[end]},
+            )

@@ -30,7 +30,7 @@ from .relations import check_cycles, check_foreign_keys, check_not_before, prepa
 from .rows import check_rows
 from .state import Collector, TableData
 
-__all__ = ["validate", "OnTable"]
+__all__ = ["OnTable", "validate"]
 
 #: The hook :func:`validate` calls once per cleanly read table, as
 #: ``on_table(schema, columns)``: ``columns`` maps each field name, in schema order, to the
@@ -102,8 +102,7 @@ def validate(
         provenance = check_provenance(tds, Path(sources_dir), out)
     stats: dict[str, Any] = {
         "tables": {
-            name: {"path": td.path, "rows": td.n, "read": td.readable}
-            for name, td in tds.items()
+            name: {"path": td.path, "rows": td.n, "read": td.readable} for name, td in tds.items()
         },
         "rows": sum(td.n for td in tds.values()),
         "seconds": round(time.perf_counter() - t0, 3),

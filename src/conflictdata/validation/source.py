@@ -23,16 +23,20 @@ from pathlib import Path
 
 from ..schema import ResourceFile, TableSchema
 
-__all__ = ["Part", "Source", "SourceProblem", "read_source", "to_utf8", "MAX_BYTES"]
+__all__ = ["MAX_BYTES", "Part", "Source", "SourceProblem", "read_source", "to_utf8"]
 
 #: No resource (joined, decompressed) may hold more bytes than this: a decompression bomb
 #: stops here with a finding instead of filling the memory.
 MAX_BYTES = 4 << 30
 #: frictionless reads a part's first line from a chunk of this many bytes (its buffer size)
 _CHUNK = 100_000
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 @dataclass(frozen=True)
@@ -106,8 +110,7 @@ def _bounded(stream: io.BufferedIOBase, rel: str, limit: int) -> bytes:
             return b"".join(parts)
         total += len(piece)
         if total > limit:
-            raise SourceProblem("E120", rel,
-                                f"decompresses to more than {limit:,} bytes: not read")
+            raise SourceProblem("E120", rel, f"decompresses to more than {limit:,} bytes: not read")
         parts.append(piece)
 
 
@@ -130,14 +133,26 @@ def _decompress(raw: bytes, rf: ResourceFile, rel: str, limit: int) -> bytes:
             if name is None:
                 raise SourceProblem("E121", rel, "the zip archive is empty")
             if name not in names:
-                raise SourceProblem("E121", rel, f"the zip archive has no member {name!r}; "
-                                                 f"it has {', '.join(map(repr, names[:5]))}")
+                raise SourceProblem(
+                    "E121",
+                    rel,
+                    f"the zip archive has no member {name!r}; "
+                    f"it has {', '.join(map(repr, names[:5]))}",
+                )
             with z.open(name) as member:
                 return _bounded(member, rel, limit)  # type: ignore[arg-type]
     except SourceProblem:
         raise
-    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError, ValueError,
-            NotImplementedError, RuntimeError, zlib.error) as exc:
+    except (
+        OSError,
+        EOFError,
+        zipfile.BadZipFile,
+        lzma.LZMAError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+    ) as exc:
         why = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         raise SourceProblem("E121", rel, f"not a valid {rf.compression} file ({why})") from None
 
@@ -156,8 +171,9 @@ def read_source(root: Path, ts: TableSchema, *, limit: int | None = None) -> Sou
     if rf.format not in ("csv", "tsv"):
         from ..errors import UnsupportedFeatureError
 
-        raise UnsupportedFeatureError("format", rf.format, resource=ts.name,
-                                      why="the validator reads CSV and TSV files")
+        raise UnsupportedFeatureError(
+            "format", rf.format, resource=ts.name, why="the validator reads CSV and TSV files"
+        )
     count = rf.bytes is not None or rf.hash is not None
     if not rf.multipart:
         rel = rf.paths[0]
@@ -221,5 +237,9 @@ def decode_problem(data: bytes, encoding: str, exc: UnicodeDecodeError, rel: str
         line = before.count("\n") + 1
     except (LookupError, ValueError):  # pragma: no cover - the codec decoded before
         line = None
-    return SourceProblem("E119", rel, f"bytes that are not valid {encoding} (byte "
-                                      f"{exc.start + 1:,}: {exc.reason})", line)
+    return SourceProblem(
+        "E119",
+        rel,
+        f"bytes that are not valid {encoding} (byte {exc.start + 1:,}: {exc.reason})",
+        line,
+    )

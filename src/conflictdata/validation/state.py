@@ -20,7 +20,7 @@ from ..schema import TableSchema
 from .findings import Finding, make_finding
 from .kernels import np_mask, take_rows
 
-__all__ = ["TableData", "Collector", "quote"]
+__all__ = ["Collector", "TableData", "quote"]
 
 _NULL_STR = pa.scalar(None, pa.string())
 
@@ -122,8 +122,16 @@ class Collector:
                 self.suppressed[code] += n - room
             return min(n, room)
 
-    def one(self, code: str, *, table: str | None, path: str | None, line: int | None,
-            message: str, **kw: Any) -> None:
+    def one(
+        self,
+        code: str,
+        *,
+        table: str | None,
+        path: str | None,
+        line: int | None,
+        message: str,
+        **kw: Any,
+    ) -> None:
         if self._room(code, table, kw.get("field"), 1):
             self.findings.append(
                 make_finding(code, table=table, path=path, line=line, message=message, **kw)
@@ -153,7 +161,8 @@ class Collector:
         ex: dict[str, list[Any]] = {}
         for name, arr in (extra or {}).items():
             ex[name] = (
-                [arr.get(int(i)) for i in idx] if isinstance(arr, dict)
+                [arr.get(int(i)) for i in idx]
+                if isinstance(arr, dict)
                 else take_rows(arr, idx).to_pylist()
             )
         col = column if column is not None else td.colno.get(fld) if fld else None

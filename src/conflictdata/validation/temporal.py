@@ -26,12 +26,31 @@ import pyarrow.compute as pc
 from ..errors import UnsupportedFeatureError
 from ..schema import Field
 from .cells import Read
-from .kernels import (date_shape, days_from_civil, days_in_month, find_all, fixed_width_bytes,
-                      np_mask, take_rows)
+from .kernels import (
+    date_shape,
+    days_from_civil,
+    days_in_month,
+    find_all,
+    fixed_width_bytes,
+    np_mask,
+    take_rows,
+)
 
-__all__ = ["READERS", "BOUNDS", "read_date", "read_datetime", "read_time", "read_year",
-           "read_yearmonth", "check_format", "read_value", "NAIVE", "code_kind",
-           "check_comparable", "TEMPORAL_TYPES"]
+__all__ = [
+    "BOUNDS",
+    "NAIVE",
+    "READERS",
+    "TEMPORAL_TYPES",
+    "check_comparable",
+    "check_format",
+    "code_kind",
+    "read_date",
+    "read_datetime",
+    "read_time",
+    "read_value",
+    "read_year",
+    "read_yearmonth",
+]
 
 TEMPORAL_TYPES = ("date", "datetime", "time", "year", "yearmonth")
 #: Added to the microseconds of a datetime or time without a UTC offset: Python never finds
@@ -66,8 +85,9 @@ class _Parts:
     @classmethod
     def empty(cls, n: int) -> _Parts:
         z = [np.zeros(n, dtype=np.int64) for _ in range(8)]
-        return cls(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), *z[:7],
-                   np.zeros(n, dtype=bool), z[7])
+        return cls(
+            np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), *z[:7], np.zeros(n, dtype=bool), z[7]
+        )
 
     def put(self, idx: np.ndarray, other: _Parts) -> None:
         """Overwrite rows ``idx`` with ``other`` (one row per index)."""
@@ -84,8 +104,12 @@ class _Parts:
         if isinstance(v, (dt.datetime, dt.date)):
             self.y[i], self.m[i], self.d[i] = v.year, v.month, v.day
         if isinstance(v, (dt.datetime, dt.time)):
-            self.hh[i], self.mi[i], self.ss[i], self.us[i] = (v.hour, v.minute, v.second,
-                                                               v.microsecond)
+            self.hh[i], self.mi[i], self.ss[i], self.us[i] = (
+                v.hour,
+                v.minute,
+                v.second,
+                v.microsecond,
+            )
             off = v.utcoffset()
             if off is not None:
                 self.aware[i] = True
@@ -95,8 +119,9 @@ class _Parts:
 def _digits(col: pa.Array) -> np.ndarray:
     """A column of ASCII digit strings (null/empty -> 0) as int64."""
     col = pc.if_else(pc.equal(pc.binary_length(col), 0), pa.scalar(None, pa.string()), col)
-    return np.array(pc.fill_null(pc.cast(col, pa.int64()), 0).to_numpy(zero_copy_only=False),
-                    dtype=np.int64)
+    return np.array(
+        pc.fill_null(pc.cast(col, pa.int64()), 0).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
 
 
 def _non_ascii(s: pa.ChunkedArray) -> np.ndarray:
@@ -108,8 +133,8 @@ def _non_ascii(s: pa.ChunkedArray) -> np.ndarray:
         _, offsets, values = chunk.buffers()
         if n and values is not None:
             odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
-            data = np.frombuffer(values, dtype=np.uint8)[off[0]:off[-1]]
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
+            data = np.frombuffer(values, dtype=np.uint8)[off[0] : off[-1]]
             pos = find_all(data, 0x80, at_least=True)
             if len(pos):
                 mask[np.unique(np.searchsorted(off - off[0], pos, side="right") - 1)] = True
@@ -126,7 +151,7 @@ def _byte_at(s: pa.ChunkedArray, k: int) -> np.ndarray:
         _, offsets, values = chunk.buffers()
         if n and values is not None and len(values):
             odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset:chunk.offset + n + 1]
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
             data = np.frombuffer(values, dtype=np.uint8)
             long = (off[1:] - off[:-1]) > k
             res[long] = data[off[:-1][long].astype(np.int64) + k]
@@ -137,8 +162,14 @@ def _byte_at(s: pa.ChunkedArray, k: int) -> np.ndarray:
 def _check_clock(p: _Parts, sel: np.ndarray, *, hour24: bool = False) -> None:
     """Where ``sel``: the value exists (year 1-9999, a real day: else ``impossible``; the
     clock in range, the offset under a day), as ``datetime(...)`` would accept it."""
-    real = (p.y >= 1) & (p.y <= 9999) & (p.m >= 1) & (p.m <= 12) & (p.d >= 1) & (
-        p.d <= days_in_month(p.y, p.m))
+    real = (
+        (p.y >= 1)
+        & (p.y <= 9999)
+        & (p.m >= 1)
+        & (p.m <= 12)
+        & (p.d >= 1)
+        & (p.d <= days_in_month(p.y, p.m))
+    )
     clock = (p.hh <= 23) & (p.mi <= 59) & (p.ss <= 59) & (np.abs(p.off) < _DAY_US)
     if hour24:  # isoparse: 24:00:00 is midnight of the next day
         midnight = (p.hh == 24) & (p.mi == 0) & (p.ss == 0) & (p.us == 0)
@@ -162,9 +193,11 @@ def _offset(z: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 # -- isoparse: the default datetime and time ----------------------------------------------------
 
-_ISO_TIME = (r"(?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})(?:[.,](?P<f>[0-9]+))?"
-             r"(?P<z>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?$")
-_ISO_DATETIME = (r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})[\x00-\x7f]" + _ISO_TIME)
+_ISO_TIME = (
+    r"(?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})(?:[.,](?P<f>[0-9]+))?"
+    r"(?P<z>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
+)
+_ISO_DATETIME = r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})[\x00-\x7f]" + _ISO_TIME
 
 
 def _iso_fast(s: pa.Array, rx: str, with_date: bool) -> tuple[_Parts, np.ndarray]:
@@ -187,8 +220,12 @@ def _iso_fast(s: pa.Array, rx: str, with_date: bool) -> tuple[_Parts, np.ndarray
     p.us = _digits(frac)
     zfield = g.field("z")
     zlen = np.asarray(pc.fill_null(pc.binary_length(zfield), 0).to_numpy(zero_copy_only=False))
-    letter = np.asarray(pc.fill_null(pc.is_in(zfield, value_set=pa.array(["Z", "z"])), False)
-                        .to_numpy(zero_copy_only=False), dtype=bool)
+    letter = np.asarray(
+        pc.fill_null(pc.is_in(zfield, value_set=pa.array(["Z", "z"])), False).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=bool,
+    )
     aware, off, zh = _offset(pc.if_else(pa.array(letter), pa.scalar("", pa.string()), zfield))
     zm = np.abs(off) // (60 * _US) - zh * 60
     # Z, or an offset of zero, is UTC; any other must have hours <= 23 and minutes <= 59
@@ -233,10 +270,12 @@ def _iso_bytes(s: pa.ChunkedArray, n: int, with_date: bool) -> tuple[_Parts, np.
         if zone == 1:
             good &= (b[:, z0] == ord("Z")) | (b[:, z0] == ord("z"))
         elif zone:
-            zd = [z0 + 1, z0 + 2] + ([z0 + 3, z0 + 4] if zone == 5 else
-                                     [z0 + 4, z0 + 5] if zone == 6 else [])
-            good &= ((b[:, z0] == 43) | (b[:, z0] == 45)) & (
-                (b[:, zd] - np.uint8(48)) <= 9).all(axis=1)
+            zd = [z0 + 1, z0 + 2] + (
+                [z0 + 3, z0 + 4] if zone == 5 else [z0 + 4, z0 + 5] if zone == 6 else []
+            )
+            good &= ((b[:, z0] == 43) | (b[:, z0] == 45)) & ((b[:, zd] - np.uint8(48)) <= 9).all(
+                axis=1
+            )
             if zone == 6:
                 good &= b[:, z0 + 3] == 58
         rows, b = rows[good], b[good]
@@ -245,15 +284,23 @@ def _iso_bytes(s: pa.ChunkedArray, n: int, with_date: bool) -> tuple[_Parts, np.
         shaped[rows] = True
         if with_date:
             p.y[rows], p.m[rows], p.d[rows] = _number(b, 0, 4), _number(b, 5, 2), _number(b, 8, 2)
-        p.hh[rows], p.mi[rows], p.ss[rows] = (_number(b, lead, 2), _number(b, lead + 3, 2),
-                                               _number(b, lead + 6, 2))
+        p.hh[rows], p.mi[rows], p.ss[rows] = (
+            _number(b, lead, 2),
+            _number(b, lead + 3, 2),
+            _number(b, lead + 6, 2),
+        )
         if zone:
             p.aware[rows] = True
         if zone > 1:
             sign = np.where(b[:, z0] == 45, -1, 1)
             zh = _number(b, z0 + 1, 2)
-            zm = (_number(b, z0 + 3, 2) if zone == 5 else _number(b, z0 + 4, 2) if zone == 6
-                  else np.zeros(len(rows), dtype=np.int64))
+            zm = (
+                _number(b, z0 + 3, 2)
+                if zone == 5
+                else _number(b, z0 + 4, 2)
+                if zone == 6
+                else np.zeros(len(rows), dtype=np.int64)
+            )
             off = sign * (zh * 3600 + zm * 60) * _US
             p.off[rows] = off
             # isoparse: an offset of zero is UTC; any other needs hours <= 23, minutes <= 59
@@ -310,10 +357,19 @@ _FRAGMENTS = {
     "z": f"[+-]{_D}{_D}:?[0-5]{_D}(?::?[0-5]{_D}(?:\\.{_D}{{1,6}})?)?|(?-i:Z)",
 }
 #: Directives Python's strptime knows that this reader does not implement.
-_REFUSED = {"G": "ISO year", "j": "day of the year", "U": "week number", "W": "week number",
-            "V": "ISO week", "u": "weekday number", "w": "weekday number",
-            "Z": "time zone name", "c": "locale date and time", "x": "locale date",
-            "X": "locale time"}
+_REFUSED = {
+    "G": "ISO year",
+    "j": "day of the year",
+    "U": "week number",
+    "W": "week number",
+    "V": "ISO week",
+    "u": "weekday number",
+    "w": "weekday number",
+    "Z": "time zone name",
+    "c": "locale date and time",
+    "x": "locale date",
+    "X": "locale time",
+}
 _NAMED = ("a", "A", "b", "B", "p")
 _PY_DIRECTIVES = set(_FRAGMENTS) | set(_REFUSED) | set(_NAMED) | {"%"}
 #: regex characters Python escapes in a format; and what Python's \s matches in ASCII
@@ -325,8 +381,10 @@ _MAX_FORMAT = 200
 @functools.cache
 def _names() -> dict[str, list[str]]:
     """The locale's day, month and am/pm names, lowercased, as Python's LocaleTime has them."""
+
     def ampm(hour: int) -> str:
         return _time.strftime("%p", (1999, 3, 17, hour, 44, 55, 2, 76, 0)).lower()
+
     return {
         "a": [calendar.day_abbr[i].lower() for i in range(7)],
         "A": [calendar.day_name[i].lower() for i in range(7)],
@@ -384,8 +442,11 @@ def compile_format(fmt: str) -> _Format:
             if k in _ASCII_SPACE or k in _REGEX_CHARS or k not in _PY_DIRECTIVES:
                 return _Format(fmt, None, (), f"{'%' + k!r} is a bad directive")
             if k in _REFUSED:
-                raise _Refused("format directive", "%" + k,
-                               f"{_REFUSED[k]}, in format {fmt!r}, is not implemented")
+                raise _Refused(
+                    "format directive",
+                    "%" + k,
+                    f"{_REFUSED[k]}, in format {fmt!r}, is not implemented",
+                )
             if k == "%":
                 parts.append(_literal("%"))
             else:
@@ -396,10 +457,13 @@ def compile_format(fmt: str) -> _Format:
                     names = _names()[k]
                     names = names[1:] if k in "bB" else names
                     if not all(x.isascii() and x for x in names):
-                        raise _Refused("format directive", "%" + k,
-                                       "the locale's names are not ASCII")
-                    alts = "|".join("".join(_literal(c) for c in x)
-                                    for x in sorted(names, key=len, reverse=True))
+                        raise _Refused(
+                            "format directive", "%" + k, "the locale's names are not ASCII"
+                        )
+                    alts = "|".join(
+                        "".join(_literal(c) for c in x)
+                        for x in sorted(names, key=len, reverse=True)
+                    )
                     parts.append(f"(?P<{k}{k}>{alts})" if k.isupper() else f"(?P<{k}>{alts})")
                 else:
                     name = f"{k}{k}" if k.isupper() else k  # RE2 groups: case matters, be plain
@@ -440,9 +504,11 @@ def _strptime_fast(s: pa.Array, f: _Format) -> tuple[_Parts, np.ndarray]:
     names = _names()
     ampm = None
     if "p" in f.directives:
-        ampm = np.asarray(pc.index_in(pc.utf8_lower(g.field("p")),
-                                      value_set=pa.array(names["p"])).fill_null(-1)
-                          .to_numpy(zero_copy_only=False))
+        ampm = np.asarray(
+            pc.index_in(pc.utf8_lower(g.field("p")), value_set=pa.array(names["p"]))
+            .fill_null(-1)
+            .to_numpy(zero_copy_only=False)
+        )
     for k in f.directives:
         col = g.field(_group(k))
         if k == "Y":
@@ -453,8 +519,12 @@ def _strptime_fast(s: pa.Array, f: _Format) -> tuple[_Parts, np.ndarray]:
         elif k == "m":
             p.m = _digits(col)
         elif k in "bB":
-            p.m = np.asarray(pc.index_in(pc.utf8_lower(col), value_set=pa.array(names[k]))
-                             .fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+            p.m = np.asarray(
+                pc.index_in(pc.utf8_lower(col), value_set=pa.array(names[k]))
+                .fill_null(0)
+                .to_numpy(zero_copy_only=False),
+                dtype=np.int64,
+            )
         elif k == "d":
             p.d = _digits(pc.utf8_trim_whitespace(col))
         elif k == "H":
@@ -470,12 +540,10 @@ def _strptime_fast(s: pa.Array, f: _Format) -> tuple[_Parts, np.ndarray]:
         elif k == "f":
             p.us = _digits(pc.utf8_rpad(pc.fill_null(col, ""), 6, "0"))
         elif k == "z":
-            zlen = np.asarray(pc.fill_null(pc.binary_length(col), 0)
-                              .to_numpy(zero_copy_only=False))
+            zlen = np.asarray(pc.fill_null(pc.binary_length(col), 0).to_numpy(zero_copy_only=False))
             undecided |= sel & (zlen > 6)
             is_z = np_mask(pc.equal(col, "Z"))
-            aware, off, _ = _offset(pc.if_else(pa.array(is_z), pa.scalar("", pa.string()),
-                                               col))
+            aware, off, _ = _offset(pc.if_else(pa.array(is_z), pa.scalar("", pa.string()), col))
             p.aware = sel & (aware | is_z)
             p.off = np.where(is_z, 0, off)
     _check_clock(p, sel & ~undecided)
@@ -488,14 +556,16 @@ def _py_strptime(fmt: str) -> Callable[[str], dt.datetime | None]:
             return dt.datetime.strptime(cell, fmt)
         except Exception:
             return None
+
     return read
 
 
 # -- one column ---------------------------------------------------------------------------------
 
 
-def _python_rows(p: _Parts, s: pa.ChunkedArray, idx: np.ndarray,
-                 read: Callable[[str], Any]) -> None:
+def _python_rows(
+    p: _Parts, s: pa.ChunkedArray, idx: np.ndarray, read: Callable[[str], Any]
+) -> None:
     """Rows ``idx`` read with frictionless' own parser (the few cells outside the vectorised
     shapes): each distinct text once, the answers spread back with numpy."""
     if len(idx) == 0:
@@ -534,9 +604,11 @@ def _parts(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> _Parts:
             p.put(rest, q)
         return p
     if fmt == "default":
-        rx, k, least, read = ((_ISO_DATETIME, 16, 19, _py_datetime_default)
-                              if f.type == "datetime" else
-                              ("^" + _ISO_TIME, 5, 8, _py_time_default))
+        rx, k, least, read = (
+            (_ISO_DATETIME, 16, 19, _py_datetime_default)
+            if f.type == "datetime"
+            else ("^" + _ISO_TIME, 5, 8, _py_time_default)
+        )
         with_date = f.type == "datetime"
         p, shaped = _iso_bytes(s, n, with_date)
         rest = np.flatnonzero(present & ~shaped)
@@ -597,8 +669,12 @@ def code_kind(codes: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.where(arr == -(1 << 63), -1, (arr < NAIVE // 2).astype(np.int64))
 
 
-def check_comparable(a: pa.Array | pa.ChunkedArray, b: pa.Array | pa.ChunkedArray,
-                     what: str, field: str | None = None) -> None:
+def check_comparable(
+    a: pa.Array | pa.ChunkedArray,
+    b: pa.Array | pa.ChunkedArray,
+    what: str,
+    field: str | None = None,
+) -> None:
     """Refuse (UnsupportedFeatureError) to order datetimes with a UTC offset against ones
     without: Python cannot, and frictionless stops with a TypeError."""
     if not (pa.types.is_duration(a.type) and pa.types.is_duration(b.type)):
@@ -607,9 +683,11 @@ def check_comparable(a: pa.Array | pa.ChunkedArray, b: pa.Array | pa.ChunkedArra
     mixed = (ka >= 0) & (kb >= 0) & (ka != kb)
     if mixed.any():
         raise UnsupportedFeatureError(
-            what, field=field,
+            what,
+            field=field,
             why=f"data row {int(np.flatnonzero(mixed)[0]) + 1} compares a value with "
-                "a UTC offset and one without, which Python (and frictionless) cannot order")
+            "a UTC offset and one without, which Python (and frictionless) cannot order",
+        )
 
 
 def _refuse_mixed_bounds(f: Field, codes: pa.Array, valid: np.ndarray) -> None:
@@ -624,16 +702,21 @@ def _refuse_mixed_bounds(f: Field, codes: pa.Array, valid: np.ndarray) -> None:
         mixed = valid & (kinds >= 0) & (kinds != bk)
         if mixed.any():
             raise UnsupportedFeatureError(
-                f"constraints.{key}", b, field=f.name,
+                f"constraints.{key}",
+                b,
+                field=f.name,
                 why=f"a {f.type} {'with' if bk else 'without'} a UTC offset, compared with "
-                    f"data row {int(np.flatnonzero(mixed)[0]) + 1}, which has "
-                    f"{'none' if bk else 'one'}: Python (and frictionless) cannot order them")
+                f"data row {int(np.flatnonzero(mixed)[0]) + 1}, which has "
+                f"{'none' if bk else 'one'}: Python (and frictionless) cannot order them",
+            )
 
 
 _WHAT = {"date": "a date", "datetime": "a datetime", "time": "a time"}
-_DEFAULT_WHAT = {"date": "a date in the form YYYY-MM-DD",
-                 "datetime": "a datetime in the form YYYY-MM-DDThh:mm:ss[.f][Z|±hh:mm]",
-                 "time": "a time in the form hh:mm:ss[.f][Z|±hh:mm]"}
+_DEFAULT_WHAT = {
+    "date": "a date in the form YYYY-MM-DD",
+    "datetime": "a datetime in the form YYYY-MM-DDThh:mm:ss[.f][Z|±hh:mm]",
+    "time": "a time in the form hh:mm:ss[.f][Z|±hh:mm]",
+}
 
 
 def _what(f: Field) -> str:
@@ -645,16 +728,14 @@ def _what(f: Field) -> str:
 def read_date(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
     p = _parts(f, s, present)
     typed = pa.array(_days(p).astype(np.int32), pa.date32(), mask=~p.ok)
-    return Read(p.ok, typed, _what(f), impossible=np.flatnonzero(p.impossible),
-                ymd=(p.y, p.m, p.d))
+    return Read(p.ok, typed, _what(f), impossible=np.flatnonzero(p.impossible), ymd=(p.y, p.m, p.d))
 
 
 def read_datetime(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
     p = _parts(f, s, present)
     typed = pa.array(_datetime_codes(p), _CODE, mask=~p.ok)
     _refuse_mixed_bounds(f, typed, p.ok)
-    return Read(p.ok, typed, _what(f), impossible=np.flatnonzero(p.impossible),
-                ymd=(p.y, p.m, p.d))
+    return Read(p.ok, typed, _what(f), impossible=np.flatnonzero(p.impossible), ymd=(p.y, p.m, p.d))
 
 
 def read_time(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
@@ -662,8 +743,9 @@ def read_time(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
     seconds = p.ok & (p.off % (60 * _US) != 0)
     if seconds.any():  # Python orders such times by whole minutes of offset: not mirrored
         first = int(np.flatnonzero(seconds)[0]) + 1
-        raise UnsupportedFeatureError("time with a UTC offset in seconds", field=f.name,
-                                      why=f"data row {first}")
+        raise UnsupportedFeatureError(
+            "time with a UTC offset in seconds", field=f.name, why=f"data row {first}"
+        )
     typed = pa.array(_time_codes(p), _CODE, mask=~p.ok)
     _refuse_mixed_bounds(f, typed, p.ok)
     return Read(p.ok, typed, _what(f), impossible=np.flatnonzero(p.impossible))
@@ -689,8 +771,7 @@ def _py_year(cell: Any) -> int | None:
 def _py_yearmonth(cell: Any) -> tuple[int, int] | None:
     """frictionless' yearmonth reader (a string; a two-item list as a bound)."""
     if isinstance(cell, (tuple, list)):
-        if len(cell) != 2 or not all(isinstance(x, int) and not isinstance(x, bool)
-                                     for x in cell):
+        if len(cell) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) for x in cell):
             return None
         return int(cell[0]), int(cell[1])
     if not isinstance(cell, str):
@@ -722,8 +803,9 @@ def read_year(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
 
 def _month_code(f: Field, y: int, m: int) -> int:
     if abs(y) >= _YM_LIMIT:
-        raise UnsupportedFeatureError("yearmonth year", y, field=f.name,
-                                      why=f"years of {_YM_LIMIT:,} and beyond are not read")
+        raise UnsupportedFeatureError(
+            "yearmonth year", y, field=f.name, why=f"years of {_YM_LIMIT:,} and beyond are not read"
+        )
     return y * 12 + (m - 1)
 
 
@@ -734,8 +816,7 @@ def read_yearmonth(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
     y, m = _digits(g.field("y")), _digits(g.field("m"))
     ok = fast & (m >= 1) & (m <= 12)
     code = np.where(ok, y * 12 + (m - 1), 0)
-    rest = np.flatnonzero(present & ~fast & np_mask(
-        pc.equal(pc.count_substring(whole, "-"), 1)))
+    rest = np.flatnonzero(present & ~fast & np_mask(pc.equal(pc.count_substring(whole, "-"), 1)))
     for i, cell in zip(rest.tolist(), take_rows(s, rest).to_pylist()):
         v = _py_yearmonth(cell)
         if v is not None:
@@ -776,8 +857,13 @@ def bound_code(f: Field, value: Any) -> int:
     return int(v)
 
 
-_SCALAR_TYPE = {"date": pa.date32(), "datetime": _CODE, "time": _CODE,
-                "year": pa.int64(), "yearmonth": pa.int64()}
+_SCALAR_TYPE = {
+    "date": pa.date32(),
+    "datetime": _CODE,
+    "time": _CODE,
+    "year": pa.int64(),
+    "yearmonth": pa.int64(),
+}
 
 
 def _bound(f: Field, value: Any) -> Any:
@@ -796,6 +882,11 @@ def check_format(ftype: str, fmt: str, field: str) -> None:
         raise exc.error(field) from None
 
 
-READERS = {"date": read_date, "datetime": read_datetime, "time": read_time,
-           "year": read_year, "yearmonth": read_yearmonth}
-BOUNDS = {k: _bound for k in READERS}
+READERS = {
+    "date": read_date,
+    "datetime": read_datetime,
+    "time": read_time,
+    "year": read_year,
+    "yearmonth": read_yearmonth,
+}
+BOUNDS = dict.fromkeys(READERS, _bound)

@@ -16,7 +16,7 @@ from ..schema import Field
 from .cells import Read
 from .kernels import np_mask, take_rows
 
-__all__ = ["READERS", "BOUNDS", "read_string", "read_any", "read_boolean"]
+__all__ = ["BOUNDS", "READERS", "read_any", "read_boolean", "read_string"]
 
 #: rfc3986's URI_MATCHER takes a scheme iff the cell starts with one and ':'; frictionless
 #: requires the scheme and nothing else
@@ -50,14 +50,19 @@ _LATIN = "\u0100-\u017f\u0180-\u024f\u00a0-\u00ff"
 _EMAIL_USER = re.compile(
     rf"(^[{_LATIN}]|[{_LATIN}0-9a-z!#$%&'*+/=?^_`{{}}|~\-]+"
     rf"(\.[{_LATIN}0-9a-z!#$%&'*+/=?^_`{{}}|~\-]+)*$"
-    rf'|^"([{_LATIN}\001-\010\013\014\016-\037!#-\[\]-\177]|\\[\011.])*")$', re.IGNORECASE)
-_DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z]$",
-                     re.IGNORECASE)
+    rf'|^"([{_LATIN}\001-\010\013\014\016-\037!#-\[\]-\177]|\\[\011.])*")$',
+    re.IGNORECASE,
+)
+_DOMAIN = re.compile(
+    r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z]$", re.IGNORECASE
+)
 #: the same for cells of printable ASCII (no newline, so '$' is the end), in RE2
-_EMAIL_ASCII = ("^(?:[0-9a-zA-Z!#$%&'*+/=?^_`{}|~-]+(?:\\.[0-9a-zA-Z!#$%&'*+/=?^_`{}|~-]+)*"
-                '|"(?:[!#-\\[\\]-~]|\\\\\\.)*")'
-                "@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+"
-                "[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z]$")
+_EMAIL_ASCII = (
+    "^(?:[0-9a-zA-Z!#$%&'*+/=?^_`{}|~-]+(?:\\.[0-9a-zA-Z!#$%&'*+/=?^_`{}|~-]+)*"
+    '|"(?:[!#-\\[\\]-~]|\\\\\\.)*")'
+    "@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+"
+    "[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z]$"
+)
 
 
 def is_email(value: str) -> bool:
@@ -99,7 +104,7 @@ _B64 = "[A-Za-z0-9+/]"
 #: fourth; decoding stops well at '==' after two of a quad or '=' after three, and
 #: otherwise succeeds only on a whole number of quads
 _B64_QUAD = f"=*{_B64}=*{_B64}=?{_B64}{_B64}"
-_BINARY = (f"^(?:{_B64_QUAD})*(?:=*$|=*{_B64}=*{_B64}==|=*{_B64}=*{_B64}=?{_B64}=)")
+_BINARY = f"^(?:{_B64_QUAD})*(?:=*$|=*{_B64}=*{_B64}==|=*{_B64}=*{_B64}=?{_B64}=)"
 
 
 def _binary_ok(s: pa.ChunkedArray, present: np.ndarray) -> np.ndarray:
@@ -114,8 +119,11 @@ def read_string(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
     """Every present cell is a string (of its format: uri, uuid); compared as text (typed
     None: built on demand by TableData.value())."""
     if f.format == "uri":
-        return Read(present & np_mask(pc.match_substring_regex(s, _URI_RE)), None,
-                    "a URI (a scheme, then ':')")
+        return Read(
+            present & np_mask(pc.match_substring_regex(s, _URI_RE)),
+            None,
+            "a URI (a scheme, then ':')",
+        )
     if f.format == "uuid":
         return Read(_uuid_ok(s, present), None, "a UUID")
     if f.format == "binary":
@@ -135,8 +143,11 @@ def read_boolean(f: Field, s: pa.ChunkedArray, present: np.ndarray) -> Read:
     is_t = np_mask(pc.is_in(s, value_set=pa.array(tv, pa.string())))
     is_f = np_mask(pc.is_in(s, value_set=pa.array(fv, pa.string())))
     valid = present & (is_t | is_f)
-    return Read(valid, pa.array(is_t, pa.bool_(), mask=~valid),
-                f"a boolean ({'/'.join(tv)} or {'/'.join(fv)})")
+    return Read(
+        valid,
+        pa.array(is_t, pa.bool_(), mask=~valid),
+        f"a boolean ({'/'.join(tv)} or {'/'.join(fv)})",
+    )
 
 
 def _string_bound(f: Field, value: Any) -> Any:
