@@ -3,12 +3,12 @@
 The release is built from the repository's ``datapackage.json`` by ``conflictdata build`` itself
 (run from ``src/`` in a subprocess, into a temporary folder), so a wheel built from a fresh
 clone needs nothing prepared and its files are byte-identical to what ``conflictdata build``
-writes. It lands in the wheel as ``conflictdata/_release/<version>/``, where
+writes. It lands in the wheel as ``conflictdata/_bundled/<version>/``, where
 ``conflictdata.load()`` finds it offline. If ``build/releases/<version>/`` already exists and
 differs, the wheel build fails: a published version never changes, bump the version.
 Editable installs get no bundled release (load from the cache or a local build instead).
 
-An sdist carries the release it was built with, as ``src/conflictdata/_release/<version>/``
+An sdist carries the release it was built with, as ``src/conflictdata/_bundled/<version>/``
 (an sdist has no git history, so rebuilding from it could not reproduce the release date);
 a wheel built from that sdist ships those files as they are, after checking their hashes.
 """
@@ -27,7 +27,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 #: The package-relative folder the loader reads bundled releases from (loader.BUNDLED_DIR).
-BUNDLE_PREFIX = "conflictdata/_release"
+BUNDLE_PREFIX = "conflictdata/_bundled"
 
 
 class BundleReleaseHook(BuildHookInterface):

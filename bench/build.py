@@ -59,8 +59,8 @@ def write_floor(release: Path, descriptor: Path, work: Path) -> tuple[float, flo
 
     import pyarrow.parquet as pq
 
-    from conflictdata.convert import write_parquet
-    from conflictdata.schema import read_package
+    from conflictdata._tableschema.package import read_package
+    from conflictdata._tools.convert import write_parquet
 
     package = read_package(descriptor)
     tables = {name: pq.read_table(release / f"{name}.parquet") for name in package.tables}

@@ -51,7 +51,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT / "src") not in sys.path:  # running from a checkout without install
     sys.path.insert(0, str(REPO_ROOT / "src"))
 
-from conflictdata.schema import (  # noqa: E402
+from conflictdata._tableschema.model import (
     DateSpanRule,
     Field,
     OrderedRule,
@@ -59,8 +59,8 @@ from conflictdata.schema import (  # noqa: E402
     TableSchema,
     TogetherRule,
     WhenRule,
-    read_package,
 )
+from conflictdata._tableschema.package import read_package
 
 __all__ = ["GenerateResult", "generate", "main", "table_sizes"]
 

@@ -64,20 +64,22 @@ def ensure_release(events: int, seed: int, data: Path) -> Path:
 def time_loads(release: Path, table: str, repeat: int) -> tuple[list[float], list[float], int]:
     import pyarrow.parquet as pq
 
-    from conflictdata import loader
-    from conflictdata import release as release_module
+    from conflictdata._loader.releases import _PACKAGES, open_release
+    from conflictdata._loader.tables import load
+    from conflictdata._release.verify import forget_verified
+    from conflictdata._tableschema.dtypes import arrow_types_mapper
 
-    schema = loader.open_release(source=release).table(table)
+    schema = open_release(source=release).table(table)
     path = release / schema.path
-    mapper = loader.arrow_types_mapper(schema)  # the same Arrow -> pandas mapping the loader uses
+    mapper = arrow_types_mapper(schema)  # the same Arrow -> pandas mapping the loader uses
 
     def baseline() -> int:
         return len(pq.read_table(path).to_pandas(types_mapper=mapper))
 
     def ours() -> int:
-        release_module.forget_verified()  # cold: hash the file again, as a fresh process would
-        loader._PACKAGES.clear()  # and parse the descriptor again
-        df = loader.load(table, source=release)
+        forget_verified()  # cold: hash the file again, as a fresh process would
+        _PACKAGES.clear()  # and parse the descriptor again
+        df = load(table, source=release)
         return len(df)
 
     base_t, ours_t = [], []
@@ -161,7 +163,10 @@ def main() -> None:
     n = max(args.repeat, 5)
     pairs = [
         ("import pandas, pyarrow", "import conflictdata, pandas, pyarrow"),
-        ("import pandas, pyarrow.parquet", "import conflictdata.loader, pandas, pyarrow.parquet"),
+        (
+            "import pandas, pyarrow.parquet",
+            "import conflictdata._loader.tables, pandas, pyarrow.parquet",
+        ),
     ]
     walls = {code: [] for pair in pairs for code in pair}
     for _ in range(n):  # interleaved, so background load hits both sides alike
@@ -177,11 +182,11 @@ def main() -> None:
     alone = importtime_ms("import conflictdata", "conflictdata", n)
     over = importtime_ms("import pandas, pyarrow; import conflictdata", "conflictdata", n)
     loader_over = importtime_ms(
-        "import pandas, pyarrow.parquet; import conflictdata.loader", "conflictdata", n
+        "import pandas, pyarrow.parquet; import conflictdata._loader.tables", "conflictdata", n
     )
     print(
         f"\n-X importtime (best of {n}): import conflictdata = {alone:.1f} ms on its own, "
-        f"{over:.1f} ms after pandas+pyarrow; conflictdata.loader after pandas+pyarrow.parquet = "
+        f"{over:.1f} ms after pandas+pyarrow; conflictdata._loader.tables after pandas+pyarrow.parquet = "
         f"{loader_over:.1f} ms (target <= ~50 ms over)"
     )
     for a, b in pairs:

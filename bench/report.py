@@ -5,7 +5,7 @@ size against its budget.
     python bench/report.py [--events 100000] [--seed 0] [--repeat 3]
 
 The generated package and its release are kept under ``bench/_data/report-<events>/`` and
-reused. Above the row budget (``conflictdata.reporting.ROW_BUDGET``) the page aggregates, so its
+reused. Above the row budget (``conflictdata._tools.report.ROW_BUDGET``) the page aggregates, so its
 size stays near the inlined Vega bundle whatever the number of events; the time is loading
 plus per-table counts. The Vega bundle is built once per process (first call) and reported
 apart. ``--events 1000000`` runs the same on the million-event package (minutes to generate).
@@ -34,23 +34,24 @@ def main() -> None:
     data = args.data or REPO_ROOT / "bench" / "_data" / f"report-{args.events}"
     release = ensure_release(args.events, args.seed, data)
 
-    from conflictdata import loader
-    from conflictdata import release as release_module
-    from conflictdata.reporting import ROW_BUDGET, SIZE_BUDGET, render_report
-    from conflictdata.reporting.page import vega_bundle
+    from conflictdata._loader import tables as loader_tables
+    from conflictdata._loader.releases import _PACKAGES, open_release
+    from conflictdata._release.verify import forget_verified
+    from conflictdata._tools.report import ROW_BUDGET, SIZE_BUDGET, render_report
+    from conflictdata._tools.report.page import vega_bundle
 
     t0 = time.perf_counter()
     vega_bundle()
     bundle_s = time.perf_counter() - t0
 
     def load_all() -> None:
-        release_module.forget_verified()
-        loader._PACKAGES.clear()
-        loader.load_all(source=release)
+        forget_verified()
+        _PACKAGES.clear()
+        loader_tables.load_all(source=release)
 
     def report() -> str:
-        release_module.forget_verified()
-        loader._PACKAGES.clear()
+        forget_verified()
+        _PACKAGES.clear()
         return render_report(release)
 
     page = report()  # warm-up, and the page cache
@@ -64,8 +65,7 @@ def main() -> None:
     size = len(page.encode("utf-8"))
     b, o = statistics.median(base_t), statistics.median(ours_t)
     rows = sum(
-        r.get("rows", 0)
-        for r in loader.open_release(source=release).package.descriptor["resources"]
+        r.get("rows", 0) for r in open_release(source=release).package.descriptor["resources"]
     )
     print(f"\nrelease {release}: {rows:,} rows in all tables; row budget {ROW_BUDGET:,}")
     print(

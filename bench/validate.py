@@ -61,9 +61,9 @@ FRAMES_SCRIPT = """
 import json, sys, time
 from pathlib import Path
 import pandas as pd, pyarrow as pa, pyarrow.csv as csv
-from conflictdata.schema import read_package
-from conflictdata.frames.validate import conform, validate_frames
-from conflictdata.frames.pandera_schemas import schema_for
+from conflictdata._tableschema.package import read_package
+from conflictdata._frames.validate import conform, validate_frames
+from conflictdata._frames.pandera_schemas import schema_for
 desc = Path(sys.argv[1])
 pkg = read_package(desc)
 frames = {}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 #: Build with validation once the validator exists (issue 3); the build tests do not depend on it.
-HAVE_VALIDATE = importlib.util.find_spec("conflictdata.validation.run") is not None
+HAVE_VALIDATE = importlib.util.find_spec("conflictdata._validation.run") is not None
 
 SOURCES_SCHEMA: dict[str, Any] = {
     "title": "Sources",

@@ -24,7 +24,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conflictdata.validation.findings import FRICTIONLESS, POLICY, RULES, Finding
+from conflictdata._checks.findings import FRICTIONLESS, POLICY, RULES, Finding
 
 __all__ = [
     "ALSO",
@@ -84,7 +84,7 @@ MIXED_TYPE_KEYS = True
 #: (``2020-01-01 00:00:00``), ``+0000`` offsets.
 DATETIME_SPELLINGS = True
 #: A foreign key onto a number field of a table with no data rows (only a header, blank
-#: lines or rows of missing values): ours raises IndexError (validation/relations.py,
+#: lines or rows of missing values): ours raises IndexError (_checks/relations.py,
 #: ``length[rows]`` with the -1 of "not found" on an empty column). Off: such a foreign key
 #: is not drawn.
 EMPTY_NUMBER_REFERENCES = True
@@ -908,8 +908,8 @@ class Outcome:
 
 def run_ours(descriptor: Path) -> Outcome:
     """Our validator under policy "spec", reduced to (resource, row, field, class)."""
-    from conflictdata.schema import read_package
-    from conflictdata.validation import validate
+    from conflictdata._tableschema.package import read_package
+    from conflictdata._validation.run import validate
 
     report = validate(read_package(descriptor), policy="spec")
     keys: set[Key] = set()

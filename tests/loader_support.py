@@ -1,6 +1,6 @@
 """Small releases for the loader tests, and a real HTTP server on 127.0.0.1 to serve them.
 
-Releases are built by ``conflictdata.build`` when it is importable (the real thing);
+Releases are built by ``conflictdata._tools.build`` when it is importable (the real thing);
 otherwise by a minimal writer of the same layout, so the loader tests do not wait on it.
 """
 
@@ -95,17 +95,21 @@ def isolate_loader(tmp_path: Path, monkeypatch: Any, *, retries: int | None = No
     releases in ``tmp_path/bundle`` and local builds in ``tmp_path/built`` (both empty until a
     test fills them), no release URL, no file verified yet; ``retries`` sets the download
     retries when given."""
-    from conflictdata import loader, remote
-    from conflictdata.release import forget_verified
+    from conflictdata._loader import releases as loader_releases
+    from conflictdata._loader.releases import ENV_BUILD
+    from conflictdata._release.verify import forget_verified
+    from conflictdata._remote import http as remote_http
+    from conflictdata._remote.cache import ENV_CACHE
+    from conflictdata._remote.server import ENV_URL
 
     cache = tmp_path / "cache"
-    monkeypatch.setenv(remote.ENV_CACHE, str(cache))
-    monkeypatch.delenv(remote.ENV_URL, raising=False)
-    monkeypatch.setattr(loader, "BUNDLED_DIR", tmp_path / "bundle")
-    monkeypatch.setattr(loader, "LOCAL_BUILD_DIR", tmp_path / "built")
-    monkeypatch.delenv(loader.ENV_BUILD, raising=False)
+    monkeypatch.setenv(ENV_CACHE, str(cache))
+    monkeypatch.delenv(ENV_URL, raising=False)
+    monkeypatch.setattr(loader_releases, "BUNDLED_DIR", tmp_path / "bundle")
+    monkeypatch.setattr(loader_releases, "LOCAL_BUILD_DIR", tmp_path / "built")
+    monkeypatch.delenv(ENV_BUILD, raising=False)
     if retries is not None:
-        monkeypatch.setattr(remote, "RETRIES", retries)
+        monkeypatch.setattr(remote_http, "RETRIES", retries)
     forget_verified()
     return cache
 
@@ -145,7 +149,7 @@ def write_package(folder: Path, version: str, extra_place: str | None = None) ->
 def build_release(descriptor: Path, out: Path) -> Path:
     """Build the release of ``descriptor`` into ``out``; returns the release folder."""
     try:
-        from conflictdata.build import build_release as real_build  # type: ignore[attr-defined]
+        from conflictdata._tools.build import build_release as real_build  # type: ignore[attr-defined]
     except ImportError:
         real_build = None
     if real_build is not None:
@@ -159,7 +163,7 @@ def _minimal_build(descriptor: Path, out: Path) -> Path:
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
 
-    from conflictdata.schema import read_package
+    from conflictdata._tableschema.package import read_package
 
     pkg = read_package(descriptor)
     folder = out / pkg.version

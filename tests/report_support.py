@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def build_copy(tmp: Path, edit=None) -> Path:
     """Build the repository's package (optionally edited) into ``tmp``; return the release folder."""
-    from conflictdata.build import build_release
+    from conflictdata._tools.build import build_release
 
     pkg = tmp / "package"
     shutil.copytree(ROOT / "schemas", pkg / "schemas")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from conflictdata.schema import TogetherRule, WhenCase, WhenRule
+from conflictdata._tableschema.model import TogetherRule, WhenCase, WhenRule
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -58,7 +58,7 @@ def _frictionless_errors(descriptor: Path) -> list[str]:
 
 
 def _conflictdata_report(descriptor: Path):
-    mod = pytest.importorskip("conflictdata.validation.run")
+    mod = pytest.importorskip("conflictdata._validation.run")
     return mod.validate(descriptor)
 
 

@@ -18,11 +18,12 @@ import pyarrow.parquet as pq
 import pytest
 from build_support import EVENTS, HAVE_VALIDATE, event, with_changes, write_package
 
-from conflictdata.build import build_release
+from conflictdata._release.index import read_index
+from conflictdata._release.layout import archive_name, list_release_dirs
+from conflictdata._tableschema.package import read_package
+from conflictdata._tools.build import build_release
 from conflictdata.cli import main
 from conflictdata.errors import BuildError, ReleaseExistsError
-from conflictdata.release import archive_name, list_release_dirs, read_index
-from conflictdata.schema import read_package
 
 EPOCH = "1750000000"  # 2025-06-15T15:06:40Z
 CREATED = "2025-06-15T15:06:40Z"
@@ -364,7 +365,7 @@ def test_unvalidated_build_refuses_a_file_it_cannot_read_whole(tmp_path: Path) -
 def test_validation_errors_stop_the_build(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("conflictdata.validation.run")
+    pytest.importorskip("conflictdata._validation.run")
     from conflictdata.errors import ValidationError
 
     out = tmp_path / "out"
@@ -382,7 +383,7 @@ def test_validation_errors_stop_the_build(
 
 _STALL = """
 import sys, time
-import conflictdata.build as b
+import conflictdata._tools.build as b
 real = b.write_parquet
 def stalled(*args, **kwargs):
     real(*args, **kwargs)
@@ -436,7 +437,7 @@ def test_cli_build_and_missing_descriptor(
     assert main(["build", str(tmp_path / "nope.json"), "--out", str(tmp_path / "out")]) == 2
     assert "not found" in capsys.readouterr().err
     if not HAVE_VALIDATE:
-        pytest.skip("the CLI validates before building: needs conflictdata.validation")
+        pytest.skip("the CLI validates before building: needs conflictdata._validation")
     desc = write_package(tmp_path / "pkg")
     assert main(["build", str(desc), "--out", str(tmp_path / "out")]) == 0
     assert "built release 1.0.0" in capsys.readouterr().out
@@ -447,7 +448,7 @@ def test_build_shows_the_warnings_it_does_not_stop_for(
 ) -> None:
     """A warning (here a title with a trailing space) does not stop a release, and the
     maintainer who builds it sees it, as `validate` would show it."""
-    pytest.importorskip("conflictdata.validation.run")
+    pytest.importorskip("conflictdata._validation.run")
     from build_support import SOURCES
 
     sources = with_changes(SOURCES, SRC_001={"title": SOURCES[0]["title"] + " "})
@@ -493,8 +494,8 @@ def test_builds_the_real_seeds(tmp_path: Path, root: Path) -> None:
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from conflictdata.convert import read_csv_table  # noqa: E402
-from conflictdata.schema import table_schema_from_dict  # noqa: E402
+from conflictdata._tableschema.tables import table_schema_from_dict  # noqa: E402
+from conflictdata._tools.convert import read_csv_table  # noqa: E402
 
 _TEXT_SCHEMA = table_schema_from_dict(
     "t",
@@ -563,11 +564,12 @@ def test_each_csv_is_parsed_once_and_the_bytes_are_unchanged(
     """The build converts the validator's own parse of each CSV instead of reading it again:
     one CSV parse per table; the same bytes as a build without validation (which reads the
     files itself) and as the build made before (pinned hashes)."""
-    pytest.importorskip("conflictdata.validation.run")
+    pytest.importorskip("conflictdata._validation.run")
     import pyarrow.csv as pacsv
 
-    import conflictdata.convert as convert_module
-    import conflictdata.validation.files as validator_module
+    import conflictdata._read.table as reader_module
+    import conflictdata._tools.convert as convert_module
+    import conflictdata._validation.files as validator_module
 
     desc = write_package(tmp_path / "pkg")
     unvalidated = build_release(desc, tmp_path / "a", validate=False, progress=False)
@@ -586,6 +588,7 @@ def test_each_csv_is_parsed_once_and_the_bytes_are_unchanged(
 
     monkeypatch.setattr(pacsv, "read_csv", counting_read)
     monkeypatch.setattr(validator_module, "parse_csv_bytes", counting_parse)
+    monkeypatch.setattr(reader_module, "parse_csv_bytes", counting_parse)
     monkeypatch.setattr(convert_module, "parse_csv_bytes", counting_parse)
     validated = build_release(desc, tmp_path / "b", progress=False)
     tables = read_package(desc).table_names
@@ -600,8 +603,8 @@ def test_conversion_error_after_clean_validation_is_reported(
 ) -> None:
     """A table the conversion refuses fails the build, and leaves nothing, even when the
     validator saw nothing wrong; a bad cell the validator does see is its report instead."""
-    pytest.importorskip("conflictdata.validation.run")
-    import conflictdata.convert as convert_module
+    pytest.importorskip("conflictdata._validation.run")
+    import conflictdata._tools.convert as convert_module
     from conflictdata.errors import ValidationError
 
     real_cast = convert_module._cast

@@ -19,20 +19,13 @@ from pathlib import Path
 import pytest
 from build_support import EVENTS, event, write_package
 
-from conflictdata.build import build_release
+from conflictdata._release.index import index_entries, index_is_current, read_index
+from conflictdata._release.layout import INDEX_NAME, LOCK_NAME, list_release_dirs
+from conflictdata._release.lock import publish_lock, remove_stale_temp
+from conflictdata._release.verify import sha256_file
+from conflictdata._tools.build import build_release
 from conflictdata.cli import main
 from conflictdata.errors import InvalidVersionError, OutputError
-from conflictdata.release import (
-    INDEX_NAME,
-    LOCK_NAME,
-    index_entries,
-    index_is_current,
-    list_release_dirs,
-    publish_lock,
-    read_index,
-    remove_stale_temp,
-    sha256_file,
-)
 
 EPOCH = "1750000000"
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -66,7 +59,7 @@ def _listing(out: Path) -> list[str]:
 # With "second", it asks for the lock only once the other build is inside its publish step.
 _RACER = r"""
 import contextlib, json, os, sys, time
-import conflictdata.build as b
+import conflictdata._tools.build as b
 desc, out, me, other, log, order = sys.argv[1:7]
 real_publish, real_index, real_lock = b._publish, b.write_index, b.publish_lock
 span = {}
@@ -135,7 +128,7 @@ def test_two_concurrent_builds_publish_one_at_a_time_and_both_are_indexed(tmp_pa
 
 _HOLDER = r"""
 import sys, time
-from conflictdata.release import publish_lock
+from conflictdata._release.lock import publish_lock
 with publish_lock(sys.argv[1]):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -170,7 +163,7 @@ def test_a_build_waits_for_the_lock_and_gives_up_after_its_timeout(tmp_path: Pat
 
 _STOP_BEFORE_INDEX = r"""
 import sys, time
-import conflictdata.build as b
+import conflictdata._tools.build as b
 def write_index(*args, **kwargs):
     print("renamed", flush=True)
     time.sleep(600)
@@ -180,7 +173,7 @@ b.build_release(sys.argv[1], sys.argv[2], validate=False, progress=False)
 
 _STOP_IN_INDEX_WRITE = r"""
 import os, sys, time
-import conflictdata.release as r
+import conflictdata._util.fs as r
 real = os.replace
 def replace(src, dst, *args, **kwargs):
     if os.path.basename(str(dst)) == "index.json":
@@ -188,7 +181,7 @@ def replace(src, dst, *args, **kwargs):
         time.sleep(600)
     return real(src, dst, *args, **kwargs)
 r.os.replace = replace
-import conflictdata.build as b
+import conflictdata._tools.build as b
 b.build_release(sys.argv[1], sys.argv[2], validate=False, progress=False)
 """
 
@@ -324,7 +317,7 @@ def test_output_folder_that_cannot_be_made_is_one_line_exit_2(
 _READ_ONLY = r"""
 import os, sys
 import importlib.metadata
-import conflictdata.build, conflictdata.cli, conflictdata.diff, conflictdata.validation.run  # noqa
+import conflictdata._tools.build, conflictdata.cli, conflictdata._tools.diff, conflictdata._validation.run  # noqa
 conflictdata.cli.build_parser()  # what it imports, imported while every file is readable
 if os.geteuid() == 0:  # root writes anywhere: drop to nobody to meet a read-only folder
     os.setgroups([])
@@ -378,8 +371,8 @@ def _enospc(*args: object, **kwargs: object) -> None:
 def test_full_disk_at_any_step_publishes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], at: str
 ) -> None:
-    import conflictdata.build as b
-    import conflictdata.release as r
+    import conflictdata._util.fs as r
+    import conflictdata._tools.build as b
 
     out = tmp_path / "out"
     build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
@@ -407,7 +400,7 @@ def test_full_disk_at_any_step_publishes_nothing(
 def test_failed_first_build_leaves_no_output_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import conflictdata.release as r
+    import conflictdata._util.fs as r
 
     real = os.replace
     monkeypatch.setattr(

@@ -12,9 +12,9 @@ import pytest
 from build_support import EVENTS, HAVE_VALIDATE, event, with_changes, write_package
 
 import conflictdata as cd
-from conflictdata.build import build_release
-from conflictdata.diff import CHANGE_KINDS, CHANGES_SCHEMA, diff_releases
-from conflictdata.release import CHANGES_NAME, SUMS_NAME, archive_name
+from conflictdata._release.layout import CHANGES_NAME, SUMS_NAME, archive_name
+from conflictdata._tools.build import build_release
+from conflictdata._tools.diff import CHANGE_KINDS, CHANGES_SCHEMA, diff_releases
 
 #: Release 2.0.0 against 1.0.0: a row added, a field changed, a row retracted, a row
 #: superseded (by the new row); 3.0.0 changes one more cell.
@@ -98,7 +98,7 @@ def test_the_feed_is_listed_zipped_and_rendered_from_the_same_diff(releases: Pat
 def _apply(old: pa.Table, feed: pa.Table, schema: dict) -> pa.Table:
     """Release N's table with the feed applied, typed by release N+1's schema: a plain,
     row-by-row reading of the feed, the opposite of the vectorised diff that wrote it."""
-    from conflictdata.schema import table_schema_from_dict
+    from conflictdata._tableschema.tables import table_schema_from_dict
 
     ts = table_schema_from_dict("events", "events.parquet", schema)
     key = ts.id_field

@@ -6,10 +6,11 @@ import csv
 import re
 import shutil
 
+from conflictdata._tableschema.fields import CONSTRAINTS
+from conflictdata._tableschema.model import RELATION_RULE_KINDS, ROW_RULE_KINDS
+from conflictdata._tools.docs import render_codebook
+from conflictdata._validation.run import validate
 from conflictdata.cli import main
-from conflictdata.docs import render_codebook
-from conflictdata.schema import CONSTRAINTS, RELATION_RULE_KINDS, ROW_RULE_KINDS
-from conflictdata.validation import validate
 
 
 def test_codebook_is_current(root, package):

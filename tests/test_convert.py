@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conflictdata.convert import align_chunks, convert_columns, convert_table, write_parquet
-from conflictdata.schema import table_schema_from_dict
+from conflictdata._tableschema.tables import table_schema_from_dict
+from conflictdata._tools.convert import align_chunks, convert_columns, convert_table, write_parquet
 
 _IDS = table_schema_from_dict(
     "t",

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from typed_release_support import build_release
 
-from conflictdata.croissant import (
+from conflictdata._tools.croissant import (
     CONFORMS_TO,
     CROISSANT_NAME,
     croissant_json,

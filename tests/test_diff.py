@@ -13,11 +13,11 @@ from build_support import EVENTS, EVENTS_SCHEMA, HAVE_VALIDATE, event, with_chan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conflictdata.build import build_release
+from conflictdata._tableschema.tables import table_schema_from_dict
+from conflictdata._tools.build import build_release
+from conflictdata._tools.diff import FieldChange, SchemaChange, diff_releases, table_diff
 from conflictdata.cli import main
-from conflictdata.diff import FieldChange, SchemaChange, diff_releases, table_diff
 from conflictdata.errors import UnknownVersionError
-from conflictdata.schema import table_schema_from_dict
 
 
 @pytest.fixture(autouse=True)
@@ -113,7 +113,7 @@ def test_cli_diff_by_version_and_by_folder(
 
 
 def test_unknown_version_names_what_exists(two_releases: Path) -> None:
-    from conflictdata.release import resolve_release
+    from conflictdata._release.layout import resolve_release
 
     with pytest.raises(UnknownVersionError, match="versions there: 1.0.0, 2.0.0"):
         resolve_release("9.9.9", two_releases)

@@ -14,8 +14,8 @@ import frictionless
 import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 
-from conflictdata.validation import validate
-from conflictdata.validation.findings import FRICTIONLESS, POLICY, RULES
+from conflictdata._checks.findings import FRICTIONLESS, POLICY, RULES
+from conflictdata._validation.run import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 

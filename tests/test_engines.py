@@ -298,7 +298,7 @@ def test_readme_spark_example(root: Path, spark: Any, releases: list[Path]) -> N
 
 def test_readme_croissant_example(root: Path, releases: list[Path]) -> None:
     pytest.importorskip("mlcroissant", reason="no mlcroissant (pip install mlcroissant)")
-    from conflictdata.croissant import CROISSANT_NAME, write_croissant
+    from conflictdata._tools.croissant import CROISSANT_NAME, write_croissant
 
     rel = releases[0]
     if not (rel / CROISSANT_NAME).is_file():  # releases built before croissant.json was added

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import conflictdata as cd
+from conflictdata._tableschema.package import read_package
 from conflictdata.errors import MissingDependencyError, UnknownTableError, ValidationError
-from conflictdata.schema import read_package
 
 pdx = pytest.importorskip("pandera.pandas")
 from pandera.typing import DataFrame, Series  # noqa: E402
@@ -26,7 +26,7 @@ def test_plain_load_imports_no_pandera():
     code = (
         "import sys, conflictdata as cd; cd.load('events'); cd.load_all(); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pandera' "
-        "or m.startswith('conflictdata.frames')))"
+        "or m.startswith('conflictdata._frames')))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -51,12 +51,12 @@ def test_every_loaded_table_validates():
     frames = cd.load_all(validate=True)
     for name in frames:
         assert cd.load(name, validate=True).equals(frames[name])
-        cd.pandera_schema(name).validate(frames[name], lazy=True)
+        cd.tools.pandera_schema(name).validate(frames[name], lazy=True)
 
 
 def test_validate_true_raises_with_every_failure_located():
-    from conflictdata.frames.pandera_schemas import validate_loaded
-    from conflictdata.loader import open_release
+    from conflictdata._frames.pandera_schemas import validate_loaded
+    from conflictdata._loader.releases import open_release
 
     table = open_release().table("events")
     df = cd.load("events")
@@ -66,7 +66,7 @@ def test_validate_true_raises_with_every_failure_located():
     with pytest.raises(ValidationError) as exc:
         validate_loaded(table, df)
     report = exc.value.report
-    assert isinstance(report, cd.Report) and not report.valid
+    assert isinstance(report, cd.tools.Report) and not report.valid
     got = {(f.code, f.key, f.field) for f in report.findings}
     assert ("E205", "EV-1", "event_id") in got
     assert ("E201", "evt-0003", "title") in got
@@ -78,8 +78,8 @@ def test_validate_true_raises_with_every_failure_located():
 
 
 def test_wrong_dtype_is_a_column_finding():
-    from conflictdata.frames.pandera_schemas import report_from_schema_errors, schema_for
-    from conflictdata.loader import open_release
+    from conflictdata._frames.pandera_schemas import report_from_schema_errors, schema_for
+    from conflictdata._loader.releases import open_release
 
     table = open_release().table("figures")
     df = cd.load("figures")
@@ -91,7 +91,7 @@ def test_wrong_dtype_is_a_column_finding():
 
 
 def test_checks_are_named_with_finding_codes():
-    schema = cd.pandera_schema("events")
+    schema = cd.tools.pandera_schema("events")
     names = [c.name for c in schema.checks]
     names += [c.name for col in schema.columns.values() for c in col.checks]
     codes = {n.split(":")[0] for n in names}
@@ -124,7 +124,7 @@ def test_models_are_the_pandera_schemas(package):
 
     assert set(MODELS) == set(package.tables)
     for name, model in MODELS.items():
-        mine, theirs = model.to_schema(), cd.pandera_schema(name)
+        mine, theirs = model.to_schema(), cd.tools.pandera_schema(name)
         assert [c.name for c in mine.checks] == [c.name for c in theirs.checks]
         assert list(mine.columns) == list(theirs.columns)
         for col, c in theirs.columns.items():
@@ -150,7 +150,7 @@ def test_generated_fields_have_the_schema_dtypes(package):
 
 
 def test_models_module_is_current(root):
-    from conflictdata.frames.render_models import render_models
+    from conflictdata._frames.render_models import render_models
 
     committed = (root / "src" / "conflictdata" / "models.py").read_text(encoding="utf-8")
     assert committed == render_models(read_package(root / "datapackage.json")), (
@@ -194,7 +194,7 @@ def test_models_work_as_annotations_and_extend():
 def test_validate_frames_reads_missing_tables_from_the_release():
     events = cd.load("events")
     events.loc[0, "source_id"] = "no-such-source"
-    report = cd.validate_frames({"events": events})
+    report = cd.tools.validate_frames({"events": events})
     assert [(f.code, f.key, f.field) for f in report.findings] == [
         ("E401", "evt-0001", "source_id")
     ]
@@ -205,7 +205,7 @@ def test_validate_frames_reads_hand_built_frames_like_csv():
     rows = cd.load("figures").astype(object).where(lambda d: d.notna(), None)
     rows.loc[0, "count_best"] = "12x"
     rows = rows.drop(columns=["notes"]).assign(extra=1)
-    report = cd.validate_frames({"figures": rows})
+    report = cd.tools.validate_frames({"figures": rows})
     got = sorted((f.code, f.field) for f in report.findings)
     assert ("E202", "count_best") in got
     assert ("E111", "notes") in got and ("E112", None) in got
@@ -215,12 +215,12 @@ def test_validate_frames_reads_hand_built_frames_like_csv():
 
 def test_validate_frames_names_unknown_tables():
     with pytest.raises(UnknownTableError, match="no table 'evnts'"):
-        cd.validate_frames({"evnts": pd.DataFrame()})
+        cd.tools.validate_frames({"evnts": pd.DataFrame()})
 
 
 def test_validation_error_lists_at_most_the_rule_limit():
-    from conflictdata.frames.pandera_schemas import validate_loaded
-    from conflictdata.loader import open_release
+    from conflictdata._frames.pandera_schemas import validate_loaded
+    from conflictdata._loader.releases import open_release
 
     table = open_release().table("actors")
     df = cd.load("actors")

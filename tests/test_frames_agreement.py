@@ -17,10 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conflictdata.frames.pandera_schemas import report_from_schema_errors, schema_for
-from conflictdata.frames.validate import conform, validate_frames
-from conflictdata.schema import read_package
-from conflictdata.validation import validate
+from conflictdata._frames.pandera_schemas import report_from_schema_errors, schema_for
+from conflictdata._frames.validate import conform
+from conflictdata.tools import validate_frames
+from conflictdata._tableschema.package import read_package
+from conflictdata._validation.run import validate
 
 #: These tests load the curated release, built once per session (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("curated_build")

@@ -13,15 +13,11 @@ import pytest
 from loader_support import ReleaseServer, build_release, isolate_loader, write_package
 
 import conflictdata as cd
-from conflictdata import loader
+from conflictdata._loader import releases as loader_releases
+from conflictdata._release.history import PREVIOUS_KEY
+from conflictdata._release.index import read_index, write_index
+from conflictdata._release.layout import DESCRIPTOR_NAME, INDEX_NAME
 from conflictdata.errors import ChecksumError, DownloadError, HistoryError
-from conflictdata.release import (
-    DESCRIPTOR_NAME,
-    INDEX_NAME,
-    PREVIOUS_KEY,
-    read_index,
-    write_index,
-)
 
 FORDOW = "p5,Fordow,site,,34.88,false,"
 QOM = "p6,Qom,city,1200000,34.64,false,"
@@ -117,7 +113,7 @@ def test_the_bundled_release_is_trusted_too(
 ) -> None:
     bundle = tmp_path / "bundle"
     shutil.copytree(original / "1.0.0", bundle / "1.0.0")
-    monkeypatch.setattr(loader, "BUNDLED_DIR", bundle)
+    monkeypatch.setattr(loader_releases, "BUNDLED_DIR", bundle)
     with ReleaseServer(rewritten) as server, pytest.raises(HistoryError, match="1.0.0"):
         cd.load("places", "1.2.0", url=server.url)
     with ReleaseServer(original) as server:

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from loader_support import build_release, isolate_loader, write_package
 
 import conflictdata as cd
-from conflictdata import loader
+from conflictdata._loader.releases import ENV_BUILD, _checkout_build_dir, open_release
+from conflictdata._tableschema.package import package_from_descriptor, read_package
 from conflictdata.errors import (
     ChecksumError,
     DescriptorError,
@@ -24,7 +25,6 @@ from conflictdata.errors import (
     UnknownTableError,
     UnknownVersionError,
 )
-from conflictdata.schema import package_from_descriptor, read_package
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -142,23 +142,18 @@ def test_a_local_build_comes_after_bundled_and_before_cache(
     shutil.copytree(small / "1.0.0", tmp_path / "built" / "1.0.0")
     shutil.copytree(small / "1.1.0", tmp_path / "built" / "1.1.0")
     shutil.copytree(small / "1.1.0", tmp_path / "cache" / "1.1.0")
-    assert loader.open_release("1.0.0").where == "bundled"
-    assert loader.open_release().where == "local"  # newest, 1.1.0, from the build before the cache
+    assert open_release("1.0.0").where == "bundled"
+    assert open_release().where == "local"  # newest, 1.1.0, from the build before the cache
     assert len(cd.load("places")) == 5
     found = {v.version: v.where for v in cd.versions()}
     assert found == {"1.0.0": ("bundled", "local"), "1.1.0": ("local", "cache")}
-    monkeypatch.setenv(loader.ENV_BUILD, str(tmp_path / "elsewhere"))
-    assert (
-        loader.open_release("1.1.0").where == "cache"
-    )  # the variable replaces the checkout's build
+    monkeypatch.setenv(ENV_BUILD, str(tmp_path / "elsewhere"))
+    assert open_release("1.1.0").where == "cache"  # the variable replaces the checkout's build
 
 
 def test_a_source_checkout_finds_its_own_build_folder() -> None:
     # This test suite runs from a checkout, so the loader knows the checkout's build output.
-    assert (
-        loader._checkout_build_dir()
-        == Path(loader.__file__).resolve().parents[2] / "build" / "releases"
-    )
+    assert _checkout_build_dir() == Path(cd.__file__).resolve().parents[2] / "build" / "releases"
 
 
 def test_unknown_table_names_the_tables_that_exist(small: Path) -> None:

@@ -1,4 +1,4 @@
-"""release.py: the one reader of a release folder, and the history check on its own (the
+"""_release: the one reader of a release folder, and the history check on its own (the
 server side of it is in test_history.py)."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from loader_support import build_release, write_package
 
+from conflictdata._release.history import link_of, verify_history
+from conflictdata._release.read import read_release
 from conflictdata.errors import DescriptorError, HistoryError
-from conflictdata.release import link_of, read_release, verify_history
 
 A, B, C = "a" * 64, "b" * 64, "c" * 64
 

@@ -13,7 +13,9 @@ import pytest
 from loader_support import ReleaseServer, build_release, isolate_loader, write_package
 
 import conflictdata as cd
-from conflictdata import remote
+from conflictdata._release.verify import forget_verified
+from conflictdata._remote.cache import ENV_CACHE
+from conflictdata._remote.server import ENV_URL
 from conflictdata.cli import main
 from conflictdata.errors import (
     ChecksumError,
@@ -21,7 +23,6 @@ from conflictdata.errors import (
     InvalidVersionError,
     UnknownVersionError,
 )
-from conflictdata.release import forget_verified
 
 VERSION = "1.0.0"
 
@@ -64,7 +65,7 @@ def test_happy_path_downloads_verifies_and_types(
         served / VERSION / "places.parquet"
     ).read_bytes()
     # the URL can come from the environment too; version None on the server = its newest
-    os.environ[remote.ENV_URL] = server.url
+    os.environ[ENV_URL] = server.url
     assert len(cd.load("places", source="remote")) == 5
     info = {v.version: v for v in cd.versions()}
     assert info["1.0.0"].where == ("cache", "remote") and info["1.1.0"].where == ("cache", "remote")
@@ -156,7 +157,7 @@ def test_offline_after_the_cache_is_filled(server: ReleaseServer, served: Path) 
 def test_nothing_cached_and_no_url_says_so() -> None:
     with pytest.raises(UnknownVersionError) as err:
         cd.load("places")
-    assert "no release URL is configured" in str(err.value) and remote.ENV_URL in str(err.value)
+    assert "no release URL is configured" in str(err.value) and ENV_URL in str(err.value)
 
 
 def test_cached_file_tampered_is_deleted_and_reported(
@@ -210,7 +211,7 @@ def test_several_processes_load_from_a_cold_cache_at_once(
         print(sum(len(f) for f in frames.values()))
         """
     )
-    env = {**os.environ, remote.ENV_URL: server.url, remote.ENV_CACHE: str(cold_cache)}
+    env = {**os.environ, ENV_URL: server.url, ENV_CACHE: str(cold_cache)}
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", code, VERSION],

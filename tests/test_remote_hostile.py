@@ -24,11 +24,15 @@ from loader_support import (
 )
 
 import conflictdata as cd
-import conflictdata.release
-from conflictdata import remote
+import conflictdata._release.verify
+from conflictdata._release.verify import forget_verified
+from conflictdata._remote import cache as remote_cache
+from conflictdata._remote import http as remote_http
+from conflictdata._remote import server as remote_server
+from conflictdata._remote.cache import ENV_CACHE, STALE_PART_SECONDS, fetch_descriptor
+from conflictdata._remote.server import ENV_URL, MAX_JSON_DEPTH, _json_depth_ok, parse_json_document
 from conflictdata.cli import main
 from conflictdata.errors import ChecksumError, ConflictDataError, DownloadError, InvalidVersionError
-from conflictdata.release import forget_verified
 
 VERSION = "1.0.0"
 PLACES = f"{VERSION}/places.parquet"
@@ -58,9 +62,9 @@ def server(served: Path):
 def cold_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty cache, nothing bundled or built, and short limits so a bad server fails fast."""
     cache = isolate_loader(tmp_path, monkeypatch, retries=0)  # tests about retries say so
-    monkeypatch.setattr(remote, "TIMEOUT", 1.0)
-    monkeypatch.setattr(remote, "DOCUMENT_DEADLINE", 2.5)
-    monkeypatch.setattr(remote, "FILE_DEADLINE", 2.5)
+    monkeypatch.setattr(remote_http, "TIMEOUT", 1.0)
+    monkeypatch.setattr(remote_http, "DOCUMENT_DEADLINE", 2.5)
+    monkeypatch.setattr(remote_http, "FILE_DEADLINE", 2.5)
     return cache
 
 
@@ -331,7 +335,7 @@ def test_a_bad_url_does_not_stop_a_load_from_the_cache(
     server: ReleaseServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cd.load_all(VERSION, url=server.url)
-    monkeypatch.setenv(remote.ENV_URL, "file:///nowhere")
+    monkeypatch.setenv(ENV_URL, "file:///nowhere")
     assert len(cd.load("places", VERSION)) == 4
     assert len(cd.load("places", VERSION, url="http://[::1")) == 4
     with pytest.raises(DownloadError, match="file://"):
@@ -382,7 +386,7 @@ def test_an_invalid_version_is_refused_before_any_request_or_folder(
     with pytest.raises(InvalidVersionError, match="not a release version"):
         cd.load("places", version, url=server.url)
     with pytest.raises(InvalidVersionError):
-        remote.fetch_descriptor(version, server.url)
+        fetch_descriptor(version, server.url)
     assert main(["download", version, "--url", server.url]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "not a release version" in err
@@ -420,8 +424,9 @@ def test_versions_in_the_index_that_do_not_match_are_ignored_with_a_warning(
 def test_an_endless_index_stops_at_the_size_cap(
     server: ReleaseServer, cold_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(remote, "MAX_DOCUMENT_BYTES", 1 << 20)
-    monkeypatch.setattr(remote, "RETRIES", 0)
+    monkeypatch.setattr(remote_http, "MAX_DOCUMENT_BYTES", 1 << 20)
+    monkeypatch.setattr(remote_server, "MAX_DOCUMENT_BYTES", 1 << 20)
+    monkeypatch.setattr(remote_http, "RETRIES", 0)
     sent = Sent()
     server.faults.always["index.json"] = endless(sent, max_bytes=64 << 20)
     with pytest.raises(DownloadError, match="more than the limit of 1048576 bytes"):
@@ -462,7 +467,7 @@ def test_a_data_file_announcing_another_size_is_refused_before_reading(
 def test_a_short_data_file_is_retried_then_an_error(
     server: ReleaseServer, cold_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(remote, "RETRIES", 1)
+    monkeypatch.setattr(remote_http, "RETRIES", 1)
     server.faults.always[PLACES] = respond(b"PAR1 short", headers={"Content-Length": None})
     with pytest.raises(DownloadError, match=r"ended after 10 of \d+ bytes \(after 2 attempts\)"):
         cd.load("places", VERSION, url=server.url)
@@ -499,8 +504,8 @@ def test_a_dripping_index_is_given_up_at_the_deadline(
 def test_a_stalled_server_times_out_and_the_next_attempt_succeeds(
     server: ReleaseServer, cold_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(remote, "FILE_DEADLINE", 10.0)
-    monkeypatch.setattr(remote, "RETRIES", 1)
+    monkeypatch.setattr(remote_http, "FILE_DEADLINE", 10.0)
+    monkeypatch.setattr(remote_http, "RETRIES", 1)
     sent = Sent()
     server.faults.plan[PLACES] = [drip(sent, interval=3.0)]  # one byte, then 3 s of silence
     assert len(cd.load("places", VERSION, url=server.url)) == 4
@@ -511,7 +516,7 @@ def test_a_stalled_server_times_out_and_the_next_attempt_succeeds(
 def test_an_interrupted_download_leaves_no_temporary_file(
     server: ReleaseServer, cold_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = remote._transfer
+    original = remote_cache.transfer
 
     def interrupted(url: str, write: Any, **kwargs: Any) -> int:
         if not kwargs["exact"]:  # index and descriptor: as usual
@@ -519,11 +524,11 @@ def test_an_interrupted_download_leaves_no_temporary_file(
         write(b"PAR1")  # Ctrl-C in the middle of a data file
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(remote, "_transfer", interrupted)
+    monkeypatch.setattr(remote_cache, "transfer", interrupted)
     with pytest.raises(KeyboardInterrupt):
         cd.load("places", VERSION, url=server.url)
     assert _files(cold_cache) == [DESCRIPTOR]
-    monkeypatch.setattr(remote, "_transfer", original)
+    monkeypatch.setattr(remote_cache, "transfer", original)
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
@@ -540,7 +545,7 @@ def test_a_temporary_file_left_by_a_killed_process_is_removed_later(
     live = folder / ".places.parquet.live1.part"
     dead.write_bytes(b"PAR1 half")
     live.write_bytes(b"PAR1 half")
-    old = time.time() - remote.STALE_PART_SECONDS - 60
+    old = time.time() - STALE_PART_SECONDS - 60
     os.utime(dead, (old, old))
     assert len(cd.load("places", VERSION, url=server.url)) == 4
     assert not dead.exists() and live.exists()  # another process may still be writing that one
@@ -569,17 +574,17 @@ _json_values = st.recursive(
 def test_the_depth_check_agrees_with_the_parsed_depth(value: Any, limit: int) -> None:
     """Differential: the bracket count before parsing equals the depth of what json parses."""
     raw = json.dumps(value).encode()
-    assert remote._json_depth_ok(raw, limit) == (_depth(value) <= limit)
+    assert _json_depth_ok(raw, limit) == (_depth(value) <= limit)
 
 
 def test_json_depth_limit_and_unclosed_brackets() -> None:
-    ok = b"[" * remote.MAX_JSON_DEPTH + b"]" * remote.MAX_JSON_DEPTH
-    assert remote.parse_json_document(ok, "x") is not None
+    ok = b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH
+    assert parse_json_document(ok, "x") is not None
     for raw in (b"[" + ok + b"]", b"[" * 100_000, b'{"a": ' * 5000):
         with pytest.raises(DownloadError, match="deeper than"):
-            remote.parse_json_document(raw, "x")
+            parse_json_document(raw, "x")
     with pytest.raises(DownloadError, match="not JSON"):
-        remote.parse_json_document(b"[[[", "x")
+        parse_json_document(b"[[[", "x")
 
 
 # ---------------------------------------------------------------------------------------
@@ -623,7 +628,7 @@ def test_a_cached_file_of_the_wrong_size_is_deleted_unread(
         fh.write(b"\0" * 1000)
     forget_verified()  # a new process
     monkeypatch.setattr(
-        conflictdata.release, "sha256_file", None
+        conflictdata._release.verify, "sha256_file", None
     )  # the size alone decides: nothing is hashed
     with pytest.raises(
         ChecksumError, match=r"is \d+ bytes, the release descriptor says \d+; the file was deleted"
@@ -679,8 +684,8 @@ def test_the_installed_command_prints_one_line_and_exits_2(
     import subprocess
     import sys
 
-    env = {**os.environ, remote.ENV_CACHE: str(cold_cache)}
-    env.pop(remote.ENV_URL, None)
+    env = {**os.environ, ENV_CACHE: str(cold_cache)}
+    env.pop(ENV_URL, None)
     server.faults.always["index.json"] = respond(NESTED)
     for args in (
         ["download", "1.0.0\n", "--url", server.url],
@@ -709,7 +714,7 @@ def test_a_cache_that_cannot_be_written_is_one_line(
 ) -> None:
     blocker = tmp_path / "cache-is-a-file"
     blocker.write_text("not a folder")
-    monkeypatch.setenv(remote.ENV_CACHE, str(blocker))
+    monkeypatch.setenv(ENV_CACHE, str(blocker))
     with pytest.raises(DownloadError, match="could not write the descriptor"):
         cd.load("places", VERSION, url=server.url)
     assert main(["download", VERSION, "--url", server.url]) == 2

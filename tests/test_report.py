@@ -16,8 +16,8 @@ import pytest
 from report_support import ROOT, build_copy, curated  # noqa: F401  (fixture)
 
 import conflictdata as cd
+from conflictdata._tools.report import frames as fr
 from conflictdata.errors import ConflictDataError
-from conflictdata.reporting import frames as fr
 
 SPECS = re.compile(r'<script type="application/json" id="cd-specs">(.*?)</script>', re.S)
 
@@ -32,15 +32,15 @@ def _dataset(spec: dict, name: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def page(curated: Path) -> str:
-    return cd.render_report(curated)
+    return cd.tools.render_report(curated)
 
 
 def test_same_release_same_bytes(curated: Path, page: str) -> None:
-    assert page == cd.render_report(curated)
+    assert page == cd.tools.render_report(curated)
     assert not re.search(r"\b(view|param)_\d+\b", page)  # no Altair counter names
     code = (
         "import sys, hashlib, conflictdata as cd;"
-        "print(hashlib.sha256(cd.render_report(sys.argv[1]).encode()).hexdigest())"
+        "print(hashlib.sha256(cd.tools.render_report(sys.argv[1]).encode()).hexdigest())"
     )
     other = subprocess.run(
         [sys.executable, "-c", code, str(curated)],
@@ -160,7 +160,7 @@ def test_open_bounds_are_bars_of_fixed_width_ending_at_the_known_day() -> None:
 
 def test_above_the_row_budget_the_page_aggregates_and_says_so(curated: Path) -> None:
     events = cd.load("events", source=curated)
-    page = cd.render_report(curated, row_budget=3)
+    page = cd.tools.render_report(curated, row_budget=3)
     assert 'id="aggregated"' in page and "exceed the row budget of 3" in page
     counts = _dataset(_specs(page)["timeline"], "event_counts")
     dated = int((events["date_start"].notna() | events["date_end"].notna()).sum())
@@ -180,7 +180,7 @@ def test_hostile_text_is_escaped(tmp_path: Path) -> None:
             encoding="utf-8",
         )
 
-    page = cd.render_report(build_copy(tmp_path, edit))
+    page = cd.tools.render_report(build_copy(tmp_path, edit))
     assert "<img src=x" not in page
     assert page.count("</script>") == 4  # the page's own four script elements only
     values = _dataset(_specs(page)["timeline"], "events")
@@ -211,7 +211,7 @@ def test_cli_report_writes_the_same_bytes(curated: Path, page: str, tmp_path: Pa
 def test_loader_does_not_import_the_report_libraries(curated: Path) -> None:
     code = (
         "import sys, conflictdata as cd; cd.load('events', source=sys.argv[1]);"
-        "bad = [m for m in ('altair', 'vl_convert', 'conflictdata.reporting') if m in sys.modules];"
+        "bad = [m for m in ('altair', 'vl_convert', 'conflictdata._tools.report') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )
     run = subprocess.run([sys.executable, "-c", code, str(curated)], capture_output=True, text=True)
@@ -236,8 +236,8 @@ def test_generated_package_within_budget(tmp_path: Path, monkeypatch: pytest.Mon
     import importlib.util
 
     pytest.importorskip("altair")
-    from conflictdata.build import build_release
-    from conflictdata.reporting import SIZE_BUDGET
+    from conflictdata._tools.build import build_release
+    from conflictdata._tools.report import SIZE_BUDGET
 
     gen = sys.modules.get("bench_generate")
     if gen is None:
@@ -253,7 +253,7 @@ def test_generated_package_within_budget(tmp_path: Path, monkeypatch: pytest.Mon
             tmp_path / "package" / "datapackage.json", tmp_path / "releases", progress=False
         ).path
     )
-    page = cd.render_report(release, row_budget=200)
+    page = cd.tools.render_report(release, row_budget=200)
     assert len(page.encode("utf-8")) <= SIZE_BUDGET
     events = cd.load("events", source=release)
     standing = events[events["record_status"] == "active"]
@@ -261,13 +261,13 @@ def test_generated_package_within_budget(tmp_path: Path, monkeypatch: pytest.Mon
     dated = int((standing["date_start"].notna() | standing["date_end"].notna()).sum())
     assert sum(v["count"] for v in counts) == dated
     assert f"{len(standing):,} events exceed the row budget of 200" in page
-    full = cd.render_report(release, row_budget=5000)  # the same rows drawn one by one
+    full = cd.tools.render_report(release, row_budget=5000)  # the same rows drawn one by one
     values = _dataset(_specs(full)["timeline"], "events")
     assert sorted(v["id"] for v in values) == sorted(standing["event_id"])
-    import conflictdata.reporting as reporting
+    import conflictdata._tools.report as reporting
 
     small = len(full.encode("utf-8")) * 3 // 4
     monkeypatch.setattr(reporting, "SIZE_BUDGET", small)
-    fitted = cd.render_report(release, row_budget=5000)
+    fitted = cd.tools.render_report(release, row_budget=5000)
     assert len(fitted.encode("utf-8")) <= small
     assert "The row budget was lowered from 5,000 to" in fitted

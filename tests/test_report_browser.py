@@ -39,7 +39,7 @@ MARKS_JS = r"""
 @pytest.fixture(scope="module")
 def page(curated: Path, tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("report") / "report.html"
-    out.write_text(cd.render_report(curated), encoding="utf-8")
+    out.write_text(cd.tools.render_report(curated), encoding="utf-8")
     with Browser(width=1280, height=1000) as browser:
         browser.goto(out.as_uri())
         browser.wait_for(

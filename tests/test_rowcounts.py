@@ -9,8 +9,8 @@ import shutil
 import pyarrow.parquet as pq
 import pytest
 
-from conflictdata.build import build_release
-from conflictdata.validation import validate
+from conflictdata._tools.build import build_release
+from conflictdata._validation.run import validate
 
 
 @pytest.fixture(scope="module")

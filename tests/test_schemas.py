@@ -105,7 +105,7 @@ def test_shared_fields_do_not_drift(package):
 
 
 def test_rules_name_real_fields(package):
-    from conflictdata.schema import WhenRule
+    from conflictdata._tableschema.model import WhenRule
 
     for t in package.tables.values():
         names = set(t.field_names)
@@ -136,8 +136,8 @@ def test_data_licence_is_cc_by(root):
 
 def test_inline_only_descriptor_refuses_schema_paths(tmp_path):
     """A descriptor from elsewhere (schema_files=False) resolves nothing on the local disk."""
+    from conflictdata._tableschema.package import package_from_descriptor
     from conflictdata.errors import DescriptorError
-    from conflictdata.schema import package_from_descriptor
 
     desc = {"resources": [{"name": "t", "path": "t.parquet", "schema": "/etc/passwd"}]}
     with pytest.raises(DescriptorError, match="must be inline"):
@@ -152,8 +152,8 @@ def test_inline_only_descriptor_refuses_schema_paths(tmp_path):
 
 @pytest.mark.parametrize("name", ["../x", "a/b", "", "x" * 65, 5, "a.b"])
 def test_resource_names_are_plain(tmp_path, name):
+    from conflictdata._tableschema.package import package_from_descriptor
     from conflictdata.errors import DescriptorError
-    from conflictdata.schema import package_from_descriptor
 
     desc = {"resources": [{"name": name, "path": "t.csv", "schema": {"fields": [{"name": "a"}]}}]}
     with pytest.raises(DescriptorError, match="name"):

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conflictdata._checks.findings import RULES
+from conflictdata._validation.run import validate
 from conflictdata.errors import UnsupportedFeatureError
-from conflictdata.validation import validate
-from conflictdata.validation.findings import RULES
 
 frictionless = pytest.importorskip("frictionless")
 
@@ -124,8 +124,8 @@ def test_double_quote_false_counts_only_with_an_escape_char(tmp_path):
 
 
 def test_semicolon_file_keeps_the_vectorised_path(tmp_path):
-    from conflictdata.schema import Dialect
-    from conflictdata.validation.files import parse_csv_bytes
+    from conflictdata._read.csv import parse_csv_bytes
+    from conflictdata._tableschema.model import Dialect
 
     found: list[Any] = []
     parsed = parse_csv_bytes(

@@ -12,7 +12,7 @@ from validate_support import (
     write_package,
 )
 
-from conflictdata.validation import validate
+from conflictdata._validation.run import validate
 
 
 def run(tmp_path, rows=None, **kw):

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from validate_support import ROWS, csv_text, located, with_cell, write_package
 
+from conflictdata._validation.run import validate
 from conflictdata.cli import main
-from conflictdata.validation import validate
 
 EV = "seeds/events.csv"
 HEADER = csv_text("events", [])
@@ -388,7 +388,7 @@ def test_random_bytes_never_crash(tmp_path, blob, prefix):
 )
 def test_common_defects_keep_the_vectorised_path(data, fast):
     """A big file with a ragged row or a bad byte must not fall back to row-by-row parsing."""
-    from conflictdata.validation.files import parse_csv_bytes
+    from conflictdata._read.csv import parse_csv_bytes
 
     found = []
     parsed = parse_csv_bytes(data, lambda code, **kw: found.append((code, kw["line"])))

@@ -10,10 +10,11 @@ import pytest
 from validate_support import with_cell, write_package
 
 import conflictdata
+from conflictdata._checks.findings import RULES, Finding, make_finding
+from conflictdata._checks.report import Report
+from conflictdata._tools.docs import render_findings_doc
+from conflictdata._validation.run import validate
 from conflictdata.cli import main
-from conflictdata.docs import render_findings_doc
-from conflictdata.validation import validate
-from conflictdata.validation.findings import RULES, Finding, Report, make_finding
 
 FINDING_KEYS = [
     "code",
@@ -133,8 +134,11 @@ def test_every_code_is_emitted_somewhere_in_the_engine():
     """A code in the registry that no module emits would be documentation of nothing."""
     from pathlib import Path
 
-    engine = Path(conflictdata.__file__).parent / "validation"
-    src = "".join(p.read_text() for p in engine.glob("*.py") if p.name != "findings.py")
+    pkg = Path(conflictdata.__file__).parent
+    engine = [pkg / "_read", pkg / "_checks", pkg / "_validation"]
+    src = "".join(
+        p.read_text() for d in engine for p in d.glob("*.py") if p.name not in ("findings.py",)
+    )
     missing = [c for c in RULES if f'"{c}"' not in src]
     assert missing == []
 
@@ -159,8 +163,8 @@ def test_findings_check_detects_stale_file(tmp_path, capsys):
 
 
 def test_library_api_from_package(broken):
-    report = conflictdata.validate(broken)
-    assert isinstance(report, conflictdata.Report) and not report.valid
+    report = conflictdata.tools.validate(broken)
+    assert isinstance(report, conflictdata.tools.Report) and not report.valid
     assert report.to_dict()["errors"] == report.errors == 1
 
 

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from validate_support import ROWS, SCHEMAS, csv_text, located, with_cell, write_package
 
-from conflictdata.validation import validate
-from conflictdata.validation.files import parse_csv_bytes
+from conflictdata._read.csv import parse_csv_bytes
+from conflictdata._validation.run import validate
 
 EV = "seeds/events.csv"
 GOOD = csv_text("events", ROWS["events"])  # header + 4 rows
@@ -179,7 +179,7 @@ def test_million_column_header_is_a_finding(tmp_path):
 
 
 def test_row_of_more_than_the_limit_is_a_finding(tmp_path, monkeypatch):
-    import conflictdata.validation.files as files_layer
+    import conflictdata._read.csv as files_layer
 
     monkeypatch.setattr(files_layer, "ROW_LIMIT", 2000)
     rows = with_cell("events", 2, source_excerpt="x" * 5000)
@@ -600,7 +600,7 @@ def test_plain_unicode_text_has_no_w506(tmp_path):
 def test_invisible_rows_match_a_per_cell_reference(cells, split):
     import pyarrow as pa
 
-    from conflictdata.validation.kernels import INVISIBLE, invisible_rows
+    from conflictdata._types.kernels import INVISIBLE, invisible_rows
 
     arr = pa.chunked_array(
         [pa.array(cells[:split], pa.string()), pa.array(cells[split:], pa.string())]
@@ -828,7 +828,7 @@ def test_spec_reading_is_pythons_csv_and_loses_no_record(text, delimiter):
     """Without the policy a declared dialect reads exactly as Python's csv module (so
     frictionless) reads it: every record after the header is a row (its first cells, one
     per label) or a blank row (E109), none lost, and no parse ever crashes."""
-    from conflictdata.schema import Dialect
+    from conflictdata._tableschema.model import Dialect
 
     d = Dialect(
         delimiter=delimiter,

@@ -16,15 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from validate_support import EVENT, ROWS, write_package
 
-from conflictdata.ids import id_pattern, parse_ids
-from conflictdata.validation import validate
-from conflictdata.validation.kernels import (
+from conflictdata._types.ids import id_pattern, parse_ids
+from conflictdata._types.kernels import (
     char_lengths,
     date_shape,
     edge_candidates,
     regex_mask,
     take_rows,
 )
+from conflictdata._validation.run import validate
 
 #: ID-like strings: the prefix or a near miss, then digits with any padding, sometimes junk.
 _ids = st.builds(
@@ -102,9 +102,9 @@ def _findings(rows, generic: bool) -> list[tuple]:
         desc = write_package(Path(tmp), rows)
         if generic:
             with (
-                mock.patch("conflictdata.validation.fields.id_pattern", lambda p: None),
-                mock.patch("conflictdata.validation.lints.id_pattern", lambda p: None),
-                mock.patch("conflictdata.validation.relations.id_pattern", lambda p: None),
+                mock.patch("conflictdata._checks.fields.id_pattern", lambda p: None),
+                mock.patch("conflictdata._validation.lints.id_pattern", lambda p: None),
+                mock.patch("conflictdata._checks.relations.id_pattern", lambda p: None),
             ):
                 report = validate(desc)
         else:
@@ -319,9 +319,7 @@ def test_deferred_foreign_key_patterns_give_the_regex_findings(keys, cited, same
             if defer:
                 report = validate(desc)
             else:
-                with mock.patch(
-                    "conflictdata.validation.fields.defer_pattern", lambda td, f: False
-                ):
+                with mock.patch("conflictdata._checks.fields.defer_pattern", lambda td, f: False):
                     report = validate(desc)
         return sorted((tuple(sorted(f.to_dict().items())) for f in report.findings), key=repr)
 
@@ -342,7 +340,7 @@ def test_nfc_candidates_never_miss_non_nfc_text(text):
 
     import pyarrow as pa
 
-    from conflictdata.validation.kernels import non_nfc_candidates
+    from conflictdata._types.kernels import non_nfc_candidates
 
     flagged = len(non_nfc_candidates(pa.chunked_array([pa.array([text])]))) > 0
     if not unicodedata.is_normalized("NFC", text):
@@ -366,7 +364,7 @@ def test_suspect_rows_cover_every_non_nfc_cell(cells, split):
 
     import pyarrow as pa
 
-    from conflictdata.validation.kernels import non_nfc_candidates
+    from conflictdata._types.kernels import non_nfc_candidates
 
     arr = pa.chunked_array(
         [pa.array(cells[:split], pa.string()), pa.array(cells[split:], pa.string())]

@@ -9,8 +9,8 @@ import shutil
 
 import pytest
 
+from conflictdata._validation.run import validate
 from conflictdata.cli import main
-from conflictdata.validation import validate
 
 
 @pytest.fixture

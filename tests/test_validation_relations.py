@@ -10,7 +10,7 @@ from validate_support import (
     write_package,
 )
 
-from conflictdata.validation import validate
+from conflictdata._validation.run import validate
 
 EV = "seeds/events.csv"
 

@@ -11,7 +11,7 @@ from validate_support import (
     write_package,
 )
 
-from conflictdata.validation import validate
+from conflictdata._validation.run import validate
 
 
 def run(tmp_path, rows=None, **kw):
@@ -59,7 +59,7 @@ def test_per_rule_limit_counts_the_rest(tmp_path):
 def test_a_parsed_package_validates_like_its_descriptor(tmp_path):
     """validate() takes an already read Package (as the build passes its own) and finds the
     same as from the descriptor path."""
-    from conflictdata.schema import read_package
+    from conflictdata._tableschema.package import read_package
 
     desc = write_package(tmp_path, with_cell("events", 1, low="two", source_excerpt=" x"))
     by_path = validate(desc)

@@ -1,4 +1,4 @@
-"""The bytes of a resource (validation/source.py): encodings, compression, bytes and hash,
+"""The bytes of a resource (_read/source.py): encodings, compression, bytes and hash,
 multipart paths, and the resource keys that are refused; each compared with what
 frictionless 5 says about the same small package."""
 
@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conflictdata._validation.run import validate
 from conflictdata.errors import DescriptorError, UnsupportedFeatureError
-from conflictdata.validation import validate
 
 frictionless = pytest.importorskip("frictionless")
 
@@ -182,7 +182,7 @@ def test_zip_without_the_member_is_a_finding(tmp_path):
 
 
 def test_decompression_bomb_stops_at_the_limit(tmp_path, monkeypatch):
-    import conflictdata.validation.source as source
+    import conflictdata._read.source as source
 
     monkeypatch.setattr(source, "MAX_BYTES", 1 << 20)
     bomb = gzip.compress(b"id,name\n" + b"0" * (8 << 20))
@@ -352,8 +352,8 @@ def test_malformed_bytes_is_a_descriptor_error(tmp_path):
 
 def test_build_reads_the_same_bytes(tmp_path):
     """convert.read_csv_columns goes through the same source: a gz resource in latin-1."""
-    from conflictdata.convert import read_csv_columns
-    from conflictdata.schema import read_package
+    from conflictdata._tableschema.package import read_package
+    from conflictdata._tools.convert import read_csv_columns
 
     desc = package(
         tmp_path,

@@ -19,12 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from validate_support import write_package
 
+from conflictdata._checks.findings import FRICTIONLESS
+from conflictdata._tableschema.fields import read_field as _field_from_dict
+from conflictdata._tableschema.tables import table_schema_from_dict
+from conflictdata._types.cells import read_cells
+from conflictdata._types.temporal import NAIVE
+from conflictdata._validation.run import validate
 from conflictdata.errors import BuildError, DescriptorError, UnsupportedFeatureError
-from conflictdata.schema import _field_from_dict, table_schema_from_dict
-from conflictdata.validation import validate
-from conflictdata.validation.cells import read_cells
-from conflictdata.validation.findings import FRICTIONLESS
-from conflictdata.validation.temporal import NAIVE
 
 frictionless = pytest.importorskip("frictionless")
 
@@ -593,7 +594,7 @@ def test_strptime_formats_agree_with_python(fmt, ftype, values):
 
 
 def test_build_converts_temporal_types():
-    from conflictdata.convert import convert_table
+    from conflictdata._tools.convert import convert_table
 
     schema = table_schema_from_dict(
         "t",
@@ -643,7 +644,7 @@ def test_build_converts_temporal_types():
     ],
 )
 def test_build_refuses_what_its_types_cannot_hold(ftype, cell, why):
-    from conflictdata.convert import convert_table
+    from conflictdata._tools.convert import convert_table
 
     schema = table_schema_from_dict("t", "t.csv", {"fields": [{"name": "a", "type": ftype}]})
     with pytest.raises(BuildError, match=why):

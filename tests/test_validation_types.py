@@ -18,11 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conflictdata._checks.findings import FRICTIONLESS
+from conflictdata._tableschema.model import Field
+from conflictdata._types.numbers import read_integer, read_number
+from conflictdata._validation.run import validate
 from conflictdata.errors import DescriptorError, UnsupportedFeatureError
-from conflictdata.schema import Field
-from conflictdata.validation import validate
-from conflictdata.validation.findings import FRICTIONLESS
-from conflictdata.validation.numbers import read_integer, read_number
 
 frictionless = pytest.importorskip("frictionless")
 
@@ -577,7 +577,7 @@ def test_email_reader_equals_validators_email(cells):
     """The vectorised email check gives validators.email's verdict (frictionless' own)."""
     import validators
 
-    from conflictdata.validation.text import read_string
+    from conflictdata._types.text import read_string
 
     f = Field(name="a", type="string", title="", description="", format="email", raw={})
     present = np.array([c != "" for c in cells])
@@ -607,7 +607,7 @@ def test_binary_reader_equals_b64decode(cells):
     """format binary: frictionless' test is base64.b64decode(cell) not raising."""
     import base64
 
-    from conflictdata.validation.text import read_string
+    from conflictdata._types.text import read_string
 
     def theirs(c: str) -> bool:
         try:

@@ -37,7 +37,7 @@ socket.socket.connect = _no_network
 socket.create_connection = _no_network
 
 import conflictdata as cd
-from conflictdata.schema import package_from_descriptor
+from conflictdata._tableschema.package import package_from_descriptor
 
 found = cd.versions()
 assert [v.where for v in found] == [("bundled",)], found
@@ -216,9 +216,9 @@ def test_bundled_release_is_byte_identical_to_conflictdata_build(
     desc = json.loads((release / "datapackage.json").read_text())
     expected = ["datapackage.json"] + [r["path"] for r in desc["resources"]]
     with zipfile.ZipFile(built[kind]) as zf:
-        prefix = f"conflictdata/_release/{release.name}/"
+        prefix = f"conflictdata/_bundled/{release.name}/"
         bundled = sorted(
-            n[len(prefix) :] for n in zf.namelist() if n.startswith("conflictdata/_release/")
+            n[len(prefix) :] for n in zf.namelist() if n.startswith("conflictdata/_bundled/")
         )
         assert bundled == sorted(expected)
         for name in expected:

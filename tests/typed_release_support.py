@@ -9,7 +9,7 @@ from pathlib import Path
 
 from build_support import EVENTS, EVENTS_SCHEMA, HAVE_VALIDATE, event, write_package
 
-from conflictdata.build import build_release as build_into
+from conflictdata._tools.build import build_release as build_into
 
 #: A fixed build time: 2025-06-15T15:06:40Z.
 EPOCH = "1750000000"

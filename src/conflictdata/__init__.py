@@ -5,13 +5,17 @@ Load a table in one call::
     import conflictdata as cd
     events = cd.load("events")
 
-Heavy modules (pandas, pyarrow) are imported only when a function needs them.
+This namespace is the analyst's API: loading tables (pandas, Arrow, polars, DuckDB), the
+releases known here, field documentation, the change feed, the timeline chart, and the
+package's exceptions. Maintainer tools (validation, frames, build, diff, report, Croissant)
+are in :mod:`conflictdata.tools`. Heavy modules (pandas, pyarrow) are imported only when a
+function needs them; the names below are typed for type checkers all the same.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     BuildError,
@@ -30,44 +34,59 @@ from .errors import (
     ValidationError,
 )
 
+if TYPE_CHECKING:  # pragma: no cover
+    from . import tools
+    from ._api import changes, load, load_all, timeline
+    from ._loader.releases import VersionInfo, versions
+    from ._loader.tables import (
+        connect_duckdb,
+        describe,
+        load_arrow,
+        load_polars,
+        table_path,
+        tables,
+    )
+
+    __version__: str
+
 # name -> module that defines it; resolved lazily so `import conflictdata` stays light.
 _LAZY = {
-    "read_package": "schema",
-    "Package": "schema",
-    "TableSchema": "schema",
-    "Field": "schema",
-    # the loader
-    "load": "loader",
-    "load_all": "loader",
-    "load_arrow": "loader",
-    "load_polars": "loader",
-    "connect_duckdb": "loader",
-    "table_path": "loader",
-    "tables": "loader",
-    "versions": "loader",
-    "changes": "loader",
-    "describe": "loader",
-    "VersionInfo": "loader",
-    # build and diff
-    "build_release": "build",
-    "BuildResult": "build",
-    "diff_releases": "diff",
-    "ReleaseDiff": "diff",
-    # Croissant metadata of a release
-    "croissant_metadata": "croissant",
-    "write_croissant": "croissant",
-    # report
-    "report": "reporting",
-    "timeline": "reporting",
-    "render_report": "reporting",
-    # validation
-    "validate": "validation.run",
-    "Report": "validation.findings",
-    "Finding": "validation.findings",
-    # DataFrames in memory (pandera_schema needs the pandera extra)
-    "pandera_schema": "frames.pandera_schemas",
-    "validate_frames": "frames.validate",
+    "load": "_api",
+    "load_all": "_api",
+    "changes": "_api",
+    "timeline": "_api",
+    "load_arrow": "_loader.tables",
+    "load_polars": "_loader.tables",
+    "connect_duckdb": "_loader.tables",
+    "table_path": "_loader.tables",
+    "tables": "_loader.tables",
+    "describe": "_loader.tables",
+    "versions": "_loader.releases",
+    "VersionInfo": "_loader.releases",
 }
+
+#: Names that moved to the maintainer namespace: a clear error instead of a bare AttributeError.
+_TOOLS = frozenset(
+    {
+        "validate",
+        "Report",
+        "Finding",
+        "validate_frames",
+        "pandera_schema",
+        "build_release",
+        "BuildResult",
+        "diff_releases",
+        "ReleaseDiff",
+        "report",
+        "render_report",
+        "croissant_metadata",
+        "write_croissant",
+        "read_package",
+        "Package",
+        "TableSchema",
+        "Field",
+    }
+)
 
 __all__ = [
     "BuildError",
@@ -79,13 +98,25 @@ __all__ = [
     "InvalidVersionError",
     "MissingDependencyError",
     "OutputError",
-    "UnsupportedFeatureError",
     "ReleaseExistsError",
     "UnknownTableError",
     "UnknownVersionError",
+    "UnsupportedFeatureError",
     "ValidationError",
+    "VersionInfo",
     "__version__",
-    *_LAZY,
+    "changes",
+    "connect_duckdb",
+    "describe",
+    "load",
+    "load_all",
+    "load_arrow",
+    "load_polars",
+    "table_path",
+    "tables",
+    "timeline",
+    "tools",
+    "versions",
 ]
 
 
@@ -97,8 +128,14 @@ def __getattr__(name: str) -> Any:
 
         globals()[name] = value = version(__name__)
         return value
+    if name == "tools":  # the maintainer namespace, as `cd.tools.validate(...)`
+        return import_module(".tools", __name__)
     module = _LAZY.get(name)
     if module is None:
+        if name in _TOOLS:
+            raise AttributeError(
+                f"conflictdata.{name} is a maintainer tool: use conflictdata.tools.{name}"
+            )
         raise AttributeError(f"module 'conflictdata' has no attribute {name!r}")
     value = getattr(import_module(f".{module}", __name__), name)
     globals()[name] = value

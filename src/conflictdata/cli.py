@@ -10,8 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from ._release.layout import DESCRIPTOR_NAME
 from .errors import ConflictDataError, DescriptorError
-from .release import DESCRIPTOR_NAME
 
 
 def _generated(out: str, changed: bool, check: bool, command: str) -> int:
@@ -26,7 +26,7 @@ def _generated(out: str, changed: bool, check: bool, command: str) -> int:
 
 
 def _cmd_codebook(args: argparse.Namespace) -> int:
-    from .docs import write_codebook
+    from ._tools.docs import write_codebook
 
     return _generated(
         args.out,
@@ -47,7 +47,7 @@ def _could_not_run(command: str, exc: Exception) -> int:
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
-    from .frames.render_models import DEFAULT_OUT, write_models
+    from ._frames.render_models import DEFAULT_OUT, write_models
 
     out = args.out or DEFAULT_OUT
     return _generated(
@@ -58,8 +58,8 @@ def _cmd_models(args: argparse.Namespace) -> int:
 def _cmd_versions(args: argparse.Namespace) -> int:
     import warnings
 
-    from .loader import versions
-    from .remote import release_url
+    from ._loader.releases import versions
+    from ._remote.server import release_url
 
     try:
         release_url(args.url)  # a malformed or non-http(s) URL is a usage error, not a warning
@@ -71,7 +71,7 @@ def _cmd_versions(args: argparse.Namespace) -> int:
     for w in caught:
         print(f"conflictdata versions: warning: {_one_line(w.message)}", file=sys.stderr)
     if not found:
-        from .remote import ENV_URL, release_url
+        from ._remote.server import ENV_URL, release_url
 
         hint = "" if release_url(args.url) else f"; no release URL configured (--url or {ENV_URL})"
         print(f"no releases: none bundled, built locally or cached{hint}")
@@ -86,8 +86,8 @@ def _cmd_versions(args: argparse.Namespace) -> int:
 def _cmd_download(args: argparse.Namespace) -> int:
     import warnings
 
-    from .loader import open_release
-    from .release import check_version
+    from ._loader.releases import open_release
+    from ._release.layout import check_version
 
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -110,7 +110,7 @@ def _cmd_download(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build_release
+    from ._tools.build import build_release
     from .errors import InvalidVersionError, OutputError, ValidationError
 
     try:
@@ -130,8 +130,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import diff_releases
-    from .release import resolve_release
+    from ._release.layout import resolve_release
+    from ._tools.diff import diff_releases
 
     old = resolve_release(args.old, args.out)
     new = resolve_release(args.new, args.out)
@@ -141,7 +141,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validation import validate
+    from ._validation.run import validate
 
     report = validate(args.descriptor, sources_dir=args.sources_dir, policy=args.policy)
     if args.format == "json":
@@ -158,9 +158,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .loader import open_release
-    from .release import check_version, write_text_atomic
-    from .reporting import render_report
+    from ._loader.releases import open_release
+    from ._release.layout import check_version
+    from ._tools.report import render_report
+    from ._util.fs import write_text_atomic
 
     version = None if args.version in (None, "latest") else check_version(args.version)
     release = open_release(version, source=args.source)
@@ -173,7 +174,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_findings(args: argparse.Namespace) -> int:
-    from .docs import write_findings_doc
+    from ._tools.docs import write_findings_doc
 
     return _generated(
         args.out, write_findings_doc(args.out, check=args.check), args.check, "findings"

@@ -8,7 +8,7 @@
     def airstrikes(events: DataFrame[Events]) -> DataFrame[Events]:
         return events[events[Events.event_type] == "airstrike"]
 
-Each model's schema is its table's ``conflictdata.pandera_schema``: the dtypes
+Each model's schema is its table's ``conflictdata.tools.pandera_schema``: the dtypes
 ``conflictdata.load`` gives and every check, named with the validator's finding codes.
 Subclass a model to describe a derived frame; its own fields and checks are added::
 
@@ -21,11 +21,24 @@ Generated from the Table Schemas by ``conflictdata models``; do not edit.
 """
 
 # first: without pandera this raises MissingDependencyError, which says how to install it
-from .frames.table_model import TableModel, pdx  # isort: skip
+from ._frames.table_model import TableModel as _TableModel  # isort: skip
+from ._frames.table_model import pdx  # isort: skip
 
 import pandas as pd
 import pyarrow as pa
 from pandera.typing import Series
+
+from ._loader.releases import open_release
+from ._tableschema.model import TableSchema
+
+
+class TableModel(_TableModel):
+    """The base of the models below: a table's schema is the one in the release that
+    ``conflictdata.load`` reads."""
+
+    @classmethod
+    def table_schema_(cls, name: str) -> TableSchema:
+        return open_release().table(name)
 
 __all__ = [
     "Sources", "Actors", "TypeCrosswalk", "Events", "EventActors", "Figures", "Statements",

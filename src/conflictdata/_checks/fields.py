@@ -1,0 +1,484 @@
+"""Layer 2, each field: type, required, enum, pattern, bounds, lengths, unique, ID
+spelling and the primary key, each a vectorised mask over the whole column."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .._tableschema.model import Field
+from .._types.cells import bound as cell_bound
+from .._types.cells import read_cells
+from .._types.ids import MAX_DIGITS, id_pattern
+from .._types.kernels import char_lengths, np_mask, regex_mask, take_rows
+from .._types.numbers import exact_values, value_reader
+from .._types.spec import RefusedCells
+from ..errors import UnsupportedFeatureError
+from .table import Collector, TableData, quote
+
+__all__ = [
+    "check_fields",
+    "defer_pattern",
+    "is_none",
+    "join_parts",
+    "key_values",
+    "pattern_mask",
+    "report_pattern",
+]
+
+#: the types compared as text (their cells are their values)
+_TEXT = ("string", "any")
+
+
+def defer_pattern(td: TableData, f: Field) -> bool:
+    """A non-ID pattern on a single-field foreign key is checked after the key lookups
+    (relations.check_deferred_patterns): cells equal to a referenced key that was checked
+    against the same pattern share its answer, so only the other cells need the regex."""
+    return (
+        id_pattern(f.pattern) is None
+        and f.format == "default"
+        and any(fk.fields == (f.name,) for fk in td.schema.foreign_keys)
+    )
+
+
+def report_pattern(
+    td: TableData, f: Field, ok: np.ndarray, out: Collector, valid: np.ndarray | None = None
+) -> None:
+    """E205 for every non-empty cell of ``f`` (every ``valid`` one: a cell that is not of
+    its format is not checked further) that ``ok`` (the full-match mask) rejects."""
+    pat = f.pattern
+    cells = td.is_present(f.name) if valid is None else valid
+    out.rows(
+        "E205",
+        td,
+        np.flatnonzero(cells & ~ok),
+        f.name,
+        lambda v, x: f"value {quote(v)} does not match the pattern {pat}",
+    )
+
+
+def pattern_mask(td: TableData, f: Field, s: pa.ChunkedArray) -> np.ndarray:
+    """Full-match mask of the field's pattern; an ID pattern ``^P[0-9]{K,}$`` is read from
+    the parsed IDs (which foreign-key lookups reuse) instead of running a regex."""
+    assert f.pattern is not None
+    idp = id_pattern(f.pattern)
+    if idp is None:
+        return regex_mask(s, f.pattern)
+    ids = td.id_ints(f.name, idp[0])
+    ok = ids.ok & (ids.nd >= idp[1])
+    if len(ids.long):
+        ok[ids.long] = regex_mask(take_rows(s, ids.long), f.pattern)
+    return ok
+
+
+def _typed(
+    td: TableData, f: Field, s: pa.ChunkedArray, present: np.ndarray, out: Collector
+) -> np.ndarray:
+    """Type-check one column (E202, and E203 for impossible dates) and store its typed
+    values, invalid ones as null (the readers: :mod:`.._types.cells`); return the valid cells."""
+    try:
+        r = read_cells(f, s, present)
+    except RefusedCells as exc:
+        raise UnsupportedFeatureError(
+            exc.feature, exc.value, resource=td.name, field=f.name, why=exc.why
+        ) from None
+    if r.typed is not None:
+        td.typed[f.name] = r.typed
+    elif not (present & ~r.ok).any():
+        pass
+    else:  # text of a format: a cell not of it is None in keys, as frictionless reads it
+        td.typed[f.name] = pc.if_else(
+            pa.array(present & r.ok), s.combine_chunks(), pa.scalar(None, pa.string())
+        )
+    if r.ymd is not None:
+        td.ymd[f.name] = r.ymd
+    bad = present & ~r.ok
+    if r.impossible is not None and len(r.impossible):
+        out.rows(
+            "E203", td, r.impossible, f.name, lambda v, x: f"{quote(v)} is not a calendar date"
+        )
+        bad[r.impossible] = False
+    what = r.what
+    out.rows("E202", td, np.flatnonzero(bad), f.name, lambda v, x: f"{quote(v)} is not {what}")
+    return present & r.ok
+
+
+def _is_nan(typed: pa.Array) -> np.ndarray:
+    """NaN cells of a float column (they equal nothing and fail every bound)."""
+    if not pa.types.is_floating(typed.type):
+        return np.zeros(len(typed), dtype=bool)
+    return np_mask(pc.is_nan(typed))
+
+
+def _exact_number(f: Field) -> bool:
+    """A number read as Decimal: float64 settles every comparison but ties and long cells."""
+    return f.type == "number" and not f.raw.get("floatNumber")
+
+
+def _enum_bad(td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray) -> np.ndarray:
+    """Valid cells whose value is not in the enum, compared as frictionless does: text for
+    string and any (an ``any`` enum item that is not a string matches nothing), typed values
+    for the rest (each enum item read as the field's type; an unreadable one matches
+    nothing)."""
+    items = f.raw.get("constraints", {}).get("enum") or []
+    typed = td.typed.get(f.name) if f.type not in _TEXT else None
+    if typed is None:
+        allowed = [v for v in items if isinstance(v, str)]
+        return valid & ~np_mask(pc.is_in(s, value_set=pa.array(allowed, pa.string())))
+    if f.type in ("integer", "number"):
+        read = value_reader(f)
+        values = [v for v in (read(i) for i in items) if v is not None]
+    else:
+        values = []
+        for i in items:
+            try:
+                v = cell_bound(f, i)
+                values.append(
+                    pa.array([v.as_py() if isinstance(v, pa.Scalar) else v])
+                    .cast(typed.type)[0]
+                    .as_py()
+                )
+            except (ValueError, TypeError, OverflowError, ArithmeticError, pa.ArrowException):
+                pass  # not a value of the type: it matches nothing, as in frictionless
+    if f.type in ("integer", "number"):
+        scalars = [
+            float(v) if f.type == "number" else int(v)
+            for v in values
+            if f.type == "number" or -(2**63) <= v < 2**63
+        ]
+        vs = pa.array(scalars, typed.type)
+    else:
+        vs = pa.array(values, typed.type)
+    ok = np_mask(pc.is_in(typed, value_set=vs)) & ~_is_nan(typed)
+    if _exact_number(f):  # float64 equality may join long decimals: settle those exactly
+        long = np.flatnonzero(ok & valid & np_mask(pc.greater(pc.utf8_length(s), 15)))
+        if len(long):
+            exact = set(values)
+            ok[long] = [v in exact for v in exact_values(f, s, long)]
+    return valid & ~ok
+
+
+_BOUNDS = (
+    ("minimum", "E206", pc.less, "below the minimum"),
+    ("maximum", "E207", pc.greater, "above the maximum"),
+    ("exclusiveMinimum", "E206", pc.less_equal, "not above the exclusive minimum"),
+    ("exclusiveMaximum", "E207", pc.greater_equal, "not below the exclusive maximum"),
+)
+_EXACT_OP = {
+    "minimum": lambda c, b: c < b,
+    "maximum": lambda c, b: c > b,
+    "exclusiveMinimum": lambda c, b: c <= b,
+    "exclusiveMaximum": lambda c, b: c >= b,
+}
+
+
+def _check_bounds(
+    td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray, out: Collector
+) -> None:
+    """E206/E207: each bound compared with the typed values (NaN fails every bound, as in
+    frictionless; a tie of float64 values is settled with the exact Decimals)."""
+    typed = td.typed.get(f.name)
+    c = f.raw.get("constraints", {})
+    if typed is None:
+        return
+    nan = _is_nan(typed)
+    for key, code, op, word in _BOUNDS:
+        bound = c.get(key)
+        if bound is None:
+            continue
+        b = cell_bound(f, bound)
+        bad = np_mask(op(typed, b)) | (nan & valid)
+        if _exact_number(f):
+            tie = np.flatnonzero(np_mask(pc.equal(typed, b)))
+            if len(tie):
+                eb = value_reader(f)(bound)
+                bad[tie] = [_EXACT_OP[key](v, eb) for v in exact_values(f, s, tie)]
+        out.rows(
+            code,
+            td,
+            np.flatnonzero(bad & valid),
+            f.name,
+            lambda v, x, word=word, bound=bound: f"value {quote(v)} is {word} {bound}",
+        )
+
+
+#: a composite key part that is None (empty, or not a value of its type)
+_NONE = "\x00"
+
+
+def key_values(
+    td: TableData, names: tuple[str, ...]
+) -> tuple[pa.Array | pa.ChunkedArray, np.ndarray, Callable[[np.ndarray], list[Any]] | None]:
+    """A key as frictionless compares it: the tuple of the fields' values, text for string
+    and any, typed values for the rest (``01`` is ``1``, ``true`` is ``True``), None for an
+    empty or invalid cell. Returns (one comparable value per row, the rows whose key is not
+    all None and holds no NaN, and for Decimal keys the exact Python keys of given rows,
+    which settle the few float64 collisions)."""
+    fields = [td.schema.field(n) for n in names]
+    typed = [f.type not in _TEXT for f in fields]
+    exact = any(_exact_number(f) for f in fields)
+    key_of = None
+    if exact:
+
+        def key_of(idx: np.ndarray) -> list[Any]:
+            cols = [
+                exact_values(f, td.raw[f.name], idx)
+                if _exact_number(f)
+                else take_rows(td.value(f.name), idx).to_pylist()
+                for f in fields
+            ]
+            return list(zip(*cols))
+
+    if not any(typed) and all(td.is_present(n).all() and n not in td.typed for n in names):
+        values = (
+            td.raw[names[0]]
+            if len(names) == 1
+            else pc.binary_join_element_wise(*(td.raw[n] for n in names), "\x1f")
+        )
+        return values, np.ones(td.n, dtype=bool), key_of
+    parts = []
+    some = np.zeros(td.n, dtype=bool)
+    nan = np.zeros(td.n, dtype=bool)
+    for n in names:
+        v = td.value(n)
+        if isinstance(v, pa.ChunkedArray):
+            v = v.combine_chunks()
+        some |= np_mask(pc.is_valid(v))
+        nan |= _is_nan(v)
+        parts.append(v)
+    return join_parts(parts), some & ~nan, key_of
+
+
+def is_none(td: TableData, name: str) -> np.ndarray:
+    """Cells frictionless reads as None: empty, or not a value of the field's type."""
+    typed = td.typed.get(name)
+    return ~td.is_present(name) if typed is None else np_mask(pc.is_null(typed))
+
+
+def join_parts(parts: list[pa.Array]) -> pa.Array:
+    """One comparable value per row from a key's parts (nulls: None, equal to None)."""
+    if len(parts) == 1:
+        return parts[0]
+    strs = [
+        pc.fill_null(p if pa.types.is_string(p.type) else pc.cast(p, pa.string()), _NONE)
+        for p in parts
+    ]
+    return pc.binary_join_element_wise(*strs, "\x1f")
+
+
+def _duplicates(
+    values: pa.ChunkedArray | pa.Array,
+    consider: np.ndarray,
+    key_of: Callable[[np.ndarray], list[Any]] | None = None,
+) -> tuple[np.ndarray, list[int]]:
+    """Row indices (among ``consider``) repeating an earlier row's value, and that earlier
+    row's index; ``key_of`` gives the exact keys of the candidate rows when ``values`` may
+    join unequal ones."""
+    if len(pc.unique(values)) == len(values):  # the common case, and cheaper to prove
+        return np.zeros(0, dtype=np.int64), []
+    vc = pc.value_counts(values)
+    repeated = vc.field("values").filter(pc.greater(vc.field("counts"), 1))
+    if len(repeated) == 0:
+        return np.zeros(0, dtype=np.int64), []
+    hit = np.flatnonzero(np_mask(pc.is_in(values, value_set=repeated)) & consider)
+    keys = key_of(hit) if key_of is not None else values.take(pa.array(hit)).to_pylist()
+    first: dict[Any, int] = {}
+    dup: list[int] = []
+    firsts: list[int] = []
+    for i, v in zip(hit.tolist(), keys):
+        if v in first:
+            dup.append(i)
+            firsts.append(first[v])
+        else:
+            first[v] = i
+    return np.asarray(dup, dtype=np.int64), firsts
+
+
+def check_fields(td: TableData, out: Collector) -> None:
+    """Layer 2: type, required, enum, pattern, bounds, lengths, unique and primary key."""
+    schema = td.schema
+    for f in schema.fields:
+        s = td.raw.get(f.name)
+        if s is None:
+            continue
+        present = td.is_present(f.name)
+        valid = _typed(td, f, s, present, out)
+        name = f.name
+        if f.required:  # a primary key field too (its row also gets E212 when all empty)
+            out.rows(
+                "E201",
+                td,
+                np.flatnonzero(~present),
+                name,
+                lambda v, x: f"{name} is required but empty",
+            )
+        if f.enum is not None:
+            allowed = list(f.enum)
+            shown = ", ".join(allowed[:12]) + (", …" if len(allowed) > 12 else "")
+            out.rows(
+                "E204",
+                td,
+                np.flatnonzero(_enum_bad(td, f, s, valid)),
+                name,
+                lambda v, x: f"value {quote(v)} is not one of: {shown}",
+            )
+        if f.pattern is not None:
+            if defer_pattern(td, f):
+                td.deferred_patterns.append(name)  # relations.check_deferred_patterns
+            else:
+                ok = pattern_mask(td, f, s)
+                td.pattern_ok[name] = ok
+                report_pattern(td, f, ok, out, valid)
+        if out.strict and f.pattern is not None and id_pattern(f.pattern) is not None:
+            _check_id_spelling(td, f, out)
+        _check_bounds(td, f, s, valid, out)
+        if out.strict and f.type == "number":
+            typed = td.typed[name]
+            idx = np.flatnonzero(valid & ~np_mask(pc.is_finite(typed)))
+            out.rows("E230", td, idx, name, lambda v, x: f"{quote(v)} is not a finite number")
+        if f.min_length is not None or f.max_length is not None:
+            length = char_lengths(s, present, f.min_length, f.max_length)
+            if f.min_length is not None:
+                lo = f.min_length
+                out.rows(
+                    "E208",
+                    td,
+                    np.flatnonzero(valid & (length < lo)),
+                    name,
+                    lambda v, x: f"{len(v or '')} characters, fewer than the minimum {lo}",
+                )
+            if f.max_length is not None:
+                hi = f.max_length
+                out.rows(
+                    "E209",
+                    td,
+                    np.flatnonzero(valid & (length > hi)),
+                    name,
+                    lambda v, x: f"{len(v or '')} characters, more than the maximum {hi}",
+                )
+        if f.unique and not _distinct_ids(td, name):  # a key field too, as frictionless
+            values, consider, key_of = key_values(td, (name,))
+            dup, firsts = _duplicates(values, consider, key_of)
+            first_lines = [int(td.lines[i]) for i in firsts]
+            out.rows(
+                "E210",
+                td,
+                dup,
+                name,
+                lambda v, x: f"{quote(v)} is already used on line {x['first']}",
+                extra={"first": dict(zip(dup.tolist(), first_lines))},
+            )
+    _check_primary_key(td, out)
+
+
+_POW10 = np.array([10**k for k in range(MAX_DIGITS + 1)], dtype=np.int64)
+
+
+def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
+    """E213: one spelling per ID number. An ID has the pattern's minimum number of digits,
+    and more only without a leading zero (``evt-0001``, ``evt-10000``; not ``evt-00001``),
+    so two IDs that are equal as numbers are equal as text. Read from the parsed IDs."""
+    prefix, width = id_pattern(f.pattern)  # type: ignore[misc]
+    ids = td.id_ints(f.name, prefix)
+    bad = ids.ok & (ids.nd > max(width, 1)) & (ids.val < _POW10[np.maximum(ids.nd, 1) - 1])
+    idx = np.flatnonzero(bad)
+    if len(ids.long):  # more than 18 digits: look at those few cells one by one
+        long_vals = take_rows(td.raw[f.name], ids.long).to_pylist()
+        rests = [(i, v[len(prefix) :]) for i, v in zip(ids.long.tolist(), long_vals)]
+        lead = [
+            i
+            for i, r in rests
+            if r.isascii() and r.isdigit() and len(r) > max(width, 1) and r[0] == "0"
+        ]
+        idx = np.union1d(idx, np.asarray(lead, dtype=np.int64))
+    if len(idx) == 0:
+        return
+    # For each bad row, another row holding the same number (numbers that fit int64).
+    same: dict[int, int] = {}
+    nums = ids.val[idx[bad[idx]]] if len(idx) else np.zeros(0, dtype=np.int64)
+    if len(nums):
+        peers = np.flatnonzero(ids.ok & np.isin(ids.val, nums))
+        first_of: dict[int, list[int]] = {}
+        for r, v in zip(peers.tolist(), ids.val[peers].tolist()):
+            first_of.setdefault(v, []).append(r)
+        for r in idx.tolist():
+            if bad[r]:
+                other = [p for p in first_of.get(int(ids.val[r]), []) if p != r]
+                if other:
+                    same[r] = int(td.lines[other[0]])
+    digits = prefix.decode()
+
+    def message(v: str | None, x: dict[str, Any]) -> str:
+        text = v or ""
+        num = text[len(digits) :].lstrip("0")
+        canon = digits + num.rjust(width, "0")
+        also = f"; line {x['line']} spells the same number" if x["line"] is not None else ""
+        return (
+            f"{quote(v)} has extra leading zeros: the one spelling of this ID is "
+            f"{quote(canon)}{also}"
+        )
+
+    out.rows(
+        "E213",
+        td,
+        idx,
+        f.name,
+        message,
+        extra={"line": {r: same.get(r) for r in idx.tolist()}},
+        hint=f"write IDs with exactly {width} digits, or more without a leading zero",
+    )
+
+
+def _distinct_ids(td: TableData, name: str) -> bool:
+    """True when the field has an ID pattern, every cell is such an ID and no two are equal:
+    proved from the parsed integers, without hashing strings. False means: check generally."""
+    idp = id_pattern(td.schema.field(name).pattern) if name in td.raw else None
+    if idp is None:
+        return False
+    return td.id_ints(name, idp[0]).key_table() is not None
+
+
+def _check_primary_key(td: TableData, out: Collector) -> None:
+    """E212 for a row whose key cells are all None (empty or invalid), E211 for a key tuple
+    already seen, a None part comparing equal to None: frictionless' primary-key rule."""
+    pk = td.schema.primary_key
+    if not pk or not all(k in td.raw for k in pk):
+        return
+    fast = len(pk) == 1 and _distinct_ids(td, pk[0])
+    values, consider, key_of = (
+        (td.raw[pk[0]], np.ones(td.n, bool), None) if fast else key_values(td, pk)
+    )
+    none = (
+        np.logical_and.reduce([is_none(td, k) for k in pk])
+        if not fast
+        else np.zeros(td.n, dtype=bool)
+    )
+    label = "+".join(pk)
+    out.rows(
+        "E212",
+        td,
+        np.flatnonzero(none),
+        pk[0],
+        lambda v, x: f"the primary key {label} is empty or not a valid value",
+    )
+    if fast:
+        return
+    dup, firsts = _duplicates(values, consider & ~none, key_of)
+    first_lines = [int(td.lines[i]) for i in firsts]
+    shown = (
+        td.raw[pk[0]]
+        if len(pk) == 1
+        else pc.binary_join_element_wise(*(td.raw[k] for k in pk), "+")
+    )
+    out.rows(
+        "E211",
+        td,
+        dup,
+        pk[0],
+        lambda v, x: f"{label} {quote(x['key'])} is already used on line {x['first']}",
+        extra={"first": dict(zip(dup.tolist(), first_lines)), "key": shown},
+    )

@@ -1,0 +1,189 @@
+"""The shared state of one validation run: each table's columns as read (:class:`TableData`,
+with the values derived from them cached for every layer) and the :class:`Collector` that
+gathers findings, capped per rule.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .._tableschema.model import TableSchema
+from .._types.ids import IdInts, parse_ids
+from .._types.kernels import np_mask, take_rows
+from .findings import Finding, make_finding
+
+__all__ = ["Collector", "TableData", "quote"]
+
+_NULL_STR = pa.scalar(None, pa.string())
+
+
+@dataclass
+class TableData:
+    """One table as read for validation: raw string columns by field name, plus derived."""
+
+    schema: TableSchema
+    path: str
+    n: int = 0
+    readable: bool = False
+    lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: row number of each data row as frictionless counts it (header = 1); empty: not known
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    raw: dict[str, pa.ChunkedArray] = field(default_factory=dict)
+    colno: dict[str, int] = field(default_factory=dict)
+    present: dict[str, np.ndarray] = field(default_factory=dict)
+    typed: dict[str, pa.Array] = field(default_factory=dict)
+    ymd: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    keys: pa.ChunkedArray | pa.Array | None = None
+    #: foreign key -> index of each row's referenced row (null: empty or not found)
+    fk_index: dict[Any, pa.Array | pa.ChunkedArray] = field(default_factory=dict)
+    #: (field, prefix) -> the column read as prefix + digits (see :func:`id_ints`)
+    ids: dict[tuple[str, bytes], IdInts] = field(default_factory=dict)
+    #: field -> full-match mask of its pattern (every row), for foreign keys pointing here
+    pattern_ok: dict[str, np.ndarray] = field(default_factory=dict)
+    #: field -> rows (sorted indices) whose record ends before this field's cell: missing
+    missing_cells: dict[str, np.ndarray] = field(default_factory=dict)
+    #: the resource's bytes as read (:class:`.._read.source.Source`): locates rows in its parts
+    source: Any = None
+    #: fields whose pattern check waits for the foreign-key lookups (see :func:`.fields.defer_pattern`)
+    deferred_patterns: list[str] = field(default_factory=list)
+
+    def id_ints(self, name: str, prefix: bytes) -> IdInts:
+        """The column ``name`` parsed as ``prefix`` + ASCII digits (cached)."""
+        got = self.ids.get((name, prefix))
+        if got is None:
+            got = parse_ids(self.raw[name], prefix)
+            self.ids[(name, prefix)] = got
+        return got
+
+    def value(self, name: str) -> pa.Array | pa.ChunkedArray:
+        """Typed values of a field, invalid and empty cells null (text fields built here)."""
+        got = self.typed.get(name)
+        if got is None:
+            s = self.raw[name].combine_chunks()
+            present = self.is_present(name)
+            got = s if present.all() else pc.if_else(pa.array(present), s, _NULL_STR)
+            self.typed[name] = got
+        return got
+
+    @property
+    def name(self) -> str:
+        return self.schema.name
+
+    def is_present(self, name: str) -> np.ndarray:
+        """Cells of a field that hold a value (cached): not a missing value, and not missing
+        from a short row (whatever missingValues says)."""
+        got = self.present.get(name)
+        if got is None:
+            s = self.raw[name]
+            missing = self.schema.missing_values
+            if missing == ("",):
+                got = np_mask(pc.not_equal(pc.binary_length(s), 0))
+            else:
+                got = ~np_mask(pc.is_in(s, value_set=pa.array(list(missing), pa.string())))
+            gone = self.missing_cells.get(name)
+            if gone is not None and len(gone):
+                got = got.copy()
+                got[gone] = False
+            self.present[name] = got
+        return got
+
+
+def quote(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…'"
+
+
+class Collector:
+    """Gathers findings, keeping at most ``limit`` per (table, code, field)."""
+
+    def __init__(self, limit: int = 1000, *, strict: bool = False) -> None:
+        self.limit = limit
+        #: the package follows this project's policy: policy rules are checked
+        self.strict = strict
+        self.findings: list[Finding] = []
+        self.counts: Counter[tuple[Any, ...]] = Counter()
+        self.suppressed: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def _room(self, code: str, table: str | None, fld: str | None, n: int) -> int:
+        with self._lock:  # tables are checked in threads
+            k = (table, code, fld)
+            room = max(0, self.limit - self.counts[k])
+            self.counts[k] += n
+            if n > room:
+                self.suppressed[code] += n - room
+            return min(n, room)
+
+    def one(
+        self,
+        code: str,
+        *,
+        table: str | None,
+        path: str | None,
+        line: int | None,
+        message: str,
+        **kw: Any,
+    ) -> None:
+        if self._room(code, table, kw.get("field"), 1):
+            self.findings.append(
+                make_finding(code, table=table, path=path, line=line, message=message, **kw)
+            )
+
+    def rows(
+        self,
+        code: str,
+        td: TableData,
+        idx: np.ndarray,
+        fld: str | None,
+        message: Callable[[str | None, dict[str, Any]], str],
+        *,
+        extra: dict[str, pa.ChunkedArray | pa.Array | dict[int, Any]] | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        """One finding per row index in ``idx`` (located by td.lines), message built per row."""
+        if len(idx) == 0:
+            return
+        room = self._room(code, td.name, fld, len(idx))
+        if room == 0:
+            return
+        idx = np.asarray(idx[:room], dtype=np.int64)
+        values = take_rows(td.raw[fld], idx).to_pylist() if fld in td.raw else [None] * len(idx)
+        keys = take_rows(td.keys, idx).to_pylist() if td.keys is not None else [None] * len(idx)
+        ex: dict[str, list[Any]] = {}
+        for name, arr in (extra or {}).items():
+            ex[name] = (
+                [arr.get(int(i)) for i in idx]
+                if isinstance(arr, dict)
+                else take_rows(arr, idx).to_pylist()
+            )
+        col = column if column is not None else td.colno.get(fld) if fld else None
+        lines = td.lines[idx]
+        rownos = td.rows[idx] if len(td.rows) == td.n and td.n else None
+        parts = td.source is not None and len(td.source.parts) > 1
+        for j in range(len(idx)):
+            xj = {k: v[j] for k, v in ex.items()}
+            path, line = td.source.locate(int(lines[j])) if parts else (td.path, int(lines[j]))
+            self.findings.append(
+                make_finding(
+                    code,
+                    table=td.name,
+                    path=path,
+                    line=line,
+                    column=col,
+                    field=fld,
+                    key=keys[j] or None,
+                    value=values[j],
+                    message=message(values[j], xj),
+                    hint=hint,
+                    row=None if rownos is None else int(rownos[j]),
+                )
+            )

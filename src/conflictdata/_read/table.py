@@ -1,0 +1,97 @@
+"""One resource read as the validator and the build read it: bytes, declared size and hash,
+encoding, then the CSV parse; problems go to the caller's ``emit``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from .._tableschema.model import TableSchema
+from ..errors import UnsupportedFeatureError
+from .source import SourceProblem, decode_problem, read_source, to_utf8
+
+if TYPE_CHECKING:  # pragma: no cover
+    pass
+from .csv import ParsedFile, is_utf8, parse_csv_bytes
+
+
+def rel_path(ts: TableSchema) -> str:
+    """The table's resource path as the findings show it (a multipart resource's first part)."""
+    return str(PurePosixPath(ts.path))  # the schema model admits only normalised relative paths
+
+
+PathEmit = Callable[..., None]  # emit(code, path=, line=, message=, **kw)
+
+
+def read_table_bytes(
+    root: Any,
+    ts: TableSchema,
+    emit: PathEmit,
+    *,
+    strict: bool,
+    parse: Callable[..., ParsedFile | None] | None = None,
+) -> tuple[ParsedFile | None, Any]:
+    """The resource of ``ts`` read as the validator reads it: its bytes (:mod:`.source`),
+    ``bytes``/``hash`` checked (E122, E123), transcoded to UTF-8 (E119) and parsed. Every
+    finding goes to ``emit`` with the part file and its own physical line. Returns the
+    parsed file (None if there is nothing to check) and the :class:`.source.Source`."""
+    try:
+        src = read_source(root, ts)
+    except SourceProblem as p:
+        emit(p.code, path=p.path, line=p.line, message=p.message)
+        return None, None
+    rf = ts.source
+    first = src.parts[0].path
+    if rf is not None:
+        # as frictionless' baseline check: a declared 0 or "" is not compared
+        if rf.bytes and src.size != rf.bytes:
+            emit(
+                "E122",
+                path=first,
+                line=None,
+                message=f"the resource has {src.size:,} bytes; its descriptor says "
+                f"bytes {rf.bytes:,}",
+            )
+        if rf.hash is not None and rf.hash[1] and src.digests[rf.hash[0]] != rf.hash[1]:
+            emit(
+                "E123",
+                path=first,
+                line=None,
+                message=f"the {rf.hash[0]} of the resource is {src.digests[rf.hash[0]]}; its "
+                f"descriptor says {rf.hash[1]}",
+            )
+    try:
+        data, used = to_utf8(src.data, rf.encoding if rf else None)
+        if not strict and used in ("utf-8", "utf-8-sig") and not is_utf8(data):
+            if rf is None or rf.encoding is None:
+                raise UnsupportedFeatureError(
+                    "encoding",
+                    None,
+                    resource=ts.name,
+                    why="the file is not UTF-8 and the resource declares no encoding: "
+                    "frictionless would guess one; declare it",
+                )
+            # declared UTF-8 that is not: frictionless' encoding-error, the file not read
+            # (under the policy the CSV reader reports each bad line, E104, and reads on)
+            data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        p = decode_problem(src.data, exc.encoding, exc, first)
+        path, line = src.locate(p.line)
+        emit(p.code, path=path, line=line, message=p.message)
+        return None, src
+
+    def at(code: str, *, line: int | None, message: str, **kw: Any) -> None:
+        path, own = src.locate(line)
+        emit(code, path=path, line=own, message=message, **kw)
+
+    parsed = (parse or parse_csv_bytes)(
+        data,
+        at,
+        strict=strict,
+        dialect=ts.dialect,
+        missing=ts.missing_values,
+        nfields=len(ts.fields),
+        bom_expected=used == "utf-8-sig",
+    )
+    return parsed, src

@@ -1,0 +1,442 @@
+"""Build a release: validated seeds -> typed, byte-reproducible Parquet + release descriptor,
+changelog, checksums and one zip, renamed into place atomically and never overwritten.
+
+What makes the bytes reproducible: rows in primary key order (IDs such as evt-0001 by
+number), chunk boundaries on the writer's batch grid (the bytes of one contiguous chunk, without
+copying each column into one), one row group, fixed writer options, descriptor JSON in a fixed
+key order, ``created`` from SOURCE_DATE_EPOCH or the inputs' last git commit (never the wall
+clock), zip entries sorted with fixed timestamps and permissions. The Parquet footer names the
+writer (``created_by``, e.g. "parquet-cpp-arrow version 26.0.1"), so identical bytes need the
+same pyarrow version; the release descriptor records it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .._checks.report import Report
+from .._release.history import previous_link
+from .._release.index import write_index
+from .._release.layout import (
+    CHANGELOG_NAME,
+    CHANGES_NAME,
+    DESCRIPTOR_NAME,
+    EXTRA_FILES,
+    REPORT_NAME,
+    SUMS_NAME,
+    TMP_PREFIX,
+    archive_name,
+    check_version,
+    is_release_dir,
+    list_release_dirs,
+    version_key,
+)
+from .._release.lock import publish_lock, remove_stale_temp
+from .._release.verify import sha256_file
+from .._release.write import (
+    TableOutput,
+    dump_json,
+    file_hashes,
+    fsync_dir,
+    fsync_file,
+    release_descriptor,
+    write_sums,
+    write_zip,
+)
+from .._tableschema.model import Package, TableSchema
+from .._tableschema.package import read_package
+from ..errors import BuildError, OutputError, ReleaseExistsError, ValidationError
+from .convert import convert_columns, read_csv_columns, write_parquet
+from .croissant import write_croissant
+from .diff import ReleaseDiff, diff_releases, write_changes
+from .report import write_report
+
+__all__ = [
+    "BuildResult",
+    "build_release",
+    "release_created",
+]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: ``status`` is "built" or "unchanged" (identical release existed)."""
+
+    version: str
+    path: Path
+    status: str
+    created: str
+    tables: tuple[TableOutput, ...]
+    archive_sha256: str
+    previous: str | None
+    diff: ReleaseDiff | None
+    #: The validation the build ran (its warnings: it had no errors); None when not validated.
+    report: Report | None = None
+
+    def summary(self) -> str:
+        rows = sum(t.rows for t in self.tables)
+        if self.status == "unchanged":
+            return (
+                f"release {self.version} already exists at {self.path} with identical content: "
+                "nothing to do"
+            )
+        since = f"; changelog against {self.previous}" if self.previous else "; initial release"
+        return (
+            f"built release {self.version} at {self.path}: {len(self.tables)} tables, "
+            f"{rows} rows{since}"
+        )
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """Steps of a build on stderr, only on a terminal: tqdm when installed, else plain lines."""
+
+    def __init__(self, total: int, enabled: bool | None) -> None:
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.bar = None
+        if self.enabled:
+            try:
+                from tqdm import tqdm
+
+                self.bar = tqdm(
+                    total=total, desc="build", unit="step", file=sys.stderr, leave=False
+                )
+            except ImportError:
+                self.bar = None
+
+    def step(self, what: str) -> None:
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.set_postfix_str(what, refresh=False)
+            self.bar.update(1)
+        else:
+            print(f"build: {what}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def _git_commit_time(root: Path, paths: list[Path]) -> int | None:
+    """Unix time of the last commit touching ``paths`` (else HEAD), or None outside git."""
+    rel = []
+    for p in paths:
+        try:
+            rel.append(str(p.resolve().relative_to(root.resolve())))
+        except ValueError:
+            rel.append(str(p.resolve()))
+    for args in (["--", *rel], []):
+        try:
+            out = subprocess.run(
+                ["git", "-C", str(root), "log", "-1", "--format=%ct", *args],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if out.returncode != 0:
+            return None
+        if out.stdout.strip():
+            return int(out.stdout.strip())
+    return None
+
+
+def release_created(package: Package, inputs: list[Path]) -> datetime:
+    """The release timestamp: SOURCE_DATE_EPOCH, else the inputs' last git commit, else the
+    newest input file's modification time. Never the time of the build."""
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if env:
+        try:
+            return datetime.fromtimestamp(int(env), UTC)
+        except (ValueError, OverflowError, OSError):
+            raise BuildError(
+                f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {env!r}"
+            ) from None
+    ts = _git_commit_time(package.root, inputs)
+    if ts is None:  # missing inputs are the validator's to report
+        ts = int(max((p.stat().st_mtime for p in inputs if p.is_file()), default=0))
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def _iso(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --------------------------------------------------------------------------- build
+
+
+class _Writer:
+    """Converts tables to ``tmp/<table>.parquet`` as they come, from any thread; a BuildError
+    is kept for later, so that validation findings, when there are any, are what is reported."""
+
+    def __init__(self, tmp: Path, bar: _Progress) -> None:
+        self.tmp = tmp
+        self.bar = bar
+        self.outputs: dict[str, TableOutput] = {}
+        self.errors: list[BuildError] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> None:
+        try:
+            self.write(schema, *convert_columns(schema, columns))
+        except BuildError as exc:
+            with self._lock:
+                self.errors.append(exc)
+
+    def write(self, schema: TableSchema, arrow: pa.Table, byte_order: bool) -> None:
+        name = f"{schema.name}.parquet"
+        path = self.tmp / name
+        write_parquet(arrow, schema, path, byte_order=byte_order)
+        fsync_file(path)
+        out = TableOutput(schema.name, name, arrow.num_rows, path.stat().st_size, sha256_file(path))
+        with self._lock:
+            self.outputs[schema.name] = out
+        self.bar.step(schema.name)
+
+    def results(self, tables: list[TableSchema]) -> list[TableOutput]:
+        """The outputs in descriptor order; the first conversion error, if any."""
+        if self.errors:
+            raise self.errors[0]
+        missing = [t.name for t in tables if t.name not in self.outputs]
+        if missing:  # pragma: no cover - a table not read cleanly is a validation error
+            raise BuildError(f"tables not converted: {', '.join(missing)}")
+        return [self.outputs[t.name] for t in tables]
+
+
+def _validate_and_convert(descriptor: Path, writer: _Writer) -> Report:
+    """Validate, converting each table from the validator's own parse of it (one read of
+    every CSV); ValidationError, carrying the report, when there are errors."""
+    from .._validation.run import validate
+
+    report = validate(descriptor, on_table=writer)
+    if report.errors:
+        raise ValidationError(
+            f"{descriptor}: {report.errors} validation error(s); nothing was built", report
+        )
+    return report
+
+
+def _previous_release(out: Path, version: str) -> Path | None:
+    key = version_key(version)
+    older = [p for v, p in list_release_dirs(out).items() if version_key(v) < key]
+    return older[-1] if older else None
+
+
+def _one_line(exc: OSError) -> str:
+    """An OSError as a short phrase: its reason and the file it names (pyarrow's messages
+    can span lines)."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    where = f": {exc.filename}" if exc.filename else ""
+    return " ".join(f"{reason}{where}".split())
+
+
+def build_release(
+    descriptor: Path | str = DESCRIPTOR_NAME,
+    out: Path | str = "build/releases",
+    *,
+    validate: bool = True,
+    progress: bool | None = None,
+) -> BuildResult:
+    """Build the release named by ``descriptor``'s version into ``out/<version>``.
+
+    Validates first: nothing is published unless validation passes (ValidationError,
+    with the report, otherwise). To keep a build close to the time of validation alone, each CSV is parsed
+    once, by the validator, and each table converted from those string columns into a
+    hidden temporary folder as soon as it is read; that folder is deleted unless
+    validation passes. Refuses IDs that disappeared since the
+    previous release without a tombstone (BuildError); a release of the same version that
+    exists is left alone when identical and is a ReleaseExistsError otherwise.
+
+    Publishing (the rename into place and the index, rebuilt from the release folders) holds
+    the output folder's lock (:func:`~conflictdata._release.lock.publish_lock`), which also
+    clears what killed builds left behind. A version that is not a release version is an
+    InvalidVersionError; an output folder that cannot be written is an OutputError, with
+    nothing published and no temporary file left.
+    """
+    started = time.time()
+    descriptor = Path(descriptor)
+    package = read_package(descriptor)
+    version = check_version(package.descriptor.get("version"), f"{descriptor}: 'version'")
+    tables = list(package.tables.values())
+    inputs = [descriptor] + [package.root / t.path for t in tables]
+    inputs += [package.root / t.schema_path for t in tables if t.schema_path]
+    created_dt = release_created(package, inputs)
+    created = _iso(created_dt)
+    out = Path(out)
+
+    bar = _Progress(total=len(tables) + 4, enabled=progress)
+    tmp: Path | None = None
+    created_out = False
+    ok = False
+    try:
+        if not out.exists():
+            try:
+                out.mkdir(parents=True)
+                created_out = True
+            except FileExistsError:  # a build beside this one made it first
+                pass
+        tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-{version}-", dir=out))
+        writer = _Writer(tmp, bar)
+        report = None
+        if validate:
+            report = _validate_and_convert(descriptor, writer)
+            bar.step("validated")
+        else:
+            for t in tables:
+                writer.write(t, *convert_columns(t, read_csv_columns(t, package.root / t.path)))
+        outputs = writer.results(tables)
+        described = functools.partial(_describe, tmp, package, outputs, created)
+        hashes = {o.path: o.sha256 for o in outputs}
+        previous = _previous_release(out, version)
+        diff, archive_sha = _seal(tmp, version, previous, created_dt, bar, hashes, described)
+        with publish_lock(out):
+            remove_stale_temp(out, started)
+            now = _previous_release(out, version)
+            if now != previous:  # another build published an older release meanwhile
+                diff, archive_sha = _seal(tmp, version, now, created_dt, bar, hashes, described)
+            result = BuildResult(
+                version=version,
+                path=out / version,
+                status="built",
+                created=created,
+                tables=tuple(outputs),
+                archive_sha256=archive_sha,
+                previous=diff.old_version,
+                diff=diff,
+                report=report,
+            )
+            result = _publish(tmp, out, result, set(hashes))
+            try:
+                write_index(out, package.name or "conflictdata", {version: archive_sha})
+            except BaseException:
+                if result.status == "built":  # take the release back: nothing half published
+                    os.rename(result.path, tmp)
+                raise
+        bar.step("index")
+        ok = True
+        return result
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write release {version} to {out}: {_one_line(exc)}; nothing was published"
+        ) from None
+    finally:
+        if tmp is not None and tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        if not ok and created_out:  # a failed first build leaves no folder behind
+            try:
+                out.rmdir()
+            except OSError:
+                pass
+        bar.close()
+
+
+def _describe(
+    tmp: Path, package: Package, outputs: list[TableOutput], created: str, previous: Path | None
+) -> None:
+    """The release descriptor next to the Parquet files, chained to release ``previous``."""
+    writer = pq.ParquetFile(tmp / outputs[0].path).metadata.created_by if outputs else ""
+    desc = release_descriptor(package, created, outputs, writer, previous_link(previous))
+    (tmp / DESCRIPTOR_NAME).write_text(dump_json(desc), encoding="utf-8", newline="\n")
+
+
+def _seal(
+    tmp: Path,
+    version: str,
+    previous: Path | None,
+    created_dt: datetime,
+    bar: _Progress,
+    known: dict[str, str],
+    describe: Callable[[Path | None], None],
+) -> tuple[ReleaseDiff, str]:
+    """Descriptor (``describe``, chained to ``previous``), changelog and the other extra files
+    against ``previous``, checksums and zip in ``tmp`` (replacing any from an earlier call);
+    the diff and the zip's SHA-256. ``known``: hashes of files just written."""
+    zip_path = tmp / archive_name(version)
+    for name in (DESCRIPTOR_NAME, *EXTRA_FILES, SUMS_NAME, zip_path.name):
+        (tmp / name).unlink(missing_ok=True)
+    describe(previous)
+    diff = diff_releases(previous, tmp)
+    deleted = diff.deleted
+    if deleted:
+        listed = "; ".join(
+            f"{table}: {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''} ({len(ids)})"
+            for table, ids in deleted.items()
+        )
+        raise BuildError(
+            f"IDs of release {diff.old_version} are missing from {version} without a tombstone "
+            f"({listed}). IDs are forever: put the rows back, with record_status 'retracted' "
+            "(or 'superseded' and superseded_by) instead of deleting them."
+        )
+    _write_extras(tmp, diff)
+    bar.step("changelog")
+
+    write_sums(tmp, file_hashes(tmp, known))
+    members = sorted(p.name for p in tmp.iterdir())
+    write_zip(tmp, members, zip_path, created_dt)
+    bar.step("archive")
+    return diff, sha256_file(zip_path)
+
+
+def _write_extras(tmp: Path, diff: ReleaseDiff) -> None:
+    """The release's derived files (:data:`EXTRA_FILES`), in order: the changelog and the
+    change feed (one diff, two renderings), the report, which shows the changelog, then the
+    Croissant metadata, which describes and hashes all of them."""
+    (tmp / CHANGELOG_NAME).write_text(diff.to_markdown(), encoding="utf-8", newline="\n")
+    write_changes(diff, tmp / CHANGES_NAME)
+    write_report(tmp, tmp / REPORT_NAME)
+    write_croissant(tmp)
+
+
+def _publish(tmp: Path, out: Path, result: BuildResult, synced: set[str]) -> BuildResult:
+    """Rename ``tmp`` into place as ``result.path``, or compare it with the release there."""
+    target = result.path
+    if target.exists() or target.is_symlink():
+        return _compare_existing(tmp, target, result)
+    for p in tmp.iterdir():  # the Parquet files were synced as they were written
+        if p.name not in synced:
+            fsync_file(p)
+    os.chmod(tmp, 0o755)
+    try:
+        os.rename(tmp, target)
+    except OSError:
+        if target.exists():  # another build won the race: same rules apply
+            return _compare_existing(tmp, target, result)
+        raise
+    fsync_dir(out)
+    return result
+
+
+def _compare_existing(tmp: Path, target: Path, result: BuildResult) -> BuildResult:
+    if not is_release_dir(target):
+        raise BuildError(f"{target} exists and is not a release folder: move it away and rebuild")
+    new, old = file_hashes(tmp), file_hashes(target)
+    differing = sorted(n for n in set(new) | set(old) if new.get(n) != old.get(n))
+    if differing:
+        raise ReleaseExistsError(
+            f"release {result.version} already exists at {target} with different content "
+            f"({', '.join(differing)}): releases are immutable, bump the version in the "
+            "descriptor to publish these changes",
+            differing=differing,
+        )
+    return BuildResult(**{**result.__dict__, "status": "unchanged"})

@@ -1,0 +1,891 @@
+"""The temporal Table Schema types — date, datetime, time, year, yearmonth — read exactly as
+frictionless 5 reads them: ``datetime.strptime`` for dates and ``%``-formats, dateutil's
+``isoparse`` for the default datetime and time, ``int()`` for years and year-months.
+
+Vectorised: the cells of the ordinary shapes are decided from their bytes (numpy, or one RE2
+pass built from the very regular expressions Python's ``strptime`` uses, ASCII cells only);
+only cells outside those shapes that could still be values (a non-ASCII digit, a week date)
+go to the Python parser frictionless calls, one by one, so the answer is the same for every
+cell. Typed values: date32 days; datetime and time as ``duration[us]`` codes (see
+:func:`code_kind`), years int64, year-months int64 months since year 0."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import time as _time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import UnsupportedFeatureError
+from .kernels import (
+    date_shape,
+    days_from_civil,
+    days_in_month,
+    find_all,
+    fixed_width_bytes,
+    np_mask,
+    take_rows,
+)
+from .spec import FieldSpec, Read
+
+__all__ = [
+    "BOUNDS",
+    "NAIVE",
+    "READERS",
+    "TEMPORAL_TYPES",
+    "check_comparable",
+    "check_format",
+    "code_kind",
+    "read_date",
+    "read_datetime",
+    "read_time",
+    "read_value",
+    "read_year",
+    "read_yearmonth",
+]
+
+TEMPORAL_TYPES = ("date", "datetime", "time", "year", "yearmonth")
+#: Added to the microseconds of a datetime or time without a UTC offset: Python never finds
+#: such a value equal to one with an offset, so their codes never meet (and are never ordered
+#: against each other: frictionless stops with a TypeError there, so do we).
+NAIVE = 1 << 62
+_US = 1_000_000
+_DAY_US = 86_400 * _US
+_CODE = pa.duration("us")
+
+
+# -- the parts of a column of cells -------------------------------------------------------------
+
+
+@dataclass
+class _Parts:
+    """Per cell: read as a value (``ok``), the right shape but no such calendar day
+    (``impossible``), and the fields of the value (0 where not ``ok``)."""
+
+    ok: np.ndarray
+    impossible: np.ndarray
+    y: np.ndarray
+    m: np.ndarray
+    d: np.ndarray
+    hh: np.ndarray
+    mi: np.ndarray
+    ss: np.ndarray
+    us: np.ndarray
+    aware: np.ndarray
+    off: np.ndarray  # UTC offset in microseconds (0 when naive)
+
+    @classmethod
+    def empty(cls, n: int) -> _Parts:
+        z = [np.zeros(n, dtype=np.int64) for _ in range(8)]
+        return cls(
+            np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), *z[:7], np.zeros(n, dtype=bool), z[7]
+        )
+
+    def put(self, idx: np.ndarray, other: _Parts) -> None:
+        """Overwrite rows ``idx`` with ``other`` (one row per index)."""
+        for k in self.__dataclass_fields__:
+            getattr(self, k)[idx] = getattr(other, k)
+
+    def take(self, idx: np.ndarray) -> _Parts:
+        """The rows ``idx`` (with repeats) as parts of their own."""
+        return _Parts(*(getattr(self, k)[idx] for k in self.__dataclass_fields__))
+
+    def set_value(self, i: int, v: dt.datetime | dt.date | dt.time) -> None:
+        """Row ``i`` holds the Python value ``v`` (what frictionless' reader returned)."""
+        self.ok[i] = True
+        if isinstance(v, (dt.datetime, dt.date)):
+            self.y[i], self.m[i], self.d[i] = v.year, v.month, v.day
+        if isinstance(v, (dt.datetime, dt.time)):
+            self.hh[i], self.mi[i], self.ss[i], self.us[i] = (
+                v.hour,
+                v.minute,
+                v.second,
+                v.microsecond,
+            )
+            off = v.utcoffset()
+            if off is not None:
+                self.aware[i] = True
+                self.off[i] = (off.days * 86_400 + off.seconds) * _US + off.microseconds
+
+
+def _digits(col: pa.Array) -> np.ndarray:
+    """A column of ASCII digit strings (null/empty -> 0) as int64."""
+    col = pc.if_else(pc.equal(pc.binary_length(col), 0), pa.scalar(None, pa.string()), col)
+    return np.array(
+        pc.fill_null(pc.cast(col, pa.int64()), 0).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
+
+
+def _non_ascii(s: pa.ChunkedArray) -> np.ndarray:
+    """Cells holding a byte >= 0x80 (read from the UTF-8 bytes with numpy)."""
+    out: list[np.ndarray] = []
+    for chunk in s.chunks:
+        n = len(chunk)
+        mask = np.zeros(n, dtype=bool)
+        _, offsets, values = chunk.buffers()
+        if n and values is not None:
+            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
+            data = np.frombuffer(values, dtype=np.uint8)[off[0] : off[-1]]
+            pos = find_all(data, 0x80, at_least=True)
+            if len(pos):
+                mask[np.unique(np.searchsorted(off - off[0], pos, side="right") - 1)] = True
+        out.append(mask)
+    return np.concatenate(out) if out else np.zeros(0, dtype=bool)
+
+
+def _byte_at(s: pa.ChunkedArray, k: int) -> np.ndarray:
+    """The byte at offset ``k`` of each cell (-1 where the cell is shorter)."""
+    out: list[np.ndarray] = []
+    for chunk in s.chunks:
+        n = len(chunk)
+        res = np.full(n, -1, dtype=np.int64)
+        _, offsets, values = chunk.buffers()
+        if n and values is not None and len(values):
+            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
+            data = np.frombuffer(values, dtype=np.uint8)
+            long = (off[1:] - off[:-1]) > k
+            res[long] = data[off[:-1][long].astype(np.int64) + k]
+        out.append(res)
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def _check_clock(p: _Parts, sel: np.ndarray, *, hour24: bool = False) -> None:
+    """Where ``sel``: the value exists (year 1-9999, a real day: else ``impossible``; the
+    clock in range, the offset under a day), as ``datetime(...)`` would accept it."""
+    real = (
+        (p.y >= 1)
+        & (p.y <= 9999)
+        & (p.m >= 1)
+        & (p.m <= 12)
+        & (p.d >= 1)
+        & (p.d <= days_in_month(p.y, p.m))
+    )
+    clock = (p.hh <= 23) & (p.mi <= 59) & (p.ss <= 59) & (np.abs(p.off) < _DAY_US)
+    if hour24:  # isoparse: 24:00:00 is midnight of the next day
+        midnight = (p.hh == 24) & (p.mi == 0) & (p.ss == 0) & (p.us == 0)
+        clock |= midnight & (p.mi <= 59) & (np.abs(p.off) < _DAY_US)
+        clock &= ~(midnight & (p.y == 9999) & (p.m == 12) & (p.d == 31))  # OverflowError
+    p.impossible = sel & ~real
+    p.ok = sel & real & clock
+
+
+def _offset(z: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Aware, UTC offset (us) and offset hours of Z / z / ±HH / ±HHMM / ±HH:MM (empty: naive)."""
+    zs = pc.replace_substring(pc.fill_null(z, ""), ":", "")
+    n = len(zs)
+    length = np.asarray(pc.binary_length(zs).to_numpy(zero_copy_only=False), dtype=np.int64)
+    aware = length > 0
+    sign = np.where(np.asarray(pc.starts_with(zs, "-").to_numpy(zero_copy_only=False)), -1, 1)
+    hh = _digits(pc.utf8_slice_codeunits(zs, 1, 3)) if n else np.zeros(0, dtype=np.int64)
+    mm = _digits(pc.utf8_slice_codeunits(zs, 3, 5)) if n else np.zeros(0, dtype=np.int64)
+    return aware, sign * (hh * 3600 + mm * 60) * _US, hh
+
+
+# -- isoparse: the default datetime and time ----------------------------------------------------
+
+_ISO_TIME = (
+    r"(?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})(?:[.,](?P<f>[0-9]+))?"
+    r"(?P<z>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
+)
+_ISO_DATETIME = r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})[\x00-\x7f]" + _ISO_TIME
+
+
+def _iso_fast(s: pa.Array, rx: str, with_date: bool) -> tuple[_Parts, np.ndarray]:
+    """Cells of the common ISO shape, read as dateutil's isoparse reads them; and which
+    cells have that shape."""
+    n = len(s)
+    p = _Parts.empty(n)
+    if n == 0:
+        return p, np.zeros(0, dtype=bool)
+    g = pc.extract_regex(s, rx)
+    sel = np_mask(pc.is_valid(g))
+    if not sel.any():
+        return p, sel
+    if with_date:
+        p.y, p.m, p.d = (_digits(g.field(k)) for k in "ymd")
+    else:
+        p.y[:], p.m[:], p.d[:] = 2000, 1, 1
+    p.hh, p.mi, p.ss = (_digits(g.field(k)) for k in ("hh", "mi", "ss"))
+    frac = pc.utf8_rpad(pc.utf8_slice_codeunits(pc.fill_null(g.field("f"), ""), 0, 6), 6, "0")
+    p.us = _digits(frac)
+    zfield = g.field("z")
+    zlen = np.asarray(pc.fill_null(pc.binary_length(zfield), 0).to_numpy(zero_copy_only=False))
+    letter = np.asarray(
+        pc.fill_null(pc.is_in(zfield, value_set=pa.array(["Z", "z"])), False).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=bool,
+    )
+    aware, off, zh = _offset(pc.if_else(pa.array(letter), pa.scalar("", pa.string()), zfield))
+    zm = np.abs(off) // (60 * _US) - zh * 60
+    # Z, or an offset of zero, is UTC; any other must have hours <= 23 and minutes <= 59
+    bad_zone = aware & (off != 0) & ((zh > 23) | (zm > 59))
+    p.aware = letter | (zlen > 0)
+    p.off = np.where(letter, 0, off)
+    _check_clock(p, sel & ~bad_zone, hour24=True)
+    return p, sel
+
+
+#: Byte widths of the common default datetimes (naive, Z, ±HH, ±HHMM, ±HH:MM) and times.
+_DT_WIDTHS = (19, 20, 22, 24, 25)
+
+
+def _number(b: np.ndarray, i: int, k: int) -> np.ndarray:
+    """Columns i..i+k-1 of a byte matrix of ASCII digits as one number per row."""
+    res = np.zeros(len(b), dtype=np.int64)
+    for j in range(k):
+        res = res * 10 + (b[:, i + j].astype(np.int64) - 48)
+    return res
+
+
+def _iso_bytes(s: pa.ChunkedArray, n: int, with_date: bool) -> tuple[_Parts, np.ndarray]:
+    """The default datetimes (or times) of the common fixed widths, whole seconds, read from
+    their bytes with numpy; and which cells had such a shape (the rest go to the regex)."""
+    p = _Parts.empty(n)
+    shaped = np.zeros(n, dtype=bool)
+    lead = 11 if with_date else 0  # where hh starts
+    widths = _DT_WIDTHS if with_date else tuple(w - 11 for w in _DT_WIDTHS)
+    digits = [lead, lead + 1, lead + 3, lead + 4, lead + 6, lead + 7]
+    if with_date:
+        digits += [0, 1, 2, 3, 5, 6, 8, 9]
+    for w, (rows, b) in fixed_width_bytes(s, widths).items():
+        if not len(rows):
+            continue
+        good = ((b[:, digits] - np.uint8(48)) <= 9).all(axis=1)
+        good &= (b[:, lead + 2] == 58) & (b[:, lead + 5] == 58)
+        if with_date:
+            good &= (b[:, 4] == 45) & (b[:, 7] == 45) & (b[:, 10] < 0x80)
+        zone = w - (lead + 8)  # 0 naive, 1 Z, 3 ±HH, 5 ±HHMM, 6 ±HH:MM
+        z0 = lead + 8
+        if zone == 1:
+            good &= (b[:, z0] == ord("Z")) | (b[:, z0] == ord("z"))
+        elif zone:
+            zd = [z0 + 1, z0 + 2] + (
+                [z0 + 3, z0 + 4] if zone == 5 else [z0 + 4, z0 + 5] if zone == 6 else []
+            )
+            good &= ((b[:, z0] == 43) | (b[:, z0] == 45)) & ((b[:, zd] - np.uint8(48)) <= 9).all(
+                axis=1
+            )
+            if zone == 6:
+                good &= b[:, z0 + 3] == 58
+        rows, b = rows[good], b[good]
+        if not len(rows):
+            continue
+        shaped[rows] = True
+        if with_date:
+            p.y[rows], p.m[rows], p.d[rows] = _number(b, 0, 4), _number(b, 5, 2), _number(b, 8, 2)
+        p.hh[rows], p.mi[rows], p.ss[rows] = (
+            _number(b, lead, 2),
+            _number(b, lead + 3, 2),
+            _number(b, lead + 6, 2),
+        )
+        if zone:
+            p.aware[rows] = True
+        if zone > 1:
+            sign = np.where(b[:, z0] == 45, -1, 1)
+            zh = _number(b, z0 + 1, 2)
+            zm = (
+                _number(b, z0 + 3, 2)
+                if zone == 5
+                else _number(b, z0 + 4, 2)
+                if zone == 6
+                else np.zeros(len(rows), dtype=np.int64)
+            )
+            off = sign * (zh * 3600 + zm * 60) * _US
+            p.off[rows] = off
+            # isoparse: an offset of zero is UTC; any other needs hours <= 23, minutes <= 59
+            bad = (off != 0) & ((zh > 23) | (zm > 59))
+            p.hh[rows[bad]] = 99  # out of range: not a value
+    if not with_date:
+        p.y[shaped], p.m[shaped], p.d[shaped] = 2000, 1, 1
+    _check_clock(p, shaped, hour24=True)
+    return p, shaped
+
+
+@functools.cache
+def _isoparse() -> Callable[[str], dt.datetime]:
+    from dateutil.parser import isoparse
+
+    return isoparse
+
+
+def _py_datetime_default(cell: str) -> dt.datetime | None:
+    """frictionless' datetime reader, format default."""
+    try:
+        assert cell[16] == ":"
+        assert len(cell) >= 19
+        return _isoparse()(cell)
+    except Exception:
+        return None
+
+
+def _py_time_default(cell: str) -> dt.time | None:
+    """frictionless' time reader, format default."""
+    try:
+        assert cell[5] == ":"
+        assert len(cell) >= 8
+        return _isoparse()(f"2000-01-01T{cell}").timetz()
+    except Exception:
+        return None
+
+
+# -- strptime formats ---------------------------------------------------------------------------
+
+#: Python's strptime directive regexes (3.11+), with \d as ASCII [0-9]: applied to ASCII cells
+#: only, where they match exactly what Python's match.
+_D = "[0-9]"
+_FRAGMENTS = {
+    "d": f"3[0-1]|[1-2]{_D}|0[1-9]|[1-9]| [1-9]",
+    "f": "[0-9]{1,6}",
+    "H": f"2[0-3]|[0-1]{_D}|{_D}",
+    "I": "1[0-2]|0[1-9]|[1-9]",
+    "m": "1[0-2]|0[1-9]|[1-9]",
+    "M": f"[0-5]{_D}|{_D}",
+    "S": f"6[0-1]|[0-5]{_D}|{_D}",
+    "y": f"{_D}{_D}",
+    "Y": f"{_D}{_D}{_D}{_D}",
+    "z": f"[+-]{_D}{_D}:?[0-5]{_D}(?::?[0-5]{_D}(?:\\.{_D}{{1,6}})?)?|(?-i:Z)",
+}
+#: Directives Python's strptime knows that this reader does not implement.
+_REFUSED = {
+    "G": "ISO year",
+    "j": "day of the year",
+    "U": "week number",
+    "W": "week number",
+    "V": "ISO week",
+    "u": "weekday number",
+    "w": "weekday number",
+    "Z": "time zone name",
+    "c": "locale date and time",
+    "x": "locale date",
+    "X": "locale time",
+}
+_NAMED = ("a", "A", "b", "B", "p")
+_PY_DIRECTIVES = set(_FRAGMENTS) | set(_REFUSED) | set(_NAMED) | {"%"}
+#: regex characters Python escapes in a format; and what Python's \s matches in ASCII
+_REGEX_CHARS = set("\\.^$*+?(){}[]|")
+_ASCII_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+_MAX_FORMAT = 200
+
+
+@functools.cache
+def _names() -> dict[str, list[str]]:
+    """The locale's day, month and am/pm names, lowercased, as Python's LocaleTime has them."""
+
+    def ampm(hour: int) -> str:
+        return _time.strftime("%p", (1999, 3, 17, hour, 44, 55, 2, 76, 0)).lower()
+
+    return {
+        "a": [calendar.day_abbr[i].lower() for i in range(7)],
+        "A": [calendar.day_name[i].lower() for i in range(7)],
+        "b": [calendar.month_abbr[i].lower() for i in range(13)],
+        "B": [calendar.month_name[i].lower() for i in range(13)],
+        "p": [ampm(1), ampm(22)],
+    }
+
+
+@dataclass(frozen=True)
+class _Format:
+    """A strptime format as one RE2 expression (``regex``; None: Python rejects the format
+    itself, so no cell is a value — ``bad`` says why) and its directives in order."""
+
+    text: str
+    regex: str | None
+    directives: tuple[str, ...]
+    bad: str | None = None
+
+
+def _literal(c: str) -> str:
+    return c if c.isalnum() else f"\\x{{{ord(c):02x}}}"
+
+
+class _Refused(Exception):
+    """A format feature this reader does not implement (made an UnsupportedFeatureError
+    naming the field by the caller)."""
+
+    def __init__(self, feature: str, value: str, why: str) -> None:
+        super().__init__(why)
+        self.feature, self.value, self.why = feature, value, why
+
+    def error(self, field: str) -> UnsupportedFeatureError:
+        return UnsupportedFeatureError(self.feature, self.value, field=field, why=self.why)
+
+
+@functools.lru_cache(maxsize=256)
+def compile_format(fmt: str) -> _Format:
+    """The format as Python's strptime reads it; _Refused for what this reader refuses."""
+    if fmt == "any":
+        raise _Refused("format", "any", "dateutil's free-form parsing is not implemented")
+    if not fmt.isascii():
+        raise _Refused("format", fmt, "a format with non-ASCII characters")
+    if len(fmt) > _MAX_FORMAT:
+        raise _Refused("format", fmt, f"a format of more than {_MAX_FORMAT} characters")
+    parts: list[str] = []
+    directives: list[str] = []
+    i, n = 0, len(fmt)
+    while i < n:
+        c = fmt[i]
+        if c == "%":
+            if i + 1 == n:
+                return _Format(fmt, None, (), "stray % in format")
+            k = fmt[i + 1]
+            if k in _ASCII_SPACE or k in _REGEX_CHARS or k not in _PY_DIRECTIVES:
+                return _Format(fmt, None, (), f"{'%' + k!r} is a bad directive")
+            if k in _REFUSED:
+                raise _Refused(
+                    "format directive",
+                    "%" + k,
+                    f"{_REFUSED[k]}, in format {fmt!r}, is not implemented",
+                )
+            if k == "%":
+                parts.append(_literal("%"))
+            else:
+                if k in directives:
+                    return _Format(fmt, None, (), f"%{k} appears twice")
+                directives.append(k)
+                if k in _NAMED:
+                    names = _names()[k]
+                    names = names[1:] if k in "bB" else names
+                    if not all(x.isascii() and x for x in names):
+                        raise _Refused(
+                            "format directive", "%" + k, "the locale's names are not ASCII"
+                        )
+                    alts = "|".join(
+                        "".join(_literal(c) for c in x)
+                        for x in sorted(names, key=len, reverse=True)
+                    )
+                    parts.append(f"(?P<{k}{k}>{alts})" if k.isupper() else f"(?P<{k}>{alts})")
+                else:
+                    name = f"{k}{k}" if k.isupper() else k  # RE2 groups: case matters, be plain
+                    parts.append(f"(?P<{name}>{_FRAGMENTS[k]})")
+            i += 2
+        elif c in _ASCII_SPACE:
+            while i < n and fmt[i] in _ASCII_SPACE:
+                i += 1
+            parts.append("[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f ]+")
+        else:
+            parts.append(_literal(c))
+            i += 1
+    regex = f"(?i)^{''.join(parts)}(?P<rest>(?s:.*))$"
+    try:
+        pc.extract_regex(pa.array([""], pa.string()), regex)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise _Refused("format", fmt, "too complex to compile") from None
+    return _Format(fmt, regex, tuple(directives))
+
+
+def _group(k: str) -> str:
+    return f"{k}{k}" if k.isupper() else k
+
+
+def _strptime_fast(s: pa.Array, f: _Format) -> tuple[_Parts, np.ndarray]:
+    """ASCII cells read through the format's RE2 expression, as Python's _strptime computes
+    them; and the cells this cannot decide (an offset with seconds): Python reads those."""
+    n = len(s)
+    p = _Parts.empty(n)
+    undecided = np.zeros(n, dtype=bool)
+    if n == 0 or f.regex is None:
+        return p, undecided
+    g = pc.extract_regex(s, f.regex)
+    sel = np_mask(pc.is_valid(g)) & np_mask(pc.equal(pc.binary_length(g.field("rest")), 0))
+    if not sel.any():
+        return p, undecided
+    p.y[:], p.m[:], p.d[:] = 1900, 1, 1
+    names = _names()
+    ampm = None
+    if "p" in f.directives:
+        ampm = np.asarray(
+            pc.index_in(pc.utf8_lower(g.field("p")), value_set=pa.array(names["p"]))
+            .fill_null(-1)
+            .to_numpy(zero_copy_only=False)
+        )
+    for k in f.directives:
+        col = g.field(_group(k))
+        if k == "Y":
+            p.y = _digits(col)
+        elif k == "y":
+            v = _digits(col)
+            p.y = np.where(v <= 68, v + 2000, v + 1900)
+        elif k == "m":
+            p.m = _digits(col)
+        elif k in "bB":
+            p.m = np.asarray(
+                pc.index_in(pc.utf8_lower(col), value_set=pa.array(names[k]))
+                .fill_null(0)
+                .to_numpy(zero_copy_only=False),
+                dtype=np.int64,
+            )
+        elif k == "d":
+            p.d = _digits(pc.utf8_trim_whitespace(col))
+        elif k == "H":
+            p.hh = _digits(col)
+        elif k == "I":
+            h = _digits(col)
+            pm = ampm == 1 if ampm is not None else np.zeros(n, dtype=bool)
+            p.hh = np.where(pm, np.where(h != 12, h + 12, h), np.where(h == 12, 0, h))
+        elif k == "M":
+            p.mi = _digits(col)
+        elif k == "S":
+            p.ss = _digits(col)
+        elif k == "f":
+            p.us = _digits(pc.utf8_rpad(pc.fill_null(col, ""), 6, "0"))
+        elif k == "z":
+            zlen = np.asarray(pc.fill_null(pc.binary_length(col), 0).to_numpy(zero_copy_only=False))
+            undecided |= sel & (zlen > 6)
+            is_z = np_mask(pc.equal(col, "Z"))
+            aware, off, _ = _offset(pc.if_else(pa.array(is_z), pa.scalar("", pa.string()), col))
+            p.aware = sel & (aware | is_z)
+            p.off = np.where(is_z, 0, off)
+    _check_clock(p, sel & ~undecided)
+    return p, undecided
+
+
+def _py_strptime(fmt: str) -> Callable[[str], dt.datetime | None]:
+    def read(cell: str) -> dt.datetime | None:
+        try:
+            return dt.datetime.strptime(cell, fmt)
+        except Exception:
+            return None
+
+    return read
+
+
+# -- one column ---------------------------------------------------------------------------------
+
+
+def _python_rows(
+    p: _Parts, s: pa.ChunkedArray, idx: np.ndarray, read: Callable[[str], Any]
+) -> None:
+    """Rows ``idx`` read with frictionless' own parser (the few cells outside the vectorised
+    shapes): each distinct text once, the answers spread back with numpy."""
+    if len(idx) == 0:
+        return
+    cells = take_rows(s, idx)
+    distinct = pc.unique(cells)
+    q = _Parts.empty(len(distinct))
+    for j, cell in enumerate(distinct.to_pylist()):
+        v = read(cell) if isinstance(cell, str) else None
+        if v is not None:
+            q.set_value(j, v)
+    where = np.asarray(pc.index_in(cells, value_set=distinct).to_numpy(zero_copy_only=False))
+    p.put(idx, q.take(where))
+
+
+def _parts(f: FieldSpec, s: pa.ChunkedArray, present: np.ndarray) -> _Parts:
+    """The cells of a date, datetime or time field read as frictionless reads them."""
+    n = len(present)
+    fmt = f.format or "default"
+    if fmt != "default":
+        try:
+            compile_format(fmt)
+        except _Refused as exc:
+            raise exc.error(f.name) from None
+    if f.type == "date" and fmt == "default":
+        fmt = "%Y-%m-%d"
+    if f.type == "date" and fmt == "%Y-%m-%d":
+        shaped, (y, m, d) = date_shape(s)  # YYYY-MM-DD: the bytes decide, no regex
+        p = _Parts.empty(n)
+        p.y, p.m, p.d = y, m, d
+        _check_clock(p, shaped & present)
+        rest = np.flatnonzero(present & ~shaped)
+        if len(rest):
+            sub = take_rows(s, rest)
+            q = _column_strptime(pa.chunked_array([sub]), fmt)
+            p.put(rest, q)
+        return p
+    if fmt == "default":
+        rx, k, least, read = (
+            (_ISO_DATETIME, 16, 19, _py_datetime_default)
+            if f.type == "datetime"
+            else ("^" + _ISO_TIME, 5, 8, _py_time_default)
+        )
+        with_date = f.type == "datetime"
+        p, shaped = _iso_bytes(s, n, with_date)
+        rest = np.flatnonzero(present & ~shaped)
+        if len(rest):  # fractions of a second, or not the shape at all
+            q, q_shaped = _iso_fast(take_rows(s, rest), rx, with_date)
+            p.put(rest, q)
+            shaped[rest] = q_shaped
+        p.ok &= present
+        p.impossible &= present
+        other = np.flatnonzero(present & ~shaped)
+        if len(other):
+            # a shape the fast pass does not know (a week date, 20200105T1000+01:00): ask
+            # dateutil, if frictionless' guard lets it (ASCII, long enough, ':' at k)
+            sub = pa.chunked_array([take_rows(s, other)])
+            length = np.asarray(pc.binary_length(sub).to_numpy(zero_copy_only=False))
+            asked = ~_non_ascii(sub) & (length >= least) & (_byte_at(sub, k) == ord(":"))
+            _python_rows(p, s, other[asked], read)
+        return p
+    return _column_strptime(s, fmt, present)
+
+
+def _column_strptime(s: pa.ChunkedArray, fmt: str, present: np.ndarray | None = None) -> _Parts:
+    f = compile_format(fmt)
+    n = len(s)
+    if present is None:
+        present = np.ones(n, dtype=bool)
+    if f.regex is None:
+        return _Parts.empty(n)
+    whole = s.combine_chunks()
+    p, undecided = _strptime_fast(whole, f)
+    p.ok &= present
+    p.impossible &= present
+    _python_rows(p, s, np.flatnonzero(present & (_non_ascii(s) | undecided)), _py_strptime(fmt))
+    return p
+
+
+# -- typed values -------------------------------------------------------------------------------
+
+
+def _days(p: _Parts) -> np.ndarray:
+    return days_from_civil(p.y, p.m, p.d)
+
+
+def _datetime_codes(p: _Parts) -> np.ndarray:
+    wall = (_days(p) * 86_400 + p.hh * 3600 + p.mi * 60 + p.ss) * _US + p.us
+    return np.where(p.aware, wall - p.off, wall + NAIVE)
+
+
+def _time_codes(p: _Parts) -> np.ndarray:
+    tod = ((p.hh % 24) * 3600 + p.mi * 60 + p.ss) * _US + p.us
+    return np.where(p.aware, tod - p.off, tod + NAIVE)
+
+
+def code_kind(codes: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Per value of a datetime or time code column: 1 with a UTC offset, 0 without, -1 null."""
+    raw = pc.cast(codes, pa.int64())
+    arr = np.asarray(pc.fill_null(raw, -(1 << 63)).to_numpy(zero_copy_only=False))
+    return np.where(arr == -(1 << 63), -1, (arr < NAIVE // 2).astype(np.int64))
+
+
+def check_comparable(
+    a: pa.Array | pa.ChunkedArray,
+    b: pa.Array | pa.ChunkedArray,
+    what: str,
+    field: str | None = None,
+) -> None:
+    """Refuse (UnsupportedFeatureError) to order datetimes with a UTC offset against ones
+    without: Python cannot, and frictionless stops with a TypeError."""
+    if not (pa.types.is_duration(a.type) and pa.types.is_duration(b.type)):
+        return
+    ka, kb = code_kind(a), code_kind(b)
+    mixed = (ka >= 0) & (kb >= 0) & (ka != kb)
+    if mixed.any():
+        raise UnsupportedFeatureError(
+            what,
+            field=field,
+            why=f"data row {int(np.flatnonzero(mixed)[0]) + 1} compares a value with "
+            "a UTC offset and one without, which Python (and frictionless) cannot order",
+        )
+
+
+def _refuse_mixed_bounds(f: FieldSpec, codes: pa.Array, valid: np.ndarray) -> None:
+    for key, b in (("minimum", f.minimum), ("maximum", f.maximum)):
+        if b is None:
+            continue
+        try:
+            bk = int(code_kind(pa.array([bound_code(f, b)], _CODE))[0])
+        except ValueError:
+            continue
+        kinds = code_kind(codes)
+        mixed = valid & (kinds >= 0) & (kinds != bk)
+        if mixed.any():
+            raise UnsupportedFeatureError(
+                f"constraints.{key}",
+                b,
+                field=f.name,
+                why=f"a {f.type} {'with' if bk else 'without'} a UTC offset, compared with "
+                f"data row {int(np.flatnonzero(mixed)[0]) + 1}, which has "
+                f"{'none' if bk else 'one'}: Python (and frictionless) cannot order them",
+            )
+
+
+_WHAT = {"date": "a date", "datetime": "a datetime", "time": "a time"}
+_DEFAULT_WHAT = {
+    "date": "a date in the form YYYY-MM-DD",
+    "datetime": "a datetime in the form YYYY-MM-DDThh:mm:ss[.f][Z|±hh:mm]",
+    "time": "a time in the form hh:mm:ss[.f][Z|±hh:mm]",
+}
+
+
+def _what(f: FieldSpec) -> str:
+    if f.format in ("default", "", None):
+        return _DEFAULT_WHAT[f.type]
+    return f"{_WHAT[f.type]} in the format {f.format}"
+
+
+def read_date(f: FieldSpec, s: pa.ChunkedArray, present: np.ndarray) -> Read:
+    p = _parts(f, s, present)
+    typed = pa.array(_days(p).astype(np.int32), pa.date32(), mask=~p.ok)
+    return Read(p.ok, typed, _what(f), impossible=np.flatnonzero(p.impossible), ymd=(p.y, p.m, p.d))
+
+
+def read_datetime(f: FieldSpec, s: pa.ChunkedArray, present: np.ndarray) -> Read:
+    p = _parts(f, s, present)
+    typed = pa.array(_datetime_codes(p), _CODE, mask=~p.ok)
+    _refuse_mixed_bounds(f, typed, p.ok)
+    return Read(p.ok, typed, _what(f), impossible=np.flatnonzero(p.impossible), ymd=(p.y, p.m, p.d))
+
+
+def read_time(f: FieldSpec, s: pa.ChunkedArray, present: np.ndarray) -> Read:
+    p = _parts(f, s, present)
+    seconds = p.ok & (p.off % (60 * _US) != 0)
+    if seconds.any():  # Python orders such times by whole minutes of offset: not mirrored
+        first = int(np.flatnonzero(seconds)[0]) + 1
+        raise UnsupportedFeatureError(
+            "time with a UTC offset in seconds", field=f.name, why=f"data row {first}"
+        )
+    typed = pa.array(_time_codes(p), _CODE, mask=~p.ok)
+    _refuse_mixed_bounds(f, typed, p.ok)
+    return Read(p.ok, typed, _what(f), impossible=np.flatnonzero(p.impossible))
+
+
+# -- year and yearmonth: int() as frictionless calls it -----------------------------------------
+
+_YM_LIMIT = 10**15
+
+
+def _py_year(cell: Any) -> int | None:
+    """frictionless' year reader."""
+    if not isinstance(cell, int):
+        if not isinstance(cell, str) or len(cell) != 4:
+            return None
+        try:
+            cell = int(cell)
+        except Exception:
+            return None
+    return cell if 0 <= cell <= 9999 else None
+
+
+def _py_yearmonth(cell: Any) -> tuple[int, int] | None:
+    """frictionless' yearmonth reader (a string; a two-item list as a bound)."""
+    if isinstance(cell, (tuple, list)):
+        if len(cell) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) for x in cell):
+            return None
+        return int(cell[0]), int(cell[1])
+    if not isinstance(cell, str):
+        return None
+    try:
+        year, month = cell.split("-")
+        y, m = int(year), int(month)
+    except Exception:
+        return None
+    return (y, m) if 1 <= m <= 12 else None
+
+
+def read_year(f: FieldSpec, s: pa.ChunkedArray, present: np.ndarray) -> Read:
+    fast = present & np_mask(pc.match_substring_regex(s, "^[0-9]{4}$"))
+    val = np.zeros(len(present), dtype=np.int64)
+    if fast.any():
+        val[fast] = _digits(take_rows(s, np.flatnonzero(fast)))
+    ok = fast.copy()
+    rest = np.flatnonzero(present & ~fast)
+    if len(rest):
+        length = np.asarray(pc.utf8_length(take_rows(s, rest)).to_numpy(zero_copy_only=False))
+        rest = rest[length == 4]
+        for i, cell in zip(rest.tolist(), take_rows(s, rest).to_pylist()):
+            v = _py_year(cell)
+            if v is not None:
+                ok[i], val[i] = True, v
+    return Read(ok, pa.array(val, pa.int64(), mask=~ok), "a year (four digits)")
+
+
+def _month_code(f: FieldSpec, y: int, m: int) -> int:
+    if abs(y) >= _YM_LIMIT:
+        raise UnsupportedFeatureError(
+            "yearmonth year", y, field=f.name, why=f"years of {_YM_LIMIT:,} and beyond are not read"
+        )
+    return y * 12 + (m - 1)
+
+
+def read_yearmonth(f: FieldSpec, s: pa.ChunkedArray, present: np.ndarray) -> Read:
+    whole = s.combine_chunks()
+    g = pc.extract_regex(whole, r"^(?P<y>[0-9]{1,15})-(?P<m>[0-9]{1,15})$")
+    fast = present & np_mask(pc.is_valid(g))
+    y, m = _digits(g.field("y")), _digits(g.field("m"))
+    ok = fast & (m >= 1) & (m <= 12)
+    code = np.where(ok, y * 12 + (m - 1), 0)
+    rest = np.flatnonzero(present & ~fast & np_mask(pc.equal(pc.count_substring(whole, "-"), 1)))
+    for i, cell in zip(rest.tolist(), take_rows(s, rest).to_pylist()):
+        v = _py_yearmonth(cell)
+        if v is not None:
+            ok[i], code[i] = True, _month_code(f, *v)
+    return Read(ok, pa.array(code, pa.int64(), mask=~ok), "a year and month in the form YYYY-MM")
+
+
+# -- bounds and single values -------------------------------------------------------------------
+
+
+def read_value(f: FieldSpec, value: Any) -> Any:
+    """A descriptor value (a minimum, maximum or enum item) read by the field's reader, as
+    frictionless reads it, or None when that reader returns None. The result is the typed
+    code (see :func:`bound_code`'s types)."""
+    if f.type == "year":
+        return _py_year(value)
+    if f.type == "yearmonth":
+        v = _py_yearmonth(value)
+        return None if v is None else _month_code(f, *v)
+    if not isinstance(value, str):
+        return None
+    s = pa.chunked_array([pa.array([value], pa.string())])
+    p = _parts(f, s, np.ones(1, dtype=bool))
+    if not p.ok[0]:
+        return None
+    if f.type == "date":
+        return int(_days(p)[0])
+    if f.type == "datetime":
+        return int(_datetime_codes(p)[0])
+    return int(_time_codes(p)[0])
+
+
+def bound_code(f: FieldSpec, value: Any) -> int:
+    """The typed code of a bound (ValueError when the field's reader cannot read it)."""
+    v = read_value(f, value)
+    if v is None:
+        raise ValueError(f"{value!r} is not a {f.type} in the field's format")
+    return int(v)
+
+
+_SCALAR_TYPE = {
+    "date": pa.date32(),
+    "datetime": _CODE,
+    "time": _CODE,
+    "year": pa.int64(),
+    "yearmonth": pa.int64(),
+}
+
+
+def _bound(f: FieldSpec, value: Any) -> Any:
+    return pa.scalar(bound_code(f, value), _SCALAR_TYPE[f.type])
+
+
+def check_format(ftype: str, fmt: str, field: str) -> None:
+    """At schema parse time: refuse a format this reader does not implement (any, or a
+    directive outside the ones it reads exactly). year and yearmonth: frictionless' readers
+    do not look at the format, nor does this one."""
+    if ftype not in ("date", "datetime", "time") or fmt == "default":
+        return
+    try:
+        compile_format(fmt)
+    except _Refused as exc:
+        raise exc.error(field) from None
+
+
+READERS = {
+    "date": read_date,
+    "datetime": read_datetime,
+    "time": read_time,
+    "year": read_year,
+    "yearmonth": read_yearmonth,
+}
+BOUNDS = dict.fromkeys(READERS, _bound)

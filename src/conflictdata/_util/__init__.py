@@ -1,0 +1,1 @@
+"""Small helpers every layer shares: text for messages, bounded JSON, files."""

@@ -1,0 +1,127 @@
+"""Validate a data package's CSV files against its Table Schemas: every problem, at once,
+located by path:line:column.
+
+Layers (see docs/findings.md for every code): 1 the file (:mod:`.files`), 2 each field
+(:mod:`.._checks.fields`), 3 each row (:mod:`.._checks.rows`), 4 across tables
+(:mod:`.._checks.relations`, and with ``sources_dir`` :mod:`.provenance`), 5 lints
+(:mod:`.lints`). Everything about the data is a finding; only a descriptor or schema that cannot be read raises
+:class:`~conflictdata.errors.DescriptorError`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import pyarrow as pa
+
+from .._checks.fields import check_fields
+from .._checks.relations import (
+    check_cycles,
+    check_foreign_keys,
+    check_not_before,
+    prepare_foreign_keys,
+)
+from .._checks.report import Report
+from .._checks.rows import check_rows
+from .._checks.table import Collector, TableData
+from .._read.table import rel_path
+from .._tableschema.model import POLICIES, Package, TableSchema
+from .._tableschema.package import read_package
+from ..errors import DescriptorError
+from .files import load_table
+from .lints import check_lints, check_unused_sources
+from .provenance import check_provenance
+
+__all__ = ["OnTable", "validate"]
+
+#: The hook :func:`validate` calls once per cleanly read table, as
+#: ``on_table(schema, columns)``: ``columns`` maps each field name, in schema order, to the
+#: string column the validator parsed (an empty cell is "", never null). They are the
+#: validator's own arrays, not copies, so the build converts them instead of parsing each CSV
+#: again. It is called from the thread that read the table, before that table's checks; an
+#: exception it raises ends the validation.
+OnTable: TypeAlias = Callable[[TableSchema, dict[str, pa.ChunkedArray]], None]
+
+
+def validate(
+    descriptor: str | Path | Package = "datapackage.json",
+    *,
+    sources_dir: str | Path | None = None,
+    max_per_rule: int = 1000,
+    on_table: OnTable | None = None,
+    policy: str | None = None,
+) -> Report:
+    """Check every table of the package; return a :class:`Report` of all findings.
+
+    ``descriptor``: the path of ``datapackage.json``, or a :class:`Package` already read
+    from one (the build passes its own, so the descriptor is read once).
+
+    ``sources_dir``: a folder of ``<source_id>.txt`` texts; when given, each
+    ``source_excerpt`` must occur in its source's text (E404). ``max_per_rule`` caps the
+    findings listed per (table, code, field); the rest are counted in ``stats["suppressed"]``.
+
+    ``on_table`` (see :data:`OnTable`), when given, is called once for each table whose file
+    was read cleanly: no file, header or cell-size error, every field a column.
+
+    ``policy``: "strict" checks this project's policy rules on top of the spec (codes marked
+    policy in docs/findings.md), "spec" only what Table Schema says; None (the default)
+    takes what the descriptor declares (``"conflictdata": {"policy": "strict"}``).
+    """
+    t0 = time.perf_counter()
+    pkg = descriptor if isinstance(descriptor, Package) else read_package(descriptor)
+    if sources_dir is not None and not Path(sources_dir).is_dir():
+        raise DescriptorError(f"--sources-dir {sources_dir} is not a folder")
+    policy = pkg.policy if policy is None else policy
+    if policy not in POLICIES:
+        raise DescriptorError(f"policy {policy!r} is not one of {', '.join(POLICIES)}")
+    out = Collector(max_per_rule, strict=policy == "strict")
+
+    def one_table(ts: TableSchema) -> TableData:
+        td = TableData(schema=ts, path=rel_path(ts))
+        clean = load_table(pkg, td, out)
+        if clean and on_table is not None:
+            on_table(ts, {f.name: td.raw[f.name] for f in ts.fields})
+        if td.readable:
+            check_fields(td, out)
+            check_rows(td, out)
+            check_lints(td, out)
+        return td
+
+    # Tables are independent until layer 4; Arrow and numpy release the GIL, so two threads
+    # keep both cores busy (parsing one file while checking another). Biggest files first.
+    order = sorted(pkg.tables.values(), key=lambda ts: -_size(pkg.root / ts.path))
+    workers = max(1, min(len(order), os.cpu_count() or 1, 4))
+    with ThreadPoolExecutor(max_workers=workers) as ex:
+        done = dict(zip((ts.name for ts in order), ex.map(one_table, order)))
+    tds = {name: done[name] for name in pkg.tables}
+    prepare_foreign_keys(tds, workers)
+    check_foreign_keys(tds, out)
+    check_cycles(tds, out)
+    check_not_before(tds, out)
+    check_unused_sources(tds, out)
+    provenance: dict[str, Any] | None = None
+    if sources_dir is not None:
+        provenance = check_provenance(tds, Path(sources_dir), out)
+    stats: dict[str, Any] = {
+        "tables": {
+            name: {"path": td.path, "rows": td.n, "read": td.readable} for name, td in tds.items()
+        },
+        "rows": sum(td.n for td in tds.values()),
+        "seconds": round(time.perf_counter() - t0, 3),
+        "suppressed": dict(out.suppressed),
+    }
+    if provenance is not None:
+        stats["provenance"] = provenance
+    return Report(out.findings, stats)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
