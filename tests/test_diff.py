@@ -4,8 +4,8 @@ in known ways, and a property test of the row matcher."""
 from __future__ import annotations
 
 import copy
-import re
 import json
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -38,11 +38,14 @@ def _schema_v2() -> dict:
     return s
 
 
-V2_EVENTS = with_changes(
-    EVENTS,
-    EV_0001={"fatalities": "4", "latitude": "35.69"},  # changed
-    EV_0002={"record_status": "retracted"},  # removed, with a tombstone
-) + [event("EV-0004", event_type="cyberattack", notes="new")]  # added, with the new enum value
+V2_EVENTS = [
+    *with_changes(
+        EVENTS,
+        EV_0001={"fatalities": "4", "latitude": "35.69"},  # changed
+        EV_0002={"record_status": "retracted"},  # removed, with a tombstone
+    ),
+    event("EV-0004", event_type="cyberattack", notes="new"),  # added, with the new enum value
+]
 
 
 @pytest.fixture
@@ -118,7 +121,7 @@ def test_cli_diff_by_version_and_by_folder(
 def test_unknown_version_names_what_exists(two_releases: Path) -> None:
     from conflictdata._release.layout import resolve_release
 
-    with pytest.raises(UnknownVersionError, match="versions there: 1.0.0, 2.0.0"):
+    with pytest.raises(UnknownVersionError, match=r"versions there: 1\.0\.0, 2\.0\.0"):
         resolve_release("9.9.9", two_releases)
 
 
@@ -208,7 +211,11 @@ def test_matcher_agrees_with_a_plain_comparison(old: dict, new: dict) -> None:
     assert td.deleted == sorted(set(old) - set(new))
     expected = {}
     for k in sorted(set(old) & set(new)):
-        ch = tuple(FieldChange(f, o, n) for f, o, n in zip(("n", "s"), old[k], new[k]) if o != n)
+        ch = tuple(
+            FieldChange(f, o, n)
+            for f, o, n in zip(("n", "s"), old[k], new[k], strict=False)
+            if o != n
+        )
         if ch:
             expected[k] = ch
     assert {c.id: c.changes for c in td.changed} == expected
@@ -254,7 +261,7 @@ def test_diff_across_an_id_width_boundary(tmp_path: Path) -> None:
         "^EV-[0-9]{4,}$"
     )
     v1 = with_changes(EVENTS, EV_0003={"event_id": "EV-9999"})
-    v2 = with_changes(v1, EV_9999={"fatalities": "7"}) + [event("EV-10000"), event("EV-0999")]
+    v2 = [*with_changes(v1, EV_9999={"fatalities": "7"}), event("EV-10000"), event("EV-0999")]
     out = tmp_path / "out"
     build_release(
         write_package(tmp_path / "v1", events=v1, events_schema=schema),
@@ -298,9 +305,7 @@ def _with_headline(schema: dict, name: str = "headline") -> dict:
     return s
 
 
-HEADLINED = [
-    {**r, "headline": f"Event {r['event_id'][-1]} (as first reported)"} for r in EVENTS
-]
+HEADLINED = [{**r, "headline": f"Event {r['event_id'][-1]} (as first reported)"} for r in EVENTS]
 
 
 def _two(tmp_path: Path, old_rows, new_rows, old_schema, new_schema) -> Path:
@@ -323,11 +328,14 @@ def test_rows_by_id_and_title_and_counts_that_add_up(
     from conflictdata._tools.diff import label_field
 
     schema = _with_headline(EVENTS_SCHEMA)
-    new = with_changes(
-        HEADLINED,
-        EV_0001={"headline": "Event 1, retitled"},
-        EV_0002={"record_status": "retracted"},
-    ) + [event("EV-0004", headline="Event 4: new")]
+    new = [
+        *with_changes(
+            HEADLINED,
+            EV_0001={"headline": "Event 1, retitled"},
+            EV_0002={"record_status": "retracted"},
+        ),
+        event("EV-0004", headline="Event 4: new"),
+    ]
     out = _two(tmp_path, HEADLINED, new, schema, schema)
     md = (out / "2.0.0" / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "| events | 3 -> 4 | 1 | 1 | 1 | 0 |" in md
@@ -430,9 +438,12 @@ def test_every_string_from_data_is_inert(
     et["constraints"]["enum"].append(HOSTILE_ENUM)
     et["enumDescriptions"][HOSTILE_ENUM] = "hostile"
     new_schema["fields"].append({"name": HOSTILE_FIELD, "type": "string"})
-    new = with_changes(
-        HEADLINED, EV_0001={"headline": HOSTILE_TITLE, HOSTILE_FIELD: "<b>x</b>\n::error::y"}
-    ) + [event("EV-0004", headline=HOSTILE_TITLE, event_type=HOSTILE_ENUM)]
+    new = [
+        *with_changes(
+            HEADLINED, EV_0001={"headline": HOSTILE_TITLE, HOSTILE_FIELD: "<b>x</b>\n::error::y"}
+        ),
+        event("EV-0004", headline=HOSTILE_TITLE, event_type=HOSTILE_ENUM),
+    ]
     out = _two(tmp_path, HEADLINED, new, old_schema, new_schema)
     md = (out / "2.0.0" / "CHANGELOG.md").read_text(encoding="utf-8")
 

@@ -111,16 +111,27 @@ def _cmd_download(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from ._tools.build import build_release
-    from .errors import InvalidVersionError, OutputError, ValidationError
+    from .errors import (
+        InvalidVersionError,
+        MissingDependencyError,
+        OutputError,
+        UncommittedInputsError,
+        ValidationError,
+    )
 
     try:
-        result = build_release(args.descriptor, args.out)
+        result = build_release(args.descriptor, args.out, allow_dirty=args.allow_dirty)
     except ValidationError as exc:
         format_text = getattr(exc.report, "format_text", None)
         if callable(format_text):
             print(str(format_text()).rstrip("\n"))
         raise
-    except (InvalidVersionError, OutputError) as exc:  # could not run: exit 2
+    except (
+        InvalidVersionError,
+        OutputError,
+        MissingDependencyError,
+        UncommittedInputsError,
+    ) as exc:  # could not run: exit 2
         print(f"conflictdata build: {exc}", file=sys.stderr)
         return 2
     if result.report is not None and result.report.warnings:  # they do not stop a release
@@ -221,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="build the descriptor's version as a Parquet release")
     p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME)
     p.add_argument("--out", default="build/releases", help="releases folder (default: %(default)s)")
+    p.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="build from seeds, schemas or descriptor that differ from the last commit, "
+        "dated with this build's own time (default: refused, unless SOURCE_DATE_EPOCH is set)",
+    )
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("diff", help="changes between two releases, by stable ID, as a changelog")

@@ -13,6 +13,7 @@ __all__ = [
     "MissingDependencyError",
     "OutputError",
     "ReleaseExistsError",
+    "UncommittedInputsError",
     "UnknownTableError",
     "UnknownVersionError",
     "UnsupportedFeatureError",
@@ -73,6 +74,15 @@ class ReleaseExistsError(BuildError):
     def __init__(self, message: str, differing: list[str] | None = None) -> None:
         super().__init__(message)
         self.differing = differing or []
+
+
+class UncommittedInputsError(BuildError):
+    """Seeds, schemas or the descriptor differ from the last commit, which dates a release:
+    commit them, set SOURCE_DATE_EPOCH, or allow the build to stamp its own time."""
+
+    def __init__(self, message: str, uncommitted: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.uncommitted = uncommitted or []
 
 
 class OutputError(BuildError):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from .._tableschema.model import Package, TableSchema
 from .history import PREVIOUS_KEY
-from .layout import EXTRA_FILES, FILES_KEY, PARQUET_MEDIATYPE, SUMS_NAME
+from .layout import FILES_KEY, PARQUET_MEDIATYPE, SUMS_NAME, release_files
 from .verify import sha256_file
 
 # --------------------------------------------------------------------------- writing a release
@@ -69,7 +69,8 @@ def release_descriptor(
     previous: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The release descriptor: the source descriptor's metadata (in :data:`COPIED_KEYS` order),
-    ``created``, one resource per table file with its hash, rows, size and inline schema, and
+    ``created``, one resource per table file with its hash, rows, size and inline schema, the
+    release's other files by name (:func:`~conflictdata._release.layout.release_files`), and
     the Parquet writer that made the bytes; ``previous`` (see :func:`previous_link`) chains it
     to the release before it."""
     src = package.descriptor
@@ -105,7 +106,7 @@ def release_descriptor(
         )
         resources.append(res)
     desc["resources"] = resources
-    desc[FILES_KEY] = list(EXTRA_FILES)
+    desc[FILES_KEY] = release_files(out.name for out in outputs)
     desc["build"] = {"parquetWriter": writer}
     return desc
 
@@ -115,13 +116,17 @@ def dump_json(doc: Any) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_zip(folder: Path, names: list[str], target: Path, created: datetime) -> None:
-    """A reproducible zip of ``names`` in ``folder``: sorted, fixed times and permissions,
-    Parquet stored (already compressed), the rest deflated."""
+def write_zip(
+    folder: Path, names: list[str], target: Path, created: datetime, root: str = ""
+) -> None:
+    """A reproducible zip of ``names`` (POSIX paths in ``folder``), each under the folder
+    ``root`` when given: sorted, fixed times and permissions, Parquet stored (already
+    compressed), the rest deflated."""
     stamp = max(created.timetuple()[:6], ZIP_MIN_TIME)
+    prefix = f"{root}/" if root else ""
     with zipfile.ZipFile(target, "w") as zf:
         for name in sorted(names):
-            info = zipfile.ZipInfo(name, date_time=stamp)
+            info = zipfile.ZipInfo(prefix + name, date_time=stamp)
             info.create_system = 3
             info.external_attr = (0o100644 & 0xFFFF) << 16
             info.compress_type = (
@@ -138,12 +143,16 @@ def fsync_file(path: Path) -> None:
         os.fsync(f.fileno())
 
 
+def release_members(folder: Path) -> list[str]:
+    """Every file in release folder ``folder`` and its subfolders, as sorted POSIX paths."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
 def file_hashes(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
-    """SHA-256 of every file in ``folder`` by name; ``known`` ones (just written) not re-read."""
+    """SHA-256 of every file in ``folder`` (subfolders too) by POSIX path; ``known`` ones
+    (just written) not re-read."""
     known = known or {}
-    return {
-        p.name: known.get(p.name) or sha256_file(p) for p in sorted(folder.iterdir()) if p.is_file()
-    }
+    return {n: known.get(n) or sha256_file(folder / n) for n in release_members(folder)}
 
 
 def fsync_dir(folder: Path) -> None:
@@ -161,7 +170,8 @@ def fsync_dir(folder: Path) -> None:
 
 
 def write_sums(folder: Path, hashes: dict[str, str]) -> None:
-    """``folder/SHA256SUMS``: "<hex>  <name>" per file, sorted by name."""
+    """``folder/SHA256SUMS``: "<hex>  <path>" per file, sorted by path (``sha256sum -c``
+    checks it from the release folder)."""
     (folder / SUMS_NAME).write_text(
         "".join(f"{h}  {n}\n" for n, h in sorted(hashes.items())), encoding="utf-8", newline="\n"
     )

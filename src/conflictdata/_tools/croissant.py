@@ -27,6 +27,7 @@ from .._release.layout import (
     CHANGELOG_NAME,
     CHANGES_NAME,
     CROISSANT_NAME,
+    CSV_DESCRIPTOR,
     DESCRIPTOR_NAME,
     SUMS_NAME,
     archive_name,
@@ -122,6 +123,7 @@ _ABOUT = {
     DESCRIPTOR_NAME: "Frictionless Data Package descriptor: tables, Table Schemas, rows, SHA-256.",
     CHANGELOG_NAME: "Rows added, removed and changed per table since the previous release.",
     CHANGES_NAME: "The change feed: one row per changed cell or row since the previous release.",
+    CSV_DESCRIPTOR: "Frictionless Data Package descriptor of the CSV copy of every table.",
 }
 #: Not described: the metadata itself, the checksum list, and the zip that holds them all.
 _SKIPPED = (CROISSANT_NAME, SUMS_NAME)
@@ -244,18 +246,24 @@ def _table_file(folder: Path, res: dict[str, Any], i: int) -> tuple[str, str, in
     return path, actual, target.stat().st_size
 
 
-def _other_file(folder: Path, path: Path) -> dict[str, Any]:
-    """A FileObject for a release file that is not a table: descriptor, changelog, …"""
+def _other_file(folder: Path, name: str) -> dict[str, Any]:
+    """A FileObject for a release file that is not a table: descriptor, changelog, the CSV
+    copy (``name``: its POSIX path in the folder, at most one subfolder deep)…"""
+    path = folder / name
     fmt = _FORMATS.get(path.suffix)
-    plain = _FILE_NAME.fullmatch(path.name) and path.is_file() and not path.is_symlink()
+    parts = name.split("/")
+    plain = (
+        len(parts) <= 2
+        and all(_FILE_NAME.fullmatch(p) for p in parts)
+        and path.is_file()
+        and not path.is_symlink()
+    )
     if fmt is None or not plain:
         raise DescriptorError(
-            f"release {folder}: {path.name[:80]!r} is not a file Croissant metadata can describe "
+            f"release {folder}: {name[:80]!r} is not a file Croissant metadata can describe "
             f"(a plain file ending in {', '.join(sorted(_FORMATS))})"
         )
-    return _file_object(
-        path.name, sha256_file(path), path.stat().st_size, fmt, _ABOUT.get(path.name)
-    )
+    return _file_object(name, sha256_file(path), path.stat().st_size, fmt, _ABOUT.get(name))
 
 
 def _check_sums(folder: Path, hashes: dict[str, str]) -> None:
@@ -318,12 +326,15 @@ def croissant_metadata(release_dir: Path | str) -> dict[str, Any]:
             record_set["key"] = [{"@id": f"{table.name}/{k}"} for k in table.primary_key]
         record_sets.append(record_set)
     tables = {d["name"] for d in distribution}
+    members = sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if not p.is_dir() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
     others = [
-        _other_file(folder, p)
-        for p in sorted(folder.iterdir(), key=lambda p: p.name)
-        if p.name not in tables
-        and p.name not in _SKIPPED + (archive_name(version),)
-        and not p.name.startswith(".")
+        _other_file(folder, name)
+        for name in members
+        if name not in tables and name not in (*_SKIPPED, archive_name(version))
     ]
     distribution = (
         [o for o in others if o["name"] == DESCRIPTOR_NAME]

@@ -700,7 +700,9 @@ def _show(v: Any) -> str:
 
 
 #: Text shown as it is where it matches: a release version, an ISO 8601 UTC time.
-_PLAIN = re.compile(r"[0-9][0-9A-Za-z.]{0,40}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+_PLAIN = re.compile(
+    r"[0-9][0-9A-Za-z.]{0,40}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"
+)
 
 
 def _md_plain(text: str) -> str:
