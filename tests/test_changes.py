@@ -194,7 +194,13 @@ def test_readme_example_runs(releases: Path) -> None:
     ns: dict = {}
     exec(code.replace('"build/releases"', repr(str(releases))).replace('"0.1.0"', '"1.0.0"'), ns)
     assert ns["retracted"] == ["EV-0002"]
-    assert ns["per_kind"].to_dict() == {
+    assert ns["rows"].to_dict() == {  # one new event is one row
+        ("events", "added"): 1,
+        ("events", "field_changed"): 1,
+        ("events", "retracted"): 1,
+        ("events", "superseded"): 1,
+    }
+    assert ns["cells"].to_dict() == {  # and eight filled cells
         ("events", "added"): 8,
         ("events", "field_changed"): 1,
         ("events", "retracted"): 1,

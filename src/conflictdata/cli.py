@@ -176,7 +176,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     version = None if args.version in (None, "latest") else check_version(args.version)
     release = open_release(version, source=args.source)
-    out = Path(args.out or f"report-{release.version}.html")
+    out = Path(args.out) if args.out else Path("build") / f"report-{release.version}.html"
+    if not args.out:  # the build folder, never the checkout's root
+        out.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out, render_report(release))
     print(
         f"wrote {out} ({out.stat().st_size:,} bytes): report of release {release.version} ({release.where})"
@@ -267,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="write a release's offline HTML report (timeline, figures, excerpts)"
     )
     p.add_argument("version", nargs="?", help="release version (default: the newest found)")
-    p.add_argument("--out", help="HTML file to write (default: report-<version>.html)")
+    p.add_argument("--out", help="HTML file to write (default: build/report-<version>.html)")
     p.add_argument("--source", help="release folder, build output folder, or bundled/cache/remote")
     p.set_defaults(func=_cmd_report)
 
