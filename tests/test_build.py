@@ -162,6 +162,28 @@ def test_unzipped_archive_is_one_folder_that_checks(
         )
 
 
+def test_zip_is_written_and_hashed_in_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The archive's SHA-256 is the hash of its bytes; Parquet and files above DEFLATE_MAX are
+    stored, the rest deflated; zipfile, and unzip where installed, find every member intact."""
+    import conflictdata._release.write as write_module
+
+    monkeypatch.setattr(write_module, "DEFLATE_MAX", 300)
+    result = _build(write_package(tmp_path / "pkg"), tmp_path / "out")
+    archive = result.path / archive_name("1.0.0")
+    assert result.archive_sha256 == hashlib.sha256(archive.read_bytes()).hexdigest()
+    with zipfile.ZipFile(archive) as zf:
+        assert zf.testzip() is None
+        for info in zf.infolist():
+            name = info.filename.split("/", 1)[1]
+            big = name.endswith(".parquet") or (result.path / name).stat().st_size > 300
+            assert info.compress_type == (zipfile.ZIP_STORED if big else zipfile.ZIP_DEFLATED)
+        assert any(i.compress_type == zipfile.ZIP_DEFLATED for i in zf.infolist())
+    if shutil.which("unzip"):
+        assert subprocess.run(["unzip", "-tq", str(archive)], capture_output=True).returncode == 0
+
+
 def test_parquet_types_values_and_order(release: tuple[Path, Path]) -> None:
     desc_path, rel = release
     package = read_package(desc_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -116,25 +117,51 @@ def dump_json(doc: Any) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+#: Files above this size are stored in the zip, not deflated (Parquet always is: it is
+#: compressed already). Deflating a large CSV copy runs at a few tens of MB/s, slower than
+#: the rest of a build; the Parquet files are the release's compact form.
+DEFLATE_MAX = 16 * 1024 * 1024
+
+
+class _HashingSink:
+    """A write-only file without ``tell``/``seek`` that hashes what passes through: zipfile
+    then writes each member's sizes after its data, so the archive is written and hashed in
+    one pass."""
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: Any) -> int:
+        self.sha256.update(data)
+        return int(self._target.write(data))
+
+    def flush(self) -> None:
+        self._target.flush()
+
+
 def write_zip(
     folder: Path, names: list[str], target: Path, created: datetime, root: str = ""
-) -> None:
+) -> str:
     """A reproducible zip of ``names`` (POSIX paths in ``folder``), each under the folder
-    ``root`` when given: sorted, fixed times and permissions, Parquet stored (already
-    compressed), the rest deflated."""
+    ``root`` when given: sorted, fixed times and permissions, Parquet and files above
+    :data:`DEFLATE_MAX` stored, the rest deflated. Returns the zip's SHA-256."""
     stamp = max(created.timetuple()[:6], ZIP_MIN_TIME)
     prefix = f"{root}/" if root else ""
-    with zipfile.ZipFile(target, "w") as zf:
-        for name in sorted(names):
-            info = zipfile.ZipInfo(prefix + name, date_time=stamp)
-            info.create_system = 3
-            info.external_attr = (0o100644 & 0xFFFF) << 16
-            info.compress_type = (
-                zipfile.ZIP_STORED if name.endswith(".parquet") else zipfile.ZIP_DEFLATED
-            )
-            big = (folder / name).stat().st_size >= zipfile.ZIP64_LIMIT // 2
-            with open(folder / name, "rb") as src, zf.open(info, "w", force_zip64=big) as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+    with open(target, "wb") as raw:
+        sink = _HashingSink(raw)
+        with zipfile.ZipFile(sink, "w") as zf:  # type: ignore[arg-type]
+            for name in sorted(names):
+                size = (folder / name).stat().st_size
+                info = zipfile.ZipInfo(prefix + name, date_time=stamp)
+                info.create_system = 3
+                info.external_attr = (0o100644 & 0xFFFF) << 16
+                stored = name.endswith(".parquet") or size > DEFLATE_MAX
+                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                big = size >= zipfile.ZIP64_LIMIT // 2
+                with open(folder / name, "rb") as src, zf.open(info, "w", force_zip64=big) as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+    return sink.sha256.hexdigest()
 
 
 def fsync_file(path: Path) -> None:

@@ -531,23 +531,23 @@ def _seal(
             f"({listed}). IDs are forever: put the rows back, with record_status 'retracted' "
             "(or 'superseded' and superseded_by) instead of deleting them."
         )
-    _write_extras(tmp, diff)
+    _write_extras(tmp, diff, known)
     bar.step("changelog")
 
     write_sums(tmp, file_hashes(tmp, known))
-    write_zip(tmp, release_members(tmp), zip_path, created_dt, archive_root(version))
+    digest = write_zip(tmp, release_members(tmp), zip_path, created_dt, archive_root(version))
     bar.step("archive")
-    return diff, sha256_file(zip_path)
+    return diff, digest
 
 
-def _write_extras(tmp: Path, diff: ReleaseDiff) -> None:
+def _write_extras(tmp: Path, diff: ReleaseDiff, known: dict[str, str]) -> None:
     """The release's derived files (:data:`EXTRA_FILES`), in order: the changelog and the
     change feed (one diff, two renderings), the report, which shows the changelog, then the
     Croissant metadata, which describes and hashes all of them."""
     (tmp / CHANGELOG_NAME).write_text(diff.to_markdown(), encoding="utf-8", newline="\n")
     write_changes(diff, tmp / CHANGES_NAME)
     write_report(tmp, tmp / REPORT_NAME)
-    write_croissant(tmp)
+    write_croissant(tmp, known)
 
 
 def _publish(tmp: Path, out: Path, result: BuildResult, synced: set[str]) -> BuildResult:
