@@ -120,7 +120,7 @@ def dump_json(doc: Any) -> str:
 #: Files above this size are stored in the zip, not deflated (Parquet always is: it is
 #: compressed already). Deflating a large CSV copy runs at a few tens of MB/s, slower than
 #: the rest of a build; the Parquet files are the release's compact form.
-DEFLATE_MAX = 16 * 1024 * 1024
+DEFLATE_MAX = 4 * 1024 * 1024
 
 
 class _HashingSink:

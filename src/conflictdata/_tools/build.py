@@ -52,7 +52,7 @@ from .._release.layout import (
     version_key,
 )
 from .._release.lock import publish_lock, remove_stale_temp
-from .._release.verify import sha256_file
+from .._release.verify import file_stamp, mark_verified, sha256_file
 from .._release.write import (
     TableOutput,
     dump_json,
@@ -328,7 +328,9 @@ class _Writer:
         path = self.tmp / name
         write_parquet(arrow, schema, path, byte_order=byte_order)
         fsync_file(path)
-        out = TableOutput(schema.name, name, arrow.num_rows, path.stat().st_size, sha256_file(path))
+        stamp = file_stamp(path)
+        out = TableOutput(schema.name, name, arrow.num_rows, stamp[0], sha256_file(path))
+        mark_verified(path, stamp)  # the diff against the previous release trusts this hash
         csv_path = self.tmp / csv_name(schema.name)
         size, digest, fractional = write_csv(arrow, schema, csv_path)
         fsync_file(csv_path)

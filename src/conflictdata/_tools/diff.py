@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .._release.read import read_release
+from .._release.verify import verify_file
 from .._tableschema.model import TableSchema
 from .._types.ids import release_order
 from .._util.text import md_code, md_text
@@ -322,15 +323,13 @@ def label_field(schema: TableSchema) -> str | None:
 
 def read_table(folder: Path, schema: TableSchema) -> pa.Table:
     """A release table for comparing, in release order (:func:`conflictdata._types.ids.release_order`,
-    IDs by number, as the build wrote it), enum columns as text: the dictionaries of two
-    releases may differ."""
+    IDs by number, as the build wrote it). Enum columns stay dictionaries: compared by index
+    where two releases declare the same values, as text where they do not."""
     path = folder / schema.path
     try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:
         raise DescriptorError(f"cannot read {path}: {exc}") from None
-    cols = [c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in table.columns]
-    table = pa.table(cols, names=table.column_names)
     keys = [k for k in schema.primary_key if k in table.column_names]
     if keys and len(keys) == len(schema.primary_key):
         order, _ = release_order(keys, _key_pattern(schema), {k: table.column(k) for k in keys})
@@ -376,8 +375,27 @@ def _schema_changes(old: TableSchema, new: TableSchema) -> list[SchemaChange]:
     return out
 
 
-def _differs(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Element-wise 'a != b' where null equals null and null differs from a value."""
+def _one_dictionary(col: pa.ChunkedArray) -> pa.Array | None:
+    """The dictionary every chunk of a dictionary column shares, else None."""
+    if not pa.types.is_dictionary(col.type) or col.num_chunks == 0:
+        return None
+    first = col.chunk(0).dictionary
+    return first if all(c.dictionary.equals(first) for c in col.chunks[1:]) else None
+
+
+def _differs(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """Element-wise 'a != b' where null equals null and null differs from a value; None when
+    the columns are equal (the common case, found without an element-wise pass). Enum
+    columns compare their indices when both share one dictionary, else their text."""
+    if a.equals(b):
+        return None
+    if pa.types.is_dictionary(a.type) or pa.types.is_dictionary(b.type):
+        da, db = _one_dictionary(a), _one_dictionary(b)
+        if da is not None and db is not None and da.equals(db):
+            a = pa.chunked_array([c.indices for c in a.chunks], a.type.index_type)
+            b = pa.chunked_array([c.indices for c in b.chunks], b.type.index_type)
+        else:
+            a, b = as_text(a), as_text(b)
     if a.type != b.type:  # a retyped field: compare in the new type if the old casts to it
         try:
             a = a.cast(b.type)
@@ -450,11 +468,12 @@ def _feed(parts: list[pa.Table]) -> pa.Table:
 
 
 def _kinds(o: pa.Table, n: pa.Table) -> tuple[pa.ChunkedArray | None, pa.ChunkedArray | None]:
-    """Per common row: whether it became a tombstone (active -> retired), and the feed kind
-    of its changed cells (retracted, superseded or field_changed)."""
+    """Per row of two aligned tables (the changed common rows): whether it became a
+    tombstone (active -> retired), and the feed kind of its changed cells (retracted,
+    superseded or field_changed)."""
     if STATUS_FIELD not in n.column_names or STATUS_FIELD not in o.column_names:
         return None, None
-    old_s, new_s = o.column(STATUS_FIELD), n.column(STATUS_FIELD)
+    old_s, new_s = as_text(o.column(STATUS_FIELD)), as_text(n.column(STATUS_FIELD))
     tomb = pc.fill_null(
         pc.and_(pc.equal(old_s, ACTIVE_STATUS), pc.not_equal(new_s, ACTIVE_STATUS)), False
     )
@@ -565,27 +584,44 @@ def table_diff(
         td.feed = _feed(parts)
         return td
 
-    # The common rows, in the new release's order, each next to its own old row.
+    # The common rows, in the new release's order, each next to its own old row. Both
+    # releases hold their rows in release order, so the common rows come in the same order
+    # in both: each side is its own rows filtered, unless the check below says otherwise.
     at_new = pc.indices_nonzero(in_old)
-    n = new_t.take(at_new)
-    o = old_t.take(pc.index_in(pc.take(new_ids, at_new), value_set=old_ids))
+    n = new_t if len(at_new) == len(new_ids) else new_t.filter(in_old)
+    o = old_t if pc.all(in_new).as_py() else old_t.filter(in_new)
     ids = n.column(key).combine_chunks()
-    tomb, kind = _kinds(o, n)
+    if not o.column(old_s.id_field).equals(n.column(key)):  # not in the same order
+        o = old_t.take(pc.index_in(ids, value_set=old_ids))
     masks: dict[str, Any] = {}
-    for fi, f in enumerate(new_s.field_names):
+    for f in new_s.field_names:
         if f in o.column_names:
-            masks[f] = _differs(o.column(f), n.column(f))
+            mask = _differs(o.column(f), n.column(f))
         else:  # a field added: its filled cells are news
-            masks[f] = pc.is_valid(n.column(f))
-        at = pc.indices_nonzero(masks[f])
-        if not len(at):
+            mask = pc.is_valid(n.column(f))
+        if mask is not None and pc.any(mask).as_py():
+            masks[f] = mask
+    if not masks:
+        td.feed = _feed(parts)
+        return td
+    fields = list(masks)
+    any_changed = masks[fields[0]]
+    for f in fields[1:]:
+        any_changed = pc.or_(any_changed, masks[f])
+    idx = pc.indices_nonzero(any_changed)  # the changed rows, as positions among the common
+    tomb, kind = _kinds(o.take(idx), n.take(idx))
+    for fi, f in enumerate(new_s.field_names):
+        if f not in masks:
             continue
+        at = pc.indices_nonzero(masks[f])
         old_v = as_text(pc.take(o.column(f), at)) if f in o.column_names else None
         parts.append(
             _feed_part(
                 name,
                 key,
-                pc.take(kind, at) if kind is not None else "field_changed",
+                pc.take(kind, pc.index_in(at, value_set=idx))
+                if kind is not None
+                else "field_changed",
                 f,
                 types[f],
                 pc.take(ids, at),
@@ -597,26 +633,17 @@ def table_diff(
         )
     td.feed = _feed(parts)
 
-    fields = list(masks)
-    any_changed = masks[fields[0]]
-    for f in fields[1:]:
-        any_changed = pc.or_(any_changed, masks[f])
-    idx = pc.indices_nonzero(any_changed)
-    if len(idx) == 0:
-        return td
     row_ids = pc.take(ids, idx).to_pylist()
     td.titles.update(_titles(n, td.label_field, idx, row_ids))
     per_field: dict[str, tuple[list[bool], list[Any], list[Any]]] = {}
     for f in fields:
         m = pc.take(masks[f], idx)
-        if not pc.any(m).as_py():
-            continue
         per_field[f] = (
             m.to_pylist(),
             pc.take(o.column(f), idx).to_pylist() if f in o.column_names else [None] * len(idx),
             pc.take(n.column(f), idx).to_pylist(),
         )
-    tombs = pc.take(tomb, idx).to_pylist() if tomb is not None else [False] * len(idx)
+    tombs = tomb.to_pylist() if tomb is not None else [False] * len(idx)
     sup = (
         pc.take(n.column(_SUPERSEDED_BY), idx).to_pylist()
         if _SUPERSEDED_BY in n.column_names
@@ -657,9 +684,19 @@ def diff_releases(old: Path | str | None, new: Path | str) -> ReleaseDiff:
     old_rel = read_release(old)
     old_desc, old_schemas = old_rel.descriptor, old_rel.tables
     names = list(new_schemas) + [n for n in old_schemas if n not in new_schemas]
+    old_res, new_res = _resources(old_desc), _resources(new_desc)
     tables = []
     for name in names:
         os_, ns_ = old_schemas.get(name), new_schemas.get(name)
+        o, n = old_res.get(name, {}), new_res.get(name, {})
+        if os_ is not None:
+            _verify(old, os_, o)
+        if ns_ is not None:
+            _verify(new, ns_, n)
+        if os_ is not None and ns_ is not None and _same_file(o, n):
+            rows = n.get("rows") if isinstance(n.get("rows"), int) else None
+            tables.append(TableDiff(name, rows, rows, label_field=label_field(ns_)))
+            continue
         ot = read_table(old, os_) if os_ is not None else None
         nt = read_table(new, ns_) if ns_ is not None else None
         tables.append(table_diff(name, os_, ns_, ot, nt))
@@ -668,6 +705,36 @@ def diff_releases(old: Path | str | None, new: Path | str) -> ReleaseDiff:
         new_version=str(new_desc.get("version", "")),
         new_created=str(new_desc.get("created", "")),
         tables=tables,
+    )
+
+
+def _resources(desc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        r["name"]: r
+        for r in desc.get("resources", [])
+        if isinstance(r, dict) and isinstance(r.get("name"), str)
+    }
+
+
+def _verify(folder: Path, schema: TableSchema, res: dict[str, Any]) -> None:
+    """A table file has the SHA-256 its release descriptor lists (read once per process: a
+    file a build just wrote and hashed is not read again); ChecksumError otherwise."""
+    digest = res.get("hash")
+    if isinstance(digest, str) and digest.startswith("sha256:"):
+        path = folder / schema.path
+        if path.is_file():
+            verify_file(path, digest[len("sha256:") :], delete=False, what=f"release {folder}")
+
+
+def _same_file(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Two releases' descriptors give a table the same file (SHA-256), schema and row count:
+    nothing in it changed, and neither file needs reading (both were verified against
+    those hashes first)."""
+    return (
+        isinstance(new.get("hash"), str)
+        and old.get("hash") == new["hash"]
+        and old.get("schema") == new.get("schema")
+        and old.get("rows") == new.get("rows")
     )
 
 
