@@ -113,11 +113,15 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
         check = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=rel)
         assert check.returncode == 0
 
-    # the zip holds the rest in one folder, conflictdata-<version>/, sorted, with fixed
-    # timestamps and permissions
+    # the zip holds the rest in one folder, conflictdata-<version>/, the tables first, each
+    # group by name, with fixed timestamps and permissions
+    tables = ["csv/events.csv", "csv/sources.csv", "events.parquet", "sources.parquet"]
     with zipfile.ZipFile(rel / archive_name("1.0.0")) as zf:
         infos = zf.infolist()
-        assert [i.filename for i in infos] == [f"conflictdata-1.0.0/{n}" for n in RELEASE_FILES]
+        assert [i.filename for i in infos] == [
+            f"conflictdata-1.0.0/{n}"
+            for n in [*tables, *(n for n in RELEASE_FILES if n not in tables)]
+        ]
         for i in infos:
             assert i.date_time == (2025, 6, 15, 15, 6, 40)
             assert (i.external_attr >> 16) & 0o777 == 0o644

@@ -122,7 +122,7 @@ def test_allow_dirty_stamps_the_build_time_and_says_so(
     assert before <= stamp <= after  # the build's own time, not the commit's
     assert created != COMMITTED
     assert f"created {created} is this build's own time" in said
-    assert "seeds/events.csv differ from the last commit (--allow-dirty)" in said
+    assert "seeds/events.csv differs from the last commit (--allow-dirty)" in said
 
 
 def test_source_date_epoch_dates_a_dirty_build(

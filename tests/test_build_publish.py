@@ -381,7 +381,7 @@ def test_full_disk_at_any_step_publishes_nothing(
     if at == "parquet":
         monkeypatch.setattr(b.pq, "write_table", _enospc)
     elif at == "zip":
-        monkeypatch.setattr(b, "write_zip", _enospc)
+        monkeypatch.setattr(b.ReleaseZip, "add", _enospc)
     elif at == "rename":
         monkeypatch.setattr(b.os, "rename", _enospc)
     else:

@@ -140,28 +140,61 @@ class _HashingSink:
         self._target.flush()
 
 
+class ReleaseZip:
+    """A reproducible zip written one member at a time and hashed as it is written: fixed
+    times and permissions, every member under the folder ``root``, Parquet and files above
+    :data:`DEFLATE_MAX` stored, the rest deflated. :meth:`close` gives its SHA-256."""
+
+    def __init__(self, target: Path, created: datetime, root: str = "") -> None:
+        self._stamp = max(created.timetuple()[:6], ZIP_MIN_TIME)
+        self._prefix = f"{root}/" if root else ""
+        self._raw = open(target, "wb")  # noqa: SIM115 - closed by close()
+        self._sink = _HashingSink(self._raw)
+        self._zip = zipfile.ZipFile(self._sink, "w")  # type: ignore[arg-type]
+
+    def add(self, folder: Path, name: str) -> None:
+        """Append the file ``folder/name`` (``name``: a POSIX path) as ``<root>/<name>``."""
+        size = (folder / name).stat().st_size
+        info = zipfile.ZipInfo(self._prefix + name, date_time=self._stamp)
+        info.create_system = 3
+        info.external_attr = (0o100644 & 0xFFFF) << 16
+        stored = name.endswith(".parquet") or size > DEFLATE_MAX
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        big = size >= zipfile.ZIP64_LIMIT // 2
+        with open(folder / name, "rb") as src, self._zip.open(info, "w", force_zip64=big) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+
+    def close(self) -> str:
+        """Finish the archive (its central directory) and return its SHA-256."""
+        try:
+            self._zip.close()
+        finally:
+            self._raw.close()
+        return self._sink.sha256.hexdigest()
+
+    def abandon(self) -> None:
+        """Close, finished or not (the caller deletes the file)."""
+        try:
+            self._zip.close()
+        except (OSError, ValueError):  # a failed write: the file is deleted anyway
+            pass
+        finally:
+            self._raw.close()
+
+
 def write_zip(
     folder: Path, names: list[str], target: Path, created: datetime, root: str = ""
 ) -> str:
-    """A reproducible zip of ``names`` (POSIX paths in ``folder``), each under the folder
-    ``root`` when given: sorted, fixed times and permissions, Parquet and files above
-    :data:`DEFLATE_MAX` stored, the rest deflated. Returns the zip's SHA-256."""
-    stamp = max(created.timetuple()[:6], ZIP_MIN_TIME)
-    prefix = f"{root}/" if root else ""
-    with open(target, "wb") as raw:
-        sink = _HashingSink(raw)
-        with zipfile.ZipFile(sink, "w") as zf:  # type: ignore[arg-type]
-            for name in sorted(names):
-                size = (folder / name).stat().st_size
-                info = zipfile.ZipInfo(prefix + name, date_time=stamp)
-                info.create_system = 3
-                info.external_attr = (0o100644 & 0xFFFF) << 16
-                stored = name.endswith(".parquet") or size > DEFLATE_MAX
-                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-                big = size >= zipfile.ZIP64_LIMIT // 2
-                with open(folder / name, "rb") as src, zf.open(info, "w", force_zip64=big) as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-    return sink.sha256.hexdigest()
+    """A reproducible zip of ``names`` (POSIX paths in ``folder``) in the order given, each
+    under the folder ``root`` (see :class:`ReleaseZip`); returns the zip's SHA-256."""
+    archive = ReleaseZip(target, created, root)
+    try:
+        for name in names:
+            archive.add(folder, name)
+    except BaseException:
+        archive.abandon()
+        raise
+    return archive.close()
 
 
 def fsync_file(path: Path) -> None:

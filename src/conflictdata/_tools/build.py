@@ -54,6 +54,7 @@ from .._release.layout import (
 from .._release.lock import publish_lock, remove_stale_temp
 from .._release.verify import file_stamp, mark_verified, sha256_file
 from .._release.write import (
+    ReleaseZip,
     TableOutput,
     dump_json,
     file_hashes,
@@ -62,7 +63,6 @@ from .._release.write import (
     release_descriptor,
     release_members,
     write_sums,
-    write_zip,
 )
 from .._tableschema.model import Package, TableSchema
 from .._tableschema.package import read_package
@@ -133,10 +133,11 @@ class BuildResult:
         rows = sum(t.rows for t in self.tables)
         stamped = ""
         if self.created_from is not None and self.created_from.source == "build time":
+            dirty = self.created_from.uncommitted
             stamped = (
                 f"; created {self.created} is this build's own time, because "
-                f"{', '.join(self.created_from.uncommitted)} differ from the last commit "
-                "(--allow-dirty)"
+                f"{', '.join(dirty)} {'differs' if len(dirty) == 1 else 'differ'} from the "
+                "last commit (--allow-dirty)"
             )
         if self.status == "unchanged":
             return (
@@ -278,9 +279,9 @@ def release_created(package: Package, inputs: list[Path], *, allow_dirty: bool =
         )
         if not allow_dirty:
             raise UncommittedInputsError(
-                f"{', '.join(shown)} differ from the last commit, so the release date cannot "
-                "come from it: commit them, or set SOURCE_DATE_EPOCH, or build with "
-                "--allow-dirty to stamp this build's own time",
+                f"{', '.join(shown)} {'differs' if len(dirty) == 1 else 'differ'} from the "
+                "last commit, so the release date cannot come from it: commit, or set "
+                "SOURCE_DATE_EPOCH, or build with --allow-dirty to stamp this build's own time",
                 uncommitted=dirty,
             )
         now = datetime.now(UTC).replace(microsecond=0)
@@ -355,6 +356,53 @@ class _Writer:
         known = {o.path: o.sha256 for o in self.outputs.values()}
         known.update({csv_name(n): o.sha256 for n, o in self.csv.items()})
         return known
+
+
+class _Archive:
+    """The release zip, begun in a background thread with the tables (Parquet and the CSV
+    copy: nearly all of its bytes) while the descriptor, changelog, report and Croissant
+    metadata are made, then finished with those. Members go in a fixed order, the tables
+    first, each group by name. Written beside the work folder until finished, so it is never
+    one of the files it lists."""
+
+    def __init__(self, tmp: Path, version: str, created: datetime, tables: list[str]) -> None:
+        self.tmp = tmp
+        self.path = tmp.parent / f"{tmp.name}.zip"
+        self.target = tmp / archive_name(version)
+        self.tables = sorted(tables)
+        self._zip = ReleaseZip(self.path, created, archive_root(version))
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="release-zip", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for name in self.tables:
+                if self._stop.is_set():
+                    return
+                self._zip.add(self.tmp, name)
+        except BaseException as exc:  # re-raised by finish()
+            self._error = exc
+
+    def finish(self, rest: list[str]) -> str:
+        """Add ``rest`` (the derived files) after the tables; move the zip into the work
+        folder; its SHA-256."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        for name in sorted(rest):
+            self._zip.add(self.tmp, name)
+        digest = self._zip.close()
+        os.replace(self.path, self.target)
+        return digest
+
+    def discard(self) -> None:
+        """Stop, and delete what was written."""
+        self._stop.set()
+        self._thread.join()
+        self._zip.abandon()
+        self.path.unlink(missing_ok=True)
 
 
 def _validate_and_convert(descriptor: Path, writer: _Writer) -> Report:
@@ -454,13 +502,14 @@ def build_release(
         )
         described = functools.partial(_describe, tmp, package, outputs, created)
         hashes = writer.hashes()
+        archive = functools.partial(_Archive, tmp, version, created_dt, sorted(hashes))
         previous = _previous_release(out, version)
-        diff, archive_sha = _seal(tmp, version, previous, created_dt, bar, hashes, described)
+        diff, archive_sha = _seal(tmp, previous, bar, hashes, described, archive())
         with publish_lock(out):
             remove_stale_temp(out, started)
             now = _previous_release(out, version)
             if now != previous:  # another build published an older release meanwhile
-                diff, archive_sha = _seal(tmp, version, now, created_dt, bar, hashes, described)
+                diff, archive_sha = _seal(tmp, now, bar, hashes, described, archive())
             result = BuildResult(
                 version=version,
                 path=out / version,
@@ -507,37 +556,40 @@ def _describe(
 
 def _seal(
     tmp: Path,
-    version: str,
     previous: Path | None,
-    created_dt: datetime,
     bar: _Progress,
     known: dict[str, str],
     describe: Callable[[Path | None], None],
+    archive: _Archive,
 ) -> tuple[ReleaseDiff, str]:
     """Descriptor (``describe``, chained to ``previous``), changelog and the other extra files
-    against ``previous``, checksums and zip in ``tmp`` (replacing any from an earlier call);
-    the diff and the zip's SHA-256. ``known``: hashes of files just written."""
-    zip_path = tmp / archive_name(version)
-    for name in (DESCRIPTOR_NAME, *EXTRA_FILES, SUMS_NAME, zip_path.name):
-        (tmp / name).unlink(missing_ok=True)
-    describe(previous)
-    diff = diff_releases(previous, tmp)
-    deleted = diff.deleted
-    if deleted:
-        listed = "; ".join(
-            f"{table}: {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''} ({len(ids)})"
-            for table, ids in deleted.items()
-        )
-        raise BuildError(
-            f"IDs of release {diff.old_version} are missing from {version} without a tombstone "
-            f"({listed}). IDs are forever: put the rows back, with record_status 'retracted' "
-            "(or 'superseded' and superseded_by) instead of deleting them."
-        )
-    _write_extras(tmp, diff, known)
-    bar.step("changelog")
-
-    write_sums(tmp, file_hashes(tmp, known))
-    digest = write_zip(tmp, release_members(tmp), zip_path, created_dt, archive_root(version))
+    against ``previous``, checksums, and the zip ``archive`` (begun with the tables) finished
+    in ``tmp``, replacing any from an earlier call; the diff and the zip's SHA-256.
+    ``known``: hashes of files just written."""
+    try:
+        for name in (DESCRIPTOR_NAME, *EXTRA_FILES, SUMS_NAME, archive.target.name):
+            (tmp / name).unlink(missing_ok=True)
+        describe(previous)
+        diff = diff_releases(previous, tmp)
+        deleted = diff.deleted
+        if deleted:
+            listed = "; ".join(
+                f"{table}: {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''} ({len(ids)})"
+                for table, ids in deleted.items()
+            )
+            raise BuildError(
+                f"IDs of release {diff.old_version} are missing from {diff.new_version} "
+                f"without a tombstone ({listed}). IDs are forever: put the rows back, with "
+                "record_status 'retracted' (or 'superseded' and superseded_by) instead of "
+                "deleting them."
+            )
+        _write_extras(tmp, diff, known)
+        bar.step("changelog")
+        write_sums(tmp, file_hashes(tmp, known))
+        digest = archive.finish([n for n in release_members(tmp) if n not in archive.tables])
+    except BaseException:
+        archive.discard()
+        raise
     bar.step("archive")
     return diff, digest
 

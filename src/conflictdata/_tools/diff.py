@@ -777,6 +777,16 @@ def _md_plain(text: str) -> str:
     return text if _PLAIN.fullmatch(text) else md_text(text)
 
 
+#: A table name Markdown shows as itself: lowercase letters, digits and inner ``_.-`` (an
+#: underscore inside a word never starts emphasis).
+_NAME = re.compile(r"[a-z0-9](?:[a-z0-9_.-]{0,98}[a-z0-9])?")
+
+
+def _md_name(name: str) -> str:
+    """A table name as itself when it has a plain name's shape, else escaped."""
+    return name if _NAME.fullmatch(name) else md_text(name)
+
+
 def _row(t: TableDiff, row_id: str) -> str:
     """A row for Markdown: its ID as code, then its title as text."""
     title = t.titles.get(row_id)
@@ -813,7 +823,7 @@ def _markdown(d: ReleaseDiff) -> str:
         lines += [f"Released {_md_plain(d.new_created)}.", ""]
     if d.old_version is None:
         lines += ["Initial release.", "", "| table | rows |", "|---|---:|"]
-        lines += [f"| {md_text(t.table)} | {t.new_rows} |" for t in d.tables]
+        lines += [f"| {_md_name(t.table)} | {t.new_rows} |" for t in d.tables]
         return "\n".join(lines) + "\n"
 
     lines += [
@@ -833,14 +843,14 @@ def _markdown(d: ReleaseDiff) -> str:
         c = t.counts()
         rows = f"{'-' if c['old_rows'] is None else c['old_rows']} -> "
         rows += f"{'-' if c['new_rows'] is None else c['new_rows']}"
-        cells = [md_text(t.table), rows, str(c["added"]), str(c["withdrawn"])]
+        cells = [_md_name(t.table), rows, str(c["added"]), str(c["withdrawn"])]
         cells += [str(c["deleted"])] if deleting else []
         cells += [str(c["changed"]), str(c["schema"])]
         lines.append("| " + " | ".join(cells) + " |")
     for t in d.tables:
         if t.status == "unchanged":
             continue
-        lines += ["", f"## {md_text(t.table)}", ""]
+        lines += ["", f"## {_md_name(t.table)}", ""]
         if t.status in ("table added", "table removed"):
             lines += [f"Table {t.status.split()[1]}.", ""]
         if t.schema:
