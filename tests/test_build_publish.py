@@ -147,9 +147,11 @@ def test_a_build_waits_for_the_lock_and_gives_up_after_its_timeout(tmp_path: Pat
     try:
         assert holder.stdout.readline() == "locked\n"  # type: ignore[union-attr]
         t0 = time.monotonic()
-        with pytest.raises(Exception, match="another build has held"):
-            with publish_lock(out, timeout=0.2):
-                pass
+        with (
+            pytest.raises(Exception, match="another build has held"),
+            publish_lock(out, timeout=0.2),
+        ):
+            pass
         with publish_lock(out, timeout=30):  # the holder lets go after about a second
             assert time.monotonic() - t0 > 0.5
             assert holder.wait(timeout=30) == 0
@@ -371,8 +373,8 @@ def _enospc(*args: object, **kwargs: object) -> None:
 def test_full_disk_at_any_step_publishes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], at: str
 ) -> None:
-    import conflictdata._util.fs as r
     import conflictdata._tools.build as b
+    import conflictdata._util.fs as r
 
     out = tmp_path / "out"
     build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
