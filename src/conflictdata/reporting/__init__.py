@@ -175,11 +175,12 @@ def timeline(
     schema on display (seconds for a chart this size): see :func:`.charts.as_altair`.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from ..loader import open_release
     from . import charts
-    from .tables import ACTIVE, filter_rows, is_value, summarise
+    from .tables import ACTIVE, filter_mask, is_value, summarise
 
     require("altair")
     rel = open_release(version, source=source, url=url)
@@ -193,16 +194,25 @@ def timeline(
                 f"timeline filter {name!r} is not a field of events; fields are: "
                 f"{', '.join(schema.field_names)}"
             )
-    wanted = [n for n in schema.field_names if n in _TIMELINE_FIELDS or n in filters]
-    table = pq.ParquetFile(pa.BufferReader(files.table_bytes("events"))).read(columns=wanted)
-    if "record_status" in table.column_names:
-        table = table.filter(is_value(table.column("record_status"), ACTIVE))
-    table = filter_rows(table, filters)
-    title = f"conflictdata {rel.version}: events"
-    if table.num_rows == 0:
-        title += " (none match)"
-    if table.num_rows > ROW_BUDGET:
-        summary = summarise(table, None, schema).events
+    pf = pq.ParquetFile(pa.BufferReader(files.table_bytes("events")))
+    # the rows first, from the few columns that pick them; then only what is drawn of them
+    picking = [n for n in schema.field_names if n == "record_status" or n in filters]
+    keep = None
+    if picking:
+        cols = pf.read(columns=picking)
+        keep = filter_mask(cols, filters)
+        if "record_status" in picking:
+            standing = is_value(cols.column("record_status"), ACTIVE)
+            keep = standing if keep is None else pc.and_(keep, standing)
+    shown = pf.metadata.num_rows if keep is None else int(pc.sum(keep).as_py() or 0)
+    if shown > ROW_BUDGET:
+        wanted = [n for n in schema.field_names if n in ("date_start", "date_end", "event_type")]
+        summary = summarise(pf.read(columns=wanted), keep, schema).events
         assert summary is not None
         return charts.as_altair(charts.aggregate_chart(summary, schema))
+    wanted = [n for n in schema.field_names if n in _TIMELINE_FIELDS]
+    table = pf.read(columns=wanted)
+    if keep is not None:
+        table = table.filter(keep)
+    title = f"conflictdata {rel.version}: events" + ("" if shown else " (none match)")
     return charts.as_altair(charts.timeline_chart(table, schema, title=title))

@@ -32,7 +32,7 @@ __all__ = [
     "Summary",
     "Table",
     "actor_names",
-    "filter_rows",
+    "filter_mask",
     "is_value",
     "load_table",
     "load_tables",
@@ -331,8 +331,9 @@ def actor_names(files: ReleaseFiles, tables: dict[str, Table]) -> dict[str, str]
     return {i: n for i, n in zip(ids, names, strict=True) if i is not None and n is not None}
 
 
-def filter_rows(table: pa.Table, filters: dict[str, Any]) -> pa.Table:
-    """Rows of ``table`` whose fields equal the given values (a list or tuple: any of them)."""
+def filter_mask(table: pa.Table, filters: dict[str, Any]) -> Any:
+    """Where the fields of ``table`` equal the given values (a list or tuple: any of them);
+    None when there is no filter."""
     pa, pc, _ = _pa()
     keep = None
     for name, value in filters.items():
@@ -347,4 +348,4 @@ def filter_rows(table: pa.Table, filters: dict[str, Any]) -> pa.Table:
             texts = {str(v) for v in wanted}
             m = pa.array([v is not None and str(v) in texts for v in col.to_pylist()])
         keep = m if keep is None else pc.and_(keep, m)
-    return table if keep is None else table.filter(keep)
+    return keep
