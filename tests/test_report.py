@@ -527,6 +527,12 @@ def test_text_helpers() -> None:
         and "".join(lines).replace(" ", "") == "a" * 5 + "W" * 60
     )
     assert not any(line.endswith("\u2026") for line in wrap("short title", 300, 11))
+    from conflictdata.reporting import charts
+
+    longest = " ".join(["W" * 9] * 30)[:300]  # the schema's longest title, in wide letters
+    lane = charts.Lane(id="evt-1000000", title=longest, key="x", kind=fr.KIND_UNKNOWN, depth=4)
+    row = charts._layout([lane], unknown=True).rows[0]
+    assert row["title_text"].replace("\n", " ") == longest  # wrapped whole, not cut
 
 
 # --------------------------------------------------------------------------- what is drawn

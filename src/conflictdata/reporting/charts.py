@@ -69,6 +69,10 @@ GAP = 10
 FONT_PX = 11
 LINE_PX = 14
 LANE_MIN = 24
+#: Lines a label may take: a title of the schemas' longest (300 characters, even all "W") fits whole; only
+#: longer text ends in "…" (all of it is in the tooltip and the row's details).
+TITLE_LINES = 20
+SUB_LINES = 8
 LANE_PAD = 5
 INDENT = 14
 MARK_HALF = 6  # half the height of a bar; a bar-end is a little taller
@@ -165,8 +169,8 @@ def _layout(lanes: list[Lane], *, unknown: bool) -> _Layout:
     for k, ln in enumerate(lanes):
         indent = INDENT * min(ln.depth, 4)
         room = LABEL_WIDTH - id_w - indent
-        title = wrap(visible(ln.title), room, FONT_PX)
-        sub = wrap(visible(ln.sub), room, FONT_PX) if ln.sub else []
+        title = wrap(visible(ln.title), room, FONT_PX, max_lines=TITLE_LINES)
+        sub = wrap(visible(ln.sub), room, FONT_PX, max_lines=SUB_LINES) if ln.sub else []
         lines = len(title) + len(sub)
         height = max(LANE_MIN, lines * LINE_PX + 2 * LANE_PAD)
         mid = top + height / 2
@@ -679,6 +683,8 @@ def lanes_chart(
         "resolve": {"axis": {"x": "independent"}},
         "usermeta": {"conflictdata": {"left": layout.left, "plotted": plotted, "name": name}},
     }
+    if not plotted:  # no date to place: no plot, not even its frame
+        spec["view"] = {"stroke": None}
     if title:
         spec["title"] = {"text": title, "anchor": "start", "frame": "bounds"}
     return toplevel(spec, datasets)
