@@ -167,8 +167,12 @@ GEOMETRY_JS = r"""
                     text: c.tagName === 'text' ? c.textContent : null, ...box(c.getBoundingClientRect())});
       });
     });
-    const axis = [...el.querySelectorAll('g.role-axis-label text')].map(t => ({text: t.textContent, ...box(t.getBoundingClientRect())}));
-    const grid = [...el.querySelectorAll('g.role-axis-grid line')].map(l => box(l.getBoundingClientRect()).cx);
+    // the x axis: labels below the plot, vertical grid lines (a y axis has neither)
+    const axis = [...el.querySelectorAll('g.role-axis-label text')]
+      .map(t => ({text: t.textContent, ...box(t.getBoundingClientRect())}))
+      .filter(a => a.top >= plot.bottom - 1);
+    const grid = [...el.querySelectorAll('g.role-axis-grid line')]
+      .map(l => box(l.getBoundingClientRect())).filter(b => b.right - b.left < 1).map(b => b.cx);
     out[name] = {plot, svg: box(s), frame: box(el.getBoundingClientRect()), marks, axis, grid,
                  scroll: el.scrollWidth - el.clientWidth};
   });
@@ -372,3 +376,24 @@ def test_the_page_renders_under_its_csp_and_a_payload_does_not_run(
         violations = json.loads(browser.eval("JSON.stringify(window.__violations)"))
         assert len(violations) == 1 and violations[0].startswith("script-src"), violations
         assert browser.eval("typeof window.__pwned") == "undefined"
+
+
+@pytest.mark.parametrize("width", [900, 1600])
+def test_the_aggregated_timeline_fits_too(curated: Path, tmp_path: Path, width: int) -> None:
+    """Above the row budget: events per period, the same fitting and axis rules."""
+    page = tmp_path / "aggregated.html"
+    page.write_text(cd.render_report(curated, row_budget=3), encoding="utf-8")
+    with _open(page, width) as browser:
+        assert browser.eval("window.conflictdata.failed") == 0 and browser.errors() == []
+        geometry = json.loads(browser.eval(GEOMETRY_JS))
+    assert geometry["page"] <= 0
+    chart = geometry["charts"]["timeline"]
+    plot = chart["plot"]
+    bars = [m for m in chart["marks"] if m["layer"] == "ev_agg"]
+    assert bars and all(
+        plot["left"] - EPS <= m["left"] and m["right"] <= plot["right"] + EPS for m in bars
+    )
+    assert chart["axis"] and all(
+        plot["left"] - 0.5 <= a["left"] and a["right"] <= plot["right"] + 0.5 for a in chart["axis"]
+    )
+    assert chart["svg"]["right"] <= chart["frame"]["right"] + 0.5
