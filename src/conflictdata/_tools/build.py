@@ -93,7 +93,11 @@ __all__ = [
 #: What a build imports beyond the core (pandas, pyarrow): the modules of the release's
 #: report.html, by the distribution that installs them; pyproject.toml's ``report`` extra
 #: lists the same (a test keeps them in step).
-BUILD_NEEDS = {"altair": "altair", "vl_convert": "vl-convert-python"}
+BUILD_NEEDS = {
+    "altair": "altair",
+    "vl_convert": "vl-convert-python",
+    "markdown_it": "markdown-it-py",
+}
 #: The extra that installs :data:`BUILD_NEEDS`.
 BUILD_EXTRA = "report"
 
@@ -598,9 +602,11 @@ def _write_extras(tmp: Path, diff: ReleaseDiff, known: dict[str, str]) -> None:
     """The release's derived files (:data:`EXTRA_FILES`), in order: the changelog and the
     change feed (one diff, two renderings), the report, which shows the changelog, then the
     Croissant metadata, which describes and hashes all of them."""
-    (tmp / CHANGELOG_NAME).write_text(diff.to_markdown(), encoding="utf-8", newline="\n")
+    changelog = diff.to_markdown()
+    (tmp / CHANGELOG_NAME).write_text(changelog, encoding="utf-8", newline="\n")
     write_changes(diff, tmp / CHANGES_NAME)
-    write_report(tmp, tmp / REPORT_NAME)
+    # the release has no SHA256SUMS yet: the report is given the changelog it cannot verify
+    write_report(tmp, tmp / REPORT_NAME, changelog=changelog)
     write_croissant(tmp, known)
 
 
