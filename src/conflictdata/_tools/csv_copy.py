@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +24,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .._release.layout import CSV_DIR, csv_name
 from .._release.write import COPIED_KEYS, TableOutput
 from .._tableschema.model import Field, Package, TableSchema
 from ..errors import BuildError
@@ -215,13 +213,3 @@ def csv_descriptor(
         resources.append(res)
     desc["resources"] = resources
     return desc
-
-
-def csv_path(folder: Path, table: str) -> Path:
-    """Where table ``table``'s copy goes in release folder ``folder``."""
-    return folder / csv_name(table)
-
-
-def is_csv_member(name: str) -> bool:
-    """Whether a release file name (relative, POSIX) belongs to the CSV copy."""
-    return re.match(rf"{re.escape(CSV_DIR)}/", name) is not None
