@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
@@ -46,7 +47,7 @@ _EDITABLE_HOOKS = frozenset(
 def _editable_request() -> bool:
     """Whether the frontend asked for an editable install: the backend's editable hook is
     on the call stack (hatchling asks a hook for its dependencies without saying which)."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if frame.f_code.co_name in _EDITABLE_HOOKS:
             return True

@@ -150,7 +150,7 @@ class ReleaseZip:
         self._prefix = f"{root}/" if root else ""
         self._raw = open(target, "wb")  # noqa: SIM115 - closed by close()
         self._sink = _HashingSink(self._raw)
-        self._zip = zipfile.ZipFile(self._sink, "w")  # type: ignore[arg-type]
+        self._zip = zipfile.ZipFile(self._sink, "w")  # type: ignore[call-overload]
 
     def add(self, folder: Path, name: str) -> None:
         """Append the file ``folder/name`` (``name``: a POSIX path) as ``<root>/<name>``."""

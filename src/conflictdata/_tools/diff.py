@@ -587,6 +587,7 @@ def table_diff(
     # The common rows, in the new release's order, each next to its own old row. Both
     # releases hold their rows in release order, so the common rows come in the same order
     # in both: each side is its own rows filtered, unless the check below says otherwise.
+    assert old_s is not None
     at_new = pc.indices_nonzero(in_old)
     n = new_t if len(at_new) == len(new_ids) else new_t.filter(in_old)
     o = old_t if pc.all(in_new).as_py() else old_t.filter(in_new)
@@ -688,14 +689,14 @@ def diff_releases(old: Path | str | None, new: Path | str) -> ReleaseDiff:
     tables = []
     for name in names:
         os_, ns_ = old_schemas.get(name), new_schemas.get(name)
-        o, n = old_res.get(name, {}), new_res.get(name, {})
+        old_r, new_r = old_res.get(name, {}), new_res.get(name, {})
         if os_ is not None:
-            _verify(old, os_, o)
+            _verify(old, os_, old_r)
         if ns_ is not None:
-            _verify(new, ns_, n)
-        if os_ is not None and ns_ is not None and _same_file(o, n):
-            rows = n.get("rows") if isinstance(n.get("rows"), int) else None
-            tables.append(TableDiff(name, rows, rows, label_field=label_field(ns_)))
+            _verify(new, ns_, new_r)
+        if os_ is not None and ns_ is not None and _same_file(old_r, new_r):
+            count = new_r.get("rows") if isinstance(new_r.get("rows"), int) else None
+            tables.append(TableDiff(name, count, count, label_field=label_field(ns_)))
             continue
         ot = read_table(old, os_) if os_ is not None else None
         nt = read_table(new, ns_) if ns_ is not None else None
