@@ -167,7 +167,8 @@ class Release:
 
 @dataclass(frozen=True)
 class VersionInfo:
-    """A release version and where it is: bundled, in the cache, on the release server."""
+    """A release version, where it is (bundled, built locally, cached, on the release server)
+    and, for the release read when no version is asked for, why it is that one."""
 
     version: str
     created: str | None = None
