@@ -43,7 +43,8 @@ def _authors(descriptor: dict[str, Any]) -> list[str]:
     for c in descriptor.get("contributors") or ():
         if not isinstance(c, dict):
             continue
-        roles = c.get("roles") if isinstance(c.get("roles"), list) else [c.get("role")]
+        roles = c.get("roles")
+        roles = roles if isinstance(roles, list) else [c.get("role")]
         name = _piece(c.get("title"))
         if name and "author" in roles:
             found.append(name)
@@ -163,14 +164,13 @@ def cite(
                 f"this {type(what).__name__} carries no conflictdata metadata (attrs"
                 "['conflictdata'] or Arrow schema metadata); pass the version it was loaded from"
             )
-        release = None
         folder = meta.get("release")
-        if isinstance(folder, str) and (Path(folder) / "datapackage.json").is_file():
-            try:
-                release = open_release(meta["version"], source=Path(folder))
-            except ConflictDataError:
-                release = None
-        if release is None:
+        here = isinstance(folder, str) and (Path(folder) / "datapackage.json").is_file()
+        try:
+            release = open_release(meta["version"], source=Path(str(folder)) if here else source)
+        except ConflictDataError:
+            if not here:
+                raise
             release = open_release(meta["version"], source=source, url=url)
         if meta.get("descriptor_sha256") not in (None, release.descriptor_sha256()):
             raise ConflictDataError(

@@ -358,13 +358,12 @@ def default_release() -> DefaultRelease:
                 installed,
                 f"the release bundled with the installed package conflictdata {installed}",
             )
-        version = _newest(bundled)
-        return DefaultRelease(version, f"the release bundled in {BUNDLED_DIR}")
+        return DefaultRelease(_newest(bundled), f"the release bundled in {BUNDLED_DIR}")
     if CHECKOUT_DIR is not None:
-        version, problem = _checkout_version()
+        declared, problem = _checkout_version()
         where = CHECKOUT_DIR / DESCRIPTOR_NAME
         return DefaultRelease(
-            version, f"the version this source checkout declares in {where}{problem}"
+            declared, f"the version this source checkout declares in {where}{problem}"
         )
     if installed is not None:
         return DefaultRelease(
@@ -466,21 +465,18 @@ def open_release(
         )
 
     here = {**cached, **built, **bundled}
-    served = bool(url) and source in (None, "remote")
-    where = {
-        None: "the bundled, local and cached releases",
-        "bundled": "the bundled releases",
-        "cache": "the cache",
-        "remote": "the cache or on the release server",
-    }[source]  # type: ignore[index]
+    server = url if source in (None, "remote") else None
+    where = {"bundled": "the bundled releases", "cache": "the cache", "remote": "the cache"}.get(
+        str(source), "the bundled, local and cached releases"
+    )
     if version == LATEST:
-        if served:
-            version = _newest_served(url, here if source is None else {}, strict=source == "remote")  # type: ignore[arg-type]
+        if server:
+            version = _newest_served(server, here if source is None else {}, strict=bool(source))
         else:
             version = _pick(LATEST, here, where)
     elif version is None:
         version = _default_version()
-        if version not in here and not served:
+        if version not in here and not server:
             raise _not_default(default_release(), here, where, search=source is None, url=url)
     if version in bundled:
         return Release(
@@ -492,8 +488,8 @@ def open_release(
         )
     if version in cached:
         return _open_cached(cached[version], url)
-    if url and source in (None, "remote"):
-        descriptor = fetch_descriptor(version, check_url(url), trusted=_trusted())
+    if server:
+        descriptor = fetch_descriptor(version, check_url(server), trusted=_trusted())
         return _open_cached(descriptor.parent, url)
     known = dict.fromkeys(bundled, "bundled")
     known.update({v: f"local build {built[v].parent}" for v in built if v not in known})
