@@ -275,6 +275,10 @@ def test_the_pandera_schemas_check_the_loaded_form(curated: Path) -> None:
 
     events = cd.load("events", validate=True)
     cd.tools.pandera_schema("events").validate(events, lazy=True)
+    cd.tools.pandera_schema("events").validate(cd.load("events", dates="date32"), lazy=True)
+    zoned = events.assign(date_end=events["date_end"].dt.tz_localize("UTC"))
+    with pytest.raises(cd.ValidationError, match=r"datetime64\[s\] or date32\[day\]"):
+        validate_loaded(open_release().table("events"), zoned)
     timed = events.copy()
     timed.loc[0, "date_end"] = timed.loc[0, "date_end"] + pd.Timedelta(hours=5)
     report = cd.tools.validate_frames({"events": timed})

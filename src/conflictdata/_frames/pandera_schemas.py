@@ -65,6 +65,24 @@ def calendar_days(table: TableSchema, df: pd.DataFrame) -> FrameData:
     return FrameData(table, df, unread)
 
 
+def _is_date32(dtype: Any) -> bool:
+    import pyarrow as pa
+
+    return isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype == pa.date32()
+
+
+def _date_form(s: pd.Series) -> bool:
+    """A date column is in one of the loader's date forms: naive datetime64, or date32."""
+    return pd.api.types.is_datetime64_dtype(s.dtype) or _is_date32(s.dtype)
+
+
+def _wanted(f: Any) -> str:
+    """The dtype (or, for a date, the dtypes) a column of field ``f`` may have."""
+    if f.type == "date":
+        return f"{loaded_dtype(f)} or {loaded_dtype(f, 'date32')}"
+    return str(loaded_dtype(f))
+
+
 def _whole_days(s: pd.Series) -> pd.Series:
     """True where a date column's value is a calendar day (midnight), or empty."""
     if not pd.api.types.is_datetime64_dtype(s.dtype):
@@ -105,12 +123,15 @@ def schema_for(table: TableSchema) -> pdx.DataFrameSchema:
         col_checks = [
             pandera_check(table, c) for c in checks if c.scope == "column" and c.field == f.name
         ]
-        if f.type == "date":
-            col_checks.append(
-                pdx.Check(_whole_days, name=f"E202:{f.name}:whole days", ignore_na=False)
-            )
+        dtype = loaded_dtype(f)
+        if f.type == "date":  # either date form the loader gives: checked here, not by dtype
+            dtype = None
+            col_checks[:0] = [
+                pdx.Check(_date_form, name=f"dtype('{_wanted(f)}') of {f.name}"),
+                pdx.Check(_whole_days, name=f"E202:{f.name}:whole days", ignore_na=False),
+            ]
         columns[f.name] = pdx.Column(
-            loaded_dtype(f),
+            dtype,
             checks=col_checks,
             nullable=not f.required,
             name=f.name,
@@ -242,7 +263,7 @@ def _pandera_failure(
             )
         return []
     if name.startswith("dtype(") and col is not None:
-        want = loaded_dtype(table.field(col)) if col in table.field_names else "?"
+        want = _wanted(table.field(col)) if col in table.field_names else "?"
         return [
             make_finding(
                 "E202",

@@ -79,8 +79,10 @@ def with_date_form(table: pa.Table, schema: TableSchema, dates: str) -> pa.Table
     return table
 
 
-def to_pandas(table: pa.Table, schema: TableSchema, *, dates: str = DATE_FORMS[0]) -> pd.DataFrame:
-    """``table`` (as stored in a release) as a pandas frame with the loaded dtypes."""
+def to_pandas(table: pa.Table, schema: TableSchema, *, dates: str = "date32") -> pd.DataFrame:
+    """``table`` (as stored in a release) as a pandas frame with the schema's dtypes, dates in
+    form ``dates``: as stored (calendar dates, what the checks compare) unless asked; the
+    loader asks for its default, :data:`DATE_FORMS` ``[0]``."""
     df = with_date_form(table, schema, dates).to_pandas(types_mapper=arrow_types_mapper(schema))
     for f in schema.fields:
         if not f.is_enum:
