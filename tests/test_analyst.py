@@ -324,8 +324,22 @@ def test_tombstones_are_left_out_unless_asked_for(withdrawn: Path) -> None:
 
 def test_validation_reads_the_tombstones_too(withdrawn: Path) -> None:
     pytest.importorskip("pandera.pandas")
+    from conflictdata._loader.releases import open_release
+
     frames = cd.load_all(source=withdrawn, validate=True)
     assert RETRACTED_EVENT not in frames["events"]["event_id"].tolist()
+    # what the README says: links to a withdrawn row dangle among the standing rows only
+    package = open_release(source=withdrawn).package
+    assert cd.tools.validate_frames(
+        cd.load_all(source=withdrawn, tombstones=True), package=package
+    ).valid
+    dangling = cd.tools.validate_frames(frames, package=package).findings
+    assert dangling and {(f.code, f.field) for f in dangling} <= {
+        ("E401", "event_id"),
+        ("E401", "parent_event_id"),
+        ("E401", "about_event_id"),
+        ("E401", "in_response_to_event_id"),
+    }
 
 
 def test_a_row_linked_to_a_tombstone_stays_with_empty_cells(withdrawn: Path) -> None:
