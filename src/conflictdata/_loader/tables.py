@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from .._tableschema.dtypes import DATE_FORMS, check_dates, pandas_dtype, to_pandas
 from .._util.optional import require
-from .cite import citation_text
 from .releases import Release, Source, open_release
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,6 +31,8 @@ META_KEY = "conflictdata"
 
 def frame_meta(release: Release, table: str, *, tombstones: bool) -> dict[str, Any]:
     """What a loaded table is: release, table, file and descriptor hashes, where, citation."""
+    from .cite import citation_text
+
     return {
         "version": release.version,
         "table": table,
