@@ -37,18 +37,20 @@ socket.socket.connect = _no_network
 socket.create_connection = _no_network
 
 import conflictdata as cd
+from conflictdata._tableschema.dtypes import pandas_dtype
 from conflictdata._tableschema.package import package_from_descriptor
 
 found = cd.versions()
 assert [v.where for v in found] == [("bundled",)], found
 release = found[0]
+assert release.default and cd.load("events").attrs["conflictdata"]["source"] == "bundled"
 pkg = package_from_descriptor(json.loads((release.bundled / "datapackage.json").read_text()), release.bundled)
 rows, bad = {}, []
 for name in cd.tables():
     df = cd.load(name)
     rows[name] = len(df)
     for f in pkg.tables[name].fields:
-        if df[f.name].dtype != f.pandas_dtype() or df[f.name].dtype == object:
+        if df[f.name].dtype != pandas_dtype(f) or df[f.name].dtype == object:
             bad.append((name, f.name, str(df[f.name].dtype)))
 print(cd.load("events").head(2), file=sys.stderr)
 
@@ -58,6 +60,7 @@ folder = release.bundled
 sums = dict(reversed(l.split("  ", 1)) for l in (folder / "SHA256SUMS").read_text().splitlines())
 mismatched = [n for n, h in sums.items() if hashlib.sha256((folder / n).read_bytes()).hexdigest() != h]
 csv_rows = {name: len(pd.read_csv(folder / "csv" / f"{name}.csv", keep_default_na=False, na_values=[""])) for name in cd.tables()}
+all_rows = {name: len(cd.load(name, tombstones=True)) for name in cd.tables()}
 feed = cd.changes()
 print(json.dumps({
     "version": release.version,
@@ -69,7 +72,9 @@ print(json.dumps({
     "mismatched": mismatched,
     "csv_rows": csv_rows,
     "changelog": (folder / "CHANGELOG.md").read_text(encoding="utf-8"),
+    "all_rows": all_rows,
     "changes": len(feed),
+    "changes_note": feed.attrs.get("conflictdata", {}).get("note"),
 }))
 """
 
@@ -305,8 +310,9 @@ def test_fresh_venv_loads_every_table_offline(built: dict[str, Path], tmp_path: 
     assert {"CHANGELOG.md", "changes.parquet", "report.html", "croissant.json"} <= set(
         result["sums"]
     )
-    assert result["csv_rows"] == result["rows"]
+    assert result["csv_rows"] == result["all_rows"]  # the CSV copy keeps tombstones too
     assert result["changelog"].startswith(f"# conflictdata {release.name}\n")
     assert "Initial release." in result["changelog"]
-    assert result["changes"] == 0  # the first release: nothing before it
+    assert result["changes"] == 0  # the first release: nothing before it, and it says so
+    assert "first" in result["changes_note"]
     assert not (tmp_path / "empty-cache").exists()  # nothing downloaded, nothing cached
