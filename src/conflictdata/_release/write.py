@@ -164,6 +164,11 @@ class ReleaseZip:
         with open(folder / name, "rb") as src, self._zip.open(info, "w", force_zip64=big) as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
 
+    def sync(self) -> None:
+        """Flush what is written so far to disk (the rest is flushed with the finished file)."""
+        self._raw.flush()
+        os.fsync(self._raw.fileno())
+
     def close(self) -> str:
         """Finish the archive (its central directory) and return its SHA-256."""
         try:

@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -313,6 +314,10 @@ class _Writer:
     def __init__(self, tmp: Path, bar: _Progress) -> None:
         self.tmp = tmp
         self.bar = bar
+        # Flushing to disk waits on the disk, not the CPU: a thread of its own does it, so
+        # the validator's threads go on checking meanwhile.
+        self._syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build-sync")
+        self._syncs: list[Future[None]] = []
         self.outputs: dict[str, TableOutput] = {}
         self.csv: dict[str, TableOutput] = {}
         #: Per table, the time fields whose CSV text kept a fraction of a second.
@@ -332,19 +337,32 @@ class _Writer:
         name = f"{schema.name}.parquet"
         path = self.tmp / name
         write_parquet(arrow, schema, path, byte_order=byte_order)
-        fsync_file(path)
+        self._sync(path)
         stamp = file_stamp(path)
         out = TableOutput(schema.name, name, arrow.num_rows, stamp[0], sha256_file(path))
         mark_verified(path, stamp)  # the diff against the previous release trusts this hash
         csv_path = self.tmp / csv_name(schema.name)
         size, digest, fractional = write_csv(arrow, schema, csv_path)
-        fsync_file(csv_path)
+        self._sync(csv_path)
         copy = TableOutput(schema.name, csv_path.name, arrow.num_rows, size, digest)
         with self._lock:
             self.outputs[schema.name] = out
             self.csv[schema.name] = copy
             self.fractional[schema.name] = fractional
         self.bar.step(schema.name)
+
+    def _sync(self, path: Path) -> None:
+        future = self._syncer.submit(fsync_file, path)
+        with self._lock:
+            self._syncs.append(future)
+
+    def synced(self) -> None:
+        """Wait until every file written is on disk (an OSError of a flush is raised here)."""
+        for future in self._syncs:
+            future.result()
+
+    def close(self) -> None:
+        self._syncer.shutdown(wait=True)
 
     def results(self, tables: list[TableSchema]) -> list[TableOutput]:
         """The outputs in descriptor order; the first conversion error, if any."""
@@ -386,6 +404,7 @@ class _Archive:
                 if self._stop.is_set():
                     return
                 self._zip.add(self.tmp, name)
+            self._zip.sync()  # the bulk on disk now, not when the release is renamed into place
         except BaseException as exc:  # re-raised by finish()
             self._error = exc
 
@@ -479,6 +498,7 @@ def build_release(
 
     bar = _Progress(total=len(tables) + 4, enabled=progress)
     tmp: Path | None = None
+    writer: _Writer | None = None
     created_out = False
     ok = False
     try:
@@ -526,6 +546,7 @@ def build_release(
                 report=report,
                 created_from=stamp,
             )
+            writer.synced()
             result = _publish(tmp, out, result, set(hashes))
             try:
                 write_index(out, package.name or "conflictdata", {version: archive_sha})
@@ -541,6 +562,8 @@ def build_release(
             f"cannot write release {version} to {out}: {_one_line(exc)}; nothing was published"
         ) from None
     finally:
+        if writer is not None:
+            writer.close()
         if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
         if not ok and created_out:  # a failed first build leaves no folder behind
