@@ -158,9 +158,15 @@ def main() -> int:
     )
     print(
         format_table(
-            ["command (whole process)", "wall s", "peak RSS MiB", "exit"],
+            ["command (whole process)", "wall s", "CPU s", "peak RSS MiB", "exit"],
             [
-                [name, f"{r.wall_s:.2f}", f"{r.peak_rss_mb:.0f}", str(r.returncode)]
+                [
+                    name,
+                    f"{r.wall_s:.2f}",
+                    f"{r.cpu_s:.2f}",
+                    f"{r.peak_rss_mb:.0f}",
+                    str(r.returncode),
+                ]
                 for name, r in (
                     ("conflictdata validate", v),
                     ("conflictdata build (first release)", b),
@@ -206,6 +212,11 @@ def main() -> int:
             f"(build - validate, median of {len(pairs)} back-to-back pairs = {extra:+.2f} s, "
             f"range {pairs[0]:+.2f} to {pairs[-1]:+.2f}; target <= +{BUILD_SLACK_S:.0f} s: "
             f"{'met' if extra <= BUILD_SLACK_S else 'NOT met'})"
+        )
+        cpu = statistics.median(br.cpu_s - vr.cpu_s for vr, br in zip(vruns, bruns, strict=True))
+        print(
+            f"  CPU s, build - validate, {label}  {cpu:+.2f} s  (user + system; what the build "
+            f"adds, over {cpus} CPUs at best {cpu / cpus:+.2f} s of wall time)"
         )
         if label == "first release":
             print(
