@@ -152,6 +152,7 @@ NO_COUNTERPART: dict[str, str] = {
     "W504": "lint (a warning: never changes the verdict)",
     "W505": "lint (a warning: never changes the verdict)",
     "W506": "lint (a warning: never changes the verdict)",
+    "W507": "policy lint: CRLF line ends; frictionless reads them",
 }
 
 #: The constraint a constraint-error of each code names (frictionless' note says
@@ -1249,6 +1250,13 @@ UNMATCHED_PROBES: list[Probe] = [
         foreign_keys=(_fk(["b"], ["a"], ""),),
         policy="strict",
         what="a row referencing itself; frictionless has no cycle rule",
+    ),
+    Probe(
+        "W507",
+        b"a,b\r\n1,2\r\n",
+        _AB,
+        policy="strict",
+        what="CRLF line ends under policy strict; frictionless reads them",
     ),
 ]
 

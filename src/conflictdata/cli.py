@@ -173,6 +173,40 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fix(args: argparse.Namespace) -> int:
+    from ._tools.fix import fix_package
+    from ._util.text import visible
+
+    write = not (args.check or args.diff)
+    results = fix_package(args.descriptor, encoding=args.encoding, write=write)
+    verb = "fixed" if write else "would fix"
+    for r in results:
+        where = visible(r.path)
+        if r.blocked:
+            print(f"{where}: not rewritten: {visible(r.blocked)}")
+        elif r.changed:
+            print(f"{where}: {verb}")
+            for change in r.changes:
+                print(f"  - {visible(change)}")
+            if args.diff:
+                print(r.diff(), end="")
+        elif args.verbose:
+            print(f"{where}: already canonical")
+    changed = sum(r.changed for r in results)
+    blocked = sum(r.blocked is not None for r in results)
+    same = len(results) - changed - blocked
+    canonical = f"{same} file{'s' * (same != 1)} already canonical"
+    summary = f"{verb} {changed} file{'s' * (changed != 1)}, {canonical}"
+    if not changed:
+        summary = f"nothing to fix: {canonical}"
+    if blocked:
+        summary += f", {blocked} not rewritten (see above)"
+    print(summary)
+    if blocked or (changed and not write):
+        return 1
+    return 0
+
+
 def _cmd_findings(args: argparse.Namespace) -> int:
     from ._tools.docs import write_findings_doc
 
@@ -253,6 +287,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="HTML file to write (default: report-<version>.html)")
     p.add_argument("--source", help="release folder, build output folder, or bundled/cache/remote")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "fix",
+        help="rewrite the seeds in canonical form: UTF-8, LF, NFC, trimmed, canonical quoting",
+        description="Rewrite every seed file in place to the form the validator's hints "
+        "describe, and nothing else: UTF-8 without a byte order mark (a file that is not "
+        "UTF-8 is transcoded from --encoding), LF line ends, Unicode NFC, no whitespace "
+        "around cells, quotes only where a cell needs them, one final newline. Values keep "
+        "their meaning: dates and numbers a spreadsheet reformatted are not touched "
+        "(`conflictdata validate` reports them); no row is dropped or moved. Exit 0: done; "
+        "1: a file could not be rewritten, or (--check, --diff) would change; 2: could "
+        "not run.",
+    )
+    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME)
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a file would change"
+    )
+    p.add_argument(
+        "--diff", action="store_true", help="write nothing; show what would change, as a diff"
+    )
+    p.add_argument(
+        "--encoding",
+        metavar="ENC",
+        help="what a file that is not UTF-8 is read as (default: cp1252, which Excel's "
+        "'CSV (Comma delimited)' writes; it also reads latin-1)",
+    )
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="also list the files already canonical"
+    )
+    p.set_defaults(func=_cmd_fix)
 
     p = sub.add_parser("findings", help="write the table of validation finding codes")
     p.add_argument("--out", default="docs/findings.md")

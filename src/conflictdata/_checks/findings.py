@@ -74,7 +74,9 @@ FRICTIONLESS: dict[str, tuple[str, ...]] = {
 }
 
 #: Codes of this project's policy (see :attr:`Rule.policy`).
-POLICY = frozenset({"E103", "E105", "E106", "E107", "E115", "E116", "E126", "E213", "E230", "E402"})
+POLICY = frozenset(
+    {"E103", "E105", "E106", "E107", "E115", "E116", "E126", "E213", "E230", "E402", "W507"}
+)
 
 
 def _r(code: str, title: str, description: str, hint: str) -> Rule:
@@ -118,13 +120,15 @@ _RULE_LIST = [
         "The file starts with a UTF-8 byte order mark (BOM), as some spreadsheet programs "
         "write. It is an error because tools that do not strip it see a header name that "
         "differs from the schema's; the rest of the file is still checked.",
-        "save the file as UTF-8 without BOM (e.g. 'CSV UTF-8' -> plain UTF-8)",
+        "run `conflictdata fix`: it removes the mark (Excel's 'CSV UTF-8' writes one) and "
+        "nothing else",
     ),
     _r(
         "E104",
         "invalid UTF-8",
         "Bytes that are not valid UTF-8 (often a file saved as Latin-1 or Windows-1252).",
-        "re-save the file as UTF-8 and retype the character shown as U+FFFD",
+        "run `conflictdata fix`: it reads the file as cp1252 (what Excel's 'CSV (Comma "
+        "delimited)' writes; --encoding names another) and writes it as UTF-8",
     ),
     _r(
         "E105",
@@ -216,7 +220,7 @@ _RULE_LIST = [
         "The lines end with a bare carriage return (CR), as old Mac programs and some "
         "spreadsheet exports write, instead of LF or CRLF. Policy: such a file is not read "
         "at all; without the policy it is read as frictionless reads it (CR ends a line).",
-        "save the file with LF (or CRLF) line endings, e.g. 'CSV UTF-8' on Windows/Linux",
+        "run `conflictdata fix`: it rewrites the line ends as LF",
     ),
     _r(
         "E117",
@@ -290,7 +294,7 @@ _RULE_LIST = [
         "label with whitespace",
         "A header label with spaces or tabs around it. Policy: frictionless trims labels (so "
         "without the policy ' id ' is the field id), but other tools do not.",
-        "delete the spaces around the header label",
+        "run `conflictdata fix` (it trims every label and cell), or delete the spaces",
     ),
     # -- layer 2: each field ----------------------------------------------------------------
     _r(
@@ -479,14 +483,15 @@ _RULE_LIST = [
         "W501",
         "surrounding whitespace",
         "A text cell starts or ends with whitespace.",
-        "trim the spaces, tabs or newlines at the start/end of the cell",
+        "run `conflictdata fix` (it trims every cell), or delete the spaces, tabs or line "
+        "breaks at the start and end of the cell",
     ),
     _r(
         "W502",
         "not NFC-normalised",
         "A text cell is not in Unicode NFC form (e.g. a letter and a separate combining accent), "
         "so equal-looking texts compare unequal.",
-        "re-type the text or normalise it to NFC",
+        "run `conflictdata fix` (it normalises every cell to NFC), or retype the text",
     ),
     _r(
         "W503",
@@ -518,6 +523,15 @@ _RULE_LIST = [
         "characters (U+200B-U+200D, U+2060) or U+FEFF: they display as nothing or reorder "
         "the text around them, so what a reader sees is not what the cell says.",
         "delete the invisible characters (an editor that shows them, or retype the text)",
+    ),
+    _r(
+        "W507",
+        "CRLF line ends",
+        "Lines end with CR LF, as Windows programs (Excel, LibreOffice) save them, not LF: "
+        "git then shows every line of the file as changed when someone saves it back with "
+        "LF. Reported once per file, at the first. Policy: the spec reads either.",
+        "run `conflictdata fix`: it rewrites the line ends as LF (the repository's "
+        ".gitattributes keeps them so)",
     ),
 ]
 

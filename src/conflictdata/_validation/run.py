@@ -34,6 +34,7 @@ from .._tableschema.model import POLICIES, Package, TableSchema
 from .._tableschema.package import read_package
 from ..errors import DescriptorError
 from .files import load_table
+from .habits import with_habit_hints
 from .lints import check_lints, check_unused_sources
 from .provenance import check_provenance
 
@@ -117,7 +118,7 @@ def validate(
     }
     if provenance is not None:
         stats["provenance"] = provenance
-    return Report(out.findings, stats)
+    return Report(with_habit_hints(out.findings, pkg), stats)
 
 
 def _size(path: Path) -> int:
