@@ -478,6 +478,35 @@ _RULE_LIST = [
         "text file there, or no table cites a source), so the check proved nothing.",
         "point --sources-dir at the folder that holds the <source_id>.txt texts",
     ),
+    _r(
+        "E407",
+        "released ID deleted",
+        "An ID of the release the seeds are compared with (the newest one found, or "
+        "--against) has no row in the seeds, and no row holds its cells under another ID: "
+        "the row was deleted. IDs are forever: a release's users may hold that ID. Located at "
+        "the file.",
+        "put the row back, with record_status 'retracted' (or 'superseded' and superseded_by) "
+        "and the reason in notes",
+    ),
+    _r(
+        "E408",
+        "released row renumbered",
+        "A row holds, under another ID, the cells of a row of the release the seeds are "
+        "compared with (every cell but the key and the table's references to itself): its "
+        "ID was changed, e.g. by renumbering the rows after an inserted one. A released row "
+        "keeps its ID; a new row takes the next free one.",
+        "give the row back its released ID; a new row takes the next free ID",
+    ),
+    _r(
+        "E409",
+        "not the source's text",
+        "With --sources-dir: a source's <source_id>.txt has a SHA-256 other than the one its "
+        "row declares (sources.text_sha256): it is another version of the text (an edited "
+        "copy, another download), so the excerpts citing it are not checked against it. "
+        "Located at the source's text_sha256 cell.",
+        "put the text the curators read in the folder; if the text in the folder is the right "
+        "one (a corrected copy), update text_sha256 and check the excerpts citing it",
+    ),
     # -- layer 5: lints (warnings) ----------------------------------------------------------
     _r(
         "W501",
