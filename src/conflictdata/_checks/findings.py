@@ -595,9 +595,23 @@ class Finding:
     #: header is row 1 and each record, a blank one included, one more, however many
     #: physical lines it spans. None for findings not about one record.
     row: int | None = None
+    #: The finding this one probably follows from, as (code, path, line, column): on a row
+    #: with a cell too many or too few, the shifted cells' findings follow from it; a
+    #: reused ID's unique-value finding follows from its primary-key finding.
+    cause: tuple[str, str | None, int | None, int | None] | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (self.path or "", self.line or 0, self.column or 0, self.code)
+        """File, line, then on one line the file-level (structural) findings first, as they
+        explain the others, then by column."""
+        structural = RULES[self.code].layer == 1 if self.code in RULES else False
+        return (self.path or "", self.line or 0, not structural, self.column or 0, self.code)
+
+    def cell(self) -> str:
+        """Where in the row, as a spreadsheet user finds it: ``field, column M``."""
+        parts = [self.field] if self.field else []
+        if self.column is not None:
+            parts.append(f"column {column_letter(self.column)}")
+        return ", ".join(parts)
 
     def location(self) -> str:
         parts = [self.path or "<descriptor>"]
@@ -621,11 +635,30 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
             "row": self.row,
+            "cause": None
+            if self.cause is None
+            else dict(zip(("code", "path", "line", "column"), self.cause, strict=True)),
         }
 
     def format_text(self) -> str:
+        """``path:line:column: CODE [field, column M] message (hint: ...)``."""
         hint = f" (hint: {self.hint})" if self.hint else ""
-        return f"{self.location()}: {self.code} {self.message}{hint}"
+        cell = f"[{self.cell()}] " if self.cell() else ""
+        return f"{self.location()}: {self.code} {cell}{self.message}{hint}"
+
+    def ref(self) -> tuple[str, str | None, int | None, int | None]:
+        """This finding as another's :attr:`cause`."""
+        return (self.code, self.path, self.line, self.column)
+
+
+def column_letter(column: int) -> str:
+    """A 1-based column number as a spreadsheet names it: 1 A, 26 Z, 27 AA."""
+    letters = ""
+    n = column
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters or "?"
 
 
 def make_finding(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,34 @@ class Report:
         return line
 
     def format_text(self) -> str:
-        return "\n".join([*(f.format_text() for f in self.findings), self.summary()]) + "\n"
+        """One line per finding, a row's structural cause first; under the strict policy the
+        findings that follow from a listed one are folded into one line under it."""
+        lines = []
+        folded = self._folded()
+        for f in self.findings:
+            if f.cause in folded:
+                continue
+            lines.append(f.format_text())
+            under = folded.get(f.ref())
+            if under:
+                n = sum(under.values())
+                codes = ", ".join(c if k == 1 else f"{c} x{k}" for c, k in sorted(under.items()))
+                lines.append(
+                    f"    and {n} more on this row that it probably causes ({codes}; "
+                    "--format json lists every one)"
+                )
+        return "\n".join([*lines, self.summary()]) + "\n"
+
+    def _folded(self) -> dict[Any, Counter[str]]:
+        """Under the strict policy: each listed finding's followers, counted by code."""
+        if self.stats.get("policy") != "strict":
+            return {}
+        listed = {f.ref() for f in self.findings}
+        out: dict[Any, Counter[str]] = {}
+        for f in self.findings:
+            if f.cause is not None and f.cause in listed:
+                out.setdefault(f.cause, Counter())[f.code] += 1
+        return out
 
     def format_github(self) -> str:
         out = []

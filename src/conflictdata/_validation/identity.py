@@ -97,9 +97,15 @@ def _key(columns: list[pa.ChunkedArray | pa.Array], n: int) -> pa.Array:
     return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
 
 
-def check_released_ids(tds: dict[str, TableData], folder: Path, out: Collector) -> dict[str, Any]:
+def check_released_ids(
+    tds: dict[str, TableData],
+    folder: Path,
+    out: Collector,
+    released: dict[str, pa.Array] | None = None,
+) -> dict[str, Any]:
     """E407: an ID of the release in ``folder`` has no row in the seeds; E408: a released
-    row is in the seeds under another ID. Returns what was compared, for the report's stats."""
+    row is in the seeds under another ID. Returns what was compared, for the report's stats;
+    ``released`` gets each compared table's released IDs."""
     release = read_release(folder)
     version = release.version
     resources = {r.get("name"): r for r in release.descriptor.get("resources", [])}
@@ -141,6 +147,8 @@ def check_released_ids(tds: dict[str, TableData], folder: Path, out: Collector) 
             raise DescriptorError(f"{path} is not a readable Parquet file: {exc}") from None
         compared[name] = table.num_rows
         _compare(td, table, pk, fields, label, version, out)
+        if released is not None:
+            released[name] = _as_seed_text(table.column(pk)).combine_chunks()
     return {"version": version, "folder": str(folder), "tables": compared}
 
 

@@ -33,9 +33,10 @@ from .._read.table import rel_path
 from .._tableschema.model import POLICIES, Package, TableSchema
 from .._tableschema.package import read_package
 from ..errors import DescriptorError
+from .causes import link_causes
 from .files import load_table
 from .habits import with_habit_hints
-from .identity import check_released_ids
+from .identity import check_released_ids, next_free_id
 from .lints import check_lints, check_unused_sources
 from .provenance import check_provenance
 
@@ -113,7 +114,10 @@ def validate(
     check_cycles(tds, out)
     check_not_before(tds, out)
     check_unused_sources(tds, out)
-    released = check_released_ids(tds, Path(against), out) if against is not None else None
+    released_ids: dict[str, pa.Array] = {}
+    released = (
+        check_released_ids(tds, Path(against), out, released_ids) if against is not None else None
+    )
     provenance: dict[str, Any] | None = None
     if sources_dir is not None:
         provenance = check_provenance(tds, Path(sources_dir), out)
@@ -129,7 +133,14 @@ def validate(
         stats["provenance"] = provenance
     if released is not None:
         stats["against"] = released
-    return Report(with_habit_hints(out.findings, pkg), stats)
+    stats["policy"] = policy
+    next_ids = {
+        name: nid
+        for name, td in tds.items()
+        if td.readable and (nid := next_free_id(td, released_ids.get(name)))
+    }
+    findings = link_causes(with_habit_hints(out.findings, pkg), tds, next_ids)
+    return Report(findings, stats)
 
 
 def _size(path: Path) -> int:
