@@ -102,7 +102,7 @@ def test_github_escaping():
     )
     out = Report([f]).format_github().splitlines()[0]
     assert out.startswith("::error file=a%2Cb%3Ac.csv,line=3,title=E108::")
-    assert "50%25 done%0D%0Anext (hint: " in out
+    assert "50%25 done\\r\\nnext (hint: " in out  # line breaks shown, as in every format
     assert "\n" not in out
 
 

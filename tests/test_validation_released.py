@@ -108,7 +108,7 @@ def test_cli_compares_with_the_newest_release_it_finds(
     _write(repo, [x for x in _lines(repo) if not x.startswith("evt-0010,")])
     assert main(["validate", str(repo / "datapackage.json")]) == 1
     out, err = capsys.readouterr()
-    assert f"{EV}: E407 'evt-0010'" in out
+    assert f"{EV}: E407 [event_id] 'evt-0010'" in out
     assert err.startswith("IDs compared with release 0.1.0 (local build: ")
     assert main(["validate", str(repo / "datapackage.json"), "--against", "none"]) == 1
     out, err = capsys.readouterr()

@@ -7,12 +7,20 @@ returns an exit code: 0 success, 1 findings/errors in the data, 2 could not run 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ._release.layout import DESCRIPTOR_NAME
-from .errors import ConflictDataError, DescriptorError
+from ._util.text import cut, safe_line
+from .errors import ConflictDataError, DescriptorError, OutputError
+
+#: Characters of a refusal or warning line shown; the rest are counted.
+_LINE_LIMIT = 2000
 
 
 def _generated(out: str, changed: bool, check: bool, command: str) -> int:
@@ -29,6 +37,7 @@ def _generated(out: str, changed: bool, check: bool, command: str) -> int:
 def _cmd_codebook(args: argparse.Namespace) -> int:
     from ._tools.docs import write_codebook
 
+    _output_file(args.out, make_parents=True)
     return _generated(
         args.out,
         write_codebook(args.descriptor, args.out, check=args.check),
@@ -38,19 +47,38 @@ def _cmd_codebook(args: argparse.Namespace) -> int:
 
 
 def _one_line(text: object) -> str:
-    """A message on one printable line: what a server sent never breaks or steers the terminal."""
-    return "".join(c if c.isprintable() else " " for c in str(text))
+    """A message on one bounded line that no terminal or CI runner acts on: what a descriptor,
+    a file name or a server sent never breaks, steers or injects into the output."""
+    return safe_line(cut(str(text), _LINE_LIMIT))
 
 
-def _could_not_run(command: str, exc: Exception) -> int:
+def _lines(text: str) -> str:
+    """Several lines of a tool's summary, each made safe as :func:`_one_line`."""
+    return "\n".join(_one_line(line) for line in text.split("\n"))
+
+
+def _could_not_run(command: str, exc: object) -> int:
     print(f"conflictdata {command}: {_one_line(exc)}", file=sys.stderr)
     return 2
+
+
+def _output_file(out: str | Path, *, make_parents: bool = False) -> Path:
+    """The file an ``--out`` names, refused (:class:`OutputError`, exit 2) when it is a folder
+    or, unless the command creates them, its folder does not exist."""
+    path = Path(out)
+    if path.is_dir():
+        raise OutputError(f"--out {out} is a folder; name the file to write")
+    parent = path.parent
+    if not make_parents and not parent.is_dir():
+        raise OutputError(f"--out {out}: the folder {parent} does not exist")
+    return path
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
     from ._frames.render_models import DEFAULT_OUT, write_models
 
     out = args.out or DEFAULT_OUT
+    _output_file(out, make_parents=True)
     return _generated(
         out, write_models(args.descriptor, out, check=args.check), args.check, "models"
     )
@@ -122,11 +150,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
             print(str(format_text()).rstrip("\n"))
         raise
     except (InvalidVersionError, OutputError) as exc:  # could not run: exit 2
-        print(f"conflictdata build: {exc}", file=sys.stderr)
-        return 2
+        return _could_not_run("build", exc)
     if result.report is not None and result.report.warnings:  # they do not stop a release
         print(result.report.format_text(), end="")
-    print(result.summary())
+    print(_lines(result.summary()))
     return 0
 
 
@@ -163,9 +190,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if compared is not None:
         print(f"IDs compared with {_one_line(compared.describe())}", file=sys.stderr)
     if args.format == "json":
-        import json
-
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        print(report.format_json(), end="")
     elif args.format == "github":
         print(report.format_github(), end="")
     else:
@@ -174,38 +199,41 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from ._loader.releases import open_release
     from ._release.layout import check_version
     from ._tools.report import render_report
     from ._util.fs import write_text_atomic
 
+    if args.out is not None:
+        _output_file(args.out)
     version = None if args.version in (None, "latest") else check_version(args.version)
     release = open_release(version, source=_releases(args, "report"))
-    out = Path(args.out or f"report-{release.version}.html")
+    out = _output_file(args.out or f"report-{release.version}.html")
     write_text_atomic(out, render_report(release))
     print(
-        f"wrote {out} ({out.stat().st_size:,} bytes): report of release {release.version} ({release.where})"
+        _one_line(
+            f"wrote {out} ({out.stat().st_size:,} bytes): report of release "
+            f"{release.version} ({release.where})"
+        )
     )
     return 0
 
 
 def _cmd_fix(args: argparse.Namespace) -> int:
     from ._tools.fix import fix_package
-    from ._util.text import visible
+    from ._util.text import safe_line
 
     write = not (args.check or args.diff)
     results = fix_package(args.descriptor, encoding=args.encoding, write=write)
     verb = "fixed" if write else "would fix"
     for r in results:
-        where = visible(r.path)
+        where = safe_line(r.path)
         if r.blocked:
-            print(f"{where}: not rewritten: {visible(r.blocked)}")
+            print(f"{where}: not rewritten: {safe_line(r.blocked)}")
         elif r.changed:
             print(f"{where}: {verb}")
             for change in r.changes:
-                print(f"  - {visible(change)}")
+                print(f"  - {safe_line(change)}")
             if args.diff:
                 print(r.diff(), end="")
         elif args.verbose:
@@ -228,6 +256,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
 def _cmd_findings(args: argparse.Namespace) -> int:
     from ._tools.docs import write_findings_doc
 
+    _output_file(args.out, make_parents=True)
     return _generated(
         args.out, write_findings_doc(args.out, check=args.check), args.check, "findings"
     )
@@ -468,20 +497,71 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Stdout:
+    """``sys.stdout`` while a command runs: a reader that closes the pipe (``| head``) ends
+    the output, not the command (it still exits with its own code, and no traceback)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.closed = False
+
+    def write(self, text: str) -> int:
+        if not self.closed:
+            try:
+                return int(self._stream.write(text))
+            except BrokenPipeError:
+                self._drop()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.closed:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._drop()
+
+    def _drop(self) -> None:
+        """Point the descriptor at /dev/null, so what is still buffered goes nowhere quietly
+        when the interpreter flushes it at exit."""
+        self.closed = True
+        try:
+            fd = self._stream.fileno()
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    stdout = sys.stdout
+    # a character the terminal's encoding cannot show is escaped, never an error
+    with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+        stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    sys.stdout = _Stdout(stdout)  # type: ignore[assignment]
     try:
         return int(args.func(args))
     except DescriptorError as exc:
-        print(f"conflictdata {args.command}: {exc}", file=sys.stderr)
-        return 2
+        return _could_not_run(args.command, exc)
+    except OutputError as exc:
+        return _could_not_run(args.command, exc)
     except ConflictDataError as exc:
-        print(f"conflictdata {args.command}: {exc}", file=sys.stderr)
+        print(f"conflictdata {args.command}: {_one_line(exc)}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a file the command reads or writes: could not run
+        where = f": {exc.filename}" if exc.filename else ""
+        return _could_not_run(args.command, f"{exc.strerror or exc}{where}")
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout.flush()
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,7 +35,7 @@ from .._read.table import rel_path
 from .._tableschema.model import Package, TableSchema
 from .._tableschema.package import read_package
 from .._util.fs import write_text_atomic
-from .._util.text import visible
+from .._util.text import safe_line, visible
 from ..errors import UnsupportedFeatureError
 
 __all__ = ["DEFAULT_ENCODING", "FileFix", "fix_package", "fix_text"]
@@ -113,7 +113,7 @@ class FileFix:
 def _diff_lines(text: str) -> list[str]:
     """Lines of ``text`` for a diff, shown with :func:`visible`; a last line with no newline
     after it says so."""
-    lines = [visible(x) for x in text.split("\n")]
+    lines = [safe_line(x) for x in text.split("\n")]
     if lines[-1] == "":
         return lines[:-1]
     lines[-1] += "  (no newline at the end of the file)"
