@@ -161,11 +161,37 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     from ._release.layout import resolve_release
     from ._tools.diff import diff_releases
 
+    if args.against is not None:
+        return _review(args)
     releases = _releases(args, "diff", "build/releases")
+    if args.old is None or args.new is None:
+        return _could_not_run("diff", "name two releases (OLD NEW), or --against RELEASE")
     old = resolve_release(args.old, releases)
     new = resolve_release(args.new, releases)
     d = diff_releases(old, new)
     print(d.to_json() if args.format == "json" else d.to_markdown(), end="")
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    """``diff --against RELEASE [DESCRIPTOR]``: the seeds compared with a release."""
+    from ._tableschema.package import read_package
+    from ._tools.against import NONE, release_to_compare
+    from ._tools.review import review_seeds
+
+    if args.new is not None or args.against == NONE:
+        return _could_not_run("diff", "--against takes a release and at most the descriptor")
+    package = read_package(args.old or DESCRIPTOR_NAME)
+    given = args.releases or args.releases_deprecated  # a folder named: the version is there
+    try:
+        compared = release_to_compare(package, args.against, given)
+    except DescriptorError:
+        raise
+    except ConflictDataError as exc:
+        return _could_not_run("diff", exc)
+    assert compared is not None
+    review = review_seeds(package, compared.folder, where=compared.where)
+    print(review.to_json() if args.format == "json" else review.to_markdown(), end="")
     return 0
 
 
@@ -410,10 +436,26 @@ def build_parser() -> argparse.ArgumentParser:
         "what changed between two releases, by stable ID",
         "Compare two releases table by table, matching rows by their IDs: rows added, "
         "retracted or superseded, deleted and changed (field: old -> new), and schema "
-        "changes; as the markdown of a release's CHANGELOG.md, or JSON.",
+        "changes; as the markdown of a release's CHANGELOG.md, or JSON. With --against, "
+        "compare the seeds with a release instead: the review a pull request gets, rows "
+        "withdrawn and modified first with their titles and excerpts, and the version bump "
+        "the change implies (patch, minor, major) against the one datapackage.json declares.",
     )
-    p.add_argument("old", help="the older release: a release folder, or a version in --releases")
-    p.add_argument("new", help="the newer release: a release folder, or a version in --releases")
+    p.add_argument(
+        "old",
+        nargs="?",
+        help="the older release: a release folder, or a version in --releases (with "
+        "--against: the descriptor of the seeds, default datapackage.json)",
+    )
+    p.add_argument(
+        "new", nargs="?", help="the newer release: a release folder, or a version in --releases"
+    )
+    p.add_argument(
+        "--against",
+        metavar="VERSION|FOLDER",
+        help="compare the seeds (not a release) with this release: what a pull request "
+        "changes, with titles and excerpts, and the version bump it implies",
+    )
     _add_releases(
         p, "diff", "releases folder in which versions are looked up (default: build/releases)"
     )
