@@ -40,6 +40,8 @@ _LAZY = {
     "write_croissant": "_tools.croissant",
     "fix_package": "_tools.fix",
     "FileFix": "_tools.fix",
+    "review_seeds": "_tools.review",
+    "Review": "_tools.review",
 }
 
 __all__ = sorted([*_LAZY, "pandera_schema", "validate_frames"])
