@@ -475,7 +475,8 @@ _RULE_LIST = [
         "E406",
         "no excerpt checked",
         "With --sources-dir: not one source_excerpt could be checked (no cited source has a "
-        "text file there, or no table cites a source), so the check proved nothing.",
+        "text file there, or no table cites a source), so the check proved nothing. Not "
+        "reported when the texts there are other versions than the ones pinned (E409 says so).",
         "point --sources-dir at the folder that holds the <source_id>.txt texts",
     ),
     _r(
