@@ -163,7 +163,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
     if args.against is not None:
         return _review(args)
-    releases = _releases(args, "diff", "build/releases")
+    releases = _releases(args, "diff") or "build/releases"
     if args.old is None or args.new is None:
         return _could_not_run("diff", "name two releases (OLD NEW), or --against RELEASE")
     old = resolve_release(args.old, releases)
@@ -301,7 +301,7 @@ def _add_releases(p: argparse.ArgumentParser, command: str, help: str) -> None:
         p.add_argument(old, dest="releases_deprecated", help=argparse.SUPPRESS)
 
 
-def _releases(args: argparse.Namespace, command: str, default: str | None = None) -> str | None:
+def _releases(args: argparse.Namespace, command: str) -> str | None:
     """The releases folder asked for, by ``--releases`` or its deprecated old spelling."""
     old = getattr(args, "releases_deprecated", None)
     if old is not None:
@@ -310,7 +310,7 @@ def _releases(args: argparse.Namespace, command: str, default: str | None = None
             f"conflictdata {command}: {flag} is deprecated here: use --releases {old}",
             file=sys.stderr,
         )
-    return args.releases or old or default
+    return args.releases or old
 
 
 def _command(sub: Any, name: str, summary: str, description: str) -> argparse.ArgumentParser:

@@ -119,7 +119,7 @@ def _rows(findings: list[Finding], tds: dict[str, TableData]) -> dict[int, Findi
             if i != cause_i
             and findings[i].column is not None
             and findings[i].code not in _ROW_CAUSES
-            and (cause.code != "E124" or findings[i].column < (cause.column or 0))
+            and (cause.code != "E124" or (findings[i].column or 0) < (cause.column or 0))
         ]
         first_i = min(others, key=lambda i: findings[i].column or 0, default=None)
         first = findings[first_i] if first_i is not None else None
