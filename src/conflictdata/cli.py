@@ -182,7 +182,7 @@ def _review(args: argparse.Namespace) -> int:
     if args.new is not None or args.against == NONE:
         return _could_not_run("diff", "--against takes a release and at most the descriptor")
     package = read_package(args.old or DESCRIPTOR_NAME)
-    given = args.releases or args.releases_deprecated  # a folder named: the version is there
+    given = _releases(args, "diff")  # a folder named: the version is looked up there
     try:
         compared = release_to_compare(package, args.against, given)
     except DescriptorError:
