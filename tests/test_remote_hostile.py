@@ -413,7 +413,7 @@ def test_versions_in_the_index_that_do_not_match_are_ignored_with_a_warning(
         found[0].remote == f"{server.url}/{VERSION}/datapackage.json" and found[0].created is None
     )
     with pytest.warns(RuntimeWarning, match="ignored"):
-        assert len(cd.load("places", url=server.url, source="remote")) == 4
+        assert len(cd.load("places", "latest", url=server.url, source="remote")) == 4
     assert sorted(p.name for p in cold_cache.iterdir()) == [VERSION]
 
 

@@ -96,7 +96,7 @@ def _cmd_versions(args: argparse.Namespace) -> int:
         return _could_not_run("versions", exc)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
-        found = versions(url=args.url)
+        found = versions(url=args.url, remote=True)
     for w in caught:
         print(f"conflictdata versions: warning: {_one_line(w.message)}", file=sys.stderr)
     if not found:
@@ -108,7 +108,8 @@ def _cmd_versions(args: argparse.Namespace) -> int:
     width = max(len(v.version) for v in found)
     for v in found:
         where = ", ".join(f"{kind} {place}" for kind, place in v.locations)
-        print(_one_line(f"{v.version:<{width}}  {v.created or '-':<20}  {where}"))
+        default = f"  (default: {v.default})" if v.default else ""
+        print(_one_line(f"{v.version:<{width}}  {v.created or '-':<20}  {where}{default}"))
     return 0
 
 
@@ -122,7 +123,7 @@ def _cmd_download(args: argparse.Namespace) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
             try:
-                version = None if args.version == "latest" else check_version(args.version)
+                version = "latest" if args.version == "latest" else check_version(args.version)
                 release = open_release(version, source="remote", url=args.url)
                 paths = [release.path(name) for name in release.package.tables]
             finally:
@@ -232,7 +233,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         _output_file(args.out)
-    version = None if args.version in (None, "latest") else check_version(args.version)
+    version = args.version if args.version in (None, "latest") else check_version(args.version)
     release = open_release(version, source=_releases(args, "report"))
     out = _output_file(args.out or f"report-{release.version}.html")
     write_text_atomic(out, render_report(release))

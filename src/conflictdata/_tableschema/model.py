@@ -289,6 +289,12 @@ class TableSchema:
         return "record_status" if "record_status" in self.field_names else None
 
     @property
+    def standing_status(self) -> str | None:
+        """The lifecycle value of a standing row (``active``): any other marks a tombstone;
+        None where the table has no lifecycle field."""
+        return "active" if self.status_field else None
+
+    @property
     def superseded_by_field(self) -> str | None:
         """The field naming the row that replaces a superseded one (``superseded_by``), or None."""
         return "superseded_by" if "superseded_by" in self.field_names else None
