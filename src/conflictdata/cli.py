@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from ._release.layout import DESCRIPTOR_NAME
-from .errors import ConflictDataError, DescriptorError
+from .errors import ConflictDataError
 
 
 def _generated(out: str, changed: bool, check: bool, command: str) -> int:
@@ -267,12 +267,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except DescriptorError as exc:
+    except ConflictDataError as exc:  # each error class says its exit code (errors.py)
         print(f"conflictdata {args.command}: {exc}", file=sys.stderr)
-        return 2
-    except ConflictDataError as exc:
-        print(f"conflictdata {args.command}: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
