@@ -6,27 +6,33 @@ from __future__ import annotations
 import numpy as np
 import pyarrow.compute as pc
 
-from .._tableschema.model import OrderedRule, TogetherRule, WhenRule
+from .._tableschema.model import OrderedRule, RowRule, TogetherRule, WhenRule
 from .._types.kernels import days_in_month, np_mask
 from .._types.temporal import check_comparable
 from .table import Collector, TableData, quote
 
-__all__ = ["check_rows"]
+__all__ = ["check_rows", "check_rule"]
 
 
 def check_rows(td: TableData, out: Collector) -> None:
     """Layer 3: the schema's rowChecks, each vectorised over the whole table."""
     for rule in td.schema.row_rules:
-        if not all(n in td.raw for n in rule.fields):
-            continue  # a column is missing: the header finding says so
-        if isinstance(rule, OrderedRule):
-            _ordered(td, list(rule.fields), out)
-        elif isinstance(rule, TogetherRule):
-            _together(td, list(rule.fields), out)
-        elif isinstance(rule, WhenRule):
-            _when(td, rule, out)
-        else:
-            _date_span(td, rule.start, rule.end, rule.precision, out)
+        check_rule(td, rule, out)
+
+
+def check_rule(td: TableData, rule: RowRule, out: Collector) -> None:
+    """One rowChecks rule over the table (it needs the typed values of its fields: layer 2
+    reads them first)."""
+    if not all(n in td.raw for n in rule.fields):
+        return  # a column is missing: the header finding says so
+    if isinstance(rule, OrderedRule):
+        _ordered(td, list(rule.fields), out)
+    elif isinstance(rule, TogetherRule):
+        _together(td, list(rule.fields), out)
+    elif isinstance(rule, WhenRule):
+        _when(td, rule, out)
+    else:
+        _date_span(td, rule.start, rule.end, rule.precision, out)
 
 
 def _ordered(td: TableData, names: list[str], out: Collector) -> None:
