@@ -182,9 +182,11 @@ def conform(
             unread[f.name] = dict(zip(bad.tolist(), texts, strict=True))
         if f.value_type.text_compared:
             text = pc.if_else(pa.array(present), td.raw[f.name].combine_chunks(), None)
-            dtype = pd.StringDtype("pyarrow")
+            column = pd.Series(pd.array(text, dtype=pd.StringDtype("pyarrow")), index=rng)
         else:
             read = Read(valid, td.typed[f.name], f.value_type.what)
-            text, dtype = f.value_type.store(read, valid), f.pandas_dtype()
-        columns[f.name] = pd.Series(pd.array(text, dtype=dtype), index=rng, name=f.name)
+            stored = pa.table({f.name: f.value_type.store(read, valid)})
+            mapper = {f.arrow_type(): f.pandas_dtype()}.get  # as the loader maps a release
+            column = stored.to_pandas(types_mapper=mapper)[f.name]
+        columns[f.name] = column.rename(f.name)
     return pd.DataFrame(columns, index=rng), out.findings, unread
