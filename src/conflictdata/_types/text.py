@@ -249,8 +249,8 @@ class BooleanType(ValueType):
 
     @classmethod
     def from_descriptor(cls, fmt: str, options: Mapping[str, Any], at: At) -> BooleanType:
-        spellings = {}
-        for key in ("trueValues", "falseValues"):
+        spellings = [DEFAULT_TRUE_VALUES, DEFAULT_FALSE_VALUES]
+        for i, key in enumerate(cls.options):  # trueValues, falseValues
             v = options.get(key)
             if v is not None and (
                 not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v)
@@ -259,12 +259,8 @@ class BooleanType(ValueType):
                     f"{key} must be a non-empty list of strings, not {kind(v)} {short_repr(v)}"
                 )
             if v:
-                spellings[key] = tuple(v)
-        return cls(
-            format=fmt,
-            true_values=spellings.get("trueValues", DEFAULT_TRUE_VALUES),
-            false_values=spellings.get("falseValues", DEFAULT_FALSE_VALUES),
-        )
+                spellings[i] = tuple(v)
+        return cls(format=fmt, true_values=spellings[0], false_values=spellings[1])
 
     @property
     def what(self) -> str:
