@@ -10,8 +10,8 @@ a superset test picks the few other cells that could still be values, and only t
 
 from __future__ import annotations
 
-import re
 import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation

@@ -32,6 +32,7 @@ from .kernels import (
     find_all,
     fixed_width_bytes,
     np_mask,
+    string_buffers,
     take_rows,
 )
 from .spec import At, Read, ValueType
@@ -123,12 +124,9 @@ def _non_ascii(s: pa.ChunkedArray) -> np.ndarray:
     for chunk in s.chunks:
         n = len(chunk)
         mask = np.zeros(n, dtype=bool)
-        _, offsets, values = chunk.buffers()
-        if n and values is not None:
-            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
-            data = np.frombuffer(values, dtype=np.uint8)[off[0] : off[-1]]
-            pos = find_all(data, 0x80, at_least=True)
+        off, data = string_buffers(chunk)
+        if len(data):
+            pos = find_all(data[off[0] : off[-1]], 0x80, at_least=True)
             if len(pos):
                 mask[np.unique(np.searchsorted(off - off[0], pos, side="right") - 1)] = True
         out.append(mask)
@@ -141,11 +139,8 @@ def _byte_at(s: pa.ChunkedArray, k: int) -> np.ndarray:
     for chunk in s.chunks:
         n = len(chunk)
         res = np.full(n, -1, dtype=np.int64)
-        _, offsets, values = chunk.buffers()
-        if n and values is not None and len(values):
-            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
-            data = np.frombuffer(values, dtype=np.uint8)
+        off, data = string_buffers(chunk)
+        if len(data):
             long = (off[1:] - off[:-1]) > k
             res[long] = data[off[:-1][long].astype(np.int64) + k]
         out.append(res)

@@ -14,8 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .kernels import np_mask, take_rows
 from .._util.text import kind, short_repr
+from .kernels import np_mask, take_rows
 from .spec import At, Read, ValueType
 
 __all__ = ["AnyType", "BooleanType", "StringType", "is_email"]
