@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DescriptorError
+from ..errors import ConflictDataError, DescriptorError
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -45,11 +45,27 @@ def _depth_ok(value: Any) -> bool:
     return True
 
 
-def parse_json(text: str | bytes, what: str) -> Any:
-    """JSON text as a value, bounded (size, nesting, no repeated keys, no NaN); anything
-    else is a one-line DescriptorError naming ``what``."""
-    if len(text) > MAX_JSON_BYTES:
-        raise DescriptorError(f"{what} is larger than {MAX_JSON_BYTES:,} bytes")
+def parse_json(
+    text: str | bytes,
+    what: str,
+    *,
+    limit: int = MAX_JSON_BYTES,
+    error: type[ConflictDataError] = DescriptorError,
+) -> Any:
+    """JSON text as a value, bounded (``limit`` bytes, nesting, no repeated keys, no NaN);
+    anything else is a one-line ``error`` (DescriptorError; a download's: DownloadError)
+    naming ``what``."""
+    try:
+        return _parse_json(text, what, limit)
+    except DescriptorError as exc:
+        if error is DescriptorError:
+            raise
+        raise error(str(exc)) from None
+
+
+def _parse_json(text: str | bytes, what: str, limit: int) -> Any:
+    if len(text) > limit:
+        raise DescriptorError(f"{what} is larger than {limit:,} bytes")
     try:
         value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
