@@ -23,7 +23,7 @@ from .._tableschema.model import (
 )
 from .._types.ids import id_pattern
 from .fields import check_field, check_primary_key, read_types
-from .findings import POLICY, Finding
+from .findings import POLICY
 from .relations import check_cycles, check_foreign_keys, check_not_before, prepare_foreign_keys
 from .rows import check_rule
 from .table import Collector, TableData
@@ -154,8 +154,8 @@ def _relation_checks(table: TableSchema, policy: str) -> list[Check]:
                 )
             )
     for rule in table.relation_rules:
-        fk = next((k for k in table.foreign_keys if k.fields == (rule.foreign_key,)), None)
-        if fk is None or not fk.is_self_reference(table.name):
+        key = next((k for k in table.foreign_keys if k.fields == (rule.foreign_key,)), None)
+        if key is None or not key.is_self_reference(table.name):
             continue
         cols = (rule.foreign_key, rule.start, *((rule.end,) if rule.end else ()))
         for col in (rule.end, rule.start):
@@ -220,9 +220,3 @@ class RowCollector(Collector):
         for idx in self.found.get((code, fld), []):
             m[idx] = True
         return m
-
-
-def findings_of(out: Collector, checks: list[Check]) -> list[Finding]:
-    """The findings in ``out`` that ``checks`` report (by code and field)."""
-    wanted = {(c.code, c.field) for c in checks}
-    return [f for f in out.findings if (f.code, f.field) in wanted]

@@ -14,6 +14,7 @@ from .._tableschema.model import Bound, Field
 from .._types.ids import MAX_DIGITS, id_pattern
 from .._types.kernels import char_lengths, np_mask, regex_mask, take_rows
 from .._types.numbers import NumberType
+from .._types.spec import Read
 from .._types.temporal import code_kind
 from ..errors import UnsupportedFeatureError
 from .table import Collector, TableData, quote
@@ -74,7 +75,7 @@ def pattern_mask(td: TableData, f: Field, s: pa.ChunkedArray) -> np.ndarray:
     return ok
 
 
-def _store(td: TableData, f: Field, present: np.ndarray) -> tuple[np.ndarray, object]:
+def _store(td: TableData, f: Field, present: np.ndarray) -> tuple[np.ndarray, Read]:
     """Read the column of ``f`` as its type (:meth:`TableData.read`) and keep its typed
     values for the later layers, invalid ones as null; return the valid cells and the read."""
     r = td.read(f, present)

@@ -56,10 +56,10 @@ def _python_pass(
     texts = take_rows(s, idx).to_pylist()
     memo: dict[str, Any] = {}
     vals = []
-    for t in texts:
-        if t not in memo:
-            memo[t] = read(t)
-        vals.append(memo[t])
+    for text in texts:
+        if text not in memo:
+            memo[text] = read(text)
+        vals.append(memo[text])
     return np.array([v is not None for v in vals], dtype=bool), vals
 
 

@@ -1036,7 +1036,7 @@ def _codes(r: Read) -> np.ndarray:
 
 def _iso_text(arr: pa.Array) -> pa.Array:
     """Dates and timestamps as ISO text (a UTC instant ending in Z)."""
-    out = []
+    out: list[str | None] = []
     for v in arr.to_pylist():
         if v is None:
             out.append(None)
