@@ -9,6 +9,7 @@ A check's ``part`` says which rule runs it: ``("field", name)`` every rule of on
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from .._tableschema.model import (
 from .._types.ids import id_pattern
 from .fields import check_field, check_primary_key, read_types
 from .findings import POLICY
-from .relations import check_cycles, check_foreign_keys, check_not_before, prepare_foreign_keys
+from .relations import check_cycles, check_foreign_keys, check_not_before
 from .rows import check_rule
 from .table import Collector, TableData
 
@@ -191,7 +192,6 @@ def run_part(td: TableData, part: tuple[Any, ...], out: Collector) -> None:
         names += [n for r in schema.relation_rules for n in r.fields]
         read_types(td, names)
         tds = {td.name: td}
-        prepare_foreign_keys(tds, 1)
         check_foreign_keys(tds, out)
         check_cycles(tds, out)
         check_not_before(tds, out)
@@ -199,11 +199,16 @@ def run_part(td: TableData, part: tuple[Any, ...], out: Collector) -> None:
 
 class RowCollector(Collector):
     """A collector that keeps, per (code, field), the rows found instead of findings: what
-    a pandera check needs (a mask), without building a message per row."""
+    a pandera check needs (a mask), without building a message per row. ``codes``: the only
+    codes wanted (the checks skip the work of the others)."""
 
-    def __init__(self, *, strict: bool) -> None:
+    def __init__(self, *, strict: bool, codes: Collection[str] | None = None) -> None:
         super().__init__(limit=1 << 62, strict=strict)
+        self.codes = None if codes is None else frozenset(codes)
         self.found: dict[tuple[str, str | None], list[np.ndarray]] = {}
+
+    def applies(self, code: str) -> bool:
+        return super().applies(code) and (self.codes is None or code in self.codes)
 
     def one(self, code: str, **kw: Any) -> None:  # type: ignore[override]
         pass  # file-level findings: a frame has none

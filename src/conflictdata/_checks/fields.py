@@ -129,20 +129,21 @@ def _exact(f: Field) -> NumberType | None:
     return vt if isinstance(vt, NumberType) and vt.exact_values else None
 
 
-def _enum_bad(td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray) -> np.ndarray:
+def _enum_bad(td: TableData, f: Field, valid: np.ndarray) -> np.ndarray:
     """Valid cells whose value is not in the enum, compared as frictionless does: text for
     string and any, typed values for the rest (the items as the field's type read them,
     :attr:`Field.enum_values`)."""
     values = list(f.enum_values or ())
     typed = td.typed.get(f.name) if not f.value_type.text_compared else None
     if typed is None:
-        return valid & ~np_mask(pc.is_in(s, value_set=pa.array(values, pa.string())))
+        return valid & ~np_mask(pc.is_in(td.raw[f.name], value_set=pa.array(values, pa.string())))
     if f.type == "integer":
         values = [v for v in values if -(2**63) <= v < 2**63]
     vs = f.value_type.array(values)
     ok = np_mask(pc.is_in(typed, value_set=vs)) & ~_is_nan(typed)
     exact = _exact(f)
     if exact is not None:  # float64 equality may join long decimals: settle those exactly
+        s = td.raw[f.name]
         long = np.flatnonzero(ok & valid & np_mask(pc.greater(pc.utf8_length(s), 15)))
         if len(long):
             items = set(values)
@@ -181,9 +182,7 @@ def _refuse_mixed_kinds(f: Field, b: Bound, typed: pa.Array, valid: np.ndarray) 
         )
 
 
-def _check_bounds(
-    td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray, out: Collector
-) -> None:
+def _check_bounds(td: TableData, f: Field, valid: np.ndarray, out: Collector) -> None:
     """E206/E207: each bound compared with the typed values (NaN fails every bound, as in
     frictionless; a tie of float64 values is settled with the exact Decimals)."""
     typed = td.typed.get(f.name)
@@ -200,7 +199,8 @@ def _check_bounds(
         if exact is not None:
             tie = np.flatnonzero(np_mask(pc.equal(typed, b.scalar)))
             if len(tie):
-                bad[tie] = [_EXACT_OP[b.key](v, b.value) for v in exact.exact(s, tie)]
+                ties = exact.exact(td.raw[f.name], tie)
+                bad[tie] = [_EXACT_OP[b.key](v, b.value) for v in ties]
         out.rows(
             code,
             td,
@@ -313,13 +313,12 @@ def check_field(td: TableData, f: Field, out: Collector, *, defer: bool = True) 
     """Every rule of one field: type, required, enum, pattern, bounds, lengths, unique and
     the ID spelling. ``defer``: a foreign key's pattern waits for the key lookups
     (:func:`defer_pattern`); without it, it is checked here (a run of this field alone)."""
-    s = td.raw.get(f.name)
-    if s is None:
+    if f.name not in td.raw:
         return
     present = td.is_present(f.name)
     valid = check_type(td, f, present, out)
     name = f.name
-    if f.required:  # a primary key field too (its row also gets E212 when all empty)
+    if f.required and out.applies("E201"):  # a key field too (its row may also get E212)
         out.rows(
             "E201",
             td,
@@ -327,32 +326,35 @@ def check_field(td: TableData, f: Field, out: Collector, *, defer: bool = True) 
             name,
             lambda v, x: f"{name} is required but empty",
         )
-    if f.enum is not None:
+    if f.enum is not None and out.applies("E204"):
         allowed = list(f.enum)
         shown = ", ".join(allowed[:12]) + (", …" if len(allowed) > 12 else "")
         out.rows(
             "E204",
             td,
-            np.flatnonzero(_enum_bad(td, f, s, valid)),
+            np.flatnonzero(_enum_bad(td, f, valid)),
             name,
             lambda v, x: f"value {quote(v)} is not one of: {shown}",
         )
-    if f.pattern is not None:
+    if f.pattern is not None and out.applies("E205"):
         if defer and defer_pattern(td, f):
             td.deferred_patterns.append(name)  # relations.check_deferred_patterns
         else:
-            ok = pattern_mask(td, f, s)
+            ok = pattern_mask(td, f, td.raw[name])
             td.pattern_ok[name] = ok
             report_pattern(td, f, ok, out, valid)
     if out.applies("E213") and f.pattern is not None and id_pattern(f.pattern) is not None:
         _check_id_spelling(td, f, out)
-    _check_bounds(td, f, s, valid, out)
+    if out.applies("E206") or out.applies("E207"):
+        _check_bounds(td, f, valid, out)
     if out.applies("E230") and f.type == "number":
         typed = td.typed[name]
         idx = np.flatnonzero(valid & ~np_mask(pc.is_finite(typed)))
         out.rows("E230", td, idx, name, lambda v, x: f"{quote(v)} is not a finite number")
-    if f.min_length is not None or f.max_length is not None:
-        length = char_lengths(s, present, f.min_length, f.max_length)
+    if (f.min_length is not None or f.max_length is not None) and (
+        out.applies("E208") or out.applies("E209")
+    ):
+        length = char_lengths(td.raw[name], present, f.min_length, f.max_length)
         if f.min_length is not None:
             lo = f.min_length
             out.rows(
@@ -371,7 +373,7 @@ def check_field(td: TableData, f: Field, out: Collector, *, defer: bool = True) 
                 name,
                 lambda v, x: f"{len(v or '')} characters, more than the maximum {hi}",
             )
-    if f.unique and not _distinct_ids(td, name):  # a key field too, as frictionless
+    if f.unique and out.applies("E210") and not _distinct_ids(td, name):  # a key too
         values, consider, key_of = key_values(td, (name,))
         dup, firsts = _duplicates(values, consider, key_of)
         first_rows = [td.row_name(i) for i in firsts]
@@ -475,7 +477,7 @@ def check_primary_key(td: TableData, out: Collector) -> None:
         pk[0],
         lambda v, x: f"the primary key {label} is empty or not a valid value",
     )
-    if fast:
+    if fast or not out.applies("E211"):
         return
     dup, firsts = _duplicates(values, consider & ~none, key_of)
     first_rows = [td.row_name(i) for i in firsts]

@@ -4,7 +4,7 @@ over whole columns."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -278,17 +278,21 @@ def check_foreign_keys(
     """E401: every non-empty foreign key value is a key of the referenced table (and, first,
     the pattern checks that waited for these lookups). ``tables``: the ones checked (None:
     all); the others in ``tds`` are only looked up."""
-    check_deferred_patterns(tds, out, tables)
+    if out.applies("E205"):
+        check_deferred_patterns(tds, out, tables)
+    if not out.applies("E401"):
+        return
     for td in _checked(tds, tables):
         for fk in td.schema.foreign_keys:
             ref = _usable(tds, td, fk)
             if ref is None:
                 continue
-            child = (
-                td.raw[fk.fields[0]]
-                if len(fk.fields) == 1
-                else pc.binary_join_element_wise(*(td.raw[n] for n in fk.fields), "+")
-            )
+
+            def child(td: TableData = td, fk: ForeignKey = fk) -> pa.ChunkedArray | pa.Array:
+                if len(fk.fields) == 1:
+                    return td.raw[fk.fields[0]]
+                return pc.binary_join_element_wise(*(td.raw[n] for n in fk.fields), "+")
+
             present = _key_present(td, fk.fields)
             if not present.any():
                 continue
@@ -348,10 +352,22 @@ def check_cycles(
             )
 
 
+def _column(td: TableData, name: str) -> Callable[[], pa.ChunkedArray]:
+    """A column's cells, made only when a finding reads them."""
+    return lambda: td.raw[name]
+
+
+def _taken(td: TableData, name: str, at: pa.Array) -> Callable[[], pa.Array]:
+    """A column's cells at the rows ``at``, made only when a finding reads them."""
+    return lambda: td.raw[name].take(pc.fill_null(at, 0))
+
+
 def check_not_before(
     tds: dict[str, TableData], out: Collector, tables: Collection[str] | None = None
 ) -> None:
     """E403: relationChecks notBefore — a row does not end before the row it points to starts."""
+    if not out.applies("E403"):
+        return
     for td in _checked(tds, tables):
         for rule in td.schema.relation_rules:
             fld, start, end = rule.foreign_key, rule.start, rule.end
@@ -388,8 +404,8 @@ def check_not_before(
                         f"{ref.name} {x['id']!s}, which {fld} points to"
                     ),
                     extra={
-                        "own": td.raw[col],
-                        "ref": ref.raw[start].take(pc.fill_null(pidx, 0)),
-                        "id": td.raw[fld],
+                        "own": _column(td, col),
+                        "ref": _taken(ref, start, pidx),
+                        "id": _column(td, fld),
                     },
                 )

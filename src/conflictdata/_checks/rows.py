@@ -52,7 +52,7 @@ def _ordered(td: TableData, names: list[str], out: Collector) -> None:
                 lambda v, x, a=a, b=b: (
                     f"{b} {quote(v)} is less than {a} {quote(x['a'])} (must be {chain})"
                 ),
-                extra={"a": td.raw[a]},
+                extra={"a": lambda a=a: td.raw[a]},
             )
 
 
@@ -142,5 +142,5 @@ def _date_span(td: TableData, start: str, end: str, prec: str, out: Collector) -
                 lambda v, x, value=value, why=why: (
                     f"{prec} is {quote(value)}: {why} ({start} {x['s']}, {end} {x['e']})"
                 ),
-                extra={"s": td.raw[start], "e": td.raw[end]},
+                extra={"s": lambda: td.raw[start], "e": lambda: td.raw[end]},
             )

@@ -34,6 +34,10 @@ __all__ = ["Collector", "TableData", "quote"]
 
 _NULL_STR = pa.scalar(None, pa.string())
 
+#: what a finding's message may read beside the cell: a column, a function that gives one
+#: (made only when there is a finding), or values by row index
+Extra = pa.ChunkedArray | pa.Array | Callable[[], pa.ChunkedArray | pa.Array] | dict[int, Any]
+
 
 @dataclass
 class TableData:
@@ -193,11 +197,13 @@ class Collector:
         fld: str | None,
         message: Callable[[str | None, dict[str, Any]], str],
         *,
-        extra: dict[str, pa.ChunkedArray | pa.Array | dict[int, Any]] | None = None,
+        extra: dict[str, Extra] | None = None,
         column: int | None = None,
         hint: str | None = None,
     ) -> None:
-        """One finding per row index in ``idx`` (located by td.lines), message built per row."""
+        """One finding per row index in ``idx`` (located by :meth:`TableData.locate`), the
+        message built per row from the cell and ``extra`` (per name: a column, a function
+        giving one, only called when there are rows, or a dict by row index)."""
         if len(idx) == 0:
             return
         room = self._room(code, td.name, fld, len(idx))
@@ -208,6 +214,8 @@ class Collector:
         keys = take_rows(td.keys, idx).to_pylist() if td.keys is not None else [None] * len(idx)
         ex: dict[str, list[Any]] = {}
         for name, arr in (extra or {}).items():
+            if callable(arr):
+                arr = arr()
             ex[name] = (
                 [arr.get(int(i)) for i in idx]
                 if isinstance(arr, dict)

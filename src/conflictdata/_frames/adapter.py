@@ -22,6 +22,7 @@ from .._checks.table import TableData
 from .._tableschema.model import Field, TableSchema
 from .._types.kernels import np_mask
 from .._types.spec import Read
+from .._types.temporal import iso_text
 
 __all__ = ["FrameData", "cell_text"]
 
@@ -68,11 +69,9 @@ def _generic_text(arr: pa.Array) -> pa.Array:
     if pa.types.is_boolean(arr.type):
         return pc.if_else(arr, "true", "false")
     try:
-        if not (pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type)):
-            return pc.cast(arr, pa.string())
+        return iso_text(arr)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    return pa.array([cell_text(v) for v in arr.to_pylist()], pa.string())
+        return pa.array([cell_text(v) for v in arr.to_pylist()], pa.string())
 
 
 class _Texts(Mapping[str, pa.ChunkedArray]):

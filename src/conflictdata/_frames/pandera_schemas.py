@@ -56,7 +56,7 @@ def _wrap(table: TableSchema, check: Check, strict: bool) -> Any:
         df = obj.to_frame() if check.scope == "column" else obj
         if not all(c in df.columns for c in check.columns):
             return pd.Series(np.ones(len(df), dtype=bool), index=df.index)
-        out = RowCollector(strict=strict)
+        out = RowCollector(strict=strict, codes=(check.code,))
         run_part(FrameData(table, df), check.part, out)
         return pd.Series(~out.mask(check.code, check.field, len(df)), index=df.index)
 

@@ -46,6 +46,7 @@ __all__ = [
     "YearmonthType",
     "check_comparable",
     "code_kind",
+    "iso_text",
 ]
 #: Added to the microseconds of a datetime or time without a UTC offset: Python never finds
 #: such a value equal to one with an offset, so their codes never meet (and are never ordered
@@ -815,7 +816,7 @@ class DateType(_Clock):
         return Read(ok, typed, self.what, ymd=(y, m, dd))
 
     def write(self, arr: pa.Array) -> pa.Array:
-        return _iso_text(arr)
+        return iso_text(arr)
 
     def arrow_type(self) -> pa.DataType:
         return pa.date32()
@@ -857,7 +858,7 @@ class DatetimeType(_Clock):
         return Read(ok, pa.array(codes, _CODE, mask=~ok), self.what, ymd=(y, m, d))
 
     def write(self, arr: pa.Array) -> pa.Array:
-        return _iso_text(arr)
+        return iso_text(arr)
 
     def store(self, r: Read, present: np.ndarray) -> pa.Array:
         """UTC instants in whole seconds (a datetime without a UTC offset names no instant:
@@ -1034,13 +1035,13 @@ def _codes(r: Read) -> np.ndarray:
     return np.asarray(pc.cast(r.typed, pa.int64()).fill_null(0).to_numpy(zero_copy_only=False))
 
 
-def _iso_text(arr: pa.Array) -> pa.Array:
-    """Dates and timestamps as ISO text (a UTC instant ending in Z)."""
-    out: list[str | None] = []
-    for v in arr.to_pylist():
-        if v is None:
-            out.append(None)
-            continue
-        text = v.isoformat()
-        out.append(text.replace("+00:00", "Z"))
-    return pa.array(out, pa.string())
+def iso_text(arr: pa.Array) -> pa.Array:
+    """Dates and timestamps as ISO text, vectorised (an instant in UTC, ending in Z; a
+    timestamp without a zone, without one). Arrow's casts, not its strftime: that looks up
+    the time zone per value."""
+    t = arr.type
+    if pa.types.is_timestamp(t):
+        wall = arr.cast(pa.timestamp(t.unit)) if t.tz is not None else arr  # UTC wall time
+        text = pc.replace_substring(pc.cast(wall, pa.string()), " ", "T")
+        return text if t.tz is None else pc.binary_join_element_wise(text, "Z", "")
+    return pc.cast(arr, pa.string())
