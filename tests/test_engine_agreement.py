@@ -35,7 +35,7 @@ def _agree(tmp_path: Path, tables: dict[str, Table], policy: str | None = None) 
 
 
 def _codes(found: set) -> list[tuple[str, str]]:
-    return sorted((k[1], k[3]) for k in found)
+    return sorted(((k[1] or ""), k[3]) for k in found)
 
 
 # -- the divergences issue 20 lists -----------------------------------------------------------
@@ -132,6 +132,17 @@ def test_integer_bounds_and_enum_as_the_reader_reads_them(tmp_path):
     cells = [["a", "$1"], ["b", "2%"], ["c", "3"], ["d", "0"]]
     found = _agree(tmp_path, _one(fields, cells, primaryKey="id"))
     assert _codes(found) == [("d", "E204"), ("d", "E206")]
+
+
+def test_a_row_of_only_missing_cells_is_no_data_row(tmp_path):
+    """A CSV reader takes such a row out (E109, and E212: no key); a frame's row too, so a
+    required field is not also reported empty there."""
+    fields = [
+        {"name": "id", "type": "string"},
+        {"name": "n", "type": "integer", "constraints": {"required": True}},
+    ]
+    found = _agree(tmp_path, _one(fields, [["a", "1"], ["", ""], ["b", ""]], primaryKey="id"))
+    assert _codes(found) == [("", "E212"), ("b", "E201")]
 
 
 def test_file_level_codes_are_the_registrys_file_and_lint_layers():

@@ -38,14 +38,12 @@ _EVERY_CELL = ("any",)
 @dataclass(frozen=True)
 class Check:
     """One named check: the finding ``code`` it reports on ``field``, the columns it reads,
-    whether it reads one column (``scope`` "column") or several ("frame"), and the ``part``
-    of the table's rules that computes it."""
+    and the ``part`` of the table's rules that computes it."""
 
     code: str
     name: str
     field: str | None
     columns: tuple[str, ...]
-    scope: str
     part: tuple[Any, ...]
     description: str = ""
 
@@ -59,7 +57,7 @@ def _field_checks(table: TableSchema, policy: str) -> list[Check]:
         def add(code: str, description: str, *, name: str = name, part: tuple = part) -> None:
             if code in POLICY and policy != "strict":
                 return
-            out.append(Check(code, f"{code}:{name}", name, (name,), "column", part, description))
+            out.append(Check(code, f"{code}:{name}", name, (name,), part, description))
 
         if f.type not in _EVERY_CELL and not (f.type == "string" and f.format == "default"):
             add("E202", f"a value of type {f.type} ({f.value_type.what})")
@@ -91,11 +89,8 @@ def _field_checks(table: TableSchema, policy: str) -> list[Check]:
     pk = table.primary_key
     if pk:
         label = "+".join(pk)
-        scope = "column" if len(pk) == 1 else "frame"
-        out.append(
-            Check("E212", f"E212:{pk[0]}", pk[0], pk, scope, ("key",), "the key is filled in")
-        )
-        out.append(Check("E211", f"E211:{label}", pk[0], pk, scope, ("key",), "the key is unique"))
+        out.append(Check("E212", f"E212:{pk[0]}", pk[0], pk, ("key",), "the key is filled in"))
+        out.append(Check("E211", f"E211:{label}", pk[0], pk, ("key",), "the key is unique"))
     return out
 
 
@@ -116,7 +111,7 @@ def _rule_checks(table: TableSchema) -> list[Check]:
         elif isinstance(rule, DateSpanRule):
             found = [("E305", f"E305:{rule.precision}:{n}", n) for n in (rule.start, rule.end)]
         out += [
-            Check(code, name, n, rule.fields, "frame", ("rule", i), rule.description)
+            Check(code, name, n, rule.fields, ("rule", i), rule.description)
             for code, name, n in found
         ]
     return out
@@ -135,7 +130,6 @@ def _relation_checks(table: TableSchema, policy: str) -> list[Check]:
                     f"E401:{label}->{target}",
                     fk.fields[0],
                     fk.fields + fk.reference_fields,
-                    "frame",
                     part,
                     f"every {label} is a {target}",
                 )
@@ -149,7 +143,6 @@ def _relation_checks(table: TableSchema, policy: str) -> list[Check]:
                     f"E402:{name}",
                     name,
                     (name, *fk.reference_fields),
-                    "frame",
                     part,
                     f"{name} does not loop back to the row",
                 )
@@ -162,7 +155,7 @@ def _relation_checks(table: TableSchema, policy: str) -> list[Check]:
         for col in (rule.end, rule.start):
             if col:
                 name = f"E403:{rule.foreign_key}:{col}"
-                out.append(Check("E403", name, col, cols, "frame", part, rule.description))
+                out.append(Check("E403", name, col, cols, part, rule.description))
     return out
 
 
@@ -217,7 +210,8 @@ class RowCollector(Collector):
         self, code: str, td: TableData, idx: np.ndarray, fld: str | None, *a: Any, **kw: Any
     ) -> None:  # type: ignore[override]
         if len(idx) and self.applies(code):
-            self.found.setdefault((code, fld), []).append(np.asarray(idx, dtype=np.int64))
+            rows = td.source_rows(np.asarray(idx, dtype=np.int64))
+            self.found.setdefault((code, fld), []).append(rows)
 
     def mask(self, code: str, fld: str | None, n: int) -> np.ndarray:
         """Rows with a finding ``code`` on ``fld``."""

@@ -4,10 +4,11 @@ vectorised over the whole table."""
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._tableschema.model import OrderedRule, RowRule, TogetherRule, WhenRule
-from .._types.kernels import days_in_month, np_mask
+from .._types.kernels import civil_from_days, days_in_month, np_mask
 from .._types.temporal import check_comparable
 from .table import Collector, TableData, quote
 
@@ -106,8 +107,19 @@ def _when(td: TableData, rule: WhenRule, out: Collector) -> None:
             )
 
 
+def _ymd(td: TableData, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Year, month, day of a date column: as its reader gave them, or from its typed days
+    (a column that held dates already, a frame's)."""
+    got = td.ymd.get(name)
+    typed = td.typed.get(name)
+    if got is None and typed is not None and pa.types.is_date32(typed.type):
+        days = pc.fill_null(pc.cast(typed, pa.int32()), 0).to_numpy(zero_copy_only=False)
+        got = td.ymd[name] = civil_from_days(np.asarray(days, dtype=np.int64))
+    return got
+
+
 def _date_span(td: TableData, start: str, end: str, prec: str, out: Collector) -> None:
-    if start not in td.ymd or end not in td.ymd:
+    if _ymd(td, start) is None or _ymd(td, end) is None:
         return
     both = np_mask(pc.is_valid(td.typed[start])) & np_mask(pc.is_valid(td.typed[end]))
     sy, sm, sd = td.ymd[start]

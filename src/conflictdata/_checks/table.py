@@ -5,9 +5,10 @@ findings, capped per rule and kept to the codes the run's policy applies.
 :class:`TableData` is the column interface every check is written against. The CSV
 validator fills it with the text columns it parsed; the frames front end
 (:class:`conflictdata._frames.adapter.FrameData`) fills it from a DataFrame and overrides
-the four places a frame differs: how a column is read as its type (:meth:`TableData.read`),
-which cells hold a value (:meth:`TableData.is_present`), how a row is named in a message
-(:meth:`TableData.row_name`) and where a finding is located (:meth:`TableData.locate`).
+the places a frame differs: how a column is read as its type (:meth:`TableData.read_column`),
+which cells hold a value (:meth:`TableData.is_present`), how a row is named in a message and
+numbered in its source (:meth:`TableData.row_name`, :meth:`TableData.source_rows`) and where
+a finding is located (:meth:`TableData.locate`).
 """
 
 from __future__ import annotations
@@ -108,6 +109,10 @@ class TableData:
     def row_name(self, i: int) -> str:
         """Row ``i`` as a message names it: its physical line."""
         return f"line {int(self.lines[i])}"
+
+    def source_rows(self, idx: np.ndarray) -> np.ndarray:
+        """The rows ``idx`` as the source numbers them (a CSV table: the same)."""
+        return idx
 
     def locate(self, idx: np.ndarray) -> list[tuple[str, int | None, int | None]]:
         """(file, line, frictionless row number) of each row in ``idx``."""

@@ -18,13 +18,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._checks.table import TableData
+from .._checks.table import Collector, TableData
 from .._tableschema.model import Field, TableSchema
 from .._types.kernels import np_mask
 from .._types.spec import Read
 from .._types.temporal import iso_text
 
-__all__ = ["FrameData", "cell_text"]
+__all__ = ["FrameData", "cell_text", "without_blank_rows"]
 
 
 def cell_text(v: Any) -> str | None:
@@ -99,10 +99,15 @@ class _Texts(Mapping[str, pa.ChunkedArray]):
 
 class FrameData(TableData):
     """One table's DataFrame, read as the checks read a CSV table. Rows are named by their
-    position in the frame (``row 3``); findings have no line."""
+    position in the frame (``row 3``; ``positions``: each row's, when some were left out);
+    findings have no line."""
 
-    def __init__(self, schema: TableSchema, df: pd.DataFrame) -> None:
+    def __init__(
+        self, schema: TableSchema, df: pd.DataFrame, positions: np.ndarray | None = None
+    ) -> None:
         n = len(df)
+        self.df = df
+        self.positions = positions
         super().__init__(
             schema=schema, path=schema.name, n=n, readable=True, lines=np.zeros(n, np.int64)
         )
@@ -169,7 +174,31 @@ class FrameData(TableData):
         return got
 
     def row_name(self, i: int) -> str:
-        return f"row {i}"
+        return f"row {self.source_rows(np.array([i]))[0]}"
+
+    def source_rows(self, idx: np.ndarray) -> np.ndarray:
+        return idx if self.positions is None else self.positions[idx]
 
     def locate(self, idx: np.ndarray) -> list[tuple[str, int | None, int | None]]:
         return [(self.name, None, None)] * len(idx)
+
+
+def without_blank_rows(fd: FrameData, out: Collector) -> FrameData:
+    """The frame without its blank rows, each reported as a CSV's is: a row whose every cell
+    is missing is no data row (E109), and has no primary key (E212) — the reader takes
+    such a row out of a CSV table, and the checks never see it."""
+    names = [n for n in fd.schema.field_names if n in fd.columns]
+    if fd.n == 0 or not names:
+        return fd
+    blank = np.ones(fd.n, dtype=bool)
+    for n in names:  # most frames are done after their first column
+        blank &= ~fd.is_present(n)
+        if not blank.any():
+            return fd
+    idx = np.flatnonzero(blank)
+    out.rows("E109", fd, idx, None, lambda v, x: "a row of only empty cells")
+    pk = fd.schema.primary_key
+    if pk:
+        out.rows("E212", fd, idx, pk[0], lambda v, x: "a blank row has no primary key value")
+    keep = np.flatnonzero(~blank)
+    return FrameData(fd.schema, fd.df.iloc[keep], fd.source_rows(keep))

@@ -23,7 +23,7 @@ from .._checks.table import Collector
 from .._tableschema.model import POLICIES, TableSchema
 from .._util.optional import require
 from ..errors import DescriptorError
-from .adapter import FrameData
+from .adapter import FrameData, without_blank_rows
 from .validate import RELEASE_POLICY
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,12 +52,11 @@ def _strict(policy: str) -> bool:
 def _wrap(table: TableSchema, check: Check, strict: bool) -> Any:
     """The check as a pandera check function: True where the row passes."""
 
-    def run(obj: Any) -> pd.Series:
-        df = obj.to_frame() if check.scope == "column" else obj
+    def run(df: pd.DataFrame) -> pd.Series:
         if not all(c in df.columns for c in check.columns):
             return pd.Series(np.ones(len(df), dtype=bool), index=df.index)
         out = RowCollector(strict=strict, codes=(check.code,))
-        run_part(FrameData(table, df), check.part, out)
+        run_part(without_blank_rows(FrameData(table, df), out), check.part, out)
         return pd.Series(~out.mask(check.code, check.field, len(df)), index=df.index)
 
     run.__name__ = check.name
@@ -83,20 +82,16 @@ def schema_for(table: TableSchema, policy: str = "spec") -> pdx.DataFrameSchema:
     checks = declared_checks(table, policy)
     columns = {}
     for f in table.fields:
-        col_checks = [
-            pandera_check(table, c, policy)
-            for c in checks
-            if c.scope == "column" and c.field == f.name
-        ]
         columns[f.name] = pdx.Column(
             f.pandas_dtype(),
-            checks=col_checks,
             nullable=not f.required,
             name=f.name,
             title=f.title or None,
             description=f.description or None,
         )
-    frame_checks = [pandera_check(table, c, policy) for c in checks if c.scope == "frame"]
+    # every check reads the whole frame: a row whose every cell is missing is no data row
+    # (E109), whichever column a check is about, as in a CSV file
+    frame_checks = [pandera_check(table, c, policy) for c in checks]
     return pdx.DataFrameSchema(
         columns,
         checks=frame_checks,
@@ -136,7 +131,7 @@ def report_from_schema_errors(
     checks = {c.name: c for c in declared_checks(table, policy)}
     failed = [checks[str(n)] for n in fc["check"].dropna().unique() if str(n) in checks]
     out = Collector(max_per_rule, strict=strict)
-    fd = FrameData(table, df)
+    fd = without_blank_rows(FrameData(table, df), out)
     for part in dict.fromkeys(c.part for c in failed):
         run_part(fd, part, out)
     wanted = {(c.code, c.field) for c in failed}

@@ -37,7 +37,7 @@ from .._tableschema.model import POLICIES, Package, TableSchema
 from .._types.kernels import take_rows
 from .._types.spec import Read
 from ..errors import DescriptorError, UnknownTableError
-from .adapter import FrameData
+from .adapter import FrameData, without_blank_rows
 
 __all__ = ["RELEASE_POLICY", "check_columns", "conform", "validate_frames"]
 
@@ -126,7 +126,7 @@ def validate_frames(
     for name, df in frames.items():
         table = pkg.tables[name]
         check_columns(table, df, out)
-        td = FrameData(table, df)
+        td = without_blank_rows(FrameData(table, df), out)
         check_fields(td, out)
         check_rows(td, out)
         tds[name] = td

@@ -25,7 +25,6 @@ import pyarrow.compute as pc
 
 from ..errors import BuildError, RefusedCellsError, UnsupportedFeatureError
 from .kernels import (
-    civil_from_days,
     date_shape,
     days_from_civil,
     days_in_month,
@@ -811,9 +810,7 @@ class DateType(_Clock):
             typed = pc.if_else(pa.array(ok), days, pa.scalar(None, pa.date32()))
         else:
             return None
-        d = np.asarray(pc.fill_null(pc.cast(typed, pa.int32()), 0).to_numpy(zero_copy_only=False))
-        y, m, dd = civil_from_days(d.astype(np.int64))
-        return Read(ok, typed, self.what, ymd=(y, m, dd))
+        return Read(ok, typed, self.what)
 
     def write(self, arr: pa.Array) -> pa.Array:
         return iso_text(arr)
@@ -853,9 +850,8 @@ class DatetimeType(_Clock):
         us = pc.cast(pc.cast(arr, pa.timestamp("us", tz=t.tz)), pa.int64())
         ok = np_mask(pc.is_valid(us))
         wall = np.asarray(pc.fill_null(us, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-        y, m, d = civil_from_days(np.floor_divide(wall, _DAY_US))
         codes = wall + NAIVE if t.tz is None else wall
-        return Read(ok, pa.array(codes, _CODE, mask=~ok), self.what, ymd=(y, m, d))
+        return Read(ok, pa.array(codes, _CODE, mask=~ok), self.what)
 
     def write(self, arr: pa.Array) -> pa.Array:
         return iso_text(arr)
