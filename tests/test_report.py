@@ -243,7 +243,7 @@ def test_cli_report_writes_the_same_bytes(curated: Path, page: str, tmp_path: Pa
     assert main(["report", "--releases", str(curated), "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == page
     assert "wrote" in capsys.readouterr().out
-    assert main(["report", "../evil", "--releases", str(curated), "--out", str(out)]) == 1
+    assert main(["report", "../evil", "--releases", str(curated), "--out", str(out)]) == 2
 
 
 def test_loader_does_not_import_the_report_libraries(curated: Path) -> None:

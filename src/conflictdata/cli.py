@@ -589,13 +589,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout = _Stdout(stdout)  # type: ignore[assignment]
     try:
         return int(args.func(args))
-    except DescriptorError as exc:
-        return _could_not_run(args.command, exc)
-    except OutputError as exc:
-        return _could_not_run(args.command, exc)
-    except ConflictDataError as exc:
+    except ConflictDataError as exc:  # each error class says its exit code (errors.py)
         print(f"conflictdata {args.command}: {_one_line(exc)}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except OSError as exc:  # a file the command reads or writes: could not run
         where = f": {exc.filename}" if exc.filename else ""
         return _could_not_run(args.command, f"{exc.strerror or exc}{where}")
