@@ -455,9 +455,9 @@ def _date_bounds(f: Field) -> tuple[np.datetime64, np.datetime64]:
     """First and last day to draw from: the window, within the field's declared bounds."""
     lo, hi = DATE_WINDOW
     if f.minimum is not None:
-        lo = max(lo, _day_bound(f, f.minimum, up=True))
+        lo = max(lo, _day_bound(f, f.minimum.written, up=True))
     if f.maximum is not None:
-        hi = min(hi, _day_bound(f, f.maximum, up=False))
+        hi = min(hi, _day_bound(f, f.maximum.written, up=False))
     return lo, hi
 
 
@@ -475,16 +475,16 @@ def _day_bound(f: Field, value: Any, *, up: bool) -> np.datetime64:
 
 
 def _int_values(f: Field, rng: np.random.Generator, n: int) -> np.ndarray:
-    lo = int(f.minimum) if f.minimum is not None else 0
+    lo = int(f.minimum.value) if f.minimum is not None else 0
     v = np.floor(rng.lognormal(2.5, 1.6, n)).astype(np.int64) + lo
     if f.maximum is not None:
-        v = np.minimum(v, int(f.maximum))
+        v = np.minimum(v, int(f.maximum.value))
     return v
 
 
 def _number_values(f: Field, rng: np.random.Generator, n: int) -> np.ndarray:
-    lo = float(f.minimum) if f.minimum is not None else 0.0
-    hi = float(f.maximum) if f.maximum is not None else lo + 1000.0
+    lo = float(f.minimum.value) if f.minimum is not None else 0.0
+    hi = float(f.maximum.value) if f.maximum is not None else lo + 1000.0
     v = np.round(rng.uniform(lo, hi, n), 4)
     # Keep clear of tiny magnitudes that some writers print in scientific notation.
     tiny = np.abs(v) < 0.01
@@ -655,7 +655,7 @@ def _generate_table(
             best = _int_values(group[0], rng, n)
             factors = rng.uniform(0.5, 1.6, (n, len(group)))
             mat = np.sort(np.floor(best[:, None] * factors).astype(np.int64), axis=1)
-            mins = [int(f.minimum) for f in group if f.minimum is not None]
+            mins = [int(f.minimum.value) for f in group if f.minimum is not None]
             if mins:
                 mat = np.maximum(mat, max(mins))
             for k, f in enumerate(group):
@@ -679,8 +679,9 @@ def _generate_table(
                 idx[rng.permutation(n)[: ref.n]] = np.arange(ref.n)
             values[f.name] = ref.ids.take(pa.array(idx))
         elif f.type == "integer":
-            if f.minimum is not None and f.maximum is None and int(f.minimum) >= 1:
-                values[f.name] = rng.integers(int(f.minimum), int(f.minimum) + 12, n)  # ordinal
+            low = int(f.minimum.value) if f.minimum is not None else None
+            if low is not None and f.maximum is None and low >= 1:
+                values[f.name] = rng.integers(low, low + 12, n)  # ordinal
             else:
                 values[f.name] = _int_values(f, rng, n)
         elif f.type == "number":

@@ -63,9 +63,8 @@ def ensure_release(events: int, seed: int, data: Path) -> Path:
 
 
 def time_loads(release: Path, table: str, repeat: int) -> tuple[list[float], list[float], int]:
-    import pyarrow.parquet as pq
-
     import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
     from conflictdata._loader.releases import _PACKAGES, open_release
     from conflictdata._loader.tables import load

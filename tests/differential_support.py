@@ -148,12 +148,16 @@ NO_COUNTERPART: dict[str, str] = {
     "E404": "provenance (--sources-dir) is this project's check",
     "E405": "provenance (--sources-dir) is this project's check",
     "E406": "provenance (--sources-dir) is this project's check",
+    "E409": "provenance (--sources-dir) is this project's check",
+    "E407": "IDs compared with a release (--against) are this project's check",
+    "E408": "IDs compared with a release (--against) are this project's check",
     "W501": "lint (a warning: never changes the verdict)",
     "W502": "lint (a warning: never changes the verdict)",
     "W503": "lint (a warning: never changes the verdict)",
     "W504": "lint (a warning: never changes the verdict)",
     "W505": "lint (a warning: never changes the verdict)",
     "W506": "lint (a warning: never changes the verdict)",
+    "W507": "policy lint: CRLF line ends; frictionless reads them",
 }
 
 #: The constraint a constraint-error of each code names (frictionless' note says
@@ -1266,6 +1270,13 @@ UNMATCHED_PROBES: list[Probe] = [
         foreign_keys=(_fk(["b"], ["a"], ""),),
         policy="strict",
         what="a row referencing itself; frictionless has no cycle rule",
+    ),
+    Probe(
+        "W507",
+        b"a,b\r\n1,2\r\n",
+        _AB,
+        policy="strict",
+        what="CRLF line ends under policy strict; frictionless reads them",
     ),
 ]
 

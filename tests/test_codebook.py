@@ -63,12 +63,12 @@ def test_codebook_renders_every_field_constraint_the_validator_checks(package):
     shown = {
         "unique": lambda f: "unique",
         "pattern": lambda f: f"pattern `{f.pattern}`",
-        "minimum": lambda f: f"≥ {f.minimum}",
-        "maximum": lambda f: f"≤ {f.maximum}",
+        "minimum": lambda f: f"≥ {f.minimum.written}",
+        "maximum": lambda f: f"≤ {f.maximum.written}",
         "minLength": lambda f: f"length ≥ {f.min_length}",
         "maxLength": lambda f: f"length ≤ {f.max_length}",
-        "exclusiveMinimum": lambda f: f"> {f.raw['constraints']['exclusiveMinimum']}",
-        "exclusiveMaximum": lambda f: f"< {f.raw['constraints']['exclusiveMaximum']}",
+        "exclusiveMinimum": lambda f: f"> {f.exclusive_minimum.written}",
+        "exclusiveMaximum": lambda f: f"< {f.exclusive_maximum.written}",
         "enum": lambda f: "one of the values below",
     }
     assert set(shown) | {"required"} == set(CONSTRAINTS)

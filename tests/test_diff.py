@@ -113,7 +113,7 @@ def test_cli_diff_by_version_and_by_folder(
     events = next(t for t in doc["tables"] if t["table"] == "events")
     assert events["added"] == ["EV-0004"]
     assert events["changed"][0]["changes"][0] == {"field": "fatalities", "old": 3, "new": 4}
-    assert main(["diff", "1.0.0", "9.9.9", "--out", str(two_releases)]) == 1
+    assert main(["diff", "1.0.0", "9.9.9", "--out", str(two_releases)]) == 2
     err = capsys.readouterr().err
     assert "9.9.9" in err and "1.0.0, 2.0.0" in err
 

@@ -81,7 +81,7 @@ def _pandera_errors(frames: dict[str, pd.DataFrame], skip: set[str]) -> set[tupl
                 col = typed[f.name]
                 typed[f.name] = col.mask(col.eq("").fillna(False)).astype(f.pandas_dtype())
         try:
-            schema_for(table).validate(typed, lazy=True)
+            schema_for(table, PKG.policy).validate(typed, lazy=True)
         except pdx.errors.SchemaErrors as err:
             found |= _errors(report_from_schema_errors(table, typed, err))
     return found

@@ -255,7 +255,7 @@ NESTED = b"[" * 100_000 + b"]" * 100_000
         (respond(NESTED), "deeper than"),
         (respond(b'{"releases": ' + b"[" * 70 + b"]" * 70 + b"}"), "deeper than"),
         (respond(b"", headers={"Content-Length": "99999999999999999999"}), "announces"),
-        (respond(b"\xff\xfe not json"), "not JSON"),
+        (respond(b"\xff\xfe not json"), r"not (valid )?JSON"),
         (respond(b'{"releases": 5}'), "no 'releases' list"),
         (respond(b"[]"), "no 'releases' list"),
         (respond(b"{}", status=403), "HTTP 403"),
@@ -290,7 +290,7 @@ def test_a_bad_index_is_a_download_error_and_versions_only_warns(
         (respond(NESTED), "deeper than"),
         (respond(b"", headers={"Content-Length": "99999999999999999999"}), "announces"),
         (respond(b'"a string"'), "not a JSON object"),
-        (respond(b"{" + b'"a":' * 10 + b"1"), "not JSON"),
+        (respond(b"{" + b'"a":' * 10 + b"1"), r"not (valid )?JSON"),
     ],
 )
 def test_a_bad_descriptor_body_is_a_download_error(
@@ -583,7 +583,7 @@ def test_json_depth_limit_and_unclosed_brackets() -> None:
     for raw in (b"[" + ok + b"]", b"[" * 100_000, b'{"a": ' * 5000):
         with pytest.raises(DownloadError, match="deeper than"):
             parse_json_document(raw, "x")
-    with pytest.raises(DownloadError, match="not JSON"):
+    with pytest.raises(DownloadError, match=r"not (valid )?JSON"):
         parse_json_document(b"[[[", "x")
 
 

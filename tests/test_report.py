@@ -240,10 +240,10 @@ def test_cli_report_writes_the_same_bytes(curated: Path, page: str, tmp_path: Pa
     from conflictdata.cli import main
 
     out = tmp_path / "r.html"
-    assert main(["report", "--source", str(curated), "--out", str(out)]) == 0
+    assert main(["report", "--releases", str(curated), "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == page
     assert "wrote" in capsys.readouterr().out
-    assert main(["report", "../evil", "--source", str(curated), "--out", str(out)]) == 1
+    assert main(["report", "../evil", "--releases", str(curated), "--out", str(out)]) == 2
 
 
 def test_loader_does_not_import_the_report_libraries(curated: Path) -> None:
@@ -425,7 +425,7 @@ def test_a_table_that_is_not_the_releases_is_refused(
     ]
     assert expected in str(info.value) and "\n" not in str(info.value)
     out = tmp_path / "r.html"
-    assert main(["report", "--source", str(rel), "--out", str(out)]) in (1, 2)
+    assert main(["report", "--releases", str(rel), "--out", str(out)]) in (1, 2)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and expected in err
     assert not out.exists()

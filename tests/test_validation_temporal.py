@@ -22,7 +22,6 @@ from validate_support import write_package
 from conflictdata._checks.findings import FRICTIONLESS
 from conflictdata._tableschema.fields import read_field as _field_from_dict
 from conflictdata._tableschema.tables import table_schema_from_dict
-from conflictdata._types.cells import read_cells
 from conflictdata._types.temporal import NAIVE
 from conflictdata._validation.run import validate
 from conflictdata.errors import BuildError, DescriptorError, UnsupportedFeatureError
@@ -246,8 +245,7 @@ def test_time_enum_is_typed(tmp_path):
 
 def test_typed_datetimes_are_instants_and_naive_ones_apart():
     f = _field_from_dict({"name": "a", "type": "datetime"}, "t")
-    r = read_cells(
-        f,
+    r = f.value_type.read(
         pa.chunked_array(
             [pa.array(["2020-01-05T10:00:00+01:00", "2020-01-05T09:00:00Z", "2020-01-05T09:00:00"])]
         ),
@@ -496,7 +494,7 @@ def _agree(ftype: str, fmt: str, cells: list[str]) -> None:
         [pa.array(cells[:half], pa.string()), pa.array(cells[half:], pa.string()).slice(0)],
         pa.string(),
     )
-    r = read_cells(f, col, np.ones(len(cells), dtype=bool))
+    r = f.value_type.read(col, np.ones(len(cells), dtype=bool))
     got = r.typed.cast(pa.int32() if ftype == "date" else pa.int64()).to_pylist()
     assert list(r.ok) == [g is not None for g in got]
     want = [_code(reader(c)) for c in cells]
@@ -701,7 +699,7 @@ def test_frictionless_field_cases():
         theirs = frictionless.Field.from_descriptor(
             {"name": "a", "type": ftype, "format": fmt}
         ).read_cell(cell)[0]
-        r = read_cells(f, pa.chunked_array([pa.array([cell])]), np.array([cell != ""]))
+        r = f.value_type.read(pa.chunked_array([pa.array([cell])]), np.array([cell != ""]))
         got = r.typed.cast(pa.int32() if ftype == "date" else pa.int64()).to_pylist()[0]
         assert got == _code(theirs), (ftype, fmt, cell, got, theirs)
 
@@ -732,10 +730,10 @@ def test_sliced_and_chunked_columns_read_the_same():
         "bad",
     ]
     f = _field_from_dict({"name": "a", "type": "datetime"}, "t")
-    whole = read_cells(f, pa.chunked_array([pa.array(cells[1:])]), np.ones(6, dtype=bool))
+    whole = f.value_type.read(pa.chunked_array([pa.array(cells[1:])]), np.ones(6, dtype=bool))
     parts = pa.chunked_array(
         [pa.array(cells).slice(1, 2), pa.array([], pa.string()), pa.array(cells).slice(3)]
     )
-    split = read_cells(f, parts, np.ones(6, dtype=bool))
+    split = f.value_type.read(parts, np.ones(6, dtype=bool))
     assert split.typed.equals(whole.typed) and list(split.ok) == list(whole.ok)
     assert list(whole.ok) == [True, True, False, True, True, False]

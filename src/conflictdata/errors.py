@@ -1,4 +1,8 @@
-"""Exceptions of our own, each with a message a person can act on."""
+"""Exceptions of our own, each with a message a person can act on, and the exit code the
+command gives for it (``exit_code``: 1 the data breaks a rule, 2 the command could not run).
+
+The private refusals at the end are raised inside the package and always translated by the
+caller, which knows where they happened (the resource, field or file)."""
 
 from __future__ import annotations
 
@@ -23,6 +27,9 @@ __all__ = [
 
 class ConflictDataError(Exception):
     """Base class of every error this package raises on purpose."""
+
+    #: what ``conflictdata`` exits with when this error stops a command: 2, it could not run
+    exit_code: int = 2
 
 
 class DescriptorError(ConflictDataError):
@@ -59,13 +66,18 @@ class ValidationError(ConflictDataError):
     checked in memory. ``report`` holds every finding (table, row key, field, code, value,
     message), as the CSV validator reports them."""
 
+    exit_code = 1
+
     def __init__(self, message: str, report: object) -> None:
         super().__init__(message)
         self.report = report
 
 
 class BuildError(ConflictDataError):
-    """A release could not be built."""
+    """A release could not be built from these seeds (a cell that does not convert, an ID
+    gone without a tombstone): the data must change."""
+
+    exit_code = 1
 
 
 class ReleaseExistsError(BuildError):
@@ -80,6 +92,8 @@ class UncommittedInputsError(BuildError):
     """Seeds, schemas or the descriptor differ from the last commit, which dates a release:
     commit them, set SOURCE_DATE_EPOCH, or allow the build to stamp its own time."""
 
+    exit_code = 2
+
     def __init__(self, message: str, uncommitted: list[str] | None = None) -> None:
         super().__init__(message)
         self.uncommitted = uncommitted or []
@@ -88,6 +102,8 @@ class UncommittedInputsError(BuildError):
 class OutputError(BuildError):
     """The build output folder cannot be written (read-only, full, not a folder): nothing
     was published."""
+
+    exit_code = 2
 
 
 class UnknownTableError(ConflictDataError, KeyError):
@@ -120,3 +136,32 @@ class HistoryError(DownloadError):
 
 class MissingDependencyError(ConflictDataError, ImportError):
     """An optional dependency is needed for this call; the message says how to install it."""
+
+
+# -- private refusals: raised inside the package, translated where the place is known ---------
+
+
+class RefusedCellsError(ConflictDataError):
+    """A type's reader met a value it cannot compare exactly (an integer beyond int64, a
+    signalling NaN, a time offset in seconds): the caller refuses the run with an
+    :class:`UnsupportedFeatureError` naming the resource and field."""
+
+    def __init__(self, feature: str, value: object, why: str) -> None:
+        super().__init__(feature)
+        self.feature, self.value, self.why = feature, value, why
+
+
+class SourceProblemError(ConflictDataError):
+    """A resource's bytes cannot be had: the reader reports it as the finding ``code`` at
+    ``path`` (and ``line``) instead of raising further."""
+
+    exit_code = 1
+
+    def __init__(self, code: str, path: str, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.code, self.path, self.message, self.line = code, path, message, line
+
+
+class TransientDownloadError(DownloadError):
+    """A download failure that asking again may cure (connection, 5xx, truncated body): the
+    retry loop asks again, and gives up with a plain :class:`DownloadError`."""

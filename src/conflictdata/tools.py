@@ -38,6 +38,10 @@ _LAZY = {
     "write_report": "_tools.report",
     "croissant_metadata": "_tools.croissant",
     "write_croissant": "_tools.croissant",
+    "fix_package": "_tools.fix",
+    "FileFix": "_tools.fix",
+    "review_seeds": "_tools.review",
+    "Review": "_tools.review",
 }
 
 __all__ = sorted([*_LAZY, "pandera_schema", "validate_frames"])
@@ -49,45 +53,59 @@ def validate_frames(
     *,
     package: Package | str | Path | None = None,
     max_per_rule: int = 1000,
+    policy: str | None = None,
 ) -> Report:
     """Check DataFrames by table name against the schemas: every field constraint, the
     primary key, every rowChecks rule, foreign keys (between the given frames, and into the
     release's other tables where a frame is missing), cycles and notBefore — the CSV
-    validator's layers 2-4, with its codes, fields, keys and messages (``line`` is empty;
-    ``column`` is the field's position in the schema).
+    validator's layers 2-4, its very checks, with its codes, fields, keys and messages
+    (``line`` is empty; ``column`` is the field's position in the schema).
 
     ``package``: check against this package's schemas (a :class:`Package` or a descriptor
     path) instead of the release's; tables it has no frame for are then not checked against.
+    ``policy``: "strict" or "spec" as in ``validate``; by default the package's, and for a
+    release (whose descriptor does not record it) this dataset's, "strict".
 
     >>> report = conflictdata.tools.validate_frames({"events": df})
     >>> print(report.format_text())
     """
+    from ._frames.validate import RELEASE_POLICY
     from ._frames.validate import validate_frames as check
     from ._tableschema.model import Package
     from ._tableschema.package import read_package
 
     if isinstance(package, Package):
-        return check(frames, package, max_per_rule=max_per_rule)
+        return check(frames, package, max_per_rule=max_per_rule, policy=policy)
     if package is not None:
-        return check(frames, read_package(package), max_per_rule=max_per_rule)
+        return check(frames, read_package(package), max_per_rule=max_per_rule, policy=policy)
     from ._loader.releases import open_release
 
     release = open_release(version)
-    return check(frames, release.package, release=release, max_per_rule=max_per_rule)
+    return check(
+        frames,
+        release.package,
+        release=release,
+        max_per_rule=max_per_rule,
+        policy=policy or RELEASE_POLICY,
+    )
 
 
-def pandera_schema(table: str, version: str | None = None) -> pdx.DataFrameSchema:
+def pandera_schema(
+    table: str, version: str | None = None, *, policy: str | None = None
+) -> pdx.DataFrameSchema:
     """A pandera ``DataFrameSchema`` for the frame ``conflictdata.load(table, version)`` gives:
     its dtypes, every field constraint, the primary key, every rowChecks rule and the
     self-referencing foreign keys (parent in the same frame, no cycles, notBefore), each
-    check named with the validator's finding code. Columns beyond the schema's are allowed.
+    check named with the validator's finding code and running the validator's own check.
+    Columns beyond the schema's are allowed. ``policy``: as in ``validate_frames``.
 
     >>> conflictdata.tools.pandera_schema("events").validate(df, lazy=True)
     """
     from ._frames.pandera_schemas import schema_for
+    from ._frames.validate import RELEASE_POLICY
     from ._loader.releases import open_release
 
-    return schema_for(open_release(version).table(table))
+    return schema_for(open_release(version).table(table), policy or RELEASE_POLICY)
 
 
 def __getattr__(name: str) -> Any:

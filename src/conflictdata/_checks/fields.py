@@ -3,35 +3,35 @@ spelling and the primary key, each a vectorised mask over the whole column."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._tableschema.model import Field
-from .._types.cells import bound as cell_bound
-from .._types.cells import read_cells
+from .._tableschema.model import Bound, Field
 from .._types.ids import MAX_DIGITS, id_pattern
 from .._types.kernels import char_lengths, np_mask, regex_mask, take_rows
-from .._types.numbers import exact_values, value_reader
-from .._types.spec import RefusedCells
+from .._types.numbers import NumberType
+from .._types.spec import Read
+from .._types.temporal import code_kind
 from ..errors import UnsupportedFeatureError
 from .table import Collector, TableData, quote
 
 __all__ = [
+    "check_field",
     "check_fields",
+    "check_primary_key",
+    "check_type",
     "defer_pattern",
     "is_none",
     "join_parts",
     "key_values",
     "pattern_mask",
+    "read_types",
     "report_pattern",
 ]
-
-#: the types compared as text (their cells are their values)
-_TEXT = ("string", "any")
 
 
 def defer_pattern(td: TableData, f: Field) -> bool:
@@ -75,27 +75,36 @@ def pattern_mask(td: TableData, f: Field, s: pa.ChunkedArray) -> np.ndarray:
     return ok
 
 
-def _typed(
-    td: TableData, f: Field, s: pa.ChunkedArray, present: np.ndarray, out: Collector
-) -> np.ndarray:
-    """Type-check one column (E202, and E203 for impossible dates) and store its typed
-    values, invalid ones as null (the readers: :mod:`.._types.cells`); return the valid cells."""
-    try:
-        r = read_cells(f, s, present)
-    except RefusedCells as exc:
-        raise UnsupportedFeatureError(
-            exc.feature, exc.value, resource=td.name, field=f.name, why=exc.why
-        ) from None
+def _store(td: TableData, f: Field, present: np.ndarray) -> tuple[np.ndarray, Read]:
+    """Read the column of ``f`` as its type (:meth:`TableData.read`) and keep its typed
+    values for the later layers, invalid ones as null; return the valid cells and the read."""
+    r = td.read(f, present)
     if r.typed is not None:
         td.typed[f.name] = r.typed
     elif not (present & ~r.ok).any():
         pass
     else:  # text of a format: a cell not of it is None in keys, as frictionless reads it
         td.typed[f.name] = pc.if_else(
-            pa.array(present & r.ok), s.combine_chunks(), pa.scalar(None, pa.string())
+            pa.array(present & r.ok), td.raw[f.name].combine_chunks(), pa.scalar(None, pa.string())
         )
     if r.ymd is not None:
         td.ymd[f.name] = r.ymd
+    return present & r.ok, r
+
+
+def read_types(td: TableData, names: Collection[str] | None = None) -> None:
+    """The columns ``names`` (None: all) read as their types, nothing reported: for a table
+    the checks only look up (the release's tables a frame's keys point to), or a rule run
+    on its own."""
+    for f in td.schema.fields:
+        if (names is None or f.name in names) and f.name in td.raw and f.name not in td.typed:
+            _store(td, f, td.is_present(f.name))
+
+
+def check_type(td: TableData, f: Field, present: np.ndarray, out: Collector) -> np.ndarray:
+    """Type-check one column (E202, and E203 for impossible dates) and store its typed
+    values (:func:`_store`); return the valid cells."""
+    valid, r = _store(td, f, present)
     bad = present & ~r.ok
     if r.impossible is not None and len(r.impossible):
         out.rows(
@@ -104,7 +113,7 @@ def _typed(
         bad[r.impossible] = False
     what = r.what
     out.rows("E202", td, np.flatnonzero(bad), f.name, lambda v, x: f"{quote(v)} is not {what}")
-    return present & r.ok
+    return valid
 
 
 def _is_nan(typed: pa.Array) -> np.ndarray:
@@ -114,60 +123,40 @@ def _is_nan(typed: pa.Array) -> np.ndarray:
     return np_mask(pc.is_nan(typed))
 
 
-def _exact_number(f: Field) -> bool:
-    """A number read as Decimal: float64 settles every comparison but ties and long cells."""
-    return f.type == "number" and not f.raw.get("floatNumber")
+def _exact(f: Field) -> NumberType | None:
+    """A number read as Decimal (float64 settles every comparison but ties and long cells)."""
+    vt = f.value_type
+    return vt if isinstance(vt, NumberType) and vt.exact_values else None
 
 
-def _enum_bad(td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray) -> np.ndarray:
+def _enum_bad(td: TableData, f: Field, valid: np.ndarray) -> np.ndarray:
     """Valid cells whose value is not in the enum, compared as frictionless does: text for
-    string and any (an ``any`` enum item that is not a string matches nothing), typed values
-    for the rest (each enum item read as the field's type; an unreadable one matches
-    nothing)."""
-    items = f.raw.get("constraints", {}).get("enum") or []
-    typed = td.typed.get(f.name) if f.type not in _TEXT else None
+    string and any, typed values for the rest (the items as the field's type read them,
+    :attr:`Field.enum_values`)."""
+    values = list(f.enum_values or ())
+    typed = td.typed.get(f.name) if not f.value_type.text_compared else None
     if typed is None:
-        allowed = [v for v in items if isinstance(v, str)]
-        return valid & ~np_mask(pc.is_in(s, value_set=pa.array(allowed, pa.string())))
-    if f.type in ("integer", "number"):
-        read = value_reader(f)
-        values = [v for v in (read(i) for i in items) if v is not None]
-    else:
-        values = []
-        for i in items:
-            try:
-                v = cell_bound(f, i)
-                values.append(
-                    pa.array([v.as_py() if isinstance(v, pa.Scalar) else v])
-                    .cast(typed.type)[0]
-                    .as_py()
-                )
-            except (ValueError, TypeError, OverflowError, ArithmeticError, pa.ArrowException):
-                pass  # not a value of the type: it matches nothing, as in frictionless
-    if f.type in ("integer", "number"):
-        scalars = [
-            float(v) if f.type == "number" else int(v)
-            for v in values
-            if f.type == "number" or -(2**63) <= v < 2**63
-        ]
-        vs = pa.array(scalars, typed.type)
-    else:
-        vs = pa.array(values, typed.type)
+        return valid & ~np_mask(pc.is_in(td.raw[f.name], value_set=pa.array(values, pa.string())))
+    if f.type == "integer":
+        values = [v for v in values if -(2**63) <= v < 2**63]
+    vs = f.value_type.array(values)
     ok = np_mask(pc.is_in(typed, value_set=vs)) & ~_is_nan(typed)
-    if _exact_number(f):  # float64 equality may join long decimals: settle those exactly
+    exact = _exact(f)
+    if exact is not None:  # float64 equality may join long decimals: settle those exactly
+        s = td.raw[f.name]
         long = np.flatnonzero(ok & valid & np_mask(pc.greater(pc.utf8_length(s), 15)))
         if len(long):
-            exact = set(values)
-            ok[long] = [v in exact for v in exact_values(f, s, long)]
+            items = set(values)
+            ok[long] = [v in items for v in exact.exact(s, long)]
     return valid & ~ok
 
 
-_BOUNDS = (
-    ("minimum", "E206", pc.less, "below the minimum"),
-    ("maximum", "E207", pc.greater, "above the maximum"),
-    ("exclusiveMinimum", "E206", pc.less_equal, "not above the exclusive minimum"),
-    ("exclusiveMaximum", "E207", pc.greater_equal, "not below the exclusive maximum"),
-)
+_BOUNDS = {
+    "minimum": ("E206", pc.less, "below the minimum"),
+    "maximum": ("E207", pc.greater, "above the maximum"),
+    "exclusiveMinimum": ("E206", pc.less_equal, "not above the exclusive minimum"),
+    "exclusiveMaximum": ("E207", pc.greater_equal, "not below the exclusive maximum"),
+}
 _EXACT_OP = {
     "minimum": lambda c, b: c < b,
     "maximum": lambda c, b: c > b,
@@ -176,33 +165,48 @@ _EXACT_OP = {
 }
 
 
-def _check_bounds(
-    td: TableData, f: Field, s: pa.ChunkedArray, valid: np.ndarray, out: Collector
-) -> None:
+def _refuse_mixed_kinds(f: Field, b: Bound, typed: pa.Array, valid: np.ndarray) -> None:
+    """A datetime or time bound with a UTC offset compared with a value without (or the
+    reverse): Python (and frictionless) cannot order them, so the run is refused."""
+    bk = int(code_kind(pa.array([b.scalar]))[0])
+    kinds = code_kind(typed)
+    mixed = valid & (kinds >= 0) & (kinds != bk)
+    if mixed.any():
+        raise UnsupportedFeatureError(
+            f"constraints.{b.key}",
+            b.written,
+            field=f.name,
+            why=f"a {f.type} {'with' if bk else 'without'} a UTC offset, compared with "
+            f"data row {int(np.flatnonzero(mixed)[0]) + 1}, which has "
+            f"{'none' if bk else 'one'}: Python (and frictionless) cannot order them",
+        )
+
+
+def _check_bounds(td: TableData, f: Field, valid: np.ndarray, out: Collector) -> None:
     """E206/E207: each bound compared with the typed values (NaN fails every bound, as in
     frictionless; a tie of float64 values is settled with the exact Decimals)."""
     typed = td.typed.get(f.name)
-    c = f.raw.get("constraints", {})
-    if typed is None:
+    if typed is None or not f.bounds:
         return
+    if f.type in ("datetime", "time"):
+        for b in f.bounds:
+            _refuse_mixed_kinds(f, b, typed, valid)
     nan = _is_nan(typed)
-    for key, code, op, word in _BOUNDS:
-        bound = c.get(key)
-        if bound is None:
-            continue
-        b = cell_bound(f, bound)
-        bad = np_mask(op(typed, b)) | (nan & valid)
-        if _exact_number(f):
-            tie = np.flatnonzero(np_mask(pc.equal(typed, b)))
+    exact = _exact(f)
+    for b in f.bounds:
+        code, op, word = _BOUNDS[b.key]
+        bad = np_mask(op(typed, b.scalar)) | (nan & valid)
+        if exact is not None:
+            tie = np.flatnonzero(np_mask(pc.equal(typed, b.scalar)))
             if len(tie):
-                eb = value_reader(f)(bound)
-                bad[tie] = [_EXACT_OP[key](v, eb) for v in exact_values(f, s, tie)]
+                ties = exact.exact(td.raw[f.name], tie)
+                bad[tie] = [_EXACT_OP[b.key](v, b.value) for v in ties]
         out.rows(
             code,
             td,
             np.flatnonzero(bad & valid),
             f.name,
-            lambda v, x, word=word, bound=bound: f"value {quote(v)} is {word} {bound}",
+            lambda v, x, word=word, bound=b.written: f"value {quote(v)} is {word} {bound}",
         )
 
 
@@ -219,19 +223,19 @@ def key_values(
     all None and holds no NaN, and for Decimal keys the exact Python keys of given rows,
     which settle the few float64 collisions)."""
     fields = [td.schema.field(n) for n in names]
-    typed = [f.type not in _TEXT for f in fields]
-    exact = any(_exact_number(f) for f in fields)
+    typed = [not f.value_type.text_compared for f in fields]
+    exacts = [_exact(f) for f in fields]
     key_of = None
-    if exact:
+    if any(e is not None for e in exacts):
 
         def key_of(idx: np.ndarray) -> list[Any]:
             cols = [
-                exact_values(f, td.raw[f.name], idx)
-                if _exact_number(f)
+                e.exact(td.raw[f.name], idx)
+                if e is not None
                 else take_rows(td.value(f.name), idx).to_pylist()
-                for f in fields
+                for f, e in zip(fields, exacts, strict=True)
             ]
-            return list(zip(*cols))
+            return list(zip(*cols, strict=True))
 
     if not any(typed) and all(td.is_present(n).all() and n not in td.typed for n in names):
         values = (
@@ -300,79 +304,87 @@ def _duplicates(
 
 def check_fields(td: TableData, out: Collector) -> None:
     """Layer 2: type, required, enum, pattern, bounds, lengths, unique and primary key."""
-    schema = td.schema
-    for f in schema.fields:
-        s = td.raw.get(f.name)
-        if s is None:
-            continue
-        present = td.is_present(f.name)
-        valid = _typed(td, f, s, present, out)
-        name = f.name
-        if f.required:  # a primary key field too (its row also gets E212 when all empty)
+    for f in td.schema.fields:
+        check_field(td, f, out)
+    check_primary_key(td, out)
+
+
+def check_field(td: TableData, f: Field, out: Collector, *, defer: bool = True) -> None:
+    """Every rule of one field: type, required, enum, pattern, bounds, lengths, unique and
+    the ID spelling. ``defer``: a foreign key's pattern waits for the key lookups
+    (:func:`defer_pattern`); without it, it is checked here (a run of this field alone)."""
+    if f.name not in td.raw:
+        return
+    present = td.is_present(f.name)
+    valid = check_type(td, f, present, out)
+    name = f.name
+    if f.required and out.applies("E201"):  # a key field too (its row may also get E212)
+        out.rows(
+            "E201",
+            td,
+            np.flatnonzero(~present),
+            name,
+            lambda v, x: f"{name} is required but empty",
+        )
+    if f.enum is not None and out.applies("E204"):
+        allowed = list(f.enum)
+        shown = ", ".join(allowed[:12]) + (", …" if len(allowed) > 12 else "")
+        out.rows(
+            "E204",
+            td,
+            np.flatnonzero(_enum_bad(td, f, valid)),
+            name,
+            lambda v, x: f"value {quote(v)} is not one of: {shown}",
+        )
+    if f.pattern is not None and out.applies("E205"):
+        if defer and defer_pattern(td, f):
+            td.deferred_patterns.append(name)  # relations.check_deferred_patterns
+        else:
+            ok = pattern_mask(td, f, td.raw[name])
+            td.pattern_ok[name] = ok
+            report_pattern(td, f, ok, out, valid)
+    if out.applies("E213") and f.pattern is not None and id_pattern(f.pattern) is not None:
+        _check_id_spelling(td, f, out)
+    if out.applies("E206") or out.applies("E207"):
+        _check_bounds(td, f, valid, out)
+    if out.applies("E230") and f.type == "number":
+        typed = td.typed[name]
+        idx = np.flatnonzero(valid & ~np_mask(pc.is_finite(typed)))
+        out.rows("E230", td, idx, name, lambda v, x: f"{quote(v)} is not a finite number")
+    if (f.min_length is not None or f.max_length is not None) and (
+        out.applies("E208") or out.applies("E209")
+    ):
+        length = char_lengths(td.raw[name], present, f.min_length, f.max_length)
+        if f.min_length is not None:
+            lo = f.min_length
             out.rows(
-                "E201",
+                "E208",
                 td,
-                np.flatnonzero(~present),
+                np.flatnonzero(valid & (length < lo)),
                 name,
-                lambda v, x: f"{name} is required but empty",
+                lambda v, x: f"{len(v or '')} characters, fewer than the minimum {lo}",
             )
-        if f.enum is not None:
-            allowed = list(f.enum)
-            shown = ", ".join(allowed[:12]) + (", …" if len(allowed) > 12 else "")
+        if f.max_length is not None:
+            hi = f.max_length
             out.rows(
-                "E204",
+                "E209",
                 td,
-                np.flatnonzero(_enum_bad(td, f, s, valid)),
+                np.flatnonzero(valid & (length > hi)),
                 name,
-                lambda v, x: f"value {quote(v)} is not one of: {shown}",
+                lambda v, x: f"{len(v or '')} characters, more than the maximum {hi}",
             )
-        if f.pattern is not None:
-            if defer_pattern(td, f):
-                td.deferred_patterns.append(name)  # relations.check_deferred_patterns
-            else:
-                ok = pattern_mask(td, f, s)
-                td.pattern_ok[name] = ok
-                report_pattern(td, f, ok, out, valid)
-        if out.strict and f.pattern is not None and id_pattern(f.pattern) is not None:
-            _check_id_spelling(td, f, out)
-        _check_bounds(td, f, s, valid, out)
-        if out.strict and f.type == "number":
-            typed = td.typed[name]
-            idx = np.flatnonzero(valid & ~np_mask(pc.is_finite(typed)))
-            out.rows("E230", td, idx, name, lambda v, x: f"{quote(v)} is not a finite number")
-        if f.min_length is not None or f.max_length is not None:
-            length = char_lengths(s, present, f.min_length, f.max_length)
-            if f.min_length is not None:
-                lo = f.min_length
-                out.rows(
-                    "E208",
-                    td,
-                    np.flatnonzero(valid & (length < lo)),
-                    name,
-                    lambda v, x: f"{len(v or '')} characters, fewer than the minimum {lo}",
-                )
-            if f.max_length is not None:
-                hi = f.max_length
-                out.rows(
-                    "E209",
-                    td,
-                    np.flatnonzero(valid & (length > hi)),
-                    name,
-                    lambda v, x: f"{len(v or '')} characters, more than the maximum {hi}",
-                )
-        if f.unique and not _distinct_ids(td, name):  # a key field too, as frictionless
-            values, consider, key_of = key_values(td, (name,))
-            dup, firsts = _duplicates(values, consider, key_of)
-            first_lines = [int(td.lines[i]) for i in firsts]
-            out.rows(
-                "E210",
-                td,
-                dup,
-                name,
-                lambda v, x: f"{quote(v)} is already used on line {x['first']}",
-                extra={"first": dict(zip(dup.tolist(), first_lines))},
-            )
-    _check_primary_key(td, out)
+    if f.unique and out.applies("E210") and not _distinct_ids(td, name):  # a key too
+        values, consider, key_of = key_values(td, (name,))
+        dup, firsts = _duplicates(values, consider, key_of)
+        first_rows = [td.row_name(i) for i in firsts]
+        out.rows(
+            "E210",
+            td,
+            dup,
+            name,
+            lambda v, x: f"{quote(v)} is already used on {x['first']}",
+            extra={"first": dict(zip(dup.tolist(), first_rows, strict=True))},
+        )
 
 
 _POW10 = np.array([10**k for k in range(MAX_DIGITS + 1)], dtype=np.int64)
@@ -398,7 +410,7 @@ def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
     if len(idx) == 0:
         return
     # For each bad row, another row holding the same number (numbers that fit int64).
-    same: dict[int, int] = {}
+    same: dict[int, str] = {}
     nums = ids.val[idx[bad[idx]]] if len(idx) else np.zeros(0, dtype=np.int64)
     if len(nums):
         peers = np.flatnonzero(ids.ok & np.isin(ids.val, nums))
@@ -409,14 +421,14 @@ def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
             if bad[r]:
                 other = [p for p in first_of.get(int(ids.val[r]), []) if p != r]
                 if other:
-                    same[r] = int(td.lines[other[0]])
+                    same[r] = td.row_name(other[0])
     digits = prefix.decode()
 
     def message(v: str | None, x: dict[str, Any]) -> str:
         text = v or ""
         num = text[len(digits) :].lstrip("0")
         canon = digits + num.rjust(width, "0")
-        also = f"; line {x['line']} spells the same number" if x["line"] is not None else ""
+        also = f"; {x['line']} spells the same number" if x["line"] is not None else ""
         return (
             f"{quote(v)} has extra leading zeros: the one spelling of this ID is "
             f"{quote(canon)}{also}"
@@ -442,7 +454,7 @@ def _distinct_ids(td: TableData, name: str) -> bool:
     return td.id_ints(name, idp[0]).key_table() is not None
 
 
-def _check_primary_key(td: TableData, out: Collector) -> None:
+def check_primary_key(td: TableData, out: Collector) -> None:
     """E212 for a row whose key cells are all None (empty or invalid), E211 for a key tuple
     already seen, a None part comparing equal to None: frictionless' primary-key rule."""
     pk = td.schema.primary_key
@@ -465,10 +477,10 @@ def _check_primary_key(td: TableData, out: Collector) -> None:
         pk[0],
         lambda v, x: f"the primary key {label} is empty or not a valid value",
     )
-    if fast:
+    if fast or not out.applies("E211"):
         return
     dup, firsts = _duplicates(values, consider & ~none, key_of)
-    first_lines = [int(td.lines[i]) for i in firsts]
+    first_rows = [td.row_name(i) for i in firsts]
     shown = (
         td.raw[pk[0]]
         if len(pk) == 1
@@ -479,6 +491,6 @@ def _check_primary_key(td: TableData, out: Collector) -> None:
         td,
         dup,
         pk[0],
-        lambda v, x: f"{label} {quote(x['key'])} is already used on line {x['first']}",
-        extra={"first": dict(zip(dup.tolist(), first_lines)), "key": shown},
+        lambda v, x: f"{label} {quote(x['key'])} is already used on {x['first']}",
+        extra={"first": dict(zip(dup.tolist(), first_rows, strict=True)), "key": shown},
     )

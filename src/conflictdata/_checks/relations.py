@@ -4,6 +4,7 @@ over whole columns."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -33,6 +34,11 @@ def _key_values(td: TableData, names: tuple[str, ...]) -> pa.ChunkedArray | pa.A
     if len(names) == 1:
         return td.raw[names[0]]
     return key_values(td, names)[0]
+
+
+def _checked(tds: dict[str, TableData], tables: Collection[str] | None) -> list[TableData]:
+    """The tables whose rows are checked (the others are there to be looked up)."""
+    return [td for name, td in tds.items() if tables is None or name in tables]
 
 
 def _usable(tds: dict[str, TableData], td: TableData, fk: ForeignKey) -> TableData | None:
@@ -164,12 +170,15 @@ def _key_present(td: TableData, names: tuple[str, ...]) -> np.ndarray:
     return ~np.logical_and.reduce([is_none(td, n) for n in names])
 
 
-def prepare_foreign_keys(tds: dict[str, TableData], workers: int) -> None:
-    """Compute every foreign key's lookup up front. Keys pointing to the same referenced
-    columns are looked up together, so that table's hash is built once; groups run in threads
-    (Arrow's kernels release the GIL), biggest first. The layer-4 checks then only read them."""
+def prepare_foreign_keys(
+    tds: dict[str, TableData], workers: int, tables: Collection[str] | None = None
+) -> None:
+    """Compute every foreign key's lookup up front (of the ``tables`` checked; None: all).
+    Keys pointing to the same referenced columns are looked up together, so that table's
+    hash is built once; groups run in threads (Arrow's kernels release the GIL), biggest
+    first. The layer-4 checks then only read them."""
     groups: dict[tuple[str, tuple[str, ...]], list[tuple[TableData, ForeignKey]]] = {}
-    for td in tds.values():
+    for td in _checked(tds, tables):
         for fk in td.schema.foreign_keys:
             ref = _usable(tds, td, fk)
             if ref is not None and _typed_fk(td, ref, fk) is not None:
@@ -231,11 +240,13 @@ def _index_array(found: np.ndarray) -> pa.Array:
     )
 
 
-def check_deferred_patterns(tds: dict[str, TableData], out: Collector) -> None:
+def check_deferred_patterns(
+    tds: dict[str, TableData], out: Collector, tables: Collection[str] | None = None
+) -> None:
     """E205 for foreign-key fields whose pattern check waited for the lookups: a cell that
     resolves equals a referenced key checked against the same pattern, so it takes that
     key's answer; only the other cells (and every cell when that is not so) get the regex."""
-    for td in tds.values():
+    for td in _checked(tds, tables):
         for name in td.deferred_patterns:
             f = td.schema.field(name)
             s = td.raw[name]
@@ -261,20 +272,27 @@ def check_deferred_patterns(tds: dict[str, TableData], out: Collector) -> None:
             report_pattern(td, f, ok, out)
 
 
-def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
+def check_foreign_keys(
+    tds: dict[str, TableData], out: Collector, tables: Collection[str] | None = None
+) -> None:
     """E401: every non-empty foreign key value is a key of the referenced table (and, first,
-    the pattern checks that waited for these lookups)."""
-    check_deferred_patterns(tds, out)
-    for td in tds.values():
+    the pattern checks that waited for these lookups). ``tables``: the ones checked (None:
+    all); the others in ``tds`` are only looked up."""
+    if out.applies("E205"):
+        check_deferred_patterns(tds, out, tables)
+    if not out.applies("E401"):
+        return
+    for td in _checked(tds, tables):
         for fk in td.schema.foreign_keys:
             ref = _usable(tds, td, fk)
             if ref is None:
                 continue
-            child = (
-                td.raw[fk.fields[0]]
-                if len(fk.fields) == 1
-                else pc.binary_join_element_wise(*(td.raw[n] for n in fk.fields), "+")
-            )
+
+            def child(td: TableData = td, fk: ForeignKey = fk) -> pa.ChunkedArray | pa.Array:
+                if len(fk.fields) == 1:
+                    return td.raw[fk.fields[0]]
+                return pc.binary_join_element_wise(*(td.raw[n] for n in fk.fields), "+")
+
             present = _key_present(td, fk.fields)
             if not present.any():
                 continue
@@ -288,19 +306,27 @@ def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
                 bad,
                 fk.fields[0],
                 lambda v, x, label=label, target=target: (
-                    f"{label} {quote(x['v'])} is not a {target} ({tds[fk.resource].path})"
+                    f"{label} {quote(x['v'])} is not {_an(target)} {target} "
+                    f"({tds[fk.resource].path})"
                 ),
                 extra={"v": child},
                 hint=f"use an existing {target} value, or add that {fk.resource} row first",
             )
 
 
-def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
+def _an(word: str) -> str:
+    """The indefinite article before ``word`` ("an events.event_id", "a sources.source_id")."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def check_cycles(
+    tds: dict[str, TableData], out: Collector, tables: Collection[str] | None = None
+) -> None:
     """E402 (policy): self-referencing keys must not loop (the rows on a cycle:
     :func:`kernels.cycles`). Table Schema allows cycles; this dataset's references do not."""
-    if not out.strict:
+    if not out.applies("E402"):
         return
-    for td in tds.values():
+    for td in _checked(tds, tables):
         for fk in td.schema.acyclic_keys:
             if _usable(tds, td, fk) is None:
                 continue
@@ -332,9 +358,23 @@ def check_cycles(tds: dict[str, TableData], out: Collector) -> None:
             )
 
 
-def check_not_before(tds: dict[str, TableData], out: Collector) -> None:
+def _column(td: TableData, name: str) -> Callable[[], pa.ChunkedArray]:
+    """A column's cells, made only when a finding reads them."""
+    return lambda: td.raw[name]
+
+
+def _taken(td: TableData, name: str, at: pa.Array) -> Callable[[], pa.Array]:
+    """A column's cells at the rows ``at``, made only when a finding reads them."""
+    return lambda: td.raw[name].take(pc.fill_null(at, 0))
+
+
+def check_not_before(
+    tds: dict[str, TableData], out: Collector, tables: Collection[str] | None = None
+) -> None:
     """E403: relationChecks notBefore — a row does not end before the row it points to starts."""
-    for td in tds.values():
+    if not out.applies("E403"):
+        return
+    for td in _checked(tds, tables):
         for rule in td.schema.relation_rules:
             fld, start, end = rule.foreign_key, rule.start, rule.end
             fk = next(k for k in td.schema.foreign_keys if k.fields == (fld,))
@@ -370,8 +410,8 @@ def check_not_before(tds: dict[str, TableData], out: Collector) -> None:
                         f"{ref.name} {x['id']!s}, which {fld} points to"
                     ),
                     extra={
-                        "own": td.raw[col],
-                        "ref": ref.raw[start].take(pc.fill_null(pidx, 0)),
-                        "id": td.raw[fld],
+                        "own": _column(td, col),
+                        "ref": _taken(ref, start, pidx),
+                        "id": _column(td, fld),
                     },
                 )

@@ -4,29 +4,36 @@ vectorised over the whole table."""
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._tableschema.model import OrderedRule, TogetherRule, WhenRule
-from .._types.kernels import days_in_month, np_mask
+from .._tableschema.model import OrderedRule, RowRule, TogetherRule, WhenRule
+from .._types.kernels import civil_from_days, days_in_month, np_mask
 from .._types.temporal import check_comparable
 from .table import Collector, TableData, quote
 
-__all__ = ["check_rows"]
+__all__ = ["check_rows", "check_rule"]
 
 
 def check_rows(td: TableData, out: Collector) -> None:
     """Layer 3: the schema's rowChecks, each vectorised over the whole table."""
     for rule in td.schema.row_rules:
-        if not all(n in td.raw for n in rule.fields):
-            continue  # a column is missing: the header finding says so
-        if isinstance(rule, OrderedRule):
-            _ordered(td, list(rule.fields), out)
-        elif isinstance(rule, TogetherRule):
-            _together(td, list(rule.fields), out)
-        elif isinstance(rule, WhenRule):
-            _when(td, rule, out)
-        else:
-            _date_span(td, rule.start, rule.end, rule.precision, out)
+        check_rule(td, rule, out)
+
+
+def check_rule(td: TableData, rule: RowRule, out: Collector) -> None:
+    """One rowChecks rule over the table (it needs the typed values of its fields: layer 2
+    reads them first)."""
+    if not all(n in td.raw for n in rule.fields):
+        return  # a column is missing: the header finding says so
+    if isinstance(rule, OrderedRule):
+        _ordered(td, list(rule.fields), out)
+    elif isinstance(rule, TogetherRule):
+        _together(td, list(rule.fields), out)
+    elif isinstance(rule, WhenRule):
+        _when(td, rule, out)
+    else:
+        _date_span(td, rule.start, rule.end, rule.precision, out)
 
 
 def _ordered(td: TableData, names: list[str], out: Collector) -> None:
@@ -46,7 +53,7 @@ def _ordered(td: TableData, names: list[str], out: Collector) -> None:
                 lambda v, x, a=a, b=b: (
                     f"{b} {quote(v)} is less than {a} {quote(x['a'])} (must be {chain})"
                 ),
-                extra={"a": td.raw[a]},
+                extra={"a": lambda a=a: td.raw[a]},
             )
 
 
@@ -100,8 +107,19 @@ def _when(td: TableData, rule: WhenRule, out: Collector) -> None:
             )
 
 
+def _ymd(td: TableData, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Year, month, day of a date column: as its reader gave them, or from its typed days
+    (a column that held dates already, a frame's)."""
+    got = td.ymd.get(name)
+    typed = td.typed.get(name)
+    if got is None and typed is not None and pa.types.is_date32(typed.type):
+        days = pc.fill_null(pc.cast(typed, pa.int32()), 0).to_numpy(zero_copy_only=False)
+        got = td.ymd[name] = civil_from_days(np.asarray(days, dtype=np.int64))
+    return got
+
+
 def _date_span(td: TableData, start: str, end: str, prec: str, out: Collector) -> None:
-    if start not in td.ymd or end not in td.ymd:
+    if _ymd(td, start) is None or _ymd(td, end) is None:
         return
     both = np_mask(pc.is_valid(td.typed[start])) & np_mask(pc.is_valid(td.typed[end]))
     sy, sm, sd = td.ymd[start]
@@ -136,5 +154,5 @@ def _date_span(td: TableData, start: str, end: str, prec: str, out: Collector) -
                 lambda v, x, value=value, why=why: (
                     f"{prec} is {quote(value)}: {why} ({start} {x['s']}, {end} {x['e']})"
                 ),
-                extra={"s": td.raw[start], "e": td.raw[end]},
+                extra={"s": lambda: td.raw[start], "e": lambda: td.raw[end]},
             )

@@ -1,6 +1,14 @@
-"""The shared state of one validation run: each table's columns as read (:class:`TableData`,
-with the values derived from them cached for every layer) and the :class:`Collector` that
-gathers findings, capped per rule.
+"""What the checks read and where they report: one table's columns (:class:`TableData`, with
+the values derived from them cached for every layer) and the :class:`Collector` that gathers
+findings, capped per rule and kept to the codes the run's policy applies.
+
+:class:`TableData` is the column interface every check is written against. The CSV
+validator fills it with the text columns it parsed; the frames front end
+(:class:`conflictdata._frames.adapter.FrameData`) fills it from a DataFrame and overrides
+the places a frame differs: how a column is read as its type (:meth:`TableData.read_column`),
+which cells hold a value (:meth:`TableData.is_present`), how a row is named in a message and
+numbered in its source (:meth:`TableData.row_name`, :meth:`TableData.source_rows`) and where
+a finding is located (:meth:`TableData.locate`).
 """
 
 from __future__ import annotations
@@ -15,14 +23,21 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._tableschema.model import TableSchema
+from .._tableschema.model import Field, TableSchema
 from .._types.ids import IdInts, parse_ids
 from .._types.kernels import np_mask, take_rows
-from .findings import Finding, make_finding
+from .._types.spec import Read
+from .._util.text import shortened
+from ..errors import RefusedCellsError, UnsupportedFeatureError
+from .findings import POLICY, Finding, make_finding
 
 __all__ = ["Collector", "TableData", "quote"]
 
 _NULL_STR = pa.scalar(None, pa.string())
+
+#: what a finding's message may read beside the cell: a column, a function that gives one
+#: (made only when there is a finding), or values by row index
+Extra = pa.ChunkedArray | pa.Array | Callable[[], pa.ChunkedArray | pa.Array] | dict[int, Any]
 
 
 @dataclass
@@ -77,6 +92,39 @@ class TableData:
     def name(self) -> str:
         return self.schema.name
 
+    def read(self, f: Field, present: np.ndarray) -> Read:
+        """The column of ``f`` read as its type (a value that cannot be compared exactly
+        refuses the run, naming the resource and field)."""
+        try:
+            return self.read_column(f, present)
+        except RefusedCellsError as exc:
+            raise UnsupportedFeatureError(
+                exc.feature, exc.value, resource=self.name, field=f.name, why=exc.why
+            ) from None
+
+    def read_column(self, f: Field, present: np.ndarray) -> Read:
+        """The text cells of ``f`` through its type's reader."""
+        return f.value_type.read(self.raw[f.name], present)
+
+    def row_name(self, i: int) -> str:
+        """Row ``i`` as a message names it: its physical line."""
+        return f"line {int(self.lines[i])}"
+
+    def source_rows(self, idx: np.ndarray) -> np.ndarray:
+        """The rows ``idx`` as the source numbers them (a CSV table: the same)."""
+        return idx
+
+    def locate(self, idx: np.ndarray) -> list[tuple[str, int | None, int | None]]:
+        """(file, line, frictionless row number) of each row in ``idx``."""
+        lines = self.lines[idx]
+        rownos = self.rows[idx] if len(self.rows) == self.n and self.n else None
+        parts = self.source is not None and len(self.source.parts) > 1
+        out = []
+        for j in range(len(idx)):
+            path, line = self.source.locate(int(lines[j])) if parts else (self.path, int(lines[j]))
+            out.append((path, line, None if rownos is None else int(rownos[j])))
+        return out
+
     def is_present(self, name: str) -> np.ndarray:
         """Cells of a field that hold a value (cached): not a missing value, and not missing
         from a short row (whatever missingValues says)."""
@@ -97,12 +145,13 @@ class TableData:
 
 
 def quote(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…'"
+    """A cell or bound in a finding's message: its repr, cut short."""
+    return shortened(repr(value), limit, "…'")
 
 
 class Collector:
-    """Gathers findings, keeping at most ``limit`` per (table, code, field)."""
+    """Gathers findings, keeping at most ``limit`` per (table, code, field), and only those
+    of the codes the run's policy applies (:meth:`applies`)."""
 
     def __init__(self, limit: int = 1000, *, strict: bool = False) -> None:
         self.limit = limit
@@ -113,7 +162,15 @@ class Collector:
         self.suppressed: Counter[str] = Counter()
         self._lock = threading.Lock()
 
+    def applies(self, code: str) -> bool:
+        """Whether ``code`` is checked in this run: every code of the spec, and the policy
+        codes of the findings registry (:data:`.findings.POLICY`) only under the strict
+        policy. The one place that decides it; a check may ask first to skip its work."""
+        return self.strict or code not in POLICY
+
     def _room(self, code: str, table: str | None, fld: str | None, n: int) -> int:
+        if not self.applies(code):
+            return 0
         with self._lock:  # tables are checked in threads
             k = (table, code, fld)
             room = max(0, self.limit - self.counts[k])
@@ -145,11 +202,13 @@ class Collector:
         fld: str | None,
         message: Callable[[str | None, dict[str, Any]], str],
         *,
-        extra: dict[str, pa.ChunkedArray | pa.Array | dict[int, Any]] | None = None,
+        extra: dict[str, Extra] | None = None,
         column: int | None = None,
         hint: str | None = None,
     ) -> None:
-        """One finding per row index in ``idx`` (located by td.lines), message built per row."""
+        """One finding per row index in ``idx`` (located by :meth:`TableData.locate`), the
+        message built per row from the cell and ``extra`` (per name: a column, a function
+        giving one, only called when there are rows, or a dict by row index)."""
         if len(idx) == 0:
             return
         room = self._room(code, td.name, fld, len(idx))
@@ -160,18 +219,16 @@ class Collector:
         keys = take_rows(td.keys, idx).to_pylist() if td.keys is not None else [None] * len(idx)
         ex: dict[str, list[Any]] = {}
         for name, arr in (extra or {}).items():
+            if callable(arr):
+                arr = arr()
             ex[name] = (
                 [arr.get(int(i)) for i in idx]
                 if isinstance(arr, dict)
                 else take_rows(arr, idx).to_pylist()
             )
         col = column if column is not None else td.colno.get(fld) if fld else None
-        lines = td.lines[idx]
-        rownos = td.rows[idx] if len(td.rows) == td.n and td.n else None
-        parts = td.source is not None and len(td.source.parts) > 1
-        for j in range(len(idx)):
+        for j, (path, line, row) in enumerate(td.locate(idx)):
             xj = {k: v[j] for k, v in ex.items()}
-            path, line = td.source.locate(int(lines[j])) if parts else (td.path, int(lines[j]))
             self.findings.append(
                 make_finding(
                     code,
@@ -184,6 +241,6 @@ class Collector:
                     value=values[j],
                     message=message(values[j], xj),
                     hint=hint,
-                    row=None if rownos is None else int(rownos[j]),
+                    row=row,
                 )
             )

@@ -1,3 +1,4 @@
-"""The schemas' rules for pandas DataFrames in memory: vectorised checks per table
-(:mod:`.checks`), pandera schemas built from them (:mod:`.pandera_schemas`, needs pandera)
-and :func:`~.validate.validate_frames`, which reports like the CSV validator."""
+"""The schemas' rules for pandas DataFrames in memory: a frame as the checks' column
+interface (:mod:`.adapter`), on which :func:`~.validate.validate_frames` runs the CSV
+validator's own checks, and pandera schemas whose checks run them too
+(:mod:`.pandera_schemas`, needs pandera)."""

@@ -1,9 +1,12 @@
 """pandera ``DataFrameSchema`` objects derived from the Table Schemas, and their failures as
 the validator's :class:`~conflictdata._checks.report.Report`.
 
-Every check is a :class:`~conflictdata._frames.checks.FrameCheck` (named with its finding
-code, e.g. ``E301:date_start <= date_end:date_end``) wrapped for pandera; the dtypes are the
-ones :func:`conflictdata.load` gives. pandera is imported only here.
+Each pandera check is one of the table's declared checks
+(:func:`~conflictdata._checks.catalog.declared_checks`, named with its finding code, e.g.
+``E301:date_start <= date_end:date_end``); running it runs the very checks of the CSV
+validator on the frame (:class:`~conflictdata._frames.adapter.FrameData`), so pandera,
+``validate_frames`` and ``conflictdata validate`` flag the same rows. The dtypes are the ones
+:func:`conflictdata.load` gives. pandera is imported only here.
 """
 
 from __future__ import annotations
@@ -13,12 +16,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._checks.catalog import Check, RowCollector, declared_checks, run_part
 from .._checks.findings import Finding, make_finding
 from .._checks.report import Report
+from .._checks.table import Collector
 from .._tableschema.dtypes import pandas_dtype as loaded_dtype
-from .._tableschema.model import TableSchema
+from .._tableschema.model import POLICIES, Field, TableSchema
 from .._util.optional import require
-from .checks import FrameCheck, FrameData, cell_texts, row_keys, table_checks
+from ..errors import DescriptorError
+from .adapter import FrameData, without_blank_rows
+from .validate import RELEASE_POLICY
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pdx
@@ -37,32 +44,36 @@ def import_pandera() -> Any:
     return pdx
 
 
-def calendar_days(table: TableSchema, df: pd.DataFrame) -> FrameData:
-    """``df`` as the checks read it, its ``datetime64`` date columns (the loaded default) as
-    calendar dates; a time of day is no date: unread there (E202 by its own check), as the
-    frames validator reads it."""
-    import pyarrow as pa
+def _strict(policy: str) -> bool:
+    if policy not in POLICIES:
+        raise DescriptorError(f"policy {policy!r} is not one of {', '.join(POLICIES)}")
+    return policy == "strict"
 
-    dated = [
-        f.name
-        for f in table.fields
-        if f.type == "date"
-        and f.name in df.columns
-        and pd.api.types.is_datetime64_dtype(df[f.name].dtype)
-    ]
-    if not dated:
-        return FrameData(table, df)
-    df = df.copy(deep=False)
-    unread: dict[str, dict[int, str]] = {}
-    for name in dated:
-        s = df[name]
-        whole = s.isna() | (s == s.dt.normalize())
-        bad = np.flatnonzero(~whole.to_numpy(dtype=bool))
-        if len(bad):
-            unread[name] = {int(i): str(s.iloc[i]) for i in bad}
-        days = pa.array(s.where(whole), from_pandas=True).cast(pa.date32())
-        df[name] = pd.Series(pd.array(days, dtype=pd.ArrowDtype(pa.date32())), index=s.index)
-    return FrameData(table, df, unread)
+
+def _wrap(table: TableSchema, check: Check, strict: bool) -> Any:
+    """The check as a pandera check function: True where the row passes."""
+
+    def run(df: pd.DataFrame) -> pd.Series:
+        if not all(c in df.columns for c in check.columns):
+            return pd.Series(np.ones(len(df), dtype=bool), index=df.index)
+        out = RowCollector(strict=strict, codes=(check.code,))
+        run_part(without_blank_rows(FrameData(table, df), out), check.part, out)
+        return pd.Series(~out.mask(check.code, check.field, len(df)), index=df.index)
+
+    run.__name__ = check.name
+    return run
+
+
+def pandera_check(table: TableSchema, check: Check, policy: str = "spec") -> Any:
+    """One declared :class:`~conflictdata._checks.catalog.Check` as a ``pandera.Check``
+    named ``check.name``."""
+    pdx = import_pandera()
+    return pdx.Check(
+        _wrap(table, check, _strict(policy)),
+        name=check.name,
+        error=check.name,
+        ignore_na=False,
+    )
 
 
 def _is_date32(dtype: Any) -> bool:
@@ -72,64 +83,29 @@ def _is_date32(dtype: Any) -> bool:
 
 
 def _date_form(s: pd.Series) -> bool:
-    """A date column is in one of the loader's date forms: naive datetime64, or date32."""
-    return pd.api.types.is_datetime64_dtype(s.dtype) or _is_date32(s.dtype)
+    """A date column is in one of the loader's date forms: naive datetime64, or date32 (a
+    time of day other than midnight is E202 by the field's own type check)."""
+    return bool(pd.api.types.is_datetime64_dtype(s.dtype) or _is_date32(s.dtype))
 
 
-def _wanted(f: Any) -> str:
+def _wanted(f: Field) -> str:
     """The dtype (or, for a date, the dtypes) a column of field ``f`` may have."""
     if f.type == "date":
         return f"{loaded_dtype(f)} or {loaded_dtype(f, 'date32')}"
     return str(loaded_dtype(f))
 
 
-def _whole_days(s: pd.Series) -> pd.Series:
-    """True where a date column's value is a calendar day (midnight), or empty."""
-    if not pd.api.types.is_datetime64_dtype(s.dtype):
-        return pd.Series(np.ones(len(s), dtype=bool), index=s.index)
-    return (s.isna() | (s == s.dt.normalize())).astype(bool)
-
-
-def _wrap(table: TableSchema, check: FrameCheck, on_series: bool) -> Any:
-    """The check as a pandera check function: True where the row passes."""
-
-    def run(obj: Any) -> pd.Series:
-        df = obj.to_frame() if on_series else obj
-        if not all(c in df.columns for c in check.columns):
-            return pd.Series(np.ones(len(df), dtype=bool), index=df.index)
-        return pd.Series(~check.fails(calendar_days(table, df)), index=df.index)
-
-    run.__name__ = check.name
-    return run
-
-
-def pandera_check(table: TableSchema, check: FrameCheck) -> Any:
-    """One :class:`FrameCheck` as a ``pandera.Check`` named ``check.name``."""
+def schema_for(table: TableSchema, policy: str = "spec") -> pdx.DataFrameSchema:
+    """The ``DataFrameSchema`` of a :class:`TableSchema` (see :func:`pandera_schema`) under
+    ``policy`` (its policy codes, E213, E230, E402, only under "strict")."""
     pdx = import_pandera()
-    return pdx.Check(
-        _wrap(table, check, check.scope == "column"),
-        name=check.name,
-        error=check.name,
-        ignore_na=False,
-    )
-
-
-def schema_for(table: TableSchema) -> pdx.DataFrameSchema:
-    """The ``DataFrameSchema`` of a :class:`TableSchema` (see :func:`pandera_schema`)."""
-    pdx = import_pandera()
-    checks = table_checks(table)
+    checks = declared_checks(table, policy)
     columns = {}
     for f in table.fields:
-        col_checks = [
-            pandera_check(table, c) for c in checks if c.scope == "column" and c.field == f.name
-        ]
-        dtype = loaded_dtype(f)
+        dtype, col_checks = loaded_dtype(f), []
         if f.type == "date":  # either date form the loader gives: checked here, not by dtype
             dtype = None
-            col_checks[:0] = [
-                pdx.Check(_date_form, name=f"dtype('{_wanted(f)}') of {f.name}"),
-                pdx.Check(_whole_days, name=f"E202:{f.name}:whole days", ignore_na=False),
-            ]
+            col_checks = [pdx.Check(_date_form, name=f"dtype('{_wanted(f)}') of {f.name}")]
         columns[f.name] = pdx.Column(
             dtype,
             checks=col_checks,
@@ -138,7 +114,9 @@ def schema_for(table: TableSchema) -> pdx.DataFrameSchema:
             title=f.title or None,
             description=f.description or None,
         )
-    frame_checks = [pandera_check(table, c) for c in checks if c.scope == "frame"]
+    # every check reads the whole frame: a row whose every cell is missing is no data row
+    # (E109), whichever column a check is about, as in a CSV file
+    frame_checks = [pandera_check(table, c, policy) for c in checks]
     return pdx.DataFrameSchema(
         columns,
         checks=frame_checks,
@@ -148,7 +126,7 @@ def schema_for(table: TableSchema) -> pdx.DataFrameSchema:
         strict=False,
         ordered=False,
         coerce=False,
-        metadata={"primary_key": list(table.primary_key)},
+        metadata={"primary_key": list(table.primary_key), "policy": policy},
     )
 
 
@@ -157,70 +135,40 @@ def _field_column(table: TableSchema, name: str | None) -> int | None:
     return names.index(name) + 1 if name in names else None
 
 
-def frame_findings(
-    table: TableSchema, fd: FrameData, check: FrameCheck, idx: np.ndarray
-) -> list[Finding]:
-    """One finding per failing row ``idx`` of ``check``, as the CSV validator words it."""
-    if len(idx) == 0:
-        return []
-    idx = np.asarray(idx, dtype=np.int64)
-    messages = check.message(fd, idx)
-    values = cell_texts(fd, check.field, idx)
-    keys = row_keys(fd, idx)
-    col = _field_column(table, check.field)
-    return [
-        make_finding(
-            check.code,
-            table=table.name,
-            path=table.name,
-            line=None,
-            column=col,
-            field=check.field,
-            key=k,
-            value=v,
-            message=m,
-            hint=check.hint,
-        )
-        for k, v, m in zip(keys, values, messages)
-    ]
-
-
 def report_from_schema_errors(
-    table: TableSchema, df: pd.DataFrame, err: Any, max_per_rule: int = 1000
+    table: TableSchema,
+    df: pd.DataFrame,
+    err: Any,
+    max_per_rule: int = 1000,
+    policy: str | None = None,
 ) -> Report:
     """pandera's ``SchemaErrors`` of :func:`schema_for` (``table``) on ``df`` as a Report:
-    each failing row of each named check, plus pandera's own failures (missing column,
-    wrong dtype, null in a non-nullable column) under the codes the validator uses. As in
-    the CSV validator, at most ``max_per_rule`` findings per check are listed, the rest
-    counted in ``stats["suppressed"]``."""
-    checks = {c.name: c for c in table_checks(table)}
+    the checks that failed run again, on the whole frame, with the CSV validator's
+    collector (its messages, keys and per-rule limit: at most ``max_per_rule`` findings per
+    check listed, the rest counted in ``stats["suppressed"]``), plus pandera's own failures
+    (missing column, wrong dtype) under the codes the validator uses. ``policy``: the
+    schema's (None: what it was built with, from ``err``)."""
     fc = err.failure_cases
-    fd = calendar_days(table, df)
-    findings: list[Finding] = []
-    rows: dict[str, set[int]] = {}
-    unique_index = df.index.is_unique
+    if policy is None:
+        meta = getattr(getattr(err, "schema", None), "metadata", None) or {}
+        policy = meta.get("policy", "spec")
+    strict = _strict(policy)
+    checks = {c.name: c for c in declared_checks(table, policy)}
+    failed = [checks[str(n)] for n in fc["check"].dropna().unique() if str(n) in checks]
+    out = Collector(max_per_rule, strict=strict)
+    fd = without_blank_rows(FrameData(table, df), out)
+    for part in dict.fromkeys(c.part for c in failed):
+        run_part(fd, part, out)
+    wanted = {(c.code, c.field) for c in failed}
+    findings = [f for f in out.findings if (f.code, f.field) in wanted]
     for check_name, group in fc.groupby("check", sort=False, dropna=False):
         name = str(check_name)
-        if name in checks:
-            c = checks[name]
-            idx = np.zeros(0, dtype=np.int64)
-            if unique_index:
-                labels = group["index"].dropna().unique()
-                pos = df.index.get_indexer(labels)
-                idx = np.unique(pos[pos >= 0])
-            if len(idx) == 0:  # rows not given by label: ask the check itself
-                idx = np.flatnonzero(c.fails(fd))
-            rows.setdefault(name, set()).update(idx.tolist())
-            continue
-        for _, fail in group.iterrows():
-            findings += _pandera_failure(table, df, fd, name, fail, checks, rows)
-    suppressed: dict[str, int] = {}
-    for name, idx_set in rows.items():
-        idx = np.array(sorted(idx_set), dtype=np.int64)
-        code = checks[name].code
-        if len(idx) > max_per_rule:
-            suppressed[code] = suppressed.get(code, 0) + len(idx) - max_per_rule
-        findings += frame_findings(table, fd, checks[name], idx[:max_per_rule])
+        if name not in checks:
+            for _, fail in group.iterrows():
+                findings += _pandera_failure(table, df, name, fail)
+    suppressed = {
+        code: n for code, n in out.suppressed.items() if any(c.code == code for c in failed)
+    }
     return Report(
         findings,
         {
@@ -231,15 +179,10 @@ def report_from_schema_errors(
     )
 
 
-def _pandera_failure(
-    table: TableSchema,
-    df: pd.DataFrame,
-    fd: FrameData,
-    name: str,
-    fail: Any,
-    checks: dict[str, FrameCheck],
-    rows: dict[str, set[int]],
-) -> list[Finding]:
+def _pandera_failure(table: TableSchema, df: pd.DataFrame, name: str, fail: Any) -> list[Finding]:
+    """A failure of pandera's own (not one of the declared checks) as findings: a missing
+    column (E111), a dtype (E202); a null where the field is required is the declared E201
+    check's, already reported."""
     col = fail.get("column")
     col = None if col is None or (isinstance(col, float) and col != col) else str(col)
     if name == "column_in_dataframe":
@@ -254,13 +197,7 @@ def _pandera_failure(
                 message=f"no column {missing!r} in the frame",
             )
         ]
-    if name == "not_nullable" and col is not None:
-        code = "E212" if col in table.primary_key else "E201"
-        target = f"{code}:{col}"
-        if target in checks and col in df.columns:
-            rows.setdefault(target, set()).update(
-                np.flatnonzero(df[col].isna().to_numpy()).tolist()
-            )
+    if name == "not_nullable":
         return []
     if name.startswith("dtype(") and col is not None:
         want = _wanted(table.field(col)) if col in table.field_names else "?"
@@ -313,11 +250,12 @@ def format_frame_findings(report: Report, limit: int = 50) -> str:
 
 
 def _loaded_report(table: TableSchema, df: pd.DataFrame) -> Report | None:
+    """A release table's frame through its pandera schema (the release policy)."""
     pdx = import_pandera()
     try:
-        schema_for(table).validate(df, lazy=True)
+        schema_for(table, RELEASE_POLICY).validate(df, lazy=True)
     except pdx.errors.SchemaErrors as err:
-        return report_from_schema_errors(table, df, err)
+        return report_from_schema_errors(table, df, err, policy=RELEASE_POLICY)
     return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .pandera_schemas import import_pandera, schema_for
+from .validate import RELEASE_POLICY
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._tableschema.model import TableSchema
@@ -50,7 +51,7 @@ class TableModel(pdx.DataFrameModel):
         own = super().build_schema_(**kwargs)
         if cls.__table__ is None:
             return own
-        base = schema_for(cls.table_schema_(cls.__table__))
+        base = schema_for(cls.table_schema_(cls.__table__), RELEASE_POLICY)
         columns = dict(base.columns)
         for name, col in own.columns.items():
             if name not in columns or _declared_by_user(cls, name):

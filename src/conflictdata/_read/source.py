@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._tableschema.model import ResourceFile, TableSchema
+from ..errors import SourceProblemError as SourceProblem
 
 __all__ = ["MAX_BYTES", "Part", "Source", "SourceProblem", "read_source", "to_utf8"]
 
@@ -72,14 +73,6 @@ class Source:
             else:
                 break
         return part.path, line - part.start_line + part.own_line
-
-
-class SourceProblem(Exception):
-    """The resource's bytes cannot be had: a finding ``code`` at ``path`` (line)."""
-
-    def __init__(self, code: str, path: str, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.code, self.path, self.message, self.line = code, path, message, line
 
 
 def _read_file(root: Path, rel: str, limit: int) -> bytes:

@@ -14,6 +14,7 @@ from ..errors import (
 if TYPE_CHECKING:  # pragma: no cover
     pass
 from .._util.fs import write_text_atomic
+from .._util.jsonio import read_json
 from .layout import DESCRIPTOR_NAME, INDEX_NAME, archive_name, is_valid_version, list_release_dirs
 from .read import read_release_descriptor
 from .verify import sha256_file
@@ -50,7 +51,7 @@ def read_index(out: Path | str) -> list[ReleaseEntry]:
     if not path.exists():
         return []
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json(path, "release index")
         rows = data["releases"]
         if not isinstance(rows, list):
             raise TypeError("'releases' is not a list")

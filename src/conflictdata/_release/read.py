@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import (
-    DescriptorError,
-)
+from .._util.jsonio import read_json
+from ..errors import DescriptorError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._tableschema.model import Package, TableSchema
@@ -19,12 +17,12 @@ from .layout import DESCRIPTOR_NAME
 def read_release_descriptor(folder: Path | str) -> dict[str, Any]:
     """The ``datapackage.json`` of a release folder."""
     path = Path(folder) / DESCRIPTOR_NAME
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DescriptorError(f"not a release folder (no {DESCRIPTOR_NAME}): {folder}") from None
-    except (OSError, ValueError, RecursionError) as exc:
-        raise DescriptorError(f"release descriptor {path} is unreadable: {exc}") from None
+    if not path.exists():
+        raise DescriptorError(f"not a release folder (no {DESCRIPTOR_NAME}): {folder}")
+    value = read_json(path, "release descriptor")
+    if not isinstance(value, dict):
+        raise DescriptorError(f"release descriptor {path} is not a JSON object")
+    return value
 
 
 @dataclass(frozen=True)

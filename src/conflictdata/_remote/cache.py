@@ -16,6 +16,7 @@ from .._release.layout import (
     sort_versions,
 )
 from .._release.verify import mark_verified, verify_file
+from .._util.fs import atomic_file
 from ..errors import ChecksumError, DownloadError, UnknownVersionError
 from .http import (
     DOCUMENT_DEADLINE,
@@ -76,20 +77,10 @@ def _remove_stale_parts(target: Path, older_than: float) -> None:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
-    import tempfile
-
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_parts(path, max(STALE_PART_SECONDS, DOCUMENT_DEADLINE))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, prefix=f".{path.name}.", suffix=".part", mode=None) as fh:
+        fh.write(data)
 
 
 def _server_descriptor(
@@ -166,17 +157,14 @@ def _progress(size: int, name: str) -> Any:
 
 def _download(source: str, target: Path, size: int, sha256: str, what: str) -> None:
     """Stream ``source`` into a temporary file beside ``target``; rename it when it matches."""
-    import tempfile
-
     _remove_stale_parts(target, max(STALE_PART_SECONDS, file_deadline(size)))
     watchdog = Watchdog(file_deadline(size))
 
     def attempt() -> None:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
         bar = _progress(size, target.name)
         try:
             digest = hashlib.sha256()
-            with os.fdopen(fd, "wb") as fh:
+            with atomic_file(target, prefix=f".{target.name}.", suffix=".part", mode=None) as fh:
 
                 def write(block: bytes) -> None:
                     fh.write(block)
@@ -191,12 +179,6 @@ def _download(source: str, target: Path, size: int, sha256: str, what: str) -> N
                         f"{digest.hexdigest()} and does not match the release descriptor's sha256 "
                         f"{sha256}; nothing was cached"
                     )
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         finally:
             if bar is not None:
                 bar.close()

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import ChecksumError, DownloadError
+from ..errors import ChecksumError, DownloadError, TransientDownloadError
 
 #: Seconds a single connect or read may stall; retries after a transient failure (1 s, 2 s apart).
 TIMEOUT = 30.0
@@ -73,10 +73,6 @@ def check_url(url: str) -> str:
 
 # ---------------------------------------------------------------------------------------
 # HTTP, bounded in size and time
-
-
-class _Transient(DownloadError):
-    """A failure that asking again may cure (connection, 5xx, truncated body)."""
 
 
 class Watchdog:
@@ -207,7 +203,7 @@ def transfer(
     """Stream one GET of ``url`` into ``write``; the number of bytes.
 
     At most ``limit`` bytes are read (``exact``: the body must be exactly ``limit`` bytes).
-    Raises :class:`_Transient` for what may pass, :class:`DownloadError` for what will not.
+    Raises :class:`TransientDownloadError` for what may pass, :class:`DownloadError` for what will not.
     """
     import http.client
     import urllib.error
@@ -246,7 +242,7 @@ def transfer(
         raise
     except urllib.error.HTTPError as exc:
         exc.close()
-        cls = _Transient if exc.code >= 500 or exc.code == 429 else DownloadError
+        cls = TransientDownloadError if exc.code >= 500 or exc.code == 429 else DownloadError
         raise cls(f"{failed}: HTTP {exc.code} {shown(exc.reason, 80)}") from None
     except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
         if watchdog.expired:
@@ -254,14 +250,14 @@ def transfer(
         if isinstance(exc, http.client.InvalidURL):
             raise DownloadError(f"{failed}: not a valid URL: {shown(exc)}") from None
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-        raise _Transient(f"{failed}: {shown(describe_error(reason))}") from None
+        raise TransientDownloadError(f"{failed}: {shown(describe_error(reason))}") from None
     except ValueError as exc:
         raise DownloadError(f"{failed}: {shown(exc)}") from None
     if watchdog.expired:
         raise _deadline_error(url, what, watchdog)
     total = length if length is not None else limit if exact else None
     if total is not None and got < total:
-        raise _Transient(f"{failed}: the body ended after {got} of {total} bytes")
+        raise TransientDownloadError(f"{failed}: the body ended after {got} of {total} bytes")
     return got
 
 
@@ -285,7 +281,7 @@ def with_retries(attempt: Callable[[], Any], watchdog: Watchdog) -> Any:
         while True:
             try:
                 return attempt()
-            except _Transient as exc:
+            except TransientDownloadError as exc:
                 pause = min(tries + 1, 10)
                 if tries >= RETRIES or watchdog.remaining() <= pause:
                     tail = f" (after {tries + 1} attempts)" if tries else ""

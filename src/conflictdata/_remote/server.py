@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import warnings
@@ -15,6 +14,7 @@ from .._release.layout import (
     INDEX_NAME,
     is_valid_version,
 )
+from .._util.jsonio import parse_json
 from ..errors import DownloadError
 from .http import MAX_DOCUMENT_BYTES, check_url, describe_error, get_document, shown
 
@@ -116,9 +116,10 @@ def parse_json_document(raw: bytes, where: str) -> Any:
     if not _json_depth_ok(raw, MAX_JSON_DEPTH):
         raise DownloadError(f"{where} nests JSON deeper than {MAX_JSON_DEPTH} levels")
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError) as exc:  # JSON and UTF-8 decode errors are ValueErrors
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise DownloadError(f"{where} is not JSON: {shown(exc)}") from None
+    return parse_json(text, shown(where), limit=MAX_DOCUMENT_BYTES, error=DownloadError)
 
 
 # ---------------------------------------------------------------------------------------

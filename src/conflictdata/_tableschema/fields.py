@@ -3,16 +3,14 @@ and typed bounds, or a one-line DescriptorError / UnsupportedFeatureError naming
 
 from __future__ import annotations
 
-import math
-import re
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import Any
 
-from ..errors import DescriptorError, UnsupportedFeatureError
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
+from .._types.cells import TYPES
+from .._types.spec import At, ValueType
 from .._util.text import CONTROL, kind, short_repr
-from .model import DEFAULT_FALSE_VALUES, DEFAULT_TRUE_VALUES, REFUSED_TYPES, SUPPORTED_TYPES, Field
+from ..errors import DescriptorError, RefusedCellsError, UnsupportedFeatureError
+from .model import REFUSED_TYPES, SUPPORTED_TYPES, Bound, Field
 
 MAX_FIELDS = 1000
 
@@ -20,7 +18,8 @@ MAX_PATTERN = 1000
 
 MAX_ENUM = 10_000
 
-#: Table Schema constraints this project checks; any other is refused, not ignored.
+#: Table Schema constraints this project checks; any other is refused, not ignored (which
+#: ones a type takes is its class's ``constraints``).
 CONSTRAINTS = (
     "required",
     "unique",
@@ -34,29 +33,12 @@ CONSTRAINTS = (
     "exclusiveMaximum",
 )
 
-_BOUNDED = (
-    "required",
-    "unique",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "enum",
-)
-
-#: the constraints each type takes, as frictionless 5's field classes list them (with
-#: unique); another one is a field-error there, a DescriptorError here
-TYPE_CONSTRAINTS: dict[str, tuple[str, ...]] = {
-    "string": ("required", "unique", "minLength", "maxLength", "pattern", "enum"),
-    "integer": _BOUNDED,
-    "number": _BOUNDED,
-    "boolean": ("required", "unique", "enum"),
-    "any": ("required", "unique", "enum"),
-    "date": _BOUNDED,
-    "datetime": _BOUNDED,
-    "time": _BOUNDED,
-    "year": _BOUNDED,
-    "yearmonth": _BOUNDED,
+#: the bound constraints, and the Field attribute each is read into
+BOUND_KEYS = {
+    "minimum": "minimum",
+    "maximum": "maximum",
+    "exclusiveMinimum": "exclusive_minimum",
+    "exclusiveMaximum": "exclusive_maximum",
 }
 
 #: field keys every type accepts (metadata, or read by every type)
@@ -71,18 +53,6 @@ FIELD_KEYS = (
     "example",
     "enumDescriptions",
 )
-
-#: the keys only some types read (frictionless ignores them elsewhere: refused here)
-TYPE_FIELD_KEYS: dict[str, tuple[str, ...]] = {
-    "boolean": ("trueValues", "falseValues"),
-    "integer": ("bareNumber",),
-    "number": ("bareNumber", "floatNumber", "decimalChar", "groupChar"),
-}
-
-#: string formats read (frictionless 5 also knows wkt: refused here)
-STRING_FORMATS = ("default", "uri", "uuid", "email", "binary")
-
-_FRICTIONLESS_STRING_FORMATS = ("default", "email", "uri", "binary", "uuid", "wkt")
 
 
 def as_names(value: Any, where: str, key: str) -> tuple[str, ...]:
@@ -135,66 +105,42 @@ def check_pattern(pattern: Any, where: str) -> str:
     return pattern
 
 
-def _temporal_bound(ftype: str, value: Any, where: str, key: str, fmt: str) -> Any:
-    """A temporal bound read as frictionless reads it, by the field's own reader (so in the
-    field's format): its typed code, or a DescriptorError (frictionless itself stops with a
-    TypeError on such a bound)."""
-    from .._types.temporal import read_value
-
-    probe = Field(name="bound", type=ftype, title="", description="", format=fmt)
-    shown = "" if fmt == "default" else f" in the field's format {fmt!r}"
-    v = read_value(probe, value)
-    if v is None:
-        raise DescriptorError(f"{where}: {key} {short_repr(value)} is not a valid {ftype}{shown}")
-    return v
+def _is_nan(v: Any) -> bool:
+    return v.is_nan() if isinstance(v, Decimal) else v != v
 
 
-def _bound_value(ftype: str, value: Any, where: str, key: str, fmt: str = "default") -> Any:
-    """A minimum/maximum as a value of the field's type, or a DescriptorError."""
-    bad = DescriptorError(f"{where}: {key} {short_repr(value)} is not a valid {ftype}")
-    if ftype == "integer":
-        if isinstance(value, bool):
-            raise bad
-        if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,19}", value):
-            value = int(value)
-        if isinstance(value, int) and -(2**63) < value < 2**63:
-            return value
-        raise bad
-    if ftype == "number":
-        if isinstance(value, bool):
-            raise bad
-        if isinstance(value, (int, float)) and math.isfinite(value):
-            return value
-        if isinstance(value, str):
-            try:
-                v = float(value)
-            except ValueError:
-                raise bad from None
-            if math.isfinite(v):
-                return v
-        raise bad
-    if ftype in ("date", "datetime", "time", "year", "yearmonth"):
-        return _temporal_bound(ftype, value, where, key, fmt)
-    raise DescriptorError(f"{where}: {key} is not supported for type {ftype!r}")
+def _bound(vt: ValueType, key: str, value: Any, fw: str, at: At) -> Bound:
+    """A bound read by the field's own type, as frictionless reads it (``"01"`` is 1,
+    ``"1,5"`` with decimalChar ``,`` is 1.5, a date in the field's format): a typed
+    :class:`Bound`, or a DescriptorError where frictionless could not compare it (it raises
+    there), or a refusal of a value that cannot be compared exactly (beyond int64)."""
+    try:
+        v = vt.value(value)
+    except RefusedCellsError as exc:
+        raise at.refuse(f"constraints.{key}", value, exc.why) from None
+    if v is None or _is_nan(v):
+        shown = "" if vt.format == "default" else f" in the field's format {vt.format!r}"
+        raise DescriptorError(
+            f"{fw}: constraints: {key} {short_repr(value)} is not a valid {vt.name}{shown}"
+        )
+    return Bound(key, value, v, vt.scalar(v))
 
 
-def _numeric_bound(d: dict[str, Any], ftype: str, value: Any, where: str, key: str) -> Any:
-    """An integer/number bound read as frictionless reads it (the field's own reader:
-    ``"01"`` is 1, ``"1,5"`` with decimalChar ``,`` is 1.5), or a DescriptorError where
-    frictionless could not compare it (it raises)."""
-    from .._types.numbers import INT64_MAX, value_reader
-
-    probe = Field(name="_", type=ftype, title="", description="", raw=d)
-    v = value_reader(probe)(value) if not isinstance(value, (dict, list)) else None
-    if v is None or v != v:
-        raise DescriptorError(f"{where}: {key} {short_repr(value)} is not a valid {ftype}")
-    if ftype == "integer" and not -INT64_MAX - 1 <= v <= INT64_MAX:
-        raise UnsupportedFeatureError(f"constraints.{key}", value, why="beyond int64")
-    return v
+def _enum_values(vt: ValueType, items: list[Any], at: At) -> tuple[Any, ...]:
+    """The enum items read by the type; one it does not read matches nothing (left out)."""
+    out = []
+    for item in items:
+        try:
+            v = vt.value(item)
+        except RefusedCellsError as exc:
+            raise at.refuse("constraints.enum", item, exc.why) from None
+        if v is not None:
+            out.append(v)
+    return tuple(out)
 
 
 def _check_field_keys(
-    d: dict[str, Any], ftype: str, fw: str, resource: str | None, name: str, version: str
+    d: dict[str, Any], cls: type[ValueType], fw: str, resource: str | None, name: str
 ) -> None:
     """Every field key is read or refused; none is ignored (frictionless ignores keys it
     does not know; here they are refused, naming the key)."""
@@ -210,7 +156,7 @@ def _check_field_keys(
             field=name,
             why="only the schema's missingValues are read",
         )
-    allowed = FIELD_KEYS + TYPE_FIELD_KEYS.get(ftype, ())
+    allowed = FIELD_KEYS + cls.options
     for k in d:
         if k not in allowed:
             raise unsupported(
@@ -218,64 +164,31 @@ def _check_field_keys(
                 d[k],
                 resource,
                 field=name,
-                why=f"a {ftype} field reads {', '.join(allowed)}",
+                why=f"a {cls.name} field reads {', '.join(allowed)}",
             )
-    for k in ("bareNumber", "floatNumber"):
-        if k in d and not isinstance(d[k], bool):
+
+
+def _check_constraint_keys(c: Any, cls: type[ValueType], fw: str, version: str) -> None:
+    if not isinstance(c, dict):
+        return
+    for k in c:
+        if k in CONSTRAINTS and k not in cls.constraints:
             raise DescriptorError(
-                f"{fw}: {k} must be true or false, not {kind(d[k])} {short_repr(d[k])}"
+                f"{fw}: constraint {k!r} is not supported by type "
+                f"{cls.name!r} (frictionless 5: field-error)"
             )
-    for k in ("decimalChar", "groupChar"):
-        v = d.get(k)
-        if k in d and not isinstance(v, str):
-            raise DescriptorError(f"{fw}: {k} must be a string, not {kind(v)} {short_repr(v)}")
-        # frictionless strips the cell before replacing these: the same unless the
-        # character holds whitespace (a lone whitespace groupChar is still the same)
-        if k in d and (
-            (not v and k == "decimalChar")
-            or len(v) > 8
-            or (any(ch.isspace() for ch in v) and (k == "decimalChar" or len(v) > 1))
-        ):
-            raise unsupported(
-                f"field.{k}",
-                v,
-                resource,
-                field=name,
-                why="read: 1 to 8 characters without whitespace (groupChar: "
-                "or one whitespace character)",
-            )
-    fmt = d.get("format", "default")
-    if ftype == "string":
-        if fmt not in _FRICTIONLESS_STRING_FORMATS:
+        if k in ("exclusiveMinimum", "exclusiveMaximum") and version == "v1":
             raise DescriptorError(
-                f"{fw}: format {short_repr(fmt)} is not one of "
-                f"{', '.join(_FRICTIONLESS_STRING_FORMATS)} (frictionless 5: "
-                "field-error)"
+                f"{fw}: constraint {k!r} requires a Data Package v2 "
+                "$schema (frictionless 5: field-error under v1)"
             )
-        if fmt not in STRING_FORMATS:
-            raise unsupported(
-                "string format", fmt, resource, field=name, why=f"read: {', '.join(STRING_FORMATS)}"
-            )
-    elif ftype in ("integer", "number", "boolean", "any") and fmt != "default":
-        raise unsupported(f"{ftype} format", fmt, resource, "only 'default' is read", field=name)
-    c = d.get("constraints") or {}
-    if isinstance(c, dict):
-        for k in c:
-            if k in CONSTRAINTS and k not in TYPE_CONSTRAINTS.get(ftype, CONSTRAINTS):
-                raise DescriptorError(
-                    f"{fw}: constraint {k!r} is not supported by type "
-                    f"{ftype!r} (frictionless 5: field-error)"
-                )
-            if k in ("exclusiveMinimum", "exclusiveMaximum") and version == "v1":
-                raise DescriptorError(
-                    f"{fw}: constraint {k!r} requires a Data Package v2 "
-                    "$schema (frictionless 5: field-error under v1)"
-                )
 
 
 def read_field(
     d: Any, where: str, index: int = 0, resource: str | None = None, version: str = "v1"
 ) -> Field:
+    """One field descriptor read into a :class:`Field`: its type (the type's class reads
+    its format and options), and every constraint read by that type."""
     if not isinstance(d, dict):
         raise DescriptorError(f"{where}: fields[{index}] must be an object, not {kind(d)}")
     name = d.get("name")
@@ -293,17 +206,16 @@ def read_field(
             f"{fw}: type {short_repr(ftype)} is not supported; supported: "
             f"{', '.join(SUPPORTED_TYPES)}"
         )
+    cls = TYPES[ftype]
+    at = At(fw, resource, name)
     title = string_key(d, "title", fw, name)
     description = string_key(d, "description", fw, "")
     fmt = string_key(d, "format", fw, "default")
     string_key(d, "rdfType", fw, "")
-    _check_field_keys(d, ftype, fw, resource, name, version)
-    if fmt.startswith("fmt:"):  # Table Schema v1's deprecated prefix, dropped as frictionless does
-        fmt = fmt.replace("fmt:", "")
-    if ftype in ("date", "datetime", "time", "year", "yearmonth"):
-        from .._types.temporal import check_format
-
-        check_format(ftype, fmt, name)
+    _check_field_keys(d, cls, fw, resource, name)
+    options = {k: d[k] for k in cls.options if k in d}
+    vt = cls.from_descriptor(cls.read_format(fmt, at), options, at)
+    _check_constraint_keys(d.get("constraints"), cls, fw, version)
     c = d.get("constraints", {})
     if c is None:
         c = {}
@@ -344,19 +256,12 @@ def read_field(
     pattern = c.get("pattern")
     if pattern is not None:
         check_pattern(pattern, f"{fw}: constraints")
-    bounds = {}
-    for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        if c.get(k) is not None:
-            if ftype in ("integer", "number"):
-                try:
-                    bounds[k] = _numeric_bound(d, ftype, c[k], f"{fw}: constraints", k)
-                except UnsupportedFeatureError as exc:
-                    raise unsupported(
-                        exc.feature, c[k], resource, "beyond int64", field=name
-                    ) from None
-            else:
-                bounds[k] = _bound_value(ftype, c[k], f"{fw}: constraints", k, fmt)
     # a minimum above the maximum is read as written (frictionless: every value fails one)
+    bounds = {
+        attr: _bound(vt, key, c[key], fw, at)
+        for key, attr in BOUND_KEYS.items()
+        if c.get(key) is not None
+    }
     for k in ("minLength", "maxLength"):
         v = c.get(k)
         if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < 2**31):
@@ -374,60 +279,36 @@ def read_field(
     descs = d.get("enumDescriptions", {}) or {}
     if not isinstance(descs, dict) or not all(isinstance(v, str) for v in descs.values()):
         raise DescriptorError(f"{fw}: enumDescriptions must be an object of strings")
-    for k in ("trueValues", "falseValues"):
-        v = d.get(k)
-        if v is not None and (
-            not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v)
-        ):
-            raise DescriptorError(
-                f"{fw}: {k} must be a non-empty list of strings, not {kind(v)} {short_repr(v)}"
-            )
-    field = Field(
+    _check_example(vt, d.get("example"), fw)
+    return Field(
         name=name,
-        type=ftype,
+        value_type=vt,
         title=title,
         description=description,
         required=bool(c.get("required", False)),
         unique=bool(c.get("unique", False)),
         enum=tuple(str(v) for v in enum) if enum is not None else None,
+        enum_values=_enum_values(vt, enum, at) if enum is not None else None,
         enum_descriptions=dict(descs),
         pattern=pattern,
-        minimum=c.get("minimum"),
-        maximum=c.get("maximum"),
         min_length=c.get("minLength"),
         max_length=c.get("maxLength"),
-        format=fmt,
-        true_values=tuple(d.get("trueValues") or DEFAULT_TRUE_VALUES),
-        false_values=tuple(d.get("falseValues") or DEFAULT_FALSE_VALUES),
-        raw=d,
+        **bounds,
     )
-    _check_example(field, fw)
-    return field
 
 
-def _check_example(f: Field, fw: str) -> None:
+def _check_example(vt: ValueType, example: Any, fw: str) -> None:
     """frictionless 5 rejects a field whose ``example`` is not a value of its type (a
-    field-error): the same for the types read here (a temporal example is not checked)."""
-    example = f.raw.get("example")
-    if not example or f.type not in ("integer", "number", "boolean", "string"):
+    field-error): the same for the types it checks (a temporal example is not checked)."""
+    if not example or not vt.checks_example:
         return
-    if f.type == "string":
-        ok = isinstance(example, str) and (
-            f.format != "uri" or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", example) is not None
-        )
-    elif f.type == "boolean":
-        ok = (
-            example is True
-            or example is False
-            or (isinstance(example, str) and example in f.true_values + f.false_values)
-        )
-    else:
-        from .._types.numbers import value_reader
-
-        ok = (not isinstance(example, (dict, list))) and value_reader(f)(example) is not None
+    try:
+        ok = vt.value(example) is not None
+    except RefusedCellsError:
+        ok = True  # a value, only too large to compare
     if not ok:
         raise DescriptorError(
-            f"{fw}: example {short_repr(example)} is not a valid {f.type} "
+            f"{fw}: example {short_repr(example)} is not a valid {vt.name} "
             "(frictionless 5: field-error)"
         )
 

@@ -10,79 +10,89 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .._types.cells import TYPES
+from .._types.spec import ValueType
 from ..errors import DescriptorError, UnknownTableError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 
-#: Table Schema field types this project uses, and how each is stored.
-SUPPORTED_TYPES = (
-    "string",
-    "integer",
-    "number",
-    "boolean",
-    "date",
-    "datetime",
-    "time",
-    "year",
-    "yearmonth",
-    "any",
-)
+#: Table Schema field types this validator reads, each a class of :mod:`.._types` that owns
+#: its reader, options and storage.
+SUPPORTED_TYPES = tuple(TYPES)
 
 #: Table Schema types this validator refuses (named, so the refusal says so)
 REFUSED_TYPES = ("geopoint", "geojson", "object", "array", "duration", "list")
 
-#: How a boolean cell is spelled when the field declares no ``trueValues`` / ``falseValues``.
-DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
 
-DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
+@dataclass(frozen=True)
+class Bound:
+    """A minimum, maximum, exclusiveMinimum or exclusiveMaximum, read by the field's type:
+    ``written`` as the descriptor has it (messages and docs show it), ``value`` the typed
+    value (exact: an int, a Decimal, a temporal code), ``scalar`` the same as an Arrow
+    scalar comparable with the column."""
+
+    key: str
+    written: Any = field(compare=False, hash=False)
+    value: Any
+    scalar: Any = field(compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Field:
-    """One declared field of a table, with its constraints."""
+    """One declared field of a table: its type (with the type's options) and every
+    constraint, each read by that type when the descriptor was read."""
 
     name: str
-    type: str
-    title: str
-    description: str
+    value_type: ValueType
+    title: str = ""
+    description: str = ""
     required: bool = False
     unique: bool = False
+    #: the enum items as written, as text: the categories of a loaded column, the docs
     enum: tuple[str, ...] | None = None
+    #: the enum items read by the type (an item that is not a value of it is left out: it
+    #: matches nothing, as in frictionless)
+    enum_values: tuple[Any, ...] | None = None
     enum_descriptions: dict[str, str] = field(default_factory=dict, compare=False)
     pattern: str | None = None
-    minimum: float | int | str | None = None
-    maximum: float | int | str | None = None
+    minimum: Bound | None = None
+    maximum: Bound | None = None
+    exclusive_minimum: Bound | None = None
+    exclusive_maximum: Bound | None = None
     min_length: int | None = None
     max_length: int | None = None
-    format: str = "default"
-    true_values: tuple[str, ...] = DEFAULT_TRUE_VALUES
-    false_values: tuple[str, ...] = DEFAULT_FALSE_VALUES
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def type(self) -> str:
+        """The Table Schema type name."""
+        return self.value_type.name
+
+    @property
+    def format(self) -> str:
+        return self.value_type.format
 
     @property
     def is_enum(self) -> bool:
         return self.enum is not None
 
+    @property
+    def bounds(self) -> tuple[Bound, ...]:
+        """The declared bounds, in the order minimum, maximum, exclusiveMinimum, exclusiveMaximum."""
+        return tuple(
+            b
+            for b in (self.minimum, self.maximum, self.exclusive_minimum, self.exclusive_maximum)
+            if b is not None
+        )
+
     def arrow_type(self) -> pa.DataType:
-        """The Arrow type this field is stored as in a release (enums as dictionaries)."""
+        """The Arrow type this field is stored as in a release (string enums as dictionaries)."""
         import pyarrow as pa
 
-        if self.type == "string":
-            return pa.dictionary(pa.int32(), pa.string()) if self.is_enum else pa.string()
-        if self.type == "any":
-            return pa.string()
-        return {
-            "integer": pa.int64(),
-            "number": pa.float64(),
-            "boolean": pa.bool_(),
-            "date": pa.date32(),
-            "datetime": pa.timestamp("s", tz="UTC"),
-            "time": pa.time64("us"),
-            "year": pa.int64(),
-            "yearmonth": pa.string(),
-        }[self.type]
+        if self.type == "string" and self.is_enum:
+            return pa.dictionary(pa.int32(), pa.string())
+        return self.value_type.arrow_type()
 
     def arrow_field(self) -> pa.Field:
         """Arrow field with the title and description carried as field metadata."""
@@ -94,40 +104,16 @@ class Field:
     def pandas_dtype(self) -> Any:
         """The pandas dtype a loaded column has: never ``object``.
 
-        Text is the pyarrow-backed string dtype, enums are categoricals with the declared
-        categories in declared order, integers are nullable ``Int64``, numbers ``Float64``,
-        booleans nullable ``boolean``, and dates stay calendar dates (``date32[pyarrow]``):
-        no invented time of day or time zone, ``.dt`` accessors work.
+        Text is the pyarrow-backed string dtype, string enums are categoricals with the
+        declared categories in declared order, integers are nullable ``Int64``, numbers
+        ``Float64``, booleans nullable ``boolean``, and dates stay calendar dates
+        (``date32[pyarrow]``): no invented time of day or time zone, ``.dt`` accessors work.
         """
-        import pandas as pd
+        if self.type == "string" and self.is_enum:
+            import pandas as pd
 
-        if self.type == "string":
-            if self.is_enum:
-                return pd.CategoricalDtype(categories=list(self.enum or ()), ordered=False)
-            return pd.StringDtype("pyarrow")
-        if self.type == "any":
-            return pd.StringDtype("pyarrow")
-        if self.type == "integer":
-            return pd.Int64Dtype()
-        if self.type == "number":
-            return pd.Float64Dtype()
-        if self.type == "boolean":
-            return pd.BooleanDtype()
-        if self.type == "date":
-            import pyarrow as pa
-
-            return pd.ArrowDtype(pa.date32())
-        if self.type == "datetime":
-            return pd.DatetimeTZDtype(unit="s", tz="UTC")
-        if self.type == "time":
-            import pyarrow as pa
-
-            return pd.ArrowDtype(pa.time64("us"))
-        if self.type == "year":
-            return pd.Int64Dtype()
-        if self.type == "yearmonth":
-            return pd.StringDtype("pyarrow")
-        raise DescriptorError(f"field {self.name!r}: unsupported type {self.type!r}")
+            return pd.CategoricalDtype(categories=list(self.enum or ()), ordered=False)
+        return self.value_type.pandas_dtype()
 
 
 @dataclass(frozen=True)
@@ -277,6 +263,11 @@ class TableSchema:
     def excerpt_field(self) -> str | None:
         """The field quoting the cited source (``source_excerpt``), None where there is none."""
         return "source_excerpt" if "source_excerpt" in self.field_names else None
+
+    @property
+    def text_hash_field(self) -> str | None:
+        """The field pinning a source's text by its SHA-256 (``text_sha256``), or None."""
+        return "text_sha256" if "text_sha256" in self.field_names else None
 
     @property
     def status_field(self) -> str | None:

@@ -19,10 +19,8 @@ import pyarrow.parquet as pq
 from .._read.csv import parse_csv_bytes
 from .._read.table import read_table_bytes
 from .._tableschema.model import Field, TableSchema
-from .._types.cells import read_cells
 from .._types.ids import release_order
-from .._types.temporal import NAIVE, TEMPORAL_TYPES
-from ..errors import BuildError, DescriptorError
+from ..errors import BuildError, DescriptorError, RefusedCellsError
 
 __all__ = [
     "BATCH_ROWS",
@@ -64,77 +62,27 @@ def _enum(col: pa.ChunkedArray, f: Field) -> pa.Array:
 
 
 def _cast(col: pa.ChunkedArray, f: Field, table: str) -> pa.Array | pa.ChunkedArray:
-    """A text column to the field's Arrow type (see Field.arrow_type)."""
+    """A text column to the field's Arrow type (see Field.arrow_type), read by the field's
+    type exactly as the validator reads it ("+1", "1_000", "NaN", a formatted date), then
+    stored as that type stores it."""
     target = f.arrow_type()
     try:
-        if f.type in ("string", "any"):
+        if f.value_type.text_compared:
             return _enum(col, f) if f.is_enum and f.type == "string" else col
-        if f.type in ("integer", "number"):  # the validator's reader: "+1", "1_000", "NaN"
-            from .._types.cells import read_cells
-            from .._types.spec import RefusedCells
-
-            present = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), dtype=bool)
-            try:
-                r = read_cells(f, col, present)
-            except RefusedCells as exc:
-                raise BuildError(f"{exc.feature} {exc.value!r} ({exc.why})") from None
-            bad = int((present & ~r.ok).sum())
-            if bad:
-                raise BuildError(f"{bad} value(s) are not {r.what}")
-            return r.typed
-        if f.type == "boolean":
-            true_v, false_v = f.true_values, f.false_values
-            is_t = pc.is_in(col, value_set=pa.array(true_v, pa.string()))
-            is_f = pc.is_in(col, value_set=pa.array(false_v, pa.string()))
-            bad = pc.sum(pc.and_(pc.is_valid(col), pc.invert(pc.or_(is_t, is_f)))).as_py()
-            if bad:
-                raise BuildError(f"{bad} value(s) are neither {true_v} nor {false_v}")
-            return pc.if_else(is_t, True, pc.if_else(is_f, False, pa.scalar(None, pa.bool_())))
-        if f.type in TEMPORAL_TYPES:
-            return _temporal(col, f)
-        return col.cast(target)
+        present = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), dtype=bool)
+        try:
+            r = f.value_type.read(col, present)
+        except RefusedCellsError as exc:
+            raise BuildError(f"{exc.feature} {exc.value!r} ({exc.why})") from None
+        bad = int((present & ~r.ok).sum())
+        if bad:
+            raise BuildError(f"{bad} value(s) are not {r.what}")
+        return f.value_type.store(r, present)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, BuildError, DescriptorError) as exc:
         raise BuildError(
             f"table {table!r}, field {f.name!r}: cannot convert to {target}: {exc} "
             "(run `conflictdata validate` for the rows at fault)"
         ) from None
-
-
-def _temporal(col: pa.ChunkedArray, f: Field) -> pa.Array:
-    """A date, datetime, time, year or yearmonth column read by the validator's reader (the
-    frictionless semantics), then stored as Field.arrow_type: dates as date32; datetimes as
-    UTC instants (a datetime without a UTC offset names no instant: refused), whole seconds;
-    times without an offset as time64 (with one: refused, the offset has no place there);
-    years as int64; year-months as "YYYY-MM" text."""
-    present = np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False), dtype=bool)
-    r = read_cells(f, col, present)
-    bad = int((present & ~r.ok).sum())
-    if bad:
-        raise BuildError(f"{bad} value(s) are not {r.what}")
-    assert r.typed is not None
-    if f.type in ("date", "year"):
-        return r.typed
-    codes = np.asarray(pc.cast(r.typed, pa.int64()).fill_null(0).to_numpy(zero_copy_only=False))
-    if f.type == "yearmonth":
-        y = pa.array(codes // 12).cast(pa.string())
-        m = pa.array(codes % 12 + 1).cast(pa.string())
-        text = pc.binary_join_element_wise(pc.utf8_lpad(y, 4, "0"), pc.utf8_lpad(m, 2, "0"), "-")
-        return pc.if_else(pa.array(present), text, pa.scalar(None, pa.string()))
-    naive = present & (codes >= NAIVE // 2)
-    if f.type == "time":
-        if (present & ~naive).any():
-            raise BuildError(
-                "times with a UTC offset cannot be stored as time64 without losing the offset"
-            )
-        return pa.array(codes - NAIVE, pa.time64("us"), mask=~present)
-    if naive.any():
-        raise BuildError(
-            f"{int(naive.sum())} datetime(s) have no UTC offset (Z or ±hh:mm), "
-            "so name no instant; the release stores UTC instants"
-        )
-    if (codes[present] % 1_000_000).any():
-        raise BuildError("datetimes with fractions of a second: the release stores whole seconds")
-    return pa.array(codes // 1_000_000, pa.timestamp("s", tz="UTC"), mask=~present)
 
 
 def _empty_as_null(col: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -47,15 +47,8 @@ def _constraints(f: Field) -> str:
         parts.append("unique")
     if f.pattern:
         parts.append(f"pattern `{f.pattern}`")
-    if f.minimum is not None:
-        parts.append(f"≥ {f.minimum}")
-    if f.maximum is not None:
-        parts.append(f"≤ {f.maximum}")
-    c = f.raw.get("constraints") or {}
-    if c.get("exclusiveMinimum") is not None:
-        parts.append(f"> {c['exclusiveMinimum']}")
-    if c.get("exclusiveMaximum") is not None:
-        parts.append(f"< {c['exclusiveMaximum']}")
+    signs = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
+    parts += [f"{signs[b.key]} {b.written}" for b in f.bounds]
     if f.min_length is not None:
         parts.append(f"length ≥ {f.min_length}")
     if f.max_length is not None:

@@ -1,3 +1,3 @@
-"""Table Schema value semantics, at the bottom of the package: how a column of text cells
-(or one scalar) reads as each field type, the numpy/Arrow byte kernels that do it, and IDs.
-Nothing here imports the schema model; readers take any object with a field's attributes."""
+"""Table Schema value semantics, at the bottom of the package: each field type as one class
+(:mod:`.spec`, :mod:`.cells`) that reads a column of text cells and a single value the same
+way, the numpy/Arrow byte kernels that do it, and IDs. Nothing here imports the schema model."""

@@ -16,6 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .kernels import string_buffers
+
 __all__ = ["MAX_DIGITS", "IdInts", "id_pattern", "parse_ids", "release_order"]
 
 #: A Table Schema pattern of the form ``^PREFIX[0-9]{K,}$`` (IDs such as ``evt-0001``).
@@ -90,13 +92,10 @@ def parse_ids(s: pa.ChunkedArray, prefix: bytes) -> IdInts:
     nd = np.zeros(n, dtype=np.int8)
     long = np.zeros(0, dtype=np.int64)
     chunk = s.combine_chunks() if isinstance(s, pa.ChunkedArray) else s
-    _, offsets, values = chunk.buffers()
-    if n == 0 or values is None or len(values) == 0:
+    off, data = string_buffers(chunk)
+    if len(data) == 0:
         return IdInts(ok, val, nd, long)
     lp = len(prefix)
-    odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
-    data = np.frombuffer(values, dtype=np.uint8)
     lens = np.diff(off)
     rows = np.flatnonzero(lens > lp)
     st = off[rows].astype(np.int64)

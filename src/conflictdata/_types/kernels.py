@@ -20,6 +20,7 @@ __all__ = [
     "LEADING_JUNK",
     "SPACE_OR_FORMULA",
     "char_lengths",
+    "civil_from_days",
     "cycle_text",
     "cycles",
     "date_shape",
@@ -33,6 +34,7 @@ __all__ = [
     "non_nfc_candidates",
     "np_mask",
     "regex_mask",
+    "string_buffers",
     "take_rows",
 ]
 
@@ -94,6 +96,20 @@ def take_rows(s: pa.ChunkedArray | pa.Array, idx: np.ndarray) -> pa.Array:
     return pa.concat_arrays(parts) if len(parts) > 1 else parts[0]
 
 
+def string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The ``len(chunk) + 1`` offsets of a string array's cells (of this slice of it) and
+    the UTF-8 bytes they index, as numpy views of its Arrow buffers, without a copy. The
+    bytes are empty when every cell is (or there are none)."""
+    n = len(chunk)
+    _, offsets, values = chunk.buffers()
+    odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    if n == 0 or offsets is None:
+        return np.zeros(1, dtype=odt), np.zeros(0, dtype=np.uint8)
+    off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
+    data = np.frombuffer(values, dtype=np.uint8) if values is not None else np.zeros(0, np.uint8)
+    return off, data
+
+
 def regex_mask(s: pa.ChunkedArray | pa.Array, pattern: str) -> np.ndarray:
     """Full-match mask of a Table Schema pattern, by RE2 (linear time; the schema model refuses
     patterns RE2 cannot compile)."""
@@ -116,6 +132,21 @@ def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return era * 146097 + doe - 719468
 
 
+def civil_from_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month, day of days since 1970-01-01 (H. Hinnant's algorithm, the inverse of
+    :func:`days_from_civil`)."""
+    z = days + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    y = yoe + era * 400 + (m <= 2)
+    return y, m, d
+
+
 def date_shape(s: pa.ChunkedArray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """Which cells are exactly ``[0-9]{4}-[0-9]{2}-[0-9]{2}``, and their year, month, day
     (0 elsewhere): read from the Arrow string bytes with numpy."""
@@ -127,11 +158,8 @@ def date_shape(s: pa.ChunkedArray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         n = len(chunk)
         ok = np.zeros(n, dtype=bool)
         ymd = np.zeros((3, n), dtype=np.int64)
-        _, offsets, values = chunk.buffers()
-        if n and values is not None and len(values):
-            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
-            data = np.frombuffer(values, dtype=np.uint8)
+        off, data = string_buffers(chunk)
+        if len(data):
             rows = np.flatnonzero((off[1:] - off[:-1]) == 10)
             b = data[off[rows].astype(np.int64)[:, None] + np.arange(10)]
             dg = b[:, digit] - np.uint8(48)
@@ -158,11 +186,8 @@ def fixed_width_bytes(
     base = 0
     for chunk in s.chunks:
         n = len(chunk)
-        _, offsets, values = chunk.buffers()
-        if n and values is not None and len(values):
-            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
-            data = np.frombuffer(values, dtype=np.uint8)
+        off, data = string_buffers(chunk)
+        if len(data):
             length = off[1:] - off[:-1]
             for w in widths:
                 rows = np.flatnonzero(length == w)
@@ -190,11 +215,8 @@ def leading_ymd(s: pa.ChunkedArray, ok: np.ndarray) -> tuple[np.ndarray, np.ndar
         pos += n
         res = np.zeros((10, n), dtype=np.int64)
         if okc.any():
-            _, offsets, values = chunk.buffers()
-            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n]
-            data = np.frombuffer(values, dtype=np.uint8)
-            start = np.where(okc, off, 0).astype(np.int64)
+            off, data = string_buffers(chunk)
+            start = np.where(okc, off[:-1], 0).astype(np.int64)
             for k in (0, 1, 2, 3, 5, 6, 8, 9):
                 res[k] = data[start + k].astype(np.int64) - 48
             res[:, ~okc] = 0
@@ -232,11 +254,8 @@ def edge_candidates(s: pa.ChunkedArray) -> np.ndarray:
     base = 0
     for chunk in s.chunks:
         n = len(chunk)
-        _, offsets, values = chunk.buffers()
-        if n and values is not None:
-            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
-            data = np.frombuffer(values, dtype=np.uint8)
+        off, data = string_buffers(chunk)
+        if len(data):
             rows = np.flatnonzero(off[1:] > off[:-1])
             first = off[rows].astype(np.int64)
             last = off[rows + 1].astype(np.int64) - 1
@@ -310,12 +329,9 @@ def invisible_rows(s: pa.ChunkedArray) -> np.ndarray:
     base = 0
     for chunk in s.chunks:
         n = len(chunk)
-        _, offsets, values = chunk.buffers()
-        if n and values is not None:
-            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
-            data = np.frombuffer(values, dtype=np.uint8)[off[0] : off[-1]]
-            pos = _invisible_at(data)
+        off, data = string_buffers(chunk)
+        if len(data):
+            pos = _invisible_at(data[off[0] : off[-1]])
             if len(pos):
                 r = np.searchsorted(off - off[0], pos, side="right") - 1
                 rows.append(np.unique(r) + base)
@@ -397,16 +413,9 @@ def non_nfc_candidates(s: pa.ChunkedArray) -> np.ndarray:
     base = 0
     for chunk in s.chunks:
         n = len(chunk)
-        if n:
-            _, offsets, values = chunk.buffers()
-            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            off = np.frombuffer(offsets, dtype=odt)[chunk.offset : chunk.offset + n + 1]
-            data = (
-                np.frombuffer(values, dtype=np.uint8)[off[0] : off[-1]]
-                if values
-                else np.zeros(0, dtype=np.uint8)
-            )
-            pos = _suspect_offsets(data)
+        off, data = string_buffers(chunk)
+        if len(data):
+            pos = _suspect_offsets(data[off[0] : off[-1]])
             if len(pos):
                 r = np.searchsorted(off - off[0], pos, side="right") - 1
                 rows.append(np.unique(r) + base)

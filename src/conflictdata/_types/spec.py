@@ -1,43 +1,21 @@
-"""What every type reader takes and gives: the field it reads (:class:`FieldSpec`), the
-column read (:class:`Read`), and the refusal of a value it cannot compare exactly."""
+"""What every Table Schema type is: :class:`ValueType`, one frozen object per field type
+carrying its options, that reads a text column (:meth:`ValueType.read`) and a single value
+(:meth:`ValueType.value`: a bound, an enum item, an example) the same way; and what a column
+read gives (:class:`Read`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["FieldSpec", "Read", "RefusedCells"]
+from ..errors import DescriptorError, UnsupportedFeatureError
 
-
-class FieldSpec(Protocol):
-    """What a reader needs of a field (the schema model's ``Field`` is one): its name, Table
-    Schema type and format, its boolean spellings and its descriptor (number options)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def type(self) -> str: ...
-    @property
-    def format(self) -> str: ...
-    @property
-    def true_values(self) -> tuple[str, ...]: ...
-    @property
-    def false_values(self) -> tuple[str, ...]: ...
-    @property
-    def raw(self) -> dict[str, Any]: ...
-
-
-class RefusedCells(Exception):
-    """A reader met a value it cannot compare exactly (an integer beyond int64, a
-    signalling NaN): the caller refuses the run with an UnsupportedFeatureError naming the
-    resource and field."""
-
-    def __init__(self, feature: str, value: str, why: str) -> None:
-        super().__init__(feature)
-        self.feature, self.value, self.why = feature, value, why
+__all__ = ["At", "Read", "ValueType"]
 
 
 @dataclass(frozen=True)
@@ -55,3 +33,114 @@ class Read:
     what: str
     impossible: np.ndarray | None = None
     ymd: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+
+@dataclass(frozen=True)
+class At:
+    """Where a field is declared, for the one-line errors about its options: ``where`` is
+    the message prefix (schema and field), ``resource`` and ``field`` name it in refusals."""
+
+    where: str
+    resource: str | None
+    field: str
+
+    def bad(self, message: str) -> DescriptorError:
+        return DescriptorError(f"{self.where}: {message}")
+
+    def refuse(self, feature: str, value: Any, why: str | None = None) -> UnsupportedFeatureError:
+        return UnsupportedFeatureError(
+            feature, value, resource=self.resource, field=self.field, why=why
+        )
+
+
+@dataclass(frozen=True)
+class ValueType:
+    """A Table Schema field type with its options (format, number options, boolean
+    spellings), parsed once from the descriptor by :meth:`from_descriptor`.
+
+    Reading: :meth:`read` takes a column of text cells (vectorised), :meth:`value` one
+    descriptor value; both give the same typed values, so a bound or an enum item compares
+    with the cells exactly as frictionless' ``value_reader`` makes it. Storing:
+    :meth:`arrow_type` and :meth:`store` give a release column, :meth:`pandas_dtype` the
+    loaded one. A new type is one subclass, registered in :data:`.cells.TYPES`."""
+
+    #: the Table Schema type name
+    name: ClassVar[str]
+    #: the constraints the type takes (frictionless 5's ``supported_constraints``, with unique)
+    constraints: ClassVar[tuple[str, ...]]
+    #: the field keys the type reads besides the ones every field has (others are refused)
+    options: ClassVar[tuple[str, ...]] = ()
+    #: compared as text: keys and enum items compare the cells themselves
+    text_compared: ClassVar[bool] = False
+    #: a field's ``example`` must be a value (frictionless 5 checks it for these types)
+    checks_example: ClassVar[bool] = False
+
+    format: str = "default"
+
+    # -- the descriptor ---------------------------------------------------------------------
+
+    @classmethod
+    def read_format(cls, fmt: str, at: At) -> str:
+        """The field's ``format`` as this type reads it (a refusal for one it does not)."""
+        if fmt != "default":
+            raise at.refuse(f"{cls.name} format", fmt, "only 'default' is read")
+        return fmt
+
+    @classmethod
+    def from_descriptor(cls, fmt: str, options: Mapping[str, Any], at: At) -> ValueType:
+        """The type with its format (already :meth:`read_format`) and its options, the
+        field keys of :attr:`options` the descriptor sets, each checked."""
+        return cls(format=fmt)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    @property
+    def what(self) -> str:
+        """The type in words, for messages (``an integer``)."""
+        raise NotImplementedError
+
+    def read(self, s: pa.ChunkedArray, present: np.ndarray) -> Read:
+        """The column ``s`` read as this type (``present``: its non-missing cells)."""
+        raise NotImplementedError
+
+    def value(self, v: Any) -> Any:
+        """A descriptor value (bound, enum item) as this type's typed value, None when it is
+        not one; :class:`~conflictdata.errors.RefusedCellsError` when it cannot be compared."""
+        raise NotImplementedError
+
+    def scalar_type(self) -> pa.DataType:
+        """The Arrow type of :attr:`Read.typed` (what :meth:`scalar` and :meth:`array` give)."""
+        raise NotImplementedError
+
+    def array(self, values: list[Any]) -> pa.Array:
+        """Typed values (of :meth:`value`) as an Arrow array comparable with a column read."""
+        return pa.array(values, self.scalar_type())
+
+    def scalar(self, value: Any) -> pa.Scalar:
+        """One typed value (of :meth:`value`) as an Arrow scalar comparable with a column."""
+        return self.array([value])[0]
+
+    def read_typed(self, arr: pa.Array) -> Read | None:
+        """A column that already holds typed values (a DataFrame's), read as this type, or
+        None when its Arrow type is not one of this type's forms (then it is read as text)."""
+        return None
+
+    def write(self, arr: pa.Array) -> pa.Array:
+        """A column of :meth:`read_typed`'s form as the text a CSV cell would hold."""
+        return pc.cast(arr, pa.string())
+
+    # -- storing ----------------------------------------------------------------------------
+
+    def arrow_type(self) -> pa.DataType:
+        """The Arrow type of this type's column in a release."""
+        raise NotImplementedError
+
+    def store(self, r: Read, present: np.ndarray) -> pa.Array:
+        """A column read (every present cell ``ok``) as its release column
+        (:class:`~conflictdata.errors.BuildError` for a value the release cannot hold)."""
+        assert r.typed is not None
+        return r.typed
+
+    def pandas_dtype(self) -> Any:
+        """The pandas dtype a loaded column of this type has (never ``object``)."""
+        raise NotImplementedError

@@ -1,21 +1,24 @@
-"""The text-like Table Schema types, string (formats default, uri, uuid), any and boolean:
-which cells are values, and those values as Arrow arrays, vectorised over the column, as
-frictionless 5 reads them."""
+"""The text-like Table Schema types, string (formats default, uri, uuid, email, binary), any
+and boolean: which cells are values, and those values as Arrow arrays, vectorised over the
+column, as frictionless 5 reads them."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._util.text import kind, short_repr
 from .kernels import np_mask, take_rows
-from .spec import FieldSpec, Read
+from .spec import At, Read, ValueType
 
-__all__ = ["BOUNDS", "READERS", "read_any", "read_boolean", "read_string"]
+__all__ = ["AnyType", "BooleanType", "StringType", "is_email"]
 
 #: rfc3986's URI_MATCHER takes a scheme iff the cell starts with one and ':'; frictionless
 #: requires the scheme and nothing else
@@ -114,56 +117,189 @@ def _binary_ok(s: pa.ChunkedArray, present: np.ndarray) -> np.ndarray:
     return present & ascii_ & np_mask(pc.match_substring_regex(kept, _BINARY))
 
 
-def read_string(f: FieldSpec, s: pa.ChunkedArray, present: np.ndarray) -> Read:
-    """Every present cell is a string (of its format: uri, uuid); compared as text (typed
-    None: built on demand by TableData.value())."""
-    if f.format == "uri":
-        return Read(
-            present & np_mask(pc.match_substring_regex(s, _URI_RE)),
-            None,
-            "a URI (a scheme, then ':')",
-        )
-    if f.format == "uuid":
-        return Read(_uuid_ok(s, present), None, "a UUID")
-    if f.format == "binary":
-        return Read(_binary_ok(s, present), None, "base64 text")
-    if f.format == "email":
-        return Read(_email_ok(s, present), None, "an email address")
-    return Read(present, None, "a string")
+#: string formats read, and the ones frictionless 5 knows (wkt: refused here)
+STRING_FORMATS = ("default", "uri", "uuid", "email", "binary")
+_FRICTIONLESS_STRING_FORMATS = ("default", "email", "uri", "binary", "uuid", "wkt")
+
+_STRING_FORMAT_WHAT = {
+    "uri": "a URI (a scheme, then ':')",
+    "uuid": "a UUID",
+    "binary": "base64 text",
+    "email": "an email address",
+}
 
 
-def read_any(f: FieldSpec, s: pa.ChunkedArray, present: np.ndarray) -> Read:
-    """Every cell is a value of type any, compared as text."""
-    return Read(present, None, "any value")
+def _pandas_text() -> Any:
+    import pandas as pd
+
+    return pd.StringDtype("pyarrow")
 
 
-def read_boolean(f: FieldSpec, s: pa.ChunkedArray, present: np.ndarray) -> Read:
-    tv, fv = list(f.true_values), list(f.false_values)
-    is_t = np_mask(pc.is_in(s, value_set=pa.array(tv, pa.string())))
-    is_f = np_mask(pc.is_in(s, value_set=pa.array(fv, pa.string())))
-    valid = present & (is_t | is_f)
-    return Read(
-        valid,
-        pa.array(is_t, pa.bool_(), mask=~valid),
-        f"a boolean ({'/'.join(tv)} or {'/'.join(fv)})",
+@dataclass(frozen=True)
+class StringType(ValueType):
+    """``string``: every cell is its own value, compared as text; a format (uri, uuid,
+    email, binary) says which cells are values."""
+
+    name: ClassVar[str] = "string"
+    constraints: ClassVar[tuple[str, ...]] = (
+        "required",
+        "unique",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "enum",
     )
+    text_compared: ClassVar[bool] = True
+    checks_example: ClassVar[bool] = True
+
+    @classmethod
+    def read_format(cls, fmt: str, at: At) -> str:
+        if fmt not in _FRICTIONLESS_STRING_FORMATS:
+            raise at.bad(
+                f"format {short_repr(fmt)} is not one of "
+                f"{', '.join(_FRICTIONLESS_STRING_FORMATS)} (frictionless 5: field-error)"
+            )
+        if fmt not in STRING_FORMATS:
+            raise at.refuse("string format", fmt, f"read: {', '.join(STRING_FORMATS)}")
+        return fmt
+
+    @property
+    def what(self) -> str:
+        return _STRING_FORMAT_WHAT.get(self.format, "a string")
+
+    def read(self, s: pa.ChunkedArray, present: np.ndarray) -> Read:
+        """Every present cell is a string (of its format); compared as text (typed None:
+        the checks compare the cells)."""
+        if self.format == "uri":
+            ok = present & np_mask(pc.match_substring_regex(s, _URI_RE))
+        elif self.format == "uuid":
+            ok = _uuid_ok(s, present)
+        elif self.format == "binary":
+            ok = _binary_ok(s, present)
+        elif self.format == "email":
+            ok = _email_ok(s, present)
+        else:
+            ok = present
+        return Read(ok, None, self.what)
+
+    def value(self, v: Any) -> Any:
+        """A string (a URI starts with a scheme, as frictionless' reader checks)."""
+        if not isinstance(v, str):
+            return None
+        if self.format == "uri" and re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", v) is None:
+            return None
+        return v
+
+    def scalar_type(self) -> pa.DataType:
+        return pa.string()
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.string()
+
+    def pandas_dtype(self) -> Any:
+        return _pandas_text()
 
 
-def _string_bound(f: FieldSpec, value: Any) -> Any:
-    return pa.scalar(str(value), pa.string())
+@dataclass(frozen=True)
+class AnyType(ValueType):
+    """``any``: every cell is a value, compared as text (an enum item that is not a string
+    matches nothing)."""
+
+    name: ClassVar[str] = "any"
+    constraints: ClassVar[tuple[str, ...]] = ("required", "unique", "enum")
+    text_compared: ClassVar[bool] = True
+
+    @property
+    def what(self) -> str:
+        return "any value"
+
+    def read(self, s: pa.ChunkedArray, present: np.ndarray) -> Read:
+        return Read(present, None, self.what)
+
+    def value(self, v: Any) -> Any:
+        return v if isinstance(v, str) else None
+
+    def scalar_type(self) -> pa.DataType:
+        return pa.string()
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.string()
+
+    def pandas_dtype(self) -> Any:
+        return _pandas_text()
 
 
-def _boolean_value(f: FieldSpec, value: Any) -> Any:
-    """An enum item read as frictionless' boolean reader reads it (ValueError: no boolean)."""
-    if value is True or value is False:
-        return pa.scalar(value, pa.bool_())
-    if isinstance(value, str):
-        if value in f.true_values:
-            return pa.scalar(True, pa.bool_())
-        if value in f.false_values:
-            return pa.scalar(False, pa.bool_())
-    raise ValueError(f"{value!r} is not a boolean")
+#: How a boolean cell is spelled when the field declares no ``trueValues`` / ``falseValues``.
+DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
+DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
 
 
-READERS = {"string": read_string, "any": read_any, "boolean": read_boolean}
-BOUNDS = {"string": _string_bound, "boolean": _boolean_value}
+@dataclass(frozen=True)
+class BooleanType(ValueType):
+    """``boolean``: a cell is true or false by its spelling (``trueValues``,
+    ``falseValues``); a descriptor value is ``true``/``false`` or one of the spellings."""
+
+    name: ClassVar[str] = "boolean"
+    constraints: ClassVar[tuple[str, ...]] = ("required", "unique", "enum")
+    options: ClassVar[tuple[str, ...]] = ("trueValues", "falseValues")
+    checks_example: ClassVar[bool] = True
+
+    true_values: tuple[str, ...] = DEFAULT_TRUE_VALUES
+    false_values: tuple[str, ...] = DEFAULT_FALSE_VALUES
+
+    @classmethod
+    def from_descriptor(cls, fmt: str, options: Mapping[str, Any], at: At) -> BooleanType:
+        spellings = [DEFAULT_TRUE_VALUES, DEFAULT_FALSE_VALUES]
+        for i, key in enumerate(cls.options):  # trueValues, falseValues
+            v = options.get(key)
+            if v is not None and (
+                not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v)
+            ):
+                raise at.bad(
+                    f"{key} must be a non-empty list of strings, not {kind(v)} {short_repr(v)}"
+                )
+            if v:
+                spellings[i] = tuple(v)
+        return cls(format=fmt, true_values=spellings[0], false_values=spellings[1])
+
+    @property
+    def what(self) -> str:
+        return f"a boolean ({'/'.join(self.true_values)} or {'/'.join(self.false_values)})"
+
+    def read(self, s: pa.ChunkedArray, present: np.ndarray) -> Read:
+        is_t = np_mask(pc.is_in(s, value_set=pa.array(list(self.true_values), pa.string())))
+        is_f = np_mask(pc.is_in(s, value_set=pa.array(list(self.false_values), pa.string())))
+        valid = present & (is_t | is_f)
+        return Read(valid, pa.array(is_t, pa.bool_(), mask=~valid), self.what)
+
+    def value(self, v: Any) -> Any:
+        """frictionless' boolean value reader."""
+        if v is True or v is False:
+            return v
+        if isinstance(v, str):
+            if v in self.true_values:
+                return True
+            if v in self.false_values:
+                return False
+        return None
+
+    def scalar_type(self) -> pa.DataType:
+        return pa.bool_()
+
+    def read_typed(self, arr: pa.Array) -> Read | None:
+        if not pa.types.is_boolean(arr.type):
+            return None
+        ok = np_mask(pc.is_valid(arr))
+        return Read(ok, arr, self.what)
+
+    def write(self, arr: pa.Array) -> pa.Array:
+        """As frictionless' value writer: the first true or false spelling."""
+        return pc.if_else(arr, self.true_values[0], self.false_values[0])
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.bool_()
+
+    def pandas_dtype(self) -> Any:
+        import pandas as pd
+
+        return pd.BooleanDtype()

@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DescriptorError
+from ..errors import ConflictDataError, DescriptorError
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -70,12 +70,27 @@ def _check_tree(value: Any) -> str | None:
     return None
 
 
-def parse_json(text: str | bytes, what: str) -> Any:
-    """JSON text as a value, bounded (size, nesting), no repeated keys, only finite numbers
-    and Unicode text (no lone surrogate); anything else is a one-line DescriptorError naming
-    ``what``."""
-    if len(text) > MAX_JSON_BYTES:
-        raise DescriptorError(f"{what} is larger than {MAX_JSON_BYTES:,} bytes")
+def parse_json(
+    text: str | bytes,
+    what: str,
+    *,
+    limit: int = MAX_JSON_BYTES,
+    error: type[ConflictDataError] = DescriptorError,
+) -> Any:
+    """JSON text as a value, bounded (``limit`` bytes, nesting), no repeated keys, only finite
+    numbers and Unicode text (no lone surrogate); anything else is a one-line ``error``
+    (DescriptorError; a download's: DownloadError) naming ``what``."""
+    try:
+        return _parse_json(text, what, limit)
+    except DescriptorError as exc:
+        if error is DescriptorError:
+            raise
+        raise error(str(exc)) from None
+
+
+def _parse_json(text: str | bytes, what: str, limit: int) -> Any:
+    if len(text) > limit:
+        raise DescriptorError(f"{what} is larger than {limit:,} bytes")
     try:
         value = json.loads(
             text,

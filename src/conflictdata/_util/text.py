@@ -106,3 +106,9 @@ def md_code(text: str) -> str:
     fence = "`" * (max(runs, default=0) + 1)
     pad = " " if shown.startswith("`") or shown.endswith("`") or not shown.strip() else ""
     return f"{fence}{pad}{shown}{pad}{fence}"
+
+
+def shortened(text: str, limit: int = 60, end: str = "…") -> str:
+    """``text`` cut to at most ``limit`` characters for a one-line message, ``end`` marking
+    the cut (a repr's cut keeps its look with ``end="…'"``)."""
+    return text if len(text) <= limit else text[: limit - 1] + end
