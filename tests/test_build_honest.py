@@ -221,7 +221,7 @@ def test_report_writes_into_the_build_folder(
     here = tmp_path / "checkout"
     here.mkdir()
     monkeypatch.chdir(here)
-    assert main(["report", "--source", str(release.path)]) == 0
+    assert main(["report", "--releases", str(release.path)]) == 0
     said = capsys.readouterr().out
     written = here / "build" / "report-1.0.0.html"
     assert said.startswith(f"wrote {Path('build') / 'report-1.0.0.html'} (")

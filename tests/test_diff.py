@@ -345,7 +345,7 @@ def test_rows_by_id_and_title_and_counts_that_add_up(
         "### Changed (1)\n\n- `EV-0001` Event 1, retitled\n"
         '  - `headline`: `"Event 1 (as first reported)"` -> `"Event 1, retitled"`\n'
     ) in md
-    assert main(["diff", "1.0.0", "2.0.0", "--out", str(out)]) == 0
+    assert main(["diff", "1.0.0", "2.0.0", "--releases", str(out)]) == 0
     assert capsys.readouterr().out == md  # the same text, the same numbers
 
     d = diff_releases(out / "1.0.0", out / "2.0.0")
@@ -456,9 +456,9 @@ def test_every_string_from_data_is_inert(
         assert not line.startswith(("::", "#  ", "# heading")), line
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]", md)
 
-    assert main(["diff", "1.0.0", "2.0.0", "--out", str(out)]) == 0
+    assert main(["diff", "1.0.0", "2.0.0", "--releases", str(out)]) == 0
     assert capsys.readouterr().out == md
-    assert main(["diff", "1.0.0", "2.0.0", "--out", str(out), "--format", "json"]) == 0
+    assert main(["diff", "1.0.0", "2.0.0", "--releases", str(out), "--format", "json"]) == 0
     text = capsys.readouterr().out
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]", text)
     assert not any(line.lstrip().startswith("::") for line in text.splitlines())
