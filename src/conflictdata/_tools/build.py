@@ -320,8 +320,6 @@ class _Writer:
         self._syncs: list[Future[None]] = []
         self.outputs: dict[str, TableOutput] = {}
         self.csv: dict[str, TableOutput] = {}
-        #: Per table, the time fields whose CSV text kept a fraction of a second.
-        self.fractional: dict[str, set[str]] = {}
         self.errors: list[BuildError] = []
         self._lock = threading.Lock()
         (tmp / CSV_DIR).mkdir(exist_ok=True)
@@ -342,13 +340,12 @@ class _Writer:
         out = TableOutput(schema.name, name, arrow.num_rows, stamp[0], sha256_file(path))
         mark_verified(path, stamp)  # the diff against the previous release trusts this hash
         csv_path = self.tmp / csv_name(schema.name)
-        size, digest, fractional = write_csv(arrow, schema, csv_path)
+        size, digest = write_csv(arrow, schema, csv_path)
         self._sync(csv_path)
         copy = TableOutput(schema.name, csv_path.name, arrow.num_rows, size, digest)
         with self._lock:
             self.outputs[schema.name] = out
             self.csv[schema.name] = copy
-            self.fractional[schema.name] = fractional
         self.bar.step(schema.name)
 
     def _sync(self, path: Path) -> None:
@@ -520,7 +517,7 @@ def build_release(
         outputs = writer.results(tables)
         copies = [writer.csv[t.name] for t in tables]
         (tmp / CSV_DESCRIPTOR).write_text(
-            dump_json(csv_descriptor(package, created, copies, writer.fractional)),
+            dump_json(csv_descriptor(package, created, copies)),
             encoding="utf-8",
             newline="\n",
         )

@@ -2,13 +2,14 @@
 for R, Stata and spreadsheet users who do not read Parquet.
 
 Written from the same typed Arrow table as the table's Parquet file (rows in release order),
-so the two hold the same values. The dialect, :data:`DIALECT`: UTF-8 without a byte order
-mark, comma-separated, LF line ends, a header row, every text cell and header name in double
-quotes (a quote inside doubled), numbers, booleans (``true``/``false``), dates
-(``YYYY-MM-DD``), UTC times (``YYYY-MM-DDTHH:MM:SSZ``) and times (``HH:MM:SS``) bare, and an
-empty cell for a missing value. The descriptor carries each table's schema as the release
-declares it, with the spellings rewritten to what is written (ISO dates, ``true``/``false``,
-plain numbers) and each file's size and SHA-256, so ``frictionless validate`` checks it.
+so the two hold the same values; each cell spelled as its field's type writes it (the field's
+decimal character, its first true and false spellings), so the copy's descriptor carries each
+table's schema exactly as the release declares it. The dialect, :data:`DIALECT`: UTF-8
+without a byte order mark, comma-separated, LF line ends, a header row, every text cell and
+header name in double quotes (a quote inside doubled), integers, plain numbers, ``true`` /
+``false`` and ISO dates (``YYYY-MM-DD``) bare, other spellings (an instant in UTC as
+``YYYY-MM-DDTHH:MM:SSZ``, a date in a format the schema declares) as quoted text, and an
+empty cell for a missing value.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +42,6 @@ DIALECT: dict[str, Any] = {
 _WRITE = pacsv.WriteOptions(
     include_header=True, delimiter=",", eol="\n", null_string="", quoting_style="needed"
 )
-#: Field keys that say how a cell is spelled; the copy spells every cell one way.
-_SPELLING_KEYS = ("decimalChar", "groupChar", "bareNumber", "trueValues", "falseValues")
-_VALUE_CONSTRAINTS = ("enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 
 class _Hashing:
@@ -72,33 +69,36 @@ class _Hashing:
         return self.file.closed
 
 
-def _text_column(col: pa.ChunkedArray, f: Field) -> pa.ChunkedArray:
-    """A typed release column in the copy's spelling (only types pyarrow spells otherwise)."""
-    t = col.type
+def _cells(col: pa.ChunkedArray, f: Field) -> pa.ChunkedArray:
+    """A typed release column as the copy writes it: as the field's type spells it, left
+    typed (so written bare) where Arrow's CSV writer spells it the same way."""
+    t, vt = col.type, f.value_type
     if pa.types.is_dictionary(t):
         return col.cast(pa.string())
-    if pa.types.is_timestamp(t):
-        utc = col if t.tz in (None, "UTC", "+00:00") else col.cast(pa.timestamp(t.unit, "UTC"))
-        return pc.strftime(utc, format="%Y-%m-%dT%H:%M:%SZ")
-    if pa.types.is_time(t):  # pyarrow writes microseconds: "01:02:03.000000"
+    plain = (
+        pa.types.is_integer(t)
+        or pa.types.is_string(t)
+        or (pa.types.is_floating(t) and getattr(vt, "decimal_char", ".") == ".")
+        or (pa.types.is_boolean(t) and (vt.true_values[0], vt.false_values[0]) == ("true", "false"))  # type: ignore[attr-defined]
+        or (pa.types.is_date32(t) and f.format == "default")
+    )
+    if plain:
+        return col
+    if f.type in ("date", "datetime", "time") and f.format != "default":
+        return pc.strftime(col, format=f.format)  # the field's own format, as it reads back
+    if pa.types.is_time(t):  # "01:02:03.000000": the default format reads whole seconds
         return pc.replace_substring_regex(col.cast(pa.string()), r"\.0+$", "")
-    return col
+    return pa.chunked_array([vt.write(c) for c in col.chunks], pa.string())
 
 
-def _has_fraction(col: pa.ChunkedArray) -> bool:
-    return bool(pc.any(pc.match_substring(col, ".")).as_py()) if len(col) else False
-
-
-def write_csv(table: pa.Table, schema: TableSchema, path: Path) -> tuple[int, str, set[str]]:
-    """Write ``table`` (typed, in release order) to ``path`` in :data:`DIALECT`; its size, its
-    SHA-256 and the names of time fields that kept a fraction of a second (format ``any``)."""
-    columns, fractional = [], set()
+def write_csv(table: pa.Table, schema: TableSchema, path: Path) -> tuple[int, str]:
+    """Write ``table`` (typed, in release order) to ``path`` in :data:`DIALECT`; its size and
+    its SHA-256."""
+    columns = []
     for name in table.column_names:
         f = schema.field(name)
-        col = _text_column(table.column(name), f)
-        if pa.types.is_time(table.schema.field(name).type) and _has_fraction(col):
-            fractional.add(name)
-        if f.type in ("string", "any", "yearmonth") and len(col):
+        col = _cells(table.column(name), f)
+        if pa.types.is_string(col.type) and f.type in ("string", "any", "yearmonth") and len(col):
             # an empty text value would read back as missing: the copy cannot say it
             empty = pc.sum(pc.equal(pc.binary_length(col), 0)).as_py() or 0
             if empty:
@@ -114,73 +114,19 @@ def write_csv(table: pa.Table, schema: TableSchema, path: Path) -> tuple[int, st
         sink.flush()
     finally:
         out.close()
-    return out.size, out.sha256.hexdigest(), fractional
+    return out.size, out.sha256.hexdigest()
 
 
-def _iso(value: Any, fmt: str, ftype: str) -> Any:
-    """A bound or enum value written in a ``%``-format, spelled as ISO instead."""
-    if not isinstance(value, str):
-        return value
-    parsed = datetime.strptime(value, fmt)
-    if ftype == "date":
-        return parsed.date().isoformat()
-    if ftype == "time":
-        return parsed.time().isoformat()
-    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _csv_field(raw: dict[str, Any], f: Field, table: str, fractional: bool) -> dict[str, Any]:
-    """A field of the release schema as the copy spells its cells."""
-    d = copy.deepcopy(raw)
-    constraints = d.get("constraints") or {}
-    valued = [k for k in _VALUE_CONSTRAINTS if k in constraints]
-    if f.type in ("date", "datetime", "time") and f.format != "default":
-        if f.format.startswith("%") or f.format.startswith("fmt:"):
-            fmt = f.format.removeprefix("fmt:")
-            try:
-                for k in valued:
-                    v = constraints[k]
-                    constraints[k] = (
-                        [_iso(x, fmt, f.type) for x in v] if k == "enum" else _iso(v, fmt, f.type)
-                    )
-            except ValueError:
-                raise BuildError(
-                    f"unsupported: the CSV copy of table {table!r}, field {f.name!r}: "
-                    f"its constraints are not in its format {f.format!r}"
-                ) from None
-        d.pop("format", None)
-    if f.type == "time" and fractional:
-        d["format"] = "any"
-    spelled = [k for k in _SPELLING_KEYS if k in d]
-    if spelled and valued and any(isinstance(constraints[k], (str, list)) for k in valued):
-        raise BuildError(
-            f"unsupported: the CSV copy of table {table!r}, field {f.name!r}: "
-            f"{', '.join(valued)} spelled with {', '.join(spelled)}"
-        )
-    for k in spelled:
-        d.pop(k)
-    if f.type == "boolean":
-        d["trueValues"], d["falseValues"] = ["true"], ["false"]
-    return d
-
-
-def csv_schema(schema: TableSchema, fractional: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
-    """The Table Schema of a table's CSV copy: the release's, every spelling key rewritten to
-    the one the copy writes, and an empty cell as the only missing value."""
+def csv_schema(schema: TableSchema) -> dict[str, Any]:
+    """The Table Schema of a table's CSV copy: the release's, with an empty cell as the only
+    missing value (every cell is spelled as its field declares)."""
     raw = copy.deepcopy(schema.raw)
-    raw["fields"] = [
-        _csv_field(fd, schema.field(fd["name"]), schema.name, fd["name"] in fractional)
-        for fd in schema.raw.get("fields", [])
-    ]
     raw["missingValues"] = [""]
     return raw
 
 
 def csv_descriptor(
-    package: Package,
-    created: str,
-    outputs: Sequence[TableOutput],
-    fractional: dict[str, set[str]] | None = None,
+    package: Package, created: str, outputs: Sequence[TableOutput]
 ) -> dict[str, Any]:
     """``csv/datapackage.json``: the release's metadata and one CSV resource per table, with
     its dialect, size, SHA-256 and schema (``outputs``: the CSV files, paths in the folder)."""
@@ -207,7 +153,7 @@ def csv_descriptor(
                 "dialect": dict(DIALECT),
                 "bytes": out.bytes,
                 "hash": f"sha256:{out.sha256}",
-                "schema": csv_schema(t, (fractional or {}).get(t.name, set())),
+                "schema": csv_schema(t),
             }
         )
         resources.append(res)
