@@ -12,6 +12,7 @@ from typing import Any
 
 from .._checks.findings import LAYERS, RULES
 from .._checks.report import LIST_PER_CODE, OUTPUT_LIMIT
+from .._checks.table import PER_CODE_FACTOR
 from .._read import limits
 from .._tableschema.model import (
     DateSpanRule,
@@ -188,9 +189,10 @@ def _bounds() -> str:
         "breaks, ESC, bidi controls and lone surrogates as visible escapes (`\\n`, "
         "`\\x1b`, `\\u202e`), no output line can start a CI workflow command, and a "
         f"message, hint or path is cut after {SHOWN_LIMIT:,} characters, saying how long it "
-        f"was. The validator keeps {per_field:,} findings per table, code and field; the "
-        f"text, GitHub and JSON outputs list at most {LIST_PER_CODE:,} of one code and "
-        f"{OUTPUT_LIMIT // mib} MiB in all. What is not listed is counted per code in the "
+        f"was. The validator keeps {per_field:,} findings per table, code and field, and "
+        f"{PER_CODE_FACTOR * per_field:,} of one code in all; the "
+        f"text, GitHub and JSON outputs list at most {LIST_PER_CODE:,} of one code and stop "
+        f"listing at {OUTPUT_LIMIT // mib} MiB. What is not listed is counted per code in the "
         "summary line (`not listed (over the per-rule limit)`) and in the JSON's "
         "`stats.suppressed`; `Report.findings` in Python holds every finding kept."
     )
