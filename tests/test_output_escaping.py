@@ -330,3 +330,56 @@ def test_a_number_too_large_for_a_float_is_refused_at_the_parse(tmp_path: Path) 
     """``1e400`` would be read as infinity and written into the release as ``Infinity``."""
     line = _refusal(tmp_path, REFUSALS["non-finite bound"])
     assert "'1e400' is not finite" in line and "events" in line
+
+
+# -- lone surrogates ---------------------------------------------------------------------------
+
+
+def test_a_lone_surrogate_in_a_finding_prints_in_every_format() -> None:
+    """An enum item "\\ud800" crashed the text output: every format shows it as an escape."""
+    from conflictdata._checks.findings import make_finding
+    from conflictdata._checks.report import Report
+
+    f = make_finding(
+        "E204",
+        table="t",
+        path=f"t{SURROGATE}.csv",
+        line=2,
+        column=1,
+        message=f"value 'x' is not one of: {SURROGATE}, a{SURROGATE}",
+        value=SURROGATE,
+    )
+    report = Report([f])
+    for text in (report.format_text(), report.format_github(), report.format_json()):
+        text.encode("utf-8")  # strict: no lone surrogate left
+        inert_lines(text, annotations=True)
+        assert "\\ud800" in text
+    assert json.loads(report.format_json())["findings"][0]["value"] == SURROGATE  # exact
+
+
+def test_the_build_refuses_a_lone_surrogate_in_one_line(tmp_path: Path) -> None:
+    """A description "\\ud800" passed validate and crashed the build (Parquet metadata)."""
+    desc = _package(tmp_path, "1.0.0", extra_enum=PAYLOADS[:1], titles=PAYLOADS)
+    schema_path = tmp_path / "schemas" / "events.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"][1]["description"] = SURROGATE
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    proc = _run("build", str(desc), "--out", str(tmp_path / "releases"))
+    assert proc.returncode == 2 and not (tmp_path / "releases" / "1.0.0").exists()
+    (line,) = proc.stderr.strip().split("\n")
+    assert "lone surrogate" in line
+    inert_lines(proc.stdout + proc.stderr)
+
+
+def test_validate_frames_reports_a_lone_surrogate_cell(curated_build: Path) -> None:
+    """A cell "\\ud800" crashed validate_frames: it is E202 (not text), the rest checked."""
+    import conflictdata as cd
+
+    events = cd.load("events")
+    for col in ("notes", "event_id"):
+        events[col] = events[col].astype(object)
+    events.loc[0, "notes"] = f"a{SURROGATE}b"
+    report = cd.tools.validate_frames({"events": events})
+    bad = [(f.code, f.field) for f in report.findings if "surrogate" in f.message]
+    assert bad == [("E202", "notes")]
+    inert_lines(report.format_text())

@@ -10,6 +10,7 @@ where a frame is not given. pandera is not needed here.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -64,17 +65,37 @@ def _what(f: Field) -> str:
     return "a datetime in the form YYYY-MM-DDThh:mm:ss[Z|+hh:mm]"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _as_text(s: pd.Series) -> pa.Array:
-    """A column as the text a CSV writer would put in its cells (null where missing)."""
+    """A column as the text a CSV writer would put in its cells (null where missing); a lone
+    surrogate, which no UTF-8 text holds, shown as U+FFFD (:func:`_not_text` finds them)."""
     if pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
         try:
             arr = pa.array(s, from_pandas=True, type=pa.string())
             return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
+        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
             pass
     from .checks import cell_text
 
-    return pa.array([cell_text(v) for v in s.astype(object)], pa.string())
+    texts = [cell_text(v) for v in s.astype(object)]
+    return pa.array([t if t is None else _SURROGATE.sub("\ufffd", t) for t in texts], pa.string())
+
+
+def _not_text(s: pd.Series) -> np.ndarray:
+    """Rows whose cell holds a lone surrogate (only a column of Python objects can): not
+    text, so E202. Looked for cell by cell only when Arrow refuses the column."""
+    none = np.zeros(len(s), dtype=bool)
+    if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+        return none
+    try:
+        pa.array(s, from_pandas=True, type=pa.string())
+    except UnicodeEncodeError:
+        return np.fromiter((isinstance(v, str) and bool(_SURROGATE.search(v)) for v in s), bool)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    return none
 
 
 def _typed_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -90,7 +111,7 @@ def _typed_column(f: Field, s: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
             pd.Series(
                 pd.array(_as_text(s), dtype=pd.StringDtype("pyarrow")), index=s.index, name=s.name
             ),
-            none,
+            _not_text(s),
             none,
         )
     if s.dtype == want:
@@ -233,8 +254,9 @@ def conform(
             s = s.iloc[:, 0]
         s = s.reset_index(drop=True) if not df.index.equals(rng) else s
         typed, bad, impossible = _typed_column(f, s)
+        not_a = "holds a lone surrogate: not text" if f.type == "string" else f"is not {_what(f)}"
         for code, mask, why in (
-            ("E202", bad, f"is not {_what(f)}"),
+            ("E202", bad, not_a),
             ("E203", impossible, "is not a calendar date"),
         ):
             idx = np.flatnonzero(mask)
