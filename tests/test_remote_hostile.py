@@ -784,3 +784,38 @@ def test_a_cache_that_cannot_be_written_is_one_line(
     assert main(["download", VERSION, "--url", server.url]) == 2
     assert len(capsys.readouterr().err.splitlines()) == 1
     assert blocker.read_text() == "not a folder"
+
+
+def test_a_download_killed_mid_file_leaves_no_release(
+    server: ReleaseServer, served: Path, cold_cache: Path
+) -> None:
+    """A real SIGKILL while a file drips in: the cache holds no release of that version (only
+    the dead process's hidden folder), and the next download removes that and caches it whole."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    sent = Sent()
+    server.faults.plan[VISITS] = [drip(sent, interval=0.2, seconds=30)]
+    env = {**os.environ, ENV_CACHE: str(cold_cache)}
+    env.pop(ENV_URL, None)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "conflictdata", "download", VERSION, "--url", server.url],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while sent.bytes < 3 and time.monotonic() < deadline:  # places done, visits dripping
+            time.sleep(0.1)
+        assert sent.bytes >= 3
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    left = [p.name for p in cold_cache.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".tmp."), left
+    assert cd.versions() == [] and not (cold_cache / left[0]).exists()  # its process is gone
+    assert len(cd.load("places", VERSION, url=server.url)) == 4
+    assert sorted(p.name for p in cold_cache.iterdir()) == [VERSION]
