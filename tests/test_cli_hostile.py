@@ -165,3 +165,17 @@ def test_a_terminal_that_cannot_encode_the_text_gets_escapes(tmp_path: Path) -> 
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
     proc = command("validate", str(desc), env=env)
     assert proc.returncode == 1 and "caf\\xe9 \\u2615" in proc.stdout
+
+
+def test_a_usage_error_quotes_the_arguments_on_one_line() -> None:
+    """argparse printed unrecognised arguments raw: a file name holding a newline and
+    ``::error`` became a workflow command."""
+    proc = command("validate", "x", "\n::error file=INJECTED::y\x1b[2J")
+    assert proc.returncode == 2 and proc.stdout == ""
+    usage, error = proc.stderr.strip().split("\n")
+    assert usage.startswith("usage: ") and error.startswith("conflictdata: error: ")
+    assert "\\n::error" in error and "\x1b" not in error
+
+
+def test_an_empty_out_is_refused(tmp_path: Path) -> None:
+    one_line_refusal(command("report", "--out", ""), "--out is empty")

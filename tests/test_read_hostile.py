@@ -59,11 +59,11 @@ BLOCK = b"1,a\n" * (1 << 20)
 TIMES = (RATIO_FLOOR // len(BLOCK)) * 4
 
 
-def _zip_bomb() -> bytes:
+def _zip_bomb(method: int) -> bytes:
     import io
 
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    with zipfile.ZipFile(buf, "w", method, compresslevel=9) as z:
         with z.open("t.csv", "w", force_zip64=True) as m:
             m.write(b"id,name\n")
             for _ in range(TIMES):
@@ -71,26 +71,31 @@ def _zip_bomb() -> bytes:
     return buf.getvalue()
 
 
+#: case -> (file name, the bomb's bytes)
 BOMBS = {
-    "t.csv.gz": lambda: gzip.compress(b"id,name\n") + gzip.compress(BLOCK, 9) * TIMES,
-    "t.csv.bz2": lambda: bz2.compress(b"id,name\n") + bz2.compress(BLOCK, 9) * TIMES,
-    "t.csv.xz": lambda: lzma.compress(b"id,name\n") + lzma.compress(BLOCK) * TIMES,
-    "t.csv.zip": _zip_bomb,
+    "gzip": ("t.csv.gz", lambda: gzip.compress(b"id,name\n") + gzip.compress(BLOCK, 9) * TIMES),
+    "bz2": ("t.csv.bz2", lambda: bz2.compress(b"id,name\n") + bz2.compress(BLOCK, 9) * TIMES),
+    "xz": ("t.csv.xz", lambda: lzma.compress(b"id,name\n") + lzma.compress(BLOCK) * TIMES),
+    "zip deflate": ("t.csv.zip", lambda: _zip_bomb(zipfile.ZIP_DEFLATED)),
+    # zipfile decompresses each 4 KiB of a bzip2 member whole: gigabytes in one call
+    "zip bzip2": ("t.csv.zip", lambda: _zip_bomb(zipfile.ZIP_BZIP2)),
+    "zip lzma": ("t.csv.zip", lambda: _zip_bomb(zipfile.ZIP_LZMA)),
 }
 
 
-@pytest.mark.parametrize("name", list(BOMBS))
-def test_a_decompression_bomb_is_one_finding(tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize("case", list(BOMBS))
+def test_a_decompression_bomb_is_one_finding(tmp_path: Path, case: str) -> None:
     """Expanding over MAX_RATIO:1 past the floor stops as the bytes arrive: one E127 that says
     how few compressed bytes were read, long before the whole expansion."""
-    data = BOMBS[name]()
+    name, make = BOMBS[case]
+    data = make()
     assert len(BLOCK) * TIMES > 100 * len(data)  # it is a bomb
     desc = package(tmp_path, {name: data}, path=name)
     (f,) = validate(desc).findings
     assert (f.code, f.path) == ("E127", name), f.message
     taken = int(f.message.split(" compressed bytes")[0].replace(",", ""))
     expanded = int(f.message.split("more than ")[1].split(":")[0].replace(",", ""))
-    assert expanded <= RATIO_FLOOR + MAX_RATIO * taken + (1 << 16)
+    assert expanded <= RATIO_FLOOR + MAX_RATIO * taken + (1 << 16)  # one piece past the bound
     assert expanded < len(BLOCK) * TIMES // 2  # stopped early, not at the end
 
 
@@ -119,6 +124,24 @@ def test_bytes_and_hash_of_a_streamed_archive_are_of_the_stored_file(tmp_path: P
     assert codes(desc) == []
     desc = package(tmp_path / "b", {"t.csv.gz": gz}, path="t.csv.gz", bytes=len(gz) + 1)
     assert [c for c, *_ in codes(desc)] == ["E122"]
+
+
+def test_a_bzip2_zip_member_is_read_and_its_crc_checked(tmp_path: Path) -> None:
+    import io
+
+    rows = b"id,name\n" + b"".join(b"%d,a%d\n" % (i, i) for i in range(50_000))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_BZIP2) as z:
+        z.writestr("t.csv", rows)
+    good = buf.getvalue()
+    desc = package(tmp_path, {"t.csv.zip": good}, path="t.csv.zip")
+    assert codes(desc) == []
+    bad = bytearray(good)
+    bad[14] ^= 0xFF  # the CRC-32 in the local header ...
+    bad[bad.index(b"PK\x01\x02") + 16] ^= 0xFF  # ... and in the central directory
+    desc = package(tmp_path / "crc", {"t.csv.zip": bytes(bad)}, path="t.csv.zip")
+    (f,) = validate(desc).findings
+    assert f.code == "E121" and "CRC-32" in f.message
 
 
 def test_a_broken_stream_after_good_members_is_a_finding(tmp_path: Path) -> None:

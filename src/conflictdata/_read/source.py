@@ -17,6 +17,7 @@ import lzma
 import os
 import re
 import stat
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -164,6 +165,45 @@ def _bounded(stream: Any, counted: _Counted, rel: str, limit: int) -> bytes:
         out.write(piece)
 
 
+class _Bzip2Member:
+    """A zip member compressed with bzip2, decompressed a bounded piece at a time.
+
+    zipfile hands each 4 KiB of compressed bytes to the bzip2 decompressor whole, and 4 KiB of
+    bzip2 can expand to gigabytes in one call; here every call asks for at most the piece the
+    reader wants. The CRC-32 the archive records is checked at the end, as zipfile does."""
+
+    def __init__(self, fh: _Counted, info: zipfile.ZipInfo) -> None:
+        fh.seek(info.header_offset)
+        head = fh.read(30)
+        if len(head) != 30 or head[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"no local header for member {info.filename!r}")
+        name_len, extra_len = struct.unpack("<HH", head[26:30])
+        fh.seek(info.header_offset + 30 + name_len + extra_len)
+        self._fh, self._left, self._crc, self._want = fh, info.compress_size, 0, info.CRC
+        self._dec = bz2.BZ2Decompressor()
+
+    def read(self, size: int) -> bytes:
+        while not self._dec.eof:
+            chunk = b""
+            if self._dec.needs_input and self._left > 0:
+                chunk = self._fh.read(min(self._left, 1 << 14))
+                if not chunk:
+                    raise EOFError("the zip member ends before its compressed size")
+                self._left -= len(chunk)
+            elif self._dec.needs_input:
+                raise EOFError("the bzip2 stream of the zip member is cut short")
+            out = self._dec.decompress(chunk, size)
+            if out:
+                self._crc = zlib.crc32(out, self._crc)
+                return out
+        if self._crc != self._want:
+            raise zipfile.BadZipFile("the member's CRC-32 differs from the one the zip records")
+        return b""
+
+    def close(self) -> None:
+        pass
+
+
 def _decompress(fh: BinaryIO, rf: ResourceFile, rel: str, limit: int) -> bytes:
     """The stored bytes decompressed as frictionless does (zip: ``innerpath`` or the first
     member), streamed from the file and bounded; a broken archive is a finding (frictionless'
@@ -191,6 +231,9 @@ def _decompress(fh: BinaryIO, rf: ResourceFile, rel: str, limit: int) -> bytes:
                     f"the zip archive has no member {name!r}; "
                     f"it has {', '.join(map(repr, names[:5]))}",
                 )
+            info = z.getinfo(name)
+            if info.compress_type == zipfile.ZIP_BZIP2 and not info.flag_bits & 1:
+                return _bounded(_Bzip2Member(counted, info), counted, rel, limit)
             with z.open(name) as member:
                 return _bounded(member, counted, rel, limit)
     except SourceProblem:
