@@ -146,7 +146,13 @@ class Browser:
             self.send("Runtime.evaluate", expression="1")
             time.sleep(0.05)
 
+    def add_init_script(self, source: str) -> None:
+        """Run ``source`` in every document this page loads, before the document's own scripts
+        (as a browser extension would; the page's Content-Security-Policy does not apply)."""
+        self.send("Page.addScriptToEvaluateOnNewDocument", source=source)
+
     def goto(self, url: str) -> None:
+        self.events = [e for e in self.events if e["method"] != "Page.loadEventFired"]
         self.send("Page.navigate", url=url)
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:

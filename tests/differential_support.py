@@ -40,6 +40,8 @@ __all__ = [
     "TYPES",
     "comparable",
     "expected_unmatched",
+    "frictionless_key",
+    "our_key",
     "packages",
     "render_mapping",
     "render_switches",
@@ -149,12 +151,16 @@ NO_COUNTERPART: dict[str, str] = {
     "E404": "provenance (--sources-dir) is this project's check",
     "E405": "provenance (--sources-dir) is this project's check",
     "E406": "provenance (--sources-dir) is this project's check",
+    "E409": "provenance (--sources-dir) is this project's check",
+    "E407": "IDs compared with a release (--against) are this project's check",
+    "E408": "IDs compared with a release (--against) are this project's check",
     "W501": "lint (a warning: never changes the verdict)",
     "W502": "lint (a warning: never changes the verdict)",
     "W503": "lint (a warning: never changes the verdict)",
     "W504": "lint (a warning: never changes the verdict)",
     "W505": "lint (a warning: never changes the verdict)",
     "W506": "lint (a warning: never changes the verdict)",
+    "W507": "policy lint: CRLF line ends; frictionless reads them",
 }
 
 #: The constraint a constraint-error of each code names (frictionless' note says
@@ -909,48 +915,63 @@ class Outcome:
     matched_valid: bool | None = None
 
 
-def run_ours(descriptor: Path) -> Outcome:
-    """Our validator under policy "spec", reduced to (resource, row, field, class)."""
+def run_ours(descriptor: Path, max_per_rule: int = 1000) -> Outcome:
+    """Our validator under policy "spec", reduced to (resource, row, field, class).
+    ``max_per_rule``: the validator's cap on findings listed per (table, code, field)."""
     from conflictdata._tableschema.package import read_package
     from conflictdata._validation.run import validate
 
-    report = validate(read_package(descriptor), policy="spec")
+    report = validate(read_package(descriptor), policy="spec", max_per_rule=max_per_rule)
     keys: set[Key] = set()
     unmatched: list[Finding] = []
     for f in report.findings:
         if f.severity != "error":
             continue
-        classes = code_classes(f.code)
-        if not classes:
+        key = our_key(f.code, f.table, f.row, f.field)
+        if key is None:
             unmatched.append(f)
-            continue
-        res = f.table or "<package>"
-        row = f.row
-        if classes[0] in RESOURCE_TYPES or classes == ("label",):
-            keys.add((res, None, None, classes[0]))
-            continue
-        fld = None if classes[0] in ROW_ONLY else f.field
-        keys.add((res, row, fld, classes[0]))
+        else:
+            keys.add(key)
     return Outcome(report.valid, keys, unmatched, matched_valid=report.errors == len(unmatched))
 
 
-def run_frictionless(descriptor: Path) -> Outcome:
-    """``frictionless.validate`` on the package, reduced to (resource, row, field, class)."""
+def our_key(code: str, table: str | None, row: int | None, fld: str | None) -> Key | None:
+    """One error finding of ours as a frictionless key (None: the code has no counterpart).
+    Shared by :func:`run_ours` and the whole-process comparison (tests/peer_support.py)."""
+    classes = code_classes(code)
+    if not classes:
+        return None
+    res = table or "<package>"
+    if classes[0] in RESOURCE_TYPES or classes == ("label",):
+        return (res, None, None, classes[0])
+    return (res, row, None if classes[0] in ROW_ONLY else fld, classes[0])
+
+
+def frictionless_key(
+    resource: str, error_type: str, note: str, row: int | None, fld: str | None
+) -> Key:
+    """One error of a frictionless task as a key. Shared by :func:`run_frictionless` and the
+    whole-process comparison (tests/peer_support.py)."""
+    cls = fl_class(error_type, note)
+    if cls == "label" or error_type in RESOURCE_TYPES:
+        return (resource, None, None, cls)
+    return (resource, row, None if cls in ROW_ONLY else (fld or None), cls)
+
+
+def run_frictionless(descriptor: Path, limit_errors: int = 1000) -> Outcome:
+    """``frictionless.validate`` on the package, reduced to (resource, row, field, class).
+    ``limit_errors``: frictionless' own cap per resource (1000, its default; 0: none)."""
     import frictionless
 
-    report = frictionless.validate(str(descriptor))
+    report = frictionless.validate(str(descriptor), limit_errors=limit_errors)
     keys: set[Key] = set()
     for e in report.errors:
         keys.add(("<package>", None, None, e.type))
     for task in report.tasks:
         for e in task.errors:
-            cls = fl_class(e.type, e.note)
-            if cls == "label" or e.type in RESOURCE_TYPES:
-                keys.add((task.name, None, None, cls))
-                continue
             row = getattr(e, "row_number", None)
-            fld = None if cls in ROW_ONLY else (getattr(e, "field_name", None) or None)
-            keys.add((task.name, row, fld, cls))
+            fld = getattr(e, "field_name", None)
+            keys.add(frictionless_key(task.name, e.type, e.note, row, fld))
     return Outcome(report.valid, keys, matched_valid=report.valid)
 
 
@@ -1252,6 +1273,13 @@ UNMATCHED_PROBES: list[Probe] = [
         foreign_keys=(_fk(["b"], ["a"], ""),),
         policy="strict",
         what="a row referencing itself; frictionless has no cycle rule",
+    ),
+    Probe(
+        "W507",
+        b"a,b\r\n1,2\r\n",
+        _AB,
+        policy="strict",
+        what="CRLF line ends under policy strict; frictionless reads them",
     ),
 ]
 

@@ -1,6 +1,9 @@
 """Run our validator (spec policy) and frictionless on one data package and compare what they
 flag as (resource, row, field, class) sets, by the differential test's mapping
-(tests/differential_support.py), for bench/peer.py and tests/test_peer_fixtures.py."""
+(tests/differential_support.py), for bench/peer.py, tests/test_peer_fixtures.py and
+tests/test_real_packages.py. The same reduction reads either validator's JSON output
+(``conflictdata validate --format json``, ``frictionless validate --json``), so the bench can
+compare whole processes by the mapping the tests use."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from differential_support import run_frictionless, run_ours
+from differential_support import frictionless_key, our_key, run_frictionless, run_ours
 
 from conflictdata.errors import DescriptorError
 
@@ -27,6 +30,58 @@ def package_descriptors(root: Path) -> Iterator[Path]:
             continue
         if isinstance(doc, dict) and isinstance(doc.get("resources"), list):
             yield path
+
+
+def data_packages(paths: list[Path]) -> Iterator[Path]:
+    """The data package descriptors named by ``paths``: a descriptor file as it is, and every
+    descriptor under a folder — a JSON file with a ``resources`` list
+    (:func:`package_descriptors`) or a ``datapackage.yaml``/``.yml`` (frictionless reads both)."""
+    seen: set[Path] = set()
+    for root in paths:
+        if root.is_file():
+            found: list[Path] = [root]
+        else:
+            found = list(package_descriptors(root))
+            found += sorted(
+                p for pat in ("datapackage.yaml", "datapackage.yml") for p in root.rglob(pat)
+            )
+        for path in found:
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
+                yield path
+
+
+def frictionless_json_keys(doc: dict[str, Any]) -> tuple[bool, set[Key]]:
+    """frictionless' verdict and errors as keys, from ``frictionless validate --json``."""
+    keys: set[Key] = {("<package>", None, None, e["type"]) for e in doc.get("errors") or []}
+    for task in doc.get("tasks") or []:
+        for e in task.get("errors") or []:
+            keys.add(
+                frictionless_key(
+                    task.get("name"),
+                    e["type"],
+                    e.get("note") or "",
+                    e.get("rowNumber"),
+                    e.get("fieldName"),
+                )
+            )
+    return bool(doc["valid"]), keys
+
+
+def our_json_keys(doc: dict[str, Any]) -> tuple[bool, set[Key], int]:
+    """Our verdict, errors as keys, and how many error findings have no counterpart, from
+    ``conflictdata validate --format json`` (the same reduction as run_ours)."""
+    keys: set[Key] = set()
+    unmatched = 0
+    for f in doc.get("findings") or []:
+        if f.get("severity") != "error":
+            continue
+        key = our_key(f["code"], f.get("table"), f.get("row"), f.get("field"))
+        if key is None:
+            unmatched += 1
+        else:
+            keys.add(key)
+    return bool(doc["valid"]), keys, unmatched
 
 
 def frictionless_keys(path: Path) -> tuple[bool, set[Key]]:

@@ -371,8 +371,8 @@ def _enospc(*args: object, **kwargs: object) -> None:
 def test_full_disk_at_any_step_publishes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], at: str
 ) -> None:
-    import conflictdata._util.fs as r
     import conflictdata._tools.build as b
+    import conflictdata._util.fs as r
 
     out = tmp_path / "out"
     build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from conflictdata._frames.pandera_schemas import report_from_schema_errors, schema_for
 from conflictdata._frames.validate import conform
-from conflictdata.tools import validate_frames
 from conflictdata._tableschema.package import read_package
 from conflictdata._validation.run import validate
+from conflictdata.tools import validate_frames
 
 #: These tests load the curated release, built once per session (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("curated_build")

@@ -22,9 +22,9 @@ from validate_support import (
     write_package,
 )
 
-from conflictdata.tools import validate_frames
 from conflictdata._tableschema.package import read_package
 from conflictdata._validation.run import validate
+from conflictdata.tools import validate_frames
 
 #: These tests load the curated release, built once per session (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("curated_build")

@@ -17,6 +17,7 @@ from loader_support import build_release, isolate_loader, write_package
 
 import conflictdata as cd
 from conflictdata._loader.releases import ENV_BUILD, _checkout_build_dir, open_release
+from conflictdata._tableschema.dtypes import pandas_dtype
 from conflictdata._tableschema.package import package_from_descriptor, read_package
 from conflictdata.errors import (
     ChecksumError,
@@ -66,7 +67,9 @@ def test_every_column_of_every_table_has_the_schema_dtype(repo_release: Path) ->
         for f in schema.fields:
             dtype = df[f.name].dtype
             assert dtype != object, (name, f.name)
-            assert dtype == f.pandas_dtype(), (name, f.name, dtype)
+            assert dtype == pandas_dtype(f), (name, f.name, dtype)
+            if f.type == "date":
+                assert dtype == "datetime64[s]" and f.pandas_dtype() == "date32[pyarrow]"
             if f.is_enum:
                 assert list(dtype.categories) == list(f.enum), (name, f.name)
             checked += 1
@@ -82,6 +85,7 @@ def test_every_column_of_every_table_has_the_schema_dtype(repo_release: Path) ->
 
 def test_values_survive_the_round_trip(small: Path) -> None:
     df = cd.load("places", "1.0.0", source=small)
+    calendar = cd.load("places", "1.0.0", source=small, dates="date32")
     assert df["place_id"].tolist() == ["p1", "p2", "p3", "p4"]
     assert df["kind"].tolist()[:3] == ["city", "site", "base"] and pd.isna(df["kind"][3])
     assert df["population"].tolist()[0] == 9000000 and df["population"].isna().tolist() == [
@@ -91,12 +95,14 @@ def test_values_survive_the_round_trip(small: Path) -> None:
         False,
     ]
     assert df["capital"].tolist()[:2] == [True, False] and df["capital"].isna().sum() == 1
-    assert str(df["founded"][0]) == "1796-03-20" and df["founded"].dt.year.tolist()[3] == 1000
+    assert df["founded"][0] == pd.Timestamp("1796-03-20") and df["founded"].dt.year[3] == 1000
+    assert str(calendar["founded"][0]) == "1796-03-20" and calendar["founded"].dt.year[3] == 1000
+    assert df["founded"].isna().tolist() == calendar["founded"].isna().tolist()
     assert df["latitude"].isna().tolist() == [False, False, True, False]
 
 
 def test_small_package_dtypes_cover_every_type(small: Path) -> None:
-    df = cd.load("places", source=small)
+    df = cd.load("places", "latest", source=small)
     assert df.dtypes.astype(str).tolist() == [
         "string",
         "string",
@@ -104,17 +110,29 @@ def test_small_package_dtypes_cover_every_type(small: Path) -> None:
         "Int64",
         "Float64",
         "boolean",
-        "date32[day][pyarrow]",
+        "datetime64[s]",
     ]
+    calendar = cd.load("places", "latest", source=small, dates="date32")
+    assert str(calendar["founded"].dtype) == "date32[day][pyarrow]"
     assert isinstance(df["name"].dtype, pd.StringDtype) and df["name"].dtype.storage == "pyarrow"
     assert df["name"].dtype.na_value is pd.NA
 
 
-def test_version_none_is_the_newest_and_pinned_versions_load(small: Path) -> None:
-    assert len(cd.load("places", source=small)) == 5
+def test_latest_is_the_newest_and_pinned_versions_load(small: Path) -> None:
+    assert len(cd.load("places", "latest", source=small)) == 5
     assert len(cd.load("places", "1.0.0", source=small)) == 4
-    assert len(cd.load("places", source=small / "1.0.0")) == 4
-    assert cd.tables(source=small) == ["places", "visits"]
+    assert len(cd.load("places", source=small / "1.0.0")) == 4  # a release folder is its pin
+    assert cd.tables("latest", source=small) == ["places", "visits"]
+
+
+def test_version_none_in_a_folder_without_the_default_release_says_so(small: Path) -> None:
+    """The default is this installation's release (here the checkout's), never the newest."""
+    default = cd.default_release().version
+    with pytest.raises(UnknownVersionError) as err:
+        cd.load("places", source=small)
+    message = str(err.value)
+    assert f"release {default} (" in message and "1.0.0, 1.1.0" in message
+    assert "version='latest'" in message and "\n" not in message
 
 
 def test_bundled_first_then_cache(small: Path, tmp_path: Path) -> None:
@@ -123,14 +141,22 @@ def test_bundled_first_then_cache(small: Path, tmp_path: Path) -> None:
     shutil.copytree(small / "1.0.0", tmp_path / "bundle" / "1.0.0")
     shutil.copytree(small / "1.1.0", tmp_path / "cache" / "1.1.0")
     assert len(cd.load("places", "1.0.0")) == 4  # bundled
-    assert len(cd.load("places")) == 5  # newest known is the cached 1.1.0
+    assert len(cd.load("places")) == 4  # the bundled release, not the newer cached one
+    assert cd.load("places").attrs["conflictdata"]["version"] == "1.0.0"
+    assert len(cd.load("places", "latest")) == 5  # asked for: the newest here
     assert len(cd.load("places", source="bundled")) == 4
+    assert len(cd.load("places", "latest", source="cache")) == 5
+    with pytest.raises(UnknownVersionError, match=r"release 1\.0\.0 \(the release bundled"):
+        cd.load("places", source="cache")  # the cache does not hold the default release
     with pytest.raises(UnknownVersionError, match=r"1\.0\.0 \(bundled\).*1\.1\.0 \(cache\)"):
         cd.load("places", "2.0.0")
     with pytest.raises(UnknownVersionError):
         cd.load("places", "1.1.0", source="bundled")
     found = {v.version: v.where for v in cd.versions()}
     assert found == {"1.0.0": ("bundled",), "1.1.0": ("cache",)}
+    default = {v.version: v.default for v in cd.versions()}
+    assert default["1.1.0"] is None and "bundled" in default["1.0.0"]
+    assert cd.default_release().version == "1.0.0"
 
 
 def test_a_local_build_comes_after_bundled_and_before_cache(
@@ -143,8 +169,9 @@ def test_a_local_build_comes_after_bundled_and_before_cache(
     shutil.copytree(small / "1.1.0", tmp_path / "built" / "1.1.0")
     shutil.copytree(small / "1.1.0", tmp_path / "cache" / "1.1.0")
     assert open_release("1.0.0").where == "bundled"
-    assert open_release().where == "local"  # newest, 1.1.0, from the build before the cache
-    assert len(cd.load("places")) == 5
+    assert open_release().where == "bundled"  # the default: the release this install carries
+    assert open_release("latest").where == "local"  # 1.1.0, from the build before the cache
+    assert len(cd.load("places", "latest")) == 5
     found = {v.version: v.where for v in cd.versions()}
     assert found == {"1.0.0": ("bundled", "local"), "1.1.0": ("local", "cache")}
     monkeypatch.setenv(ENV_BUILD, str(tmp_path / "elsewhere"))
@@ -158,7 +185,7 @@ def test_a_source_checkout_finds_its_own_build_folder() -> None:
 
 def test_unknown_table_names_the_tables_that_exist(small: Path) -> None:
     with pytest.raises(UnknownTableError) as err:
-        cd.load("evnts", source=small)
+        cd.load("evnts", "latest", source=small)
     assert "'evnts'" in str(err.value) and "places, visits" in str(err.value)
     assert isinstance(err.value, KeyError)
 
@@ -197,6 +224,9 @@ def test_describe_lists_fields_from_the_schema(repo_release: Path) -> None:
         assert d["name"].tolist() == schema.field_names
         assert d["required"].tolist() == [f.required for f in schema.fields]
         assert d["description"].tolist() == [f.description for f in schema.fields]
+        assert d["dtype"].tolist() == [
+            "category" if f.is_enum else str(pandas_dtype(f)) for f in schema.fields
+        ]
         assert d["allowed_values"].tolist() == [
             list(f.enum) if f.enum else None for f in schema.fields
         ]
@@ -207,10 +237,10 @@ def test_arrow_polars_duckdb(small: Path) -> None:
     import duckdb
     import polars as pl
 
-    t = cd.load_arrow("places", source=small)
+    t = cd.load_arrow("places", "latest", source=small)
     schema = _release_package(small / "1.1.0").tables["places"]
     assert t.schema.equals(schema.arrow_schema())
-    p = cd.load_polars("places", source=small)
+    p = cd.load_polars("places", "latest", source=small)
     assert p.schema["kind"] == pl.Enum(["city", "base", "site"]) and p.height == 5
     assert p["founded"].dtype == pl.Date
     con = cd.connect_duckdb("1.0.0", source=small)
@@ -218,7 +248,7 @@ def test_arrow_polars_duckdb(small: Path) -> None:
         con.execute("select count(*) from places join visits using (place_id)").fetchone()[0] == 3
     )
     assert isinstance(con, duckdb.DuckDBPyConnection)
-    assert cd.table_path("visits", source=small) == small / "1.1.0" / "visits.parquet"
+    assert cd.table_path("visits", "latest", source=small) == small / "1.1.0" / "visits.parquet"
 
 
 @pytest.mark.parametrize(

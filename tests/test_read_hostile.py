@@ -260,4 +260,5 @@ def test_a_part_without_its_header_is_a_finding_under_the_policy(tmp_path: Path)
 def test_parts_that_repeat_the_header_are_clean_under_the_policy(tmp_path: Path) -> None:
     a, b = b"\xef\xbb\xbfid,name\r\n1,a\r\n", b"id,name\n2,b\n"
     desc = package(tmp_path, {"a.csv": a, "b.csv": b}, path=["a.csv", "b.csv"], encoding="utf-8")
-    assert [c for c, *_ in codes(desc, policy="strict")] == ["E103"]  # the BOM, not E128
+    found = [c for c, *_ in codes(desc, policy="strict")]
+    assert "E103" in found and "E128" not in found  # the BOM (and CRLF) are named, no lost row

@@ -68,10 +68,11 @@ def test_happy_path_downloads_verifies_and_types(
     assert (cold_cache / VERSION / "places.parquet").read_bytes() == (
         served / VERSION / "places.parquet"
     ).read_bytes()
-    # the URL can come from the environment too; version None on the server = its newest
+    # the URL can come from the environment too; "latest" on the server = its newest
     os.environ[ENV_URL] = server.url
-    assert len(cd.load("places", source="remote")) == 5
-    info = {v.version: v for v in cd.versions()}
+    assert len(cd.load("places", "latest", source="remote")) == 5
+    assert {v.version for v in cd.versions()} == {"1.0.0", "1.1.0"}  # the server is not asked
+    info = {v.version: v for v in cd.versions(remote=True)}
     assert info["1.0.0"].where == ("cache", "remote") and info["1.1.0"].where == ("cache", "remote")
     assert info["1.0.0"].cached == cold_cache / "1.0.0"
 
@@ -153,7 +154,9 @@ def test_offline_after_the_cache_is_filled(server: ReleaseServer, served: Path) 
         assert [v.where for v in cd.versions(server.url)] == [("cache",)]
     with pytest.raises(DownloadError, match="index"):
         cd.versions(server.url, strict=True)
-    assert cd.load("visits").shape == first["visits"].shape  # version None = newest cached
+    assert cd.load("visits", "latest").shape == first["visits"].shape  # the newest cached
+    with pytest.raises(UnknownVersionError, match="is not among"):
+        cd.load("visits")  # the default release (the checkout's version) is not cached
     with pytest.raises(DownloadError, match="could not fetch the release index"):
         cd.load("places", "1.1.0", url=server.url)
 

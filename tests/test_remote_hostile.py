@@ -428,7 +428,7 @@ def test_versions_in_the_index_that_do_not_match_are_ignored_with_a_warning(
         found[0].remote == f"{server.url}/{VERSION}/datapackage.json" and found[0].created is None
     )
     with pytest.warns(RuntimeWarning, match="ignored"):
-        assert len(cd.load("places", url=server.url, source="remote")) == 4
+        assert len(cd.load("places", "latest", url=server.url, source="remote")) == 4
     assert sorted(p.name for p in cold_cache.iterdir()) == [VERSION]
 
 
@@ -594,7 +594,7 @@ def test_a_partial_release_left_by_an_older_version_is_never_loaded(
     shutil.copy(served / PLACES, partial / "places.parquet")  # visits never came
     assert [v.version for v in cd.versions()] == [other]
     assert not partial.exists()
-    assert len(cd.load("places")) == 4  # offline: the whole release, as before
+    assert len(cd.load("places", "latest")) == 4  # offline: the whole release, as before
 
 
 def test_a_failed_download_leaves_the_cache_exactly_as_it_was(
@@ -611,7 +611,7 @@ def test_a_failed_download_leaves_the_cache_exactly_as_it_was(
     assert server.faults.hits["1.1.0/places.parquet"] == 1  # it came, and went with the rest
     assert {p: p.read_bytes() for p in cold_cache.rglob("*") if p.is_file()} == before
     assert [v.version for v in cd.versions()] == [VERSION]
-    assert len(cd.load("places")) == 4  # offline, as before
+    assert len(cd.load("places", "latest")) == 4  # offline, as before
     del server.faults.always["1.1.0/visits.parquet"]
     assert len(cd.load("places", "1.1.0", url=server.url)) == 5
 

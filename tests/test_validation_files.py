@@ -70,11 +70,19 @@ def test_bom_is_an_error_but_the_rest_is_checked(tmp_path):
     assert not located(report, "E111")  # the header is read without the BOM
 
 
-def test_crlf_is_fine_and_lines_count(tmp_path):
+def test_crlf_is_read_and_lines_count_but_is_warned_once(tmp_path):
+    """CRLF line ends are read (the row is located right); under the policy one warning per
+    file names `conflictdata fix` (issue 23: they no longer pass silently)."""
     rows = with_cell("events", 2, event_type="airstrke")
     text = csv_text("events", rows["events"], newline="\r\n")
     report = events_file(tmp_path, text)
-    assert [(f.code, f.line, f.column) for f in report.findings] == [("E204", 4, 2)]
+    assert [(f.code, f.line, f.column) for f in report.findings] == [
+        ("W507", 1, None),
+        ("E204", 4, 2),
+    ]
+    assert "conflictdata fix" in report.findings[0].hint
+    spec = validate(write_package(tmp_path, raw={"events": text}), policy="spec")
+    assert [f.code for f in spec.findings] == ["E204"]
 
 
 def test_quoted_newlines_shift_physical_lines(tmp_path):
@@ -83,8 +91,9 @@ def test_quoted_newlines_shift_physical_lines(tmp_path):
     rows["events"][3]["event_type"] = "airstrke"
     text = csv_text("events", rows["events"])
     report = events_file(tmp_path, text)
-    # header 1, row 1 lines 2-4, row 2 lines 5-7, row 3 line 8, row 4 line 9
-    assert [(f.code, f.line) for f in report.findings] == [("E204", 9)]
+    # header 1, row 1 lines 2-4, row 2 lines 5-7, row 3 line 8, row 4 line 9; the CRLF in
+    # row 1's cell is warned (git's eol=lf, and `conflictdata fix`, make it LF)
+    assert [(f.code, f.line) for f in report.findings] == [("W507", 3), ("E204", 9)]
 
 
 def test_invalid_utf8_located_and_other_rows_checked(tmp_path):

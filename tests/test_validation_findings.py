@@ -29,6 +29,7 @@ FINDING_KEYS = [
     "message",
     "hint",
     "row",
+    "cause",
 ]
 
 
@@ -61,6 +62,7 @@ def test_json_shape_exactly(broken, capsys):
         "message": err["message"],
         "hint": RULES["E204"].hint,
         "row": 4,
+        "cause": None,
     }
     assert "airstrke" in err["message"] and "airstrike" in err["message"]
     assert isinstance(doc["stats"], dict) and doc["stats"]["tables"]["events"]["rows"] == 4
@@ -69,8 +71,12 @@ def test_json_shape_exactly(broken, capsys):
 def test_text_format(broken, capsys):
     assert main(["validate", str(broken)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert re.fullmatch(r"seeds/events\.csv:3:14: W501 .+ \(hint: .+\)", out[0])
-    assert out[1].startswith("seeds/events.csv:4:2: E204 value 'airstrke' is not one of: ")
+    assert re.fullmatch(
+        r"seeds/events\.csv:3:14: W501 \[source_excerpt, column N\] .+ \(hint: .+\)", out[0]
+    )
+    assert out[1].startswith(
+        "seeds/events.csv:4:2: E204 [event_type, column B] value 'airstrke' is not one of: "
+    )
     assert out[-1].startswith("INVALID: 1 error, 1 warning")
 
 

@@ -490,7 +490,7 @@ def test_two_spellings_of_one_id_name_both_lines(tmp_path):
     rows = with_cell("events", 2, event_id="evt-00001")  # line 4; evt-0001 is line 2
     out = findings(run(str(write_package(tmp_path, rows))))
     (line,) = [x for x in out if " E213 " in x]
-    assert line.startswith(f"{EV}:4:1: E213 'evt-00001'") and "line 2" in line
+    assert line.startswith(f"{EV}:4:1: E213 [event_id, column A] 'evt-00001'") and "line 2" in line
     assert "'evt-0001'" in line
 
 

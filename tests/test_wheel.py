@@ -37,18 +37,20 @@ socket.socket.connect = _no_network
 socket.create_connection = _no_network
 
 import conflictdata as cd
+from conflictdata._tableschema.dtypes import pandas_dtype
 from conflictdata._tableschema.package import package_from_descriptor
 
 found = cd.versions()
 assert [v.where for v in found] == [("bundled",)], found
 release = found[0]
+assert release.default and cd.load("events").attrs["conflictdata"]["source"] == "bundled"
 pkg = package_from_descriptor(json.loads((release.bundled / "datapackage.json").read_text()), release.bundled)
 rows, bad = {}, []
 for name in cd.tables():
     df = cd.load(name)
     rows[name] = len(df)
     for f in pkg.tables[name].fields:
-        if df[f.name].dtype != f.pandas_dtype() or df[f.name].dtype == object:
+        if df[f.name].dtype != pandas_dtype(f) or df[f.name].dtype == object:
             bad.append((name, f.name, str(df[f.name].dtype)))
 print(cd.load("events").head(2), file=sys.stderr)
 print(json.dumps({

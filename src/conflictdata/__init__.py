@@ -5,9 +5,10 @@ Load a table in one call::
     import conflictdata as cd
     events = cd.load("events")
 
-This namespace is the analyst's API: loading tables (pandas, Arrow, polars, DuckDB), the
-releases known here, field documentation, the change feed, the timeline chart, and the
-package's exceptions. Maintainer tools (validation, frames, build, diff, report, Croissant)
+This namespace is the analyst's API: loading tables (pandas, Arrow, polars, DuckDB) from the
+release this installation carries unless another version is asked for, the releases known
+here, field documentation, citations, the change feed, the timeline chart, and the package's
+exceptions. Maintainer tools (validation, frames, build, diff, report, Croissant)
 are in :mod:`conflictdata.tools`. Heavy modules (pandas, pyarrow) are imported only when a
 function needs them; the names below are typed for type checkers all the same.
 """
@@ -37,7 +38,8 @@ from .errors import (
 if TYPE_CHECKING:  # pragma: no cover
     from . import tools
     from ._api import changes, load, load_all, timeline
-    from ._loader.releases import VersionInfo, versions
+    from ._loader.cite import cite
+    from ._loader.releases import DefaultRelease, VersionInfo, default_release, versions
     from ._loader.tables import (
         connect_duckdb,
         describe,
@@ -63,6 +65,9 @@ _LAZY = {
     "describe": "_loader.tables",
     "versions": "_loader.releases",
     "VersionInfo": "_loader.releases",
+    "default_release": "_loader.releases",
+    "DefaultRelease": "_loader.releases",
+    "cite": "_loader.cite",
 }
 
 #: Names that moved to the maintainer namespace: a clear error instead of a bare AttributeError.
@@ -92,6 +97,7 @@ __all__ = [
     "BuildError",
     "ChecksumError",
     "ConflictDataError",
+    "DefaultRelease",
     "DescriptorError",
     "DownloadError",
     "HistoryError",
@@ -106,7 +112,9 @@ __all__ = [
     "VersionInfo",
     "__version__",
     "changes",
+    "cite",
     "connect_duckdb",
+    "default_release",
     "describe",
     "load",
     "load_all",

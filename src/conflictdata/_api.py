@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._loader import tables as _tables
-from ._loader.releases import Source, local_versions, open_release, versions
+from ._loader.joins import joined
+from ._loader.releases import Source, local_versions, open_release
+from ._release.history import link_of
 from ._release.layout import sort_versions, version_key
+from ._tableschema.dtypes import DATE_FORMS, check_dates
 
 if TYPE_CHECKING:  # pragma: no cover
     import altair as alt
@@ -21,24 +24,33 @@ def load(
     *,
     source: Source = None,
     url: str | None = None,
+    tombstones: bool = False,
+    dates: str = DATE_FORMS[0],
+    join: str | list[str] | tuple[str, ...] = (),
     validate: bool = False,
 ) -> pd.DataFrame:
     """A release table as a pandas DataFrame with the dtypes its schema declares.
 
-    ``validate=True`` also checks it with its pandera schema (needs the pandera extra) and
-    raises :class:`~conflictdata.errors.ValidationError` listing every failure.
+    ``version``: None reads the release this installation carries, ``"latest"`` the newest
+    available, or a release version. ``tombstones=True`` keeps retracted and superseded rows;
+    ``dates="date32"`` gives calendar dates instead of ``datetime64[s]``; ``join`` names
+    foreign-key fields whose rows to add beside each row (see :func:`joined`). What the frame
+    is (version, hashes, citation) is in ``attrs["conflictdata"]``. ``validate=True`` also
+    checks the whole table with its pandera schema (needs the pandera extra) and raises
+    :class:`~conflictdata.errors.ValidationError` listing every failure.
 
-    >>> events = conflictdata.load("events")            # bundled release, offline
-    >>> events = conflictdata.load("events", "0.1.0")   # a pinned version
+    >>> events = conflictdata.load("events")            # this installation's release, offline
+    >>> roles = conflictdata.load("event_actors", join=["event_id", "actor_id"])
     """
-    if not validate:
-        return _tables.load(table, version, source=source, url=url)
-    from ._frames.pandera_schemas import validate_loaded
-    from ._tableschema.dtypes import to_pandas
-
+    check_dates(dates)
     release = open_release(version, source=source, url=url)
-    schema = release.table(table)
-    return validate_loaded(schema, to_pandas(release.read_arrow(table), schema))
+    if validate:
+        _validate(release, [table])
+    links = (join,) if isinstance(join, str) else tuple(join)
+    if links:
+        return joined(release, table, links, tombstones=tombstones, dates=dates)
+    data = _tables.read_table(release, table, tombstones=tombstones)
+    return _tables.as_pandas(release, data, table, dates=dates)
 
 
 def load_all(
@@ -46,17 +58,38 @@ def load_all(
     *,
     source: Source = None,
     url: str | None = None,
+    tombstones: bool = False,
+    dates: str = DATE_FORMS[0],
     validate: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """Every table of a release, by name, in descriptor order (``validate``: as in load)."""
-    if not validate:
-        return _tables.load_all(version, source=source, url=url)
-    from ._frames.pandera_schemas import validate_loaded_all
-
+    """Every table of a release, by name, in descriptor order (options as in :func:`load`)."""
+    check_dates(dates)
     release = open_release(version, source=source, url=url)
-    frames = _tables.load_all(version, source=source, url=url)
-    validate_loaded_all(release.package.tables, frames)
-    return frames
+    if validate:
+        _validate(release, list(release.package.tables))
+    return {
+        name: _tables.as_pandas(
+            release, _tables.read_table(release, name, tombstones=tombstones), name, dates=dates
+        )
+        for name in release.package.tables
+    }
+
+
+def _validate(release: Any, names: list[str]) -> None:
+    """The whole tables (tombstones too: a self-reference may point at one) checked with
+    their pandera schemas in the default date form; one ValidationError for all."""
+    from ._frames.pandera_schemas import validate_loaded, validate_loaded_all
+
+    frames = {
+        n: _tables.as_pandas(
+            release, _tables.read_table(release, n, tombstones=True), n, dates=DATE_FORMS[0]
+        )
+        for n in names
+    }
+    if len(names) == 1:
+        validate_loaded(release.table(names[0]), frames[names[0]])
+    else:
+        validate_loaded_all({n: release.table(n) for n in names}, frames)
 
 
 def timeline(
@@ -85,24 +118,27 @@ def changes(
     """The change feed from release ``old`` to release ``new`` as a DataFrame: one row per
     changed cell or row (columns of :data:`conflictdata._tools.diff.CHANGES_SCHEMA`, all text).
 
-    ``new=None``: the newest release; ``old=None``: the release before ``new`` among those
-    known (empty when ``new`` is the first). Any two releases compare, not only neighbours;
-    ``table`` keeps one table's rows. Both releases' files are verified (and downloaded into
-    the cache when they come from the server) before they are compared.
+    ``new=None``: the newest release here (bundled, built, cached; the server is not asked);
+    ``old=None``: the release ``new`` names as its previous one (empty when ``new`` is the
+    first, and ``attrs["conflictdata"]["note"]`` says so). Any two releases compare, not only
+    neighbours; ``table`` keeps one table's rows. Both releases' files are verified (and
+    downloaded into the cache when they come from the server) before they are compared.
     """
     import pandas as pd
 
     from ._tools.diff import CHANGES_SCHEMA, diff_releases
 
+    if new is None:
+        here = list(local_versions(source))
+        new = sort_versions(here)[-1] if here else "latest"
     newer = open_release(new, source=source, url=url)
     if table is not None:
         newer.table(table)
+    note = None
     if old is None:
-        known = (
-            [v.version for v in versions(url)] if source is None else list(local_versions(source))
-        )
-        before = [v for v in sort_versions(known) if version_key(v) < version_key(newer.version)]
-        old = before[-1] if before else None
+        old = _previous(newer, source)
+        if old is None:
+            note = f"release {newer.version} is the first: there is no earlier release to compare"
     if old is None:
         feed = CHANGES_SCHEMA.empty_table()
     else:
@@ -115,8 +151,28 @@ def changes(
         import pyarrow.compute as pc
 
         feed = feed.filter(pc.equal(feed.column("table"), table))
-    return feed.to_pandas(
+    df = feed.to_pandas(
         types_mapper={
             pa_type: pd.StringDtype("pyarrow") for pa_type in {f.type for f in CHANGES_SCHEMA}
         }.get
     )
+    df.attrs["conflictdata"] = {
+        "old": old,
+        "new": newer.version,
+        "table": table,
+        **({"note": note} if note else {}),
+    }
+    return df
+
+
+def _previous(release: Any, source: Source) -> str | None:
+    """The version ``release`` names as its previous one, else the newest older one here."""
+    try:
+        link = link_of(release.package.descriptor)
+    except ValueError:
+        link = None
+    if link is not None:
+        return link[0]
+    here = local_versions(source)
+    older = [v for v in sort_versions(here) if version_key(v) < version_key(release.version)]
+    return older[-1] if older else None

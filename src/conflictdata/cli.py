@@ -98,7 +98,7 @@ def _cmd_versions(args: argparse.Namespace) -> int:
         return _could_not_run("versions", exc)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
-        found = versions(url=args.url)
+        found = versions(url=args.url, remote=True)
     for w in caught:
         print(f"conflictdata versions: warning: {_one_line(w.message)}", file=sys.stderr)
     if not found:
@@ -110,7 +110,8 @@ def _cmd_versions(args: argparse.Namespace) -> int:
     width = max(len(v.version) for v in found)
     for v in found:
         where = ", ".join(f"{kind} {place}" for kind, place in v.locations)
-        print(_one_line(f"{v.version:<{width}}  {v.created or '-':<20}  {where}"))
+        default = f"  (default: {v.default})" if v.default else ""
+        print(_one_line(f"{v.version:<{width}}  {v.created or '-':<20}  {where}{default}"))
     return 0
 
 
@@ -124,7 +125,7 @@ def _cmd_download(args: argparse.Namespace) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
             try:
-                version = None if args.version == "latest" else check_version(args.version)
+                version = "latest" if args.version == "latest" else check_version(args.version)
                 release = open_release(version, source="remote", url=args.url)
                 paths = [release.path(name) for name in release.package.tables]
             finally:
@@ -163,17 +164,60 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     from ._release.layout import resolve_release
     from ._tools.diff import diff_releases
 
-    old = resolve_release(args.old, args.out)
-    new = resolve_release(args.new, args.out)
+    if args.against is not None:
+        return _review(args)
+    releases = _releases(args, "diff") or "build/releases"
+    if args.old is None or args.new is None:
+        return _could_not_run("diff", "name two releases (OLD NEW), or --against RELEASE")
+    old = resolve_release(args.old, releases)
+    new = resolve_release(args.new, releases)
     d = diff_releases(old, new)
     print(d.to_json() if args.format == "json" else d.to_markdown(), end="")
     return 0
 
 
+def _review(args: argparse.Namespace) -> int:
+    """``diff --against RELEASE [DESCRIPTOR]``: the seeds compared with a release."""
+    from ._tableschema.package import read_package
+    from ._tools.against import NONE, release_to_compare
+    from ._tools.review import review_seeds
+
+    if args.new is not None or args.against == NONE:
+        return _could_not_run("diff", "--against takes a release and at most the descriptor")
+    package = read_package(args.old or DESCRIPTOR_NAME)
+    given = _releases(args, "diff")  # a folder named: the version is looked up there
+    try:
+        compared = release_to_compare(package, args.against, given)
+    except DescriptorError:
+        raise
+    except ConflictDataError as exc:
+        return _could_not_run("diff", exc)
+    assert compared is not None
+    review = review_seeds(package, compared.folder, where=compared.where)
+    print(review.to_json() if args.format == "json" else review.to_markdown(), end="")
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from ._tableschema.package import read_package
+    from ._tools.against import release_to_compare
     from ._validation.run import validate
 
-    report = validate(args.descriptor, sources_dir=args.sources_dir, policy=args.policy)
+    package = read_package(args.descriptor)
+    try:
+        compared = release_to_compare(package, args.against, _releases(args, "validate"))
+    except DescriptorError:
+        raise
+    except ConflictDataError as exc:  # could not run: no such release
+        return _could_not_run("validate", exc)
+    report = validate(
+        package,
+        sources_dir=args.sources_dir,
+        policy=args.policy,
+        against=compared.folder if compared is not None else None,
+    )
+    if compared is not None:
+        print(f"IDs compared with {_one_line(compared.describe())}", file=sys.stderr)
     if args.format == "json":
         print(report.format_json(), end="")
     elif args.format == "github":
@@ -191,8 +235,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         _output_file(args.out)
-    version = None if args.version in (None, "latest") else check_version(args.version)
-    release = open_release(version, source=args.source)
+    version = args.version if args.version in (None, "latest") else check_version(args.version)
+    release = open_release(version, source=_releases(args, "report"))
     out = _output_file(args.out or f"report-{release.version}.html")
     write_text_atomic(out, render_report(release))
     print(
@@ -201,6 +245,40 @@ def _cmd_report(args: argparse.Namespace) -> int:
             f"{release.version} ({release.where})"
         )
     )
+    return 0
+
+
+def _cmd_fix(args: argparse.Namespace) -> int:
+    from ._tools.fix import fix_package
+    from ._util.text import safe_line
+
+    write = not (args.check or args.diff)
+    results = fix_package(args.descriptor, encoding=args.encoding, write=write)
+    verb = "fixed" if write else "would fix"
+    for r in results:
+        where = safe_line(r.path)
+        if r.blocked:
+            print(f"{where}: not rewritten: {safe_line(r.blocked)}")
+        elif r.changed:
+            print(f"{where}: {verb}")
+            for change in r.changes:
+                print(f"  - {safe_line(change)}")
+            if args.diff:
+                print(r.diff(), end="")
+        elif args.verbose:
+            print(f"{where}: already canonical")
+    changed = sum(r.changed for r in results)
+    blocked = sum(r.blocked is not None for r in results)
+    same = len(results) - changed - blocked
+    canonical = f"{same} file{'s' * (same != 1)} already canonical"
+    summary = f"{verb} {changed} file{'s' * (changed != 1)}, {canonical}"
+    if not changed:
+        summary = f"nothing to fix: {canonical}"
+    if blocked:
+        summary += f", {blocked} not rewritten (see above)"
+    print(summary)
+    if blocked or (changed and not write):
+        return 1
     return 0
 
 
@@ -221,10 +299,46 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {_one_line(message)}\n")
 
 
+#: The old spellings of ``--releases`` (the releases folder a command reads), still read.
+_DEPRECATED_RELEASES = {"diff": "--out", "report": "--source"}
+
+
+def _add_releases(p: argparse.ArgumentParser, command: str, help: str) -> None:
+    """``--releases``: the one name of the releases folder a command reads; its old spelling
+    in this command still works, with a warning."""
+    p.add_argument("--releases", metavar="WHERE", help=help)
+    old = _DEPRECATED_RELEASES.get(command)
+    if old:
+        p.add_argument(old, dest="releases_deprecated", help=argparse.SUPPRESS)
+
+
+def _releases(args: argparse.Namespace, command: str) -> str | None:
+    """The releases folder asked for, by ``--releases`` or its deprecated old spelling."""
+    old = getattr(args, "releases_deprecated", None)
+    if old is not None:
+        flag = _DEPRECATED_RELEASES[command]
+        print(
+            f"conflictdata {command}: {flag} is deprecated here: use --releases {old}",
+            file=sys.stderr,
+        )
+    return args.releases or old
+
+
+def _command(sub: Any, name: str, summary: str, description: str) -> argparse.ArgumentParser:
+    """A subcommand whose ``--help`` starts with what it does."""
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="conflictdata",
-        description="Validate, build, diff and load the conflictdata dataset.",
+        description="Check, fix, build, compare and read the conflictdata dataset. "
+        "`conflictdata COMMAND --help` says what each command does.",
     )
     from importlib.metadata import PackageNotFoundError, version
 
@@ -234,50 +348,39 @@ def build_parser() -> argparse.ArgumentParser:
         v = "unknown"
     parser.add_argument("--version", action="version", version=f"conflictdata {v}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    descriptor_help = "the data package descriptor (default: %(default)s)"
 
-    p = sub.add_parser("codebook", help="write the codebook generated from schemas/")
-    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME)
-    p.add_argument("--out", default="docs/codebook.md")
-    p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
-    p.set_defaults(func=_cmd_codebook)
-
-    p = sub.add_parser(
-        "models", help="write src/conflictdata/models.py (pandera models) from schemas/"
+    p = _command(
+        sub,
+        "validate",
+        "check the seeds: every problem at once, located",
+        "Check every table of the data package against its schemas and list every problem at "
+        "once, as path:line:column: CODE message (hint). The IDs of the newest release of the "
+        "dataset found here (bundled, built locally or downloaded) must all still be in the "
+        "seeds, each keeping its row; --against names another release.\n\n"
+        "Exit 0: valid (warnings allowed); 1: errors in the data; 2: could not run. "
+        "Every code is explained in docs/findings.md (`conflictdata findings`).",
     )
-    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME)
-    p.add_argument("--out", default=None, help="default: the installed conflictdata/models.py")
-    p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
-    p.set_defaults(func=_cmd_models)
-
-    p = sub.add_parser("versions", help="list releases: bundled, cached and on the release server")
-    p.add_argument("--url", help="release server base URL (default: $CONFLICTDATA_RELEASES_URL)")
-    p.set_defaults(func=_cmd_versions)
-
-    p = sub.add_parser("download", help="download a release into the per-user cache, verified")
-    p.add_argument("version", help="the version to download, or 'latest'")
-    p.add_argument("--url", help="release server base URL (default: $CONFLICTDATA_RELEASES_URL)")
-    p.set_defaults(func=_cmd_download)
-
-    p = sub.add_parser("build", help="build the descriptor's version as a Parquet release")
-    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME)
-    p.add_argument("--out", default="build/releases", help="releases folder (default: %(default)s)")
-    p.set_defaults(func=_cmd_build)
-
-    p = sub.add_parser("diff", help="changes between two releases, by stable ID, as a changelog")
-    p.add_argument("old", help="release folder, or a version under --out")
-    p.add_argument("new", help="release folder, or a version under --out")
-    p.add_argument("--out", default="build/releases", help="releases folder (default: %(default)s)")
-    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
-    p.set_defaults(func=_cmd_diff)
-
-    p = sub.add_parser("validate", help="check the seeds: every problem at once, located")
-    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME)
-    p.add_argument("--format", choices=("text", "json", "github"), default="text")
+    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME, help=descriptor_help)
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text for people (default), json for tools, github for pull request annotations",
+    )
     p.add_argument(
         "--sources-dir",
         metavar="DIR",
-        help="folder of <source_id>.txt texts: check every source_excerpt occurs in its source",
+        help="folder of <source_id>.txt texts: each must be the text sources.text_sha256 names, "
+        "and every source_excerpt must occur in its source's text",
     )
+    p.add_argument(
+        "--against",
+        metavar="VERSION|FOLDER",
+        help="the release whose IDs the seeds must keep: a version, a release folder, or "
+        "'none' (default: the newest release of this dataset found without the network)",
+    )
+    _add_releases(p, "validate", "releases folder in which --against VERSION is looked up")
     p.add_argument(
         "--policy",
         choices=("spec", "strict"),
@@ -286,16 +389,161 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser(
-        "report", help="write a release's offline HTML report (timeline, figures, excerpts)"
+    p = _command(
+        sub,
+        "fix",
+        "rewrite the seeds in canonical form: UTF-8, LF, NFC, trimmed, canonical quoting",
+        "Rewrite every seed file in place to the form the validator's hints describe, and "
+        "nothing else: UTF-8 without a byte order mark (a file that is not UTF-8 is "
+        "transcoded from --encoding, and the lines that changed are named), LF line ends, "
+        "Unicode NFC, no whitespace around cells, quotes only where a cell needs them, one "
+        "final newline. Values keep their meaning: dates and numbers a spreadsheet "
+        "reformatted are not touched (`conflictdata validate` says what to type); no row is "
+        "dropped or moved. A file whose rows cannot be read for sure (a wrong cell count, a "
+        "stray quote) is left as it is, with the reason.\n\n"
+        "Exit 0: done; 1: a file could not be rewritten, or (--check, --diff) one would "
+        "change; 2: could not run.",
+    )
+    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME, help=descriptor_help)
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a file would change"
+    )
+    p.add_argument(
+        "--diff", action="store_true", help="write nothing; show what would change, as a diff"
+    )
+    p.add_argument(
+        "--encoding",
+        metavar="ENC",
+        help="what a file that is not UTF-8 is read as (default: cp1252, which Excel's "
+        "'CSV (Comma delimited)' writes; it also reads latin-1)",
+    )
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="also list the files already canonical"
+    )
+    p.set_defaults(func=_cmd_fix)
+
+    p = _command(
+        sub,
+        "build",
+        "build the descriptor's version as a Parquet release",
+        "Validate the seeds, then write release <version> (the descriptor's) into the "
+        "releases folder --out: typed Parquet tables, the release descriptor, CHANGELOG.md and "
+        "the change feed since the previous release, Croissant metadata, the HTML report, "
+        "SHA256SUMS and one zip, renamed into place at once. The same seeds give the same "
+        "bytes; an existing version is never overwritten with other content.",
+    )
+    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME, help=descriptor_help)
+    p.add_argument(
+        "--out",
+        default="build/releases",
+        metavar="DIR",
+        help="releases folder to write into (default: %(default)s)",
+    )
+    p.set_defaults(func=_cmd_build)
+
+    p = _command(
+        sub,
+        "diff",
+        "what changed between two releases, by stable ID",
+        "Compare two releases table by table, matching rows by their IDs: rows added, "
+        "retracted or superseded, deleted and changed (field: old -> new), and schema "
+        "changes; as the markdown of a release's CHANGELOG.md, or JSON. With --against, "
+        "compare the seeds with a release instead: the review a pull request gets, rows "
+        "withdrawn and modified first with their titles and excerpts, and the version bump "
+        "the change implies (patch, minor, major) against the one datapackage.json declares.",
+    )
+    p.add_argument(
+        "old",
+        nargs="?",
+        help="the older release: a release folder, or a version in --releases (with "
+        "--against: the descriptor of the seeds, default datapackage.json)",
+    )
+    p.add_argument(
+        "new", nargs="?", help="the newer release: a release folder, or a version in --releases"
+    )
+    p.add_argument(
+        "--against",
+        metavar="VERSION|FOLDER",
+        help="compare the seeds (not a release) with this release: what a pull request "
+        "changes, with titles and excerpts, and the version bump it implies",
+    )
+    _add_releases(
+        p, "diff", "releases folder in which versions are looked up (default: build/releases)"
+    )
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    p.set_defaults(func=_cmd_diff)
+
+    p = _command(
+        sub,
+        "report",
+        "write a release's offline HTML report (timeline, figures, excerpts)",
+        "Write one self-contained HTML page for a release: a timeline of its events as the "
+        "data dates them, actors and roles, figures as ranges, statements, deployments, "
+        "sources and the changelog, each mark's excerpt on demand. It opens offline.",
     )
     p.add_argument("version", nargs="?", help="release version (default: the newest found)")
     p.add_argument("--out", help="HTML file to write (default: report-<version>.html)")
-    p.add_argument("--source", help="release folder, build output folder, or bundled/cache/remote")
+    _add_releases(
+        p,
+        "report",
+        "where the release is read from: a releases folder, one release folder, or "
+        "bundled/cache/remote (default: bundled, then a local build, then the cache)",
+    )
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser("findings", help="write the table of validation finding codes")
-    p.add_argument("--out", default="docs/findings.md")
+    p = _command(
+        sub,
+        "versions",
+        "list releases: bundled, built, cached and on the release server",
+        "List every release this installation can read: bundled in the package, built "
+        "locally, in the download cache, and on the release server (--url).",
+    )
+    p.add_argument("--url", help="release server base URL (default: $CONFLICTDATA_RELEASES_URL)")
+    p.set_defaults(func=_cmd_versions)
+
+    p = _command(
+        sub,
+        "download",
+        "download a release into the per-user cache, verified",
+        "Download a release from the release server into the per-user cache, each file "
+        "verified by its SHA-256 and the server's history checked against the releases "
+        "already trusted here; print the paths of its tables.",
+    )
+    p.add_argument("version", help="the version to download, or 'latest'")
+    p.add_argument("--url", help="release server base URL (default: $CONFLICTDATA_RELEASES_URL)")
+    p.set_defaults(func=_cmd_download)
+
+    p = _command(
+        sub,
+        "codebook",
+        "write the codebook generated from schemas/",
+        "Write docs/codebook.md, every table's fields with their types, constraints, "
+        "allowed values and descriptions, generated from the schemas.",
+    )
+    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME, help=descriptor_help)
+    p.add_argument("--out", default="docs/codebook.md", help="file to write (default: %(default)s)")
+    p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
+    p.set_defaults(func=_cmd_codebook)
+
+    p = _command(
+        sub,
+        "models",
+        "write src/conflictdata/models.py (pandera models) from schemas/",
+        "Write the pandera DataFrameModel of every table, generated from the schemas.",
+    )
+    p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME, help=descriptor_help)
+    p.add_argument("--out", default=None, help="default: the installed conflictdata/models.py")
+    p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
+    p.set_defaults(func=_cmd_models)
+
+    p = _command(
+        sub,
+        "findings",
+        "write the table of validation finding codes",
+        "Write docs/findings.md: every finding code of the validator, what it means and how "
+        "to fix it, generated from the registry of codes.",
+    )
+    p.add_argument("--out", default="docs/findings.md", help="file to write (default: %(default)s)")
     p.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
     p.set_defaults(func=_cmd_findings)
 

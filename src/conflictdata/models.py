@@ -103,9 +103,8 @@ class Sources(TableModel):
         title='URL',
         description='Where the copy read can be found; empty when not known.',
     )
-    date_start: Series[pd.ArrowDtype] = pdx.Field(
+    date_start: Series[pdx.DateTime] = pdx.Field(
         nullable=True,
-        dtype_kwargs={"pyarrow_dtype": pa.date32()},
         title='Earliest date',
         description=(
             'Earliest day on which the source may have been published (ISO 8601, inclusive). '
@@ -113,9 +112,8 @@ class Sources(TableModel):
             'source.'
         ),
     )
-    date_end: Series[pd.ArrowDtype] = pdx.Field(
+    date_end: Series[pdx.DateTime] = pdx.Field(
         nullable=True,
-        dtype_kwargs={"pyarrow_dtype": pa.date32()},
         title='Latest date',
         description=(
             'Latest day on which the source may have been published (inclusive). Empty when '
@@ -427,18 +425,16 @@ class Events(TableModel):
         title='Title',
         description="A short curator's label for the event, in the source's terms.",
     )
-    date_start: Series[pd.ArrowDtype] = pdx.Field(
+    date_start: Series[pdx.DateTime] = pdx.Field(
         nullable=True,
-        dtype_kwargs={"pyarrow_dtype": pa.date32()},
         title='Earliest date',
         description=(
             'Earliest day on which the event may have happened (ISO 8601, inclusive). Empty when '
             'unbounded. Read together with date_precision; never sharper than the source.'
         ),
     )
-    date_end: Series[pd.ArrowDtype] = pdx.Field(
+    date_end: Series[pdx.DateTime] = pdx.Field(
         nullable=True,
-        dtype_kwargs={"pyarrow_dtype": pa.date32()},
         title='Latest date',
         description=(
             'Latest day on which the event may have happened (inclusive). Empty when unbounded. '
@@ -846,18 +842,16 @@ class Statements(TableModel):
             "House event'); empty when not stated."
         ),
     )
-    date_start: Series[pd.ArrowDtype] = pdx.Field(
+    date_start: Series[pdx.DateTime] = pdx.Field(
         nullable=True,
-        dtype_kwargs={"pyarrow_dtype": pa.date32()},
         title='Earliest date',
         description=(
             'Earliest day on which the statement may have been made (ISO 8601, inclusive). Empty '
             'when unbounded. Read together with date_precision; never sharper than the source.'
         ),
     )
-    date_end: Series[pd.ArrowDtype] = pdx.Field(
+    date_end: Series[pdx.DateTime] = pdx.Field(
         nullable=True,
-        dtype_kwargs={"pyarrow_dtype": pa.date32()},
         title='Latest date',
         description=(
             'Latest day on which the statement may have been made (inclusive). Empty when '
@@ -955,18 +949,16 @@ class Deployments(TableModel):
         title='Deployment type',
         description='What kind of presence the row records.',
     )
-    date_start: Series[pd.ArrowDtype] = pdx.Field(
+    date_start: Series[pdx.DateTime] = pdx.Field(
         nullable=True,
-        dtype_kwargs={"pyarrow_dtype": pa.date32()},
         title='Earliest date',
         description=(
             'Earliest day of the period the snapshot describes (ISO 8601, inclusive). Empty when '
             'unbounded. Read together with date_precision; never sharper than the source.'
         ),
     )
-    date_end: Series[pd.ArrowDtype] = pdx.Field(
+    date_end: Series[pdx.DateTime] = pdx.Field(
         nullable=True,
-        dtype_kwargs={"pyarrow_dtype": pa.date32()},
         title='Latest date',
         description=(
             'Latest day of the period the snapshot describes (inclusive). Empty when unbounded. '

@@ -38,6 +38,10 @@ _LAZY = {
     "write_report": "_tools.report",
     "croissant_metadata": "_tools.croissant",
     "write_croissant": "_tools.croissant",
+    "fix_package": "_tools.fix",
+    "FileFix": "_tools.fix",
+    "review_seeds": "_tools.review",
+    "Review": "_tools.review",
 }
 
 __all__ = sorted([*_LAZY, "pandera_schema", "validate_frames"])

@@ -75,7 +75,20 @@ FRICTIONLESS: dict[str, tuple[str, ...]] = {
 
 #: Codes of this project's policy (see :attr:`Rule.policy`).
 POLICY = frozenset(
-    {"E103", "E105", "E106", "E107", "E115", "E116", "E126", "E128", "E213", "E230", "E402"}
+    {
+        "E103",
+        "E105",
+        "E106",
+        "E107",
+        "E115",
+        "E116",
+        "E126",
+        "E128",
+        "E213",
+        "E230",
+        "E402",
+        "W507",
+    }
 )
 
 
@@ -120,13 +133,15 @@ _RULE_LIST = [
         "The file starts with a UTF-8 byte order mark (BOM), as some spreadsheet programs "
         "write. It is an error because tools that do not strip it see a header name that "
         "differs from the schema's; the rest of the file is still checked.",
-        "save the file as UTF-8 without BOM (e.g. 'CSV UTF-8' -> plain UTF-8)",
+        "run `conflictdata fix`: it removes the mark (Excel's 'CSV UTF-8' writes one) and "
+        "nothing else",
     ),
     _r(
         "E104",
         "invalid UTF-8",
         "Bytes that are not valid UTF-8 (often a file saved as Latin-1 or Windows-1252).",
-        "re-save the file as UTF-8 and retype the character shown as U+FFFD",
+        "run `conflictdata fix`: it reads the file as cp1252 (what Excel's 'CSV (Comma "
+        "delimited)' writes; --encoding names another) and writes it as UTF-8",
     ),
     _r(
         "E105",
@@ -218,7 +233,7 @@ _RULE_LIST = [
         "The lines end with a bare carriage return (CR), as old Mac programs and some "
         "spreadsheet exports write, instead of LF or CRLF. Policy: such a file is not read "
         "at all; without the policy it is read as frictionless reads it (CR ends a line).",
-        "save the file with LF (or CRLF) line endings, e.g. 'CSV UTF-8' on Windows/Linux",
+        "run `conflictdata fix`: it rewrites the line ends as LF",
     ),
     _r(
         "E117",
@@ -292,7 +307,7 @@ _RULE_LIST = [
         "label with whitespace",
         "A header label with spaces or tabs around it. Policy: frictionless trims labels (so "
         "without the policy ' id ' is the field id), but other tools do not.",
-        "delete the spaces around the header label",
+        "run `conflictdata fix` (it trims every label and cell), or delete the spaces",
     ),
     _r(
         "E127",
@@ -492,22 +507,53 @@ _RULE_LIST = [
         "E406",
         "no excerpt checked",
         "With --sources-dir: not one source_excerpt could be checked (no cited source has a "
-        "text file there, or no table cites a source), so the check proved nothing.",
+        "text file there, or no table cites a source), so the check proved nothing. Not "
+        "reported when the texts there are other versions than the ones pinned (E409 says so).",
         "point --sources-dir at the folder that holds the <source_id>.txt texts",
+    ),
+    _r(
+        "E407",
+        "released ID deleted",
+        "An ID of the release the seeds are compared with (the newest one found, or "
+        "--against) has no row in the seeds, and no row holds its cells under another ID: "
+        "the row was deleted. IDs are forever: a release's users may hold that ID. Located at "
+        "the file.",
+        "put the row back, with record_status 'retracted' (or 'superseded' and superseded_by) "
+        "and the reason in notes",
+    ),
+    _r(
+        "E408",
+        "released row renumbered",
+        "A row holds, under another ID, the cells of a row of the release the seeds are "
+        "compared with (every cell but the key and the table's references to itself): its "
+        "ID was changed, e.g. by renumbering the rows after an inserted one. A released row "
+        "keeps its ID; a new row takes the next free one.",
+        "give the row back its released ID; a new row takes the next free ID",
+    ),
+    _r(
+        "E409",
+        "not the source's text",
+        "With --sources-dir: a source's <source_id>.txt has a SHA-256 other than the one its "
+        "row declares (sources.text_sha256): it is another version of the text (an edited "
+        "copy, another download), so the excerpts citing it are not checked against it. "
+        "Located at the source's text_sha256 cell.",
+        "put the text the curators read in the folder; if the text in the folder is the right "
+        "one (a corrected copy), update text_sha256 and check the excerpts citing it",
     ),
     # -- layer 5: lints (warnings) ----------------------------------------------------------
     _r(
         "W501",
         "surrounding whitespace",
         "A text cell starts or ends with whitespace.",
-        "trim the spaces, tabs or newlines at the start/end of the cell",
+        "run `conflictdata fix` (it trims every cell), or delete the spaces, tabs or line "
+        "breaks at the start and end of the cell",
     ),
     _r(
         "W502",
         "not NFC-normalised",
         "A text cell is not in Unicode NFC form (e.g. a letter and a separate combining accent), "
         "so equal-looking texts compare unequal.",
-        "re-type the text or normalise it to NFC",
+        "run `conflictdata fix` (it normalises every cell to NFC), or retype the text",
     ),
     _r(
         "W503",
@@ -539,6 +585,15 @@ _RULE_LIST = [
         "characters (U+200B-U+200D, U+2060) or U+FEFF: they display as nothing or reorder "
         "the text around them, so what a reader sees is not what the cell says.",
         "delete the invisible characters (an editor that shows them, or retype the text)",
+    ),
+    _r(
+        "W507",
+        "CRLF line ends",
+        "Lines end with CR LF, as Windows programs (Excel, LibreOffice) save them, not LF: "
+        "git then shows every line of the file as changed when someone saves it back with "
+        "LF. Reported once per file, at the first. Policy: the spec reads either.",
+        "run `conflictdata fix`: it rewrites the line ends as LF (the repository's "
+        ".gitattributes keeps them so)",
     ),
 ]
 
@@ -573,9 +628,23 @@ class Finding:
     #: header is row 1 and each record, a blank one included, one more, however many
     #: physical lines it spans. None for findings not about one record.
     row: int | None = None
+    #: The finding this one probably follows from, as (code, path, line, column): on a row
+    #: with a cell too many or too few, the shifted cells' findings follow from it; a
+    #: reused ID's unique-value finding follows from its primary-key finding.
+    cause: tuple[str, str | None, int | None, int | None] | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (self.path or "", self.line or 0, self.column or 0, self.code)
+        """File, line, then on one line the file-level (structural) findings first, as they
+        explain the others, then by column."""
+        structural = RULES[self.code].layer == 1 if self.code in RULES else False
+        return (self.path or "", self.line or 0, not structural, self.column or 0, self.code)
+
+    def cell(self) -> str:
+        """Where in the row, as a spreadsheet user finds it: ``field, column M``."""
+        parts = [self.field] if self.field else []
+        if self.column is not None:
+            parts.append(f"column {column_letter(self.column)}")
+        return ", ".join(parts)
 
     def location(self) -> str:
         parts = [self.path or "<descriptor>"]
@@ -599,11 +668,30 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
             "row": self.row,
+            "cause": None
+            if self.cause is None
+            else dict(zip(("code", "path", "line", "column"), self.cause, strict=True)),
         }
 
     def format_text(self) -> str:
+        """``path:line:column: CODE [field, column M] message (hint: ...)``."""
         hint = f" (hint: {self.hint})" if self.hint else ""
-        return f"{self.location()}: {self.code} {self.message}{hint}"
+        cell = f"[{self.cell()}] " if self.cell() else ""
+        return f"{self.location()}: {self.code} {cell}{self.message}{hint}"
+
+    def ref(self) -> tuple[str, str | None, int | None, int | None]:
+        """This finding as another's :attr:`cause`."""
+        return (self.code, self.path, self.line, self.column)
+
+
+def column_letter(column: int) -> str:
+    """A 1-based column number as a spreadsheet names it: 1 A, 26 Z, 27 AA."""
+    letters = ""
+    n = column
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters or "?"
 
 
 def make_finding(

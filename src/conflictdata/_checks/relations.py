@@ -288,11 +288,17 @@ def check_foreign_keys(tds: dict[str, TableData], out: Collector) -> None:
                 bad,
                 fk.fields[0],
                 lambda v, x, label=label, target=target: (
-                    f"{label} {quote(x['v'])} is not a {target} ({tds[fk.resource].path})"
+                    f"{label} {quote(x['v'])} is not {_an(target)} {target} "
+                    f"({tds[fk.resource].path})"
                 ),
                 extra={"v": child},
                 hint=f"use an existing {target} value, or add that {fk.resource} row first",
             )
+
+
+def _an(word: str) -> str:
+    """The indefinite article before ``word`` ("an events.event_id", "a sources.source_id")."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def check_cycles(tds: dict[str, TableData], out: Collector) -> None:

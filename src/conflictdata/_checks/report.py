@@ -49,8 +49,20 @@ def _hint(f: Finding) -> str:
 
 
 def text_line(f: Finding) -> str:
-    """One finding as ``path:line:column: CODE message (hint: ...)``, safe to print."""
-    return safe_line(f"{_location(f)}: {f.code} {shown(f.message)}{_hint(f)}")
+    """One finding as ``path:line:column: CODE [field, column M] message (hint: ...)``,
+    safe to print."""
+    cell = f"[{shown(f.cell())}] " if f.cell() else ""
+    return safe_line(f"{_location(f)}: {f.code} {cell}{shown(f.message)}{_hint(f)}")
+
+
+def fold_line(followers: Counter[str]) -> str:
+    """The line under a finding that stands for those that follow from it."""
+    n = sum(followers.values())
+    codes = ", ".join(c if k == 1 else f"{c} x{k}" for c, k in sorted(followers.items()))
+    return (
+        f"    and {n} more on this row that it probably causes ({codes}; --format json "
+        "lists every one)"
+    )
 
 
 def github_line(f: Finding) -> str:
@@ -129,15 +141,16 @@ class Report:
         return +more
 
     def _select(
-        self, render: Callable[[Finding], str]
+        self, render: Callable[[Finding], str], findings: list[Finding] | None = None
     ) -> tuple[list[tuple[Finding, str]], Counter[str]]:
-        """Each finding rendered, while its code has fewer than :data:`LIST_PER_CODE` listed
-        and the output is under :data:`OUTPUT_LIMIT` bytes; and the count of the rest."""
+        """Each finding (of ``findings``, by default all) rendered, while its code has fewer
+        than :data:`LIST_PER_CODE` listed and the output is under :data:`OUTPUT_LIMIT` bytes;
+        and the count of the rest."""
         per_code: Counter[str] = Counter()
         left: Counter[str] = Counter()
         out: list[tuple[Finding, str]] = []
         size = 0
-        for f in self.findings:
+        for f in self.findings if findings is None else findings:
             if per_code[f.code] >= LIST_PER_CODE or size >= OUTPUT_LIMIT:
                 left[f.code] += 1
                 continue
@@ -155,9 +168,30 @@ class Report:
         return "\n".join([*(line for _, line in out), self.summary(left)]) + "\n"
 
     def format_text(self) -> str:
-        """The findings one per line, ``path:line:column: CODE message (hint: ...)``, then the
-        summary; bounded and escaped (see the module docstring)."""
-        return self._lines(text_line)
+        """The findings one per line, ``path:line:column: CODE [field, column M] message
+        (hint: ...)``, a row's structural cause first, then the summary; bounded and escaped
+        (see the module docstring). Under the strict policy the findings that follow from a
+        listed one are folded into one line under it."""
+        folded = self._folded()
+
+        def render(f: Finding) -> str:
+            under = folded.get(f.ref())
+            return text_line(f) + (f"\n{fold_line(under)}" if under else "")
+
+        shown_ = [f for f in self.findings if f.cause is None or f.cause not in folded]
+        out, left = self._select(render, shown_)
+        return "\n".join([*(line for _, line in out), self.summary(left)]) + "\n"
+
+    def _folded(self) -> dict[Any, Counter[str]]:
+        """Under the strict policy: each listed finding's followers, counted by code."""
+        if self.stats.get("policy") != "strict":
+            return {}
+        listed = {f.ref() for f in self.findings}
+        out: dict[Any, Counter[str]] = {}
+        for f in self.findings:
+            if f.cause is not None and f.cause in listed:
+                out.setdefault(f.cause, Counter())[f.code] += 1
+        return out
 
     def format_github(self) -> str:
         """The findings as GitHub Actions annotations, then the summary; bounded and escaped."""
@@ -184,4 +218,12 @@ class Report:
         return dump_json(doc) + "\n"
 
 
-__all__ = ["LIST_PER_CODE", "OUTPUT_LIMIT", "Report", "github_line", "json_finding", "text_line"]
+__all__ = [
+    "LIST_PER_CODE",
+    "OUTPUT_LIMIT",
+    "Report",
+    "fold_line",
+    "github_line",
+    "json_finding",
+    "text_line",
+]

@@ -738,7 +738,8 @@ def fk_check(
         else:
             parts = [cell_texts(fd, n, idx) for n in fk.fields]
             vals = ["\x1f".join(v or "" for v in vs) for vs in zip(*parts)]
-        return [f"{label} {quote(v)} is not a {target} ({fk.resource})" for v in vals]
+        article = "an" if target[:1].lower() in "aeiou" else "a"
+        return [f"{label} {quote(v)} is not {article} {target} ({fk.resource})" for v in vals]
 
     return FrameCheck(
         "E401",

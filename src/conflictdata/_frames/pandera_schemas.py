@@ -15,6 +15,7 @@ import pandas as pd
 
 from .._checks.findings import Finding, make_finding
 from .._checks.report import Report
+from .._tableschema.dtypes import pandas_dtype as loaded_dtype
 from .._tableschema.model import TableSchema
 from .._util.optional import require
 from .checks import FrameCheck, FrameData, cell_texts, row_keys, table_checks
@@ -36,6 +37,59 @@ def import_pandera() -> Any:
     return pdx
 
 
+def calendar_days(table: TableSchema, df: pd.DataFrame) -> FrameData:
+    """``df`` as the checks read it, its ``datetime64`` date columns (the loaded default) as
+    calendar dates; a time of day is no date: unread there (E202 by its own check), as the
+    frames validator reads it."""
+    import pyarrow as pa
+
+    dated = [
+        f.name
+        for f in table.fields
+        if f.type == "date"
+        and f.name in df.columns
+        and pd.api.types.is_datetime64_dtype(df[f.name].dtype)
+    ]
+    if not dated:
+        return FrameData(table, df)
+    df = df.copy(deep=False)
+    unread: dict[str, dict[int, str]] = {}
+    for name in dated:
+        s = df[name]
+        whole = s.isna() | (s == s.dt.normalize())
+        bad = np.flatnonzero(~whole.to_numpy(dtype=bool))
+        if len(bad):
+            unread[name] = {int(i): str(s.iloc[i]) for i in bad}
+        days = pa.array(s.where(whole), from_pandas=True).cast(pa.date32())
+        df[name] = pd.Series(pd.array(days, dtype=pd.ArrowDtype(pa.date32())), index=s.index)
+    return FrameData(table, df, unread)
+
+
+def _is_date32(dtype: Any) -> bool:
+    import pyarrow as pa
+
+    return isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype == pa.date32()
+
+
+def _date_form(s: pd.Series) -> bool:
+    """A date column is in one of the loader's date forms: naive datetime64, or date32."""
+    return pd.api.types.is_datetime64_dtype(s.dtype) or _is_date32(s.dtype)
+
+
+def _wanted(f: Any) -> str:
+    """The dtype (or, for a date, the dtypes) a column of field ``f`` may have."""
+    if f.type == "date":
+        return f"{loaded_dtype(f)} or {loaded_dtype(f, 'date32')}"
+    return str(loaded_dtype(f))
+
+
+def _whole_days(s: pd.Series) -> pd.Series:
+    """True where a date column's value is a calendar day (midnight), or empty."""
+    if not pd.api.types.is_datetime64_dtype(s.dtype):
+        return pd.Series(np.ones(len(s), dtype=bool), index=s.index)
+    return (s.isna() | (s == s.dt.normalize())).astype(bool)
+
+
 def _wrap(table: TableSchema, check: FrameCheck, on_series: bool) -> Any:
     """The check as a pandera check function: True where the row passes."""
 
@@ -43,7 +97,7 @@ def _wrap(table: TableSchema, check: FrameCheck, on_series: bool) -> Any:
         df = obj.to_frame() if on_series else obj
         if not all(c in df.columns for c in check.columns):
             return pd.Series(np.ones(len(df), dtype=bool), index=df.index)
-        return pd.Series(~check.fails(FrameData(table, df)), index=df.index)
+        return pd.Series(~check.fails(calendar_days(table, df)), index=df.index)
 
     run.__name__ = check.name
     return run
@@ -69,8 +123,15 @@ def schema_for(table: TableSchema) -> pdx.DataFrameSchema:
         col_checks = [
             pandera_check(table, c) for c in checks if c.scope == "column" and c.field == f.name
         ]
+        dtype = loaded_dtype(f)
+        if f.type == "date":  # either date form the loader gives: checked here, not by dtype
+            dtype = None
+            col_checks[:0] = [
+                pdx.Check(_date_form, name=f"dtype('{_wanted(f)}') of {f.name}"),
+                pdx.Check(_whole_days, name=f"E202:{f.name}:whole days", ignore_na=False),
+            ]
         columns[f.name] = pdx.Column(
-            f.pandas_dtype(),
+            dtype,
             checks=col_checks,
             nullable=not f.required,
             name=f.name,
@@ -134,7 +195,7 @@ def report_from_schema_errors(
     counted in ``stats["suppressed"]``."""
     checks = {c.name: c for c in table_checks(table)}
     fc = err.failure_cases
-    fd = FrameData(table, df)
+    fd = calendar_days(table, df)
     findings: list[Finding] = []
     rows: dict[str, set[int]] = {}
     unique_index = df.index.is_unique
@@ -202,7 +263,7 @@ def _pandera_failure(
             )
         return []
     if name.startswith("dtype(") and col is not None:
-        want = table.field(col).pandas_dtype() if col in table.field_names else "?"
+        want = _wanted(table.field(col)) if col in table.field_names else "?"
         return [
             make_finding(
                 "E202",

@@ -81,7 +81,7 @@ def _dtype(f: Field) -> tuple[str, str]:
         "integer": ("pd.Int64Dtype", ""),
         "number": ("pd.Float64Dtype", ""),
         "boolean": ("pd.BooleanDtype", ""),
-        "date": ("pd.ArrowDtype", '{"pyarrow_dtype": pa.date32()}'),
+        "date": ("pdx.DateTime", ""),  # the loaded default, datetime64[s]
         "datetime": ("pd.DatetimeTZDtype", '{"unit": "s", "tz": "UTC"}'),
         "time": ("pd.ArrowDtype", '{"pyarrow_dtype": pa.time64("us")}'),
         "year": ("pd.Int64Dtype", ""),

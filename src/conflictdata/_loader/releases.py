@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from dataclasses import dataclass
@@ -62,6 +63,13 @@ def _checkout_build_dir() -> Path | None:
 #: A source checkout's own ``conflictdata build`` output; None for an installed wheel.
 LOCAL_BUILD_DIR = _checkout_build_dir()
 
+#: The source checkout this module runs from (its ``datapackage.json`` declares the version a
+#: build makes); None for an installed wheel.
+CHECKOUT_DIR = LOCAL_BUILD_DIR.parent.parent if LOCAL_BUILD_DIR is not None else None
+
+#: The version that asks for the newest release available rather than the pinned default.
+LATEST = "latest"
+
 Source = str | os.PathLike[str] | None
 
 
@@ -107,6 +115,10 @@ class Release:
             return expected_sha256(self.resource(name))
         except ValueError as exc:
             raise DescriptorError(f"{self.root / DESCRIPTOR_NAME}: {exc}") from None
+
+    def descriptor_sha256(self) -> str:
+        """SHA-256 of this release's ``datapackage.json`` (what the next release chains to)."""
+        return sha256_file(self.root / DESCRIPTOR_NAME)
 
     def what(self, name: str) -> str:
         return (
@@ -155,7 +167,8 @@ class Release:
 
 @dataclass(frozen=True)
 class VersionInfo:
-    """A release version and where it is: bundled, in the cache, on the release server."""
+    """A release version, where it is (bundled, built locally, cached, on the release server)
+    and, for the release read when no version is asked for, why it is that one."""
 
     version: str
     created: str | None = None
@@ -163,6 +176,8 @@ class VersionInfo:
     cached: Path | None = None
     remote: str | None = None
     local: Path | None = None
+    #: Why this is the release read when no version is asked for; None for the others.
+    default: str | None = None
 
     @property
     def locations(self) -> tuple[tuple[str, Path | str], ...]:
@@ -295,6 +310,70 @@ def _newest(versions: Any) -> str:
     return sort_versions(versions)[-1]
 
 
+@dataclass(frozen=True)
+class DefaultRelease:
+    """The release read when no version is asked for, and why it is that one."""
+
+    version: str | None
+    why: str
+
+
+@functools.cache
+def installed_version() -> str | None:
+    """The installed distribution's version (``conflictdata.__version__``), None if none is."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("conflictdata")
+    except PackageNotFoundError:
+        return None
+
+
+def _checkout_version() -> tuple[str | None, str]:
+    """The version the source checkout's ``datapackage.json`` declares (None and the reason
+    when it cannot be read)."""
+    from .._util.jsonio import read_json
+
+    assert CHECKOUT_DIR is not None
+    path = CHECKOUT_DIR / DESCRIPTOR_NAME
+    try:
+        version = read_json(path, "the source checkout's descriptor").get("version")
+        return check_version(version, f"{path}: version"), ""
+    except (ConflictDataError, AttributeError) as exc:
+        return None, f"; its version cannot be read: {exc}"
+
+
+def default_release() -> DefaultRelease:
+    """Which release ``version=None`` reads: the one this installation carries.
+
+    An installed wheel bundles its own release (``conflictdata.__version__``); a source
+    checkout reads the version its ``datapackage.json`` declares, once built; otherwise the
+    installed package's version. Never merely the newest release that happens to be cached.
+    """
+    bundled = _bundled()
+    installed = installed_version()
+    if bundled:
+        if installed in bundled:
+            return DefaultRelease(
+                installed,
+                f"the release bundled with the installed package conflictdata {installed}",
+            )
+        return DefaultRelease(_newest(bundled), f"the release bundled in {BUNDLED_DIR}")
+    if CHECKOUT_DIR is not None:
+        declared, problem = _checkout_version()
+        where = CHECKOUT_DIR / DESCRIPTOR_NAME
+        return DefaultRelease(
+            declared, f"the version this source checkout declares in {where}{problem}"
+        )
+    if installed is not None:
+        return DefaultRelease(
+            installed,
+            f"the installed package's version (conflictdata {installed}, which bundles no release)",
+        )
+    return DefaultRelease(None, "no release is bundled and no conflictdata package is installed")
+
+
 def _unknown(version: str | None, known: dict[str, str], url: str | None) -> UnknownVersionError:
     listing = ", ".join(f"{v} ({known[v]})" for v in sort_versions(known)) or "none"
     asked = f"release {version!r}" if version else "any release"
@@ -304,15 +383,71 @@ def _unknown(version: str | None, known: dict[str, str], url: str | None) -> Unk
     return UnknownVersionError(f"{asked} not found; known releases: {listing}{hint}")
 
 
+def _not_default(
+    default: DefaultRelease,
+    found: dict[str, Any],
+    where: str,
+    *,
+    search: bool = False,
+    url: str | None = None,
+) -> UnknownVersionError:
+    """The default release is not where it was looked for: say which it is, why, and what is
+    there (``search``: the default search, where a URL or a build would have found it)."""
+    listing = ", ".join(sort_versions(found)) or "none"
+    hint = ""
+    if search and not url:
+        hint += f"; no release URL is configured (pass url=... or set {ENV_URL})"
+    if search and LOCAL_BUILD_DIR is not None:
+        hint += f"; in this source checkout, `conflictdata build` makes it in {LOCAL_BUILD_DIR}"
+    return UnknownVersionError(
+        f"release {default.version} ({default.why}) is not among {where}, which are: "
+        f"{listing}{hint}; pass version='{LATEST}' for the newest there, or a version"
+    )
+
+
+def _wanted(version: str | None) -> str | None:
+    """``version`` checked: None (the default release), ``"latest"`` or a release version."""
+    if version is None or version == LATEST:
+        return version
+    return check_version(str(version))
+
+
+def _default_version() -> str:
+    default = default_release()
+    if default.version is None:
+        raise UnknownVersionError(f"no default release: {default.why}; pass a version")
+    return default.version
+
+
+def _pick(version: str | None, found: dict[str, Any], where: str) -> str:
+    """The version to read among ``found``: the asked one, the newest, or the default."""
+    if version == LATEST:
+        if not found:
+            raise UnknownVersionError(f"no release in {where}")
+        return _newest(found)
+    if version is None:
+        if _default_version() not in found:
+            raise _not_default(default_release(), found, where)
+        return _default_version()
+    return version
+
+
 def open_release(
     version: str | None = None, *, source: Source = None, url: str | None = None
 ) -> Release:
-    """The release to read ``version`` from, per the source rules in the module docstring."""
-    if version is not None:
-        version = check_version(str(version))
+    """The release to read ``version`` from, per the source rules in the module docstring.
+
+    ``version=None`` is the release this installation carries (:func:`default_release`);
+    ``"latest"`` the newest available, asking the release server too when one is configured.
+    """
+    version = _wanted(version)
     if source is not None and str(source) not in SOURCES:
-        found = _local(Path(source))
-        v = version or _newest(found)
+        path = Path(source)
+        found = _local(path)
+        if (path / DESCRIPTOR_NAME).is_file() and version in (None, LATEST):
+            v = next(iter(found))  # a release folder is its own pin
+        else:
+            v = _pick(version, found, f"the releases in {path}")
         if v not in found:
             raise _unknown(v, {k: f"local {p}" for k, p in found.items()}, "local")
         return Release(v, "local", found[v], _read_release(found[v] / DESCRIPTOR_NAME))
@@ -324,38 +459,62 @@ def open_release(
     cached = _cached() if source in (None, "cache", "remote") else {}
     if source == "remote" and not url:
         raise DownloadError(f"source='remote' needs a release URL: pass url=... or set {ENV_URL}")
-
-    if version is None and source != "remote":
-        local = set(bundled) | set(built) | set(cached)
-        if local:
-            version = _newest(local)
-    if version is not None and version in bundled:
-        return Release(
-            version, "bundled", bundled[version], _read_release(bundled[version] / DESCRIPTOR_NAME)
-        )
-    if version is not None and version in built:
-        return Release(
-            version, "local", built[version], _read_release(built[version] / DESCRIPTOR_NAME)
-        )
-    if version is not None and version in cached:
-        return _open_cached(cached[version], url)
-    if url and source in (None, "remote"):
-        url = check_url(url)
-        if version is None:
-            available = remote_releases(url)
-            if not available:
-                raise UnknownVersionError(f"the release server {url} lists no releases")
-            version = _newest(available)
-        return _open_cached(fetch_release(version, url, trusted=_trusted()), url)
-    known = dict.fromkeys(bundled, "bundled")
-    known.update({v: f"local build {built[v].parent}" for v in built if v not in known})
-    known.update({v: "cache" for v in cached if v not in known})
     if source == "bundled" and not bundled:
         raise UnknownVersionError(
             f"this installation bundles no release ({BUNDLED_DIR} is empty or missing: "
             "an editable install or a wheel built without data); use source='cache' or 'remote'"
         )
+
+    here = {**cached, **built, **bundled}
+    server = url if source in (None, "remote") else None
+    where = {"bundled": "the bundled releases", "cache": "the cache", "remote": "the cache"}.get(
+        str(source), "the bundled, local and cached releases"
+    )
+    if version == LATEST:
+        if server:
+            version = _newest_served(server, here if source is None else {}, strict=bool(source))
+        else:
+            version = _pick(LATEST, here, where)
+    elif version is None:
+        version = _default_version()
+        if version not in here and not server:
+            raise _not_default(default_release(), here, where, search=source is None, url=url)
+    if version in bundled:
+        return Release(
+            version, "bundled", bundled[version], _read_release(bundled[version] / DESCRIPTOR_NAME)
+        )
+    if version in built:
+        return Release(
+            version, "local", built[version], _read_release(built[version] / DESCRIPTOR_NAME)
+        )
+    if version in cached:
+        return _open_cached(cached[version], url)
+    if server:
+        return _open_cached(fetch_release(version, check_url(server), trusted=_trusted()), url)
+    known = dict.fromkeys(bundled, "bundled")
+    known.update({v: f"local build {built[v].parent}" for v in built if v not in known})
+    known.update({v: "cache" for v in cached if v not in known})
     raise _unknown(version, known, url)
+
+
+def _newest_served(url: str, here: dict[str, Path], *, strict: bool) -> str:
+    """The newest release among those here and those the server lists. A server that cannot
+    be asked gives a warning and the newest here (or, if ``strict`` or none is here, the
+    :class:`DownloadError`)."""
+    url = check_url(url)
+    try:
+        available = remote_releases(url)
+    except ConflictDataError as exc:
+        if strict or not here:
+            raise
+        newest = _newest(here)
+        warnings.warn(
+            f"{exc}; reading the newest release here, {newest}", RuntimeWarning, stacklevel=3
+        )
+        return newest
+    if not available and not here:
+        raise UnknownVersionError(f"the release server {url} lists no releases")
+    return _newest([*available, *here])
 
 
 def _read_arrow(source: Any, schema: TableSchema, shown: Path | None = None) -> pa.Table:
@@ -375,21 +534,28 @@ def _read_arrow(source: Any, schema: TableSchema, shown: Path | None = None) -> 
 
 
 def local_versions(source: Source) -> dict[str, Path]:
-    """Versions of a ``source`` other than the default search (a folder, "bundled", "cache")."""
+    """Versions on disk: of the default search (``None``: bundled, built, cached), or of a
+    ``source`` (a folder, "bundled", "cache"; "remote": the cache, without asking the server)."""
+    if source is None:
+        return {**_cached(), **_built(), **_bundled()}
     if str(source) == "bundled":
         return _bundled()
     if str(source) in ("cache", "remote"):
         return _cached()
-    return _local(Path(source))  # type: ignore[arg-type]
+    return _local(Path(source))
 
 
-def versions(url: str | None = None, *, strict: bool = False) -> list[VersionInfo]:
-    """Every release known here: bundled, cached and (if a URL is configured) on the server.
+def versions(
+    url: str | None = None, *, remote: bool | None = None, strict: bool = False
+) -> list[VersionInfo]:
+    """Every release known here (bundled, built locally, cached), oldest first; the one read
+    when no version is asked for has ``default`` set to the reason.
 
-    Oldest first. A server that cannot be reached or sends no valid index (and a URL that is
-    not http(s)) gives a :class:`RuntimeWarning` and the local releases (offline use stays
-    possible), or :class:`DownloadError` if ``strict``. Index entries whose version is not a
-    valid release version are left out with a warning.
+    The release server is asked only when ``remote=True`` or a ``url`` is passed: a listing
+    never waits on a configured server otherwise. A server that cannot be reached or sends no
+    valid index (and a URL that is not http(s)) gives a :class:`RuntimeWarning` and the local
+    releases (offline use stays possible), or :class:`DownloadError` if ``strict``. Index
+    entries whose version is not a valid release version are left out with a warning.
     """
     found: dict[str, dict[str, Any]] = {}
     for kind, folders in (("bundled", _bundled()), ("local", _built()), ("cached", _cached())):
@@ -403,17 +569,20 @@ def versions(url: str | None = None, *, strict: bool = False) -> list[VersionInf
                 except ConflictDataError:
                     entry["created"] = None
     served: dict[str, RemoteRelease] = {}
-    try:
-        url = release_url(url)
-        if url:
-            served = remote_releases(url)
-    except ConflictDataError as exc:
-        if strict:
-            raise
-        warnings.warn(f"{exc}; listing local releases only", RuntimeWarning, stacklevel=2)
-    if served:
-        for v, rel in served.items():
-            entry = found.setdefault(v, {})
-            entry["remote"] = rel.descriptor_url
-            entry["created"] = entry.get("created") or rel.created
+    if remote or (remote is None and url):
+        try:
+            url = release_url(url)
+            if url:
+                served = remote_releases(url)
+        except ConflictDataError as exc:
+            if strict:
+                raise
+            warnings.warn(f"{exc}; listing local releases only", RuntimeWarning, stacklevel=2)
+    for v, rel in served.items():
+        entry = found.setdefault(v, {})
+        entry["remote"] = rel.descriptor_url
+        entry["created"] = entry.get("created") or rel.created
+    default = default_release()
+    if default.version in found:
+        found[default.version]["default"] = default.why
     return [VersionInfo(version=v, **found[v]) for v in sort_versions(found)]

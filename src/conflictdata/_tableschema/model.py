@@ -279,9 +279,20 @@ class TableSchema:
         return "source_excerpt" if "source_excerpt" in self.field_names else None
 
     @property
+    def text_hash_field(self) -> str | None:
+        """The field pinning a source's text by its SHA-256 (``text_sha256``), or None."""
+        return "text_sha256" if "text_sha256" in self.field_names else None
+
+    @property
     def status_field(self) -> str | None:
         """The lifecycle field (``record_status``: active, retracted, superseded), or None."""
         return "record_status" if "record_status" in self.field_names else None
+
+    @property
+    def standing_status(self) -> str | None:
+        """The lifecycle value of a standing row (``active``): any other marks a tombstone;
+        None where the table has no lifecycle field."""
+        return "active" if self.status_field else None
 
     @property
     def superseded_by_field(self) -> str | None:

@@ -402,9 +402,11 @@ def _write_extras(tmp: Path, diff: ReleaseDiff) -> None:
     """The release's derived files (:data:`EXTRA_FILES`), in order: the changelog and the
     change feed (one diff, two renderings), the report, which shows the changelog, then the
     Croissant metadata, which describes and hashes all of them."""
-    (tmp / CHANGELOG_NAME).write_text(diff.to_markdown(), encoding="utf-8", newline="\n")
+    changelog = diff.to_markdown()
+    (tmp / CHANGELOG_NAME).write_text(changelog, encoding="utf-8", newline="\n")
     write_changes(diff, tmp / CHANGES_NAME)
-    write_report(tmp, tmp / REPORT_NAME)
+    # the release has no SHA256SUMS yet: the report is given the changelog it cannot verify
+    write_report(tmp, tmp / REPORT_NAME, changelog=changelog)
     write_croissant(tmp)
 
 

@@ -4,6 +4,7 @@ checks see, its structure and header checked against the schema."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,6 +36,8 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
 
     parsed, src = read_table_bytes(pkg.root, ts, emit, strict=out.strict, parse=parse_csv_bytes)
     if src is not None:
+        if out.strict and parsed is not None:
+            _check_crlf(src, ts.name, emit)
         src.data = b""  # parsed: only its parts are needed now, to locate rows
     if parsed is None:
         return False
@@ -105,6 +108,21 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
             )
             errors += 1
     return errors == 0 and len(td.raw) == len(ts.fields)
+
+
+def _check_crlf(src: Any, table: str, emit: Callable[..., None]) -> None:
+    """W507, once per file: line ends written as CR LF (policy: the canonical form is LF)."""
+    first = src.data.find(b"\r\n")
+    if first < 0:
+        return
+    crlf, lines = src.data.count(b"\r\n"), src.data.count(b"\n")
+    path, line = src.locate(src.data.count(b"\n", 0, first) + 1)
+    emit(
+        "W507",
+        path=path,
+        line=line,
+        message=f"{crlf:,} of {lines:,} line ends are CR LF (Windows), not LF",
+    )
 
 
 def _check_header(ts: TableSchema, parsed: ParsedFile, emit: Emit, *, strict: bool) -> None:

@@ -3,6 +3,7 @@ its source's text, compared after normalising whitespace and typographic punctua
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -74,8 +75,8 @@ _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 MAX_TEXT_BYTES = 64 << 20
 
 
-def _read_text(folder: Path, base: Path, source_id: str) -> str | None:
-    """The text of ``<folder>/<source_id>.txt`` if it is a regular file inside the folder
+def _read_text(folder: Path, base: Path, source_id: str) -> bytes | None:
+    """The bytes of ``<folder>/<source_id>.txt`` if it is a regular file inside the folder
     (symbolic links resolved) of bounded size; None otherwise."""
     if not _SAFE_ID.fullmatch(source_id) or ".." in source_id:
         return None
@@ -88,7 +89,7 @@ def _read_text(folder: Path, base: Path, source_id: str) -> str | None:
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_TEXT_BYTES:
             return None
         with open(real, "rb") as fh:
-            return fh.read(MAX_TEXT_BYTES + 1).decode("utf-8", errors="replace")
+            return fh.read(MAX_TEXT_BYTES + 1)
     except (OSError, RuntimeError, ValueError):
         return None
 
@@ -98,6 +99,8 @@ def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) ->
     no text file in ``folder``; E406: not one excerpt could be checked."""
     texts: dict[str, str] = {}
     missing: dict[str, tuple[TableData, ForeignKey, int]] = {}
+    pinned = _pinned_hashes(tds)
+    wrong: set[str] = set()
     checked = 0
     try:
         base = folder.resolve()
@@ -110,13 +113,15 @@ def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) ->
         sid = td.raw[cites]
         uniq = [u for u in pc.unique(sid).to_pylist() if u]
         for u in uniq:
-            if u not in texts and u not in missing:
-                text = _read_text(folder, base, u)
-                if text is None:
+            if u not in texts and u not in missing and u not in wrong:
+                data = _read_text(folder, base, u)
+                if data is None:
                     first = int(np.flatnonzero(np_mask(pc.equal(sid, u)))[0])
                     missing[u] = (td, fk, first)
+                elif _differs(u, data, pinned, folder, out):
+                    wrong.add(u)
                 else:
-                    texts[u] = normalise_text(text)
+                    texts[u] = normalise_text(data.decode("utf-8", errors="replace"))
         have = [u for u in uniq if u in texts]
         if not have:
             continue
@@ -136,7 +141,7 @@ def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) ->
             extra={"s": sid},
         )
     _report_missing(tds, missing, folder, out)
-    if checked == 0:
+    if checked == 0 and not wrong:  # texts that are not the pinned ones say so (E409)
         out.one(
             "E406",
             table=None,
@@ -148,8 +153,57 @@ def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) ->
     return {
         "sources_with_text": sorted(texts),
         "sources_without_text": sorted(missing),
+        "sources_with_another_text": sorted(wrong),
         "excerpts_checked": checked,
     }
+
+
+def _pinned_hashes(tds: dict[str, TableData]) -> dict[str, tuple[TableData, int, str]]:
+    """Source ID -> (its table, its row, the text's SHA-256 it declares), for every source row
+    whose ``text_sha256`` is filled."""
+    pinned: dict[str, tuple[TableData, int, str]] = {}
+    for src_name in dict.fromkeys(fk.resource for _, fk in source_links(tds)):
+        src = tds.get(src_name)
+        if src is None or not src.readable or len(src.schema.primary_key) != 1:
+            continue
+        key, field = src.schema.primary_key[0], src.schema.text_hash_field
+        if field is None or key not in src.raw or field not in src.raw:
+            continue
+        rows = np.flatnonzero(src.is_present(field) & src.is_present(key))
+        ids = src.raw[key].take(pa.array(rows)).to_pylist()
+        digests = src.raw[field].take(pa.array(rows)).to_pylist()
+        for r, i, d in zip(rows.tolist(), ids, digests, strict=True):
+            pinned.setdefault(i, (src, r, d.strip().lower()))
+    return pinned
+
+
+def _differs(
+    source_id: str,
+    data: bytes,
+    pinned: dict[str, tuple[TableData, int, str]],
+    folder: Path,
+    out: Collector,
+) -> bool:
+    """E409 and True when the text's SHA-256 is not the one its source row declares."""
+    if source_id not in pinned:
+        return False
+    src, row, declared = pinned[source_id]
+    actual = hashlib.sha256(data).hexdigest()
+    if actual == declared:
+        return False
+    field = src.schema.text_hash_field
+    out.rows(
+        "E409",
+        src,
+        np.asarray([row], dtype=np.int64),
+        field,
+        lambda v, x: (
+            f"{folder}/{source_id}.txt has SHA-256 {actual[:16]}…, not the {declared[:16]}… "
+            f"this row declares: it is not the text the curators read, so the excerpts "
+            "citing it were not checked against it"
+        ),
+    )
+    return True
 
 
 def _report_missing(

@@ -33,7 +33,10 @@ from .._read.table import rel_path
 from .._tableschema.model import POLICIES, Package, TableSchema
 from .._tableschema.package import read_package
 from ..errors import DescriptorError
+from .causes import link_causes
 from .files import load_table
+from .habits import with_habit_hints
+from .identity import check_released_ids, next_free_id
 from .lints import check_lints, check_unused_sources
 from .provenance import check_provenance
 
@@ -55,6 +58,7 @@ def validate(
     max_per_rule: int = 1000,
     on_table: OnTable | None = None,
     policy: str | None = None,
+    against: str | Path | None = None,
 ) -> Report:
     """Check every table of the package; return a :class:`Report` of all findings.
 
@@ -71,9 +75,15 @@ def validate(
     ``policy``: "strict" checks this project's policy rules on top of the spec (codes marked
     policy in docs/findings.md), "spec" only what Table Schema says; None (the default)
     takes what the descriptor declares (``"conflictdata": {"policy": "strict"}``).
+
+    ``against``: a release folder; every ID it holds must still be in the seeds (E407) and
+    keep its row (E408). ``conflictdata validate`` finds the newest release (see
+    :func:`conflictdata._tools.against.release_to_compare`).
     """
     t0 = time.perf_counter()
     pkg = descriptor if isinstance(descriptor, Package) else read_package(descriptor)
+    if against is not None and not Path(against).is_dir():
+        raise DescriptorError(f"--against {against} is not a release folder")
     if sources_dir is not None and not Path(sources_dir).is_dir():
         raise DescriptorError(f"--sources-dir {sources_dir} is not a folder")
     policy = pkg.policy if policy is None else policy
@@ -104,6 +114,10 @@ def validate(
     check_cycles(tds, out)
     check_not_before(tds, out)
     check_unused_sources(tds, out)
+    released_ids: dict[str, pa.Array] = {}
+    released = (
+        check_released_ids(tds, Path(against), out, released_ids) if against is not None else None
+    )
     provenance: dict[str, Any] | None = None
     if sources_dir is not None:
         provenance = check_provenance(tds, Path(sources_dir), out)
@@ -117,7 +131,16 @@ def validate(
     }
     if provenance is not None:
         stats["provenance"] = provenance
-    return Report(out.findings, stats)
+    if released is not None:
+        stats["against"] = released
+    stats["policy"] = policy
+    next_ids = {
+        name: nid
+        for name, td in tds.items()
+        if td.readable and (nid := next_free_id(td, released_ids.get(name)))
+    }
+    findings = link_causes(with_habit_hints(out.findings, pkg), tds, next_ids)
+    return Report(findings, stats)
 
 
 def _size(path: Path) -> int:

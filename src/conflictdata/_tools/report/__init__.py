@@ -1,10 +1,18 @@
 """See a release: one self-contained offline HTML page, and the same timeline for a notebook.
 
-``render_report(folder)`` turns a release folder (its ``datapackage.json`` and Parquet files)
-into the page's text, byte for byte the same for the same release and environment;
-``report(version)`` does so for a release the loader finds; ``timeline(version, **filters)``
-returns the event timeline as an Altair chart. Altair and vl-convert are an optional extra
-(``pip install 'conflictdata[report]'``): the loader never imports them.
+``render_report(folder)`` turns a release folder into the page's text, byte for byte the same
+for the same release and environment; ``report(version)`` does so for a release the loader
+finds; ``timeline(version, **filters)`` returns the event timeline as an Altair chart. The
+report reads only files it has verified (:mod:`.source`: SHA256SUMS and the descriptor's
+hashes, no symlink) and aggregates from Arrow (:mod:`.tables`). Altair, vl-convert and
+markdown-it-py are an optional extra (``pip install 'conflictdata[report]'``): the loader never
+imports them.
+
+Modules: ``source`` (verified files), ``tables`` (standing rows and aggregates, in Arrow),
+``frames`` (date intervals, lanes, links, figure ranges), ``axis`` (ticks for any width),
+``charts`` (Vega-Lite specs), ``text`` (escaping, wrapping, markdown), ``sections`` (one function
+per section of the page), ``page`` (the page, its CSP and inlined scripts), ``static/`` (its
+CSS and script).
 """
 
 from __future__ import annotations
@@ -12,13 +20,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..._release.layout import REPORT_NAME
+from ..._release.layout import DESCRIPTOR_NAME, REPORT_NAME
 from ...errors import ConflictDataError
 
 if TYPE_CHECKING:  # pragma: no cover
     import altair as alt
 
     from ..._loader.releases import Release
+    from .source import ReleaseFiles
 
 __all__ = [
     "REPORT_NAME",
@@ -34,36 +43,55 @@ __all__ = [
 from .options import MIN_ROW_BUDGET, ROW_BUDGET, SIZE_BUDGET, require
 
 
-def _open(release: Release | str | Path) -> Release:
+def _files(release: Release | str | Path) -> ReleaseFiles:
+    """The verified files of a release folder, or of a release the loader found."""
     from ..._loader.releases import Release, open_release
+    from .source import ReleaseFiles
 
-    if isinstance(release, Release):
-        return release
-    return open_release(source=Path(release).resolve())  # a folder named "cache" is still a folder
+    if not isinstance(release, Release):
+        folder = Path(release)
+        if (folder / DESCRIPTOR_NAME).exists() or (folder / DESCRIPTOR_NAME).is_symlink():
+            return ReleaseFiles.open(folder)
+        release = open_release(source=folder.resolve())  # a build output folder: its newest
+    if release.where == "cache":  # files a cached release has not fetched yet
+        for name in release.package.tables:
+            release.path(name, verify=False)
+    return ReleaseFiles.open(release.root)
 
 
-def _frames(release: Release, names: list[str] | None = None) -> dict[str, Any]:
-    from ..._tableschema.dtypes import to_pandas
-
-    wanted = names or list(release.package.tables)
-    return {n: to_pandas(release.read_arrow(n), release.table(n)) for n in wanted}
-
-
-def render_report(release: Release | str | Path, *, row_budget: int = ROW_BUDGET) -> str:
+def render_report(
+    release: Release | str | Path,
+    *,
+    row_budget: int = ROW_BUDGET,
+    changelog: str | None = None,
+) -> str:
     """The report of a release folder (or an opened release) as HTML text.
 
     Deterministic: no clock, no random IDs; the same release, package and library versions give
-    the same bytes (UTF-8).
+    the same bytes (UTF-8). ``changelog``: the text of the release's CHANGELOG.md from a caller
+    that wrote it and so vouches for it (the build, before the release has its SHA256SUMS);
+    otherwise CHANGELOG.md is read only if SHA256SUMS lists it with its hash.
     """
-    from .page import render_page
+    from .page import CHANGELOG_LIMIT, render_page
+    from .source import Changelog
+    from .tables import actor_names, load_tables
 
-    rel = _open(release)
     if row_budget < 1:
         raise ConflictDataError(f"row_budget must be at least 1, not {row_budget}")
-    tables = _frames(rel)
+    files = _files(release)
+    tables = load_tables(files, row_budget)
+    names = actor_names(files, tables)
+    if changelog is not None:
+        raw = changelog.encode("utf-8", errors="replace")
+        log = Changelog(
+            raw[:CHANGELOG_LIMIT].decode("utf-8", errors="replace"),
+            truncated=len(raw) > CHANGELOG_LIMIT,
+        )
+    else:
+        log = files.changelog(CHANGELOG_LIMIT)
     budget = row_budget
     while True:  # long cells can outweigh the row budget: halve it until the page fits
-        page = render_page(rel, tables, row_budget=budget, asked_budget=row_budget)
+        page = render_page(files, tables, names, log, row_budget=budget, asked_budget=row_budget)
         if len(page.encode("utf-8")) <= SIZE_BUDGET or budget <= MIN_ROW_BUDGET:
             return page
         budget = max(budget // 2, MIN_ROW_BUDGET)
@@ -83,47 +111,88 @@ def report(
 
 
 def write_report(
-    release: Release | str | Path, out: str | Path, *, row_budget: int = ROW_BUDGET
+    release: Release | str | Path,
+    out: str | Path,
+    *,
+    row_budget: int = ROW_BUDGET,
+    changelog: str | None = None,
 ) -> Path:
     """Write the report of ``release`` to ``out`` (UTF-8, atomically) and return the path."""
     from ..._util.fs import write_text_atomic
 
     out = Path(out)
-    write_text_atomic(out, render_report(release, row_budget=row_budget))
+    write_text_atomic(out, render_report(release, row_budget=row_budget, changelog=changelog))
     return out
+
+
+#: The events fields the timeline reads (and any a filter names).
+_TIMELINE_FIELDS = (
+    "event_id",
+    "parent_event_id",
+    "sequence_number",
+    "in_response_to_event_id",
+    "event_type",
+    "event_status",
+    "title",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "date_text",
+    "source_excerpt",
+    "record_status",
+)
 
 
 def timeline(
     version: str | None = None, *, source: Any = None, url: str | None = None, **filters: Any
-) -> alt.TopLevelMixin:
+) -> alt.LayerChart:
     """The event timeline as an Altair chart (displays inline in a notebook, ``.save()`` s).
 
     ``filters`` name event fields: a value keeps rows equal to it, a list or tuple rows equal to
     any of its values (``event_type="airstrike"``, ``event_status=["planned", "derailed"]``).
-    Withdrawn rows (``record_status`` other than active) are left out, as in the report.
+    Withdrawn rows (``record_status`` other than active) are left out, as in the report. Above
+    the row budget, events per week or month by type. Not validated against the Vega-Lite
+    schema on display (seconds for a chart this size): see :func:`.charts.as_altair`.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
     from ..._loader.releases import open_release
     from . import charts
-    from . import frames as fr
+    from .tables import ACTIVE, filter_mask, is_value, summarise
 
     require("altair")
     rel = open_release(version, source=source, url=url)
-    schema = rel.table("events")
-    events = fr.active_rows(_frames(rel, ["events"])["events"], schema)
-    for name, value in filters.items():
+    files = _files(rel)
+    schema = files.package.tables.get("events")
+    if schema is None:
+        raise ConflictDataError(f"release {rel.version} has no events table")
+    for name in filters:
         if name not in schema.field_names:
             raise ConflictDataError(
-                f"timeline filter {name!r} is not a field of events; fields are: {', '.join(schema.field_names)}"
+                f"timeline filter {name!r} is not a field of events; fields are: "
+                f"{', '.join(schema.field_names)}"
             )
-        wanted = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
-        col = events[name]
-        keep = col.astype(object).isin(wanted).to_numpy(dtype=bool)
-        events = events[keep]
-    if len(events) > ROW_BUDGET:
-        counts, unit = fr.aggregate_events(
-            events, fr.intervals(events["date_start"], events["date_end"]), "event_type"
-        )
-        return charts.as_altair(charts.aggregate_chart(counts, schema, unit))
-    return charts.as_altair(
-        charts.timeline_chart(events, schema, title=f"conflictdata {rel.version}: events")
-    )
+    pf = pq.ParquetFile(pa.BufferReader(files.table_bytes("events")))
+    # the rows first, from the few columns that pick them; then only what is drawn of them
+    picking = [n for n in schema.field_names if n == "record_status" or n in filters]
+    keep = None
+    if picking:
+        cols = pf.read(columns=picking)
+        keep = filter_mask(cols, filters)
+        if "record_status" in picking:
+            standing = is_value(cols.column("record_status"), ACTIVE)
+            keep = standing if keep is None else pc.and_(keep, standing)
+    shown = pf.metadata.num_rows if keep is None else int(pc.sum(keep).as_py() or 0)
+    if shown > ROW_BUDGET:
+        wanted = [n for n in schema.field_names if n in ("date_start", "date_end", "event_type")]
+        summary = summarise(pf.read(columns=wanted), keep, schema).events
+        assert summary is not None
+        return charts.as_altair(charts.aggregate_chart(summary, schema))
+    wanted = [n for n in schema.field_names if n in _TIMELINE_FIELDS]
+    table = pf.read(columns=wanted)
+    if keep is not None:
+        table = table.filter(keep)
+    title = f"conflictdata {rel.version}: events" + ("" if shown else " (none match)")
+    return charts.as_altair(charts.timeline_chart(table, schema, title=title))

@@ -1,51 +1,90 @@
-"""Altair (Vega-Lite) charts of a release: the event timeline, figures as ranges, deployments.
+"""The report's charts as Vega-Lite specs (plain dicts): the event timeline, figures as ranges,
+deployments, and events per period above the row budget.
 
-Every mark carries its row's ID and ``source_excerpt`` in its tooltip. Colours, the order of
-types and the set of statuses come from the schema's enums; the shapes from `frames`.
-Views and marks are named here (never Altair's counters), so a spec is the same on every call.
+Every chart is one layered view whose ``width`` is the plot's: the page sets it to the width
+of the page when it draws the chart (the labels and the "date unknown" column sit to the left
+of the plot, at a fixed width), so the chart fits from 900 px up and never makes the page
+scroll sideways; a notebook gets :data:`NOTEBOOK_WIDTH`. A row is a *lane*: its ID in a
+column of its own, its label wrapped (never cut) to the label column, and its mark:
+
+- a known day: a dot at the day's middle;
+- a known period (month, year, range): a bar from its first day to the end of its last;
+- *on or before* / *on or after* a day: a bar-end (a short upright bar) at the edge of the
+  known day and a line from it to the frame of the plot, with an arrowhead on the frame: the
+  other end is not a date, so it is not drawn at one;
+- no date: a diamond in the "date unknown" column, off the time axis.
+
+``in_response_to`` links run from the answered event to the answering one through a gutter to
+the right of both, and end in an arrowhead whose tip touches the answering event's mark.
+Positions in pixels (link gutters, arrowheads) are Vega expressions on the ``x`` scale, so they
+follow the width. Axis ticks come from :mod:`.axis`: every grid line is labelled at any width.
+Colours are the schema's enum order (a value keeps its colour whatever else is drawn); a
+legend lists only the values drawn. Views and marks are named here, so a spec is the same on
+every call. Altair is needed only to hand a chart to a notebook (:func:`as_altair`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import axis as ax
 from . import frames as fr
-from .frames import DAY_MS, iso
+from .text import FONT, MONO, mono_width, visible, wrap
 
 if TYPE_CHECKING:  # pragma: no cover
     import altair as alt
-    import pandas as pd
 
     from ..._tableschema.model import TableSchema
+    from .tables import EventSummary
 
 __all__ = [
+    "LABEL_WIDTH",
+    "NOTEBOOK_WIDTH",
     "PALETTE",
-    "Tip",
+    "Lane",
     "aggregate_chart",
     "as_altair",
+    "colour_of",
     "deployments_chart",
-    "figures_chart",
+    "figure_charts",
+    "lanes_chart",
     "timeline_chart",
+    "when_text",
 ]
 
 #: Tableau 10: distinct for the colour-blind in most pairs; assigned in enum order.
 PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-)
-LANE_PX = 24
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+)  # fmt: skip
+VL_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+NOTEBOOK_WIDTH = 640
+#: The label column (IDs and wrapped labels) left of a plot, in px.
+LABEL_WIDTH = 340
+UNKNOWN_WIDTH = 64
+GAP = 10
+FONT_PX = 11
+LINE_PX = 14
+LANE_MIN = 24
+#: Lines a label may take: a title of the schemas' longest (300 characters, even all "W") fits whole; only
+#: longer text ends in "…" (all of it is in the tooltip and the row's details).
+TITLE_LINES = 20
+SUB_LINES = 8
+LANE_PAD = 5
+INDENT = 14
+MARK_HALF = 6  # half the height of a bar; a bar-end is a little taller
+POINT_SIZE = 110  # area in px², a dot of radius about 6
+POINT_R = 6.5
+CAP_W = 3
+ARROW = "M0,0L2,-0.9L2,0.9Z"  # tip at the origin, pointing left; 2r long (r = sqrt(size)/2)
+ARROW_RIGHT = "M0,0L-2,-0.9L-2,0.9Z"
+ARROW_SIZE = 64  # a head 8 px long
+LINK_COLOUR = "#333333"
+LINK_OUT_DY = 4
+MUTED = "#666666"
 #: The tooltip's fields in order: data column -> title shown.
 TIP = {
     "id": "ID",
@@ -57,575 +96,942 @@ TIP = {
 }
 
 
-class Tip:
-    """Tooltip encodings of the shared row columns (ID first, excerpt last)."""
-
-    @staticmethod
-    def fields(alt: Any, columns: dict[str, str] | None = None) -> list[Any]:
-        return [alt.Tooltip(f"{k}:N", title=v) for k, v in (columns or TIP).items()]
-
-
-def _alt() -> Any:
-    from .options import require
-
-    alt = require("altair")
-    return alt
+def colour_of(value: str, declared: tuple[str, ...]) -> str:
+    """The colour of an enum value: its place among the declared values, so it never changes."""
+    try:
+        return PALETTE[declared.index(value) % len(PALETTE)]
+    except ValueError:
+        return PALETTE[-1]
 
 
-def _colours(values: tuple[str, ...]) -> list[str]:
-    return [PALETTE[i % len(PALETTE)] for i in range(len(values))]
+def when_text(kind: str, start: str, end: str, precision: str) -> str:
+    """An interval in words: what is known and what is not."""
+    if kind == fr.KIND_POINT:
+        return f"{start} ({precision})"
+    if kind == fr.KIND_SPAN:
+        return f"{start} to {end} ({precision})"
+    if kind == fr.KIND_OPEN_START:
+        return f"on or before {end}; start unknown ({precision})"
+    if kind == fr.KIND_OPEN_END:
+        return f"on or after {start}; end unknown ({precision})"
+    return (
+        "unknown: no date given"
+        if precision in ("", fr.KIND_UNKNOWN)
+        else f"unknown: no date given ({precision})"
+    )
 
 
-def _gradient(alt: Any, colour: str, to_left: bool) -> Any:
-    """A bar fill that is solid at its known side and transparent at its open side."""
-    clear = colour + "00"
-    stops = [alt.GradientStop(color=clear, offset=0), alt.GradientStop(color=colour, offset=1)]
-    if not to_left:
-        stops = [alt.GradientStop(color=colour, offset=0), alt.GradientStop(color=clear, offset=1)]
-    return alt.Gradient(gradient="linear", stops=stops, x1=0, x2=1, y1=0, y2=0)
+@dataclass
+class Lane:
+    """One row of a lanes chart: what is written left of the plot, and what is drawn in it."""
+
+    id: str
+    title: str
+    key: str  # the colour's value (a type)
+    kind: str  # one of frames' KIND_* (figures: range, open_below, open_above, point, none)
+    x: float | None = None
+    x2: float | None = None
+    bound: float | None = None
+    best: float | None = None
+    anchor: float | None = None
+    depth: int = 0
+    dim: bool = False
+    sub: str = ""  # a second, grey part of the label (wording)
+    tip: dict[str, str] = field(default_factory=dict)
 
 
-def _when(kind: np.ndarray, start: np.ndarray, end: np.ndarray, precision: list[str]) -> list[str]:
-    """The interval in words: what is known and what is not."""
-    out = []
-    for k, s, e, p in zip(kind, start, end, precision):
-        if k == fr.KIND_POINT:
-            out.append(f"{s} ({p})")
-        elif k == fr.KIND_SPAN:
-            out.append(f"{s} to {e} ({p})")
-        elif k == fr.KIND_OPEN_START:
-            out.append(f"on or before {e}; start unknown ({p})")
-        elif k == fr.KIND_OPEN_END:
-            out.append(f"on or after {s}; end unknown ({p})")
-        else:
-            out.append(
-                "unknown: no date given"
-                if p == fr.KIND_UNKNOWN
-                else f"unknown: no date given ({p})"
-            )
-    return out
+def _tooltip(columns: dict[str, str]) -> list[dict[str, str]]:
+    return [{"field": k, "type": "nominal", "title": v} for k, v in columns.items()]
 
 
-def _text(col: pd.Series) -> list[str]:
-    return col.astype(object).where(col.notna(), "").astype(str).tolist()
+def _num(v: float | None) -> float | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return float(v)
 
 
-def interval_rows(df: pd.DataFrame, id_field: str) -> tuple[list[dict[str, Any]], fr.Intervals]:
-    """Per row the shared plot and tooltip columns of an interval chart (at most a budget of rows)."""
-    iv = fr.intervals(df["date_start"], df["date_end"])
-    day = lambda c: [v[:10] for v in iso(fr._ms(df[c]))]  # noqa: E731
-    when = _when(iv.kind, day("date_start"), day("date_end"), _text(df["date_precision"]))
-    xs, x2s = iso(iv.x), iso(iv.x2)
+@dataclass
+class _Layout:
+    rows: list[dict[str, Any]]
+    height: int
+    left: float  # px from the plot's left edge to the label column's left edge
+    id_x: float
+    unknown: bool
+
+
+def _layout(lanes: list[Lane], *, unknown: bool) -> _Layout:
+    """Lane heights from the wrapped labels, and the rows of the chart's dataset."""
+    id_w = max((mono_width(visible(ln.id), FONT_PX) for ln in lanes), default=0.0) + GAP
+    left = LABEL_WIDTH + GAP + ((UNKNOWN_WIDTH + GAP) if unknown else 0)
+    id_x = -left
     rows = []
-    for k, (rid, kind, x, x2, w, dt, ex) in enumerate(
-        zip(
-            _text(df[id_field]),
-            iv.kind,
-            xs,
-            x2s,
-            when,
-            _text(df["date_text"]),
-            _text(df["source_excerpt"]),
-        )
-    ):
+    top = 0.0
+    for k, ln in enumerate(lanes):
+        indent = INDENT * min(ln.depth, 4)
+        room = LABEL_WIDTH - id_w - indent
+        title = wrap(visible(ln.title), room, FONT_PX, max_lines=TITLE_LINES)
+        sub = wrap(visible(ln.sub), room, FONT_PX, max_lines=SUB_LINES) if ln.sub else []
+        lines = len(title) + len(sub)
+        height = max(LANE_MIN, lines * LINE_PX + 2 * LANE_PAD)
+        mid = top + height / 2
+        text_top = mid - lines * LINE_PX / 2 + 1
+        row = {
+            "id": visible(ln.id),
+            "key": ln.key,
+            "kind": ln.kind,
+            "dim": ln.dim,
+            "x": _num(ln.x),
+            "x2": _num(ln.x2),
+            "bound": _num(ln.bound),
+            "best": _num(ln.best),
+            "top": top,
+            "bottom": top + height,
+            "mid": mid,
+            "bar_top": mid - MARK_HALF,
+            "bar_bottom": mid + MARK_HALF,
+            "cap_top": mid - MARK_HALF - 2,
+            "cap_bottom": mid + MARK_HALF + 2,
+            "text_y": text_top,
+            "sub_y": text_top + len(title) * LINE_PX,
+            "title_x": id_x + id_w + indent,
+            "title_text": "\n".join(title),
+            "sub_text": "\n".join(sub),
+            "zebra": k % 2 == 1,
+            **{c: visible(v) for c, v in ln.tip.items()},
+        }
+        rows.append(row)
+        top += height
+    return _Layout(rows, round(top), left, id_x, unknown)
+
+
+def _x_scale(domain: tuple[float, float], temporal: bool) -> dict[str, Any]:
+    """The x scale with its domain as an expression: Vega-Lite turns a temporal domain given
+    as values into a union of signals whose extent Vega cannot take."""
+    values = {"expr": f"[{ax._num(domain[0])}, {ax._num(domain[1])}]"}
+    if temporal:
+        return {"type": "utc", "domain": values, "nice": False}
+    return {"type": "linear", "domain": values, "nice": False, "zero": False}
+
+
+def _y(field: str, height: float) -> dict[str, Any]:
+    return {
+        "field": field,
+        "type": "quantitative",
+        "scale": {"domain": [0, height], "reverse": True, "nice": False, "zero": False},
+        "axis": None,
+    }
+
+
+def _axes(domain: tuple[float, float], temporal: bool, title: str) -> list[dict[str, Any]]:
+    """Two layers that declare the x scale and draw its axis: grid lines, and labels (both from
+    the same levels of :mod:`.axis`)."""
+    levels = ax.time_levels(*domain) if temporal else ax.number_levels(*domain)
+    kind = "temporal" if temporal else "quantitative"
+    scale = _x_scale(domain, temporal)
+    fmt = ax.levels_expr(levels, "fmt")
+    text = f"utcFormat(datum.value, {fmt})" if temporal else f"format(datum.value, {fmt})"
+    empty: dict[str, Any] = {"values": []}
+    return [
+        {
+            "name": "grid",
+            "data": empty,
+            "mark": {"type": "rule"},
+            "encoding": {
+                "x": {
+                    "field": "v",
+                    "type": kind,
+                    "scale": scale,
+                    "axis": {
+                        "orient": "bottom",
+                        "values": {"expr": ax.levels_expr(levels, "grid")},
+                        "grid": True,
+                        "gridColor": "#dddddd",
+                        "labels": False,
+                        "ticks": False,
+                        "domain": False,
+                        "title": None,
+                    },
+                }
+            },
+        },
+        {
+            "name": "axis",
+            "data": empty,
+            "mark": {"type": "rule"},
+            "encoding": {
+                "x": {
+                    "field": "v",
+                    "type": kind,
+                    "scale": scale,
+                    "axis": {
+                        "orient": "bottom",
+                        "values": {"expr": ax.levels_expr(levels, "labels")},
+                        "labelExpr": text,
+                        "labelFlush": True,
+                        "labelOverlap": False,
+                        "labelBound": False,
+                        "labelFontSize": FONT_PX,
+                        "grid": False,
+                        "ticks": False,
+                        "domain": True,
+                        "domainColor": "#888888",
+                        "title": title,
+                        "titleFontWeight": "normal",
+                        "titleFontSize": FONT_PX,
+                    },
+                }
+            },
+        },
+    ]
+
+
+def _colour(
+    keys: list[str], declared: tuple[str, ...], legend: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {
+        "field": "key",
+        "type": "nominal",
+        "scale": {"domain": keys, "range": [colour_of(k, declared) for k in keys]},
+        "legend": legend,
+    }
+
+
+def _drawn_keys(lanes: list[Lane], declared: tuple[str, ...]) -> list[str]:
+    present = {ln.key for ln in lanes if ln.kind not in ("none",)}
+    return [v for v in declared if v in present] + sorted(present - set(declared))
+
+
+def _links(
+    name: str, dataset: str, layout: _Layout, links: list[tuple[int, int]], lanes: list[Lane]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Layers and rows of the response links: from lane a's anchor to lane b's, via a gutter."""
+    rows = []
+    ranges: list[tuple[float, float, int]] = []
+    for a, b in sorted(links, key=lambda ab: (min(ab), max(ab))):
+        ra, rb = layout.rows[a], layout.rows[b]
+        y0, y1 = sorted((ra["mid"], rb["mid"]))
+        used = {s for lo, hi, s in ranges if lo <= y1 and y0 <= hi}
+        slot = next(s for s in range(len(ranges) + 1) if s not in used)
+        ranges.append((y0, y1, slot))
+        off = {fr.KIND_POINT: POINT_R, fr.KIND_SPAN: 0.5, fr.KIND_OPEN_START: CAP_W / 2 + 0.5}
         rows.append(
             {
-                "id": rid,
-                "kind": kind,
-                "x": x or None,
-                "x2": x2 or None,
-                "when": w,
-                "date_text": dt,
-                "excerpt": ex,
-                "k": k,
+                "id": rb["id"],
+                "a": lanes[a].anchor,
+                "b": lanes[b].anchor,
+                "oa": off.get(lanes[a].kind, CAP_W / 2),
+                "ob": off.get(lanes[b].kind, CAP_W / 2 + 0.5),
+                "ya": ra["mid"] + LINK_OUT_DY,  # leaves below the middle, arrives at it
+                "yb": rb["mid"],
+                "slot": slot,
+                "label": f"{rb['id']} answers {ra['id']}",
+                "detail": "in_response_to_event_id",
+                "excerpt": rb.get("excerpt", ""),
             }
         )
-    return rows, iv
-
-
-def _interval_layers(
-    alt: Any,
-    data: Any,
-    *,
-    name: str,
-    colour_field: str,
-    domain: tuple[str, ...],
-    lane_sort: list[str],
-    dim_field: str | None,
-    dim_value: str | None,
-    x_scale: Any,
-    legend_title: str,
-    tooltip: list[Any],
-) -> tuple[list[Any], Any]:
-    """Point, bar and fading-bar layers of one interval chart, and the unknown panel."""
-    colours = _colours(domain)
-    colour = alt.Color(
-        f"{colour_field}:N",
-        scale=alt.Scale(domain=list(domain), range=colours),
-        legend=alt.Legend(title=legend_title, orient="bottom", columns=4, symbolType="square"),
-    )
-    stroke = alt.Stroke(
-        f"{colour_field}:N", scale=alt.Scale(domain=list(domain), range=colours), legend=None
-    )
-    lanes = alt.Scale(domain=lane_sort)
-    y = alt.Y("lane:N", scale=lanes, title=None, axis=None)
-    y_labels = alt.Y(
-        "lane:N",
-        scale=lanes,
-        title=None,
-        axis=alt.Axis(
-            labelLimit=460,
-            labelFontSize=11,
-            ticks=False,
-            domain=False,
-            grid=True,
-            gridColor="#eeeeee",
-            labelPadding=6,
-        ),
-    )
-    x_axis = dict(
-        title="date (UTC)",
-        axis=alt.Axis(
-            format="%b %d, %Y",
-            labelAngle=0,
-            labelAlign="left",
-            labelOffset=3,
-            labelBound=True,
-            grid=True,
-            tickMinStep=DAY_MS,
-            labelOverlap=True,
-            gridColor="#dddddd",
-            tickCount=8,
-        ),
-    )
-    x_first = alt.X("x:T", scale=x_scale, **x_axis)  # the shared scale is declared once
-    x = alt.X("x:T", **x_axis)
-    x2 = alt.X2("x2:T")
-    if dim_field is not None:
-        is_main = f"datum.{dim_field} === {_js(dim_value)}"
-        opacity = alt.condition(is_main, alt.value(1.0), alt.value(0.6))
-        fill_opacity = alt.condition(is_main, alt.value(1.0), alt.value(0.0))
-        dash = alt.condition(is_main, alt.value([1, 0]), alt.value([4, 3]))
-    else:
-        opacity, fill_opacity, dash = alt.value(1.0), alt.value(1.0), alt.value([1, 0])
+    xa = "(scale('x', datum.a) + datum.oa)"
+    xb = "(scale('x', datum.b) + datum.ob)"
+    gutter = f"min(width - 2, max({xa}, {xb}) + 12 + 7 * datum.slot)"
+    data = {"name": f"{dataset}_links"}
+    tip = _tooltip({"id": "ID", "label": "link", "detail": "detail", "excerpt": "source excerpt"})
+    rule = {"type": "rule", "color": LINK_COLOUR, "strokeWidth": 1.5}
     layers = [
-        alt.Chart(data, name=f"{name}_span")
-        .mark_bar(height={"band": 0.56}, cornerRadius=2, strokeWidth=1.5)
-        .transform_filter(f"datum.kind === '{fr.KIND_SPAN}'")
-        .encode(
-            x=x_first,
-            x2=x2,
-            y=y,
-            color=colour,
-            stroke=stroke,
-            opacity=opacity,
-            fillOpacity=alt.value(0.85),
-            strokeDash=dash,
-            tooltip=tooltip,
-        ),
+        {
+            "name": f"{name}_link_out",
+            "data": data,
+            "mark": {**rule, "x": {"expr": xa}, "x2": {"expr": gutter}},
+            "encoding": {"y": _y("ya", layout.height), "tooltip": tip},
+        },
+        {
+            "name": f"{name}_link_across",
+            "data": data,
+            "mark": {**rule, "x": {"expr": gutter}, "x2": {"expr": gutter}},
+            "encoding": {"y": _y("ya", layout.height), "y2": {"field": "yb"}, "tooltip": tip},
+        },
+        {
+            "name": f"{name}_link_in",
+            "data": data,
+            "mark": {**rule, "x": {"expr": gutter}, "x2": {"expr": f"{xb} + 6"}},
+            "encoding": {"y": _y("yb", layout.height), "tooltip": tip},
+        },
+        {
+            "name": f"{name}_link_head",
+            "data": data,
+            "mark": {
+                "type": "point",
+                "shape": ARROW,
+                "size": ARROW_SIZE,
+                "filled": True,
+                "opacity": 1,
+                "color": LINK_COLOUR,
+                "x": {"expr": xb},
+            },
+            "encoding": {"y": _y("yb", layout.height), "tooltip": tip},
+        },
     ]
-    for side, to_left in ((fr.KIND_OPEN_START, True), (fr.KIND_OPEN_END, False)):
-        for value, c in zip(domain, colours):
-            layers.append(
-                alt.Chart(data, name=f"{name}_{side}_t{len(layers)}")
-                .mark_bar(height={"band": 0.56}, color=_gradient(alt, c, to_left))
-                .transform_filter(
-                    f"datum.kind === '{side}' && datum.{colour_field} === {_js(value)}"
+    return layers, rows
+
+
+def lanes_chart(
+    name: str,
+    lanes: list[Lane],
+    *,
+    declared: tuple[str, ...],
+    domain: tuple[float, float] | None,
+    temporal: bool,
+    axis_title: str,
+    legend_title: str,
+    legend: bool,
+    links: list[tuple[int, int]] = (),  # type: ignore[assignment]
+    arrow_below: bool = True,
+    width: int = NOTEBOOK_WIDTH,
+    title: str | None = None,
+    dataset: str | None = None,
+) -> dict[str, Any]:
+    """A lanes chart (see the module docstring) of ``lanes``, as a Vega-Lite spec; ``name``
+    prefixes its layers' names, ``dataset`` names its rows (default: ``name``)."""
+    dataset = dataset or name
+    has_unknown = any(ln.kind == fr.KIND_UNKNOWN for ln in lanes)
+    layout = _layout(lanes, unknown=has_unknown)
+    height = max(layout.height, LANE_MIN)
+    keys = _drawn_keys(lanes, declared)
+    legend_spec = (
+        {
+            "title": legend_title,
+            "orient": "bottom",
+            "direction": "horizontal",
+            "columns": 3,
+            "symbolType": "square",
+        }
+        if legend
+        else None
+    )
+    colour = _colour(keys, declared, legend_spec)
+    plain = {"field": "key", "type": "nominal", "scale": colour["scale"], "legend": None}
+    dim_opacity = {"condition": {"test": "datum.dim", "value": 0.55}, "value": 1}
+    dash = {"condition": {"test": "datum.dim", "value": [4, 3]}, "value": [1, 0]}
+    tip = _tooltip(TIP)
+    data = {"name": dataset}
+    x_kind = "temporal" if temporal else "quantitative"
+    plotted = domain is not None and any(ln.kind not in (fr.KIND_UNKNOWN, "none") for ln in lanes)
+
+    def x(fieldname: str) -> dict[str, Any]:
+        return {"field": fieldname, "type": x_kind, "axis": None}
+
+    def only(*kinds: str) -> list[dict[str, Any]]:
+        return [{"filter": " || ".join(f"datum.kind === '{k}'" for k in kinds)}]
+
+    layers: list[dict[str, Any]] = [
+        {
+            "name": f"{name}_zebra",
+            "data": data,
+            "transform": [{"filter": "datum.zebra"}],
+            "mark": {
+                "type": "rect",
+                "color": "#f4f4f4",
+                "x": -layout.left - 4,
+                "x2": {"expr": "width"},
+            },
+            "encoding": {"y": _y("top", height), "y2": {"field": "bottom"}},
+        }
+    ]
+    if has_unknown:
+        col_x = -(UNKNOWN_WIDTH + GAP)
+        box = {"values": [{}]}
+        layers += [
+            {
+                "name": f"{name}_column_frame",
+                "data": box,
+                "mark": {
+                    "type": "rect",
+                    "x": col_x,
+                    "x2": -GAP,
+                    "y": 0,
+                    "y2": {"expr": "height"},
+                    "fill": None,
+                    "stroke": "#cccccc",
+                },
+            },
+            {
+                "name": f"{name}_column_title",
+                "data": box,
+                "mark": {
+                    "type": "text",
+                    "text": ["date", "unknown"],
+                    "x": col_x + UNKNOWN_WIDTH / 2,
+                    "y": -4,
+                    "baseline": "bottom",
+                    "align": "center",
+                    "fontSize": FONT_PX - 1,
+                    "color": "#555555",
+                    "lineHeight": LINE_PX - 2,
+                },
+            },
+            {
+                "name": f"{name}_unknown",
+                "data": data,
+                "transform": only(fr.KIND_UNKNOWN),
+                "mark": {
+                    "type": "point",
+                    "shape": "diamond",
+                    "size": 120,
+                    "strokeWidth": 2,
+                    "filled": True,
+                    "x": col_x + UNKNOWN_WIDTH / 2,
+                },
+                "encoding": {
+                    "y": _y("mid", height),
+                    "color": colour,
+                    "stroke": plain,
+                    "fillOpacity": {"condition": {"test": "datum.dim", "value": 0}, "value": 1},
+                    "opacity": dim_opacity,
+                    "tooltip": tip,
+                },
+            },
+        ]
+    if plotted:
+        assert domain is not None
+        layers[1:1] = _axes(domain, temporal, axis_title)
+        open_kinds = (fr.KIND_OPEN_START, fr.KIND_OPEN_END, "open_below", "open_above")
+        layers += [
+            {
+                "name": f"{name}_ray",
+                "data": data,
+                "transform": only(*open_kinds),
+                "mark": {"type": "rule", "strokeWidth": 2.5},
+                "encoding": {
+                    "x": x("x"),
+                    "x2": {"field": "x2"},
+                    "y": _y("mid", height),
+                    "color": plain,
+                    "opacity": dim_opacity,
+                    "strokeDash": dash,
+                    "tooltip": tip,
+                },
+            },
+            {
+                "name": f"{name}_ray_head_start",
+                "data": data,
+                "transform": only(fr.KIND_OPEN_START, *(("open_below",) if arrow_below else ())),
+                "mark": {
+                    "type": "point",
+                    "shape": ARROW,
+                    "size": ARROW_SIZE,
+                    "filled": True,
+                    "x": 0,
+                },
+                "encoding": {
+                    "y": _y("mid", height),
+                    "color": plain,
+                    "opacity": {"value": 1},
+                    "tooltip": tip,
+                },
+            },
+            {
+                "name": f"{name}_ray_head_end",
+                "data": data,
+                "transform": only(fr.KIND_OPEN_END, "open_above"),
+                "mark": {
+                    "type": "point",
+                    "shape": ARROW_RIGHT,
+                    "size": ARROW_SIZE,
+                    "filled": True,
+                    "x": {"expr": "width"},
+                },
+                "encoding": {
+                    "y": _y("mid", height),
+                    "color": plain,
+                    "opacity": {"value": 1},
+                    "tooltip": tip,
+                },
+            },
+        ]
+        link_rows: list[dict[str, Any]] = []
+        if links:
+            link_layers, link_rows = _links(name, dataset, layout, list(links), lanes)
+            layers += link_layers
+        layers += [
+            {
+                "name": f"{name}_span",
+                "data": data,
+                "transform": only(fr.KIND_SPAN, "range"),
+                "mark": {"type": "rect", "cornerRadius": 2, "strokeWidth": 1.5},
+                "encoding": {
+                    "x": x("x"),
+                    "x2": {"field": "x2"},
+                    "y": _y("bar_top", height),
+                    "y2": {"field": "bar_bottom"},
+                    "color": colour,
+                    "stroke": plain,
+                    "fillOpacity": {
+                        "condition": {"test": "datum.dim", "value": 0.25},
+                        "value": 0.85,
+                    },
+                    "strokeDash": dash,
+                    "tooltip": tip,
+                },
+            },
+        ]
+        for kind in (fr.KIND_OPEN_START, fr.KIND_OPEN_END, "open_below", "open_above"):
+            if any(ln.kind == kind for ln in lanes):
+                layers.append(
+                    {
+                        "name": f"{name}_{kind}",
+                        "data": data,
+                        "transform": only(kind),
+                        "mark": {"type": "rule", "strokeWidth": CAP_W},
+                        "encoding": {
+                            "x": x("bound"),
+                            "y": _y("cap_top", height),
+                            "y2": {"field": "cap_bottom"},
+                            "color": plain,
+                            "opacity": dim_opacity,
+                            "tooltip": tip,
+                        },
+                    }
                 )
-                .encode(x=x, x2=x2, y=y, opacity=opacity, tooltip=tooltip)
+        layers.append(
+            {
+                "name": f"{name}_point",
+                "data": data,
+                "transform": only(fr.KIND_POINT, "point"),
+                "mark": {
+                    "type": "point",
+                    "shape": "circle",
+                    "size": POINT_SIZE,
+                    "filled": True,
+                    "strokeWidth": 2,
+                },
+                "encoding": {
+                    "x": x("x"),
+                    "y": _y("mid", height),
+                    "color": colour,
+                    "stroke": plain,
+                    "fillOpacity": {"condition": {"test": "datum.dim", "value": 0}, "value": 1},
+                    "opacity": dim_opacity,
+                    "tooltip": tip,
+                },
+            }
+        )
+        if any(ln.best is not None and ln.kind != "point" for ln in lanes):
+            layers.append(
+                {
+                    "name": f"{name}_best",
+                    "data": data,
+                    "transform": [{"filter": "datum.best !== null && datum.kind !== 'point'"}],
+                    "mark": {
+                        "type": "point",
+                        "shape": "circle",
+                        "size": 70,
+                        "filled": True,
+                        "color": "#222222",
+                        "opacity": 1,
+                    },
+                    "encoding": {"x": x("best"), "y": _y("mid", height), "tooltip": tip},
+                }
             )
-    layers.append(
-        alt.Chart(data, name=f"{name}_point")
-        .mark_point(filled=True, size=120, strokeWidth=2, shape="circle")
-        .transform_filter(f"datum.kind === '{fr.KIND_POINT}'")
-        .encode(
-            x=x,
-            y=y,
-            color=colour,
-            stroke=stroke,
-            fillOpacity=fill_opacity,
-            opacity=opacity,
-            tooltip=tooltip,
+    else:
+        link_rows = []
+    text = {
+        "type": "text",
+        "align": "left",
+        "baseline": "top",
+        "lineBreak": "\n",
+        "fontSize": FONT_PX,
+        "lineHeight": LINE_PX,
+    }
+    layers += [
+        {
+            "name": f"{name}_label_id",
+            "data": data,
+            "mark": {**text, "font": MONO, "x": layout.id_x, "color": "#333333"},
+            "encoding": {"y": _y("text_y", height), "text": {"field": "id"}, "tooltip": tip},
+        },
+        {
+            "name": f"{name}_label",
+            "data": data,
+            "mark": {**text, "color": "#222222"},
+            "encoding": {
+                "x": {"field": "title_x", "type": "quantitative", "scale": None, "axis": None},
+                "y": _y("text_y", height),
+                "text": {"field": "title_text"},
+                "tooltip": tip,
+            },
+        },
+    ]
+    if any(ln.sub for ln in lanes):
+        layers.append(
+            {
+                "name": f"{name}_label_sub",
+                "data": data,
+                "mark": {**text, "color": MUTED},
+                "encoding": {
+                    "x": {"field": "title_x", "type": "quantitative", "scale": None, "axis": None},
+                    "y": _y("sub_y", height),
+                    "text": {"field": "sub_text"},
+                    "tooltip": tip,
+                },
+            }
         )
-    )
-    unknown = (
-        alt.Chart(
-            data,
-            width=96,
-            title=alt.TitleParams(
-                "date unknown", fontSize=11, anchor="middle", fontWeight="normal", color="#555"
-            ),
-        )
-        .properties(name=f"{name}_unknown")
-        .mark_point(shape="diamond", size=130, strokeWidth=2, filled=True)
-        .transform_filter(f"datum.kind === '{fr.KIND_UNKNOWN}'")
-        .encode(
-            x=alt.X("u:Q", scale=alt.Scale(domain=[0, 1]), axis=None),
-            y=y_labels,
-            color=colour,
-            stroke=stroke,
-            fillOpacity=fill_opacity,
-            opacity=opacity,
-            tooltip=tooltip,
-        )
-        .transform_calculate(u="0.5")
-    )
-    return layers, unknown
-
-
-def _js(value: Any) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=True)
-
-
-def _x_scale(alt: Any, iv: fr.Intervals) -> Any:
-    return alt.Scale(type="utc", domain=[int(iv.domain[0]), int(iv.domain[1])], nice=False)
-
-
-def _leaf(chart: Any) -> dict[str, Any]:
-    """One unit chart as a Vega-Lite dict (its data is referred to by name)."""
-    spec = chart.to_dict(validate=False)
-    for key in ("$schema", "config", "datasets"):  # theme and data belong to the top level only
-        spec.pop(key, None)
-    return spec
-
-
-def layer(charts: list[Any], **props: Any) -> dict[str, Any]:
-    """Layers composed as plain Vega-Lite: Altair's composition deep-copies every layer per step."""
-    return {"layer": [_leaf(c) if not isinstance(c, dict) else c for c in charts], **props}
+    datasets = {dataset: layout.rows}
+    if link_rows:
+        datasets[f"{dataset}_links"] = link_rows
+    spec: dict[str, Any] = {
+        "width": width if plotted else 1,
+        "height": height,
+        "layer": layers,
+        "resolve": {"axis": {"x": "independent"}},
+        "usermeta": {"conflictdata": {"left": layout.left, "plotted": plotted, "name": name}},
+    }
+    if not plotted:  # no date to place: no plot, not even its frame
+        spec["view"] = {"stroke": None}
+    if title:
+        spec["title"] = {"text": title, "anchor": "start", "frame": "bounds"}
+    return toplevel(spec, datasets)
 
 
 def toplevel(spec: dict[str, Any], datasets: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """A complete Vega-Lite spec: schema, page fonts, and the rows once as named datasets."""
-    alt = _alt()
     config = {
         "font": FONT,
-        "view": {"stroke": "#cccccc"},
+        "aria": False,
+        "view": {"stroke": "#bbbbbb"},
         "axis": {
             "labelColor": "#333333",
             "titleColor": "#333333",
             "labelFont": FONT,
             "titleFont": FONT,
         },
-        "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11},
+        "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": FONT_PX, "labelLimit": 0},
+        "text": {"font": FONT},
     }
-    return {"$schema": alt.SCHEMA_URL, "config": config, **spec, "datasets": datasets}
+    return {"$schema": VL_SCHEMA, "config": config, **spec, "datasets": datasets}
 
 
-def as_altair(spec: dict[str, Any]) -> alt.TopLevelMixin:
-    """A spec of this module as an Altair chart object (displays in a notebook, ``.save()`` s)."""
-    alt = _alt()
-    for key, cls in (
-        ("hconcat", alt.HConcatChart),
-        ("vconcat", alt.VConcatChart),
-        ("layer", alt.LayerChart),
-    ):
-        if key in spec:
-            return cls.from_dict(spec, validate=False)
-    return alt.Chart.from_dict(spec, validate=False)
+# --------------------------------------------------------------------------- the charts
+
+
+def _tip_when(
+    kind: np.ndarray, start: list[str], end: list[str], precision: list[str]
+) -> list[str]:
+    return [when_text(k, s, e, p) for k, s, e, p in zip(kind, start, end, precision, strict=True)]
+
+
+def _texts(table: Any, name: str) -> list[str]:
+    return ["" if v is None else str(v) for v in fr.column(table, name)]
 
 
 def timeline_chart(
-    events: pd.DataFrame, schema: TableSchema, *, width: int = 640, title: str | None = None
+    events: Any,
+    schema: TableSchema,
+    *,
+    legend: bool = True,
+    width: int = NOTEBOOK_WIDTH,
+    title: str | None = None,
 ) -> dict[str, Any]:
-    """The events as what the data says, a lane each: parts under their parent, links drawn."""
-    alt = _alt()
+    """The events as what the data says, a lane each: parts under their parent, links drawn.
+
+    ``events``: the standing events to draw (an Arrow table or a DataFrame), at most a row budget.
+    """
     types = fr.enum_of(schema, "event_type")
     statuses = fr.enum_of(schema, "event_status")
-    rows, iv = interval_rows(events, "event_id")
-    order, depth = fr.event_lanes(events, iv.anchor)
-    titles = _text(events["title"])
-    status = _text(events["event_status"])
-    etype = _text(events["event_type"])
-    parent = _text(events["parent_event_id"])
-    answers = _text(events["in_response_to_event_id"])
-    lane_sort: list[str] = []
+    iv = fr.intervals(fr.column(events, "date_start"), fr.column(events, "date_end"))
+    order, depth = fr.event_lanes(events, iv.first)
+    ids = _texts(events, "event_id")
+    titles = _texts(events, "title")
+    status = _texts(events, "event_status")
+    etype = _texts(events, "event_type")
+    parent = _texts(events, "parent_event_id")
+    answers = _texts(events, "in_response_to_event_id")
+    when = _tip_when(
+        iv.kind,
+        [str(v or "") for v in fr.column(events, "date_start")],
+        [str(v or "") for v in fr.column(events, "date_end")],
+        _texts(events, "date_precision"),
+    )
+    date_text = _texts(events, "date_text")
+    excerpt = _texts(events, "source_excerpt")
+    lanes = []
     for k in order:
-        r = rows[k]
-        deep = f"{depth[k]}" if depth[k] > 4 else ""  # deeper parts: the depth, not more indent
-        indent = "\u2003" * min(depth[k], 4) + (f"\u21b3{deep} " if depth[k] else "")
-        note = f"({status[k]}) " if status[k] != statuses[0] else ""
-        r["lane"] = f"{r['id']}  {indent}{note}{titles[k]}"
-        r["label"] = titles[k]
-        r["type"], r["status"] = etype[k], status[k]
         bits = [f"type {etype[k]}", f"status {status[k]}"]
         if parent[k]:
             bits.append(f"part of {parent[k]}")
         if answers[k]:
             bits.append(f"in response to {answers[k]}")
-        r["detail"] = "; ".join(bits)
-        lane_sort.append(r["lane"])
-    values = [rows[k] for k in order]
-    for r in values:
-        del r["k"]
-    datasets = {"events": values}
-    data = alt.NamedData(name="events")
-    tooltip = Tip.fields(alt)
-    x_scale = _x_scale(alt, iv)
-    layers, unknown = _interval_layers(
-        alt,
-        data,
-        name="ev",
-        colour_field="type",
-        domain=types,
-        lane_sort=lane_sort,
-        dim_field="status",
-        dim_value=statuses[0],
-        x_scale=x_scale,
+        note = f"({status[k]}) " if status[k] != statuses[0] else ""
+        mark = "\u21b3 " if depth[k] else ""
+        deep = f"{depth[k]} " if depth[k] > 4 else ""  # deeper parts: the depth, not more indent
+        lanes.append(
+            Lane(
+                id=ids[k],
+                title=f"{mark}{deep}{note}{titles[k]}",
+                key=etype[k],
+                kind=iv.kind[k],
+                x=iv.x[k],
+                x2=iv.x2[k],
+                bound=iv.bound[k],
+                anchor=_num(iv.anchor[k]),
+                depth=depth[k],
+                dim=status[k] != statuses[0],
+                tip={
+                    "label": titles[k],
+                    "when": when[k],
+                    "date_text": date_text[k],
+                    "detail": "; ".join(bits),
+                    "excerpt": excerpt[k],
+                },
+            )
+        )
+    position = {k: i for i, k in enumerate(order)}
+    links = [(position[a], position[b]) for a, b in fr.response_links(events, iv.anchor)]
+    return lanes_chart(
+        "ev",
+        lanes,
+        declared=types,
+        domain=iv.domain,
+        temporal=True,
+        axis_title="date (UTC)",
         legend_title="event type",
-        tooltip=tooltip,
+        legend=legend,
+        links=links,
+        width=width,
+        title=title,
+        dataset="events",
     )
-    links = fr.response_links(events, iv.anchor)
-    if len(links):
-        lane_of = {r["id"]: r["lane"] for r in values}
-        excerpt_of = {r["id"]: r["excerpt"] for r in values}
-        nudge = (iv.domain[1] - iv.domain[0]) * 0.012  # where a link is drawn, not a date
-        slot = (np.arange(len(links)) % 4) * nudge
-        links = links.assign(x=links["x"] + slot, x2=links["x2"] + slot)
-        link_rows = [
-            {
-                "id": b,
-                "x": xa,
-                "x2": xb,
-                "lane": lane_of[a],
-                "lane2": lane_of[b],
-                "label": f"{b} answers {a}",
-                "when": "",
-                "date_text": "",
-                "detail": "in_response_to_event_id",
-                "excerpt": excerpt_of[b],
-            }
-            for a, b, xa, xb in zip(
-                links["from_id"],
-                links["to_id"],
-                iso(links["x"].to_numpy()),
-                iso(links["x2"].to_numpy()),
-            )
-        ]
-        y = alt.Y("lane:N", axis=None)
-        datasets["links"] = link_rows
-        link_data = alt.NamedData(name="links")
-        layers[:0] = [
-            alt.Chart(link_data, name="ev_link")
-            .mark_rule(strokeDash=[3, 2], strokeWidth=1.5, color="#444444", xOffset=8, x2Offset=8)
-            .encode(x=alt.X("x:T"), x2="x2:T", y=y, y2="lane2:N", tooltip=tooltip),
-            alt.Chart(link_data, name="ev_link_head")
-            .mark_point(shape="triangle-left", filled=True, size=45, color="#444444", xOffset=9)
-            .encode(x=alt.X("x2:T"), y=alt.Y("lane2:N", axis=None), tooltip=tooltip),
-        ]
-    height = max(LANE_PX * len(values), 60)
-    spec: dict[str, Any] = {
-        "hconcat": [
-            _leaf(unknown.properties(height=height)),
-            layer(layers, width=width, height=height),
-        ],
-        "spacing": 6,
-        "resolve": {"scale": {"y": "shared", "color": "shared", "stroke": "shared"}},
-    }
-    if title:
-        spec["title"] = title
-    return toplevel(spec, datasets)
-
-
-def aggregate_chart(
-    counts: pd.DataFrame, schema: TableSchema, unit: str, *, width: int = 760
-) -> dict[str, Any]:
-    """Events per week or month, stacked by type: the timeline above the row budget."""
-    alt = _alt()
-    types = fr.enum_of(schema, "event_type")
-    grouped = counts.groupby(["start", "end", "type"], sort=True)["count"].sum().reset_index()
-    values = [  # few columns: the page weighs what these rows weigh (about 60 bytes each)
-        {"x": x, "x2": x2, "type": t, "count": int(c), "when": f"{unit} of {x[:10]}"}
-        for x, x2, t, c in zip(
-            iso(grouped["start"].to_numpy("float64")),
-            iso(grouped["end"].to_numpy("float64")),
-            grouped["type"],
-            grouped["count"],
-        )
-    ]
-    colour = alt.Color(
-        "type:N",
-        scale=alt.Scale(domain=list(types), range=_colours(types)),
-        legend=alt.Legend(title="event type", orient="bottom", columns=4),
-    )
-    chart = (
-        alt.Chart(alt.NamedData(name="event_counts"), width=width, height=260)
-        .properties(name="ev_agg")
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "x:T",
-                timeUnit="utcyearweek" if unit == "week" else "utcyearmonth",
-                title=f"{unit} (UTC)",
-                axis=alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap=True),
-            ),
-            y=alt.Y("count:Q", stack="zero", title=f"events per {unit}"),
-            color=colour,
-            order=alt.Order("type:N"),
-            tooltip=Tip.fields(
-                alt, {"when": "period (UTC)", "type": "event type", "count": "events"}
-            ),
-        )
-    )
-    return toplevel(_leaf(chart), {"event_counts": values})
-
-
-def figures_chart(
-    figs: pd.DataFrame, schema: TableSchema, names: dict[str, str], *, width: int = 560
-) -> dict[str, Any] | None:
-    """Each figure with a number as its range: low to high, best as a dot, open bounds fading."""
-    alt = _alt()
-    shapes = fr.figure_ranges(figs)
-    drawn = shapes["shape"].to_numpy() != "none"
-    if not drawn.any():
-        return None
-    charts = []
-    datasets: dict[str, list[dict[str, Any]]] = {}
-    quantities = fr.enum_of(schema, "quantity")
-    q = _text(figs["quantity"])
-    for quantity in quantities:
-        pick = np.flatnonzero(drawn & (np.array(q, dtype=object) == quantity))
-        if not len(pick):
-            continue
-        sub = figs.iloc[pick]
-        sh = shapes.iloc[pick]
-        top = float(np.nanmax(np.concatenate([sh["hi"].to_numpy(), sh["best"].to_numpy()]))) or 1.0
-        axis_max = top * 1.35
-        open_w = axis_max * 0.22
-        values = []
-        for (fid, eid, qual, text, claim, ex), shape, lo, hi, best in zip(
-            zip(
-                _text(sub["figure_id"]),
-                _text(sub["event_id"]),
-                _text(sub["count_qualifier"]),
-                _text(sub["count_text"]),
-                _text(sub["claimed_by_actor_id"]),
-                _text(sub["source_excerpt"]),
-            ),
-            sh["shape"],
-            sh["lo"],
-            sh["hi"],
-            sh["best"],
-        ):
-            who = names.get(claim, claim) if claim else "not attributed"
-            values.append(
-                {
-                    "id": fid,
-                    "lane": f"{fid}  {eid}  ({qual})",
-                    "shape": shape,
-                    "lo": None if np.isnan(lo) else float(lo),
-                    "hi": None
-                    if np.isnan(hi)
-                    else (float(hi) + open_w if shape == "open_above" else float(hi)),
-                    "best": None if np.isnan(best) else float(best),
-                    "label": f"{text} (claimed by {who})" if claim else text,
-                    "when": "",
-                    "date_text": "",
-                    "detail": f"{qual}; claimed by {who}; event {eid}",
-                    "excerpt": ex,
-                }
-            )
-        datasets[f"figures_{quantity}"] = values
-        data = alt.NamedData(name=f"figures_{quantity}")
-        x = alt.X(
-            "lo:Q",
-            scale=alt.Scale(domain=[0, axis_max], nice=False),
-            title=quantity.replace("_", " "),
-            axis=alt.Axis(tickMinStep=1, format=",d"),
-        )
-        y = alt.Y(
-            "lane:N",
-            title=None,
-            scale=alt.Scale(domain=[v["lane"] for v in values]),
-            axis=alt.Axis(labelLimit=300),
-        )
-        tip = Tip.fields(
-            alt, {"id": "ID", "label": "wording", "detail": "detail", "excerpt": "source excerpt"}
-        )
-        colour = PALETTE[0]
-        layers = [
-            alt.Chart(data, name=f"fig_range_{quantity}")
-            .mark_bar(height={"band": 0.5}, color=colour, opacity=0.8)
-            .transform_filter("datum.shape === 'range'")
-            .encode(x=x, x2="hi:Q", y=y, tooltip=tip),
-            alt.Chart(data, name=f"fig_below_{quantity}")
-            .mark_bar(height={"band": 0.5}, color=_gradient(alt, colour, True))
-            .transform_filter("datum.shape === 'open_below'")
-            .encode(x=x, x2="hi:Q", y=y, tooltip=tip),
-            alt.Chart(data, name=f"fig_above_{quantity}")
-            .mark_bar(height={"band": 0.5}, color=_gradient(alt, colour, False))
-            .transform_filter("datum.shape === 'open_above'")
-            .encode(x=x, x2="hi:Q", y=y, tooltip=tip),
-            alt.Chart(data, name=f"fig_best_{quantity}")
-            .mark_point(filled=True, size=90, color="#222222", shape="circle")
-            .transform_filter("datum.best !== null")
-            .encode(x=alt.X("best:Q"), y=y, tooltip=tip),
-            alt.Chart(data, name=f"fig_text_{quantity}")
-            .mark_text(align="left", dx=6, fontSize=11, color="#333333")
-            .encode(x=alt.X("hi:Q"), y=y, text="label:N", tooltip=tip)
-            .transform_calculate(hi="datum.hi === null ? datum.best : datum.hi"),
-        ]
-        charts.append(layer(layers, width=width, height=max(LANE_PX * len(values), 30)))
-    spec = {
-        "vconcat": charts,
-        "spacing": 14,
-        "resolve": {"scale": {"x": "independent", "y": "independent"}},
-    }
-    return toplevel(spec, datasets)
 
 
 def deployments_chart(
-    deps: pd.DataFrame, schema: TableSchema, names: dict[str, str], *, width: int = 560
+    deps: Any,
+    schema: TableSchema,
+    names: dict[str, str],
+    *,
+    legend: bool = True,
+    width: int = NOTEBOOK_WIDTH,
 ) -> dict[str, Any]:
     """Where forces stood as of an interval: the same date drawing as the events."""
-    alt = _alt()
     kinds = fr.enum_of(schema, "deployment_type")
-    rows, iv = interval_rows(deps, "deployment_id")
-    actor = _text(deps["actor_id"])
-    dtype = _text(deps["deployment_type"])
-    loc = _text(deps["location_text"])
-    text = _text(deps["count_text"])
-    for r in rows:
-        k = r.pop("k")
-        r["lane"] = f"{r['id']}  {names.get(actor[k], actor[k])} \u00b7 {dtype[k]}"
-        r["dtype"] = dtype[k]
-        r["label"] = f"{text[k]} {loc[k]}".strip()
-        r["detail"] = f"{dtype[k]} of {actor[k]}; as of {r['when']}"
-    data = alt.NamedData(name="deployments")
-    x_scale = _x_scale(alt, iv)
-    layers, unknown = _interval_layers(
-        alt,
-        data,
-        name="dep",
-        colour_field="dtype",
-        domain=kinds,
-        lane_sort=[r["lane"] for r in rows],
-        dim_field=None,
-        dim_value=None,
-        x_scale=x_scale,
-        legend_title="deployment type",
-        tooltip=Tip.fields(alt),
+    iv = fr.intervals(fr.column(deps, "date_start"), fr.column(deps, "date_end"))
+    ids = _texts(deps, "deployment_id")
+    actor = _texts(deps, "actor_id")
+    dtype = _texts(deps, "deployment_type")
+    loc = _texts(deps, "location_text")
+    words = _texts(deps, "count_text")
+    when = _tip_when(
+        iv.kind,
+        [str(v or "") for v in fr.column(deps, "date_start")],
+        [str(v or "") for v in fr.column(deps, "date_end")],
+        _texts(deps, "date_precision"),
     )
-    layers.append(
-        alt.Chart(data)
-        .properties(name="dep_text")
-        .mark_text(align="left", dx=6, fontSize=11, color="#333333")
-        .transform_filter(f"datum.kind !== '{fr.KIND_UNKNOWN}'")
-        .encode(
-            x=alt.X("x2:T"),
-            y=alt.Y("lane:N", scale=alt.Scale(domain=[r["lane"] for r in rows]), axis=None),
-            text="label:N",
+    date_text = _texts(deps, "date_text")
+    excerpt = _texts(deps, "source_excerpt")
+    lanes = []
+    for k in range(len(ids)):
+        who = names.get(actor[k], actor[k])
+        lanes.append(
+            Lane(
+                id=ids[k],
+                title=f"{who} \u00b7 {dtype[k]}",
+                sub=f"{words[k]} {loc[k]}".strip(),
+                key=dtype[k],
+                kind=iv.kind[k],
+                x=iv.x[k],
+                x2=iv.x2[k],
+                bound=iv.bound[k],
+                anchor=_num(iv.anchor[k]),
+                tip={
+                    "label": f"{words[k]} {loc[k]}".strip(),
+                    "when": when[k],
+                    "date_text": date_text[k],
+                    "detail": f"{dtype[k]} of {actor[k]}; as of {when[k]}",
+                    "excerpt": excerpt[k],
+                },
+            )
         )
-        .transform_calculate(x2=f"datum.kind === '{fr.KIND_POINT}' ? datum.x : datum.x2")
+    return lanes_chart(
+        "dep",
+        lanes,
+        declared=kinds,
+        domain=iv.domain,
+        temporal=True,
+        axis_title="as of (UTC)",
+        legend_title="deployment type",
+        legend=legend,
+        width=width,
+        dataset="deployments",
     )
-    height = max(LANE_PX * len(rows), 40)
+
+
+def figure_charts(
+    figs: Any, schema: TableSchema, names: dict[str, str], *, width: int = NOTEBOOK_WIDTH
+) -> dict[str, dict[str, Any]]:
+    """Per quantity with a number: each figure as its range (low to high, best as a dot, an
+    open bound as a line to the frame), keyed by quantity in the schema's order."""
+    shapes = fr.figure_ranges(figs)
+    quantity = _texts(figs, "quantity")
+    ids = _texts(figs, "figure_id")
+    event = _texts(figs, "event_id")
+    qual = _texts(figs, "count_qualifier")
+    words = _texts(figs, "count_text")
+    claim = _texts(figs, "claimed_by_actor_id")
+    excerpt = _texts(figs, "source_excerpt")
+    out: dict[str, dict[str, Any]] = {}
+    for q in fr.enum_of(schema, "quantity"):
+        pick = [k for k in range(len(ids)) if quantity[k] == q and shapes["shape"][k] != "none"]
+        if not pick:
+            continue
+        top = max(
+            float(np.nanmax([shapes["hi"][k] for k in pick])),
+            float(
+                np.nanmax(
+                    [shapes["best"][k] if not np.isnan(shapes["best"][k]) else 0 for k in pick]
+                )
+            ),
+            1.0,
+        )
+        hi = top * 1.15 if any(shapes["shape"][k] == "open_above" for k in pick) else top * 1.06
+        domain = (0.0, hi)
+        lanes = []
+        for k in pick:
+            shape = shapes["shape"][k]
+            who = names.get(claim[k], claim[k]) if claim[k] else "not attributed"
+            lo_v, hi_v, best = shapes["lo"][k], shapes["hi"][k], shapes["best"][k]
+            if shape == "open_below":
+                x, x2, bound = 0.0, hi_v, hi_v
+            elif shape == "open_above":
+                x, x2, bound = lo_v, hi, lo_v
+            elif shape == "range":
+                x, x2, bound = lo_v, hi_v, None
+            else:
+                x, x2, bound = best, None, None
+            lanes.append(
+                Lane(
+                    id=ids[k],
+                    title=f"{event[k]} \u00b7 {qual[k]}",
+                    sub=f"{words[k]} (claimed by {who})" if claim[k] else words[k],
+                    key=q,
+                    kind=shape,
+                    x=x,
+                    x2=x2,
+                    bound=bound,
+                    best=None if np.isnan(best) else best,
+                    tip={
+                        "label": words[k],
+                        "when": "",
+                        "date_text": "",
+                        "detail": f"{qual[k]}; claimed by {who}; event {event[k]}",
+                        "excerpt": excerpt[k],
+                    },
+                )
+            )
+        out[q] = lanes_chart(
+            f"fig_{len(out)}",
+            lanes,
+            declared=(q,),
+            domain=domain,
+            temporal=False,
+            axis_title=q.replace("_", " "),
+            legend_title="quantity",
+            legend=False,
+            arrow_below=False,
+            width=width,
+        )
+    return out
+
+
+def aggregate_chart(
+    summary: EventSummary, schema: TableSchema, *, legend: bool = True, width: int = NOTEBOOK_WIDTH
+) -> dict[str, Any]:
+    """Events per week or month, stacked by type: the timeline above the row budget."""
+    types = fr.enum_of(schema, "event_type")
+    unit = summary.unit
+    days = fr.iso_day(np.array([s for s, _, _, _ in summary.periods], dtype="float64"))
+    rows = [  # few columns: the page weighs what these rows weigh (about 60 bytes each)
+        {"x": s, "x2": e, "key": visible(t), "count": c, "when": f"{unit} of {day}"}
+        for (s, e, t, c), day in zip(summary.periods, days, strict=True)
+    ]
+    present = {r["key"] for r in rows}
+    keys = [v for v in types if v in present] + sorted(present - set(types))
+    layers: list[dict[str, Any]] = []
+    if rows:
+        lo = float(min(r["x"] for r in rows))
+        hi = float(max(r["x2"] for r in rows))
+        margin = (hi - lo) * 0.02
+        domain = (lo - margin, hi + margin)
+        layers = [
+            *_axes(domain, True, f"{unit} (UTC)"),
+            {
+                "name": "ev_agg",
+                "data": {"name": "event_counts"},
+                "mark": {"type": "rect"},
+                "encoding": {
+                    "x": {"field": "x", "type": "temporal", "axis": None},
+                    "x2": {"field": "x2"},
+                    "y": {
+                        "field": "count",
+                        "type": "quantitative",
+                        "stack": "zero",
+                        "title": f"events per {unit}",
+                    },
+                    "color": _colour(
+                        keys,
+                        types,
+                        {
+                            "title": "event type",
+                            "orient": "bottom",
+                            "direction": "horizontal",
+                            "columns": 3,
+                        }
+                        if legend
+                        else None,
+                    ),
+                    "order": {"field": "key"},
+                    "tooltip": _tooltip(
+                        {"when": "period (UTC)", "key": "event type", "count": "events"}
+                    ),
+                },
+            },
+        ]
     spec = {
-        "hconcat": [
-            _leaf(unknown.properties(height=height)),
-            layer(layers, width=width, height=height),
-        ],
-        "spacing": 6,
-        "resolve": {"scale": {"y": "shared", "color": "shared", "stroke": "shared"}},
+        "width": width,
+        "height": 240,
+        "layer": layers or [{"data": {"values": []}, "mark": {"type": "rule"}}],
+        "resolve": {"axis": {"x": "independent"}},
+        "usermeta": {"conflictdata": {"left": 56, "plotted": bool(rows), "name": "ev_agg"}},
     }
-    return toplevel(spec, {"deployments": rows})
+    return toplevel(spec, {"event_counts": rows})
+
+
+# --------------------------------------------------------------------------- notebooks
+
+_CLASS: Any = None
+
+
+def as_altair(spec: dict[str, Any]) -> alt.LayerChart:
+    """A spec of this module as an Altair chart (displays in a notebook, ``.save()`` s).
+
+    The spec is handed over as it is: Altair's JSON-schema validation of a chart this size
+    takes seconds, so the chart is not validated when it is displayed or saved (the tests
+    validate these specs once); ``to_dict(validate=True)`` still does.
+    """
+    global _CLASS
+    from .options import require
+
+    alt = require("altair")
+    if _CLASS is None:
+        from altair.utils.schemapi import debug_mode
+
+        class ReportChart(alt.LayerChart):  # type: ignore[misc, valid-type]
+            """An Altair layer chart of the report: its layers are Vega-Lite dicts, and it is
+            not validated on display or save (``to_dict(validate=True)`` still validates)."""
+
+            def __init__(self, **spec: Any) -> None:
+                with debug_mode(False):  # no validation of the whole spec per attribute set
+                    alt.TopLevelLayerSpec.__init__(self, **spec)
+
+            def to_dict(self, *args: Any, validate: Any = False, **kwargs: Any) -> dict[str, Any]:
+                return super().to_dict(*args, validate=validate, **kwargs)
+
+        ReportChart.__qualname__ = "ReportChart"
+        _CLASS = ReportChart
+    body = {k: v for k, v in spec.items() if k != "$schema"}
+    return _CLASS(**body)

@@ -1,23 +1,25 @@
-"""What the report draws, as plain rows: intervals, lanes, links and aggregates of a release.
+"""What the report draws, as plain values: date intervals, lanes, links and figure ranges.
 
-No charting here (pandas and numpy only), so the shapes are testable on their own. Nothing is
+No charting here (Arrow and numpy), so the shapes are testable on their own. Nothing is
 invented: how a row is drawn follows from which of its dates or numbers are present, which is
 what the schemas' ``when`` rules tie to ``date_precision`` and ``count_qualifier``; a row with
-no date is "unknown" and is never given one.
+no date is "unknown" and is never given one, and a bound that is not known is drawn as open
+(reaching the edge of the chart), never as a made-up day.
+
+The functions take columns as Arrow arrays, pandas Series or lists, and tables as
+``pyarrow.Table`` or pandas DataFrames.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from ...errors import DescriptorError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
     from ..._tableschema.model import TableSchema
 
 __all__ = [
@@ -30,13 +32,15 @@ __all__ = [
     "KIND_UNKNOWN",
     "Intervals",
     "Kinds",
-    "active_rows",
-    "aggregate_events",
+    "column",
+    "date_kinds",
     "enum_of",
     "event_lanes",
     "figure_ranges",
     "intervals",
     "iso",
+    "iso_day",
+    "kind_counts",
     "response_links",
 ]
 
@@ -54,49 +58,58 @@ KIND_UNKNOWN = "unknown"  # no date at all
 class Kinds:
     """How a drawn interval reads, in the page's words."""
 
-    WORDS = {
-        KIND_POINT: "a known day (point)",
+    WORDS: ClassVar[dict[str, str]] = {
+        KIND_POINT: "a known day (dot)",
         KIND_SPAN: "a known period: month, year or range (bar)",
-        KIND_OPEN_START: "on or before a day: start unknown (bar fading to the left)",
-        KIND_OPEN_END: "on or after a day: end unknown (bar fading to the right)",
+        KIND_OPEN_START: "on or before a day: start unknown (line from the chart's left edge to a bar at the day)",
+        KIND_OPEN_END: "on or after a day: end unknown (line from a bar at the day to the chart's right edge)",
         KIND_UNKNOWN: "date unknown (listed apart, not placed on the axis)",
     }
 
 
-def active_rows(df: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
-    """The rows that stand: ``record_status`` active (a table without the field: all rows)."""
-    if "record_status" not in schema.field_names:
-        return df
-    field = schema.field("record_status")
-    if field.enum is None or ACTIVE not in field.enum:
-        raise DescriptorError(
-            f"table {schema.name!r}: record_status declares {list(field.enum or ())}, "
-            f"without {ACTIVE!r}; the report cannot tell standing rows from tombstones"
+def column(table: Any, name: str) -> list[Any]:
+    """A column of an Arrow table or a pandas DataFrame as Python values (None where empty)."""
+    if hasattr(table, "schema") and hasattr(table, "column_names"):  # pyarrow.Table
+        return table.column(name).to_pylist()
+    col = table[name]
+    return col.astype(object).where(col.notna(), None).tolist()
+
+
+def _arrow(col: Any) -> Any:
+    import pyarrow as pa
+
+    if isinstance(col, (pa.Array, pa.ChunkedArray)):
+        return col
+    try:
+        return pa.array(getattr(col, "array", col))  # Arrow-backed pandas columns as they are
+    except (TypeError, pa.ArrowInvalid, pa.ArrowTypeError):
+        values = (
+            col.astype(object).where(col.notna(), None).tolist()
+            if hasattr(col, "notna")
+            else list(col)
         )
-    return df[(df["record_status"] == ACTIVE).to_numpy(dtype=bool, na_value=False)]
+        return pa.array(values)
 
 
-def _ms(col: pd.Series) -> np.ndarray:
-    """Calendar dates as UTC milliseconds (float, NaN where empty), in Arrow: no Python dates."""
+def _ms(col: Any) -> np.ndarray:
+    """Calendar dates (or timestamps) as UTC milliseconds (float, NaN where empty), in Arrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        arr = pa.array(
-            col.array
-        )  # Arrow-backed columns (what the loader gives) convert as they are
-    except (TypeError, pa.ArrowInvalid):
-        arr = pa.array(col.astype(object).where(col.notna(), None).tolist())
-    if pa.types.is_date(arr.type):
-        arr = pc.cast(arr, pa.timestamp("ms"))
+    arr = _arrow(col)
+    if pa.types.is_date(arr.type) or pa.types.is_timestamp(arr.type):
+        arr = pc.cast(arr, pa.timestamp("ms"), safe=False)
     ms = pc.cast(arr, pa.int64())
+    if isinstance(ms, pa.ChunkedArray):
+        ms = ms.combine_chunks()
     out = ms.to_numpy(zero_copy_only=False).astype("float64")
-    out[pc.is_null(ms).to_numpy(zero_copy_only=False)] = np.nan
+    out[np.asarray(pc.is_null(ms).to_numpy(zero_copy_only=False), dtype=bool)] = np.nan
     return out
 
 
 def iso(ms: np.ndarray) -> np.ndarray:
     """UTC milliseconds as ISO 8601 strings with a Z (empty where NaN), for Vega's UTC scales."""
+    ms = np.asarray(ms, dtype="float64")
     out = np.full(len(ms), "", dtype=object)
     ok = ~np.isnan(ms)
     if ok.any():
@@ -105,80 +118,107 @@ def iso(ms: np.ndarray) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True)
-class Intervals:
-    """Per row: its kind, the drawn [x, x2) in UTC ms and the anchor a link attaches to."""
-
-    kind: np.ndarray
-    x: np.ndarray
-    x2: np.ndarray
-    anchor: np.ndarray
-    domain: tuple[float, float]
-    fade_ms: float
+def iso_day(ms: np.ndarray) -> list[str]:
+    """UTC milliseconds as ISO dates (empty where NaN)."""
+    return [v[:10] for v in iso(ms)]
 
 
-def intervals(
-    start: pd.Series, end: pd.Series, *, fade_share: float = 0.2, pad_share: float = 0.05
-) -> Intervals:
-    """Classify and place date intervals, vectorised.
-
-    A known day is drawn at its midday; a known period from its first day to the end of its last;
-    an open bound as a bar of fixed visual width (``fade_share`` of the axis) from the known day
-    towards its open side, which the chart fades out. The axis domain covers every known day,
-    padded, so the same data always gives the same axis.
-    """
+def date_kinds(start: Any, end: Any) -> np.ndarray:
+    """Each row's kind of date interval, from which of its bounds are present."""
     s, e = _ms(start), _ms(end)
     has_s, has_e = ~np.isnan(s), ~np.isnan(e)
-    kind = np.select(
+    return np.select(
         [has_s & has_e & (s == e), has_s & has_e, has_e, has_s],
         [KIND_POINT, KIND_SPAN, KIND_OPEN_START, KIND_OPEN_END],
         default=KIND_UNKNOWN,
     ).astype(object)
-    firsts = np.concatenate([s[has_s], e[has_e]])
-    if firsts.size:
-        lo, hi = float(firsts.min()), float(firsts.max()) + DAY_MS  # every known day, whole
-    else:
-        lo, hi = 0.0, float(DAY_MS)
-    width = max(hi - lo, float(DAY_MS))
-    fade = max(round(width * fade_share / DAY_MS), 2) * float(DAY_MS)
-    pad = max(round(width * pad_share / DAY_MS), 1) * float(DAY_MS)
-    has_open_start = bool((kind == KIND_OPEN_START).any())
-    has_open_end = bool((kind == KIND_OPEN_END).any())
-    domain = (
-        lo - pad - (fade if has_open_start else 0.0),
-        hi + pad + (fade if has_open_end else 0.0),
-    )
-    x = np.full(len(s), np.nan)
-    x2 = np.full(len(s), np.nan)
-    anchor = np.full(len(s), np.nan)
+
+
+def kind_counts(start: Any, end: Any) -> dict[str, int]:
+    """How many rows are of each kind of date interval (counted in Arrow, no per-row values)."""
+    import pyarrow.compute as pc
+
+    s, e = _arrow(start), _arrow(end)
+    has_s, has_e = pc.is_valid(s), pc.is_valid(e)
+    both = pc.and_(has_s, has_e)
+    same = pc.fill_null(pc.equal(s, e), False)
+
+    def n(mask: Any) -> int:
+        return int(pc.sum(mask).as_py() or 0)
+
+    n_both, n_same, n_s, n_e = n(both), n(pc.and_(both, same)), n(has_s), n(has_e)
+    return {
+        KIND_POINT: n_same,
+        KIND_SPAN: n_both - n_same,
+        KIND_OPEN_START: n_e - n_both,
+        KIND_OPEN_END: n_s - n_both,
+        KIND_UNKNOWN: len(s) - n_s - n_e + n_both,
+    }
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Per row: its kind and where it is drawn (UTC ms); the axis domain (None: nothing dated).
+
+    ``x``..``x2`` is the drawn extent: a day's midday (``x`` only) for a point, first day to the
+    end of the last for a span, and for an open bound the known day's edge to the domain's edge
+    (the frame of the chart). ``bound`` is where the known bound is marked, ``anchor`` where a
+    link attaches (the right side of what is known), ``first`` the first known instant (order).
+    """
+
+    kind: np.ndarray
+    x: np.ndarray
+    x2: np.ndarray
+    bound: np.ndarray
+    anchor: np.ndarray
+    first: np.ndarray
+    domain: tuple[float, float] | None
+
+
+def intervals(start: Any, end: Any, *, margin_share: float = 0.06) -> Intervals:
+    """Classify and place date intervals, vectorised.
+
+    The axis domain covers every known day, whole, plus ``margin_share`` of that span on each
+    side (at least an hour): fitted to the data, so the same data always gives the same axis.
+    """
+    s, e = _ms(start), _ms(end)
+    kind = date_kinds(start, end)
+    has_s, has_e = ~np.isnan(s), ~np.isnan(e)
+    lows = np.concatenate([s[has_s], e[has_e & ~has_s]])
+    highs = np.concatenate([e[has_e] + DAY_MS, s[has_s & ~has_e] + DAY_MS])
+    domain: tuple[float, float] | None = None
+    if lows.size:
+        lo, hi = float(lows.min()), float(highs.max())
+        margin = max((hi - lo) * margin_share, 3_600_000.0)
+        domain = (lo - margin, hi + margin)
+    n = len(s)
+    x, x2, bound, anchor = (np.full(n, np.nan) for _ in range(4))
     m = kind == KIND_POINT
-    x[m] = s[m] + DAY_MS / 2
-    anchor[m] = x[m]
+    x[m] = bound[m] = anchor[m] = s[m] + DAY_MS / 2
     m = kind == KIND_SPAN
-    x[m], x2[m], anchor[m] = s[m], e[m] + DAY_MS, s[m]
-    m = kind == KIND_OPEN_START
-    x[m], x2[m], anchor[m] = e[m] + DAY_MS - fade, e[m] + DAY_MS, e[m] + DAY_MS
-    m = kind == KIND_OPEN_END
-    x[m], x2[m], anchor[m] = s[m], s[m] + fade, s[m]
-    return Intervals(kind, x, x2, anchor, domain, fade)
+    x[m], x2[m], anchor[m] = s[m], e[m] + DAY_MS, e[m] + DAY_MS
+    if domain is not None:
+        m = kind == KIND_OPEN_START
+        x[m], x2[m] = domain[0], e[m] + DAY_MS
+        bound[m] = anchor[m] = e[m] + DAY_MS
+        m = kind == KIND_OPEN_END
+        x[m], x2[m] = s[m], domain[1]
+        bound[m] = anchor[m] = s[m]
+    first = np.where(has_s, s, e)
+    return Intervals(kind, x, x2, bound, anchor, first, domain)
 
 
-def event_lanes(events: pd.DataFrame, anchor: np.ndarray) -> tuple[list[int], list[int]]:
+def event_lanes(events: Any, anchor: np.ndarray) -> tuple[list[int], list[int]]:
     """Row positions in lane order (each parent followed by its parts) and each row's depth.
 
-    Top-level events are ordered by their anchor date (undated last), then ID; the parts of an
-    event follow it by sequence number, then date, then ID. A parent outside ``events`` (filtered
+    Top-level events are ordered by ``anchor`` (undated last), then ID; the parts of an event
+    follow it by sequence number, then date, then ID. A parent outside ``events`` (filtered
     away or withdrawn) leaves its parts at the top level. Called on at most a row budget of rows.
     """
-    ids = events["event_id"].astype(str).tolist()
+    ids = [str(v) for v in column(events, "event_id")]
     pos = {i: k for k, i in enumerate(ids)}
-    parents = (
-        events["parent_event_id"]
-        .astype(object)
-        .where(events["parent_event_id"].notna(), None)
-        .tolist()
-    )
-    seq = events["sequence_number"].astype("float64").fillna(np.inf).to_numpy()
+    parents = column(events, "parent_event_id")
+    seq = np.array([np.inf if v is None else float(v) for v in column(events, "sequence_number")])
     anc = np.where(np.isnan(anchor), np.inf, anchor)
     children: dict[int | None, list[int]] = {}
     for k, parent in enumerate(parents):
@@ -206,79 +246,30 @@ def event_lanes(events: pd.DataFrame, anchor: np.ndarray) -> tuple[list[int], li
     return order, depth
 
 
-def response_links(events: pd.DataFrame, anchor: np.ndarray) -> pd.DataFrame:
-    """One row per drawable ``in_response_to`` link: answering and answered ID and anchors."""
-    import pandas as pd
-
-    ids = events["event_id"].astype(str).to_numpy()
-    answered = events["in_response_to_event_id"].astype(object).to_numpy()
-    where = pd.Series(np.arange(len(ids)), index=ids)
-    has = pd.notna(answered)
-    target = where.reindex(answered[has]).to_numpy()
-    src = np.flatnonzero(has)
-    ok = ~np.isnan(target)
-    src, target = src[ok], target[ok].astype(int)
-    drawable = ~np.isnan(anchor[src]) & ~np.isnan(anchor[target])
-    src, target = src[drawable], target[drawable]
-    return pd.DataFrame(
-        {
-            "from_id": ids[target],
-            "to_id": ids[src],
-            "x": anchor[target],
-            "x2": anchor[src],
-        }
-    )
+def response_links(events: Any, anchor: np.ndarray) -> list[tuple[int, int]]:
+    """``(answered, answering)`` row positions of every drawable ``in_response_to`` link: both
+    events among ``events`` and both dated."""
+    ids = [str(v) for v in column(events, "event_id")]
+    where = {i: k for k, i in enumerate(ids)}
+    out = []
+    for k, answered in enumerate(column(events, "in_response_to_event_id")):
+        target = where.get(answered) if answered is not None else None
+        if target is None or np.isnan(anchor[k]) or np.isnan(anchor[target]):
+            continue
+        out.append((target, k))
+    return out
 
 
-def aggregate_events(
-    events: pd.DataFrame, iv: Intervals, type_field: str
-) -> tuple[pd.DataFrame, str]:
-    """Events per period and type, counted at their anchor (the known day or bound).
-
-    Weeks when the dated span is at most three years, else months. Returns the counts (period
-    start and end in UTC ms, type, kind, count) and the period's name.
-    """
-    import pandas as pd
-
-    dated = ~np.isnan(iv.anchor)
-    stamps = pd.to_datetime(iv.anchor[dated], unit="ms")
-    span_days = (iv.domain[1] - iv.domain[0]) / DAY_MS
-    if span_days <= 3 * 366:
-        unit = "week"
-        start = stamps.to_period("W-SUN").start_time
-        end = start + pd.Timedelta(days=7)
-    else:
-        unit = "month"
-        start = stamps.to_period("M").start_time
-        end = (stamps.to_period("M") + 1).start_time
-    frame = pd.DataFrame(
-        {
-            "start": start.to_numpy().astype("datetime64[ms]").astype("int64"),
-            "end": end.to_numpy().astype("datetime64[ms]").astype("int64"),
-            "type": events[type_field].astype(str).to_numpy()[dated],
-            "kind": iv.kind[dated],
-        }
-    )
-    counts = (
-        frame.groupby(["start", "end", "type", "kind"], sort=True)
-        .size()
-        .rename("count")
-        .reset_index()
-    )
-    return counts, unit
-
-
-def figure_ranges(figures: pd.DataFrame) -> pd.DataFrame:
+def figure_ranges(figures: Any) -> dict[str, np.ndarray]:
     """Per figure: the drawn range [lo, hi], best, and whether a side is open or nothing is drawn.
 
     From which numbers are present (the qualifier's ``when`` rule fixes them): low and high make
-    a closed range, best alone a point, high alone a range open below (down to zero, fading),
-    low alone a range open above, none nothing to draw (the wording is listed instead).
+    a closed range, best alone a point, high alone a range open below (from zero, which a count
+    cannot pass), low alone a range open above, none nothing to draw (the wording is listed).
     """
-    import pandas as pd
 
     def num(name: str) -> np.ndarray:
-        return figures[name].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        return np.array([np.nan if v is None else float(v) for v in column(figures, name)])
 
     low, best, high = num("count_low"), num("count_best"), num("count_high")
     has_l, has_b, has_h = ~np.isnan(low), ~np.isnan(best), ~np.isnan(high)
@@ -289,7 +280,7 @@ def figure_ranges(figures: pd.DataFrame) -> pd.DataFrame:
     ).astype(object)
     lo = np.where(has_l, low, np.where(has_h, 0.0, best))
     hi = np.where(has_h, high, np.where(has_l, low, best))
-    return pd.DataFrame({"shape": shape, "lo": lo, "hi": hi, "best": best}, index=figures.index)
+    return {"shape": shape, "lo": lo, "hi": hi, "best": best}
 
 
 def enum_of(schema: TableSchema, name: str) -> tuple[str, ...]:
@@ -297,4 +288,4 @@ def enum_of(schema: TableSchema, name: str) -> tuple[str, ...]:
     values = schema.field(name).enum
     if values is None:
         raise DescriptorError(f"table {schema.name!r}: field {name!r} declares no values")
-    return values
+    return tuple(values)
