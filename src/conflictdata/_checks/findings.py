@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .._read.limits import CELL_LIMIT
+from .._read.limits import CELL_LIMIT, MAX_RATIO, RATIO_FLOOR
 
 LAYERS = {
     1: "file",
@@ -75,7 +75,20 @@ FRICTIONLESS: dict[str, tuple[str, ...]] = {
 
 #: Codes of this project's policy (see :attr:`Rule.policy`).
 POLICY = frozenset(
-    {"E103", "E105", "E106", "E107", "E115", "E116", "E126", "E213", "E230", "E402", "W507"}
+    {
+        "E103",
+        "E105",
+        "E106",
+        "E107",
+        "E115",
+        "E116",
+        "E126",
+        "E128",
+        "E213",
+        "E230",
+        "E402",
+        "W507",
+    }
 )
 
 
@@ -295,6 +308,25 @@ _RULE_LIST = [
         "A header label with spaces or tabs around it. Policy: frictionless trims labels (so "
         "without the policy ' id ' is the field id), but other tools do not.",
         "run `conflictdata fix` (it trims every label and cell), or delete the spaces",
+    ),
+    _r(
+        "E127",
+        "decompression bomb",
+        f"A compressed resource (gz, zip, bz2, xz) expands, beyond its first "
+        f"{RATIO_FLOOR >> 20} MiB, to more than {MAX_RATIO} times the compressed bytes read "
+        "so far. Real CSV compresses 3 to 15 times (gzip), rarely past 50 (xz, bz2); a bomb "
+        "expands thousands of times. The bound is checked as the bytes arrive, so reading "
+        "stops within a second in bounded memory. The file is not read.",
+        "check the file; a real table compressed this well is better stored uncompressed",
+    ),
+    _r(
+        "E128",
+        "part without its header",
+        "A later part of a multipart resource does not start with the header line. As the "
+        "Table Schema spec says (and frictionless does), a later part's first line is dropped "
+        "as the repeated header, so here a row would be lost without a word. Policy: without "
+        "it the line is dropped as the spec says.",
+        "start every part of the resource with the same header line as the first part",
     ),
     # -- layer 2: each field ----------------------------------------------------------------
     _r(

@@ -201,7 +201,11 @@ class Report:
         """The report as JSON for tools: the findings listed (bounded as the text form is,
         long strings cut) and the stats, whose ``suppressed`` counts per code every finding
         not listed. Strings keep their exact value; invisible characters are JSON escapes."""
-        listed, left = self._select(lambda f: dump_json(json_finding(f), indent=None))
+
+        def measure(f: Finding) -> str:  # as it is written: indented two levels deeper
+            return dump_json(json_finding(f), indent=2).replace("\n", "\n    ")
+
+        listed, left = self._select(measure)
         stats = dict(self.stats)
         if left or "suppressed" in stats:
             stats["suppressed"] = dict(sorted(self._not_listed(left).items()))
