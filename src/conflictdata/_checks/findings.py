@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._read.limits import CELL_LIMIT, MAX_RATIO, RATIO_FLOOR
+from .._util.text import safe_line, shown
 
 LAYERS = {
     1: "file",
@@ -674,10 +675,16 @@ class Finding:
         }
 
     def format_text(self) -> str:
-        """``path:line:column: CODE [field, column M] message (hint: ...)``."""
-        hint = f" (hint: {self.hint})" if self.hint else ""
-        cell = f"[{self.cell()}] " if self.cell() else ""
-        return f"{self.location()}: {self.code} {cell}{self.message}{hint}"
+        """``path:line:column: CODE [field, column M] message (hint: ...)``, every string
+        from data shown visible and cut short: one line no terminal or CI runner acts on."""
+        where = [shown(self.path, 300) if self.path else "<descriptor>"]
+        if self.line is not None:
+            where.append(str(self.line))
+            if self.column is not None:
+                where.append(str(self.column))
+        cell = f"[{shown(self.cell())}] " if self.cell() else ""
+        hint = f" (hint: {shown(self.hint)})" if self.hint else ""
+        return safe_line(f"{':'.join(where)}: {self.code} {cell}{shown(self.message)}{hint}")
 
     def ref(self) -> tuple[str, str | None, int | None, int | None]:
         """This finding as another's :attr:`cause`."""

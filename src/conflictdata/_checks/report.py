@@ -35,24 +35,14 @@ def _gh_prop(s: str) -> str:
     return _gh_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def _location(f: Finding) -> str:
-    parts = [shown(f.path, 300) if f.path else "<descriptor>"]
-    if f.line is not None:
-        parts.append(str(f.line))
-        if f.column is not None:
-            parts.append(str(f.column))
-    return ":".join(parts)
-
-
 def _hint(f: Finding) -> str:
     return f" (hint: {shown(f.hint)})" if f.hint else ""
 
 
 def text_line(f: Finding) -> str:
     """One finding as ``path:line:column: CODE [field, column M] message (hint: ...)``,
-    safe to print."""
-    cell = f"[{shown(f.cell())}] " if f.cell() else ""
-    return safe_line(f"{_location(f)}: {f.code} {cell}{shown(f.message)}{_hint(f)}")
+    safe to print (:meth:`Finding.format_text`)."""
+    return f.format_text()
 
 
 def fold_line(followers: Counter[str]) -> str:
