@@ -136,6 +136,9 @@ NO_COUNTERPART: dict[str, str] = {
     "E118": "a limit of ours (row size)",
     "E120": "a limit of ours (a resource over 4 GiB, decompressed: not read)",
     "E126": "policy: a label with spaces around it; frictionless trims labels",
+    "E127": "a limit of ours (a compressed resource expanding over 100:1 past 32 MiB: not read)",
+    "E128": "policy: a later multipart part without its header line; frictionless drops that "
+    "line as the spec says",
     "E213": "policy: ID spelling",
     "E230": "policy: NaN or an infinity in a number field; valid Table Schema numbers",
     "E301": "rowChecks are this project's schema extension",

@@ -84,7 +84,7 @@ def test_metadata_follows_the_descriptor(release: Path) -> None:
 
     # a RecordSet per table, a Field per column, in schema order, typed and described
     assert [rs["name"] for rs in doc["recordSet"]] == [r["name"] for r in desc["resources"]]
-    for rs, res in zip(doc["recordSet"], desc["resources"]):
+    for rs, res in zip(doc["recordSet"], desc["resources"], strict=True):
         fields = res["schema"]["fields"]
         assert [f["name"] for f in rs["field"]] == [f["name"] for f in fields]
         assert [f.get("description") for f in rs["field"]] == [f["description"] for f in fields]
@@ -245,7 +245,7 @@ def test_sums_that_disagree_are_refused(release: Path, tmp_path: Path) -> None:
     sums = (rel / "SHA256SUMS").read_text()
     digest = _sums(rel)["CHANGELOG.md"]
     (rel / "SHA256SUMS").write_text(sums.replace(digest, "0" * 64))
-    with pytest.raises(DescriptorError, match="SHA256SUMS lists 0{64} for CHANGELOG.md"):
+    with pytest.raises(DescriptorError, match=r"SHA256SUMS lists 0{64} for CHANGELOG\.md"):
         croissant_metadata(rel)
 
 
@@ -280,7 +280,7 @@ def test_every_other_release_file_is_described(release: Path, tmp_path: Path) ->
     assert files["report.html"]["sha256"] == digest
     assert not any(n.startswith(".") for n in files)
     (rel / "notes.bin").write_bytes(b"\0")
-    with pytest.raises(DescriptorError, match="'notes.bin' is not a file Croissant metadata can"):
+    with pytest.raises(DescriptorError, match=r"'notes\.bin' is not a file Croissant metadata can"):
         croissant_metadata(rel)
 
 
@@ -293,3 +293,59 @@ def test_bad_version_and_not_a_release(release: Path, tmp_path: Path) -> None:
         croissant_metadata(rel)
     with pytest.raises(DescriptorError, match="not a release folder"):
         croissant_metadata(tmp_path / "nothing")
+
+
+#: Field names a Table Schema allows that would be read as paths, fragments or dot
+#: segments in an unescaped ``@id``: ``a/../b/name`` resolves to ``b/name``, another field.
+_PATH_LIKE = ["../b/name", "b/name", "/", "#", "a#b", "..", ".", "x y", "%2E", "ü"]
+
+
+def _path_like_release(root: Path) -> Path:
+    import csv
+    import os
+
+    from conflictdata._tools.build import build_release as build
+
+    pkg = root / "pkg"
+    (pkg / "schemas").mkdir(parents=True)
+    (pkg / "seeds").mkdir()
+    tables = {"a": ["id", *_PATH_LIKE], "b": ["name"]}
+    resources = []
+    for name, fields in tables.items():
+        schema = {"fields": [{"name": f, "type": "string"} for f in fields]}
+        (pkg / "schemas" / f"{name}.json").write_text(json.dumps(schema), encoding="utf-8")
+        with open(pkg / "seeds" / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh, lineterminator="\n").writerows([fields, [f"{name}:{f}" for f in fields]])
+        resources.append(
+            {"name": name, "path": f"seeds/{name}.csv", "schema": f"schemas/{name}.json"}
+        )
+    desc = {"name": "paths", "version": "1.0.0", "resources": resources}
+    (pkg / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
+    return build(pkg / "datapackage.json", root / "releases", progress=False).path
+
+
+def test_field_ids_are_escaped_so_none_collide(tmp_path: Path) -> None:
+    """Issue 18: a field ``../b/name`` of table ``a`` gave the ``@id`` of ``b``'s field."""
+    from conflictdata._tools.croissant import field_id
+
+    ids = [field_id("a", f) for f in ["id", *_PATH_LIKE]] + [field_id("b", "name")]
+    assert len(set(ids)) == len(ids)
+    assert all(i.count("/") == 1 and "#" not in i and "/." not in i for i in ids), ids
+    assert field_id("events", "event_id") == "events/event_id"  # plain names stay readable
+
+
+def test_mlcroissant_loads_fields_named_like_paths(tmp_path: Path) -> None:
+    """Every value lands under its own field: mlcroissant validates the metadata and yields
+    each record set's values by the escaped ``@id``s."""
+    mlc = pytest.importorskip("mlcroissant", reason=NO_MLCROISSANT)
+    from conflictdata._tools.croissant import field_id
+
+    rel = _path_like_release(tmp_path)
+    dataset = mlc.Dataset(jsonld=str(rel / CROISSANT_NAME))
+    assert not dataset.metadata.ctx.issues.errors
+    for table, fields in {"a": ["id", *_PATH_LIKE], "b": ["name"]}.items():
+        (record,) = list(dataset.records(record_set=table))
+        assert {k: _plain(v) for k, v in record.items()} == {
+            field_id(table, f): f"{table}:{f}" for f in fields
+        }

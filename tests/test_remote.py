@@ -60,7 +60,11 @@ def test_happy_path_downloads_verifies_and_types(
     expected = cd.load("places", VERSION, source=served)
     pd.testing.assert_frame_equal(df, expected)
     assert df["kind"].dtype == pd.CategoricalDtype(["city", "base", "site"])
-    assert _files(cold_cache) == [f"{VERSION}/datapackage.json", f"{VERSION}/places.parquet"]
+    assert _files(cold_cache) == [  # the whole release, verified, or nothing
+        f"{VERSION}/datapackage.json",
+        f"{VERSION}/places.parquet",
+        f"{VERSION}/visits.parquet",
+    ]
     assert (cold_cache / VERSION / "places.parquet").read_bytes() == (
         served / VERSION / "places.parquet"
     ).read_bytes()
@@ -78,7 +82,7 @@ def test_404_names_the_url_and_leaves_no_file(server: ReleaseServer, cold_cache:
     with pytest.raises(DownloadError, match=r"404.*|.*places\.parquet") as err:
         cd.load("places", VERSION, url=server.url)
     assert f"{server.url}/{VERSION}/places.parquet" in str(err.value)
-    assert _files(cold_cache) == [f"{VERSION}/datapackage.json"]
+    assert _files(cold_cache) == []  # whole releases only
 
 
 def test_unknown_version_on_server_lists_what_exists(server: ReleaseServer) -> None:
@@ -118,7 +122,7 @@ def test_truncated_every_time_is_an_error_and_caches_nothing(
     server.faults.always[f"{VERSION}/places.parquet"] = "truncate"
     with pytest.raises(DownloadError, match="places"):
         cd.load("places", VERSION, url=server.url)
-    assert _files(cold_cache) == [f"{VERSION}/datapackage.json"]
+    assert _files(cold_cache) == []  # whole releases only
 
 
 def test_tampered_file_is_a_checksum_error_and_nothing_is_cached(
@@ -130,7 +134,7 @@ def test_tampered_file_is_a_checksum_error_and_nothing_is_cached(
     message = str(err.value)
     assert "does not match" in message and "nothing was cached" in message
     assert f"{server.url}/{VERSION}/places.parquet" in message
-    assert _files(cold_cache) == [f"{VERSION}/datapackage.json"]  # no file, no temporary left
+    assert _files(cold_cache) == []  # no release, no temporary left
     # once the server serves the right bytes again, the load works
     del server.faults.always[f"{VERSION}/places.parquet"]
     assert len(cd.load("places", VERSION, url=server.url)) == 4
@@ -182,17 +186,15 @@ def test_cached_file_tampered_is_deleted_and_reported(
 def test_pinned_version_is_never_replaced(
     server: ReleaseServer, tmp_path: Path, cold_cache: Path
 ) -> None:
-    """The server changes 1.0.0 under our feet: the cached descriptor keeps it pinned."""
-    visits = cd.load("visits", VERSION, url=server.url)  # caches the descriptor and visits only
+    """The server changes 1.0.0 under our feet: the cached release keeps it pinned, whole."""
+    visits = cd.load("visits", VERSION, url=server.url)  # caches the whole release
+    places = cd.load("places", VERSION)
     other = tmp_path / "other"
     build_release(write_package(tmp_path / "pkg", VERSION, "p9,Other,city,1,,,"), other)
     with ReleaseServer(other) as changed:
         pd.testing.assert_frame_equal(cd.load("visits", VERSION, url=changed.url), visits)
-        # places is not cached yet: the changed server's bytes do not match the pinned hash
-        with pytest.raises(ChecksumError, match="places"):
-            cd.load("places", VERSION, url=changed.url)
-        assert not (cold_cache / VERSION / "places.parquet").exists()
-    assert len(cd.load("places", VERSION, url=server.url)) == 4
+        pd.testing.assert_frame_equal(cd.load("places", VERSION, url=changed.url), places)
+        assert changed.faults.hits == {}  # never asked
 
 
 def test_downloads_need_no_optional_dependency(

@@ -29,13 +29,20 @@ from conflictdata._release.verify import forget_verified
 from conflictdata._remote import cache as remote_cache
 from conflictdata._remote import http as remote_http
 from conflictdata._remote import server as remote_server
-from conflictdata._remote.cache import ENV_CACHE, STALE_PART_SECONDS, fetch_descriptor
+from conflictdata._remote.cache import ENV_CACHE, STALE_PART_SECONDS, fetch_release
 from conflictdata._remote.server import ENV_URL, MAX_JSON_DEPTH, _json_depth_ok, parse_json_document
 from conflictdata.cli import main
-from conflictdata.errors import ChecksumError, ConflictDataError, DownloadError, InvalidVersionError
+from conflictdata.errors import (
+    ChecksumError,
+    ConflictDataError,
+    DownloadError,
+    InvalidVersionError,
+    UnknownVersionError,
+)
 
 VERSION = "1.0.0"
 PLACES = f"{VERSION}/places.parquet"
+VISITS = f"{VERSION}/visits.parquet"
 DESCRIPTOR = f"{VERSION}/datapackage.json"
 
 
@@ -212,19 +219,28 @@ def test_a_malformed_descriptor_is_refused_and_not_cached(
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
+def _cache_release(served: Path, cold_cache: Path, doc: dict[str, Any]) -> Path:
+    """A cached release folder as an older version of this package left it, with ``doc``."""
+    folder = cold_cache / VERSION
+    shutil.copytree(served / VERSION, folder)
+    (folder / "datapackage.json").write_text(json.dumps(doc))
+    return folder
+
+
 def test_a_poisoned_cached_descriptor_is_deleted_not_resolved(
     server: ReleaseServer, served: Path, cold_cache: Path
 ) -> None:
-    """A descriptor cached by an older version with a schema path is refused, then replaced."""
+    """A descriptor cached by an older version with a schema path: no release, never read
+    (its schema path is not opened), removed, and the release fetched anew when asked."""
     doc = _descriptor(served)
     doc["resources"][0]["schema"] = "/etc/passwd"
-    (cold_cache / VERSION).mkdir(parents=True)
-    (cold_cache / VERSION / "datapackage.json").write_text(json.dumps(doc))
-    with pytest.raises(DownloadError, match="was deleted") as err:
-        cd.load("places", VERSION, url=server.url)
-    assert "root:" not in str(err.value)
+    _cache_release(served, cold_cache, doc)
+    assert cd.versions() == []
     assert _files(cold_cache) == []
+    _cache_release(served, cold_cache, doc)
     assert len(cd.load("places", VERSION, url=server.url)) == 4
+    assert server.faults.hits[DESCRIPTOR] == 1
+    assert json.loads((cold_cache / DESCRIPTOR).read_text()) == _descriptor(served)
 
 
 def test_a_resource_path_named_like_the_descriptor_cannot_delete_it(
@@ -233,10 +249,9 @@ def test_a_resource_path_named_like_the_descriptor_cannot_delete_it(
     """Before, a resource path 'datapackage.json' made every load delete the cached descriptor."""
     doc = _descriptor(served)
     doc["resources"][0]["path"] = "datapackage.json"
-    (cold_cache / VERSION).mkdir(parents=True)
-    (cold_cache / VERSION / "datapackage.json").write_text(json.dumps(doc))
-    with pytest.raises(DownloadError, match="descriptor's own name"):
-        cd.load("places", VERSION)  # offline: the cached copy is refused, and says so
+    _cache_release(served, cold_cache, doc)
+    with pytest.raises(UnknownVersionError, match="not found"):
+        cd.load("places", VERSION)  # offline: the cached copy is no release
     assert len(cd.load("places", VERSION, url=server.url)) == 4  # fetched anew, checked
     assert len(cd.load("places", VERSION, url=server.url)) == 4  # and it stays
     assert (cold_cache / VERSION / "datapackage.json").is_file()
@@ -386,7 +401,7 @@ def test_an_invalid_version_is_refused_before_any_request_or_folder(
     with pytest.raises(InvalidVersionError, match="not a release version"):
         cd.load("places", version, url=server.url)
     with pytest.raises(InvalidVersionError):
-        fetch_descriptor(version, server.url)
+        fetch_release(version, server.url)
     assert main(["download", version, "--url", server.url]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "not a release version" in err
@@ -447,7 +462,7 @@ def test_a_data_file_past_its_declared_size_is_read_once_and_stopped(
         cd.load("places", VERSION, url=server.url)
     assert server.faults.hits[PLACES] == 1  # not downloaded again: more bytes will not match
     assert sent.done.wait(10) and sent.bytes < 16 << 20
-    assert _files(cold_cache) == [DESCRIPTOR]  # no temporary file left
+    assert _files(cold_cache) == []  # no release, no temporary file left
 
 
 @pytest.mark.parametrize("length", ["10", "99999999999999999999"])
@@ -461,7 +476,7 @@ def test_a_data_file_announcing_another_size_is_refused_before_reading(
     with pytest.raises(ChecksumError, match=f"announces {length} bytes"):
         cd.load("places", VERSION, url=server.url)
     assert server.faults.hits[PLACES] == 1
-    assert _files(cold_cache) == [DESCRIPTOR]
+    assert _files(cold_cache) == []  # whole releases only
 
 
 def test_a_short_data_file_is_retried_then_an_error(
@@ -472,7 +487,7 @@ def test_a_short_data_file_is_retried_then_an_error(
     with pytest.raises(DownloadError, match=r"ended after 10 of \d+ bytes \(after 2 attempts\)"):
         cd.load("places", VERSION, url=server.url)
     assert server.faults.hits[PLACES] == 2
-    assert _files(cold_cache) == [DESCRIPTOR]
+    assert _files(cold_cache) == []  # whole releases only
 
 
 @pytest.mark.parametrize("in_headers", [False, True])
@@ -487,7 +502,7 @@ def test_a_dripping_data_file_is_given_up_at_the_deadline(
     assert time.monotonic() - start < 6
     assert server.faults.hits[PLACES] == 1  # the deadline covers every attempt
     assert sent.done.wait(5)  # the server saw the client hang up
-    assert _files(cold_cache) == [DESCRIPTOR]
+    assert _files(cold_cache) == []  # whole releases only
 
 
 def test_a_dripping_index_is_given_up_at_the_deadline(
@@ -510,7 +525,7 @@ def test_a_stalled_server_times_out_and_the_next_attempt_succeeds(
     server.faults.plan[PLACES] = [drip(sent, interval=3.0)]  # one byte, then 3 s of silence
     assert len(cd.load("places", VERSION, url=server.url)) == 4
     assert server.faults.hits[PLACES] == 2
-    assert _files(cold_cache) == [DESCRIPTOR, PLACES]
+    assert _files(cold_cache) == [DESCRIPTOR, PLACES, VISITS]
 
 
 def test_an_interrupted_download_leaves_no_temporary_file(
@@ -527,7 +542,7 @@ def test_an_interrupted_download_leaves_no_temporary_file(
     monkeypatch.setattr(remote_cache, "transfer", interrupted)
     with pytest.raises(KeyboardInterrupt):
         cd.load("places", VERSION, url=server.url)
-    assert _files(cold_cache) == [DESCRIPTOR]
+    assert _files(cold_cache) == []  # whole releases only
     monkeypatch.setattr(remote_cache, "transfer", original)
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
@@ -535,20 +550,70 @@ def test_an_interrupted_download_leaves_no_temporary_file(
 def test_a_temporary_file_left_by_a_killed_process_is_removed_later(
     server: ReleaseServer, cold_cache: Path
 ) -> None:
-    """A process killed mid-download (SIGKILL runs no cleanup) leaves a .part file; the next
-    download of that file removes it once it is older than any live download can be."""
+    """A process killed mid-download (SIGKILL runs no cleanup) leaves its hidden download
+    folder: never listed, and removed by the next download once its process is gone (or it
+    is older than any live download can be); a live process's folder stays."""
     import os
+    import subprocess
+    import sys
 
-    folder = cold_cache / VERSION
-    folder.mkdir(parents=True)
-    dead = folder / ".places.parquet.dead1.part"
-    live = folder / ".places.parquet.live1.part"
-    dead.write_bytes(b"PAR1 half")
-    live.write_bytes(b"PAR1 half")
-    old = time.time() - STALE_PART_SECONDS - 60
-    os.utime(dead, (old, old))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    host = remote_cache._host()
+    cold_cache.mkdir(parents=True)
+    dead = cold_cache / f".tmp.{int(gone.stdout)}.{host}.{VERSION}.a1"
+    old = cold_cache / f".tmp.1.elsewhere.{VERSION}.b2"  # another host's: judged by age
+    live = cold_cache / f".tmp.{os.getpid()}.{host}.{VERSION}.c3"
+    for folder in (dead, old, live):
+        folder.mkdir()
+        (folder / "datapackage.json").write_text("{}")
+        (folder / "places.parquet").write_bytes(b"PAR1 half")
+    stale = time.time() - STALE_PART_SECONDS - 60
+    os.utime(old, (stale, stale))
+    assert cd.versions() == []  # a download folder is no release
     assert len(cd.load("places", VERSION, url=server.url)) == 4
-    assert not dead.exists() and live.exists()  # another process may still be writing that one
+    assert not dead.exists() and not old.exists() and live.exists()
+
+
+def test_a_partial_release_left_by_an_older_version_is_never_loaded(
+    server: ReleaseServer, served: Path, cold_cache: Path
+) -> None:
+    """Issue 18: after a refused file, the descriptor and some files of that version stayed;
+    `versions` listed it as cached and the offline `cd.load()` that worked before raised
+    DownloadError. A partial folder is no release: not listed, removed, not loaded."""
+    other = "0.9.0"
+    whole = _cache_release(served, cold_cache, _descriptor(served))
+    whole.rename(cold_cache / other)  # stands for the release that worked before
+    doc = _descriptor(served)
+    doc["version"] = other
+    (cold_cache / other / "datapackage.json").write_text(json.dumps(doc))
+    partial = cold_cache / VERSION
+    partial.mkdir()
+    shutil.copy(served / DESCRIPTOR, partial / "datapackage.json")
+    shutil.copy(served / PLACES, partial / "places.parquet")  # visits never came
+    assert [v.version for v in cd.versions()] == [other]
+    assert not partial.exists()
+    assert len(cd.load("places", "latest")) == 4  # offline: the whole release, as before
+
+
+def test_a_failed_download_leaves_the_cache_exactly_as_it_was(
+    server: ReleaseServer, served: Path, cold_cache: Path, tmp_path: Path
+) -> None:
+    """A tampered second file of 1.1.0 after a good first one: nothing of 1.1.0 is cached,
+    1.0.0 (cached before) is untouched, and the offline load still gives it."""
+    assert len(cd.load("places", VERSION, url=server.url)) == 4
+    build_release(write_package(tmp_path / "pkg", "1.1.0", "p5,Fordow,site,,34.88,false,"), served)
+    before = {p: p.read_bytes() for p in cold_cache.rglob("*") if p.is_file()}
+    server.faults.always["1.1.0/visits.parquet"] = "tamper"
+    with pytest.raises(ChecksumError, match="nothing was cached"):
+        cd.load("places", "1.1.0", url=server.url)
+    assert server.faults.hits["1.1.0/places.parquet"] == 1  # it came, and went with the rest
+    assert {p: p.read_bytes() for p in cold_cache.rglob("*") if p.is_file()} == before
+    assert [v.version for v in cd.versions()] == [VERSION]
+    assert len(cd.load("places", "latest")) == 4  # offline, as before
+    del server.faults.always["1.1.0/visits.parquet"]
+    assert len(cd.load("places", "1.1.0", url=server.url)) == 5
 
 
 def _depth(value: Any) -> int:
@@ -665,15 +730,14 @@ def test_versions_lists_a_poisoned_cache_without_reading_it(
     served: Path, cold_cache: Path, tmp_path: Path
 ) -> None:
     doc = _descriptor(served)
-    schema = tmp_path / "schema.json"  # valid: were it read, the release would list its 'created'
+    schema = tmp_path / "schema.json"  # valid: were it read, the release would be listed
     schema.write_text(json.dumps(doc["resources"][0]["schema"]))
     doc["resources"][0]["schema"] = str(schema)
-    (cold_cache / VERSION).mkdir(parents=True)
-    (cold_cache / VERSION / "datapackage.json").write_text(json.dumps(doc))
+    _cache_release(served, cold_cache, doc)
     (cold_cache / "not-a-version").mkdir()
     (cold_cache / "not-a-version" / "datapackage.json").write_text("{}")
-    found = cd.versions()
-    assert [(v.version, v.where, v.created) for v in found] == [(VERSION, ("cache",), None)]
+    assert cd.versions() == []
+    assert sorted(p.name for p in cold_cache.iterdir()) == ["not-a-version"]  # not ours: kept
 
 
 def test_the_installed_command_prints_one_line_and_exits_2(
@@ -720,3 +784,38 @@ def test_a_cache_that_cannot_be_written_is_one_line(
     assert main(["download", VERSION, "--url", server.url]) == 2
     assert len(capsys.readouterr().err.splitlines()) == 1
     assert blocker.read_text() == "not a folder"
+
+
+def test_a_download_killed_mid_file_leaves_no_release(
+    server: ReleaseServer, served: Path, cold_cache: Path
+) -> None:
+    """A real SIGKILL while a file drips in: the cache holds no release of that version (only
+    the dead process's hidden folder), and the next download removes that and caches it whole."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    sent = Sent()
+    server.faults.plan[VISITS] = [drip(sent, interval=0.2, seconds=30)]
+    env = {**os.environ, ENV_CACHE: str(cold_cache)}
+    env.pop(ENV_URL, None)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "conflictdata", "download", VERSION, "--url", server.url],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while sent.bytes < 3 and time.monotonic() < deadline:  # places done, visits dripping
+            time.sleep(0.1)
+        assert sent.bytes >= 3
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    left = [p.name for p in cold_cache.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".tmp."), left
+    assert cd.versions() == [] and not (cold_cache / left[0]).exists()  # its process is gone
+    assert len(cd.load("places", VERSION, url=server.url)) == 4
+    assert sorted(p.name for p in cold_cache.iterdir()) == [VERSION]

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ._release.layout import DESCRIPTOR_NAME
 from ._util.text import cut, safe_line
@@ -65,6 +65,8 @@ def _could_not_run(command: str, exc: object) -> int:
 def _output_file(out: str | Path, *, make_parents: bool = False) -> Path:
     """The file an ``--out`` names, refused (:class:`OutputError`, exit 2) when it is a folder
     or, unless the command creates them, its folder does not exist."""
+    if not str(out):
+        raise OutputError("--out is empty; name the file to write")
     path = Path(out)
     if path.is_dir():
         raise OutputError(f"--out {out} is a folder; name the file to write")
@@ -302,6 +304,14 @@ def _cmd_findings(args: argparse.Namespace) -> int:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors quote the arguments given as one safe line each."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {_one_line(message)}\n")
+
+
 #: The old spellings of ``--releases`` (the releases folder a command reads), still read.
 _DEPRECATED_RELEASES = {"diff": "--out", "report": "--source"}
 
@@ -338,7 +348,7 @@ def _command(sub: Any, name: str, summary: str, description: str) -> argparse.Ar
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="conflictdata",
         description="Check, fix, build, compare and read the conflictdata dataset. "
         "`conflictdata COMMAND --help` says what each command does.",

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .._read.limits import CELL_LIMIT
+from .._read.limits import CELL_LIMIT, MAX_RATIO, RATIO_FLOOR
+from .._util.text import safe_line, shown
 
 LAYERS = {
     1: "file",
@@ -75,7 +76,20 @@ FRICTIONLESS: dict[str, tuple[str, ...]] = {
 
 #: Codes of this project's policy (see :attr:`Rule.policy`).
 POLICY = frozenset(
-    {"E103", "E105", "E106", "E107", "E115", "E116", "E126", "E213", "E230", "E402", "W507"}
+    {
+        "E103",
+        "E105",
+        "E106",
+        "E107",
+        "E115",
+        "E116",
+        "E126",
+        "E128",
+        "E213",
+        "E230",
+        "E402",
+        "W507",
+    }
 )
 
 
@@ -295,6 +309,25 @@ _RULE_LIST = [
         "A header label with spaces or tabs around it. Policy: frictionless trims labels (so "
         "without the policy ' id ' is the field id), but other tools do not.",
         "run `conflictdata fix` (it trims every label and cell), or delete the spaces",
+    ),
+    _r(
+        "E127",
+        "decompression bomb",
+        f"A compressed resource (gz, zip, bz2, xz) expands, beyond its first "
+        f"{RATIO_FLOOR >> 20} MiB, to more than {MAX_RATIO} times the compressed bytes read "
+        "so far. Real CSV compresses 3 to 15 times (gzip), rarely past 50 (xz, bz2); a bomb "
+        "expands thousands of times. The bound is checked as the bytes arrive, so reading "
+        "stops within a second in bounded memory. The file is not read.",
+        "check the file; a real table compressed this well is better stored uncompressed",
+    ),
+    _r(
+        "E128",
+        "part without its header",
+        "A later part of a multipart resource does not start with the header line. As the "
+        "Table Schema spec says (and frictionless does), a later part's first line is dropped "
+        "as the repeated header, so here a row would be lost without a word. Policy: without "
+        "it the line is dropped as the spec says.",
+        "start every part of the resource with the same header line as the first part",
     ),
     # -- layer 2: each field ----------------------------------------------------------------
     _r(
@@ -642,10 +675,16 @@ class Finding:
         }
 
     def format_text(self) -> str:
-        """``path:line:column: CODE [field, column M] message (hint: ...)``."""
-        hint = f" (hint: {self.hint})" if self.hint else ""
-        cell = f"[{self.cell()}] " if self.cell() else ""
-        return f"{self.location()}: {self.code} {cell}{self.message}{hint}"
+        """``path:line:column: CODE [field, column M] message (hint: ...)``, every string
+        from data shown visible and cut short: one line no terminal or CI runner acts on."""
+        where = [shown(self.path, 300) if self.path else "<descriptor>"]
+        if self.line is not None:
+            where.append(str(self.line))
+            if self.column is not None:
+                where.append(str(self.column))
+        cell = f"[{shown(self.cell())}] " if self.cell() else ""
+        hint = f" (hint: {shown(self.hint)})" if self.hint else ""
+        return safe_line(f"{':'.join(where)}: {self.code} {cell}{shown(self.message)}{hint}")
 
     def ref(self) -> tuple[str, str | None, int | None, int | None]:
         """This finding as another's :attr:`cause`."""

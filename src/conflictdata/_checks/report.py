@@ -35,24 +35,14 @@ def _gh_prop(s: str) -> str:
     return _gh_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def _location(f: Finding) -> str:
-    parts = [shown(f.path, 300) if f.path else "<descriptor>"]
-    if f.line is not None:
-        parts.append(str(f.line))
-        if f.column is not None:
-            parts.append(str(f.column))
-    return ":".join(parts)
-
-
 def _hint(f: Finding) -> str:
     return f" (hint: {shown(f.hint)})" if f.hint else ""
 
 
 def text_line(f: Finding) -> str:
     """One finding as ``path:line:column: CODE [field, column M] message (hint: ...)``,
-    safe to print."""
-    cell = f"[{shown(f.cell())}] " if f.cell() else ""
-    return safe_line(f"{_location(f)}: {f.code} {cell}{shown(f.message)}{_hint(f)}")
+    safe to print (:meth:`Finding.format_text`)."""
+    return f.format_text()
 
 
 def fold_line(followers: Counter[str]) -> str:
@@ -201,7 +191,11 @@ class Report:
         """The report as JSON for tools: the findings listed (bounded as the text form is,
         long strings cut) and the stats, whose ``suppressed`` counts per code every finding
         not listed. Strings keep their exact value; invisible characters are JSON escapes."""
-        listed, left = self._select(lambda f: dump_json(json_finding(f), indent=None))
+
+        def measure(f: Finding) -> str:  # as it is written: indented two levels deeper
+            return dump_json(json_finding(f), indent=2).replace("\n", "\n    ")
+
+        listed, left = self._select(measure)
         stats = dict(self.stats)
         if left or "suppressed" in stats:
             stats["suppressed"] = dict(sorted(self._not_listed(left).items()))

@@ -10,6 +10,8 @@ finding shows) is the type's writer's, and a null is the table's first missing v
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -45,20 +47,30 @@ def cell_text(v: Any) -> str | None:
     return str(v)
 
 
-def _as_arrow(s: pd.Series) -> pa.Array:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _as_arrow(s: pd.Series) -> tuple[pa.Array, np.ndarray | None]:
     """One column as a single Arrow array: categoricals decoded, a column of mixed Python
-    values as their CSV text."""
+    values as their CSV text; and the rows whose cell holds a lone surrogate (only a column
+    of Python objects can: no UTF-8 text holds one), shown as U+FFFD, or None."""
+    not_text = None
     try:
         arr = pa.array(s, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        arr = pa.array([cell_text(v) for v in s.astype(object)], pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, UnicodeEncodeError):
+        texts = [cell_text(v) for v in s.astype(object)]
+        bad = [t is not None and _SURROGATE.search(t) is not None for t in texts]
+        if any(bad):
+            not_text = np.array(bad, dtype=bool)
+            texts = [t if t is None else _SURROGATE.sub("\ufffd", t) for t in texts]
+        arr = pa.array(texts, pa.string())
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
     if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
         arr = arr.cast(pa.string())
-    return arr
+    return arr, not_text
 
 
 def _generic_text(arr: pa.Array) -> pa.Array:
@@ -121,6 +133,8 @@ class FrameData(TableData):
         #: the schema's fields the frame has, as its columns
         self.columns: dict[str, pd.Series] = seen
         self._arrow: dict[str, pa.Array] = {}
+        #: rows of a column whose cell holds a lone surrogate: no text, so E202
+        self._not_text: dict[str, np.ndarray] = {}
         self._typed_read: dict[str, Read | None] = {}
         self.raw = _Texts(self)  # type: ignore[assignment]
         self.colno = {name: i + 1 for i, name in enumerate(names)}
@@ -135,7 +149,10 @@ class FrameData(TableData):
     def arrow(self, name: str) -> pa.Array:
         got = self._arrow.get(name)
         if got is None:
-            got = self._arrow[name] = _as_arrow(self.columns[name])
+            got, not_text = _as_arrow(self.columns[name])
+            self._arrow[name] = got
+            if not_text is not None:
+                self._not_text[name] = not_text
         return got
 
     def _typed_form(self, f: Field) -> Read | None:
@@ -157,9 +174,14 @@ class FrameData(TableData):
 
     def read_column(self, f: Field, present: np.ndarray) -> Read:
         typed = self._typed_form(f)
-        if typed is None:
-            return super().read_column(f, present)
-        return typed
+        if typed is not None:
+            return typed
+        r = super().read_column(f, present)
+        not_text = self._not_text.get(f.name)
+        if not_text is None:
+            return r
+        what = f"{r.what} (a cell with a lone surrogate is no text: no UTF-8 text holds one)"
+        return dataclasses.replace(r, ok=r.ok & ~not_text, what=what)
 
     def is_present(self, name: str) -> np.ndarray:
         """A typed cell holds a value unless it is null; a text cell as in a CSV (not one of

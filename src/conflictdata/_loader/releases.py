@@ -18,7 +18,7 @@ from .._release.layout import (
 )
 from .._release.read import read_release, read_release_descriptor
 from .._release.verify import check_digest, file_stamp, is_verified, sha256_file, verify_file
-from .._remote.cache import cache_dir, fetch_descriptor, fetch_file
+from .._remote.cache import cached_releases, discard_release, fetch_file, fetch_release
 from .._remote.http import MAX_DOCUMENT_BYTES, check_url
 from .._remote.server import (
     ENV_URL,
@@ -237,16 +237,16 @@ def _read_cached_descriptor(descriptor: Path) -> dict[str, Any]:
 
 
 def _open_cached(root: Path, url: str | None) -> Release:
-    """The cached release in ``root``; a cached descriptor that fails its check is deleted.
+    """The cached release in ``root``; one whose descriptor fails its check is deleted whole.
 
     Such a descriptor can only come from an older, less careful version of this package or
-    from a hand edit; deleting it lets the next load fetch (and check) it anew.
+    from a hand edit; deleting the release lets the next load fetch (and check) it anew.
     """
     descriptor = root / DESCRIPTOR_NAME
     try:
         package = _read_release(descriptor, cached=True)
     except DownloadError as exc:
-        descriptor.unlink(missing_ok=True)
+        discard_release(root)
         raise DownloadError(f"{exc}; it was deleted, load again to fetch it anew") from None
     return Release(package.version, "cache", root, package, url)
 
@@ -268,7 +268,8 @@ def _built() -> dict[str, Path]:
 
 
 def _cached() -> dict[str, Path]:
-    return _scan(cache_dir())
+    """The whole releases in the cache; a partial one is never listed (and is removed)."""
+    return cached_releases()
 
 
 def _local(path: Path) -> dict[str, Path]:
@@ -489,8 +490,7 @@ def open_release(
     if version in cached:
         return _open_cached(cached[version], url)
     if server:
-        descriptor = fetch_descriptor(version, check_url(server), trusted=_trusted())
-        return _open_cached(descriptor.parent, url)
+        return _open_cached(fetch_release(version, check_url(server), trusted=_trusted()), url)
     known = dict.fromkeys(bundled, "bundled")
     known.update({v: f"local build {built[v].parent}" for v in built if v not in known})
     known.update({v: "cache" for v in cached if v not in known})

@@ -18,7 +18,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -139,8 +141,33 @@ def _empty_table(ncol: int) -> pa.Table:
     return pa.table({str(i): pa.array([], pa.string()) for i in range(ncol)})
 
 
+_limit_lock = threading.Lock()
+_limit_users = 0
+_limit_before = 0
+
+
+@contextmanager
+def _field_limit() -> Iterator[None]:
+    """Python's csv module reads cells of up to :data:`ROW_LIMIT` bytes while any reader
+    here runs (its own default, 131,072, would raise on a longer label or cell). The limit is
+    process-wide: threads share one raise, and the last one out puts it back."""
+    global _limit_users, _limit_before
+    with _limit_lock:
+        if _limit_users == 0:
+            _limit_before = csv.field_size_limit(ROW_LIMIT)
+        _limit_users += 1
+    try:
+        yield
+    finally:
+        with _limit_lock:
+            _limit_users -= 1
+            if _limit_users == 0:
+                csv.field_size_limit(_limit_before)
+
+
 def _parse_header(raw: str, delimiter: str = ",") -> list[str]:
-    rows = list(csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter))
+    with _field_limit():
+        rows = list(csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter))
     return rows[0] if rows else []
 
 
@@ -374,7 +401,7 @@ def _fast(
     skip = np.zeros(len(rec_start), dtype=bool)
     if len(lone):
         recs, first = np.unique(lone_rec, return_index=True)
-        for r, pos in zip(recs.tolist(), lone[first].tolist()):
+        for r, pos in zip(recs.tolist(), lone[first].tolist(), strict=True):
             emit("E115", line=int(_line_of(nl, pos)), message=_LONE_CR, row=r + 1)
         skip[recs] = True
     huge = data_idx[length[data_idx] > ROW_LIMIT]
@@ -444,7 +471,8 @@ def _fast(
     odd_rows: list[list[str]] = []
     for r in odd.tolist():
         text = data[rec_start[r] : rec_end[r]].decode("utf-8")
-        got = next(csv.reader(io.StringIO(text, newline=""), delimiter=chr(delim)), [])
+        with _field_limit():
+            got = next(csv.reader(io.StringIO(text, newline=""), delimiter=chr(delim)), [])
         if opts.blank(got[:ncol]):
             emit("E109", line=int(rec_line[r]), message="a row of only empty cells", row=r + 1)
             blanks.append((int(rec_line[r]), r + 1))
@@ -475,7 +503,7 @@ def _fast(
 def _rows_table(rows: list[list[str]], ncol: int) -> pa.Table:
     """Rows as string columns "0".."ncol-1": extra cells cut, missing ones ""."""
     fixed = [(r + [""] * (ncol - len(r)))[:ncol] for r in rows]
-    cols = list(zip(*fixed)) if fixed else [()] * ncol
+    cols = list(zip(*fixed, strict=True)) if fixed else [()] * ncol
     return pa.table({str(i): pa.array(list(cols[i]), pa.string()) for i in range(ncol)})
 
 
@@ -609,6 +637,25 @@ def _decode_locating(data: bytes, start: int) -> tuple[str, list[int]]:
     return "".join(parts), bad
 
 
+def _labels_too_large(lists: list[list[str]], join: str, line: int | None, emit: Emit) -> bool:
+    """True (and E117) when the labels joined from several header rows could pass
+    :data:`ROW_LIMIT` characters: a long ``headerJoin`` between many rows would otherwise
+    multiply a small file into gigabytes of labels."""
+    if len(lists) < 2:
+        return False
+    size = sum(len(c) for r in lists for c in r) + len(join) * sum(len(r) for r in lists)
+    if size <= ROW_LIMIT:
+        return False
+    emit(
+        "E117",
+        line=line or 1,
+        message=f"the labels of the {len(lists)} header rows, joined with a headerJoin of "
+        f"{len(join):,} characters, could hold {size:,} characters (limit {ROW_LIMIT:,}): "
+        "the file is not read",
+    )
+    return True
+
+
 def _careful(
     data: bytes, start: int, emit: Emit, quote_line: int | None, opts: _Options | None = None
 ) -> ParsedFile | None:
@@ -619,8 +666,6 @@ def _careful(
     text = data[start:].decode("utf-8")  # valid: parse_csv_bytes repaired it
     header_rows = opts.header_rows
     first_content = header_rows[-1] + 1 if header_rows else 1
-    old_limit = csv.field_size_limit()
-    csv.field_size_limit(ROW_LIMIT)
     lists: list[list[str]] = []
     header_line: int | None = None
     ncol = None if header_rows else opts.width
@@ -631,7 +676,7 @@ def _careful(
     blanks: list[tuple[int, int]] = []
     record = 0  # records read so far, blank ones included: the row number
     header_row: int | None = None
-    try:
+    with _field_limit():
         # Under the project's policy a CR that is not a line end is an error (E115/E116);
         # the spec reading takes it for a line end, as frictionless' text stream does.
         newline = "\n" if opts.strict else ""
@@ -684,6 +729,8 @@ def _careful(
             if ncol is None:
                 if header_rows and not lists:
                     break
+                if _labels_too_large(lists, d.header_join, header_line, emit):
+                    return None
                 # a blank header row gives no labels: frictionless then reads the fields
                 # by position, one cell each, as without a header
                 ncol = (
@@ -723,11 +770,11 @@ def _careful(
             rows.append(row)
             lines.append(first)
             rownos.append(record)
-    finally:
-        csv.field_size_limit(old_limit)
 
     if header_rows and not lists:
         emit("E102", line=1, message="the file is empty: no header line")
+        return None
+    if ncol is None and _labels_too_large(lists, d.header_join, header_line, emit):
         return None
     labels = join_labels([[c.strip() for c in r] for r in lists], d.header_join)
     raw = join_labels(lists, d.header_join)

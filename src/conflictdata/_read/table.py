@@ -8,8 +8,16 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .._tableschema.model import TableSchema
+from .._util.text import short_repr
 from ..errors import UnsupportedFeatureError
-from .source import SourceProblem, decode_problem, read_source, to_utf8
+from .source import (
+    SourceProblem,
+    TextProblem,
+    decode_problem,
+    headerless_parts,
+    read_source,
+    to_utf8,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -19,6 +27,10 @@ from .csv import ParsedFile, is_utf8, parse_csv_bytes
 def rel_path(ts: TableSchema) -> str:
     """The table's resource path as the findings show it (a multipart resource's first part)."""
     return str(PurePosixPath(ts.path))  # the schema model admits only normalised relative paths
+
+
+def _line(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace").rstrip("\r\n")
 
 
 PathEmit = Callable[..., None]  # emit(code, path=, line=, message=, **kw)
@@ -36,6 +48,13 @@ def read_table_bytes(
     ``bytes``/``hash`` checked (E122, E123), transcoded to UTF-8 (E119) and parsed. Every
     finding goes to ``emit`` with the part file and its own physical line. Returns the
     parsed file (None if there is nothing to check) and the :class:`.source.Source`."""
+    if ts.dialect.delimiter == "\x00":
+        raise UnsupportedFeatureError(
+            "dialect.delimiter",
+            "\x00",
+            resource=ts.name,
+            why="a NUL byte is no delimiter: Arrow and most CSV readers refuse it",
+        )
     try:
         src = read_source(root, ts)
     except SourceProblem as p:
@@ -43,6 +62,16 @@ def read_table_bytes(
         return None, None
     rf = ts.source
     first = src.parts[0].path
+    if strict:
+        for part in headerless_parts(src):
+            emit(
+                "E128",
+                path=part.path,
+                line=1,
+                message=f"the part's first line is not the header of {first}: it is dropped as "
+                f"the repeated header, so the row {short_repr(_line(part.first), 80)} would "
+                "be lost",
+            )
     if rf is not None:
         # as frictionless' baseline check: a declared 0 or "" is not compared
         if rf.bytes and src.size != rf.bytes:
@@ -79,6 +108,10 @@ def read_table_bytes(
         p = decode_problem(src.data, exc.encoding, exc, first)
         path, line = src.locate(p.line)
         emit(p.code, path=path, line=line, message=p.message)
+        return None, src
+    except TextProblem as exc:
+        path, line = src.locate(exc.line)
+        emit("E119", path=path, line=line, message=exc.message)
         return None, src
 
     def at(code: str, *, line: int | None, message: str, **kw: Any) -> None:

@@ -1,10 +1,21 @@
-"""The per-user cache: descriptors and files downloaded, verified, then renamed into place."""
+"""The per-user cache: a release appears in it whole or not at all.
+
+A release is downloaded into a hidden folder beside the releases (``.tmp.<pid>.<host>.<version>.…``),
+its descriptor checked and every file verified by SHA-256 as it arrives, then the folder is
+renamed to ``<version>``: a failed or interrupted download leaves the cache as it was. A
+``<version>`` folder that lacks its descriptor or a file (left by an older version of this
+package, or a file deleted after it failed its check) is no release: never listed or loaded,
+and removed; so is a hidden folder whose process is gone.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import socket
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +24,7 @@ from .._release.history import link_of, verify_history
 from .._release.layout import (
     DESCRIPTOR_NAME,
     check_version,
+    is_valid_version,
     sort_versions,
 )
 from .._release.verify import mark_verified, verify_file
@@ -20,6 +32,7 @@ from .._util.fs import atomic_file
 from ..errors import ChecksumError, DownloadError, UnknownVersionError
 from .http import (
     DOCUMENT_DEADLINE,
+    MAX_DOCUMENT_BYTES,
     Watchdog,
     check_url,
     file_deadline,
@@ -107,22 +120,106 @@ def _server_descriptor(
     return raw, data, digest
 
 
-def fetch_descriptor(
+#: A folder being downloaded: ``.tmp.<pid>.<host>.<version>.<random>``.
+_TMP = ".tmp."
+
+
+def _host() -> str:
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def _is_stale(folder: Path) -> bool:
+    """A download folder whose process is gone (this host), or untouched for a day."""
+    try:
+        _, _, pid, host, _ = folder.name.split(".", 4)
+        if host == _host() and os.name == "posix":
+            os.kill(int(pid), 0)  # signal 0: is it alive?
+        age = time.time() - folder.stat().st_mtime
+    except ProcessLookupError:
+        return True
+    except (ValueError, OSError):  # not ours to judge by its name, or alive (PermissionError)
+        try:
+            age = time.time() - folder.stat().st_mtime
+        except OSError:
+            return False
+    return age > STALE_PART_SECONDS
+
+
+#: descriptor -> ((mtime_ns, size), the file names its resources name), per process
+_FILES: dict[Path, tuple[tuple[int, int], tuple[str, ...]]] = {}
+
+
+def release_files(folder: Path) -> tuple[str, ...] | None:
+    """The files of the cached release in ``folder`` (its descriptor's resources), or None
+    when the folder is no whole release: no descriptor, one that is not a checked release
+    descriptor of that version, or a file it names missing or not a regular file."""
+    descriptor = folder / DESCRIPTOR_NAME
+    try:
+        st = descriptor.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+        hit = _FILES.get(descriptor)
+        if hit is not None and hit[0] == stamp:
+            names = hit[1]
+        else:
+            with descriptor.open("rb") as fh:
+                raw = fh.read(MAX_DOCUMENT_BYTES + 1)
+            data = check_release_descriptor(parse_json_document(raw, str(descriptor)), folder.name)
+            names = tuple(safe_file_name(r.get("path")) for r in data["resources"])
+            _FILES[descriptor] = (stamp, names)
+        for name in names:
+            f = folder / name
+            if f.is_symlink() or not f.is_file():
+                return None
+    except (OSError, ValueError, DownloadError):
+        return None
+    return names
+
+
+def cached_releases(cache: Path | None = None) -> dict[str, Path]:
+    """The whole releases in the cache by version, oldest first. What is not a whole release
+    (see :func:`release_files`) is removed, as is a download folder whose process is gone."""
+    root = cache or cache_dir()
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return {}
+    found: dict[str, Path] = {}
+    for p in entries:
+        if p.name.startswith(_TMP):
+            if p.is_dir() and not p.is_symlink() and _is_stale(p):
+                shutil.rmtree(p, ignore_errors=True)
+        elif is_valid_version(p.name) and p.is_dir() and not p.is_symlink():
+            if release_files(p) is not None:
+                found[p.name] = p
+            else:
+                discard_release(p)
+    return {v: found[v] for v in sort_versions(list(found))}
+
+
+def discard_release(folder: Path) -> None:
+    """Remove a cached release folder that is not (or no longer) whole."""
+    _FILES.pop(folder / DESCRIPTOR_NAME, None)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def fetch_release(
     version: str, url: str, cache: Path | None = None, trusted: dict[str, str] | None = None
 ) -> Path:
-    """The cached release descriptor of ``version``, fetched from ``url`` if not cached yet.
+    """The cached release folder of ``version``, downloaded whole from ``url`` first if the
+    cache does not hold it.
 
-    A cached descriptor is never re-fetched: that is what pins a version. A fetched one is
-    checked completely (:func:`check_release_descriptor`), and its history against the
+    A cached release is never re-fetched: that is what pins a version. A fetched descriptor
+    is checked completely (:func:`check_release_descriptor`), and its history against the
     releases already here (``trusted``: version -> descriptor SHA-256, see
-    :func:`conflictdata._release.history.verify_history`; a :class:`HistoryError` when the server
-    rewrote it), before it is written to the cache.
+    :func:`conflictdata._release.history.verify_history`; a :class:`HistoryError` when the
+    server rewrote it); then every file is downloaded and verified into a hidden folder,
+    which is renamed into place. Any failure leaves the cache as it was.
     """
     check_version(version)
-    folder = (cache or cache_dir()) / version
-    target = folder / DESCRIPTOR_NAME
-    if target.is_file():
-        return target
+    root = cache or cache_dir()
+    folder = root / version
+    if release_files(folder) is not None:
+        return folder
     base = check_url(url)
     releases = remote_releases(base)
     if version not in releases:
@@ -136,12 +233,55 @@ def fetch_descriptor(
 
     verify_history(version, data, digest, trusted or {}, set(releases), fetch, base)
     try:
-        _write_atomic(target, raw)
+        root.mkdir(parents=True, exist_ok=True)
+        cached_releases(root)  # clears what an older version or a killed process left
+        tmp = Path(tempfile.mkdtemp(dir=root, prefix=f"{_TMP}{os.getpid()}.{_host()}.{version}."))
     except OSError as exc:
         raise DownloadError(
-            f"could not write the descriptor of {version} to {folder}: {shown(exc)}"
+            f"could not write the descriptor of {version} to {root}: {shown(exc)}"
         ) from None
-    return target
+    try:
+        _write_atomic(tmp / DESCRIPTOR_NAME, raw)
+        for res in data["resources"]:
+            _fetch_into(version, res, base, tmp)
+        os.chmod(tmp, 0o755)  # mkdtemp made it private; the cache's folders are not
+        return _publish(tmp, folder)
+    except OSError as exc:
+        raise DownloadError(f"could not write release {version} to {root}: {shown(exc)}") from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _publish(tmp: Path, folder: Path) -> Path:
+    """Rename the whole downloaded release into place; another process that finished first
+    wins (same verified bytes), a folder that is no whole release is replaced."""
+    for _ in range(2):
+        try:
+            os.rename(tmp, folder)
+            break
+        except OSError:
+            if release_files(folder) is not None:
+                return folder  # ours is removed by the caller
+            discard_release(folder)
+    else:
+        os.rename(tmp, folder)
+    _FILES.pop(folder / DESCRIPTOR_NAME, None)
+    for name in release_files(folder) or ():
+        mark_verified(folder / name)
+    return folder
+
+
+def _fetch_into(version: str, resource: dict[str, Any], base: str, folder: Path) -> None:
+    """One file of the release downloaded into ``folder``, verified as it arrives."""
+    what = f"table {shown(repr(resource.get('name')), 60)} of release {version}"
+    try:
+        name = safe_file_name(resource.get("path"))
+        sha = expected_sha256(resource)
+        size = declared_size(resource)
+    except ValueError as exc:
+        raise DownloadError(f"{what}: {exc}") from None
+    _download(f"{base}/{version}/{name}", folder / name, size, sha, what)
 
 
 def _progress(size: int, name: str) -> Any:

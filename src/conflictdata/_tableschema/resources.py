@@ -137,10 +137,14 @@ def read_resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFi
 
         try:
             encoding = codecs.lookup(encoding).name if isinstance(encoding, str) else None
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a NUL in the name
             encoding = None
         if encoding is None or not _is_text_codec(encoding):
             raise unsupported("encoding", res["encoding"], name, "not a text encoding Python knows")
+        if encoding in _NAME_CODECS:
+            raise unsupported(
+                "encoding", res["encoding"], name, "a codec of domain names, not of files"
+            )
     size = res.get("bytes")
     if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
         raise DescriptorError(
@@ -166,6 +170,11 @@ def read_resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFi
         bytes=size,
         hash=digest,
     )
+
+
+#: Codecs Python has for internationalised domain names: their decoders are quadratic on
+#: long input (an 800 KB file takes most of a minute), and no table is stored in them.
+_NAME_CODECS = frozenset({"punycode", "idna"})
 
 
 def _is_text_codec(name: str) -> bool:

@@ -18,10 +18,10 @@ building the same release twice gives the same bytes.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .._release.layout import (
     CHANGELOG_NAME,
@@ -38,6 +38,7 @@ from .._release.verify import sha256_file
 from .._tableschema.model import Field, TableSchema
 from .._tableschema.package import package_from_descriptor
 from .._util.fs import write_text_atomic
+from .._util.jsonio import dump_json
 from ..errors import DescriptorError
 
 __all__ = [
@@ -201,10 +202,22 @@ def _file_object(
     return obj
 
 
+def _id_part(name: str) -> str:
+    """A name as one segment of a relative ``@id``: every character but ASCII letters, digits,
+    ``_`` and ``-`` percent-encoded (``/``, ``#``, ``.`` and ``%`` too), so no name is read as
+    a path, a fragment or a dot segment, and two names never give the same ``@id``."""
+    return quote(name, safe="").replace(".", "%2E").replace("~", "%7E")
+
+
+def field_id(table: str, field: str) -> str:
+    """The ``@id`` of a table's field: ``<table>/<field>``, each part escaped (:func:`_id_part`)."""
+    return f"{_id_part(table)}/{_id_part(field)}"
+
+
 def _field(table: TableSchema, f: Field, file_id: str) -> dict[str, Any]:
     node: dict[str, Any] = {
         "@type": "cr:Field",
-        "@id": f"{table.name}/{f.name}",
+        "@id": field_id(table.name, f.name),
         "name": f.name,
         "dataType": DATA_TYPES[f.type],
         "source": {"fileObject": {"@id": file_id}, "extract": {"column": f.name}},
@@ -324,14 +337,14 @@ def croissant_metadata(
         distribution.append(_file_object(path, digest, size, PARQUET_FORMAT, about))
         record_set: dict[str, Any] = {
             "@type": "cr:RecordSet",
-            "@id": table.name,
+            "@id": _id_part(table.name),
             "name": table.name,
             "field": [_field(table, f, path) for f in table.fields],
         }
         if table.description:
             record_set["description"] = table.description
         if table.primary_key:
-            record_set["key"] = [{"@id": f"{table.name}/{k}"} for k in table.primary_key]
+            record_set["key"] = [{"@id": field_id(table.name, k)} for k in table.primary_key]
         record_sets.append(record_set)
     tables = {d["name"] for d in distribution}
     members = sorted(
@@ -391,8 +404,8 @@ def _ordered(value: Any, key: str | None = None) -> Any:
 
 def dumps_croissant(doc: dict[str, Any]) -> str:
     """The deterministic text of a Croissant document: Croissant's key order, two-space
-    indent, UTF-8 kept as is, one trailing newline."""
-    return json.dumps(_ordered(doc), indent=2, ensure_ascii=False) + "\n"
+    indent, UTF-8 kept as is but for invisible characters (JSON escapes), one trailing newline."""
+    return dump_json(_ordered(doc), indent=2) + "\n"
 
 
 def croissant_json(release_dir: Path | str, known: dict[str, str] | None = None) -> str:

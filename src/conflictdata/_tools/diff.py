@@ -12,6 +12,7 @@ character a terminal would act on written as a ``\\u`` escape.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
@@ -27,6 +28,7 @@ from .._release.read import read_release
 from .._release.verify import verify_file
 from .._tableschema.model import TableSchema
 from .._types.ids import release_order
+from .._util.jsonio import dump_json
 from .._util.text import md_code, md_text
 from ..errors import DescriptorError
 
@@ -231,8 +233,7 @@ class ReleaseDiff:
     def to_json(self) -> str:
         """:meth:`to_dict` as JSON text that prints as itself: characters a terminal would act
         on or hide (ESC, bidi controls, line separators, lone surrogates) are ``\\u`` escapes."""
-        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
-        return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+        return dump_json(self.to_dict(), indent=2) + "\n"
 
     def to_markdown(self) -> str:
         return _markdown(self)
@@ -280,13 +281,6 @@ class ReleaseDiff:
         return _with_versions(
             pa.concat_tables(parts), self.old_version, self.new_version, ROW_CHANGES_SCHEMA
         )
-
-
-#: Characters JSON may carry raw but a terminal or log would act on or hide (the C0 controls
-#: are escaped by ``json.dumps`` itself).
-_JSON_UNSAFE = re.compile(
-    "[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
-)
 
 
 def _with_versions(table: pa.Table, old: str | None, new: str, schema: pa.Schema) -> pa.Table:
@@ -752,8 +746,11 @@ def write_changes(d: ReleaseDiff, path: Path) -> None:
 
 
 def _plain(v: Any) -> Any:
+    """A cell as a JSON value: dates as ISO text, a non-finite number as its text."""
     if isinstance(v, (date, datetime)):
         return v.isoformat()
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
     return v
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from .._checks.findings import LAYERS, RULES
+from .._checks.report import LIST_PER_CODE, OUTPUT_LIMIT
+from .._checks.table import PER_CODE_FACTOR
+from .._read import limits
 from .._tableschema.model import (
     DateSpanRule,
     Field,
@@ -24,6 +27,7 @@ from .._tableschema.model import (
 )
 from .._tableschema.package import read_package
 from .._util.fs import write_generated
+from .._util.text import SHOWN_LIMIT
 
 __all__ = [
     "render_codebook",
@@ -155,6 +159,38 @@ def write_codebook(
 # -- the findings table ------------------------------------------------------------------
 
 
+def _bounds() -> str:
+    """The bounds on input and output, from the constants that enforce them."""
+    import inspect
+
+    from .._validation.run import validate
+
+    per_field = inspect.signature(validate).parameters["max_per_rule"].default
+    mib = 1 << 20
+    return (
+        "**Bounds.** Everything read is hostile until checked, so every size is bounded. A "
+        f"resource is read into memory up to {limits.MAX_BYTES // (1 << 30)} GiB (E120). A "
+        f"compressed one (gz, zip, bz2, xz) is streamed: it may expand to "
+        f"{limits.RATIO_FLOOR // mib} MiB at any ratio, and beyond that to at most "
+        f"{limits.MAX_RATIO} times the compressed bytes read so far (E127), checked as the "
+        "bytes arrive, so a bomb is one finding within a second in bounded memory (see "
+        f"bench/bombs.py). Cells over {limits.CELL_LIMIT:,} characters are E114, rows over "
+        f"{limits.ROW_LIMIT // mib} MiB E118, headers of more than {limits.COLUMN_LIMIT:,} "
+        f"columns or {limits.ROW_LIMIT // mib} MiB, or whose labels joined from several "
+        f"header rows could pass that, E117. Output: every string from the data (a value, a "
+        "label, a file name, a descriptor key) is shown with control characters, line "
+        "breaks, ESC, bidi controls and lone surrogates as visible escapes (`\\n`, "
+        "`\\x1b`, `\\u202e`), no output line can start a CI workflow command, and a "
+        f"message, hint or path is cut after {SHOWN_LIMIT:,} characters, saying how long it "
+        f"was. The validator keeps {per_field:,} findings per table, code and field, and "
+        f"{PER_CODE_FACTOR * per_field:,} of one code in all; the "
+        f"text, GitHub and JSON outputs list at most {LIST_PER_CODE:,} of one code and stop "
+        f"listing at {OUTPUT_LIMIT // mib} MiB. What is not listed is counted per code in the "
+        "summary line (`not listed (over the per-rule limit)`) and in the JSON's "
+        "`stats.suppressed`; `Report.findings` in Python holds every finding kept."
+    )
+
+
 def render_findings_doc() -> str:
     """docs/findings.md: every finding code, generated from the registry (:data:`RULES`)."""
     lines = [
@@ -171,6 +207,8 @@ def render_findings_doc() -> str:
         "1, each record one more, however many lines it spans).",
         "",
         "Layers: " + ", ".join(f"{k}xx {v}" for k, v in LAYERS.items()) + ".",
+        "",
+        _bounds(),
         "",
         "**Policy.** Codes marked *policy* are this project's rules, stricter than the Table "
         "Schema spec. They are checked only for a package whose descriptor declares "

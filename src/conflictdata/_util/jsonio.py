@@ -155,9 +155,11 @@ def _json_escape(m: re.Match[str]) -> str:
 def dump_json(value: Any, *, indent: int | None = 2, sort_keys: bool = False) -> str:
     """``value`` as JSON text that prints as itself: readable non-ASCII text, but every
     invisible or controlling character a ``\\u`` escape, so a JSON reader gets the exact
-    value back and a terminal or CI log shows nothing it would act on. Non-finite numbers
+    value back and a terminal or CI log shows nothing it would act on (``##[`` is written
+    ``##\\u005b``). Non-finite numbers
     are refused (ValueError): they are not JSON."""
     text = json.dumps(
         value, ensure_ascii=False, indent=indent, sort_keys=sort_keys, allow_nan=False
     )
-    return _JSON_INVISIBLE.sub(_json_escape, text)
+    # "##[" occurs only inside strings; a CI runner would read it as a command anywhere
+    return _JSON_INVISIBLE.sub(_json_escape, text).replace("##[", "##\\u005b")
