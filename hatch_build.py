@@ -1,12 +1,18 @@
-"""Hatch build hook: ship the current release (Parquet + release descriptor) inside the wheel.
+"""Hatch build hook: ship the current release, every file of it, inside the wheel.
 
 The release is built from the repository's ``datapackage.json`` by ``conflictdata build`` itself
 (run from ``src/`` in a subprocess, into a temporary folder), so a wheel built from a fresh
 clone needs nothing prepared and its files are byte-identical to what ``conflictdata build``
-writes. It lands in the wheel as ``conflictdata/_bundled/<version>/``, where
-``conflictdata.load()`` finds it offline. If ``build/releases/<version>/`` already exists and
-differs, the wheel build fails: a published version never changes, bump the version.
-Editable installs get no bundled release (load from the cache or a local build instead).
+writes. It lands in the wheel as ``conflictdata/_bundled/<version>/`` (Parquet tables,
+descriptor, CHANGELOG.md, change feed, report, Croissant metadata, SHA256SUMS and the CSV
+copy: everything but the zip, which holds the same files), where ``conflictdata.load()`` finds
+it offline. If ``build/releases/<version>/`` already exists and differs, the wheel build
+fails: a published version never changes, bump the version.
+
+What that build imports (the package's dependencies and its ``report`` extra) is asked for
+through :meth:`BundleReleaseHook.dependencies` only where a release is built: an editable
+install, and a wheel built from an sdist that already carries its release, need nothing but
+hatchling.
 
 An sdist carries the release it was built with, as ``src/conflictdata/_bundled/<version>/``
 (an sdist has no git history, so rebuilding from it could not reproduce the release date);
@@ -15,6 +21,7 @@ a wheel built from that sdist ships those files as they are, after checking thei
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -22,16 +29,50 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 #: The package-relative folder the loader reads bundled releases from (loader.BUNDLED_DIR).
 BUNDLE_PREFIX = "conflictdata/_bundled"
+#: The extra whose packages ``conflictdata build`` needs besides the core (its report.html).
+BUILD_EXTRA = "report"
+#: The PEP 517/660 hooks a frontend calls for an editable install.
+_EDITABLE_HOOKS = frozenset(
+    {"get_requires_for_build_editable", "prepare_metadata_for_build_editable", "build_editable"}
+)
+
+
+def _editable_request() -> bool:
+    """Whether the frontend asked for an editable install: the backend's editable hook is
+    on the call stack (hatchling asks a hook for its dependencies without saying which)."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name in _EDITABLE_HOOKS:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _release_members(folder: Path) -> list[str]:
+    """The release's files to bundle, as POSIX paths: all but the zip (it holds the same)."""
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.endswith(".zip")
+    )
 
 
 class BundleReleaseHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
+
+    def dependencies(self) -> list[str]:
+        """What building the release needs, for wheel and sdist builds from a checkout only."""
+        if _editable_request() or (Path(self.root) / "src" / BUNDLE_PREFIX).is_dir():
+            return []
+        core = self.metadata.core
+        return [*core.dependencies, *core.optional_dependencies.get(BUILD_EXTRA, [])]
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name not in ("wheel", "sdist") or version == "editable":
@@ -67,8 +108,7 @@ class BundleReleaseHook(BuildHookInterface):
         if proc.returncode != 0:
             raise RuntimeError(
                 "conflictdata: building the release to bundle in the wheel failed "
-                f"(exit {proc.returncode}); the wheel needs pandas and pyarrow at build time.\n"
-                f"{proc.stdout}{proc.stderr}"
+                f"(exit {proc.returncode}).\n{proc.stdout}{proc.stderr}"
             )
         folders = [
             p for p in self._tmp.iterdir() if p.is_dir() and (p / "datapackage.json").is_file()
@@ -78,30 +118,32 @@ class BundleReleaseHook(BuildHookInterface):
                 f"conflictdata: expected one release in {self._tmp}, found {folders}"
             )
         release = folders[0]
-        desc = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
-        names = ["datapackage.json"] + [r["path"] for r in desc["resources"]]
+        names = _release_members(release)
         self._check_published(root / "build" / "releases" / release.name, release, names)
         for name in names:
             build_data["force_include"][str(release / name)] = f"{target}/{release.name}/{name}"
-        self.app.display_info(f"bundling release {release.name}: {', '.join(names)}")
+        self.app.display_info(f"bundling release {release.name}: {len(names)} files")
 
     @staticmethod
     def _check_shipped(shipped: Path) -> None:
-        """Every file a shipped release descriptor lists is there with its SHA-256."""
-        import hashlib
-
+        """Every file of the shipped release is there with the SHA-256 its SHA256SUMS lists,
+        and every table with the one its descriptor lists."""
         folders = [p for p in shipped.iterdir() if (p / "datapackage.json").is_file()]
         if len(folders) != 1:
             raise RuntimeError(f"conflictdata: expected one release in {shipped}, found {folders}")
-        desc = json.loads((folders[0] / "datapackage.json").read_text(encoding="utf-8"))
-        for r in desc["resources"]:
-            path = folders[0] / r["path"]
-            if (
-                not path.is_file()
-                or "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest() != r["hash"]
-            ):
+        folder = folders[0]
+        desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        expected = {r["path"]: r["hash"].removeprefix("sha256:") for r in desc["resources"]}
+        sums = folder / "SHA256SUMS"
+        if sums.is_file():
+            for line in sums.read_text(encoding="utf-8").splitlines():
+                digest, _, name = line.partition("  ")
+                expected[name] = digest
+        for name, digest in expected.items():
+            path = folder / name
+            if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
                 raise RuntimeError(
-                    f"conflictdata: {path} is missing or does not match its release descriptor"
+                    f"conflictdata: {path} is missing or does not match its release's checksums"
                 )
 
     @staticmethod

@@ -1,9 +1,9 @@
 """Shared helpers for the bench/ scripts: run a command as a whole process and measure it.
 
 Every benchmark measures commands as separate processes (start-up, imports and all), so the
-figures are what a user running the command sees. Wall time and the peak resident set size
-(``ru_maxrss`` from ``os.wait4``) are taken by a tiny launcher process that spawns the command
-and waits for it. The launcher is there because Linux carries a process's RSS high-water mark
+figures are what a user running the command sees. Wall time, CPU time (user + system) and the
+peak resident set size (``ru_maxrss`` from ``os.wait4``) are taken by a tiny launcher process
+that spawns the command and waits for it. The launcher is there because Linux carries a process's RSS high-water mark
 across ``exec``: a command spawned straight from a big benchmark process would report at least
 that process's size. Spawned from the ~10 MiB launcher, it reports its own peak.
 """
@@ -33,6 +33,8 @@ class Run:
     peak_rss_mb: float
     stdout: str
     stderr: str
+    #: User + system CPU seconds of the command (steadier than wall time on a busy machine).
+    cpu_s: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -49,7 +51,8 @@ _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - t0
 kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss
 with open(sys.argv[1], "w") as fh:
-    json.dump({"rc": os.waitstatus_to_exitcode(status), "wall_s": wall, "maxrss_kib": kib}, fh)
+    json.dump({"rc": os.waitstatus_to_exitcode(status), "wall_s": wall, "maxrss_kib": kib,
+               "cpu_s": usage.ru_utime + usage.ru_stime}, fh)
 """
 
 
@@ -77,7 +80,9 @@ def run_measured(
         if not result.exists():  # the command could not be started at all
             return Run(list(command), proc.returncode or 127, 0.0, 0.0, stdout, stderr)
         m = json.loads(result.read_text())
-    return Run(list(command), m["rc"], m["wall_s"], m["maxrss_kib"] / 1024, stdout, stderr)
+    return Run(
+        list(command), m["rc"], m["wall_s"], m["maxrss_kib"] / 1024, stdout, stderr, m["cpu_s"]
+    )
 
 
 def venv_command(name: str) -> list[str]:

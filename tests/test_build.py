@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -55,27 +56,35 @@ def release(tmp_path: Path) -> tuple[Path, Path]:
     return desc, out / "1.0.0"
 
 
+#: Every file of the write_package() release but the zip, by its path in the release folder.
+RELEASE_FILES = [
+    "CHANGELOG.md",
+    "SHA256SUMS",
+    "changes.parquet",
+    "croissant.json",
+    "csv/datapackage.json",
+    "csv/events.csv",
+    "csv/sources.csv",
+    "datapackage.json",
+    "events.parquet",
+    "report.html",
+    "sources.parquet",
+]
+
+
 def test_release_layout(release: tuple[Path, Path]) -> None:
     _, rel = release
-    assert sorted(p.name for p in rel.iterdir()) == sorted(
-        [
-            "CHANGELOG.md",
-            "SHA256SUMS",
-            "changes.parquet",
-            "croissant.json",
-            "datapackage.json",
-            "events.parquet",
-            "report.html",
-            "sources.parquet",
-            archive_name("1.0.0"),
-        ]
-    )
+    members = sorted(p.relative_to(rel).as_posix() for p in rel.rglob("*") if p.is_file())
+    assert members == sorted([*RELEASE_FILES, archive_name("1.0.0")])
     desc = json.loads((rel / "datapackage.json").read_text())
     assert desc["releaseFiles"] == [
         "CHANGELOG.md",
         "changes.parquet",
         "report.html",
         "croissant.json",
+        "csv/datapackage.json",
+        "csv/sources.csv",
+        "csv/events.csv",
     ]
     assert desc["version"] == "1.0.0" and desc["created"] == CREATED
     assert desc["licenses"][0]["name"] == "CC-BY-4.0"
@@ -93,43 +102,30 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
     assert events["rows"] == 3
     assert events["schema"]["fields"][2]["enumDescriptions"]["strike"] == "An attack."
 
-    # SHA256SUMS covers every file but itself and the zip, sorted by name
+    # SHA256SUMS covers every file but itself and the zip, sorted by path; sha256sum -c reads it
     lines = (rel / "SHA256SUMS").read_text().splitlines()
     names = [ln.split("  ", 1)[1] for ln in lines]
-    assert names == sorted(
-        [
-            "CHANGELOG.md",
-            "changes.parquet",
-            "croissant.json",
-            "datapackage.json",
-            "events.parquet",
-            "report.html",
-            "sources.parquet",
-        ]
-    )
+    assert names == [n for n in RELEASE_FILES if n != "SHA256SUMS"]
     for ln in lines:
         h, n = ln.split("  ", 1)
         assert hashlib.sha256((rel / n).read_bytes()).hexdigest() == h
+    if shutil.which("sha256sum"):
+        check = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=rel)
+        assert check.returncode == 0
 
-    # the zip holds the rest, sorted, with fixed timestamps and permissions
+    # the zip holds the rest in one folder, conflictdata-<version>/, the tables first, each
+    # group by name, with fixed timestamps and permissions
+    tables = ["csv/events.csv", "csv/sources.csv", "events.parquet", "sources.parquet"]
     with zipfile.ZipFile(rel / archive_name("1.0.0")) as zf:
         infos = zf.infolist()
-        assert [i.filename for i in infos] == sorted(
-            [
-                "CHANGELOG.md",
-                "SHA256SUMS",
-                "changes.parquet",
-                "croissant.json",
-                "datapackage.json",
-                "events.parquet",
-                "report.html",
-                "sources.parquet",
-            ]
-        )
+        assert [i.filename for i in infos] == [
+            f"conflictdata-1.0.0/{n}"
+            for n in [*tables, *(n for n in RELEASE_FILES if n not in tables)]
+        ]
         for i in infos:
             assert i.date_time == (2025, 6, 15, 15, 6, 40)
             assert (i.external_attr >> 16) & 0o777 == 0o644
-            assert zf.read(i) == (rel / i.filename).read_bytes()
+            assert zf.read(i) == (rel / i.filename.split("/", 1)[1]).read_bytes()
 
     index = json.loads((rel.parent / "index.json").read_text())
     assert index == {
@@ -150,6 +146,46 @@ def test_release_layout(release: tuple[Path, Path]) -> None:
         ],
     }
     assert "Initial release" in (rel / "CHANGELOG.md").read_text()
+
+
+def test_unzipped_archive_is_one_folder_that_checks(
+    release: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Unzipping the archive gives one folder, conflictdata-<version>/, whose SHA256SUMS
+    checks and whose files are the release's."""
+    _, rel = release
+    with zipfile.ZipFile(rel / archive_name("1.0.0")) as zf:
+        zf.extractall(tmp_path / "unzipped")
+    assert [p.name for p in (tmp_path / "unzipped").iterdir()] == ["conflictdata-1.0.0"]
+    top = tmp_path / "unzipped" / "conflictdata-1.0.0"
+    assert _hashes(top) == {n: h for n, h in _hashes(rel).items() if not n.endswith(".zip")}
+    if shutil.which("sha256sum"):
+        assert (
+            subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=top).returncode
+            == 0
+        )
+
+
+def test_zip_is_written_and_hashed_in_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The archive's SHA-256 is the hash of its bytes; Parquet and files above DEFLATE_MAX are
+    stored, the rest deflated; zipfile, and unzip where installed, find every member intact."""
+    import conflictdata._release.write as write_module
+
+    monkeypatch.setattr(write_module, "DEFLATE_MAX", 300)
+    result = _build(write_package(tmp_path / "pkg"), tmp_path / "out")
+    archive = result.path / archive_name("1.0.0")
+    assert result.archive_sha256 == hashlib.sha256(archive.read_bytes()).hexdigest()
+    with zipfile.ZipFile(archive) as zf:
+        assert zf.testzip() is None
+        for info in zf.infolist():
+            name = info.filename.split("/", 1)[1]
+            big = name.endswith(".parquet") or (result.path / name).stat().st_size > 300
+            assert info.compress_type == (zipfile.ZIP_STORED if big else zipfile.ZIP_DEFLATED)
+        assert any(i.compress_type == zipfile.ZIP_DEFLATED for i in zf.infolist())
+    if shutil.which("unzip"):
+        assert subprocess.run(["unzip", "-tq", str(archive)], capture_output=True).returncode == 0
 
 
 def test_parquet_types_values_and_order(release: tuple[Path, Path]) -> None:
@@ -227,7 +263,7 @@ def test_reproducible_in_fresh_folders(tmp_path: Path) -> None:
     a = _build(write_package(tmp_path / "a" / "pkg"), tmp_path / "a" / "out")
     b = _build(write_package(tmp_path / "b" / "somewhere" / "else"), tmp_path / "b" / "out")
     ha, hb = _hashes(a.path.parent), _hashes(b.path.parent)
-    assert len(ha) == 10 and ha == hb  # every file, index and zip included
+    assert len(ha) == len(RELEASE_FILES) + 2 and ha == hb  # every file, index and zip included
     assert a.archive_sha256 == b.archive_sha256
 
 
@@ -300,7 +336,7 @@ def test_deleted_id_without_tombstone_is_a_build_error(tmp_path: Path) -> None:
     out = tmp_path / "out"
     _build(write_package(tmp_path / "v1"), out)
     gone = [r for r in EVENTS if r["event_id"] != "EV-0002"]
-    with pytest.raises(BuildError, match="EV-0002.*retracted"):
+    with pytest.raises(BuildError, match=r"EV-0002.*retracted"):
         _build(write_package(tmp_path / "v2", version="1.1.0", events=gone), out)
     assert list(list_release_dirs(out)) == ["1.0.0"]
     assert [e.version for e in read_index(out)] == ["1.0.0"]
@@ -315,7 +351,7 @@ def test_index_lists_every_release_in_version_order(tmp_path: Path) -> None:
     out = tmp_path / "out"
     rows = list(EVENTS)
     for i, v in enumerate(["1.9.0", "1.10.0", "1.2.0"]):
-        rows = rows + [event(f"EV-01{i:02d}")]
+        rows = [*rows, event(f"EV-01{i:02d}")]
         _build(write_package(tmp_path / v, version=v, events=rows), out)
     assert [e.version for e in read_index(out)] == ["1.2.0", "1.9.0", "1.10.0"]
     # each changelog is against the newest older release present when it was built
@@ -351,7 +387,7 @@ def test_unvalidated_build_refuses_a_file_it_cannot_read_whole(tmp_path: Path) -
     seeds = tmp_path / "pkg" / "seeds" / "events.csv"
     text = seeds.read_text(encoding="utf-8")
     seeds.write_text(text + "EV-0009,SRC-001\n", encoding="utf-8")
-    with pytest.raises(BuildError, match="line 5.*cells"):
+    with pytest.raises(BuildError, match=r"line 5.*cells"):
         build_release(desc, tmp_path / "out", validate=False, progress=False)
     assert not (tmp_path / "out").exists()
     seeds.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\n\n", 1).encode("utf-8"))

@@ -147,9 +147,11 @@ def test_a_build_waits_for_the_lock_and_gives_up_after_its_timeout(tmp_path: Pat
     try:
         assert holder.stdout.readline() == "locked\n"  # type: ignore[union-attr]
         t0 = time.monotonic()
-        with pytest.raises(Exception, match="another build has held"):
-            with publish_lock(out, timeout=0.2):
-                pass
+        with (
+            pytest.raises(Exception, match="another build has held"),
+            publish_lock(out, timeout=0.2),
+        ):
+            pass
         with publish_lock(out, timeout=30):  # the holder lets go after about a second
             assert time.monotonic() - t0 > 0.5
             assert holder.wait(timeout=30) == 0
@@ -381,7 +383,7 @@ def test_full_disk_at_any_step_publishes_nothing(
     if at == "parquet":
         monkeypatch.setattr(b.pq, "write_table", _enospc)
     elif at == "zip":
-        monkeypatch.setattr(b, "write_zip", _enospc)
+        monkeypatch.setattr(b.ReleaseZip, "add", _enospc)
     elif at == "rename":
         monkeypatch.setattr(b.os, "rename", _enospc)
     else:

@@ -8,6 +8,7 @@ import hashlib
 import http.server
 import json
 import math
+import shutil
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -70,12 +71,16 @@ def test_metadata_follows_the_descriptor(release: Path) -> None:
         "report.html",
         "sources.parquet",
         "events.parquet",
+        "csv/datapackage.json",
+        "csv/sources.csv",
+        "csv/events.csv",
     }
     for name, digest in sums.items():
         assert files[name]["sha256"] == digest
         assert files[name]["contentUrl"] == name
         assert files[name]["contentSize"] == f"{(release / name).stat().st_size} B"
     assert files["events.parquet"]["encodingFormat"] == "application/x-parquet"
+    assert files["csv/events.csv"]["encodingFormat"] == "text/csv"
 
     # a RecordSet per table, a Field per column, in schema order, typed and described
     assert [rs["name"] for rs in doc["recordSet"]] == [r["name"] for r in desc["resources"]]
@@ -175,9 +180,7 @@ def test_mlcroissant_refuses_a_tampered_file(release: Path, tmp_path: Path) -> N
     """The sha256 in croissant.json is what a Croissant reader checks before it reads."""
     mlc = pytest.importorskip("mlcroissant", reason=NO_MLCROISSANT)
     copy_dir = tmp_path / "copy"
-    copy_dir.mkdir()
-    for p in release.iterdir():
-        (copy_dir / p.name).write_bytes(p.read_bytes())
+    shutil.copytree(release, copy_dir)
     events = pq.read_table(copy_dir / "events.parquet").slice(0, 2)
     pq.write_table(events, copy_dir / "events.parquet")
     dataset = mlc.Dataset(jsonld=str(copy_dir / CROISSANT_NAME))
@@ -217,10 +220,7 @@ def test_served_metadata_is_not_resolved_by_mlcroissant(release: Path) -> None:
 
 
 def _copy(release: Path, dest: Path) -> Path:
-    dest.mkdir()
-    for p in release.iterdir():
-        if p.name != CROISSANT_NAME:
-            (dest / p.name).write_bytes(p.read_bytes())
+    shutil.copytree(release, dest, ignore=shutil.ignore_patterns(CROISSANT_NAME))
     return dest
 
 

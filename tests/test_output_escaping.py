@@ -234,14 +234,6 @@ def _report(c: Corpus) -> str:
     return out.read_text(encoding="utf-8")
 
 
-#: Where markdown is written by the maintainer's renderers (CHANGELOG.md, `diff`): they
-#: escape with ``md_text``/``md_code`` once that work lands; until then these are expected
-#: to fail (not strict, so the merge that fixes them turns them green without an edit here).
-_MARKDOWN_PENDING = pytest.mark.xfail(
-    reason="CHANGELOG.md / diff markdown escaping is the maintainer's (issue 18 item 3)",
-    strict=False,
-)
-
 #: name -> (how to get the output, how to check it)
 OUTPUTS: dict[str, tuple[Callable[[Corpus], str], Callable[[str], None]]] = {
     "validate text": (_validate("text"), inert_lines),
@@ -255,20 +247,9 @@ OUTPUTS: dict[str, tuple[Callable[[Corpus], str], Callable[[str], None]]] = {
     "CHANGELOG.md": (_file("CHANGELOG.md"), inert_markdown),
     "report page": (_report, inert_html),
 }
-#: JSON the maintainer's writers produce with json.dumps: C1 and bidi controls raw until they
-#: write through ``_util.jsonio.dump_json``.
-_JSON_PENDING = pytest.mark.xfail(
-    reason="release descriptor / diff JSON written by the maintainer's json.dumps", strict=False
-)
-_PENDING = {
-    "diff markdown": _MARKDOWN_PENDING,
-    "CHANGELOG.md": _MARKDOWN_PENDING,
-    "datapackage.json": _JSON_PENDING,
-    "diff json": _JSON_PENDING,
-}
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_PENDING.get(n, ())) for n in OUTPUTS])
+@pytest.mark.parametrize("name", list(OUTPUTS))
 def test_no_output_path_acts_on_a_payload(corpus: Corpus, name: str) -> None:
     get, check = OUTPUTS[name]
     text = get(corpus)

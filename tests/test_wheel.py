@@ -53,12 +53,28 @@ for name in cd.tables():
         if df[f.name].dtype != pandas_dtype(f) or df[f.name].dtype == object:
             bad.append((name, f.name, str(df[f.name].dtype)))
 print(cd.load("events").head(2), file=sys.stderr)
+
+# the rest of the release is there too: changelog, feed, report, Croissant, checksums, CSV
+import hashlib, pandas as pd
+folder = release.bundled
+sums = dict(reversed(l.split("  ", 1)) for l in (folder / "SHA256SUMS").read_text().splitlines())
+mismatched = [n for n, h in sums.items() if hashlib.sha256((folder / n).read_bytes()).hexdigest() != h]
+csv_rows = {name: len(pd.read_csv(folder / "csv" / f"{name}.csv", keep_default_na=False, na_values=[""])) for name in cd.tables()}
+all_rows = {name: len(cd.load(name, tombstones=True)) for name in cd.tables()}
+feed = cd.changes()
 print(json.dumps({
     "version": release.version,
     "rows": rows,
     "bad_dtypes": bad,
     "file": cd.__file__,
     "heavy": [m for m in ("pandera", "frictionless", "pooch", "requests") if m in sys.modules],
+    "sums": sorted(sums),
+    "mismatched": mismatched,
+    "csv_rows": csv_rows,
+    "changelog": (folder / "CHANGELOG.md").read_text(encoding="utf-8"),
+    "all_rows": all_rows,
+    "changes": len(feed),
+    "changes_note": feed.attrs.get("conflictdata", {}).get("note"),
 }))
 """
 
@@ -214,9 +230,15 @@ def test_sdist_unpacking_refuses_what_escapes_or_is_not_a_plain_file(
 def test_bundled_release_is_byte_identical_to_conflictdata_build(
     built: dict[str, Path], kind: str
 ) -> None:
+    """Every file of the release but the zip (which holds the same files), byte for byte."""
     release = built["release"]
-    desc = json.loads((release / "datapackage.json").read_text())
-    expected = ["datapackage.json"] + [r["path"] for r in desc["resources"]]
+    expected = sorted(
+        p.relative_to(release).as_posix()
+        for p in release.rglob("*")
+        if p.is_file() and not p.name.endswith(".zip")
+    )
+    assert {"CHANGELOG.md", "changes.parquet", "report.html", "croissant.json"} <= set(expected)
+    assert {"SHA256SUMS", "csv/datapackage.json", "csv/events.csv"} <= set(expected)
     with zipfile.ZipFile(built[kind]) as zf:
         prefix = f"conflictdata/_bundled/{release.name}/"
         bundled = sorted(
@@ -283,4 +305,14 @@ def test_fresh_venv_loads_every_table_offline(built: dict[str, Path], tmp_path: 
     assert result["bad_dtypes"] == []
     assert result["heavy"] == []
     assert Path(result["file"]).is_relative_to(venv)  # the wheel, not this checkout
+    # the whole release, checked against its own SHA256SUMS, from the installed package
+    assert result["mismatched"] == [] and "csv/events.csv" in result["sums"]
+    assert {"CHANGELOG.md", "changes.parquet", "report.html", "croissant.json"} <= set(
+        result["sums"]
+    )
+    assert result["csv_rows"] == result["all_rows"]  # the CSV copy keeps tombstones too
+    assert result["changelog"].startswith(f"# conflictdata {release.name}\n")
+    assert "Initial release." in result["changelog"]
+    assert result["changes"] == 0  # the first release: nothing before it, and it says so
+    assert "first" in result["changes_note"]
     assert not (tmp_path / "empty-cache").exists()  # nothing downloaded, nothing cached

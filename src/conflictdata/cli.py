@@ -143,16 +143,27 @@ def _cmd_download(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from ._tools.build import build_release
-    from .errors import InvalidVersionError, OutputError, ValidationError
+    from .errors import (
+        InvalidVersionError,
+        MissingDependencyError,
+        OutputError,
+        UncommittedInputsError,
+        ValidationError,
+    )
 
     try:
-        result = build_release(args.descriptor, args.out)
+        result = build_release(args.descriptor, args.out, allow_dirty=args.allow_dirty)
     except ValidationError as exc:
         format_text = getattr(exc.report, "format_text", None)
         if callable(format_text):
             print(str(format_text()).rstrip("\n"))
         raise
-    except (InvalidVersionError, OutputError) as exc:  # could not run: exit 2
+    except (
+        InvalidVersionError,
+        OutputError,
+        MissingDependencyError,
+        UncommittedInputsError,
+    ) as exc:  # could not run: exit 2
         return _could_not_run("build", exc)
     if result.report is not None and result.report.warnings:  # they do not stop a release
         print(result.report.format_text(), end="")
@@ -237,7 +248,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         _output_file(args.out)
     version = args.version if args.version in (None, "latest") else check_version(args.version)
     release = open_release(version, source=_releases(args, "report"))
-    out = _output_file(args.out or f"report-{release.version}.html")
+    if args.out is None:  # the build folder, never the checkout's root
+        Path("build").mkdir(exist_ok=True)
+    out = _output_file(args.out or Path("build") / f"report-{release.version}.html")
     write_text_atomic(out, render_report(release))
     print(
         _one_line(
@@ -429,8 +442,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Validate the seeds, then write release <version> (the descriptor's) into the "
         "releases folder --out: typed Parquet tables, the release descriptor, CHANGELOG.md and "
         "the change feed since the previous release, Croissant metadata, the HTML report, "
-        "SHA256SUMS and one zip, renamed into place at once. The same seeds give the same "
-        "bytes; an existing version is never overwritten with other content.",
+        "every table as CSV with its own descriptor, SHA256SUMS and one zip, renamed into "
+        "place at once. The same seeds give the same bytes; an existing version is never "
+        "overwritten with other content. The release is dated by the last commit of the "
+        "descriptor, seeds and schemas, so these must not differ from it (or set "
+        "SOURCE_DATE_EPOCH, or --allow-dirty). Needs the report extra: "
+        "pip install 'conflictdata[report]'.",
     )
     p.add_argument("descriptor", nargs="?", default=DESCRIPTOR_NAME, help=descriptor_help)
     p.add_argument(
@@ -438,6 +455,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="build/releases",
         metavar="DIR",
         help="releases folder to write into (default: %(default)s)",
+    )
+    p.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="build from a descriptor, seeds or schemas that differ from the last commit, "
+        "dated with this build's own time (default: refused, unless SOURCE_DATE_EPOCH is set)",
     )
     p.set_defaults(func=_cmd_build)
 
@@ -482,7 +505,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sources and the changelog, each mark's excerpt on demand. It opens offline.",
     )
     p.add_argument("version", nargs="?", help="release version (default: the newest found)")
-    p.add_argument("--out", help="HTML file to write (default: report-<version>.html)")
+    p.add_argument("--out", help="HTML file to write (default: build/report-<version>.html)")
     _add_releases(
         p,
         "report",

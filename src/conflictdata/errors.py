@@ -17,6 +17,7 @@ __all__ = [
     "MissingDependencyError",
     "OutputError",
     "ReleaseExistsError",
+    "UncommittedInputsError",
     "UnknownTableError",
     "UnknownVersionError",
     "UnsupportedFeatureError",
@@ -85,6 +86,17 @@ class ReleaseExistsError(BuildError):
     def __init__(self, message: str, differing: list[str] | None = None) -> None:
         super().__init__(message)
         self.differing = differing or []
+
+
+class UncommittedInputsError(BuildError):
+    """Seeds, schemas or the descriptor differ from the last commit, which dates a release:
+    commit them, set SOURCE_DATE_EPOCH, or allow the build to stamp its own time."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, uncommitted: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.uncommitted = uncommitted or []
 
 
 class OutputError(BuildError):

@@ -13,9 +13,12 @@ Layout of a build output folder ``OUT`` (a static file server of ``OUT`` is a re
     OUT/<version>/<table>.parquet         one per table, rows in primary key order
     OUT/<version>/CHANGELOG.md            this version against the previous release in OUT
     OUT/<version>/changes.parquet         the same comparison as data: one row per changed cell or row
+    OUT/<version>/report.html             the offline report of the release
     OUT/<version>/croissant.json          Croissant 1.1 metadata of the release
-    OUT/<version>/SHA256SUMS              "<hex>  <name>" for every file above (not the zip)
-    OUT/<version>/conflictdata-<version>.zip   all of the above, reproducible
+    OUT/<version>/csv/datapackage.json    the CSV copy's own descriptor (dialect, sizes, SHA-256)
+    OUT/<version>/csv/<table>.csv         every table as CSV, in one dialect
+    OUT/<version>/SHA256SUMS              "<hex>  <path>" for every file above (not the zip)
+    OUT/<version>/conflictdata-<version>.zip   all of the above in conflictdata-<version>/, reproducible
 
 The release descriptor keeps the source descriptor's name, title, description, version,
 homepage, keywords, licenses, sources and contributors, adds ``created`` (ISO 8601 UTC),
@@ -23,7 +26,7 @@ homepage, keywords, licenses, sources and contributors, adds ``created`` (ISO 86
 was built: the hash chain, see :func:`verify_history`) and ``build.parquetWriter``, and lists
 per table: name, path ``<table>.parquet``, format ``parquet``, mediatype, ``hash``
 ("sha256:<hex>", the Frictionless v5 form), ``rows``, ``fileBytes`` and the full Table Schema
-inline. The size is not in the standard ``bytes``
+inline, and names the release's other files (``releaseFiles``). The size is not in the standard ``bytes``
 because frictionless 5 reads Parquet through pandas without counting bytes, so any declared
 ``bytes`` fails `frictionless validate` with a byte-count error; for the same reason the
 inline schemas list "nan" among their ``missingValues`` (frictionless sees a null number of a

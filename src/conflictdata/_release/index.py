@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +13,7 @@ from ..errors import (
 if TYPE_CHECKING:  # pragma: no cover
     pass
 from .._util.fs import write_text_atomic
-from .._util.jsonio import read_json
+from .._util.jsonio import dump_json, read_json
 from .layout import DESCRIPTOR_NAME, INDEX_NAME, archive_name, is_valid_version, list_release_dirs
 from .read import read_release_descriptor
 from .verify import sha256_file
@@ -152,5 +151,5 @@ def write_index(
     entries = index_entries(out, archive_sha256)
     doc = {"name": name, "releases": [e.to_dict() for e in entries]}
     path = out / INDEX_NAME
-    write_text_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(path, dump_json(doc, indent=2) + "\n")
     return path

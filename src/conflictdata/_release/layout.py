@@ -41,7 +41,30 @@ REPORT_NAME = "report.html"
 #: the changelog; Croissant describes and hashes every file before it.
 EXTRA_FILES = (CHANGELOG_NAME, CHANGES_NAME, REPORT_NAME, CROISSANT_NAME)
 
-#: Descriptor key that lists :data:`EXTRA_FILES`.
+#: The folder of a release's CSV copy: one ``<table>.csv`` per table and its own descriptor.
+CSV_DIR = "csv"
+
+#: The CSV copy's descriptor, relative to the release folder.
+CSV_DESCRIPTOR = f"{CSV_DIR}/{DESCRIPTOR_NAME}"
+
+
+def csv_name(table: str) -> str:
+    """Path of table ``table``'s CSV copy, relative to the release folder (POSIX)."""
+    return f"{CSV_DIR}/{table}.csv"
+
+
+def release_files(tables: Iterable[str]) -> list[str]:
+    """Every file a release carries besides its Parquet tables, its descriptor, SHA256SUMS and
+    the zip: :data:`EXTRA_FILES`, then the CSV copy (descriptor first, tables in order)."""
+    return [*EXTRA_FILES, CSV_DESCRIPTOR, *(csv_name(t) for t in tables)]
+
+
+def archive_root(version: str) -> str:
+    """The one top-level folder of a release's zip: ``conflictdata-<version>``."""
+    return f"conflictdata-{version}"
+
+
+#: Descriptor key that lists :func:`release_files`.
 FILES_KEY = "releaseFiles"
 
 SUMS_NAME = "SHA256SUMS"

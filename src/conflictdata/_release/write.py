@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
 import shutil
 import zipfile
@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._tableschema.model import Package, TableSchema
+from .._util.jsonio import dump_json as _dump_json
 from .history import PREVIOUS_KEY
-from .layout import EXTRA_FILES, FILES_KEY, PARQUET_MEDIATYPE, SUMS_NAME
+from .layout import FILES_KEY, PARQUET_MEDIATYPE, SUMS_NAME, release_files
 from .verify import sha256_file
 
 # --------------------------------------------------------------------------- writing a release
@@ -69,7 +70,8 @@ def release_descriptor(
     previous: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The release descriptor: the source descriptor's metadata (in :data:`COPIED_KEYS` order),
-    ``created``, one resource per table file with its hash, rows, size and inline schema, and
+    ``created``, one resource per table file with its hash, rows, size and inline schema, the
+    release's other files by name (:func:`~conflictdata._release.layout.release_files`), and
     the Parquet writer that made the bytes; ``previous`` (see :func:`previous_link`) chains it
     to the release before it."""
     src = package.descriptor
@@ -105,31 +107,101 @@ def release_descriptor(
         )
         resources.append(res)
     desc["resources"] = resources
-    desc[FILES_KEY] = list(EXTRA_FILES)
+    desc[FILES_KEY] = release_files(out.name for out in outputs)
     desc["build"] = {"parquetWriter": writer}
     return desc
 
 
 def dump_json(doc: Any) -> str:
-    """JSON as every release file writes it: two-space indent, UTF-8 kept, one final newline."""
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    """JSON as every release file writes it: two-space indent, readable UTF-8 with every
+    invisible or controlling character escaped (:func:`~conflictdata._util.jsonio.dump_json`),
+    one final newline."""
+    return _dump_json(doc, indent=2) + "\n"
 
 
-def write_zip(folder: Path, names: list[str], target: Path, created: datetime) -> None:
-    """A reproducible zip of ``names`` in ``folder``: sorted, fixed times and permissions,
-    Parquet stored (already compressed), the rest deflated."""
-    stamp = max(created.timetuple()[:6], ZIP_MIN_TIME)
-    with zipfile.ZipFile(target, "w") as zf:
-        for name in sorted(names):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.create_system = 3
-            info.external_attr = (0o100644 & 0xFFFF) << 16
-            info.compress_type = (
-                zipfile.ZIP_STORED if name.endswith(".parquet") else zipfile.ZIP_DEFLATED
-            )
-            big = (folder / name).stat().st_size >= zipfile.ZIP64_LIMIT // 2
-            with open(folder / name, "rb") as src, zf.open(info, "w", force_zip64=big) as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+#: Files above this size are stored in the zip, not deflated (Parquet always is: it is
+#: compressed already). Deflating a large CSV copy runs at a few tens of MB/s, slower than
+#: the rest of a build; the Parquet files are the release's compact form.
+DEFLATE_MAX = 4 * 1024 * 1024
+
+
+class _HashingSink:
+    """A write-only file without ``tell``/``seek`` that hashes what passes through: zipfile
+    then writes each member's sizes after its data, so the archive is written and hashed in
+    one pass."""
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: Any) -> int:
+        self.sha256.update(data)
+        return int(self._target.write(data))
+
+    def flush(self) -> None:
+        self._target.flush()
+
+
+class ReleaseZip:
+    """A reproducible zip written one member at a time and hashed as it is written: fixed
+    times and permissions, every member under the folder ``root``, Parquet and files above
+    :data:`DEFLATE_MAX` stored, the rest deflated. :meth:`close` gives its SHA-256."""
+
+    def __init__(self, target: Path, created: datetime, root: str = "") -> None:
+        self._stamp = max(created.timetuple()[:6], ZIP_MIN_TIME)
+        self._prefix = f"{root}/" if root else ""
+        self._raw = open(target, "wb")  # noqa: SIM115 - closed by close()
+        self._sink = _HashingSink(self._raw)
+        self._zip = zipfile.ZipFile(self._sink, "w")  # type: ignore[call-overload]
+
+    def add(self, folder: Path, name: str) -> None:
+        """Append the file ``folder/name`` (``name``: a POSIX path) as ``<root>/<name>``."""
+        size = (folder / name).stat().st_size
+        info = zipfile.ZipInfo(self._prefix + name, date_time=self._stamp)
+        info.create_system = 3
+        info.external_attr = (0o100644 & 0xFFFF) << 16
+        stored = name.endswith(".parquet") or size > DEFLATE_MAX
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        big = size >= zipfile.ZIP64_LIMIT // 2
+        with open(folder / name, "rb") as src, self._zip.open(info, "w", force_zip64=big) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+
+    def sync(self) -> None:
+        """Flush what is written so far to disk (the rest is flushed with the finished file)."""
+        self._raw.flush()
+        os.fsync(self._raw.fileno())
+
+    def close(self) -> str:
+        """Finish the archive (its central directory) and return its SHA-256."""
+        try:
+            self._zip.close()
+        finally:
+            self._raw.close()
+        return self._sink.sha256.hexdigest()
+
+    def abandon(self) -> None:
+        """Close, finished or not (the caller deletes the file)."""
+        try:
+            self._zip.close()
+        except (OSError, ValueError):  # a failed write: the file is deleted anyway
+            pass
+        finally:
+            self._raw.close()
+
+
+def write_zip(
+    folder: Path, names: list[str], target: Path, created: datetime, root: str = ""
+) -> str:
+    """A reproducible zip of ``names`` (POSIX paths in ``folder``) in the order given, each
+    under the folder ``root`` (see :class:`ReleaseZip`); returns the zip's SHA-256."""
+    archive = ReleaseZip(target, created, root)
+    try:
+        for name in names:
+            archive.add(folder, name)
+    except BaseException:
+        archive.abandon()
+        raise
+    return archive.close()
 
 
 def fsync_file(path: Path) -> None:
@@ -138,12 +210,16 @@ def fsync_file(path: Path) -> None:
         os.fsync(f.fileno())
 
 
+def release_members(folder: Path) -> list[str]:
+    """Every file in release folder ``folder`` and its subfolders, as sorted POSIX paths."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
 def file_hashes(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
-    """SHA-256 of every file in ``folder`` by name; ``known`` ones (just written) not re-read."""
+    """SHA-256 of every file in ``folder`` (subfolders too) by POSIX path; ``known`` ones
+    (just written) not re-read."""
     known = known or {}
-    return {
-        p.name: known.get(p.name) or sha256_file(p) for p in sorted(folder.iterdir()) if p.is_file()
-    }
+    return {n: known.get(n) or sha256_file(folder / n) for n in release_members(folder)}
 
 
 def fsync_dir(folder: Path) -> None:
@@ -161,7 +237,8 @@ def fsync_dir(folder: Path) -> None:
 
 
 def write_sums(folder: Path, hashes: dict[str, str]) -> None:
-    """``folder/SHA256SUMS``: "<hex>  <name>" per file, sorted by name."""
+    """``folder/SHA256SUMS``: "<hex>  <path>" per file, sorted by path (``sha256sum -c``
+    checks it from the release folder)."""
     (folder / SUMS_NAME).write_text(
         "".join(f"{h}  {n}\n" for n, h in sorted(hashes.items())), encoding="utf-8", newline="\n"
     )

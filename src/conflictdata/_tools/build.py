@@ -4,14 +4,16 @@ changelog, checksums and one zip, renamed into place atomically and never overwr
 What makes the bytes reproducible: rows in primary key order (IDs such as evt-0001 by
 number), chunk boundaries on the writer's batch grid (the bytes of one contiguous chunk, without
 copying each column into one), one row group, fixed writer options, descriptor JSON in a fixed
-key order, ``created`` from SOURCE_DATE_EPOCH or the inputs' last git commit (never the wall
-clock), zip entries sorted with fixed timestamps and permissions. The Parquet footer names the
-writer (``created_by``, e.g. "parquet-cpp-arrow version 26.0.1"), so identical bytes need the
-same pyarrow version; the release descriptor records it.
+key order, ``created`` from SOURCE_DATE_EPOCH or the inputs' last git commit (the wall clock
+only when asked for, for inputs that differ from that commit), zip entries sorted with fixed
+timestamps and permissions. The Parquet footer names the writer (``created_by``, e.g.
+"parquet-cpp-arrow version 26.0.1"), so identical bytes need the same pyarrow version; the
+release descriptor records it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -21,6 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,42 +37,84 @@ from .._release.index import write_index
 from .._release.layout import (
     CHANGELOG_NAME,
     CHANGES_NAME,
+    CSV_DESCRIPTOR,
+    CSV_DIR,
     DESCRIPTOR_NAME,
     EXTRA_FILES,
     REPORT_NAME,
     SUMS_NAME,
     TMP_PREFIX,
     archive_name,
+    archive_root,
     check_version,
+    csv_name,
     is_release_dir,
     list_release_dirs,
     version_key,
 )
 from .._release.lock import publish_lock, remove_stale_temp
-from .._release.verify import sha256_file
+from .._release.verify import file_stamp, mark_verified, sha256_file
 from .._release.write import (
+    ReleaseZip,
     TableOutput,
     dump_json,
     file_hashes,
     fsync_dir,
     fsync_file,
     release_descriptor,
+    release_members,
     write_sums,
-    write_zip,
 )
 from .._tableschema.model import Package, TableSchema
 from .._tableschema.package import read_package
-from ..errors import BuildError, OutputError, ReleaseExistsError, ValidationError
+from .._util.text import visible
+from ..errors import (
+    BuildError,
+    MissingDependencyError,
+    OutputError,
+    ReleaseExistsError,
+    UncommittedInputsError,
+    ValidationError,
+)
 from .convert import convert_columns, read_csv_columns, write_parquet
 from .croissant import write_croissant
+from .csv_copy import csv_descriptor, write_csv
 from .diff import ReleaseDiff, diff_releases, write_changes
 from .report import write_report
 
 __all__ = [
+    "BUILD_NEEDS",
     "BuildResult",
+    "Created",
     "build_release",
+    "check_build_dependencies",
     "release_created",
 ]
+
+#: What a build imports beyond the core (pandas, pyarrow): the modules of the release's
+#: report.html, by the distribution that installs them; pyproject.toml's ``report`` extra
+#: lists the same (a test keeps them in step).
+BUILD_NEEDS = {
+    "altair": "altair",
+    "vl_convert": "vl-convert-python",
+    "markdown_it": "markdown-it-py",
+}
+#: The extra that installs :data:`BUILD_NEEDS`.
+BUILD_EXTRA = "report"
+
+
+def check_build_dependencies() -> None:
+    """Before any work: every module of :data:`BUILD_NEEDS` can be imported, else one
+    :class:`MissingDependencyError` naming all that are missing and the install command."""
+    import importlib.util
+
+    missing = [dist for mod, dist in BUILD_NEEDS.items() if importlib.util.find_spec(mod) is None]
+    if missing:
+        raise MissingDependencyError(
+            f"building a release needs {', '.join(missing)} (for its report.html), which "
+            f"{'is' if len(missing) == 1 else 'are'} not installed: "
+            f"pip install 'conflictdata[{BUILD_EXTRA}]'"
+        )
 
 
 @dataclass(frozen=True)
@@ -86,18 +131,28 @@ class BuildResult:
     diff: ReleaseDiff | None
     #: The validation the build ran (its warnings: it had no errors); None when not validated.
     report: Report | None = None
+    #: Where ``created`` came from (see :class:`Created`).
+    created_from: Created | None = None
 
     def summary(self) -> str:
         rows = sum(t.rows for t in self.tables)
+        stamped = ""
+        if self.created_from is not None and self.created_from.source == "build time":
+            dirty = self.created_from.uncommitted
+            stamped = (
+                f"; created {self.created} is this build's own time, because "
+                f"{', '.join(dirty)} {'differs' if len(dirty) == 1 else 'differ'} from the "
+                "last commit (--allow-dirty)"
+            )
         if self.status == "unchanged":
             return (
                 f"release {self.version} already exists at {self.path} with identical content: "
-                "nothing to do"
+                f"nothing to do{stamped}"
             )
         since = f"; changelog against {self.previous}" if self.previous else "; initial release"
         return (
             f"built release {self.version} at {self.path}: {len(self.tables)} tables, "
-            f"{rows} rows{since}"
+            f"{rows} rows{since}{stamped}"
         )
 
 
@@ -162,21 +217,86 @@ def _git_commit_time(root: Path, paths: list[Path]) -> int | None:
     return None
 
 
-def release_created(package: Package, inputs: list[Path]) -> datetime:
-    """The release timestamp: SOURCE_DATE_EPOCH, else the inputs' last git commit, else the
-    newest input file's modification time. Never the time of the build."""
+def _uncommitted(root: Path, paths: list[Path]) -> list[str] | None:
+    """The inputs that differ from the last commit (changed, staged, untracked or ignored),
+    as git names them; None outside a git work tree."""
+    try:
+        out = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(root),
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "--untracked-files=all",
+                "--ignored=matching",
+                "--",
+                *(str(p.resolve()) for p in paths),
+            ],
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    names: list[str] = []
+    entries = iter(out.stdout.split(b"\0"))
+    for entry in entries:
+        if len(entry) < 4:
+            continue
+        names.append(entry[3:].decode("utf-8", "replace"))
+        if entry[:1] in (b"R", b"C"):  # a rename's or copy's source path follows
+            next(entries, None)
+    return names
+
+
+@dataclass(frozen=True)
+class Created:
+    """A release's ``created`` time and where it came from: "SOURCE_DATE_EPOCH", "last
+    commit" (of the inputs), "file times" (outside git) or "build time" (inputs differ from
+    the last commit and the build was allowed to stamp its own time)."""
+
+    when: datetime
+    source: str
+    #: The inputs that differ from the last commit, as git names them.
+    uncommitted: tuple[str, ...] = ()
+
+
+def release_created(package: Package, inputs: list[Path], *, allow_dirty: bool = False) -> Created:
+    """The release timestamp: SOURCE_DATE_EPOCH, else the inputs' last git commit, else
+    (outside git) the newest input file's modification time. Inputs that differ from the last
+    commit have no commit time: that is an :class:`UncommittedInputsError` unless
+    ``allow_dirty``, which stamps the time of this build instead (and says so)."""
     env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if env:
         try:
-            return datetime.fromtimestamp(int(env), UTC)
+            return Created(datetime.fromtimestamp(int(env), UTC), "SOURCE_DATE_EPOCH")
         except (ValueError, OverflowError, OSError):
             raise BuildError(
                 f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {env!r}"
             ) from None
+    dirty = _uncommitted(package.root, [p for p in inputs if p.exists()])
+    if dirty:
+        shown = [visible(n) for n in dirty[:5]] + (
+            [f"{len(dirty) - 5} more"] if len(dirty) > 5 else []
+        )
+        if not allow_dirty:
+            raise UncommittedInputsError(
+                f"{', '.join(shown)} {'differs' if len(dirty) == 1 else 'differ'} from the "
+                "last commit, so the release date cannot come from it: commit, or set "
+                "SOURCE_DATE_EPOCH, or build with --allow-dirty to stamp this build's own time",
+                uncommitted=dirty,
+            )
+        now = datetime.now(UTC).replace(microsecond=0)
+        return Created(now, "build time", tuple(shown))
     ts = _git_commit_time(package.root, inputs)
-    if ts is None:  # missing inputs are the validator's to report
-        ts = int(max((p.stat().st_mtime for p in inputs if p.is_file()), default=0))
-    return datetime.fromtimestamp(ts, UTC)
+    if ts is not None:
+        return Created(datetime.fromtimestamp(ts, UTC), "last commit")
+    # outside git; missing inputs are the validator's to report
+    ts = int(max((p.stat().st_mtime for p in inputs if p.is_file()), default=0))
+    return Created(datetime.fromtimestamp(ts, UTC), "file times")
 
 
 def _iso(dt: datetime) -> str:
@@ -187,15 +307,22 @@ def _iso(dt: datetime) -> str:
 
 
 class _Writer:
-    """Converts tables to ``tmp/<table>.parquet`` as they come, from any thread; a BuildError
-    is kept for later, so that validation findings, when there are any, are what is reported."""
+    """Converts tables to ``tmp/<table>.parquet`` and their CSV copies to ``tmp/csv/`` as they
+    come, from any thread; a BuildError is kept for later, so that validation findings, when
+    there are any, are what is reported."""
 
     def __init__(self, tmp: Path, bar: _Progress) -> None:
         self.tmp = tmp
         self.bar = bar
+        # Flushing to disk waits on the disk, not the CPU: a thread of its own does it, so
+        # the validator's threads go on checking meanwhile.
+        self._syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build-sync")
+        self._syncs: list[Future[None]] = []
         self.outputs: dict[str, TableOutput] = {}
+        self.csv: dict[str, TableOutput] = {}
         self.errors: list[BuildError] = []
         self._lock = threading.Lock()
+        (tmp / CSV_DIR).mkdir(exist_ok=True)
 
     def __call__(self, schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> None:
         try:
@@ -208,11 +335,31 @@ class _Writer:
         name = f"{schema.name}.parquet"
         path = self.tmp / name
         write_parquet(arrow, schema, path, byte_order=byte_order)
-        fsync_file(path)
-        out = TableOutput(schema.name, name, arrow.num_rows, path.stat().st_size, sha256_file(path))
+        self._sync(path)
+        stamp = file_stamp(path)
+        out = TableOutput(schema.name, name, arrow.num_rows, stamp[0], sha256_file(path))
+        mark_verified(path, stamp)  # the diff against the previous release trusts this hash
+        csv_path = self.tmp / csv_name(schema.name)
+        size, digest = write_csv(arrow, schema, csv_path)
+        self._sync(csv_path)
+        copy = TableOutput(schema.name, csv_path.name, arrow.num_rows, size, digest)
         with self._lock:
             self.outputs[schema.name] = out
+            self.csv[schema.name] = copy
         self.bar.step(schema.name)
+
+    def _sync(self, path: Path) -> None:
+        future = self._syncer.submit(fsync_file, path)
+        with self._lock:
+            self._syncs.append(future)
+
+    def synced(self) -> None:
+        """Wait until every file written is on disk (an OSError of a flush is raised here)."""
+        for future in self._syncs:
+            future.result()
+
+    def close(self) -> None:
+        self._syncer.shutdown(wait=True)
 
     def results(self, tables: list[TableSchema]) -> list[TableOutput]:
         """The outputs in descriptor order; the first conversion error, if any."""
@@ -222,6 +369,60 @@ class _Writer:
         if missing:  # pragma: no cover - a table not read cleanly is a validation error
             raise BuildError(f"tables not converted: {', '.join(missing)}")
         return [self.outputs[t.name] for t in tables]
+
+    def hashes(self) -> dict[str, str]:
+        """SHA-256 of every file written so far, by its path in the release folder."""
+        known = {o.path: o.sha256 for o in self.outputs.values()}
+        known.update({csv_name(n): o.sha256 for n, o in self.csv.items()})
+        return known
+
+
+class _Archive:
+    """The release zip, begun in a background thread with the tables (Parquet and the CSV
+    copy: nearly all of its bytes) while the descriptor, changelog, report and Croissant
+    metadata are made, then finished with those. Members go in a fixed order, the tables
+    first, each group by name. Written beside the work folder until finished, so it is never
+    one of the files it lists."""
+
+    def __init__(self, tmp: Path, version: str, created: datetime, tables: list[str]) -> None:
+        self.tmp = tmp
+        self.path = tmp.parent / f"{tmp.name}.zip"
+        self.target = tmp / archive_name(version)
+        self.tables = sorted(tables)
+        self._zip = ReleaseZip(self.path, created, archive_root(version))
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="release-zip", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for name in self.tables:
+                if self._stop.is_set():
+                    return
+                self._zip.add(self.tmp, name)
+            self._zip.sync()  # the bulk on disk now, not when the release is renamed into place
+        except BaseException as exc:  # re-raised by finish()
+            self._error = exc
+
+    def finish(self, rest: list[str]) -> str:
+        """Add ``rest`` (the derived files) after the tables; move the zip into the work
+        folder; its SHA-256."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        for name in sorted(rest):
+            self._zip.add(self.tmp, name)
+        digest = self._zip.close()
+        os.replace(self.path, self.target)
+        return digest
+
+    def discard(self) -> None:
+        """Stop, and delete what was written."""
+        self._stop.set()
+        self._thread.join()
+        self._zip.abandon()
+        self.path.unlink(missing_ok=True)
 
 
 def _validate_and_convert(descriptor: Path, writer: _Writer) -> Report:
@@ -257,16 +458,21 @@ def build_release(
     *,
     validate: bool = True,
     progress: bool | None = None,
+    allow_dirty: bool = False,
 ) -> BuildResult:
     """Build the release named by ``descriptor``'s version into ``out/<version>``.
 
-    Validates first: nothing is published unless validation passes (ValidationError,
-    with the report, otherwise). To keep a build close to the time of validation alone, each CSV is parsed
-    once, by the validator, and each table converted from those string columns into a
-    hidden temporary folder as soon as it is read; that folder is deleted unless
-    validation passes. Refuses IDs that disappeared since the
-    previous release without a tombstone (BuildError); a release of the same version that
-    exists is left alone when identical and is a ReleaseExistsError otherwise.
+    First, before any work, what it needs (:func:`check_build_dependencies`, a
+    MissingDependencyError) and its date (:func:`release_created`: inputs that differ from
+    the last commit are an UncommittedInputsError unless SOURCE_DATE_EPOCH is set or
+    ``allow_dirty``). Validates next: nothing is published unless validation passes
+    (ValidationError, with the report, otherwise). To keep a build close to the time of
+    validation alone, each CSV is parsed once, by the validator, and each table converted
+    from those string columns (to Parquet and to its CSV copy) into a hidden temporary folder
+    as soon as it is read; that folder is deleted unless validation passes. Refuses IDs that
+    disappeared since the previous release without a tombstone (BuildError); a release of the
+    same version that exists is left alone when identical and is a ReleaseExistsError
+    otherwise.
 
     Publishing (the rename into place and the index, rebuilt from the release folders) holds
     the output folder's lock (:func:`~conflictdata._release.lock.publish_lock`), which also
@@ -275,18 +481,21 @@ def build_release(
     nothing published and no temporary file left.
     """
     started = time.time()
+    check_build_dependencies()
     descriptor = Path(descriptor)
     package = read_package(descriptor)
     version = check_version(package.descriptor.get("version"), f"{descriptor}: 'version'")
     tables = list(package.tables.values())
     inputs = [descriptor] + [package.root / t.path for t in tables]
     inputs += [package.root / t.schema_path for t in tables if t.schema_path]
-    created_dt = release_created(package, inputs)
+    stamp = release_created(package, inputs, allow_dirty=allow_dirty)
+    created_dt = stamp.when
     created = _iso(created_dt)
     out = Path(out)
 
     bar = _Progress(total=len(tables) + 4, enabled=progress)
     tmp: Path | None = None
+    writer: _Writer | None = None
     created_out = False
     ok = False
     try:
@@ -306,15 +515,22 @@ def build_release(
             for t in tables:
                 writer.write(t, *convert_columns(t, read_csv_columns(t, package.root / t.path)))
         outputs = writer.results(tables)
+        copies = [writer.csv[t.name] for t in tables]
+        (tmp / CSV_DESCRIPTOR).write_text(
+            dump_json(csv_descriptor(package, created, copies)),
+            encoding="utf-8",
+            newline="\n",
+        )
         described = functools.partial(_describe, tmp, package, outputs, created)
-        hashes = {o.path: o.sha256 for o in outputs}
+        hashes = writer.hashes()
+        archive = functools.partial(_Archive, tmp, version, created_dt, sorted(hashes))
         previous = _previous_release(out, version)
-        diff, archive_sha = _seal(tmp, version, previous, created_dt, bar, hashes, described)
+        diff, archive_sha = _seal(tmp, previous, bar, hashes, described, archive())
         with publish_lock(out):
             remove_stale_temp(out, started)
             now = _previous_release(out, version)
             if now != previous:  # another build published an older release meanwhile
-                diff, archive_sha = _seal(tmp, version, now, created_dt, bar, hashes, described)
+                diff, archive_sha = _seal(tmp, now, bar, hashes, described, archive())
             result = BuildResult(
                 version=version,
                 path=out / version,
@@ -325,7 +541,9 @@ def build_release(
                 previous=diff.old_version,
                 diff=diff,
                 report=report,
+                created_from=stamp,
             )
+            writer.synced()
             result = _publish(tmp, out, result, set(hashes))
             try:
                 write_index(out, package.name or "conflictdata", {version: archive_sha})
@@ -341,13 +559,13 @@ def build_release(
             f"cannot write release {version} to {out}: {_one_line(exc)}; nothing was published"
         ) from None
     finally:
+        if writer is not None:
+            writer.close()
         if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
         if not ok and created_out:  # a failed first build leaves no folder behind
-            try:
+            with contextlib.suppress(OSError):
                 out.rmdir()
-            except OSError:
-                pass
         bar.close()
 
 
@@ -362,43 +580,45 @@ def _describe(
 
 def _seal(
     tmp: Path,
-    version: str,
     previous: Path | None,
-    created_dt: datetime,
     bar: _Progress,
     known: dict[str, str],
     describe: Callable[[Path | None], None],
+    archive: _Archive,
 ) -> tuple[ReleaseDiff, str]:
     """Descriptor (``describe``, chained to ``previous``), changelog and the other extra files
-    against ``previous``, checksums and zip in ``tmp`` (replacing any from an earlier call);
-    the diff and the zip's SHA-256. ``known``: hashes of files just written."""
-    zip_path = tmp / archive_name(version)
-    for name in (DESCRIPTOR_NAME, *EXTRA_FILES, SUMS_NAME, zip_path.name):
-        (tmp / name).unlink(missing_ok=True)
-    describe(previous)
-    diff = diff_releases(previous, tmp)
-    deleted = diff.deleted
-    if deleted:
-        listed = "; ".join(
-            f"{table}: {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''} ({len(ids)})"
-            for table, ids in deleted.items()
-        )
-        raise BuildError(
-            f"IDs of release {diff.old_version} are missing from {version} without a tombstone "
-            f"({listed}). IDs are forever: put the rows back, with record_status 'retracted' "
-            "(or 'superseded' and superseded_by) instead of deleting them."
-        )
-    _write_extras(tmp, diff)
-    bar.step("changelog")
-
-    write_sums(tmp, file_hashes(tmp, known))
-    members = sorted(p.name for p in tmp.iterdir())
-    write_zip(tmp, members, zip_path, created_dt)
+    against ``previous``, checksums, and the zip ``archive`` (begun with the tables) finished
+    in ``tmp``, replacing any from an earlier call; the diff and the zip's SHA-256.
+    ``known``: hashes of files just written."""
+    try:
+        for name in (DESCRIPTOR_NAME, *EXTRA_FILES, SUMS_NAME, archive.target.name):
+            (tmp / name).unlink(missing_ok=True)
+        describe(previous)
+        diff = diff_releases(previous, tmp)
+        deleted = diff.deleted
+        if deleted:
+            listed = "; ".join(
+                f"{table}: {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''} ({len(ids)})"
+                for table, ids in deleted.items()
+            )
+            raise BuildError(
+                f"IDs of release {diff.old_version} are missing from {diff.new_version} "
+                f"without a tombstone ({listed}). IDs are forever: put the rows back, with "
+                "record_status 'retracted' (or 'superseded' and superseded_by) instead of "
+                "deleting them."
+            )
+        _write_extras(tmp, diff, known)
+        bar.step("changelog")
+        write_sums(tmp, file_hashes(tmp, known))
+        digest = archive.finish([n for n in release_members(tmp) if n not in archive.tables])
+    except BaseException:
+        archive.discard()
+        raise
     bar.step("archive")
-    return diff, sha256_file(zip_path)
+    return diff, digest
 
 
-def _write_extras(tmp: Path, diff: ReleaseDiff) -> None:
+def _write_extras(tmp: Path, diff: ReleaseDiff, known: dict[str, str]) -> None:
     """The release's derived files (:data:`EXTRA_FILES`), in order: the changelog and the
     change feed (one diff, two renderings), the report, which shows the changelog, then the
     Croissant metadata, which describes and hashes all of them."""
@@ -407,7 +627,7 @@ def _write_extras(tmp: Path, diff: ReleaseDiff) -> None:
     write_changes(diff, tmp / CHANGES_NAME)
     # the release has no SHA256SUMS yet: the report is given the changelog it cannot verify
     write_report(tmp, tmp / REPORT_NAME, changelog=changelog)
-    write_croissant(tmp)
+    write_croissant(tmp, known)
 
 
 def _publish(tmp: Path, out: Path, result: BuildResult, synced: set[str]) -> BuildResult:
@@ -415,9 +635,9 @@ def _publish(tmp: Path, out: Path, result: BuildResult, synced: set[str]) -> Bui
     target = result.path
     if target.exists() or target.is_symlink():
         return _compare_existing(tmp, target, result)
-    for p in tmp.iterdir():  # the Parquet files were synced as they were written
-        if p.name not in synced:
-            fsync_file(p)
+    for name in release_members(tmp):  # the tables were synced as they were written
+        if name not in synced:
+            fsync_file(tmp / name)
     os.chmod(tmp, 0o755)
     try:
         os.rename(tmp, target)

@@ -27,6 +27,7 @@ from .._release.layout import (
     CHANGELOG_NAME,
     CHANGES_NAME,
     CROISSANT_NAME,
+    CSV_DESCRIPTOR,
     DESCRIPTOR_NAME,
     SUMS_NAME,
     archive_name,
@@ -123,6 +124,7 @@ _ABOUT = {
     DESCRIPTOR_NAME: "Frictionless Data Package descriptor: tables, Table Schemas, rows, SHA-256.",
     CHANGELOG_NAME: "Rows added, removed and changed per table since the previous release.",
     CHANGES_NAME: "The change feed: one row per changed cell or row since the previous release.",
+    CSV_DESCRIPTOR: "Frictionless Data Package descriptor of the CSV copy of every table.",
 }
 #: Not described: the metadata itself, the checksum list, and the zip that holds them all.
 _SKIPPED = (CROISSANT_NAME, SUMS_NAME)
@@ -238,8 +240,11 @@ def _table_path(res: Any, i: int) -> str:
     return path
 
 
-def _table_file(folder: Path, res: dict[str, Any], i: int) -> tuple[str, str, int]:
-    """The resource's file name, its verified SHA-256 and its size."""
+def _table_file(
+    folder: Path, res: dict[str, Any], i: int, known: dict[str, str]
+) -> tuple[str, str, int]:
+    """The resource's file name, its verified SHA-256 and its size (``known``: hashes of
+    files just written, not read again)."""
     path = _table_path(res, i)
     m = _SHA256.fullmatch(str(res.get("hash", "")))
     if m is None:
@@ -249,7 +254,7 @@ def _table_file(folder: Path, res: dict[str, Any], i: int) -> tuple[str, str, in
     target = folder / path
     if not target.is_file() or target.is_symlink():
         raise DescriptorError(f"release {folder}: table file {path} is missing")
-    actual = sha256_file(target)
+    actual = known.get(path) or sha256_file(target)
     if actual != m.group(1):
         raise DescriptorError(
             f"release {folder}: {path} has SHA-256 {actual}, its descriptor says {m.group(1)}"
@@ -257,18 +262,25 @@ def _table_file(folder: Path, res: dict[str, Any], i: int) -> tuple[str, str, in
     return path, actual, target.stat().st_size
 
 
-def _other_file(folder: Path, path: Path) -> dict[str, Any]:
-    """A FileObject for a release file that is not a table: descriptor, changelog, …"""
+def _other_file(folder: Path, name: str, known: dict[str, str]) -> dict[str, Any]:
+    """A FileObject for a release file that is not a table: descriptor, changelog, the CSV
+    copy (``name``: its POSIX path in the folder, at most one subfolder deep)…"""
+    path = folder / name
     fmt = _FORMATS.get(path.suffix)
-    plain = _FILE_NAME.fullmatch(path.name) and path.is_file() and not path.is_symlink()
+    parts = name.split("/")
+    plain = (
+        len(parts) <= 2
+        and all(_FILE_NAME.fullmatch(p) for p in parts)
+        and path.is_file()
+        and not path.is_symlink()
+    )
     if fmt is None or not plain:
         raise DescriptorError(
-            f"release {folder}: {path.name[:80]!r} is not a file Croissant metadata can describe "
+            f"release {folder}: {name[:80]!r} is not a file Croissant metadata can describe "
             f"(a plain file ending in {', '.join(sorted(_FORMATS))})"
         )
-    return _file_object(
-        path.name, sha256_file(path), path.stat().st_size, fmt, _ABOUT.get(path.name)
-    )
+    digest = known.get(name) or sha256_file(path)
+    return _file_object(name, digest, path.stat().st_size, fmt, _ABOUT.get(name))
 
 
 def _check_sums(folder: Path, hashes: dict[str, str]) -> None:
@@ -288,11 +300,15 @@ def _check_sums(folder: Path, hashes: dict[str, str]) -> None:
             )
 
 
-def croissant_metadata(release_dir: Path | str) -> dict[str, Any]:
+def croissant_metadata(
+    release_dir: Path | str, known: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The Croissant 1.1 metadata of the release folder ``release_dir``, as a JSON-LD dict.
 
     Raises :class:`DescriptorError` when the descriptor is malformed, names a file outside the
     folder, or a file's bytes differ from the SHA-256 its descriptor (or SHA256SUMS) records.
+    ``known``: SHA-256 by file path of files the caller just wrote (a build), taken instead
+    of reading them again.
     """
     folder = Path(release_dir)
     desc = read_release_descriptor(folder)
@@ -313,7 +329,7 @@ def croissant_metadata(release_dir: Path | str) -> dict[str, Any]:
         table = package.tables[res["name"]]
         if any(d["name"] == res.get("path") for d in distribution):
             raise DescriptorError(f"release descriptor: two tables have the path {res['path']}")
-        path, digest, size = _table_file(folder, res, i)
+        path, digest, size = _table_file(folder, res, i, known or {})
         rows = res.get("rows")
         about = table.description or table.title
         if isinstance(rows, int) and not isinstance(rows, bool):
@@ -331,12 +347,15 @@ def croissant_metadata(release_dir: Path | str) -> dict[str, Any]:
             record_set["key"] = [{"@id": field_id(table.name, k)} for k in table.primary_key]
         record_sets.append(record_set)
     tables = {d["name"] for d in distribution}
+    members = sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if not p.is_dir() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
     others = [
-        _other_file(folder, p)
-        for p in sorted(folder.iterdir(), key=lambda p: p.name)
-        if p.name not in tables
-        and p.name not in (*_SKIPPED, archive_name(version))
-        and not p.name.startswith(".")
+        _other_file(folder, name, known or {})
+        for name in members
+        if name not in tables and name not in (*_SKIPPED, archive_name(version))
     ]
     distribution = (
         [o for o in others if o["name"] == DESCRIPTOR_NAME]
@@ -389,13 +408,13 @@ def dumps_croissant(doc: dict[str, Any]) -> str:
     return dump_json(_ordered(doc), indent=2) + "\n"
 
 
-def croissant_json(release_dir: Path | str) -> str:
+def croissant_json(release_dir: Path | str, known: dict[str, str] | None = None) -> str:
     """The text of ``croissant.json`` for the release folder ``release_dir``."""
-    return dumps_croissant(croissant_metadata(release_dir))
+    return dumps_croissant(croissant_metadata(release_dir, known))
 
 
-def write_croissant(release_dir: Path | str) -> Path:
+def write_croissant(release_dir: Path | str, known: dict[str, str] | None = None) -> Path:
     """Write ``croissant.json`` into the release folder (atomically) and return its path."""
     path = Path(release_dir) / CROISSANT_NAME
-    write_text_atomic(path, croissant_json(release_dir))
+    write_text_atomic(path, croissant_json(release_dir, known))
     return path

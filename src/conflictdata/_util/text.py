@@ -100,8 +100,9 @@ def md_text(text: str) -> str:
 
 def md_code(text: str) -> str:
     """``text`` as one markdown code span whose fence is longer than any run of backticks in
-    it, so nothing in it can close the span (and no HTML in it is live)."""
-    shown = visible(text)
+    it, so nothing in it can close the span (and no HTML in it is live); a ``##[`` in it
+    shows its bracket escaped, as :func:`safe_line` does."""
+    shown = _COMMAND_V1.sub(r"##\\x5b", visible(text))
     runs = [len(r) for r in re.findall(r"`+", shown)]
     fence = "`" * (max(runs, default=0) + 1)
     pad = " " if shown.startswith("`") or shown.endswith("`") or not shown.strip() else ""
