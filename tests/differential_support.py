@@ -39,6 +39,7 @@ __all__ = [
     "SWITCHES",
     "TYPES",
     "comparable",
+    "metadata_view",
     "expected_unmatched",
     "frictionless_key",
     "our_key",
@@ -181,6 +182,8 @@ LABEL_CODES = frozenset({"E110", "E111", "E112", "E113", "E125"})
 #: Frictionless error types compared at the resource (no row, no field).
 RESOURCE_TYPES = frozenset(
     {
+        "resource-error",
+        "format-error",
         "scheme-error",
         "source-error",
         "encoding-error",
@@ -189,8 +192,23 @@ RESOURCE_TYPES = frozenset(
         "hash-count",
     }
 )
+#: frictionless' metadata error types: it reports them for the descriptor before it reads
+#: any table, and then validates no table (ours: E001-E006, and every table still validated).
+METADATA_TYPES = frozenset(
+    {
+        "package-error",
+        "resource-error",
+        "dialect-error",
+        "control-error",
+        "schema-error",
+        "field-error",
+    }
+)
 #: Row-level classes compared without a field (frictionless gives none, or one per cell).
 ROW_ONLY = frozenset({"primary-key", "foreign-key", "blank-row", "extra-cell", "missing-cell"})
+
+#: Our codes frictionless reports for the whole package, not a table (its metadata errors)
+_REPORT_LEVEL = frozenset({"E001", "E002", "E003", "E004", "E005", "E006"})
 
 _CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)"')
 
@@ -915,10 +933,9 @@ class Outcome:
 def run_ours(descriptor: Path, max_per_rule: int = 1000) -> Outcome:
     """Our validator under policy "spec", reduced to (resource, row, field, class).
     ``max_per_rule``: the validator's cap on findings listed per (table, code, field)."""
-    from conflictdata._tableschema.package import read_package
     from conflictdata._validation.run import validate
 
-    report = validate(read_package(descriptor), policy="spec", max_per_rule=max_per_rule)
+    report = validate(descriptor, policy="spec", max_per_rule=max_per_rule)
     keys: set[Key] = set()
     unmatched: list[Finding] = []
     for f in report.findings:
@@ -932,12 +949,25 @@ def run_ours(descriptor: Path, max_per_rule: int = 1000) -> Outcome:
     return Outcome(report.valid, keys, unmatched, matched_valid=report.errors == len(unmatched))
 
 
+def metadata_view(ours: set[Key], theirs: set[Key]) -> tuple[set[Key], set[Key]]:
+    """The two answers as they are compared. When frictionless reports a metadata error it
+    validates no table, while ours reports the same errors and still validates every table
+    they leave whole: then only the metadata errors are compared (with the verdict, which
+    both give as invalid). Otherwise every key is."""
+    if not any(k[0] == "<package>" and k[3] in METADATA_TYPES for k in theirs):
+        return ours, theirs
+    return {k for k in ours if k[0] == "<package>"}, {k for k in theirs if k[0] == "<package>"}
+
+
 def our_key(code: str, table: str | None, row: int | None, fld: str | None) -> Key | None:
     """One error finding of ours as a frictionless key (None: the code has no counterpart).
-    Shared by :func:`run_ours` and the whole-process comparison (tests/peer_support.py)."""
+    Shared by :func:`run_ours` and the whole-process comparison (tests/peer_support.py).
+    The descriptor's metadata errors (E001-E006) are frictionless' report-level errors."""
     classes = code_classes(code)
     if not classes:
         return None
+    if code in _REPORT_LEVEL:
+        return ("<package>", None, None, classes[0])
     res = table or "<package>"
     if classes[0] in RESOURCE_TYPES or classes == ("label",):
         return (res, None, None, classes[0])
@@ -1501,3 +1531,198 @@ def update_doc(path: Path) -> None:
 
 if __name__ == "__main__":  # .venv/bin/python tests/differential_support.py
     update_doc(Path(__file__).resolve().parent.parent / "docs" / "frictionless.md")
+
+
+# -- descriptors: the metadata frictionless checks before any table ---------------------------
+
+#: Data of the two tables every drawn descriptor names (valid for their base schemas).
+META_FILES = {"p.csv": "k,v\n1,x\n2,y\n", "t.csv": "a,b\n1,x\n2,y\n"}
+
+_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+
+#: Changes a descriptor may get, each what a real package might hold (a wrong type, a key
+#: misplaced, a licence without a name, a key the specs do not define): per level, values
+#: that set one key (None: the key removed).
+META_PACKAGE: dict[str, list[Any]] = {
+    "name": ["pkg-1", "Pkg", "a b", 5, "x.y/z"],
+    "title": ["T", 5, ["t"], {"en": "T"}],
+    "description": ["d", 5],
+    "version": ["1.0", 1],
+    "homepage": ["https://x.org", 5],
+    "created": ["2020-01-01T00:00:00Z", "2020-01-01", "yesterday", 5],
+    "licenses": [
+        [{"name": "CC0-1.0"}],
+        [{"id": "CC0-1.0", "title": "CC0"}],
+        [{"path": "https://x.org/l", "title": 5}],
+        "CC0-1.0",
+        [5],
+        [],
+    ],
+    "sources": [[{"title": "s", "email": "a@b.org"}], [{"title": "s", "email": "nope"}], {}],
+    "contributors": [[{"title": "c", "role": "author"}], [{"title": 5}], [{"email": "x"}]],
+    "keywords": [["a", "b"], "a", [1]],
+    "image": ["i.png", 5],
+    "profile": ["data-package", "tabular-data-package"],
+    "missingValues": [["", "NA"]],
+    "fields": [[]],
+    "format": ["csv"],
+    "encoding": ["utf-8"],
+    "dialect": [{}],
+    "schema": [{"fields": []}],
+    "primaryKey": ["a"],
+    "$schema": [_V2],
+    "x-custom": [1, {"a": [1]}],
+}
+META_RESOURCE: dict[str, list[Any]] = {
+    "name": [None, "T", "a b", 5, "p", "t.v2"],
+    "title": ["T", 5],
+    "licenses": [[{"name": "x"}], [{"id": "x"}]],
+    "sources": [[{"email": "bad"}]],
+    "bytes": [5, "12", 1.0, True, 0],
+    "hash": [5, "md5:x", "sha1:ab"],
+    "encoding": [5, "utf-8"],
+    "format": [5, "csv"],
+    "mediatype": [5, "text/csv", "application/weird"],
+    "profile": ["tabular-data-resource", "data-resource"],
+    "missingValues": [[""]],
+    "dialect": [
+        [],
+        {"header": "yes"},
+        {"delimiter": 5},
+        {"delimiter": ","},
+        {"headerRows": 1},
+        {"doubleQuote": "no"},
+        {"csvddfVersion": 1.2, "nullSequence": "NA", "x": 1},
+    ],
+    "data": [[["a"], [1]]],
+    "type": ["table", "file", "foo"],
+    "schema": [None, 5, []],
+    "pathType": ["local"],
+    "mimetype": ["text/csv"],
+    "dpp:streaming": [True],
+    "primaryKeys": [["a"]],
+    "periodicity": ["monthly"],
+}
+META_SCHEMA: dict[str, list[Any]] = {
+    "fields": [None, [], "a", [{"name": "a"}, {"name": "a"}]],
+    "primaryKey": ["a", "zz", 5, ["a", "zz"], []],
+    "foreignKeys": [
+        [{"fields": "a", "reference": {"resource": "p", "fields": "k"}}],
+        [{"fields": "a", "reference": {"resource": "p"}}],
+        [{"fields": "a", "reference": {"resource": "p", "fields": None}}],
+        [{"fields": ["a", "b"], "reference": {"resource": "p", "fields": "k"}}],
+        [{"fields": "zz", "reference": {"resource": "p", "fields": "k"}}],
+        [{"fields": "a", "reference": {"resource": "nope", "fields": "k"}}],
+        [{"fields": "a", "reference": 5}],
+        "x",
+    ],
+    "missingValues": ["", [1], ["", "NA"], [{"value": "NA"}]],
+    "fieldsMatch": ["foo"],
+    "name": ["X"],
+    "primaryKeys": [["a"]],
+    "title": [5],
+}
+META_FIELD: dict[str, list[Any]] = {
+    "name": [None, 5, "b", ""],
+    "type": ["foo", 5, None, "number", "string", "year"],
+    "title": [5, "t"],
+    "description": [["d"]],
+    "format": [5, "foo", "default", "email"],
+    "constraints": [
+        5,
+        {"foo": 1},
+        {"minimum": 1},
+        {"pattern": "[0-9]+"},
+        {"required": "yes"},
+        {"minLength": 1.5},
+        {"minLength": 1.0},
+        {"enum": "x"},
+        {"exclusiveMinimum": 0},
+        {"unique": True},
+    ],
+    "required": [True],
+    "example": ["x", "1", 1, ""],
+    "bareNumber": ["x", False],
+    "rdfType": [5],
+    "unit": ["m"],
+    "dimension": ["x"],
+    "primarykey": [True],
+    "pattern": ["[0-9]+"],
+}
+
+
+def _meta_base() -> dict[str, Any]:
+    return {
+        "name": "meta",
+        "resources": [
+            {
+                "name": "p",
+                "path": "p.csv",
+                "schema": {
+                    "fields": [{"name": "k", "type": "integer"}, {"name": "v", "type": "string"}],
+                    "primaryKey": ["k"],
+                },
+            },
+            {
+                "name": "t",
+                "path": "t.csv",
+                "schema": {
+                    "fields": [{"name": "a", "type": "integer"}, {"name": "b", "type": "string"}]
+                },
+            },
+        ],
+    }
+
+
+def _meta_set(d: dict[str, Any], key: str, value: Any) -> None:
+    if value is None and key not in ("name", "type", "schema", "fields"):
+        d.pop(key, None)
+    elif value is None:
+        d.pop(key, None)
+    else:
+        d[key] = value
+
+
+@st.composite
+def descriptors(draw: Any) -> tuple[dict[str, Any], list[str]]:
+    """A descriptor of two small valid tables with 1 to 3 metadata changes drawn from
+    :data:`META_PACKAGE`, :data:`META_RESOURCE`, :data:`META_SCHEMA` and :data:`META_FIELD`
+    (in resource ``t`` or ``p``, its first field or its second), and what was changed."""
+    d = _meta_base()
+    changes = []
+    for _ in range(draw(st.integers(1, 3))):
+        level = draw(st.sampled_from(["package", "resource", "schema", "field"]))
+        table = d["resources"][draw(st.integers(0, 1))]
+        pool = {"package": META_PACKAGE, "resource": META_RESOURCE}.get(level)
+        pool = pool or (META_SCHEMA if level == "schema" else META_FIELD)
+        key = draw(st.sampled_from(sorted(pool)))
+        value = draw(st.sampled_from(pool[key]))
+        if level == "package":
+            target = d
+        elif level == "resource":
+            target = table
+        else:
+            schema = table.get("schema")
+            if not isinstance(schema, dict):
+                continue
+            target = schema
+            if level == "field":
+                fields = schema.get("fields")
+                if not isinstance(fields, list) or not fields or not isinstance(fields[0], dict):
+                    continue
+                target = fields[draw(st.integers(0, len(fields) - 1))]
+                if not isinstance(target, dict):
+                    continue
+        _meta_set(target, key, json.loads(json.dumps(value)))
+        changes.append(f"{level}.{key}={value!r}")
+    return d, changes
+
+
+def write_descriptor(d: dict[str, Any], root: Path) -> Path:
+    """The descriptor and its two tables' files under ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in META_FILES.items():
+        (root / name).write_text(text, encoding="utf-8")
+    path = root / "datapackage.json"
+    path.write_text(json.dumps(d), encoding="utf-8")
+    return path

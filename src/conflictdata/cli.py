@@ -201,7 +201,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from ._tools.against import release_to_compare
     from ._validation.run import validate
 
-    package = read_package(args.descriptor)
+    package = read_package(args.descriptor, lenient=True)
     try:
         compared = release_to_compare(package, args.against, _releases(args, "validate"))
     except DescriptorError:

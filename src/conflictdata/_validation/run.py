@@ -4,8 +4,10 @@ located by path:line:column.
 Layers (see docs/findings.md for every code): 1 the file (:mod:`.files`), 2 each field
 (:mod:`.._checks.fields`), 3 each row (:mod:`.._checks.rows`), 4 across tables
 (:mod:`.._checks.relations`, and with ``sources_dir`` :mod:`.provenance`), 5 lints
-(:mod:`.lints`). Everything about the data is a finding; only a descriptor or schema that cannot be read raises
-:class:`~conflictdata.errors.DescriptorError`.
+(:mod:`.lints`). Layer 0 is the descriptor itself (:mod:`.descriptor`): its metadata errors, as frictionless 5
+finds them, are findings too, and every resource they leave whole is still validated. Only a
+descriptor that cannot be read at all (not JSON, a path outside the package) or a feature
+this validator does not read raises :class:`~conflictdata.errors.DescriptorError`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from .._tableschema.model import POLICIES, Package, TableSchema
 from .._tableschema.package import read_package
 from ..errors import DescriptorError
 from .causes import link_causes
+from .descriptor import check_descriptor_findings
 from .files import load_table
 from .habits import with_habit_hints
 from .identity import check_released_ids, next_free_id
@@ -81,7 +84,7 @@ def validate(
     :func:`conflictdata._tools.against.release_to_compare`).
     """
     t0 = time.perf_counter()
-    pkg = descriptor if isinstance(descriptor, Package) else read_package(descriptor)
+    pkg = descriptor if isinstance(descriptor, Package) else read_package(descriptor, lenient=True)
     if against is not None and not Path(against).is_dir():
         raise DescriptorError(f"--against {against} is not a release folder")
     if sources_dir is not None and not Path(sources_dir).is_dir():
@@ -90,6 +93,7 @@ def validate(
     if policy not in POLICIES:
         raise DescriptorError(f"policy {policy!r} is not one of {', '.join(POLICIES)}")
     out = Collector(max_per_rule, strict=policy == "strict")
+    check_descriptor_findings(pkg, out)
 
     def one_table(ts: TableSchema) -> TableData:
         td = TableData(schema=ts, path=rel_path(ts))
