@@ -56,6 +56,9 @@ class TableData:
     present: dict[str, np.ndarray] = field(default_factory=dict)
     typed: dict[str, pa.Array] = field(default_factory=dict)
     ymd: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    #: field -> each value's length where the type counts it (an object's keys, an array's
+    #: items; see :attr:`.._types.spec.Read.lengths`)
+    lengths: dict[str, np.ndarray] = field(default_factory=dict)
     keys: pa.ChunkedArray | pa.Array | None = None
     #: foreign key -> index of each row's referenced row (null: empty or not found)
     fk_index: dict[Any, pa.Array | pa.ChunkedArray] = field(default_factory=dict)

@@ -42,6 +42,10 @@ BOUND_KEYS = {
 }
 
 
+#: why an object or an array cannot be a key
+_UNHASHABLE = "frictionless cannot compare such values as keys (it stops with a TypeError)"
+
+
 def as_names(value: Any, where: str, key: str) -> tuple[str, ...]:
     """A field name or a non-empty list of them (primaryKey, foreign key fields)."""
     if isinstance(value, str) and value:
@@ -179,6 +183,8 @@ def read_field(
     for k in c:
         if k not in cls.constraints and k in CONSTRAINTS:
             raise at.refuse(f"constraints.{k}", c[k], f"not read for type {cls.name!r}")
+    if c.get("unique") and not cls.keyable:
+        raise at.refuse("constraints.unique", True, _UNHASHABLE)
     for k in ("required", "unique"):
         if k in c and not isinstance(c[k], bool):
             raise DescriptorError(

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 SUPPORTED_TYPES = tuple(TYPES)
 
 #: Table Schema types this validator refuses (named, so the refusal says so)
-REFUSED_TYPES = ("geopoint", "geojson", "object", "array", "duration", "list")
+REFUSED_TYPES = ("geojson", "list")
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,17 @@ def table_schema_from_dict(
             raise DescriptorError(f"{w}: field {short_repr(missing[0])} is not a field")
         fks.append(ForeignKey(fields=own, resource=resource or name, reference_fields=other))
     by_name = {f.name: f for f in fields}
+    for key, names_ in (("primaryKey", pk), *(("foreignKeys", fk.fields) for fk in fks)):
+        for n in names_:
+            if not by_name[n].value_type.keyable:
+                raise UnsupportedFeatureError(
+                    key,
+                    n,
+                    resource=name,
+                    field=n,
+                    why=f"a {by_name[n].type} field: frictionless cannot compare such values "
+                    "as keys (it stops with a TypeError)",
+                )
     row_rules = read_row_rules(list_of_objects(schema, "rowChecks", where), by_name, where)
     relation_rules = read_relation_rules(
         list_of_objects(schema, "relationChecks", where), by_name, fks, where
