@@ -256,6 +256,10 @@ class Kind:
     #: format="email")``)
     type: str | None = None
     format: str | None = None
+    #: its values can be keys (an object or an array cannot: frictionless cannot hash it)
+    keyable: bool = True
+    #: what minLength and maxLength count in a value (its characters, or its items)
+    length: Callable[[str], int] = len
 
     @property
     def schema_type(self) -> str:
@@ -364,6 +368,102 @@ TYPES: dict[str, Kind] = {
         order=str,
     ),
 }
+
+
+def _from(values: list[str], json_values: list[Any] | None = None) -> Callable[[], Any]:
+    """A strategy of (text, JSON value) pairs over fixed spellings."""
+    pairs = list(zip(values, json_values or values, strict=True))
+    return lambda: st.sampled_from(pairs)
+
+
+def _dateutil_order(v: str) -> Any:
+    from dateutil.parser import parse
+
+    return parse(v)
+
+
+#: format any: what dateutil's parser reads (a month or a year is read on today's day)
+TYPES["date/any"] = Kind(
+    "date/any",
+    _from(["1999-12-31", "2020-06-15", "2020-06", "1958", "1993-Jan", "March 5 2020", "5/6/2020"]),
+    ("x", "2020-02-30", "2020-13-01", "13/13/2020", "nope 5"),
+    frozenset({"required", "unique", "enum", "minimum", "maximum"}),
+    order=_dateutil_order,
+    type="date",
+    format="any",
+)
+TYPES["datetime/any"] = Kind(
+    "datetime/any",
+    _from(["2020-01-01T10:00:00", "2020-06-15 12:30", "June 15 2020 10am", "2020-06-15"]),
+    ("x", "2020-02-30T10:00", "10:61"),
+    frozenset({"required", "unique", "enum", "minimum", "maximum"}),
+    order=_dateutil_order,
+    type="datetime",
+    format="any",
+)
+TYPES["time/any"] = Kind(
+    "time/any",
+    _from(["10:30", "10:30:05", "23:59:59", "7pm", "2020-01-01"]),
+    ("x", "25:00", "10:61"),
+    frozenset({"required", "unique", "enum"}),
+    type="time",
+    format="any",
+)
+TYPES["duration"] = Kind(
+    "duration",
+    _from(["P1D", "PT1H", "P1Y2M", "PT0S", "P1W", "P1DT12H"]),
+    ("x", "P", "1D", "P1.5", "PT1H1H"),
+    frozenset({"required", "unique", "enum"}),
+    {"TYPED_KEYS": ("PT60M", "P1.0Y2M", "PT3600S", "P7D")},
+)
+TYPES["geopoint"] = Kind(
+    "geopoint",
+    _from(["1,2", "-1.5,40", "180,90", "0,0", "12.25,-33.5"]),
+    ("x", "181,0", "1;2", "1,2,3", "0,91"),
+    frozenset({"required", "unique", "enum"}),
+    {"TYPED_KEYS": ("1.0,2", " 1 , 2.00", "-0,0", "1e0,2")},
+)
+TYPES["geopoint/array"] = Kind(
+    "geopoint/array",
+    _from(["[1, 2]", "[-1.5, 40]", "[0, 0]"], [[1, 2], [-1.5, 40], [0, 0]]),
+    ("x", "[1]", "[200, 0]", "1,2"),
+    frozenset({"required", "unique", "enum"}),
+    {"TYPED_KEYS": ("[1.0, 2]", '["1", 2.00]')},
+    type="geopoint",
+    format="array",
+)
+TYPES["geopoint/object"] = Kind(
+    "geopoint/object",
+    _from(['{"lon": 1, "lat": 2}', '{"lat": 40, "lon": -1.5}']),
+    ("x", '{"lon": 1}', '{"lon": 1, "lat": 2, "z": 0}', "[1, 2]"),
+    frozenset({"required", "unique", "enum"}),
+    type="geopoint",
+    format="object",
+)
+
+
+def _json_length(v: str) -> int:
+    return len(json.loads(v))
+
+
+TYPES["object"] = Kind(
+    "object",
+    _from(['{"a": 1}', "{}", '{"b": [1, 2], "c": null}'], [{"a": 1}, {}, {"b": [1, 2], "c": None}]),
+    ("x", "[1]", "1", '{"a": }'),
+    frozenset({"required", "enum", "minLength", "maxLength"}),
+    {"TYPED_KEYS": ('{"a": 1.0}', '{"a": true}', '{ "a" : 1 }')},
+    keyable=False,
+    length=_json_length,
+)
+TYPES["array"] = Kind(
+    "array",
+    _from(["[1, 2]", "[]", '["a", {"b": 1}]'], [[1, 2], [], ["a", {"b": 1}]]),
+    ("x", '{"a": 1}', "1", "[1,"),
+    frozenset({"required", "enum", "minLength", "maxLength"}),
+    {"TYPED_KEYS": ("[1.0, 2]", "[true, 2]", " [1,2]")},
+    keyable=False,
+    length=_json_length,
+)
 
 
 @dataclass(frozen=True)
@@ -542,9 +642,10 @@ def _values(kind: Kind) -> st.SearchStrategy[tuple[str, Any]]:
 
 def _draw_field(draw: Any, name: str, kinds: list[str], zone: str) -> FieldSpec:
     kind = TYPES[_pick(draw, kinds)]
-    pool = list(dict.fromkeys(draw(st.lists(_values(kind), min_size=1, max_size=6))))
+    drawn = draw(st.lists(_values(kind), min_size=1, max_size=6))
+    pool = list({t: (t, j) for t, j in drawn}.values())
     extra: dict[str, Any] = {}
-    if kind.schema_type == "datetime":
+    if kind.name == "datetime":
         pool = [(t + zone, j + zone) for t, j in pool]
     texts = [t for t, _ in pool]
     c: dict[str, Any] = {}
@@ -563,9 +664,9 @@ def _draw_field(draw: Any, name: str, kinds: list[str], zone: str) -> FieldSpec:
             by = sorted(pool, key=lambda tj: kind.order(tj[0]))  # type: ignore[misc]
             c[k] = (by[0] if k == "minimum" else by[-1])[1]
         elif k == "minLength":
-            c[k] = min(len(v) for v in texts)
+            c[k] = min(kind.length(v) for v in texts)
         elif k == "maxLength":
-            c[k] = max(len(v) for v in texts)
+            c[k] = max(kind.length(v) for v in texts)
     if kind.schema_type == "boolean" and draw(st.booleans()):
         extra = {"trueValues": ["true", "yes"], "falseValues": ["false", "no"]}
     if kind.format is not None:
@@ -581,7 +682,7 @@ def _other_value(draw: Any, f: FieldSpec) -> str:
         # Near misses of the string constraints: too short, too long, off the pattern.
         p = _pick(draw, f.pool)
         v = _pick(draw, [p[:-1] or "Q", p * 3, "Q" + p, p + ","])
-    if f.type == "datetime" and f.pool[0].endswith("Z"):
+    if f.kind == "datetime" and f.pool[0].endswith("Z"):
         v += "Z"
     gated = _gated(f)
     if gated and draw(st.booleans()):
@@ -592,7 +693,7 @@ def _other_value(draw: Any, f: FieldSpec) -> str:
 def _gated(f: FieldSpec) -> list[str]:
     """The field type's spellings behind switches that are on."""
     got = [s for sw, vals in TYPES[f.kind].gated.items() if switch(sw) for s in vals]
-    if f.type == "datetime":  # one zone style per package: frictionless cannot mix them
+    if f.kind == "datetime":  # one zone style per package: frictionless cannot mix them
         zoned = f.pool[0].endswith("Z")
         got = [
             v + "Z" if zoned and not v.endswith(("Z", "0000")) else v
@@ -627,12 +728,13 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
         n_fields = draw(st.integers(1, 4))
         fields = [_draw_field(draw, _name(i), kinds, zone) for i in range(n_fields)]
         pk: list[str] = []
-        if draw(st.integers(0, 2)):
+        keyable = [f.name for f in fields if TYPES[f.kind].keyable]
+        if keyable and draw(st.integers(0, 2)):
             pk = draw(
                 st.lists(
-                    st.sampled_from([f.name for f in fields]),
+                    st.sampled_from(keyable),
                     min_size=1,
-                    max_size=min(2, n_fields),
+                    max_size=min(2, len(keyable)),
                     unique=True,
                 )
             )
@@ -641,14 +743,19 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
         if draw(st.integers(0, 2)):
             target_i = draw(st.integers(0, ti))
             target_fields = fields if target_i == ti else tables[target_i].fields
-            width = draw(st.integers(1, min(2, len(target_fields), n_fields)))
-            ref = draw(
-                st.lists(
-                    st.sampled_from([f.name for f in target_fields]),
-                    min_size=width,
-                    max_size=width,
-                    unique=True,
+            target_fields = [f for f in target_fields if TYPES[f.kind].keyable]
+            width = draw(st.integers(1, max(1, min(2, len(target_fields), n_fields))))
+            ref = (
+                draw(
+                    st.lists(
+                        st.sampled_from([f.name for f in target_fields]),
+                        min_size=width,
+                        max_size=width,
+                        unique=True,
+                    )
                 )
+                if target_fields
+                else []
             )
             own: list[str] = []
             for r in ref:
@@ -657,13 +764,14 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
                     f.name
                     for f in fields
                     if f.name not in own
+                    and TYPES[f.kind].keyable
                     and (f.kind == rtype or switch("MIXED_TYPE_KEYS"))
                     and not (target_i == ti and f.name == r)
                 ]
                 if not cands:
                     break
                 own.append(_pick(draw, cands))
-            if len(own) == width:
+            if target_fields and len(own) == width:
                 fks.append(
                     {
                         "fields": own,

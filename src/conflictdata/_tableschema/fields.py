@@ -197,18 +197,6 @@ def read_field(
                 f"{fw}: constraints.enum must be a list of values, not "
                 f"{kind(enum)} {short_repr(enum)}"
             )
-        ok_item = (
-            (lambda v: isinstance(v, str))
-            if ftype == "string"
-            else (lambda v: isinstance(v, (str, int, float, bool)))
-        )
-        bad = [v for v in enum if not ok_item(v)]
-        if bad:
-            raise DescriptorError(
-                f"{fw}: constraints.enum holds {kind(bad[0])} "
-                f"{short_repr(bad[0])}; its values must be "
-                f"{'strings' if ftype == 'string' else 'strings or numbers'}"
-            )
     pattern = c.get("pattern")
     if pattern is not None:
         check_pattern(pattern, f"{fw}: constraints")
