@@ -152,6 +152,10 @@ NO_COUNTERPART: dict[str, str] = {
     "E409": "provenance (--sources-dir) is this project's check",
     "E407": "IDs compared with a release (--against) are this project's check",
     "E408": "IDs compared with a release (--against) are this project's check",
+    "W001": "a warning: a resource that is not a table; frictionless also checks only its "
+    "file (E100, E101, E122, E123 as for a table)",
+    "W002": "a warning: not validated, beside metadata errors frictionless stops at",
+    "W003": "policy lint: a key the specs do not define (frictionless ignores it)",
     "W501": "lint (a warning: never changes the verdict)",
     "W502": "lint (a warning: never changes the verdict)",
     "W503": "lint (a warning: never changes the verdict)",
@@ -1164,6 +1168,9 @@ class Probe:
     policy: str = "spec"
     #: other codes ours reports with ``code`` (each one's types allowed of frictionless too)
     also: tuple[str, ...] = ()
+    #: keys of the package descriptor, and of the schema of ``t``, besides the usual
+    package: tuple[tuple[str, Any], ...] = ()
+    schema: tuple[tuple[str, Any], ...] = ()
 
     def write(self, root: Path) -> Path:
         root.mkdir(parents=True, exist_ok=True)
@@ -1172,6 +1179,7 @@ class Probe:
             schema["primaryKey"] = list(self.primary_key)
         if self.foreign_keys:
             schema["foreignKeys"] = list(self.foreign_keys)
+        schema.update(dict(self.schema))
         resources = [{"name": "t", "path": "t.csv", "schema": schema, **dict(self.resource)}]
         if self.parent is not None:
             (root / "p.csv").write_bytes(self.parent)
@@ -1184,7 +1192,8 @@ class Probe:
         elif self.data is not None:
             target.write_bytes(self.data)
         path = root / "datapackage.json"
-        path.write_text(json.dumps({"name": "probe", "resources": resources}), encoding="utf-8")
+        desc = {"name": "probe", **dict(self.package), "resources": resources}
+        path.write_text(json.dumps(desc), encoding="utf-8")
         return path
 
 
@@ -1204,6 +1213,56 @@ _AB = (_f("a"), _f("b"))
 #: Each mapped code, shown by a package where ours reports that code alone and frictionless
 #: only errors of the code's types (tests/test_differential.py runs both on each).
 PROBES: list[Probe] = [
+    Probe(
+        "E001",
+        b"a,b\n1,2\n",
+        _AB,
+        package=(("licenses", [{"id": "CC0-1.0"}]),),
+        what="a package licence without a name or a path",
+    ),
+    Probe(
+        "E002",
+        b"a,b\n1,2\n",
+        _AB,
+        resource=(("title", 5),),
+        parent=b"k\nx\n",
+        what="a resource's title that is not a string (the other resource still validated)",
+    ),
+    Probe(
+        "E003",
+        b"a,b\n1,2\n",
+        _AB,
+        resource=(("dialect", {"header": "yes"}),),
+        what="a dialect's header that is not a boolean",
+    ),
+    Probe(
+        "E004",
+        b"a,b\n1,2\n",
+        _AB,
+        resource=(("dialect", {"delimiter": 5}),),
+        what="a delimiter that is not a string",
+    ),
+    Probe("E005", b"a,b\n1,2\n", _AB, ("zz",), what="a primary key naming no field"),
+    Probe(
+        "E006",
+        b"a,b\n1,2\n",
+        (_f("a", "integer", pattern="[0-9]+"), _f("b")),
+        what="a constraint the type does not take (pattern on an integer)",
+    ),
+    Probe(
+        "E007",
+        b"a,b\n1,2\n",
+        _AB,
+        foreign_keys=(_fk(["a"], ["k"], "nope"),),
+        what="a foreign key onto a resource the package does not have",
+    ),
+    Probe(
+        "E008",
+        b"a,b\n1,2\n",
+        _AB,
+        resource=(("path", "t.txt"), ("type", "table")),
+        what="a table in a format no reader reads",
+    ),
     Probe("E100", None, _AB, what="no file at the path"),
     Probe("E101", b"DIR", _AB, what="a folder at the path"),
     Probe("E102", b"", _AB, what="a zero-byte file"),
@@ -1637,10 +1696,6 @@ def update_doc(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-if __name__ == "__main__":  # .venv/bin/python tests/differential_support.py
-    update_doc(Path(__file__).resolve().parent.parent / "docs" / "frictionless.md")
-
-
 # -- descriptors: the metadata frictionless checks before any table ---------------------------
 
 #: Data of the two tables every drawn descriptor names (valid for their base schemas).
@@ -1834,3 +1889,7 @@ def write_descriptor(d: dict[str, Any], root: Path) -> Path:
     path = root / "datapackage.json"
     path.write_text(json.dumps(d), encoding="utf-8")
     return path
+
+
+if __name__ == "__main__":  # .venv/bin/python tests/differential_support.py
+    update_doc(Path(__file__).resolve().parent.parent / "docs" / "frictionless.md")
