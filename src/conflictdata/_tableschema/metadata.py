@@ -36,6 +36,7 @@ __all__ = [
     "FIELD_TYPES",
     "KINDS",
     "Problem",
+    "SchemaFileMissingError",
     "check_descriptor",
     "datapackage_version",
     "undefined_keys",
@@ -389,6 +390,11 @@ class Problem:
     file: str | None = None
 
 
+class SchemaFileMissingError(DescriptorError):
+    """A schema path names no file: frictionless' schema-error ("cannot retrieve metadata").
+    A file that is there but cannot be read as bounded JSON still stops the run."""
+
+
 class _Ended(Exception):
     """frictionless stops its whole check here (a type it does not know): only this error."""
 
@@ -495,7 +501,8 @@ def _transform_schema(s: dict[str, Any], place: _Place) -> None:
 
 
 def _field_place(place: _Place, i: int, name: str | None) -> _Place:
-    return _Place(place.resource, place.name, name, f"{place.where}.fields[{i}]")
+    where = f"{place.where}.fields[{i}]" if place.where else f"fields[{i}]"
+    return _Place(place.resource, place.name, name, where)
 
 
 _RESOURCE_TYPES = ("table", "file", "json", "text")
@@ -619,9 +626,12 @@ def _schema(s: dict[str, Any], place: _Place, version: str) -> list[Problem]:
                 found += _field(f, _field_place(place, i, name), version)
     if found:
         return found
-    names = [f["name"] for f in s["fields"] if "name" in f]
+    # a field that is not an object: frictionless stops with a TypeError here; the field
+    # reader refuses it in one line
+    names = [f["name"] for f in s["fields"] if isinstance(f, dict) and "name" in f]
     if len(names) != len(set(names)):
-        found.append(place.at("schema", "the field names are not unique"))
+        twice = next(n for i, n in enumerate(names) if n in names[:i])
+        found.append(place.at("schema", f"field {twice!r} is declared twice: names must be unique"))
     for name in s.get("primaryKey", []):
         if name not in names:
             found.append(place.at("schema", f"primaryKey {short_repr(name)} is not a field"))
@@ -714,7 +724,8 @@ def _package(d: dict[str, Any], version: str) -> list[Problem]:
         return [top.at("package", f"path {short_repr(profile)} is not safe")]
     names = [r["name"] for r in d["resources"] if "name" in r]
     if len(names) != len(set(names)):
-        found.append(top.at("package", "the resource names are not unique"))
+        twice = next(n for i, n in enumerate(names) if n in names[:i])
+        found.append(top.at("package", f"resource {twice!r} is listed twice: names are not unique"))
     created = d.get("created")
     if created and not _created_ok(created):
         found.append(top.at("package", f"created {short_repr(created)} is not a datetime"))
@@ -765,10 +776,8 @@ def _imported(
             sp = _Place(place.resource, place.name, None, "")
             try:
                 loaded = read_schema(i, schema)
-            except UnsupportedFeatureError:
-                raise
-            except DescriptorError as exc:
-                found = [sp.at("schema", f"cannot read the schema: {exc}")]
+            except SchemaFileMissingError as exc:
+                found = [sp.at("schema", str(exc))]
             else:
                 if isinstance(loaded, dict):
                     loaded = copy.deepcopy(loaded)

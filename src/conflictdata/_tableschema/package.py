@@ -5,6 +5,7 @@ the resources that are not tables (their files only)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,13 @@ from .._util.jsonio import read_json
 from .._util.text import short_repr
 from ..errors import DescriptorError
 from .fields import MAX_FIELDS, unsupported
-from .metadata import Problem, check_descriptor, datapackage_version, undefined_keys
+from .metadata import (
+    Problem,
+    SchemaFileMissingError,
+    check_descriptor,
+    datapackage_version,
+    undefined_keys,
+)
 from .model import POLICIES, OtherResource, Package, TableSchema, Unread
 from .paths import confined_path
 from .resources import read_dialect, read_other_file, read_resource_file, resource_kind
@@ -20,6 +27,9 @@ from .rules import check_across_tables
 from .tables import table_schema_from_dict
 
 __all__ = ["PACKAGE_PROFILES", "datapackage_version", "package_from_descriptor", "read_package"]
+
+#: A table name the build and the loader take (it names the table's file in a release)
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 #: Package profiles read here; frictionless checks nothing more for them on CSV tables.
 PACKAGE_PROFILES = ("data-package", "tabular-data-package")
@@ -86,6 +96,8 @@ def package_from_descriptor(
 
     def read_schema(i: int, path: str) -> Any:
         if i not in schema_docs:
+            if not (root / path).exists():
+                raise SchemaFileMissingError(f"the schema file {short_repr(path, 200)} is missing")
             schema_docs[i] = read_json(root / path, f"table schema {path!r}")
         return schema_docs[i]
 
@@ -106,6 +118,11 @@ def package_from_descriptor(
         name = res.get("name")
         if not isinstance(name, str):
             continue  # a metadata error: reported, not read
+        if not lenient and not _NAME.fullmatch(name):  # a release's or the build's: a file name
+            raise DescriptorError(
+                f"resource #{i + 1}: name {short_repr(name)} must be 1 to 64 "
+                "letters, digits, '_' or '-'"
+            )
         if name in tables:  # two of one name: a metadata error, reported; the first is read
             unread.append(Unread(name, f"resources[{i}]: a table of this name is read already"))
             continue

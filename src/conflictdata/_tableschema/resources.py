@@ -73,7 +73,7 @@ def resource_kind(res: dict[str, Any], name: str) -> str:
     rtype = res.get("type")
     if res.get("profile") == "tabular-data-resource":
         rtype = "table"
-    fmt, _ = _format_of(res)
+    fmt, compression = _format_of(res)
     if rtype in _RESOURCE_TYPES:
         return f"type {rtype!r}"
     if rtype == "table" or fmt in _FORMATS or fmt in _TABLE_FORMATS:
@@ -82,7 +82,9 @@ def resource_kind(res: dict[str, Any], name: str) -> str:
         if fmt in _PARSER_FORMATS:
             raise unsupported("format", fmt, name, "only csv and tsv tables are read")
         return "unreadable table"  # frictionless has no reader for it: its format-error
-    return f"format {fmt!r}" if fmt else "a file of no known format"
+    if fmt:
+        return f"format {fmt!r}"
+    return f"a {compression} file" if compression else "a file of no known format"
 
 
 def _paths(res: dict[str, Any], name: str, root: Path) -> tuple[str, ...]:

@@ -90,9 +90,8 @@ class ValueType:
 
     @classmethod
     def read_format(cls, fmt: str, at: At) -> str:
-        """The field's ``format`` as this type reads it (a refusal for one it does not)."""
-        if fmt != "default":
-            raise at.refuse(f"{cls.name} format", fmt, "only 'default' is read")
+        """The field's ``format`` as this type reads it (a refusal for one it does not). By
+        default any: frictionless reads no format for the type, so none changes a value."""
         return fmt
 
     @classmethod

@@ -29,6 +29,8 @@ def check_descriptor_findings(pkg: Package, out: Collector) -> None:
         where = p.where or ("the package" if p.name is None else "")
         if p.name is not None:
             where = f"resource {p.name!r}" + (f" ({where})" if where else "")
+        if p.field is not None:
+            where += f", field {p.field!r}"
         where = f"{where}: " if where else ""
         out.one(
             METADATA_CODES[p.kind],
