@@ -156,6 +156,7 @@ NO_COUNTERPART: dict[str, str] = {
     "file (E100, E101, E122, E123 as for a table)",
     "W002": "a warning: not validated, beside metadata errors frictionless stops at",
     "W003": "policy lint: a key the specs do not define (frictionless ignores it)",
+    "W004": "a warning: the schema inferred, as frictionless infers it",
     "W501": "lint (a warning: never changes the verdict)",
     "W502": "lint (a warning: never changes the verdict)",
     "W503": "lint (a warning: never changes the verdict)",

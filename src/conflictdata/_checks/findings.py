@@ -224,6 +224,16 @@ _RULE_LIST = [
         "Policy: named so a misspelt key (primaryKeys, fromat) does not go unnoticed.",
         "remove the key, or spell it as the spec does",
     ),
+    _r(
+        "W004",
+        "schema inferred",
+        "A CSV resource declares no schema: its fields are inferred as frictionless 5's "
+        "detector infers them (the first 100 rows; for each column the first of its "
+        "candidate types that reads 90% of the cells; names from the header), and the table "
+        "is validated against that schema, as frictionless validates it. The message lists "
+        "the fields found.",
+        "declare the schema, so the types are yours and not a guess from the first rows",
+    ),
     # -- layer 1: the file ------------------------------------------------------------------
     _r(
         "E100",

@@ -244,6 +244,9 @@ class TableSchema:
     #: the resource's file(s), compression, encoding, bytes and hash
     source: ResourceFile | None = None
     dialect: Dialect = field(default_factory=lambda: Dialect())
+    #: the resource declares no schema: its fields are inferred from the file when it is read
+    #: (as frictionless' detector infers them), none until then
+    inferred: bool = False
 
     @property
     def acyclic_keys(self) -> tuple[ForeignKey, ...]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from .._util.jsonio import read_json
 from .._util.text import short_repr
-from ..errors import DescriptorError
+from ..errors import DescriptorError, UnsupportedFeatureError
 from .fields import MAX_FIELDS, unsupported
 from .metadata import (
     Problem,
@@ -134,7 +134,7 @@ def package_from_descriptor(
                     raise DescriptorError(_problem_line(p))
                 problems.append(p)
                 continue
-            table = _read_resource(res, i, name, root, version, read_schema)
+            table = _read_resource(res, i, name, root, version, read_schema, lenient)
         except DescriptorError as exc:
             if not (lenient and problems):
                 raise
@@ -180,9 +180,11 @@ def _read_resource(
     root: Path,
     version: str,
     read_schema: Any,
+    lenient: bool = False,
 ) -> TableSchema | OtherResource:
     """One resource frictionless finds valid as metadata: a CSV table (its file keys,
-    dialect and schema read), or a resource that is not a table (its file keys)."""
+    dialect and schema read; without a schema, for the validator, one to infer), or a
+    resource that is not a table (its file keys)."""
     kind = resource_kind(res, name)
     if kind != "table":
         return read_other_file(res, name, root, kind)
@@ -194,8 +196,15 @@ def _read_resource(
         schema_path = schema
         schema = read_schema(i, schema)
     if schema is None:
-        raise unsupported(
-            "resource without a schema", None, name, "frictionless would infer one; declare it"
+        if not lenient or not dialect.header:
+            raise unsupported(
+                "resource without a schema",
+                None,
+                name,
+                "declare it" if lenient else "a schema is inferred only when validating",
+            )
+        return TableSchema(
+            name, source.paths[0], "", "", (), (), source=source, dialect=dialect, inferred=True
         )
     return dataclasses.replace(
         table_schema_from_dict(name, source.paths[0], schema, schema_path, version=version),
@@ -270,6 +279,10 @@ def read_package(
     """Read ``datapackage.json`` and every Table Schema it names; raise :class:`DescriptorError`
     (``lenient``: metadata errors kept in the package, see :func:`package_from_descriptor`)."""
     path = Path(descriptor_path)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        raise UnsupportedFeatureError(
+            "YAML descriptor", path.name, why="only JSON descriptors are read; convert it"
+        )
     pkg = package_from_descriptor(
         read_json(path, "data package descriptor"), path.parent, lenient=lenient
     )

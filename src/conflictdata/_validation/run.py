@@ -12,6 +12,7 @@ this validator does not read raises :class:`~conflictdata.errors.DescriptorError
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable
@@ -113,6 +114,8 @@ def validate(
     with ThreadPoolExecutor(max_workers=workers) as ex:
         done = dict(zip((ts.name for ts in order), ex.map(one_table, order)))
     tds = {name: done[name] for name in pkg.tables}
+    if any(ts.inferred for ts in pkg.tables.values()):  # the schemas inferred while reading
+        pkg = dataclasses.replace(pkg, tables={n: td.schema for n, td in tds.items()})
     prepare_foreign_keys(tds, workers)
     check_foreign_keys(tds, out)
     check_cycles(tds, out)
