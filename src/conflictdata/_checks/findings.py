@@ -100,19 +100,6 @@ POLICY = frozenset(
     }
 )
 
-#: The descriptor's metadata errors, by kind (:data:`conflictdata._tableschema.metadata.KINDS`,
-#: and the two frictionless finds when it reads a table): frictionless reports the first six
-#: before it reads any table, and then reads none.
-METADATA_CODES = {
-    "package": "E001",
-    "resource": "E002",
-    "dialect": "E003",
-    "control": "E004",
-    "schema": "E005",
-    "field": "E006",
-    "reference": "E007",
-    "format": "E008",
-}
 
 
 def _r(code: str, title: str, description: str, hint: str) -> Rule:

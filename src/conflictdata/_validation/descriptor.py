@@ -6,12 +6,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._checks.findings import METADATA_CODES
 from .._checks.table import Collector
 from .._read.table import check_other_file
 from .._tableschema.model import Package
 
-__all__ = ["check_descriptor_findings"]
+__all__ = ["METADATA_CODES", "check_descriptor_findings"]
+
+#: The descriptor's metadata errors, by kind (:data:`.._tableschema.metadata.KINDS`, and the
+#: two frictionless finds when it reads a table): frictionless reports the first six before
+#: it reads any table, and then reads none.
+METADATA_CODES = {
+    "package": "E001",
+    "resource": "E002",
+    "dialect": "E003",
+    "control": "E004",
+    "schema": "E005",
+    "field": "E006",
+    "reference": "E007",
+    "format": "E008",
+}
 
 
 def _resource_names(pkg: Package) -> dict[int, str]:
