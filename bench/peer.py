@@ -15,7 +15,10 @@ Both validators run on each package as separate whole processes, start-up includ
 Each package gets one outcome:
 
   * ``agree``: the same verdict and the same (resource, row, field, error type) set, by the
-    differential test's mapping (tests/differential_support.py);
+    differential test's mapping (tests/differential_support.py). When frictionless reports
+    a metadata error (package-, resource-, schema-, field-, dialect-, control-error) it
+    validates no table, while ours reports the same errors and validates every table they
+    leave whole: then the verdict and the metadata errors are compared;
   * ``refused``: ours exited 2 with a one-line refusal — the line is printed;
   * ``wrong``: both read it and disagree (verdict, then the differing keys, are printed);
   * ``crash``: ours ended with a traceback, an unexpected exit code, or output that is not
@@ -48,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO_ROOT, Run, run_measured, venv_command
+from differential_support import metadata_view
 from peer_support import (
     compare_package,
     data_packages,
@@ -164,6 +168,7 @@ def compare(descriptor: Path, name: str) -> Result:
         return Result(name, kind, ours.line, ours, theirs)
     if their_keys is None:
         return Result(name, "no-reference", theirs.line, ours, theirs)
+    our_keys, their_keys = metadata_view(our_keys, their_keys)
     if ours.valid == theirs.valid and our_keys == their_keys:
         return Result(name, "agree", "", ours, theirs)
     return Result(

@@ -39,6 +39,7 @@ __all__ = [
     "SWITCHES",
     "TYPES",
     "comparable",
+    "metadata_view",
     "expected_unmatched",
     "frictionless_key",
     "our_key",
@@ -154,6 +155,11 @@ NO_COUNTERPART: dict[str, str] = {
     "E409": "provenance (--sources-dir) is this project's check",
     "E407": "IDs compared with a release (--against) are this project's check",
     "E408": "IDs compared with a release (--against) are this project's check",
+    "W001": "a warning: a resource that is not a table; frictionless also checks only its "
+    "file (E100, E101, E122, E123 as for a table)",
+    "W002": "a warning: not validated, beside metadata errors frictionless stops at",
+    "W003": "policy lint: a key the specs do not define (frictionless ignores it)",
+    "W004": "a warning: the schema inferred, as frictionless infers it",
     "W501": "lint (a warning: never changes the verdict)",
     "W502": "lint (a warning: never changes the verdict)",
     "W503": "lint (a warning: never changes the verdict)",
@@ -184,6 +190,8 @@ LABEL_CODES = frozenset({"E110", "E111", "E112", "E113", "E125"})
 #: Frictionless error types compared at the resource (no row, no field).
 RESOURCE_TYPES = frozenset(
     {
+        "resource-error",
+        "format-error",
         "scheme-error",
         "source-error",
         "encoding-error",
@@ -192,8 +200,23 @@ RESOURCE_TYPES = frozenset(
         "hash-count",
     }
 )
+#: frictionless' metadata error types: it reports them for the descriptor before it reads
+#: any table, and then validates no table (ours: E001-E006, and every table still validated).
+METADATA_TYPES = frozenset(
+    {
+        "package-error",
+        "resource-error",
+        "dialect-error",
+        "control-error",
+        "schema-error",
+        "field-error",
+    }
+)
 #: Row-level classes compared without a field (frictionless gives none, or one per cell).
 ROW_ONLY = frozenset({"primary-key", "foreign-key", "blank-row", "extra-cell", "missing-cell"})
+
+#: Our codes frictionless reports for the whole package, not a table (its metadata errors)
+_REPORT_LEVEL = frozenset({"E001", "E002", "E003", "E004", "E005", "E006"})
 
 _CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)"')
 
@@ -241,6 +264,10 @@ class Kind:
     #: format="email")``)
     type: str | None = None
     format: str | None = None
+    #: its values can be keys (an object or an array cannot: frictionless cannot hash it)
+    keyable: bool = True
+    #: what minLength and maxLength count in a value (its characters, or its items)
+    length: Callable[[str], int] = len
 
     @property
     def schema_type(self) -> str:
@@ -349,6 +376,102 @@ TYPES: dict[str, Kind] = {
         order=str,
     ),
 }
+
+
+def _from(values: list[str], json_values: list[Any] | None = None) -> Callable[[], Any]:
+    """A strategy of (text, JSON value) pairs over fixed spellings."""
+    pairs = list(zip(values, json_values or values, strict=True))
+    return lambda: st.sampled_from(pairs)
+
+
+def _dateutil_order(v: str) -> Any:
+    from dateutil.parser import parse
+
+    return parse(v)
+
+
+#: format any: what dateutil's parser reads (a month or a year is read on today's day)
+TYPES["date/any"] = Kind(
+    "date/any",
+    _from(["1999-12-31", "2020-06-15", "2020-06", "1958", "1993-Jan", "March 5 2020", "5/6/2020"]),
+    ("x", "2020-02-30", "2020-13-01", "13/13/2020", "nope 5"),
+    frozenset({"required", "unique", "enum", "minimum", "maximum"}),
+    order=_dateutil_order,
+    type="date",
+    format="any",
+)
+TYPES["datetime/any"] = Kind(
+    "datetime/any",
+    _from(["2020-01-01T10:00:00", "2020-06-15 12:30", "June 15 2020 10am", "2020-06-15"]),
+    ("x", "2020-02-30T10:00", "10:61"),
+    frozenset({"required", "unique", "enum", "minimum", "maximum"}),
+    order=_dateutil_order,
+    type="datetime",
+    format="any",
+)
+TYPES["time/any"] = Kind(
+    "time/any",
+    _from(["10:30", "10:30:05", "23:59:59", "7pm", "2020-01-01"]),
+    ("x", "25:00", "10:61"),
+    frozenset({"required", "unique", "enum"}),
+    type="time",
+    format="any",
+)
+TYPES["duration"] = Kind(
+    "duration",
+    _from(["P1D", "PT1H", "P1Y2M", "PT0S", "P1W", "P1DT12H"]),
+    ("x", "P", "1D", "P1.5", "PT1H1H"),
+    frozenset({"required", "unique", "enum"}),
+    {"TYPED_KEYS": ("PT60M", "P1.0Y2M", "PT3600S", "P7D")},
+)
+TYPES["geopoint"] = Kind(
+    "geopoint",
+    _from(["1,2", "-1.5,40", "180,90", "0,0", "12.25,-33.5"]),
+    ("x", "181,0", "1;2", "1,2,3", "0,91"),
+    frozenset({"required", "unique", "enum"}),
+    {"TYPED_KEYS": ("1.0,2", " 1 , 2.00", "-0,0", "1e0,2")},
+)
+TYPES["geopoint/array"] = Kind(
+    "geopoint/array",
+    _from(["[1, 2]", "[-1.5, 40]", "[0, 0]"], [[1, 2], [-1.5, 40], [0, 0]]),
+    ("x", "[1]", "[200, 0]", "1,2"),
+    frozenset({"required", "unique", "enum"}),
+    {"TYPED_KEYS": ("[1.0, 2]", '["1", 2.00]')},
+    type="geopoint",
+    format="array",
+)
+TYPES["geopoint/object"] = Kind(
+    "geopoint/object",
+    _from(['{"lon": 1, "lat": 2}', '{"lat": 40, "lon": -1.5}']),
+    ("x", '{"lon": 1}', '{"lon": 1, "lat": 2, "z": 0}', "[1, 2]"),
+    frozenset({"required", "unique", "enum"}),
+    type="geopoint",
+    format="object",
+)
+
+
+def _json_length(v: str) -> int:
+    return len(json.loads(v))
+
+
+TYPES["object"] = Kind(
+    "object",
+    _from(['{"a": 1}', "{}", '{"b": [1, 2], "c": null}'], [{"a": 1}, {}, {"b": [1, 2], "c": None}]),
+    ("x", "[1]", "1", '{"a": }'),
+    frozenset({"required", "enum", "minLength", "maxLength"}),
+    {"TYPED_KEYS": ('{"a": 1.0}', '{"a": true}', '{ "a" : 1 }')},
+    keyable=False,
+    length=_json_length,
+)
+TYPES["array"] = Kind(
+    "array",
+    _from(["[1, 2]", "[]", '["a", {"b": 1}]'], [[1, 2], [], ["a", {"b": 1}]]),
+    ("x", '{"a": 1}', "1", "[1,"),
+    frozenset({"required", "enum", "minLength", "maxLength"}),
+    {"TYPED_KEYS": ("[1.0, 2]", "[true, 2]", " [1,2]")},
+    keyable=False,
+    length=_json_length,
+)
 
 
 @dataclass(frozen=True)
@@ -527,9 +650,10 @@ def _values(kind: Kind) -> st.SearchStrategy[tuple[str, Any]]:
 
 def _draw_field(draw: Any, name: str, kinds: list[str], zone: str) -> FieldSpec:
     kind = TYPES[_pick(draw, kinds)]
-    pool = list(dict.fromkeys(draw(st.lists(_values(kind), min_size=1, max_size=6))))
+    drawn = draw(st.lists(_values(kind), min_size=1, max_size=6))
+    pool = list({t: (t, j) for t, j in drawn}.values())
     extra: dict[str, Any] = {}
-    if kind.schema_type == "datetime":
+    if kind.name == "datetime":
         pool = [(t + zone, j + zone) for t, j in pool]
     texts = [t for t, _ in pool]
     c: dict[str, Any] = {}
@@ -548,9 +672,9 @@ def _draw_field(draw: Any, name: str, kinds: list[str], zone: str) -> FieldSpec:
             by = sorted(pool, key=lambda tj: kind.order(tj[0]))  # type: ignore[misc]
             c[k] = (by[0] if k == "minimum" else by[-1])[1]
         elif k == "minLength":
-            c[k] = min(len(v) for v in texts)
+            c[k] = min(kind.length(v) for v in texts)
         elif k == "maxLength":
-            c[k] = max(len(v) for v in texts)
+            c[k] = max(kind.length(v) for v in texts)
     if kind.schema_type == "boolean" and draw(st.booleans()):
         extra = {"trueValues": ["true", "yes"], "falseValues": ["false", "no"]}
     if kind.format is not None:
@@ -566,7 +690,7 @@ def _other_value(draw: Any, f: FieldSpec) -> str:
         # Near misses of the string constraints: too short, too long, off the pattern.
         p = _pick(draw, f.pool)
         v = _pick(draw, [p[:-1] or "Q", p * 3, "Q" + p, p + ","])
-    if f.type == "datetime" and f.pool[0].endswith("Z"):
+    if f.kind == "datetime" and f.pool[0].endswith("Z"):
         v += "Z"
     gated = _gated(f)
     if gated and draw(st.booleans()):
@@ -577,7 +701,7 @@ def _other_value(draw: Any, f: FieldSpec) -> str:
 def _gated(f: FieldSpec) -> list[str]:
     """The field type's spellings behind switches that are on."""
     got = [s for sw, vals in TYPES[f.kind].gated.items() if switch(sw) for s in vals]
-    if f.type == "datetime":  # one zone style per package: frictionless cannot mix them
+    if f.kind == "datetime":  # one zone style per package: frictionless cannot mix them
         zoned = f.pool[0].endswith("Z")
         got = [
             v + "Z" if zoned and not v.endswith(("Z", "0000")) else v
@@ -612,12 +736,13 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
         n_fields = draw(st.integers(1, 4))
         fields = [_draw_field(draw, _name(i), kinds, zone) for i in range(n_fields)]
         pk: list[str] = []
-        if draw(st.integers(0, 2)):
+        keyable = [f.name for f in fields if TYPES[f.kind].keyable]
+        if keyable and draw(st.integers(0, 2)):
             pk = draw(
                 st.lists(
-                    st.sampled_from([f.name for f in fields]),
+                    st.sampled_from(keyable),
                     min_size=1,
-                    max_size=min(2, n_fields),
+                    max_size=min(2, len(keyable)),
                     unique=True,
                 )
             )
@@ -626,14 +751,19 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
         if draw(st.integers(0, 2)):
             target_i = draw(st.integers(0, ti))
             target_fields = fields if target_i == ti else tables[target_i].fields
-            width = draw(st.integers(1, min(2, len(target_fields), n_fields)))
-            ref = draw(
-                st.lists(
-                    st.sampled_from([f.name for f in target_fields]),
-                    min_size=width,
-                    max_size=width,
-                    unique=True,
+            target_fields = [f for f in target_fields if TYPES[f.kind].keyable]
+            width = draw(st.integers(1, max(1, min(2, len(target_fields), n_fields))))
+            ref = (
+                draw(
+                    st.lists(
+                        st.sampled_from([f.name for f in target_fields]),
+                        min_size=width,
+                        max_size=width,
+                        unique=True,
+                    )
                 )
+                if target_fields
+                else []
             )
             own: list[str] = []
             for r in ref:
@@ -642,13 +772,14 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
                     f.name
                     for f in fields
                     if f.name not in own
+                    and TYPES[f.kind].keyable
                     and (f.kind == rtype or switch("MIXED_TYPE_KEYS"))
                     and not (target_i == ti and f.name == r)
                 ]
                 if not cands:
                     break
                 own.append(_pick(draw, cands))
-            if len(own) == width:
+            if target_fields and len(own) == width:
                 fks.append(
                     {
                         "fields": own,
@@ -918,10 +1049,9 @@ class Outcome:
 def run_ours(descriptor: Path, max_per_rule: int = 1000) -> Outcome:
     """Our validator under policy "spec", reduced to (resource, row, field, class).
     ``max_per_rule``: the validator's cap on findings listed per (table, code, field)."""
-    from conflictdata._tableschema.package import read_package
     from conflictdata._validation.run import validate
 
-    report = validate(read_package(descriptor), policy="spec", max_per_rule=max_per_rule)
+    report = validate(descriptor, policy="spec", max_per_rule=max_per_rule)
     keys: set[Key] = set()
     unmatched: list[Finding] = []
     for f in report.findings:
@@ -935,12 +1065,25 @@ def run_ours(descriptor: Path, max_per_rule: int = 1000) -> Outcome:
     return Outcome(report.valid, keys, unmatched, matched_valid=report.errors == len(unmatched))
 
 
+def metadata_view(ours: set[Key], theirs: set[Key]) -> tuple[set[Key], set[Key]]:
+    """The two answers as they are compared. When frictionless reports a metadata error it
+    validates no table, while ours reports the same errors and still validates every table
+    they leave whole: then only the metadata errors are compared (with the verdict, which
+    both give as invalid). Otherwise every key is."""
+    if not any(k[0] == "<package>" and k[3] in METADATA_TYPES for k in theirs):
+        return ours, theirs
+    return {k for k in ours if k[0] == "<package>"}, {k for k in theirs if k[0] == "<package>"}
+
+
 def our_key(code: str, table: str | None, row: int | None, fld: str | None) -> Key | None:
     """One error finding of ours as a frictionless key (None: the code has no counterpart).
-    Shared by :func:`run_ours` and the whole-process comparison (tests/peer_support.py)."""
+    Shared by :func:`run_ours` and the whole-process comparison (tests/peer_support.py).
+    The descriptor's metadata errors (E001-E006) are frictionless' report-level errors."""
     classes = code_classes(code)
     if not classes:
         return None
+    if code in _REPORT_LEVEL:
+        return ("<package>", None, None, classes[0])
     res = table or "<package>"
     if classes[0] in RESOURCE_TYPES or classes == ("label",):
         return (res, None, None, classes[0])
@@ -1029,6 +1172,9 @@ class Probe:
     policy: str = "spec"
     #: other codes ours reports with ``code`` (each one's types allowed of frictionless too)
     also: tuple[str, ...] = ()
+    #: keys of the package descriptor, and of the schema of ``t``, besides the usual
+    package: tuple[tuple[str, Any], ...] = ()
+    schema: tuple[tuple[str, Any], ...] = ()
 
     def write(self, root: Path) -> Path:
         root.mkdir(parents=True, exist_ok=True)
@@ -1037,6 +1183,7 @@ class Probe:
             schema["primaryKey"] = list(self.primary_key)
         if self.foreign_keys:
             schema["foreignKeys"] = list(self.foreign_keys)
+        schema.update(dict(self.schema))
         resources = [{"name": "t", "path": "t.csv", "schema": schema, **dict(self.resource)}]
         if self.parent is not None:
             (root / "p.csv").write_bytes(self.parent)
@@ -1049,7 +1196,8 @@ class Probe:
         elif self.data is not None:
             target.write_bytes(self.data)
         path = root / "datapackage.json"
-        path.write_text(json.dumps({"name": "probe", "resources": resources}), encoding="utf-8")
+        desc = {"name": "probe", **dict(self.package), "resources": resources}
+        path.write_text(json.dumps(desc), encoding="utf-8")
         return path
 
 
@@ -1069,6 +1217,56 @@ _AB = (_f("a"), _f("b"))
 #: Each mapped code, shown by a package where ours reports that code alone and frictionless
 #: only errors of the code's types (tests/test_differential.py runs both on each).
 PROBES: list[Probe] = [
+    Probe(
+        "E001",
+        b"a,b\n1,2\n",
+        _AB,
+        package=(("licenses", [{"id": "CC0-1.0"}]),),
+        what="a package licence without a name or a path",
+    ),
+    Probe(
+        "E002",
+        b"a,b\n1,2\n",
+        _AB,
+        resource=(("title", 5),),
+        parent=b"k\nx\n",
+        what="a resource's title that is not a string (the other resource still validated)",
+    ),
+    Probe(
+        "E003",
+        b"a,b\n1,2\n",
+        _AB,
+        resource=(("dialect", {"header": "yes"}),),
+        what="a dialect's header that is not a boolean",
+    ),
+    Probe(
+        "E004",
+        b"a,b\n1,2\n",
+        _AB,
+        resource=(("dialect", {"delimiter": 5}),),
+        what="a delimiter that is not a string",
+    ),
+    Probe("E005", b"a,b\n1,2\n", _AB, ("zz",), what="a primary key naming no field"),
+    Probe(
+        "E006",
+        b"a,b\n1,2\n",
+        (_f("a", "integer", pattern="[0-9]+"), _f("b")),
+        what="a constraint the type does not take (pattern on an integer)",
+    ),
+    Probe(
+        "E007",
+        b"a,b\n1,2\n",
+        _AB,
+        foreign_keys=(_fk(["a"], ["k"], "nope"),),
+        what="a foreign key onto a resource the package does not have",
+    ),
+    Probe(
+        "E008",
+        b"a,b\n1,2\n",
+        _AB,
+        resource=(("path", "t.txt"), ("type", "table")),
+        what="a table in a format no reader reads",
+    ),
     Probe("E100", None, _AB, what="no file at the path"),
     Probe("E101", b"DIR", _AB, what="a folder at the path"),
     Probe("E102", b"", _AB, what="a zero-byte file"),
@@ -1500,6 +1698,201 @@ def update_doc(path: Path) -> None:
         start = text.index("\n", text.index(f"<!-- {tag}:")) + 1
         text = text[:start] + body + text[text.index(f"<!-- /{tag} -->") :]
     path.write_text(text, encoding="utf-8")
+
+
+# -- descriptors: the metadata frictionless checks before any table ---------------------------
+
+#: Data of the two tables every drawn descriptor names (valid for their base schemas).
+META_FILES = {"p.csv": "k,v\n1,x\n2,y\n", "t.csv": "a,b\n1,x\n2,y\n"}
+
+_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+
+#: Changes a descriptor may get, each what a real package might hold (a wrong type, a key
+#: misplaced, a licence without a name, a key the specs do not define): per level, values
+#: that set one key (None: the key removed).
+META_PACKAGE: dict[str, list[Any]] = {
+    "name": ["pkg-1", "Pkg", "a b", 5, "x.y/z"],
+    "title": ["T", 5, ["t"], {"en": "T"}],
+    "description": ["d", 5],
+    "version": ["1.0", 1],
+    "homepage": ["https://x.org", 5],
+    "created": ["2020-01-01T00:00:00Z", "2020-01-01", "yesterday", 5],
+    "licenses": [
+        [{"name": "CC0-1.0"}],
+        [{"id": "CC0-1.0", "title": "CC0"}],
+        [{"path": "https://x.org/l", "title": 5}],
+        "CC0-1.0",
+        [5],
+        [],
+    ],
+    "sources": [[{"title": "s", "email": "a@b.org"}], [{"title": "s", "email": "nope"}], {}],
+    "contributors": [[{"title": "c", "role": "author"}], [{"title": 5}], [{"email": "x"}]],
+    "keywords": [["a", "b"], "a", [1]],
+    "image": ["i.png", 5],
+    "profile": ["data-package", "tabular-data-package"],
+    "missingValues": [["", "NA"]],
+    "fields": [[]],
+    "format": ["csv"],
+    "encoding": ["utf-8"],
+    "dialect": [{}],
+    "schema": [{"fields": []}],
+    "primaryKey": ["a"],
+    "$schema": [_V2],
+    "x-custom": [1, {"a": [1]}],
+}
+META_RESOURCE: dict[str, list[Any]] = {
+    "name": [None, "T", "a b", 5, "p", "t.v2"],
+    "title": ["T", 5],
+    "licenses": [[{"name": "x"}], [{"id": "x"}]],
+    "sources": [[{"email": "bad"}]],
+    "bytes": [5, "12", 1.0, True, 0],
+    "hash": [5, "md5:x", "sha1:ab"],
+    "encoding": [5, "utf-8"],
+    "format": [5, "csv"],
+    "mediatype": [5, "text/csv", "application/weird"],
+    "profile": ["tabular-data-resource", "data-resource"],
+    "missingValues": [[""]],
+    "dialect": [
+        [],
+        {"header": "yes"},
+        {"delimiter": 5},
+        {"delimiter": ","},
+        {"headerRows": 1},
+        {"doubleQuote": "no"},
+        {"csvddfVersion": 1.2, "nullSequence": "NA", "x": 1},
+    ],
+    "data": [[["a"], [1]]],
+    "type": ["table", "file", "foo"],
+    "schema": [None, 5, []],
+    "pathType": ["local"],
+    "mimetype": ["text/csv"],
+    "dpp:streaming": [True],
+    "primaryKeys": [["a"]],
+    "periodicity": ["monthly"],
+}
+META_SCHEMA: dict[str, list[Any]] = {
+    "fields": [None, [], "a", [{"name": "a"}, {"name": "a"}]],
+    "primaryKey": ["a", "zz", 5, ["a", "zz"], []],
+    "foreignKeys": [
+        [{"fields": "a", "reference": {"resource": "p", "fields": "k"}}],
+        [{"fields": "a", "reference": {"resource": "p"}}],
+        [{"fields": "a", "reference": {"resource": "p", "fields": None}}],
+        [{"fields": ["a", "b"], "reference": {"resource": "p", "fields": "k"}}],
+        [{"fields": "zz", "reference": {"resource": "p", "fields": "k"}}],
+        [{"fields": "a", "reference": {"resource": "nope", "fields": "k"}}],
+        [{"fields": "a", "reference": 5}],
+        "x",
+    ],
+    "missingValues": ["", [1], ["", "NA"], [{"value": "NA"}]],
+    "fieldsMatch": ["foo"],
+    "name": ["X"],
+    "primaryKeys": [["a"]],
+    "title": [5],
+}
+META_FIELD: dict[str, list[Any]] = {
+    "name": [None, 5, "b", ""],
+    "type": ["foo", 5, None, "number", "string", "year"],
+    "title": [5, "t"],
+    "description": [["d"]],
+    "format": [5, "foo", "default", "email"],
+    "constraints": [
+        5,
+        {"foo": 1},
+        {"minimum": 1},
+        {"pattern": "[0-9]+"},
+        {"required": "yes"},
+        {"minLength": 1.5},
+        {"minLength": 1.0},
+        {"enum": "x"},
+        {"exclusiveMinimum": 0},
+        {"unique": True},
+    ],
+    "required": [True],
+    "example": ["x", "1", 1, ""],
+    "bareNumber": ["x", False],
+    "rdfType": [5],
+    "unit": ["m"],
+    "dimension": ["x"],
+    "primarykey": [True],
+    "pattern": ["[0-9]+"],
+}
+
+
+def _meta_base() -> dict[str, Any]:
+    return {
+        "name": "meta",
+        "resources": [
+            {
+                "name": "p",
+                "path": "p.csv",
+                "schema": {
+                    "fields": [{"name": "k", "type": "integer"}, {"name": "v", "type": "string"}],
+                    "primaryKey": ["k"],
+                },
+            },
+            {
+                "name": "t",
+                "path": "t.csv",
+                "schema": {
+                    "fields": [{"name": "a", "type": "integer"}, {"name": "b", "type": "string"}]
+                },
+            },
+        ],
+    }
+
+
+def _meta_set(d: dict[str, Any], key: str, value: Any) -> None:
+    if value is None and key not in ("name", "type", "schema", "fields"):
+        d.pop(key, None)
+    elif value is None:
+        d.pop(key, None)
+    else:
+        d[key] = value
+
+
+@st.composite
+def descriptors(draw: Any) -> tuple[dict[str, Any], list[str]]:
+    """A descriptor of two small valid tables with 1 to 3 metadata changes drawn from
+    :data:`META_PACKAGE`, :data:`META_RESOURCE`, :data:`META_SCHEMA` and :data:`META_FIELD`
+    (in resource ``t`` or ``p``, its first field or its second), and what was changed."""
+    d = _meta_base()
+    changes = []
+    for _ in range(draw(st.integers(1, 3))):
+        level = draw(st.sampled_from(["package", "resource", "schema", "field"]))
+        table = d["resources"][draw(st.integers(0, 1))]
+        pool = {"package": META_PACKAGE, "resource": META_RESOURCE}.get(level)
+        pool = pool or (META_SCHEMA if level == "schema" else META_FIELD)
+        key = draw(st.sampled_from(sorted(pool)))
+        value = draw(st.sampled_from(pool[key]))
+        if level == "package":
+            target = d
+        elif level == "resource":
+            target = table
+        else:
+            schema = table.get("schema")
+            if not isinstance(schema, dict):
+                continue
+            target = schema
+            if level == "field":
+                fields = schema.get("fields")
+                if not isinstance(fields, list) or not fields or not isinstance(fields[0], dict):
+                    continue
+                target = fields[draw(st.integers(0, len(fields) - 1))]
+                if not isinstance(target, dict):
+                    continue
+        _meta_set(target, key, json.loads(json.dumps(value)))
+        changes.append(f"{level}.{key}={value!r}")
+    return d, changes
+
+
+def write_descriptor(d: dict[str, Any], root: Path) -> Path:
+    """The descriptor and its two tables' files under ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in META_FILES.items():
+        (root / name).write_text(text, encoding="utf-8")
+    path = root / "datapackage.json"
+    path.write_text(json.dumps(d), encoding="utf-8")
+    return path
 
 
 if __name__ == "__main__":  # .venv/bin/python tests/differential_support.py

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from differential_support import frictionless_key, our_key, run_frictionless, run_ours
+from differential_support import (
+    frictionless_key,
+    metadata_view,
+    our_key,
+    run_frictionless,
+    run_ours,
+)
 
 from conflictdata.errors import DescriptorError
 
@@ -124,6 +130,7 @@ def compare_package(path: Path) -> Outcome:
     except Exception:
         return Outcome("crash", traceback.format_exc().strip().splitlines()[-1])
     fl_valid, theirs = frictionless_keys(path)
+    ours, theirs = metadata_view(ours, theirs)
     if valid == fl_valid and ours == theirs:
         return Outcome("agree", ours=ours, theirs=theirs, verdicts=(valid, fl_valid))
     return Outcome("differ", ours=ours, theirs=theirs, verdicts=(valid, fl_valid))

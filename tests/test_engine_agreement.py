@@ -222,7 +222,11 @@ def _date_field(draw, name: str) -> tuple[dict, list[str]]:
 
 @st.composite
 def _other_field(draw, name: str) -> tuple[dict, list[str]]:
-    kind = draw(st.sampled_from(["string", "boolean", "datetime", "time", "year", "yearmonth"]))
+    kind = draw(
+        st.sampled_from(
+            ["string", "boolean", "datetime", "time", "year", "yearmonth", "duration", "geopoint"]
+        )
+    )
     constraints: dict = {}
     if kind == "string":
         fmt = draw(st.sampled_from(["default", "default", "email", "uri", "uuid"]))
@@ -244,6 +248,14 @@ def _other_field(draw, name: str) -> tuple[dict, list[str]]:
             constraints["enum"] = draw(st.sampled_from([[True], [t], [False, f]]))
         desc = {"name": name, "type": "boolean", **spellings, "constraints": constraints}
         return desc, [t, f, ""], ["maybe", "TRUE"]
+    if kind in ("duration", "geopoint"):  # compared as frictionless: PT60M is PT1H, 1.0,2 is 1,2
+        values = {
+            "duration": ["PT1H", "P1D", "P1Y2M", "PT60M"],
+            "geopoint": ["1,2", "-1.5,40", "1.0, 2.00", "180,90"],
+        }[kind]
+        if draw(st.integers(0, 3)) == 0:
+            constraints["enum"] = values[:2]
+        return {"name": name, "type": kind, "constraints": constraints}, [*values, ""], ["bad"]
     values = {
         "datetime": ["2025-06-13T01:00:00Z", "2025-06-13T04:00:00+03:00", "2025-06-14T00:00:00Z"],
         "time": ["01:00:00", "12:30:00", "23:59:59"],

@@ -32,46 +32,13 @@ from real_support import (
 
 pytest.importorskip("frictionless")
 
+from differential_support import metadata_view  # noqa: E402
+
 NAMES = fixture_names()
 
 #: Packages ours does not read as frictionless does today, with the cause found (issue 21's
 #: deliverable that fixes it). Each is an xfail(strict=True) of test_ours_gives_frictionless_answer.
-KNOWN: dict[str, str] = {
-    "CT-Data-Collaborative-bullying": (
-        "refused 'resource #1 needs a name and a path' where frictionless reports one "
-        "resource-error ('name' is a required property) and validates no table (deliverable 3); "
-        "with a name, field key 'dimension' is refused next (deliverable 1)"
-    ),
-    "datasets-co2-ppm": (
-        "refused: date format 'any' (fields Date, and year fields with format 'any'), which "
-        "frictionless reads with dateutil (deliverable 2); frictionless finds 822 located "
-        "errors in the data (extra cells, blank row, header labels)"
-    ),
-    "datasets-currency-codes": (
-        "refused: resource keys 'mimetype' and 'size', which the specs do not define and "
-        "frictionless ignores (deliverable 1); without them ours agrees"
-    ),
-    "datasets-openml-datasets-haberman": (
-        "refused: resource key 'pathType' (deliverable 1), then the 'arff' resource without a "
-        "schema beside the CSV one (deliverable 2); frictionless reports one package-error "
-        "(two resources named 'haberman') and validates no table (deliverable 3)"
-    ),
-    "frictionlessdata-example-data-packages-geopoint-default": (
-        "refused: resource key 'primaryKeys' (deliverable 1), then field type 'geopoint' "
-        "(deliverable 2); frictionless reports a resource-error (a resource licence with 'id' "
-        "but no 'name' or 'path') and validates no table (deliverable 3)"
-    ),
-    "frictionlessdata-example-data-packages-periodic-table": (
-        "wrong verdict: ours says valid; frictionless reports a package-error (a package "
-        "licence with 'id' but no 'name' or 'path', which its package profile requires) "
-        "and validates no table (deliverables 1 and 3: package-level keys as frictionless 5)"
-    ),
-    "oemof-oemof-tabular-foreignkeys": (
-        "refused: field type 'object' (deliverable 2), then a foreign key whose "
-        "reference.fields is null; frictionless reports two schema-errors (foreign key fields "
-        "do not match reference fields []) and validates no table (deliverable 3)"
-    ),
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +92,9 @@ def test_ours_gives_frictionless_answer(name, root):
     valid, keys = frictionless_answer(path)
     ours = our_answer(path)
     assert ours.refused is None, f"refused: {ours.refused}"
-    only_ours = sorted(map(repr, ours.keys - keys))
-    only_theirs = sorted(map(repr, keys - ours.keys))
+    mine, keys = metadata_view(set(ours.keys), set(keys))
+    only_ours = sorted(map(repr, mine - keys))
+    only_theirs = sorted(map(repr, keys - mine))
     assert (ours.valid, only_ours, only_theirs) == (valid, [], []), (
         f"ours valid={ours.valid}, frictionless valid={valid}; only ours {only_ours[:5]}, "
         f"only frictionless {only_theirs[:5]}"
@@ -144,7 +112,7 @@ def test_bench_reads_both_outputs_as_the_suite_does(root):
     agrees, and ours on the one that agrees."""
     from peer_support import frictionless_json_keys, our_json_keys
 
-    many = "datasets-co2-ppm"  # 822 located errors (refused by ours today)
+    many = "datasets-co2-ppm"  # 822 located errors
     agree = next(n for n in NAMES if n not in KNOWN and record(n)["frictionless"]["errors"])
     for name in (many, agree):
         path = descriptor(name, root)

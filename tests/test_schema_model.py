@@ -66,6 +66,10 @@ def test_every_type_is_one_frozen_class_with_its_own_reader():
         "year",
         "yearmonth",
         "any",
+        "object",
+        "array",
+        "geopoint",
+        "duration",
     }
     for name, cls in TYPES.items():
         assert issubclass(cls, ValueType) and cls.name == name

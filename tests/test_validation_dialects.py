@@ -314,14 +314,28 @@ def test_misplaced_quotes_read_as_python_csv_unless_policy(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "dialect",
+    [
+        {"nullSequence": "\\N"},  # frictionless 5 does not read it
+        {"fancy": True, "csvddfVersion": 1.2, "lineTerminator": "\r\n"},
+        {"csv": {"delimiter": ","}},  # frictionless 5's own form of the CSV options
+    ],
+)
+def test_dialect_keys_frictionless_does_not_read_are_ignored(tmp_path, dialect):
+    same(package(tmp_path, b"id,name\n1,a\nx,b\n", dialect))
+
+
+def test_csv_options_in_frictionless_own_form_are_read(tmp_path):
+    same(package(tmp_path, b"id;name\n1;a\nx;b\n", {"csv": {"delimiter": ";"}}))
+
+
+@pytest.mark.parametrize(
     "dialect,word",
     [
-        ({"nullSequence": "\\N"}, "dialect.nullSequence"),
         ({"delimiter": "::"}, "dialect.delimiter"),
         ({"quoteChar": ""}, "dialect.quoteChar"),
         ({"delimiter": ";", "quoteChar": ";"}, "must differ"),
         ({"headerRows": [2, 1]}, "dialect.headerRows"),
-        ({"fancy": True}, "dialect.fancy"),
     ],
 )
 def test_refused_dialect_keys(tmp_path, dialect, word):

@@ -283,9 +283,7 @@ def _run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
     [
         "missing",
         "not-json",
-        "schema-missing",
         "schema-not-json",
-        "no-resources",
         "bad-rowcheck",
         "bad-pattern",
     ],
@@ -320,6 +318,21 @@ def test_unreadable_descriptor_exits_2(tmp_path, case):
     assert proc.returncode == 2, proc
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and proc.stdout == ""
+
+
+@pytest.mark.parametrize("case,code", [("schema-missing", "E005"), ("no-resources", "E001")])
+def test_descriptor_errors_frictionless_reports_are_findings(tmp_path, case, code):
+    """A schema file that is not there (frictionless: schema-error, "cannot retrieve
+    metadata") or a descriptor without resources (package-error): a located finding, exit 1;
+    the other tables are still validated."""
+    desc = write_package(tmp_path)
+    if case == "schema-missing":
+        (tmp_path / "schemas" / "events.json").unlink()
+    else:
+        desc.write_text('{"name": "t"}')
+    proc = _run_cli(str(desc))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
+    assert f": {code} " in proc.stdout, proc.stdout
 
 
 def test_default_descriptor_in_current_folder(tmp_path):

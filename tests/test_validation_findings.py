@@ -130,7 +130,7 @@ def test_findings_sorted_by_path_line_column_code():
 
 def test_registry_is_consistent():
     for code, rule in RULES.items():
-        assert re.fullmatch(r"[EW][1-5][0-9]{2}", code)
+        assert re.fullmatch(r"[EW][0-5][0-9]{2}", code)
         assert rule.severity == ("warning" if code[0] == "W" else "error")
         assert rule.layer == int(code[1]) and rule.title and rule.description and rule.hint
     assert isinstance(Finding.__dataclass_fields__, dict)

@@ -234,10 +234,10 @@ def test_bytes_and_hash_of_a_compressed_file_are_of_the_stored_bytes(tmp_path):
     assert ours(desc) == {("E122", None)} and theirs(desc) == {("byte-count", None)}
 
 
-def test_other_hash_algorithms_are_refused(tmp_path):
-    desc = package(tmp_path, {"t.csv": DATA}, hash="sha1:" + hashlib.sha1(DATA).hexdigest())
-    with pytest.raises(UnsupportedFeatureError, match="hash"):
-        validate(desc)
+@pytest.mark.parametrize("digest", ["sha1:" + hashlib.sha1(DATA).hexdigest(), "sha1:" + "0" * 40])
+def test_other_hash_algorithms_are_ignored_as_frictionless_ignores_them(tmp_path, digest):
+    desc = package(tmp_path, {"t.csv": DATA}, hash=digest)
+    assert ours(desc) == set() == theirs(desc)
 
 
 # -- multipart -----------------------------------------------------------------------------
@@ -322,17 +322,13 @@ def test_accepted_resource_keys(tmp_path, extra):
 @pytest.mark.parametrize(
     "extra,word",
     [
-        ({"format": "json"}, "format 'json'"),
-        ({"path": "t.txt"}, "format"),
-        ({"path": "t.zip"}, "format"),  # frictionless does not read it as a table
-        ({"mediatype": "application/json"}, "mediatype"),
         ({"scheme": "https"}, "scheme"),
         ({"profile": "https://example.org/p.json"}, "profile"),
-        ({"rows": 2}, "resource key 'rows'"),
-        ({"custom": 1}, "resource key 'custom'"),
         ({"path": None, "data": [["id", "name"], [1, "b"]]}, "inline data"),
         ({"schema": None}, "without a schema"),
         ({"path": ["a.csv.gz", "b.csv.gz"]}, "multipart"),
+        ({"format": "xlsx"}, "format 'xlsx'"),
+        ({"stats": {"bytes": 3}}, "resource key 'stats'"),
     ],
 )
 def test_refused_resource_keys_are_one_line(tmp_path, extra, word):
@@ -344,10 +340,57 @@ def test_refused_resource_keys_are_one_line(tmp_path, extra, word):
     assert word in str(exc.value) and "'t'" in str(exc.value) and "\n" not in str(exc.value)
 
 
-def test_malformed_bytes_is_a_descriptor_error(tmp_path):
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"rows": 2},
+        {"custom": 1},
+        {"pathType": "local", "mimetype": "text/csv", "size": 3, "dpp:streaming": True},
+        {"mediatype": "application/json"},
+        {"periodicity": "monthly", "primaryKeys": ["id"], "foreignKeys": []},
+    ],
+)
+def test_keys_the_specs_do_not_define_are_ignored(tmp_path, extra):
+    """As frictionless ignores them: the data is validated (and is valid here)."""
+    desc = package(tmp_path, {"t.csv": DATA}, **extra)
+    assert ours(desc) == set() == theirs(desc)
+
+
+@pytest.mark.parametrize(
+    "extra,what",
+    [
+        ({"format": "json"}, "format 'json'"),
+        ({"path": "t.txt"}, "format 'txt'"),
+        ({"path": "t.zip"}, "a zip file"),  # frictionless does not read it as a table
+        ({"type": "file"}, "type 'file'"),
+    ],
+)
+def test_resources_that_are_not_tables_are_named_and_not_read(tmp_path, extra, what):
+    """frictionless checks only such a resource's file; so does ours, with a warning (W001)
+    that names it."""
+    desc = package(
+        tmp_path, {"t.csv": DATA, "t.txt": DATA, "t.zip": _zip({"t.csv": DATA})}, **extra
+    )
+    report = validate(desc)
+    assert report.valid and theirs(desc) == set()
+    assert [(f.code, f.table) for f in report.findings] == [("W001", "t")]
+    assert what in report.findings[0].message
+
+
+def test_a_file_that_is_not_a_table_is_still_checked(tmp_path):
+    desc = package(tmp_path, {"t.txt": DATA}, path="t.txt", bytes=3)
+    assert ours(desc) == {("E122", None), ("W001", None)}
+    assert theirs(desc) == {("byte-count", None)}
+    desc = package(tmp_path / "missing", {}, path="nope.png")
+    assert ours(desc) == {("E100", None), ("W001", None)}
+    assert theirs(desc) == {("scheme-error", None)}
+
+
+def test_malformed_bytes_is_a_resource_error(tmp_path):
+    """bytes that is not a whole number: frictionless' resource-error, our E002."""
     desc = package(tmp_path, {"t.csv": DATA}, bytes="12")
-    with pytest.raises(DescriptorError, match="bytes"):
-        validate(desc)
+    assert ours(desc) == {("E002", None)}
+    assert theirs(desc) == {("resource-error", None)}
 
 
 def test_build_reads_the_same_bytes(tmp_path):

@@ -242,8 +242,9 @@ def test_bounds_typed_exclusive_and_nan(tmp_path):
 
 def test_exclusive_bounds_need_v2(tmp_path):
     fields = [{"name": "a", "type": "integer", "constraints": {"exclusiveMinimum": 1}}]
-    with pytest.raises(DescriptorError, match="exclusiveMinimum.*v2"):
-        validate(_package(tmp_path, one(fields, ["1"])))
+    path = _package(tmp_path, one(fields, ["1"]))
+    assert _metadata(path) == ({"E006"}, {"field-error"})
+    assert any("v2" in f.message for f in validate(path).findings)
 
 
 def test_typed_enum(tmp_path):
@@ -445,15 +446,11 @@ def test_any_type_every_cell_valid(tmp_path):
 @pytest.mark.parametrize(
     "field,words",
     [
-        ({"type": "geopoint"}, ["field type", "'geopoint'"]),
-        ({"type": "object"}, ["field type", "'object'"]),
-        ({"type": "duration"}, ["field type", "'duration'"]),
         ({"type": "string", "format": "wkt"}, ["string format", "'wkt'"]),
-        ({"type": "integer", "groupChar": ","}, ["groupChar"]),
-        ({"type": "integer", "trueValues": ["y"]}, ["trueValues"]),
         ({"type": "integer", "missingValues": ["-"]}, ["missingValues"]),
-        ({"type": "integer", "foo": 1}, ["'foo'"]),
-        ({"type": "integer", "format": "x"}, ["integer format"]),
+        ({"type": "array", "arrayItem": {"type": "integer"}}, ["arrayItem"]),
+        ({"type": "geojson"}, ["field type", "'geojson'"]),
+        ({"type": "object", "constraints": {"unique": True}}, ["unique", "TypeError"]),
     ],
 )
 def test_refused_field_features(tmp_path, field, words):
@@ -467,20 +464,59 @@ def test_refused_field_features(tmp_path, field, words):
 
 
 @pytest.mark.parametrize(
+    "field",
+    [
+        {"type": "integer", "groupChar": ","},
+        {"type": "integer", "trueValues": ["y"]},
+        {"type": "integer", "foo": 1, "unit": "m", "dimension": "x", "primarykey": True},
+        {"type": "integer", "format": "x"},
+        {"type": "integer", "pattern": "[0-9]+"},  # outside constraints: not a constraint
+    ],
+)
+def test_field_keys_frictionless_ignores_are_ignored(tmp_path, field):
+    assert agree(tmp_path, one([{"name": "a", **field}], ["1", "2"])) == set()
+
+
+def _metadata(path: Path) -> tuple[set[str], set[str]]:
+    """Our descriptor codes and frictionless' metadata error types."""
+    ours = {f.code for f in validate(path).findings if f.code.startswith("E0")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = frictionless.validate(str(path))
+    return ours, {e.type for e in report.errors}
+
+
+@pytest.mark.parametrize(
     "field,words",
     [
         ({"type": "integer", "constraints": {"pattern": "1"}}, ["'pattern'", "integer"]),
         ({"type": "integer", "constraints": {"minLength": 1}}, ["'minLength'", "integer"]),
         ({"type": "boolean", "constraints": {"minimum": 1}}, ["'minimum'", "boolean"]),
-        ({"type": "integer", "constraints": {"minimum": 1.5}}, ["minimum"]),
-        ({"type": "number", "constraints": {"minimum": True}}, ["minimum"]),
         ({"type": "integer", "required": True}, ["required"]),
         ({"type": "integer", "example": "x"}, ["example"]),
         ({"type": "string", "format": "foo"}, ["format"]),
     ],
 )
 def test_field_errors_as_frictionless(tmp_path, field, words):
-    """What frictionless calls a field-error (or raises on) is a one-line DescriptorError."""
+    """What frictionless calls a field-error is a located finding, E006, naming the field;
+    the run goes on (exit 1)."""
+    path = _package(tmp_path, one([{"name": "a", **field}], ["1"]))
+    assert _metadata(path) == ({"E006"}, {"field-error"})
+    (f,) = [f for f in validate(path).findings if f.code == "E006"]
+    assert f.table == "t" and f.field == "a"
+    for w in words:
+        assert w in f.message
+
+
+@pytest.mark.parametrize(
+    "field,words",
+    [
+        ({"type": "integer", "constraints": {"minimum": 1.5}}, ["minimum"]),
+        ({"type": "number", "constraints": {"minimum": True}}, ["minimum"]),
+    ],
+)
+def test_bounds_frictionless_cannot_compare_are_refused(tmp_path, field, words):
+    """A bound that is no value of the type: frictionless raises on comparing it."""
     path = _package(tmp_path, one([{"name": "a", **field}], ["1"]))
     with pytest.raises(DescriptorError) as exc:
         validate(path)
@@ -488,13 +524,28 @@ def test_field_errors_as_frictionless(tmp_path, field, words):
         assert w in str(exc.value)
 
 
-def test_schema_keys_allowlisted(tmp_path):
+def test_schema_keys_the_specs_do_not_define_are_ignored(tmp_path):
     path = _package(tmp_path, one([{"name": "a"}], ["1"]))
     d = json.loads(path.read_text())
     d["resources"][0]["schema"]["uniqueKeys"] = [["a"]]
+    d["resources"][0]["schema"]["primaryKeys"] = ["a"]
     path.write_text(json.dumps(d))
-    with pytest.raises(UnsupportedFeatureError, match="schema key 'uniqueKeys'"):
+    assert agree_path(path) == set()
+
+
+def test_fields_match_other_than_exact_is_refused(tmp_path):
+    path = _package(tmp_path, one([{"name": "a"}], ["1"]))
+    d = json.loads(path.read_text())
+    d["resources"][0]["schema"]["fieldsMatch"] = "subset"
+    path.write_text(json.dumps(d))
+    with pytest.raises(UnsupportedFeatureError, match="fieldsMatch"):
         validate(path)
+
+
+def agree_path(path: Path) -> set[tuple[Any, ...]]:
+    ours, theirs = _ours(path), _theirs(path)
+    assert ours == theirs, {"ours only": ours - theirs, "theirs only": theirs - ours}
+    return ours
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,8 @@ def _store(td: TableData, f: Field, present: np.ndarray) -> tuple[np.ndarray, Re
         )
     if r.ymd is not None:
         td.ymd[f.name] = r.ymd
+    if r.lengths is not None:
+        td.lengths[f.name] = r.lengths
     return present & r.ok, r
 
 
@@ -139,8 +141,9 @@ def _enum_bad(td: TableData, f: Field, valid: np.ndarray) -> np.ndarray:
         return valid & ~np_mask(pc.is_in(td.raw[f.name], value_set=pa.array(values, pa.string())))
     if f.type == "integer":
         values = [v for v in values if -(2**63) <= v < 2**63]
-    vs = f.value_type.array(values)
-    ok = np_mask(pc.is_in(typed, value_set=vs)) & ~_is_nan(typed)
+    vt = f.value_type
+    vs = vt.enum_form(vt.array(values))
+    ok = np_mask(pc.is_in(vt.enum_form(typed), value_set=vs)) & ~_is_nan(typed)
     exact = _exact(f)
     if exact is not None:  # float64 equality may join long decimals: settle those exactly
         s = td.raw[f.name]
@@ -354,7 +357,15 @@ def check_field(td: TableData, f: Field, out: Collector, *, defer: bool = True) 
     if (f.min_length is not None or f.max_length is not None) and (
         out.applies("E208") or out.applies("E209")
     ):
-        length = char_lengths(td.raw[name], present, f.min_length, f.max_length)
+        length = td.lengths.get(name)
+        unit = "items" if length is not None else "characters"
+        if length is None:
+            length = char_lengths(td.raw[name], present, f.min_length, f.max_length)
+        counted = {"n": pa.array(length)} if unit == "items" else None
+
+        def count(v: str | None, x: dict[str, Any]) -> int:
+            return int(x["n"]) if "n" in x else len(v or "")
+
         if f.min_length is not None:
             lo = f.min_length
             out.rows(
@@ -362,7 +373,8 @@ def check_field(td: TableData, f: Field, out: Collector, *, defer: bool = True) 
                 td,
                 np.flatnonzero(valid & (length < lo)),
                 name,
-                lambda v, x: f"{len(v or '')} characters, fewer than the minimum {lo}",
+                lambda v, x: f"{count(v, x)} {unit}, fewer than the minimum {lo}",
+                extra=counted,
             )
         if f.max_length is not None:
             hi = f.max_length
@@ -371,7 +383,8 @@ def check_field(td: TableData, f: Field, out: Collector, *, defer: bool = True) 
                 td,
                 np.flatnonzero(valid & (length > hi)),
                 name,
-                lambda v, x: f"{len(v or '')} characters, more than the maximum {hi}",
+                lambda v, x: f"{count(v, x)} {unit}, more than the maximum {hi}",
+                extra=counted,
             )
     if f.unique and out.applies("E210") and not _distinct_ids(td, name):  # a key too
         values, consider, key_of = key_values(td, (name,))

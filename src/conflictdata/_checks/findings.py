@@ -15,6 +15,7 @@ from .._read.limits import CELL_LIMIT, MAX_RATIO, RATIO_FLOOR
 from .._util.text import safe_line, shown
 
 LAYERS = {
+    0: "descriptor",
     1: "file",
     2: "field",
     3: "row",
@@ -43,6 +44,14 @@ class Rule:
 
 #: Frictionless error types for the codes that have one (a code absent here has none).
 FRICTIONLESS: dict[str, tuple[str, ...]] = {
+    "E001": ("package-error",),
+    "E002": ("resource-error",),
+    "E003": ("dialect-error",),
+    "E004": ("control-error",),
+    "E005": ("schema-error",),
+    "E006": ("field-error",),
+    "E007": ("resource-error",),
+    "E008": ("format-error",),
     "E100": ("scheme-error",),
     "E101": ("scheme-error",),
     "E102": ("source-error",),
@@ -88,6 +97,7 @@ POLICY = frozenset(
         "E213",
         "E230",
         "E402",
+        "W003",
         "W507",
     }
 )
@@ -108,6 +118,110 @@ def _r(code: str, title: str, description: str, hint: str) -> Rule:
 
 
 _RULE_LIST = [
+    # -- layer 0: the descriptor --------------------------------------------------------------
+    _r(
+        "E001",
+        "package descriptor invalid",
+        "The package's own keys break the Data Package profile as frictionless 5 checks it: "
+        "a key of the wrong type (a title that is not a string), a licence with neither "
+        "'name' nor 'path', two resources of one name, a resource's key at the package "
+        "level (missingValues, fields), a name outside the v1 pattern. Every table is "
+        "still validated; frictionless validates none once the descriptor has an error.",
+        "fix the key the message names in datapackage.json",
+    ),
+    _r(
+        "E002",
+        "resource descriptor invalid",
+        "A resource breaks the Data Resource profile as frictionless 5 checks it: no "
+        "'name', a key of the wrong type, a licence with neither 'name' nor 'path', neither "
+        "'path' nor 'data'. That resource is not read; the others are.",
+        "fix the resource's key the message names in datapackage.json",
+    ),
+    _r(
+        "E003",
+        "dialect invalid",
+        "A resource's dialect breaks the CSV Dialect profile (a key of the wrong type). "
+        "That resource is not read; the others are.",
+        "fix the dialect key the message names",
+    ),
+    _r(
+        "E004",
+        "CSV options invalid",
+        "A CSV option of a resource's dialect (delimiter, quoteChar, doubleQuote, ...) is "
+        "of the wrong type, as frictionless 5 checks it once the descriptor is otherwise "
+        "valid. That resource is not read; the others are.",
+        "fix the dialect option the message names",
+    ),
+    _r(
+        "E005",
+        "table schema invalid",
+        "A Table Schema breaks its profile as frictionless 5 checks it: no 'fields' list, "
+        "two fields of one name, a primary or foreign key naming a field that does not "
+        "exist or with fields and reference fields of different lengths, a schema file "
+        "that cannot be read. That resource is not read; the others are.",
+        "fix the schema key the message names",
+    ),
+    _r(
+        "E006",
+        "field invalid",
+        "A field breaks the Table Schema field profile as frictionless 5 checks it: no "
+        "name, a type it does not know, a constraint the type does not take, 'required' "
+        "outside 'constraints', an example that is not a value of the type. That resource "
+        "is not read; the others are.",
+        "fix the field key the message names",
+    ),
+    _r(
+        "E007",
+        "reference to no resource",
+        "A foreign key refers to a resource the package does not list: frictionless 5 "
+        "reports a resource-error for the table and validates none of it, and so does "
+        "this validator.",
+        "name an existing resource in the foreign key's reference, or add that resource",
+    ),
+    _r(
+        "E008",
+        "not a table format",
+        "A resource says it is a table (type 'table', or the tabular-data-resource "
+        "profile) in a format no Table Schema reader reads (txt, arff, ...): frictionless "
+        "5's format-error. Its data is not checked.",
+        "convert the file to CSV, or drop the tabular profile if it is not a table",
+    ),
+    _r(
+        "W001",
+        "not a table",
+        "A resource frictionless does not read as a table (an image, a text, JSON, GeoJSON, "
+        "a file of another format): as frictionless does, only its file is checked (that it "
+        "is there and readable, its declared bytes and hash); its content is not.",
+        "nothing to do if the resource is not meant to be a table",
+    ),
+    _r(
+        "W002",
+        "not validated",
+        "A resource, or a foreign key, that is not validated: the package's descriptor has "
+        "errors (so it is invalid whatever its data holds; frictionless validates no table "
+        "at all then) and this resource needs a feature this validator does not read, or "
+        "refers to a resource that was not read. Fix the descriptor errors first: the run "
+        "then says whether the feature is read.",
+        "fix the descriptor errors reported with it",
+    ),
+    _r(
+        "W003",
+        "key not in the specs",
+        "A key the Data Package, Data Resource, CSV Dialect and Table Schema specs do not "
+        "define (nor frictionless 5 reads): accepted and ignored, as frictionless ignores it. "
+        "Policy: named so a misspelt key (primaryKeys, fromat) does not go unnoticed.",
+        "remove the key, or spell it as the spec does",
+    ),
+    _r(
+        "W004",
+        "schema inferred",
+        "A CSV resource declares no schema: its fields are inferred as frictionless 5's "
+        "detector infers them (the first 100 rows; for each column the first of its "
+        "candidate types that reads 90% of the cells; names from the header), and the table "
+        "is validated against that schema, as frictionless validates it. The message lists "
+        "the fields found.",
+        "declare the schema, so the types are yours and not a guess from the first rows",
+    ),
     # -- layer 1: the file ------------------------------------------------------------------
     _r(
         "E100",

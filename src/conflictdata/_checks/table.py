@@ -56,6 +56,9 @@ class TableData:
     present: dict[str, np.ndarray] = field(default_factory=dict)
     typed: dict[str, pa.Array] = field(default_factory=dict)
     ymd: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    #: field -> each value's length where the type counts it (an object's keys, an array's
+    #: items; see :attr:`.._types.spec.Read.lengths`)
+    lengths: dict[str, np.ndarray] = field(default_factory=dict)
     keys: pa.ChunkedArray | pa.Array | None = None
     #: foreign key -> index of each row's referenced row (null: empty or not found)
     fk_index: dict[Any, pa.Array | pa.ChunkedArray] = field(default_factory=dict)
@@ -69,6 +72,25 @@ class TableData:
     source: Any = None
     #: fields whose pattern check waits for the foreign-key lookups (see :func:`.fields.defer_pattern`)
     deferred_patterns: list[str] = field(default_factory=list)
+
+    def release(self, keep: set[str], *, text: bool = False) -> None:
+        """Let go of the columns no later check reads (their text, typed values, masks): a
+        package of many tables then holds one table's columns at a time, not all of them.
+        ``text``: keep every column's text (a row's cause is told from its cells later)."""
+        if not text:
+            for k in [k for k in self.raw if k not in keep]:
+                del self.raw[k]
+        for d in (
+            self.typed,
+            self.present,
+            self.ymd,
+            self.lengths,
+            self.pattern_ok,
+            self.missing_cells,
+        ):
+            for k in [k for k in d if k not in keep]:
+                del d[k]
+        self.ids = {k: v for k, v in self.ids.items() if k[0] in keep}
 
     def id_ints(self, name: str, prefix: bytes) -> IdInts:
         """The column ``name`` parsed as ``prefix`` + ASCII digits (cached)."""
@@ -170,6 +192,11 @@ class Collector:
         self.counts: Counter[tuple[Any, ...]] = Counter()
         self.suppressed: Counter[str] = Counter()
         self._lock = threading.Lock()
+
+    def found(self, code: str, table: str | None) -> bool:
+        """Whether ``code`` was found in ``table`` (listed or only counted)."""
+        with self._lock:
+            return any(k[0] == table and k[1] == code for k in self.counts)
 
     def applies(self, code: str) -> bool:
         """Whether ``code`` is checked in this run: every code of the spec, and the policy

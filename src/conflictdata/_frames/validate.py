@@ -180,7 +180,7 @@ def conform(
         if len(bad):
             texts = take_rows(td.raw[f.name], bad).to_pylist()
             unread[f.name] = dict(zip(bad.tolist(), texts, strict=True))
-        if f.value_type.text_compared:
+        if f.value_type.text_compared or f.value_type.stores_text:  # a release keeps the text
             text = pc.if_else(pa.array(present), td.raw[f.name].combine_chunks(), None)
             column = pd.Series(pd.array(text, dtype=pd.StringDtype("pyarrow")), index=rng)
         else:

@@ -3,11 +3,14 @@ encoding, then the CSV parse; problems go to the caller's ``emit``."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 from collections.abc import Callable
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from .._tableschema.model import TableSchema
+from .._tableschema.model import ResourceFile, TableSchema
 from .._util.text import short_repr
 from ..errors import UnsupportedFeatureError
 from .source import (
@@ -128,3 +131,48 @@ def read_table_bytes(
         bom_expected=used == "utf-8-sig",
     )
     return parsed, src
+
+
+def check_other_file(root: Any, rf: ResourceFile, emit: PathEmit) -> None:
+    """A resource that is not a table, checked as frictionless checks it: each file there
+    and readable (E100, E101), the stored bytes against ``bytes`` and ``hash`` (E122,
+    E123). The file is read in pieces, never whole: it may be a large image or archive."""
+    size = 0
+    hasher = hashlib.new(rf.hash[0]) if rf.hash is not None else None
+    for rel in rf.paths:
+        file = Path(root) / rel  # confined to the package by the schema model
+        try:
+            if not stat.S_ISREG(os.stat(file).st_mode):  # a FIFO would block, a device flood
+                emit("E101", path=rel, line=None, message="not a regular file")
+                return
+            with open(file, "rb") as fh:
+                while piece := fh.read(1 << 20):
+                    size += len(piece)
+                    if hasher is not None:
+                        hasher.update(piece)
+        except FileNotFoundError:
+            emit("E100", path=rel, line=None, message="file not found")
+            return
+        except OSError as exc:
+            emit(
+                "E101", path=rel, line=None, message=f"cannot read the file: {exc.strerror or exc}"
+            )
+            return
+    first = rf.paths[0]
+    if rf.bytes and size != rf.bytes:
+        emit(
+            "E122",
+            path=first,
+            line=None,
+            message=f"the resource has {size:,} bytes; its descriptor says bytes {rf.bytes:,}",
+        )
+    if rf.hash is not None and hasher is not None and rf.hash[1]:
+        got = hasher.hexdigest()
+        if got != rf.hash[1]:
+            emit(
+                "E123",
+                path=first,
+                line=None,
+                message=f"the {rf.hash[0]} of the resource is {got}; its descriptor says "
+                f"{rf.hash[1]}",
+            )

@@ -41,18 +41,9 @@ BOUND_KEYS = {
     "exclusiveMaximum": "exclusive_maximum",
 }
 
-#: field keys every type accepts (metadata, or read by every type)
-FIELD_KEYS = (
-    "name",
-    "type",
-    "title",
-    "description",
-    "format",
-    "constraints",
-    "rdfType",
-    "example",
-    "enumDescriptions",
-)
+
+#: why an object or an array cannot be a key
+_UNHASHABLE = "frictionless cannot compare such values as keys (it stops with a TypeError)"
 
 
 def as_names(value: Any, where: str, key: str) -> tuple[str, ...]:
@@ -139,15 +130,10 @@ def _enum_values(vt: ValueType, items: list[Any], at: At) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _check_field_keys(
-    d: dict[str, Any], cls: type[ValueType], fw: str, resource: str | None, name: str
-) -> None:
-    """Every field key is read or refused; none is ignored (frictionless ignores keys it
-    does not know; here they are refused, naming the key)."""
-    if "required" in d:
-        raise DescriptorError(
-            f"{fw}: 'required' belongs in constraints (frictionless 5: field-error)"
-        )
+def _check_field_keys(d: dict[str, Any], resource: str | None, name: str) -> None:
+    """Field keys frictionless reads that this reader does not: refused. Every other key
+    the specs do not define is ignored, as frictionless ignores it (the metadata check,
+    :mod:`.metadata`, has already checked the keys the specs define)."""
     if "missingValues" in d:
         raise unsupported(
             "field.missingValues",
@@ -156,32 +142,6 @@ def _check_field_keys(
             field=name,
             why="only the schema's missingValues are read",
         )
-    allowed = FIELD_KEYS + cls.options
-    for k in d:
-        if k not in allowed:
-            raise unsupported(
-                f"field key {k!r}",
-                d[k],
-                resource,
-                field=name,
-                why=f"a {cls.name} field reads {', '.join(allowed)}",
-            )
-
-
-def _check_constraint_keys(c: Any, cls: type[ValueType], fw: str, version: str) -> None:
-    if not isinstance(c, dict):
-        return
-    for k in c:
-        if k in CONSTRAINTS and k not in cls.constraints:
-            raise DescriptorError(
-                f"{fw}: constraint {k!r} is not supported by type "
-                f"{cls.name!r} (frictionless 5: field-error)"
-            )
-        if k in ("exclusiveMinimum", "exclusiveMaximum") and version == "v1":
-            raise DescriptorError(
-                f"{fw}: constraint {k!r} requires a Data Package v2 "
-                "$schema (frictionless 5: field-error under v1)"
-            )
 
 
 def read_field(
@@ -192,9 +152,9 @@ def read_field(
     if not isinstance(d, dict):
         raise DescriptorError(f"{where}: fields[{index}] must be an object, not {kind(d)}")
     name = d.get("name")
-    if not isinstance(name, str) or not name or len(name) > 200 or CONTROL.search(name):
+    if not isinstance(name, str) or len(name) > 200 or CONTROL.search(name):
         raise DescriptorError(
-            f"{where}: fields[{index}]: name must be a non-empty string "
+            f"{where}: fields[{index}]: name must be a string "
             f"without control characters, not {kind(name)} {short_repr(name)}"
         )
     fw = f"{where}: field {name!r}"
@@ -212,21 +172,19 @@ def read_field(
     description = string_key(d, "description", fw, "")
     fmt = string_key(d, "format", fw, "default")
     string_key(d, "rdfType", fw, "")
-    _check_field_keys(d, cls, fw, resource, name)
+    _check_field_keys(d, resource, name)
     options = {k: d[k] for k in cls.options if k in d}
     vt = cls.from_descriptor(cls.read_format(fmt, at), options, at)
-    _check_constraint_keys(d.get("constraints"), cls, fw, version)
     c = d.get("constraints", {})
     if c is None:
         c = {}
     if not isinstance(c, dict):
         raise DescriptorError(f"{fw}: constraints must be an object, not {kind(c)}")
-    unknown = [k for k in c if k not in CONSTRAINTS]
-    if unknown:
-        raise DescriptorError(
-            f"{fw}: constraint {short_repr(unknown[0])} is not supported; "
-            f"supported: {', '.join(CONSTRAINTS)}"
-        )
+    for k in c:
+        if k not in cls.constraints and k in CONSTRAINTS:
+            raise at.refuse(f"constraints.{k}", c[k], f"not read for type {cls.name!r}")
+    if c.get("unique") and not cls.keyable:
+        raise at.refuse("constraints.unique", True, _UNHASHABLE)
     for k in ("required", "unique"):
         if k in c and not isinstance(c[k], bool):
             raise DescriptorError(
@@ -239,20 +197,6 @@ def read_field(
                 f"{fw}: constraints.enum must be a list of values, not "
                 f"{kind(enum)} {short_repr(enum)}"
             )
-        ok_item = (
-            (lambda v: isinstance(v, str))
-            if ftype == "string"
-            else (lambda v: isinstance(v, (str, int, float, bool)))
-        )
-        bad = [v for v in enum if not ok_item(v)]
-        if bad:
-            raise DescriptorError(
-                f"{fw}: constraints.enum holds {kind(bad[0])} "
-                f"{short_repr(bad[0])}; its values must be "
-                f"{'strings' if ftype == 'string' else 'strings or numbers'}"
-            )
-        if len({str(v) for v in enum}) != len(enum):
-            raise DescriptorError(f"{fw}: constraints.enum lists a value twice")
     pattern = c.get("pattern")
     if pattern is not None:
         check_pattern(pattern, f"{fw}: constraints")
@@ -270,16 +214,9 @@ def read_field(
                 f"2**31-1, not "
                 f"{kind(v)} {short_repr(v)}"
             )
-    if (
-        c.get("minLength") is not None
-        and c.get("maxLength") is not None
-        and c["minLength"] > c["maxLength"]
-    ):
-        raise DescriptorError(f"{fw}: constraints.minLength is above constraints.maxLength")
     descs = d.get("enumDescriptions", {}) or {}
     if not isinstance(descs, dict) or not all(isinstance(v, str) for v in descs.values()):
         raise DescriptorError(f"{fw}: enumDescriptions must be an object of strings")
-    _check_example(vt, d.get("example"), fw)
     return Field(
         name=name,
         value_type=vt,
@@ -287,7 +224,7 @@ def read_field(
         description=description,
         required=bool(c.get("required", False)),
         unique=bool(c.get("unique", False)),
-        enum=tuple(str(v) for v in enum) if enum is not None else None,
+        enum=tuple(dict.fromkeys(str(v) for v in enum)) if enum is not None else None,
         enum_values=_enum_values(vt, enum, at) if enum is not None else None,
         enum_descriptions=dict(descs),
         pattern=pattern,
@@ -295,22 +232,6 @@ def read_field(
         max_length=c.get("maxLength"),
         **bounds,
     )
-
-
-def _check_example(vt: ValueType, example: Any, fw: str) -> None:
-    """frictionless 5 rejects a field whose ``example`` is not a value of its type (a
-    field-error): the same for the types it checks (a temporal example is not checked)."""
-    if not example or not vt.checks_example:
-        return
-    try:
-        ok = vt.value(example) is not None
-    except RefusedCellsError:
-        ok = True  # a value, only too large to compare
-    if not ok:
-        raise DescriptorError(
-            f"{fw}: example {short_repr(example)} is not a valid {vt.name} "
-            "(frictionless 5: field-error)"
-        )
 
 
 def unsupported(

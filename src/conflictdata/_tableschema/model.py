@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 SUPPORTED_TYPES = tuple(TYPES)
 
 #: Table Schema types this validator refuses (named, so the refusal says so)
-REFUSED_TYPES = ("geopoint", "geojson", "object", "array", "duration", "list")
+REFUSED_TYPES = ("geojson", "list")
 
 
 @dataclass(frozen=True)
@@ -244,6 +244,9 @@ class TableSchema:
     #: the resource's file(s), compression, encoding, bytes and hash
     source: ResourceFile | None = None
     dialect: Dialect = field(default_factory=lambda: Dialect())
+    #: the resource declares no schema: its fields are inferred from the file when it is read
+    #: (as frictionless' detector infers them), none until then
+    inferred: bool = False
 
     @property
     def acyclic_keys(self) -> tuple[ForeignKey, ...]:
@@ -312,6 +315,27 @@ class TableSchema:
 
 
 @dataclass(frozen=True)
+class OtherResource:
+    """A resource frictionless does not read as a table (an image, a text, JSON, a file of
+    another format): only its file is checked, as frictionless checks it (there, readable,
+    its ``bytes`` and ``hash``)."""
+
+    name: str
+    source: ResourceFile
+    #: what it is, for the message (``format 'png'``)
+    what: str
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A resource, or one foreign key of a table, not validated, and why (the package has
+    metadata errors already, so it is invalid either way: the rest is still checked)."""
+
+    name: str
+    why: str
+
+
+@dataclass(frozen=True)
 class Package:
     """A data package: name, version and its tables in descriptor order."""
 
@@ -324,6 +348,16 @@ class Package:
     #: "strict" when the descriptor declares ``"conflictdata": {"policy": "strict"}`` (this
     #: project's rules on top of the spec, see docs/findings.md), else "spec".
     policy: str = "spec"
+    #: metadata errors of the descriptor (:class:`.metadata.Problem`), read leniently
+    problems: tuple[Any, ...] = ()
+    #: the resources that are not tables: only their files are checked
+    others: tuple[OtherResource, ...] = ()
+    #: resources (or foreign keys) not validated, with why
+    unread: tuple[Unread, ...] = ()
+    #: keys the specs do not define, ignored: (level, resource index, field, key)
+    undefined: tuple[tuple[str, int | None, str | None, str], ...] = ()
+    #: the descriptor's file name, as findings about it name it
+    descriptor_name: str = "datapackage.json"
 
     def table(self, name: str) -> TableSchema:
         try:

@@ -13,50 +13,142 @@ if TYPE_CHECKING:  # pragma: no cover
     pass
 from .._util.text import kind, short_repr
 from .fields import unsupported
-from .model import Dialect, ResourceFile
+from .model import Dialect, OtherResource, ResourceFile
 from .paths import confined_path
 
-#: Resource keys that are metadata only: accepted, never read.
-RESOURCE_METADATA = (
-    "title",
-    "description",
-    "homepage",
-    "licenses",
-    "sources",
-    "keywords",
-    "version",
-    "created",
-    "contributors",
-    "$schema",
-)
-
-#: Resource keys this reader implements (see :func:`read_resource_file`, :func:`read_dialect`).
-RESOURCE_KEYS = (
-    "name",
-    "path",
-    "schema",
-    "profile",
-    "scheme",
-    "format",
-    "mediatype",
-    "encoding",
-    "compression",
-    "innerpath",
-    "bytes",
-    "hash",
-    "dialect",
-    "type",
-)
+#: Resource keys frictionless 5 reads that change what is valid and that this reader does not
+#: implement: refused, naming the key (every other key the specs do not define is ignored).
+_REFUSED_KEYS = {
+    "stats": "frictionless reads the bytes and hash in it",
+    "hashing": "frictionless hashes with this algorithm",
+    "layout": "frictionless reads it as the dialect",
+}
 
 _COMPRESSIONS = ("gz", "zip", "bz2", "xz")
 
 _FORMATS = {"csv": "text/csv", "tsv": "text/tab-separated-values"}
 
-_PROFILES = ("tabular-data-resource", "data-resource")
+#: Formats frictionless 5 reads as a table by default (besides csv and tsv), each with a
+#: parser of its own: a resource of one is refused, not guessed at.
+_TABLE_FORMATS = ("xlsx", "xls", "ods", "jsonl", "ndjson", "parquet", "parq", "sav", "zsav")
+#: Formats frictionless can read as a table when a resource says it is one (type "table"
+#: or the tabular-data-resource profile); any other format is its format-error there.
+_PARSER_FORMATS = (*_TABLE_FORMATS, "json", "html", "inline", "gsheets", "sql", "yaml", "pandas")
+
+_RESOURCE_TYPES = ("file", "json", "text")
 
 MAX_PARTS = 1000
 
 _HEX = {"md5": re.compile(r"[0-9a-fA-F]{32}"), "sha256": re.compile(r"[0-9a-fA-F]{64}")}
+
+
+def _format_of(res: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The resource's format as frictionless detects it (declared, else the extension of its
+    first path once a compression suffix is dropped), and that compression."""
+    path = res.get("path")
+    first = path[0] if isinstance(path, list) and path else path
+    suffixes = first.rsplit("/", 1)[-1].lower().split(".")[1:] if isinstance(first, str) else []
+    compression = res.get("compression")
+    if compression is None and suffixes and suffixes[-1] in _COMPRESSIONS:
+        compression = suffixes[-1]
+    if compression is not None and suffixes and suffixes[-1] == compression:
+        suffixes = suffixes[:-1]
+    innerpath = res.get("innerpath")
+    if compression == "zip" and isinstance(innerpath, str) and innerpath:
+        suffixes = innerpath.rsplit("/", 1)[-1].lower().split(".")[1:]
+    fmt = res.get("format")
+    if fmt is None:
+        fmt = suffixes[-1] if suffixes else None
+    return (fmt if isinstance(fmt, str) else None), compression
+
+
+def resource_kind(res: dict[str, Any], name: str) -> str:
+    """``table`` for a resource frictionless 5 validates as a CSV table, ``unreadable
+    table`` for a table in a format it has no reader for (its format-error); else what it
+    is (``format 'png'``, ``type 'text'``) for a resource it only checks as a file. A table
+    in another format it reads (a spreadsheet, JSON lines, Parquet) is refused, inline data
+    too."""
+    if "data" in res and "path" not in res:
+        raise unsupported("inline data", None, name, "put the rows in a CSV file")
+    rtype = res.get("type")
+    if res.get("profile") == "tabular-data-resource":
+        rtype = "table"
+    fmt, compression = _format_of(res)
+    if rtype in _RESOURCE_TYPES:
+        return f"type {rtype!r}"
+    if rtype == "table" or fmt in _FORMATS or fmt in _TABLE_FORMATS:
+        if fmt in _FORMATS or fmt == "parquet":  # parquet: a release's (the loader reads it)
+            return "table"
+        if fmt in _PARSER_FORMATS:
+            raise unsupported("format", fmt, name, "only csv and tsv tables are read")
+        return "unreadable table"  # frictionless has no reader for it: its format-error
+    if fmt:
+        return f"format {fmt!r}"
+    return f"a {compression} file" if compression else "a file of no known format"
+
+
+def _paths(res: dict[str, Any], name: str, root: Path) -> tuple[str, ...]:
+    raw_paths = res["path"]
+    paths = tuple(raw_paths) if isinstance(raw_paths, list) else (raw_paths,)
+    extra = res.get("extrapaths")
+    if isinstance(extra, list):
+        paths += tuple(extra)
+    if not paths or len(paths) > MAX_PARTS:
+        raise DescriptorError(f"resource {name!r}: a path list needs 1 to {MAX_PARTS} paths")
+    for p in paths:
+        confined_path(root, p, f"resource {name!r}")
+    return paths
+
+
+def _digest(res: dict[str, Any], name: str) -> tuple[str, str] | None:
+    """The declared hash frictionless compares (md5 or sha256; others it ignores)."""
+    h = res.get("hash")
+    if not h:  # frictionless compares no empty hash
+        return None
+    if not isinstance(h, str):
+        raise DescriptorError(f"resource {name!r}: hash must be a string, not {kind(h)}")
+    algo, _, value = h.partition(":") if ":" in h else ("md5", "", h)
+    return (algo, value) if algo in _HEX else None
+
+
+def _size(res: dict[str, Any], name: str) -> int | None:
+    size = res.get("bytes")
+    if isinstance(size, float) and size.is_integer():  # a JSON integer written 12.0
+        size = int(size)
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        raise DescriptorError(
+            f"resource {name!r}: bytes must be a whole number, not {kind(size)} {short_repr(size)}"
+        )
+    return size
+
+
+def _refuse_keys(res: dict[str, Any], name: str) -> None:
+    for k, why in _REFUSED_KEYS.items():
+        if k in res:
+            raise unsupported(f"resource key {k!r}", None, name, why)
+    if not res.get("path") and res.get("url"):
+        raise unsupported("resource key 'url'", res["url"], name, "only files inside the package")
+    if res.get("scheme", "file") != "file":
+        raise unsupported("scheme", res["scheme"], name, "only local files")
+
+
+def read_other_file(res: dict[str, Any], name: str, root: Path, what: str) -> OtherResource:
+    """A resource that is not a table: its files, ``bytes`` and ``hash`` (what frictionless
+    checks of it)."""
+    _refuse_keys(res, name)
+    paths = _paths(res, name, root)
+    _, compression = _format_of(res)
+    return OtherResource(
+        name,
+        ResourceFile(
+            paths=paths,
+            format="",
+            compression=compression if compression in _COMPRESSIONS else None,
+            bytes=_size(res, name),
+            hash=_digest(res, name),
+        ),
+        what,
+    )
 
 
 def read_resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFile:
@@ -67,32 +159,11 @@ def read_resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFi
     if parquet and isinstance(res["path"], str):
         confined_path(root, res["path"], f"resource {name!r}")
         return ResourceFile(paths=(res["path"],), format="parquet")
-    for k in res:
-        if k not in RESOURCE_KEYS and k not in RESOURCE_METADATA:
-            if k == "data":
-                raise unsupported("inline data", None, name, "put the rows in a CSV file")
-            raise unsupported(f"resource key {k!r}", None, name)
-    profile = res.get("profile", "data-resource")
-    if profile not in _PROFILES:
-        raise unsupported("profile", profile, name, "only tabular-data-resource and data-resource")
-    if res.get("scheme", "file") != "file":
-        raise unsupported("scheme", res["scheme"], name, "only local files")
-    if res.get("type", "table") != "table":  # frictionless 5's resource type
-        raise unsupported("resource type", res["type"], name, "only table")
-    raw_paths = res["path"]
-    if isinstance(raw_paths, list):
-        if not raw_paths or len(raw_paths) > MAX_PARTS:
-            raise DescriptorError(f"resource {name!r}: a path list needs 1 to {MAX_PARTS} paths")
-        paths = tuple(raw_paths)
-    else:
-        paths = (raw_paths,)
-    for p in paths:
-        confined_path(root, p, f"resource {name!r}")
-    first = paths[0].rsplit("/", 1)[-1].lower()
-    suffixes = first.split(".")[1:]
-    compression = res.get("compression")
-    if compression is None and suffixes and suffixes[-1] in _COMPRESSIONS:
-        compression = suffixes[-1]
+    _refuse_keys(res, name)
+    paths = _paths(res, name, root)
+    fmt, compression = _format_of(res)
+    if compression == "no":
+        compression = None
     if compression is not None:
         if compression not in _COMPRESSIONS:
             raise unsupported(
@@ -105,32 +176,15 @@ def read_resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFi
                 name,
                 "frictionless does not decompress multipart resources",
             )
-        if suffixes and suffixes[-1] == compression:
-            suffixes = suffixes[:-1]
     innerpath = res.get("innerpath")
     if innerpath is not None and (
         compression != "zip" or not isinstance(innerpath, str) or not innerpath
     ):
         raise unsupported("innerpath", innerpath, name, "a member name, for zip only")
-    if compression == "zip" and innerpath is not None:
-        suffixes = innerpath.rsplit("/", 1)[-1].lower().split(".")[1:]
-    fmt = res.get("format")
-    if fmt is None:
-        ext = suffixes[-1] if suffixes else ""
-        if ext in _FORMATS:
-            fmt = ext
-        else:  # frictionless does not read such a file as a table at all
-            raise unsupported(
-                "format",
-                ext or None,
-                name,
-                "declare format csv or tsv; only CSV and TSV files are read",
-            )
     if fmt not in _FORMATS:
-        raise unsupported("format", fmt, name, "only csv and tsv")
-    mediatype = res.get("mediatype")
-    if mediatype is not None and mediatype != _FORMATS[fmt]:
-        raise unsupported("mediatype", mediatype, name, f"format {fmt} is {_FORMATS[fmt]}")
+        raise unsupported(
+            "format", fmt, name, "declare format csv or tsv; only CSV and TSV files are read"
+        )
     encoding = res.get("encoding")
     if encoding is not None:
         import codecs
@@ -145,30 +199,14 @@ def read_resource_file(res: dict[str, Any], name: str, root: Path) -> ResourceFi
             raise unsupported(
                 "encoding", res["encoding"], name, "a codec of domain names, not of files"
             )
-    size = res.get("bytes")
-    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-        raise DescriptorError(
-            f"resource {name!r}: bytes must be a whole number, not {kind(size)} {short_repr(size)}"
-        )
-    digest = None
-    if res.get("hash"):  # frictionless compares no empty hash
-        h = res["hash"]
-        if not isinstance(h, str):
-            raise DescriptorError(f"resource {name!r}: hash must be a string, not {kind(h)}")
-        algo, _, value = h.partition(":") if ":" in h else ("md5", "", h)
-        if algo not in _HEX:
-            raise unsupported(
-                "hash", h, name, "only md5 and sha256 (frictionless ignores other algorithms)"
-            )
-        digest = (algo, value)
     return ResourceFile(
         paths=paths,
         format=fmt,
         compression=compression,
         innerpath=innerpath,
         encoding=encoding,
-        bytes=size,
-        hash=digest,
+        bytes=_size(res, name),
+        hash=_digest(res, name),
     )
 
 
@@ -201,15 +239,9 @@ _DIALECT_BOOLS = {
     "skipBlankRows": "skip_blank_rows",
 }
 
-#: Dialect keys frictionless 5 reads without effect on reading a CSV: accepted.
-_DIALECT_INERT = (
-    "lineTerminator",
-    "caseSensitiveHeader",
-    "csvddfVersion",
-    "title",
-    "description",
-    "$schema",
-)
+#: Dialect keys frictionless 5 reads without effect on reading a CSV (any other key it does
+#: not read either, nullSequence among them): accepted, checked for their type.
+_DIALECT_INERT = ("lineTerminator", "caseSensitiveHeader")
 
 
 def read_dialect(res: dict[str, Any], name: str) -> Dialect:
@@ -218,8 +250,13 @@ def read_dialect(res: dict[str, Any], name: str) -> Dialect:
     d = res.get("dialect")
     if d is None:
         return Dialect()
+    if isinstance(d, str):
+        raise unsupported("dialect file", d, name, "write the dialect in the descriptor")
     if not isinstance(d, dict):
         raise DescriptorError(f"resource {name!r}: dialect must be an object, not {kind(d)}")
+    csv = d.get("csv")  # frictionless 5's own form: the CSV options in a "csv" object
+    if isinstance(csv, dict):
+        d = {**{k: v for k, v in csv.items() if k in _CSV_KEYS}, **d}
     kw: dict[str, Any] = {}
     for k, v in d.items():
         feature = f"dialect.{k}"
@@ -263,10 +300,6 @@ def read_dialect(res: dict[str, Any], name: str) -> Dialect:
                 kw["header_rows"] = tuple(v)
             else:
                 kw["comment_rows"] = tuple(v)
-        elif k == "nullSequence":
-            raise unsupported(feature, v, name, "frictionless 5 does not read it")
-        else:
-            raise unsupported(feature, v, name)
     dialect = Dialect(**kw, declared=frozenset(d))
     chars = [c for c in (dialect.delimiter, dialect.quote_char, dialect.escape_char) if c]
     if len(set(chars)) != len(chars):

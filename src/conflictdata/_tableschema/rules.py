@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DescriptorError
+from ..errors import DescriptorError, UnsupportedFeatureError
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -192,6 +192,15 @@ def check_across_tables(t: TableSchema, tables: dict[str, TableSchema]) -> None:
             )
     for fk in t.foreign_keys:
         ref = tables[fk.resource]
+        for n in fk.reference_fields:
+            if n in ref.field_names and not ref.field(n).value_type.keyable:
+                raise UnsupportedFeatureError(
+                    "foreign key reference",
+                    n,
+                    resource=t.name,
+                    why=f"{ref.name}.{n} is a {ref.field(n).type} field: frictionless cannot "
+                    "compare such values as keys",
+                )
         missing = [n for n in fk.fields if n not in t.field_names] + [
             n for n in fk.reference_fields if n not in ref.field_names
         ]

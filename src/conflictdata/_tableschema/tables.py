@@ -13,28 +13,9 @@ from .fields import MAX_FIELDS, as_names, read_field, string_key
 from .model import ForeignKey, TableSchema
 from .rules import list_of_objects, read_relation_rules, read_row_rules
 
-#: Table Schema keys read (rowChecks and relationChecks are this project's)
-SCHEMA_KEYS = (
-    "fields",
-    "primaryKey",
-    "foreignKeys",
-    "missingValues",
-    "rowChecks",
-    "relationChecks",
-    "title",
-    "description",
-    "$schema",
-    "name",
-    "profile",
-    "homepage",
-    "licenses",
-    "sources",
-    "keywords",
-    "version",
-    "created",
-    "contributors",
-    "$comment",
-)
+#: Table Schema keys frictionless reads that change what is valid and that this reader does
+#: not implement (any other key the specs do not define is ignored, as frictionless does)
+_REFUSED_KEYS = {"fieldsMatch": "only the default, exact, is read"}
 
 
 def table_schema_from_dict(
@@ -52,17 +33,12 @@ def table_schema_from_dict(
     where = schema_path or f"schema of {name}"
     if not isinstance(schema, dict):
         raise DescriptorError(f"{where}: a Table Schema must be an object, not {kind(schema)}")
-    for k in schema:
-        if k not in SCHEMA_KEYS:
-            raise UnsupportedFeatureError(
-                f"schema key {k!r}",
-                schema[k],
-                resource=name,
-                why=f"a Table Schema here reads {', '.join(SCHEMA_KEYS[:6])} and metadata",
-            )
+    for k, why in _REFUSED_KEYS.items():
+        if schema.get(k, "exact") != "exact":
+            raise UnsupportedFeatureError(f"schema key {k!r}", schema[k], resource=name, why=why)
     raw_fields = schema.get("fields")
-    if not isinstance(raw_fields, list) or not raw_fields:
-        raise DescriptorError(f"{where}: a Table Schema needs a non-empty 'fields' list")
+    if not isinstance(raw_fields, list):
+        raise DescriptorError(f"{where}: a Table Schema needs a 'fields' list")
     if len(raw_fields) > MAX_FIELDS:
         raise DescriptorError(f"{where}: {len(raw_fields):,} fields (limit {MAX_FIELDS:,})")
     fields = tuple(read_field(f, where, i, name, version) for i, f in enumerate(raw_fields))
@@ -71,7 +47,7 @@ def table_schema_from_dict(
     if twice:
         raise DescriptorError(f"{where}: field {twice[0]!r} is declared twice")
     pk: tuple[str, ...] = ()
-    if schema.get("primaryKey") is not None:
+    if schema.get("primaryKey") not in (None, []):
         pk = as_names(schema["primaryKey"], where, "primaryKey")
     for k in pk:
         if k not in names:
@@ -99,6 +75,17 @@ def table_schema_from_dict(
             raise DescriptorError(f"{w}: field {short_repr(missing[0])} is not a field")
         fks.append(ForeignKey(fields=own, resource=resource or name, reference_fields=other))
     by_name = {f.name: f for f in fields}
+    for key, names_ in (("primaryKey", pk), *(("foreignKeys", fk.fields) for fk in fks)):
+        for n in names_:
+            if not by_name[n].value_type.keyable:
+                raise UnsupportedFeatureError(
+                    key,
+                    n,
+                    resource=name,
+                    field=n,
+                    why=f"a {by_name[n].type} field: frictionless cannot compare such values "
+                    "as keys (it stops with a TypeError)",
+                )
     row_rules = read_row_rules(list_of_objects(schema, "rowChecks", where), by_name, where)
     relation_rules = read_relation_rules(
         list_of_objects(schema, "relationChecks", where), by_name, fks, where

@@ -77,6 +77,8 @@ def _cast(col: pa.ChunkedArray, f: Field, table: str) -> pa.Array | pa.ChunkedAr
         bad = int((present & ~r.ok).sum())
         if bad:
             raise BuildError(f"{bad} value(s) are not {r.what}")
+        if f.value_type.stores_text:
+            return col
         return f.value_type.store(r, present)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, BuildError, DescriptorError) as exc:
         raise BuildError(

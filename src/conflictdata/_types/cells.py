@@ -1,12 +1,13 @@
 """The Table Schema types this package reads, by name: one :class:`~.spec.ValueType` class
-each, from :mod:`.text`, :mod:`.numbers` and :mod:`.temporal`. Adding a type is adding its
+each, from :mod:`.text`, :mod:`.numbers`, :mod:`.temporal` and :mod:`.structured`. Adding a type is adding its
 class here."""
 
 from __future__ import annotations
 
 from .numbers import IntegerType, NumberType
 from .spec import ValueType
-from .temporal import DatetimeType, DateType, TimeType, YearmonthType, YearType
+from .structured import ArrayType, GeopointType, ObjectType
+from .temporal import DatetimeType, DateType, DurationType, TimeType, YearmonthType, YearType
 from .text import AnyType, BooleanType, StringType
 
 __all__ = ["TYPES"]
@@ -25,5 +26,9 @@ TYPES: dict[str, type[ValueType]] = {
         YearType,
         YearmonthType,
         AnyType,
+        ObjectType,
+        ArrayType,
+        GeopointType,
+        DurationType,
     )
 }

@@ -33,6 +33,9 @@ class Read:
     what: str
     impossible: np.ndarray | None = None
     ymd: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    #: each value's length where minLength and maxLength count something else than the
+    #: cell's characters (an object's keys, an array's items); None: the characters
+    lengths: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,12 @@ class ValueType:
     text_compared: ClassVar[bool] = False
     #: a field's ``example`` must be a value (frictionless 5 checks it for these types)
     checks_example: ClassVar[bool] = False
+    #: its values can be keys (unique, primary and foreign keys): frictionless hashes them
+    #: (an object or an array it cannot hash: it stops with a TypeError, so they are refused)
+    keyable: ClassVar[bool] = True
+    #: a release keeps the cell's text (a JSON object, a duration, a point): the typed values
+    #: are only what the checks compare
+    stores_text: ClassVar[bool] = False
 
     format: str = "default"
 
@@ -81,9 +90,8 @@ class ValueType:
 
     @classmethod
     def read_format(cls, fmt: str, at: At) -> str:
-        """The field's ``format`` as this type reads it (a refusal for one it does not)."""
-        if fmt != "default":
-            raise at.refuse(f"{cls.name} format", fmt, "only 'default' is read")
+        """The field's ``format`` as this type reads it (a refusal for one it does not). By
+        default any: frictionless reads no format for the type, so none changes a value."""
         return fmt
 
     @classmethod
@@ -119,6 +127,12 @@ class ValueType:
     def scalar(self, value: Any) -> pa.Scalar:
         """One typed value (of :meth:`value`) as an Arrow scalar comparable with a column."""
         return self.array([value])[0]
+
+    def enum_form(self, typed: pa.Array) -> pa.Array:
+        """Typed values (of :meth:`read` or :meth:`array`) as an enum compares them, with
+        Python's ``==``: the same as keys compare them (by hash) but for a type where the
+        two differ (a duration's years and months)."""
+        return typed
 
     def read_typed(self, arr: pa.Array) -> Read | None:
         """A column that already holds typed values (a DataFrame's), read as this type, or

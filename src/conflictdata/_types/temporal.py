@@ -14,9 +14,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import re
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import numpy as np
@@ -40,11 +42,13 @@ __all__ = [
     "NAIVE",
     "DateType",
     "DatetimeType",
+    "DurationType",
     "TimeType",
     "YearType",
     "YearmonthType",
     "check_comparable",
     "code_kind",
+    "exact_decimal",
     "iso_text",
 ]
 #: Added to the microseconds of a datetime or time without a UTC offset: Python never finds
@@ -412,8 +416,6 @@ class _Refused(Exception):
 @functools.lru_cache(maxsize=256)
 def compile_format(fmt: str) -> _Format:
     """The format as Python's strptime reads it; _Refused for what this reader refuses."""
-    if fmt == "any":
-        raise _Refused("format", "any", "dateutil's free-form parsing is not implemented")
     if not fmt.isascii():
         raise _Refused("format", fmt, "a format with non-ASCII characters")
     if len(fmt) > _MAX_FORMAT:
@@ -574,6 +576,8 @@ def _parts(t: _Clock, s: pa.ChunkedArray, present: np.ndarray) -> _Parts:
     format was compiled when the type was read)."""
     n = len(present)
     fmt = t.format
+    if fmt == "any":
+        return _any_parts(t, s, present)
     if t.name == "date" and fmt == "default":
         fmt = "%Y-%m-%d"
     if t.name == "date" and fmt == "%Y-%m-%d":
@@ -612,6 +616,71 @@ def _parts(t: _Clock, s: pa.ChunkedArray, present: np.ndarray) -> _Parts:
             _python_rows(p, s, other[asked], read)
         return p
     return _column_strptime(s, fmt, present)
+
+
+# -- format "any": dateutil's parser --------------------------------------------------------------
+
+
+def _today() -> dt.datetime:
+    """dateutil's default: today at midnight, local time. A part a cell leaves out (the day
+    of ``2020-05``, the month and day of ``2020``) is taken from it, so such a value is a
+    different date on another day; frictionless reads it so too."""
+    return dt.datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _py_any(name: str) -> Callable[[str], Any]:
+    """frictionless' reader of format "any": dateutil's ``parse`` (a date: its date, a time:
+    its time with its zone), None where it raises."""
+    import warnings
+
+    from dateutil.parser import parse
+
+    def read(cell: str) -> Any:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # an unknown zone name: dateutil warns
+                v = parse(cell)
+            return v.date() if name == "date" else v.timetz() if name == "time" else v
+        except Exception:
+            return None
+
+    return read
+
+
+def _any_parts(t: _Clock, s: pa.ChunkedArray, present: np.ndarray) -> _Parts:
+    """A column read with format "any" as frictionless reads it (dateutil's ``parse``). The
+    ordinary cells are read from their bytes: ``YYYY-MM-DD``, ``YYYY-MM`` and ``YYYY`` with
+    a year from 1000, which dateutil reads as that day, that month on today's day (the
+    month's last if shorter) and that year on today's month and day, at midnight without a
+    zone (a time: midnight); every other cell goes to dateutil itself, once per text."""
+    n = len(present)
+    p = _Parts.empty(n)
+    today = _today()
+    shaped = np.zeros(n, dtype=bool)
+    for w, (rows, b) in fixed_width_bytes(s, (4, 7, 10)).items():
+        if not len(rows):
+            continue
+        digits = [0, 1, 2, 3] + ([5, 6] if w >= 7 else []) + ([8, 9] if w == 10 else [])
+        good = ((b[:, digits] - np.uint8(48)) <= 9).all(axis=1) & (b[:, 0] != 48)
+        if w >= 7:
+            good &= b[:, 4] == 45
+        if w == 10:
+            good &= b[:, 7] == 45
+        rows, b = rows[good], b[good]
+        shaped[rows] = True
+        y = _number(b, 0, 4)
+        m = _number(b, 5, 2) if w >= 7 else np.full(len(rows), today.month, dtype=np.int64)
+        if w == 10:
+            d = _number(b, 8, 2)
+        else:
+            month_ok = (m >= 1) & (m <= 12)
+            last = days_in_month(y, np.where(month_ok, m, 1))
+            d = np.where(month_ok, np.minimum(today.day, last), 1)
+        p.y[rows], p.m[rows], p.d[rows] = y, m, d
+    shaped &= present
+    _check_clock(p, shaped)
+    _python_rows(p, s, np.flatnonzero(present & ~shaped), _py_any(t.name))
+    return p
 
 
 def _column_strptime(s: pa.ChunkedArray, fmt: str, present: np.ndarray | None = None) -> _Parts:
@@ -752,7 +821,7 @@ class _Clock(_Temporal):
         """A format this reader implements: ``default``, or ``strptime`` directives it reads
         exactly (``any`` and the others are refused)."""
         fmt = super().read_format(fmt, at)
-        if fmt != "default":
+        if fmt not in ("default", "any"):
             try:
                 compile_format(fmt)
             except _Refused as exc:
@@ -763,6 +832,8 @@ class _Clock(_Temporal):
     def what(self) -> str:
         if self.format in ("default", "", None):
             return _DEFAULT_WHAT[self.name]
+        if self.format == "any":
+            return f"{_WHAT[self.name]} (format any: what dateutil's parser reads)"
         return f"{_WHAT[self.name]} in the format {self.format}"
 
     def _code(self, p: _Parts) -> np.ndarray:
@@ -782,7 +853,8 @@ class _Clock(_Temporal):
 
 @dataclass(frozen=True)
 class DateType(_Clock):
-    """``date``: ``strptime`` (``%Y-%m-%d`` by default), as date32 days."""
+    """``date``: ``strptime`` (``%Y-%m-%d`` by default; ``any``: dateutil's parser), as
+    date32 days."""
 
     name: ClassVar[str] = "date"
 
@@ -1041,3 +1113,181 @@ def iso_text(arr: pa.Array) -> pa.Array:
         text = pc.replace_substring(pc.cast(wall, pa.string()), " ", "T")
         return text if t.tz is None else pc.binary_join_element_wise(text, "Z", "")
     return pc.cast(arr, pa.string())
+
+
+# -- duration -----------------------------------------------------------------------------------
+
+#: ISO 8601 durations of whole days, hours, minutes and seconds (at most six digits each):
+#: isodate reads them as that timedelta; any other cell goes to isodate itself
+_DURATION_FAST = (
+    r"^P(?:(?P<d>[0-9]{1,6})D)?(?:T(?:(?P<h>[0-9]{1,6})H)?(?:(?P<mi>[0-9]{1,6})M)?"
+    r"(?:(?P<s>[0-9]{1,6})S)?)?$"
+)
+
+
+def exact_decimal(d: Decimal) -> str:
+    """A finite Decimal as one text per number (``1.50`` and ``1.5``, ``1E+2`` and ``100``
+    alike): its digits without trailing zeros and its power of ten."""
+    if d.is_zero():
+        return "0"
+    sign, digits, exp = d.as_tuple()
+    text = "".join(map(str, digits)).rstrip("0")
+    exp = int(exp) + len(digits) - len(text)
+    return f"{'-' if sign else ''}{text}e{exp}"
+
+
+def _duration_key(v: Any) -> str | None:
+    """A duration as frictionless compares it as a key (by hash): a timedelta by its
+    microseconds (``T``), an isodate Duration by its years, months and timedelta (``D``)."""
+    if isinstance(v, dt.timedelta):
+        return f"T{v // dt.timedelta(microseconds=1)}"
+    years, months, tdelta = getattr(v, "years", None), getattr(v, "months", None), v.tdelta
+    if not isinstance(years, Decimal) or not isinstance(months, Decimal):
+        return None
+    if not (years.is_finite() and months.is_finite()):
+        return None
+    us = tdelta // dt.timedelta(microseconds=1)
+    return f"D{exact_decimal(years)}|{exact_decimal(months)}|{us}"
+
+
+#: isodate's ISO8601_PERIOD_REGEX (the reader frictionless calls), as it is
+_ISO_PERIOD = re.compile(
+    r"^(?P<sign>[+-])?"
+    r"P(?!\b)"
+    r"(?P<years>[0-9]+([,.][0-9]+)?Y)?"
+    r"(?P<months>[0-9]+([,.][0-9]+)?M)?"
+    r"(?P<weeks>[0-9]+([,.][0-9]+)?W)?"
+    r"(?P<days>[0-9]+([,.][0-9]+)?D)?"
+    r"((?P<separator>T)(?P<hours>[0-9]+([,.][0-9]+)?H)?"
+    r"(?P<minutes>[0-9]+([,.][0-9]+)?M)?"
+    r"(?P<seconds>[0-9]+([,.][0-9]+)?S)?)?$"
+)
+
+
+def _period_key(m: re.Match[str]) -> str | None:
+    """isodate's ``parse_duration`` of a cell its period regex matched, as a key: years and
+    months as Decimals, the rest floats given to ``timedelta``; a Duration when there are
+    years or months, else a timedelta; negated with a leading '-'."""
+    g = m.groupdict()
+    num = {
+        k: (g[k] or "0n")[:-1].replace(",", ".")
+        for k in ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+    }
+    years, months = Decimal(num["years"]), Decimal(num["months"])
+    tdelta = dt.timedelta(
+        days=float(num["days"]),
+        hours=float(num["hours"]),
+        minutes=float(num["minutes"]),
+        seconds=float(num["seconds"]),
+        weeks=float(num["weeks"]),
+    )
+    negative = g["sign"] == "-"
+    if years == 0 and months == 0:
+        return _duration_key(dt.timedelta(0) - tdelta if negative else tdelta)
+    if negative:
+        years, months, tdelta = 0 - years, 0 - months, dt.timedelta(0) - tdelta
+    us = tdelta // dt.timedelta(microseconds=1)
+    return f"D{exact_decimal(years)}|{exact_decimal(months)}|{us}"
+
+
+def _py_duration(cell: Any) -> str | None:
+    """frictionless' duration reader (isodate's ``parse_duration``), as a key, or None. The
+    alternative form (``P0001-02-03T04:05:06``) is read by isodate itself when it is
+    installed (it comes with frictionless), else refused."""
+    if not isinstance(cell, str):
+        return None
+    m = _ISO_PERIOD.match(cell)
+    try:
+        if m is not None:
+            return _period_key(m)
+    except (OverflowError, ValueError, ArithmeticError):
+        return None
+    if not cell.startswith("P"):
+        return None
+    try:
+        import isodate
+    except ImportError:
+        raise RefusedCellsError(
+            "duration", cell, "the alternative form PYYYY-MM-DDThh:mm:ss needs isodate"
+        ) from None
+    try:
+        return _duration_key(isodate.parse_duration(cell))
+    except Exception:
+        return None
+
+
+@dataclass(frozen=True)
+class DurationType(ValueType):
+    """``duration``: an ISO 8601 duration as isodate reads it (frictionless 5's reader): a
+    timedelta, or with years or months an isodate Duration. Compared as frictionless
+    compares them: keys by hash (``P1Y`` and ``P12M`` are two keys), an enum by ``==``
+    (``P1Y`` is ``P12M`` there). Stored as the cell's text."""
+
+    name: ClassVar[str] = "duration"
+    constraints: ClassVar[tuple[str, ...]] = ("required", "unique", "enum")
+    checks_example: ClassVar[bool] = True
+    stores_text: ClassVar[bool] = True
+
+    @classmethod
+    def read_format(cls, fmt: str, at: At) -> str:
+        return fmt  # frictionless reads no format for a duration
+
+    @property
+    def what(self) -> str:
+        return "an ISO 8601 duration (PnYnMnDTnHnMnS)"
+
+    def read(self, s: pa.ChunkedArray, present: np.ndarray) -> Read:
+        whole = s.combine_chunks()
+        g = pc.extract_regex(whole, _DURATION_FAST)
+        fast = present & np_mask(pc.is_valid(g)) & np_mask(pc.greater(pc.binary_length(whole), 1))
+        keys = np.full(len(present), None, dtype=object)
+        if fast.any():
+            total = sum(
+                _digits(g.field(k)) * mult
+                for k, mult in (("d", 86_400), ("h", 3600), ("mi", 60), ("s", 1))
+            )
+            text = pc.cast(pa.array(total * _US), pa.string())
+            key = pc.binary_join_element_wise(pa.scalar("T"), text, "")
+            keys[fast] = np.asarray(key.to_numpy(zero_copy_only=False), dtype=object)[fast]
+        rest = np.flatnonzero(present & ~fast)
+        if len(rest):
+            cells = take_rows(s, rest)
+            distinct = pc.unique(cells)
+            got = [_py_duration(c) for c in distinct.to_pylist()]
+            where = np.asarray(
+                pc.index_in(cells, value_set=distinct).to_numpy(zero_copy_only=False)
+            )
+            keys[rest] = np.asarray(got, dtype=object)[where]
+        typed = pa.array(keys.tolist(), pa.string())
+        ok = np_mask(pc.is_valid(typed))
+        return Read(ok, typed, self.what)
+
+    def value(self, v: Any) -> Any:
+        """An enum item: its text read as a duration (a key; None: not a duration)."""
+        return _py_duration(v)
+
+    def scalar_type(self) -> pa.DataType:
+        return pa.string()
+
+    def enum_form(self, typed: pa.Array) -> pa.Array:
+        """A Duration compared with ``==``: its years and months as one number of months
+        (frictionless' enum check finds ``P1Y`` in ``["P12M"]``); a timedelta as its key."""
+        if isinstance(typed, pa.ChunkedArray):
+            typed = typed.combine_chunks()
+        has = np_mask(pc.starts_with(pc.fill_null(typed, ""), "D"))
+        if not has.any():
+            return typed
+        out = np.asarray(typed.to_pylist(), dtype=object)
+        for i in np.flatnonzero(has).tolist():
+            years, months, us = out[i][1:].split("|")
+            total = Decimal(years) * 12 + Decimal(months)
+            out[i] = f"E{exact_decimal(total)}|{us}"
+        return pa.array(out.tolist(), pa.string())
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.string()
+
+    def pandas_dtype(self) -> Any:
+        import pandas as pd
+
+        return pd.StringDtype("pyarrow")

@@ -17,7 +17,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .._checks.table import Collector, TableData
 from .._read.csv import Emit, ParsedFile, parse_csv_bytes
 from .._read.limits import CELL_LIMIT
-from .._read.table import read_table_bytes
+from .._read.table import read_table_bytes, rel_path
+from .._tableschema.tables import table_schema_from_dict
+from .infer import SAMPLE_SIZE, infer_fields
 
 
 def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
@@ -34,7 +36,27 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
             message = f"file not found (resource {ts.name!r})"
         out.one(code, table=ts.name, path=path, line=line, message=message, **kw)
 
-    parsed, src = read_table_bytes(pkg.root, ts, emit, strict=out.strict, parse=parse_csv_bytes)
+    inferred: list[dict[str, Any]] = []
+
+    def parse(data: bytes, at: Emit, **kw: Any) -> ParsedFile | None:
+        """The parse, and for a table without a schema the fields frictionless infers."""
+        got = parse_csv_bytes(data, at, **kw)
+        if ts.inferred and got is not None and not got.info.get("headerless", False):
+            inferred.extend(infer_fields(data, ts.dialect, got.header))
+        return got
+
+    parsed, src = read_table_bytes(pkg.root, ts, emit, strict=out.strict, parse=parse)
+    if ts.inferred and inferred:
+        ts = td.schema = _with_fields(ts, inferred)
+        shown = ", ".join(f"{f['name']} ({f['type']})" for f in inferred[:20])
+        more = f", and {len(inferred) - 20} more" if len(inferred) > 20 else ""
+        emit(
+            "W004",
+            path=rel_path(ts),
+            line=None,
+            message=f"no schema: inferred from the first {SAMPLE_SIZE} rows as frictionless "
+            f"infers it: {shown}{more}",
+        )
     if src is not None:
         if out.strict and parsed is not None:
             _check_crlf(src, ts.name, emit)
@@ -108,6 +130,14 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
             )
             errors += 1
     return errors == 0 and len(td.raw) == len(ts.fields)
+
+
+def _with_fields(ts: TableSchema, fields: list[dict[str, Any]]) -> TableSchema:
+    """The table of a resource without a schema, with the fields inferred for it."""
+    import dataclasses
+
+    read = table_schema_from_dict(ts.name, ts.path, {"fields": fields})
+    return dataclasses.replace(ts, fields=read.fields)
 
 
 def _check_crlf(src: Any, table: str, emit: Callable[..., None]) -> None:

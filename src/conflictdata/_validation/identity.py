@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from .._checks.table import Collector, TableData, quote
 from .._release.read import read_release
@@ -142,6 +141,8 @@ def check_released_ids(
         label = row_label(rel_schema)
         wanted = list(dict.fromkeys([pk, *fields, *([label] if label else [])]))
         try:
+            import pyarrow.parquet as pq  # only against a release: not for every run
+
             table = pq.read_table(path, columns=wanted)
         except (OSError, ValueError) as exc:
             raise DescriptorError(f"{path} is not a readable Parquet file: {exc}") from None
