@@ -296,7 +296,7 @@ def _duplicates(
     first: dict[Any, int] = {}
     dup: list[int] = []
     firsts: list[int] = []
-    for i, v in zip(hit.tolist(), keys):
+    for i, v in zip(hit.tolist(), keys, strict=True):
         if v in first:
             dup.append(i)
             firsts.append(first[v])
@@ -413,7 +413,7 @@ def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
     idx = np.flatnonzero(bad)
     if len(ids.long):  # more than 18 digits: look at those few cells one by one
         long_vals = take_rows(td.raw[f.name], ids.long).to_pylist()
-        rests = [(i, v[len(prefix) :]) for i, v in zip(ids.long.tolist(), long_vals)]
+        rests = [(i, v[len(prefix) :]) for i, v in zip(ids.long.tolist(), long_vals, strict=True)]
         lead = [
             i
             for i, r in rests
@@ -428,7 +428,7 @@ def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
     if len(nums):
         peers = np.flatnonzero(ids.ok & np.isin(ids.val, nums))
         first_of: dict[int, list[int]] = {}
-        for r, v in zip(peers.tolist(), ids.val[peers].tolist()):
+        for r, v in zip(peers.tolist(), ids.val[peers].tolist(), strict=True):
             first_of.setdefault(v, []).append(r)
         for r in idx.tolist():
             if bad[r]:

@@ -64,7 +64,7 @@ def _typed_fk(td: TableData, ref: TableData, fk: ForeignKey) -> tuple[str, ...] 
     (text and a typed value, or two other types: only None equals None)."""
     pairs = [
         (td.schema.field(a).type, ref.schema.field(b).type)
-        for a, b in zip(fk.fields, fk.reference_fields)
+        for a, b in zip(fk.fields, fk.reference_fields, strict=True)
     ]
     if all(a in _TEXT and b in _TEXT for a, b in pairs) and all(
         n not in side.typed
@@ -86,7 +86,7 @@ def _fk_parts(
     side: TableData, names: tuple[str, ...], modes: tuple[str, ...], tag: str
 ) -> list[pa.Array]:
     parts = []
-    for n, mode in zip(names, modes):
+    for n, mode in zip(names, modes, strict=True):
         v = side.value(n)
         v = v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v
         if mode == "float":
@@ -136,13 +136,14 @@ def _typed_index(td: TableData, ref: TableData, fk: ForeignKey, modes: tuple[str
     def exact(side: TableData, names: tuple[str, ...], key_of: Any, idx: np.ndarray) -> list[Any]:
         if key_of is not None:
             return key_of(idx)
-        return list(zip(*(take_rows(side.value(n), idx).to_pylist() for n in names)))
+        return list(zip(*(take_rows(side.value(n), idx).to_pylist() for n in names), strict=True))
 
     same = [
         a == b
         for a, b in zip(
             exact(td, fk.fields, child_key, check),
             exact(ref, fk.reference_fields, ref_key, at[check]),
+            strict=True,
         )
     ]
     at[check[~np.asarray(same, dtype=bool)]] = -1
@@ -201,7 +202,7 @@ def prepare_foreign_keys(
             pa.chunked_array(chunks, pa.string()), value_set=_key_values(ref, key[1])
         )
         offset = 0
-        for (td, fk), arr in zip(members, children):
+        for (td, fk), arr in zip(members, children, strict=True):
             td.fk_index[fk] = found.slice(offset, len(arr))
             offset += len(arr)
 
@@ -342,7 +343,7 @@ def check_cycles(
                 continue
             idx = np.asarray(sorted(on_cycle), dtype=np.int64)
             id_list = ids.take(pa.array(idx)).to_pylist() if len(idx) else []
-            id_of = dict(zip(idx.tolist(), id_list))
+            id_of = dict(zip(idx.tolist(), id_list, strict=True))
             need = {y for cyc in on_cycle.values() for y in cyc} - set(id_of)
             for y in need:
                 id_of[y] = ids[y].as_py()

@@ -1018,7 +1018,7 @@ class YearType(_Temporal):
         if len(rest):
             length = np.asarray(pc.utf8_length(take_rows(s, rest)).to_numpy(zero_copy_only=False))
             rest = rest[length == 4]
-            for i, cell in zip(rest.tolist(), take_rows(s, rest).to_pylist()):
+            for i, cell in zip(rest.tolist(), take_rows(s, rest).to_pylist(), strict=True):
                 v = _py_year(cell)
                 if v is not None:
                     ok[i], val[i] = True, v
@@ -1067,7 +1067,7 @@ class YearmonthType(_Temporal):
         rest = np.flatnonzero(
             present & ~fast & np_mask(pc.equal(pc.count_substring(whole, "-"), 1))
         )
-        for i, cell in zip(rest.tolist(), take_rows(s, rest).to_pylist()):
+        for i, cell in zip(rest.tolist(), take_rows(s, rest).to_pylist(), strict=True):
             v = _py_yearmonth(cell)
             if v is not None:
                 ok[i], code[i] = True, _month_code(*v)

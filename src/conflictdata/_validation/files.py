@@ -163,7 +163,8 @@ def _check_header(ts: TableSchema, parsed: ParsedFile, emit: Emit, *, strict: bo
     line = parsed.header_line
     row = parsed.info.get("header_row")
     case = ts.dialect.header_case
-    for i, (name, label) in enumerate(zip(names, labels)):
+    # the columns beyond the shorter of the two are the E112 and E111 below
+    for i, (name, label) in enumerate(zip(names, labels, strict=False)):
         if not label:
             emit(
                 "E125",
@@ -224,7 +225,7 @@ def _check_header(ts: TableSchema, parsed: ParsedFile, emit: Emit, *, strict: bo
             f"{','.join(names)}",
         )
     if strict:
-        for i, (raw, label) in enumerate(zip(parsed.raw_header, labels)):
+        for i, (raw, label) in enumerate(zip(parsed.raw_header, labels, strict=True)):
             if raw != label:
                 emit(
                     "E126",

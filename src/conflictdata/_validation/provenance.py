@@ -129,7 +129,9 @@ def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) ->
         ids = sid.take(pa.array(rows)).to_pylist()
         excerpts = td.raw[excerpt].take(pa.array(rows)).to_pylist()
         bad = [
-            r for r, s, e in zip(rows.tolist(), ids, excerpts) if not excerpt_in_text(e, texts[s])
+            r
+            for r, s, e in zip(rows.tolist(), ids, excerpts, strict=True)
+            if not excerpt_in_text(e, texts[s])
         ]
         checked += len(rows)
         out.rows(
