@@ -204,13 +204,13 @@ def _check_bounds(td: TableData, f: Field, valid: np.ndarray, out: Collector) ->
             if len(tie):
                 ties = exact.exact(td.raw[f.name], tie)
                 bad[tie] = [_EXACT_OP[b.key](v, b.value) for v in ties]
-        out.rows(
-            code,
-            td,
-            np.flatnonzero(bad & valid),
-            f.name,
-            lambda v, x, word=word, bound=b.written: f"value {quote(v)} is {word} {bound}",
-        )
+
+        def message(
+            v: str | None, x: dict[str, Any], word: str = word, bound: Any = b.written
+        ) -> str:
+            return f"value {quote(v)} is {word} {bound}"
+
+        out.rows(code, td, np.flatnonzero(bad & valid), f.name, message)
 
 
 #: a composite key part that is None (empty, or not a value of its type)

@@ -106,14 +106,11 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
             if name in td.raw:
                 td.missing_cells[name] = rows_idx
             what = f"{name!r} (column {k + 1})" if name else f"column {k + 1}"
-            out.rows(
-                "E124",
-                td,
-                rows_idx,
-                name,
-                lambda v, x, what=what: f"the row has no cell for {what}: it is missing",
-                column=k + 1,
-            )
+
+            def message(v: str | None, x: dict[str, Any], what: str = what) -> str:
+                return f"the row has no cell for {what}: it is missing"
+
+            out.rows("E124", td, rows_idx, name, message, column=k + 1)
             errors += 1
     for i in range(ncol):
         col = parsed.data.column(str(i))
