@@ -154,7 +154,8 @@ def _opener(watchdog: Watchdog) -> Any:
 
     class HTTPS(urllib.request.HTTPSHandler):
         def https_open(self, req: Any) -> Any:
-            return self.do_open(factory(http.client.HTTPSConnection), req, context=self._context)
+            # no context: the connection makes Python's default one, as urllib's handler would
+            return self.do_open(factory(http.client.HTTPSConnection), req)
 
     class Redirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(
