@@ -346,8 +346,10 @@ def check_field(td: TableData, f: Field, out: Collector, *, defer: bool = True) 
             ok = pattern_mask(td, f, td.raw[name])
             td.pattern_ok[name] = ok
             report_pattern(td, f, ok, out, valid)
-    if out.applies("E213") and f.pattern is not None and id_pattern(f.pattern) is not None:
-        _check_id_spelling(td, f, out)
+    if out.applies("E213") and f.pattern is not None:
+        idp = id_pattern(f.pattern)
+        if idp is not None:
+            _check_id_spelling(td, f, idp, out)
     if out.applies("E206") or out.applies("E207"):
         _check_bounds(td, f, valid, out)
     if out.applies("E230") and f.type == "number":
@@ -403,11 +405,11 @@ def check_field(td: TableData, f: Field, out: Collector, *, defer: bool = True) 
 _POW10 = np.array([10**k for k in range(MAX_DIGITS + 1)], dtype=np.int64)
 
 
-def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
+def _check_id_spelling(td: TableData, f: Field, idp: tuple[bytes, int], out: Collector) -> None:
     """E213: one spelling per ID number. An ID has the pattern's minimum number of digits,
     and more only without a leading zero (``evt-0001``, ``evt-10000``; not ``evt-00001``),
     so two IDs that are equal as numbers are equal as text. Read from the parsed IDs."""
-    prefix, width = id_pattern(f.pattern)  # type: ignore[misc]
+    prefix, width = idp
     ids = td.id_ints(f.name, prefix)
     bad = ids.ok & (ids.nd > max(width, 1)) & (ids.val < _POW10[np.maximum(ids.nd, 1) - 1])
     idx = np.flatnonzero(bad)
