@@ -16,7 +16,10 @@ from .validate import RELEASE_POLICY
 if TYPE_CHECKING:  # pragma: no cover
     from .._tableschema.model import TableSchema
 
-pdx = import_pandera()
+if TYPE_CHECKING:  # pragma: no cover
+    import pandera.pandas as pdx
+else:
+    pdx = import_pandera()
 
 __all__ = ["GENERATED_MODULE", "TableModel"]
 

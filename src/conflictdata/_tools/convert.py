@@ -243,7 +243,7 @@ def write_parquet(
         sorting_columns=sorting or None,
         use_dictionary=not_prose,
         write_statistics=not_prose,
-        **WRITER_OPTIONS,  # type: ignore[arg-type]
+        **WRITER_OPTIONS,
     )
 
 

@@ -82,10 +82,9 @@ class _Parts:
 
     @classmethod
     def empty(cls, n: int) -> _Parts:
-        z = [np.zeros(n, dtype=np.int64) for _ in range(8)]
-        return cls(
-            np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), *z[:7], np.zeros(n, dtype=bool), z[7]
-        )
+        y, m, d, hh, mi, ss, us, off = (np.zeros(n, dtype=np.int64) for _ in range(8))
+        no = [np.zeros(n, dtype=bool) for _ in range(3)]
+        return cls(no[0], no[1], y, m, d, hh, mi, ss, us, no[2], off)
 
     def put(self, idx: np.ndarray, other: _Parts) -> None:
         """Overwrite rows ``idx`` with ``other`` (one row per index)."""
