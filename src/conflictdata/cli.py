@@ -23,7 +23,7 @@ from .errors import ConflictDataError, DescriptorError, OutputError
 _LINE_LIMIT = 2000
 
 
-def _generated(out: str, changed: bool, check: bool, command: str) -> int:
+def _generated(out: str | Path, changed: bool, check: bool, command: str) -> int:
     """Report on a generated file: stale under --check is exit 1, else say what was done."""
     if check:
         if changed:
@@ -654,9 +654,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stdout = sys.stdout
     # a character the terminal's encoding cannot show is escaped, never an error
-    with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
-        stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-    sys.stdout = _Stdout(stdout)  # type: ignore[assignment]
+    reconfigure = getattr(stdout, "reconfigure", None)  # a TextIOWrapper's, not every stream's
+    with contextlib.suppress(ValueError, io.UnsupportedOperation):
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    sys.stdout = _Stdout(stdout)
     try:
         return int(args.func(args))
     except ConflictDataError as exc:  # each error class says its exit code (errors.py)

@@ -198,24 +198,25 @@ class RowCollector(Collector):
     def __init__(self, *, strict: bool, codes: Collection[str] | None = None) -> None:
         super().__init__(limit=1 << 62, strict=strict)
         self.codes = None if codes is None else frozenset(codes)
-        self.found: dict[tuple[str, str | None], list[np.ndarray]] = {}
+        #: per (code, field), the source rows of each finding
+        self.hits: dict[tuple[str, str | None], list[np.ndarray]] = {}
 
     def applies(self, code: str) -> bool:
         return super().applies(code) and (self.codes is None or code in self.codes)
 
-    def one(self, code: str, **kw: Any) -> None:  # type: ignore[override]
+    def one(self, code: str, **kw: Any) -> None:
         pass  # file-level findings: a frame has none
 
     def rows(
         self, code: str, td: TableData, idx: np.ndarray, fld: str | None, *a: Any, **kw: Any
-    ) -> None:  # type: ignore[override]
+    ) -> None:
         if len(idx) and self.applies(code):
             rows = td.source_rows(np.asarray(idx, dtype=np.int64))
-            self.found.setdefault((code, fld), []).append(rows)
+            self.hits.setdefault((code, fld), []).append(rows)
 
     def mask(self, code: str, fld: str | None, n: int) -> np.ndarray:
         """Rows with a finding ``code`` on ``fld``."""
         m = np.zeros(n, dtype=bool)
-        for idx in self.found.get((code, fld), []):
+        for idx in self.hits.get((code, fld), []):
             m[idx] = True
         return m

@@ -204,13 +204,13 @@ def _check_bounds(td: TableData, f: Field, valid: np.ndarray, out: Collector) ->
             if len(tie):
                 ties = exact.exact(td.raw[f.name], tie)
                 bad[tie] = [_EXACT_OP[b.key](v, b.value) for v in ties]
-        out.rows(
-            code,
-            td,
-            np.flatnonzero(bad & valid),
-            f.name,
-            lambda v, x, word=word, bound=b.written: f"value {quote(v)} is {word} {bound}",
-        )
+
+        def message(
+            v: str | None, x: dict[str, Any], word: str = word, bound: Any = b.written
+        ) -> str:
+            return f"value {quote(v)} is {word} {bound}"
+
+        out.rows(code, td, np.flatnonzero(bad & valid), f.name, message)
 
 
 #: a composite key part that is None (empty, or not a value of its type)
@@ -296,7 +296,7 @@ def _duplicates(
     first: dict[Any, int] = {}
     dup: list[int] = []
     firsts: list[int] = []
-    for i, v in zip(hit.tolist(), keys):
+    for i, v in zip(hit.tolist(), keys, strict=True):
         if v in first:
             dup.append(i)
             firsts.append(first[v])
@@ -346,8 +346,10 @@ def check_field(td: TableData, f: Field, out: Collector, *, defer: bool = True) 
             ok = pattern_mask(td, f, td.raw[name])
             td.pattern_ok[name] = ok
             report_pattern(td, f, ok, out, valid)
-    if out.applies("E213") and f.pattern is not None and id_pattern(f.pattern) is not None:
-        _check_id_spelling(td, f, out)
+    if out.applies("E213") and f.pattern is not None:
+        idp = id_pattern(f.pattern)
+        if idp is not None:
+            _check_id_spelling(td, f, idp, out)
     if out.applies("E206") or out.applies("E207"):
         _check_bounds(td, f, valid, out)
     if out.applies("E230") and f.type == "number":
@@ -403,17 +405,17 @@ def check_field(td: TableData, f: Field, out: Collector, *, defer: bool = True) 
 _POW10 = np.array([10**k for k in range(MAX_DIGITS + 1)], dtype=np.int64)
 
 
-def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
+def _check_id_spelling(td: TableData, f: Field, idp: tuple[bytes, int], out: Collector) -> None:
     """E213: one spelling per ID number. An ID has the pattern's minimum number of digits,
     and more only without a leading zero (``evt-0001``, ``evt-10000``; not ``evt-00001``),
     so two IDs that are equal as numbers are equal as text. Read from the parsed IDs."""
-    prefix, width = id_pattern(f.pattern)  # type: ignore[misc]
+    prefix, width = idp
     ids = td.id_ints(f.name, prefix)
     bad = ids.ok & (ids.nd > max(width, 1)) & (ids.val < _POW10[np.maximum(ids.nd, 1) - 1])
     idx = np.flatnonzero(bad)
     if len(ids.long):  # more than 18 digits: look at those few cells one by one
         long_vals = take_rows(td.raw[f.name], ids.long).to_pylist()
-        rests = [(i, v[len(prefix) :]) for i, v in zip(ids.long.tolist(), long_vals)]
+        rests = [(i, v[len(prefix) :]) for i, v in zip(ids.long.tolist(), long_vals, strict=True)]
         lead = [
             i
             for i, r in rests
@@ -428,7 +430,7 @@ def _check_id_spelling(td: TableData, f: Field, out: Collector) -> None:
     if len(nums):
         peers = np.flatnonzero(ids.ok & np.isin(ids.val, nums))
         first_of: dict[int, list[int]] = {}
-        for r, v in zip(peers.tolist(), ids.val[peers].tolist()):
+        for r, v in zip(peers.tolist(), ids.val[peers].tolist(), strict=True):
             first_of.setdefault(v, []).append(r)
         for r in idx.tolist():
             if bad[r]:

@@ -64,7 +64,7 @@ def _typed_fk(td: TableData, ref: TableData, fk: ForeignKey) -> tuple[str, ...] 
     (text and a typed value, or two other types: only None equals None)."""
     pairs = [
         (td.schema.field(a).type, ref.schema.field(b).type)
-        for a, b in zip(fk.fields, fk.reference_fields)
+        for a, b in zip(fk.fields, fk.reference_fields, strict=True)
     ]
     if all(a in _TEXT and b in _TEXT for a, b in pairs) and all(
         n not in side.typed
@@ -86,7 +86,7 @@ def _fk_parts(
     side: TableData, names: tuple[str, ...], modes: tuple[str, ...], tag: str
 ) -> list[pa.Array]:
     parts = []
-    for n, mode in zip(names, modes):
+    for n, mode in zip(names, modes, strict=True):
         v = side.value(n)
         v = v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v
         if mode == "float":
@@ -136,13 +136,14 @@ def _typed_index(td: TableData, ref: TableData, fk: ForeignKey, modes: tuple[str
     def exact(side: TableData, names: tuple[str, ...], key_of: Any, idx: np.ndarray) -> list[Any]:
         if key_of is not None:
             return key_of(idx)
-        return list(zip(*(take_rows(side.value(n), idx).to_pylist() for n in names)))
+        return list(zip(*(take_rows(side.value(n), idx).to_pylist() for n in names), strict=True))
 
     same = [
         a == b
         for a, b in zip(
             exact(td, fk.fields, child_key, check),
             exact(ref, fk.reference_fields, ref_key, at[check]),
+            strict=True,
         )
     ]
     at[check[~np.asarray(same, dtype=bool)]] = -1
@@ -201,7 +202,7 @@ def prepare_foreign_keys(
             pa.chunked_array(chunks, pa.string()), value_set=_key_values(ref, key[1])
         )
         offset = 0
-        for (td, fk), arr in zip(members, children):
+        for (td, fk), arr in zip(members, children, strict=True):
             td.fk_index[fk] = found.slice(offset, len(arr))
             offset += len(arr)
 
@@ -300,15 +301,22 @@ def check_foreign_keys(
             bad = np.flatnonzero(present & ~ok)
             target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
             label = "+".join(fk.fields)
+
+            def message(
+                v: str | None,
+                x: dict[str, Any],
+                label: str = label,
+                target: str = target,
+                where: str = ref.path,
+            ) -> str:
+                return f"{label} {quote(x['v'])} is not {_an(target)} {target} ({where})"
+
             out.rows(
                 "E401",
                 td,
                 bad,
                 fk.fields[0],
-                lambda v, x, label=label, target=target: (
-                    f"{label} {quote(x['v'])} is not {_an(target)} {target} "
-                    f"({tds[fk.resource].path})"
-                ),
+                message,
                 extra={"v": child},
                 hint=f"use an existing {target} value, or add that {fk.resource} row first",
             )
@@ -342,25 +350,17 @@ def check_cycles(
                 continue
             idx = np.asarray(sorted(on_cycle), dtype=np.int64)
             id_list = ids.take(pa.array(idx)).to_pylist() if len(idx) else []
-            id_of = dict(zip(idx.tolist(), id_list))
+            id_of = dict(zip(idx.tolist(), id_list, strict=True))
             need = {y for cyc in on_cycle.values() for y in cyc} - set(id_of)
             for y in need:
                 id_of[y] = ids[y].as_py()
             described = {int(i): cycle_text(on_cycle[int(i)], int(i), id_of) for i in idx}
             name = fk.fields[0]
-            out.rows(
-                "E402",
-                td,
-                idx,
-                name,
-                lambda v, x, name=name: f"{name} makes a cycle: {x['c']}",
-                extra={"c": described},
-            )
 
+            def message(v: str | None, x: dict[str, Any], name: str = name) -> str:
+                return f"{name} makes a cycle: {x['c']}"
 
-def _column(td: TableData, name: str) -> Callable[[], pa.ChunkedArray]:
-    """A column's cells, made only when a finding reads them."""
-    return lambda: td.raw[name]
+            out.rows("E402", td, idx, name, message, extra={"c": described})
 
 
 def _taken(td: TableData, name: str, at: pa.Array) -> Callable[[], pa.Array]:
@@ -394,24 +394,36 @@ def check_not_before(
             idx = np.flatnonzero(bad)
             if len(idx) == 0:
                 continue
-            used_end = np_mask(pc.is_valid(td.typed[end])) if end and end in td.typed else None
-            for use_end in (True, False):
-                if used_end is None and use_end:
-                    continue
-                sel = idx if used_end is None else idx[used_end[idx] == use_end]
-                col = end if use_end else start
+            # each row's finding is on the column its own date came from
+            if end and end in td.typed:
+                used_end = np_mask(pc.is_valid(td.typed[end]))[idx]
+                by_column = [(end, idx[used_end]), (start, idx[~used_end])]
+            else:
+                by_column = [(start, idx)]
+            for col, sel in by_column:
+
+                def message(
+                    v: str | None,
+                    x: dict[str, Any],
+                    col: str = col,
+                    start: str = start,
+                    ref: TableData = ref,
+                    fld: str = fld,
+                ) -> str:
+                    return (
+                        f"{col} {x['own']} is before {start} {x['ref']} of "
+                        f"{ref.name} {x['id']!s}, which {fld} points to"
+                    )
+
                 out.rows(
                     "E403",
                     td,
                     sel,
                     col,
-                    lambda v, x, col=col: (
-                        f"{col} {x['own']} is before {start} {x['ref']} of "
-                        f"{ref.name} {x['id']!s}, which {fld} points to"
-                    ),
+                    message,
                     extra={
-                        "own": _column(td, col),
+                        "own": td.cells(col),
                         "ref": _taken(ref, start, pidx),
-                        "id": _column(td, fld),
+                        "id": td.cells(fld),
                     },
                 )

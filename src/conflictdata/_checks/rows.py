@@ -3,6 +3,8 @@ vectorised over the whole table."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -45,16 +47,11 @@ def _ordered(td: TableData, names: list[str], out: Collector) -> None:
             check_comparable(td.value(a), td.value(b), "rowChecks ordered", field=f"{a}, {b}")
             viol = np_mask(pc.less(td.value(b), td.value(a))) & ~reported
             reported |= viol
-            out.rows(
-                "E301",
-                td,
-                np.flatnonzero(viol),
-                b,
-                lambda v, x, a=a, b=b: (
-                    f"{b} {quote(v)} is less than {a} {quote(x['a'])} (must be {chain})"
-                ),
-                extra={"a": lambda a=a: td.raw[a]},
-            )
+
+            def message(v: str | None, x: dict[str, Any], a: str = a, b: str = b) -> str:
+                return f"{b} {quote(v)} is less than {a} {quote(x['a'])} (must be {chain})"
+
+            out.rows("E301", td, np.flatnonzero(viol), b, message, extra={"a": td.cells(a)})
 
 
 def _together(td: TableData, names: list[str], out: Collector) -> None:
@@ -66,15 +63,11 @@ def _together(td: TableData, names: list[str], out: Collector) -> None:
     for k, n in enumerate(names):
         idx = viol & ~present[k] & ~reported
         reported |= idx
-        out.rows(
-            "E302",
-            td,
-            np.flatnonzero(idx),
-            n,
-            lambda v, x, n=n: (
-                f"{n} is empty but the others of {group} are set: fill in all or none"
-            ),
-        )
+
+        def message(v: str | None, x: dict[str, Any], n: str = n) -> str:
+            return f"{n} is empty but the others of {group} are set: fill in all or none"
+
+        out.rows("E302", td, np.flatnonzero(idx), n, message)
 
 
 def _when(td: TableData, rule: WhenRule, out: Collector) -> None:
@@ -86,25 +79,17 @@ def _when(td: TableData, rule: WhenRule, out: Collector) -> None:
         if not eq.any():
             continue
         for n in case.present:
-            out.rows(
-                "E303",
-                td,
-                np.flatnonzero(eq & ~td.is_present(n)),
-                n,
-                lambda v, x, n=n, value=value: (
-                    f"{n} must be filled in when {ctl} is {quote(value)}"
-                ),
-            )
+
+            def needed(v: str | None, x: dict[str, Any], n: str = n, value: str = value) -> str:
+                return f"{n} must be filled in when {ctl} is {quote(value)}"
+
+            out.rows("E303", td, np.flatnonzero(eq & ~td.is_present(n)), n, needed)
         for n in case.absent:
-            out.rows(
-                "E304",
-                td,
-                np.flatnonzero(eq & td.is_present(n)),
-                n,
-                lambda v, x, n=n, value=value: (
-                    f"{n} must be empty when {ctl} is {quote(value)} (it is {quote(v)})"
-                ),
-            )
+
+            def unwanted(v: str | None, x: dict[str, Any], n: str = n, value: str = value) -> str:
+                return f"{n} must be empty when {ctl} is {quote(value)} (it is {quote(v)})"
+
+            out.rows("E304", td, np.flatnonzero(eq & td.is_present(n)), n, unwanted)
 
 
 def _ymd(td: TableData, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -145,14 +130,16 @@ def _date_span(td: TableData, start: str, end: str, prec: str, out: Collector) -
             continue
         sb = is_p & start_bad
         eb = is_p & end_bad & ~sb
+
+        def message(v: str | None, x: dict[str, Any], value: str = value, why: str = why) -> str:
+            return f"{prec} is {quote(value)}: {why} ({start} {x['s']}, {end} {x['e']})"
+
         for idx, col in ((sb, start), (eb, end)):
             out.rows(
                 "E305",
                 td,
                 np.flatnonzero(idx),
                 col,
-                lambda v, x, value=value, why=why: (
-                    f"{prec} is {quote(value)}: {why} ({start} {x['s']}, {end} {x['e']})"
-                ),
-                extra={"s": lambda: td.raw[start], "e": lambda: td.raw[end]},
+                message,
+                extra={"s": td.cells(start), "e": td.cells(end)},
             )

@@ -17,7 +17,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -31,13 +31,18 @@ from .._util.text import shortened
 from ..errors import RefusedCellsError, UnsupportedFeatureError
 from .findings import POLICY, Finding, make_finding
 
-__all__ = ["Collector", "TableData", "quote"]
+__all__ = ["Collector", "Extra", "Message", "TableData", "quote"]
 
 _NULL_STR = pa.scalar(None, pa.string())
 
 #: what a finding's message may read beside the cell: a column, a function that gives one
 #: (made only when there is a finding), or values by row index
-Extra = pa.ChunkedArray | pa.Array | Callable[[], pa.ChunkedArray | pa.Array] | dict[int, Any]
+Extra: TypeAlias = (
+    pa.ChunkedArray | pa.Array | Callable[[], pa.ChunkedArray | pa.Array] | dict[int, Any]
+)
+#: a finding's message for one row, from the row's cell and its values of the ``extra``s;
+#: :meth:`Collector.rows` calls it before it returns
+Message: TypeAlias = Callable[[str | None, dict[str, Any]], str]
 
 
 @dataclass
@@ -147,6 +152,10 @@ class TableData:
             out.append((path, line, None if rownos is None else int(rownos[j])))
         return out
 
+    def cells(self, name: str) -> Callable[[], pa.ChunkedArray]:
+        """A column's cells for a finding's ``extra``, made only when a finding reads them."""
+        return lambda: self.raw[name]
+
     def is_present(self, name: str) -> np.ndarray:
         """Cells of a field that hold a value (cached): not a missing value, and not missing
         from a short row (whatever missingValues says)."""
@@ -237,7 +246,7 @@ class Collector:
         td: TableData,
         idx: np.ndarray,
         fld: str | None,
-        message: Callable[[str | None, dict[str, Any]], str],
+        message: Message,
         *,
         extra: dict[str, Extra] | None = None,
         column: int | None = None,

@@ -136,7 +136,7 @@ class FrameData(TableData):
         #: rows of a column whose cell holds a lone surrogate: no text, so E202
         self._not_text: dict[str, np.ndarray] = {}
         self._typed_read: dict[str, Read | None] = {}
-        self.raw = _Texts(self)  # type: ignore[assignment]
+        self.raw = _Texts(self)  # type: ignore[assignment]  # read-only, made on demand: checks only read raw
         self.colno = {name: i + 1 for i, name in enumerate(names)}
         pk = schema.primary_key
         if pk and all(k in seen for k in pk):

@@ -7,6 +7,7 @@ dtypes and every check — plus what a user's subclass adds or redeclares.
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .pandera_schemas import import_pandera, schema_for
@@ -15,7 +16,10 @@ from .validate import RELEASE_POLICY
 if TYPE_CHECKING:  # pragma: no cover
     from .._tableschema.model import TableSchema
 
-pdx = import_pandera()
+if TYPE_CHECKING:  # pragma: no cover
+    import pandera.pandas as pdx
+else:
+    pdx = import_pandera()
 
 __all__ = ["GENERATED_MODULE", "TableModel"]
 
@@ -26,7 +30,7 @@ GENERATED_MODULE = "conflictdata.models"
 def _declared_by_user(cls: type, name: str) -> bool:
     """True when the field ``name`` is declared by a class outside the generated module."""
     for klass in cls.__mro__:
-        if name in klass.__dict__.get("__annotations__", {}):
+        if name in inspect.get_annotations(klass):  # its own, not inherited
             return klass.__module__ != GENERATED_MODULE
     return True
 

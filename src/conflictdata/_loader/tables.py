@@ -216,7 +216,7 @@ def describe(
             "required": f.required,
             "title": f.title,
             "description": f.description,
-            "allowed_values": list(f.enum) if f.is_enum else None,
+            "allowed_values": list(f.enum) if f.enum is not None else None,
         }
         for f in schema.fields
     ]

@@ -90,9 +90,14 @@ class ParsedFile:
     raw_header: list[str] = field(default_factory=list)
 
 
-def _line_of(nl: np.ndarray, pos: np.ndarray | int) -> np.ndarray | int:
-    """1-based physical line of byte offset(s) ``pos`` given the sorted newline offsets."""
+def _lines_of(nl: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """1-based physical lines of the byte offsets ``pos`` given the sorted newline offsets."""
     return np.searchsorted(nl, pos, side="left") + 1
+
+
+def _line_of(nl: np.ndarray, pos: int) -> int:
+    """1-based physical line of the byte offset ``pos`` given the sorted newline offsets."""
+    return int(np.searchsorted(nl, pos, side="left")) + 1
 
 
 def _first_bad_quote(
@@ -224,7 +229,7 @@ def parse_csv_bytes(
         # Invalid bytes become U+FFFD; no newline is ever part of a bad sequence, so line
         # numbers are unchanged and the repaired text parses like any other file.
         text, bad = _decode_locating(data, start)
-        for line in sorted({int(x) for x in _line_of(nl, np.asarray(bad, dtype=np.int64))}):
+        for line in sorted({int(x) for x in _lines_of(nl, np.asarray(bad, dtype=np.int64))}):
             marks.append(
                 ("E104", line, "\ufffd", "bytes that are not valid UTF-8 (shown as U+FFFD)")
             )
@@ -233,7 +238,7 @@ def parse_csv_bytes(
         nl = find_all(arr, _NL)
     if strict and data.find(b"\x00", start) != -1:  # spec: a NUL is read as text
         nul = find_all(arr, 0)[:_MAX_LOCATED]
-        for line in sorted({int(x) for x in _line_of(nl, nul)}):
+        for line in sorted({int(x) for x in _lines_of(nl, nul)}):
             marks.append(("E105", line, "\x00", "a NUL byte"))
     lines = sample_lines(data, start)
     eff = effective_dialect(lines, dialect)
@@ -250,7 +255,7 @@ def parse_csv_bytes(
             bad_quote = _first_bad_quote(arr, q, start, delim)
             if bad_quote is not None and strict:
                 pos, kind = bad_quote
-                line = int(_line_of(nl, pos))
+                line = _line_of(nl, pos)
                 if kind == "unclosed":
                     emit("E106", line=line, message="a quoted cell starts here and is never closed")
                 else:
@@ -283,7 +288,7 @@ def parse_csv_bytes(
                 return None
             parsed = got
     if parsed is None:
-        quote_line = int(_line_of(nl, bad_quote[0])) if bad_quote and strict else None
+        quote_line = _line_of(nl, bad_quote[0]) if bad_quote and strict else None
         parsed = _careful(data, start, emit, quote_line, opts)
     for code, line, char, message in marks:
         emit(
@@ -402,7 +407,7 @@ def _fast(
     if len(lone):
         recs, first = np.unique(lone_rec, return_index=True)
         for r, pos in zip(recs.tolist(), lone[first].tolist(), strict=True):
-            emit("E115", line=int(_line_of(nl, pos)), message=_LONE_CR, row=r + 1)
+            emit("E115", line=_line_of(nl, pos), message=_LONE_CR, row=r + 1)
         skip[recs] = True
     huge = data_idx[length[data_idx] > ROW_LIMIT]
     for r in huge.tolist():

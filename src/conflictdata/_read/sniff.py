@@ -62,15 +62,15 @@ def effective_dialect(lines: list[str], dialect: Dialect) -> Dialect:
 def python_dialect(d: Dialect) -> dict[str, Any]:
     """Keyword arguments for csv.reader, as frictionless' CsvControl.to_python builds them
     (doubleQuote only counts with an escapeChar)."""
-    return dict(
-        delimiter=d.delimiter,
-        quotechar=d.quote_char,
-        doublequote=d.double_quote if d.escape_char else True,
-        escapechar=d.escape_char,
-        skipinitialspace=d.skip_initial_space,
-        quoting=csv.QUOTE_MINIMAL,
-        strict=False,
-    )
+    return {
+        "delimiter": d.delimiter,
+        "quotechar": d.quote_char,
+        "doublequote": d.double_quote if d.escape_char else True,
+        "escapechar": d.escape_char,
+        "skipinitialspace": d.skip_initial_space,
+        "quoting": csv.QUOTE_MINIMAL,
+        "strict": False,
+    }
 
 
 def is_comment(d: Dialect, rowno: int, cells: list[str]) -> bool:

@@ -204,15 +204,15 @@ def _decompress(fh: BinaryIO, rf: ResourceFile, rel: str, limit: int) -> bytes:
     counted = _Counted(fh)
     try:
         if rf.compression == "gz":
-            with gzip.GzipFile(fileobj=counted, mode="rb") as g:  # type: ignore[arg-type]
+            with gzip.GzipFile(fileobj=counted, mode="rb") as g:
                 return _bounded(g, counted, rel, limit)
         if rf.compression == "bz2":
-            with bz2.BZ2File(counted) as b:  # type: ignore[arg-type]
+            with bz2.BZ2File(counted) as b:
                 return _bounded(b, counted, rel, limit)
         if rf.compression == "xz":
-            with lzma.LZMAFile(counted) as x:  # type: ignore[arg-type]
+            with lzma.LZMAFile(counted) as x:  # type: ignore[arg-type]  # any .read() will do; typeshed says IO[bytes]
                 return _bounded(x, counted, rel, limit)
-        with zipfile.ZipFile(counted) as z:  # type: ignore[arg-type]
+        with zipfile.ZipFile(counted) as z:
             names = z.namelist()
             name = rf.innerpath or (names[0] if names else None)
             if name is None:

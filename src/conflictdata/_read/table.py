@@ -60,8 +60,8 @@ def read_table_bytes(
         )
     try:
         src = read_source(root, ts)
-    except SourceProblem as p:
-        emit(p.code, path=p.path, line=p.line, message=p.message)
+    except SourceProblem as problem:
+        emit(problem.code, path=problem.path, line=problem.line, message=problem.message)
         return None, None
     rf = ts.source
     first = src.parts[0].path

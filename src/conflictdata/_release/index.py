@@ -62,9 +62,10 @@ def read_index(out: Path | str) -> list[ReleaseEntry]:
                 k: r.get(k, "") if k == "descriptor_sha256" else r.get(k)
                 for k in ReleaseEntry.__dataclass_fields__
             }
-            if not all(isinstance(v, str) for v in fields.values()):
+            texts = {k: v for k, v in fields.items() if isinstance(v, str)}
+            if len(texts) != len(fields):
                 continue
-            entry = ReleaseEntry(**fields)
+            entry = ReleaseEntry(**texts)
             if (entry.archive, entry.descriptor) != _entry_paths(entry.version):
                 continue
             entries.append(entry)

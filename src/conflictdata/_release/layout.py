@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from .._util.fs import TMP_PREFIX
 from ..errors import (
@@ -86,7 +86,7 @@ VERSION_PATTERN = (
 _VERSION_RE = re.compile(VERSION_PATTERN)
 
 
-def is_valid_version(version: object) -> bool:
+def is_valid_version(version: object) -> TypeGuard[str]:
     """True when ``version`` is a string of the one release version pattern."""
     return isinstance(version, str) and _VERSION_RE.fullmatch(version) is not None
 
@@ -94,7 +94,7 @@ def is_valid_version(version: object) -> bool:
 def check_version(version: object, what: str = "version") -> str:
     """``version`` itself when valid, else an `InvalidVersionError` that shows it (shortened)."""
     if is_valid_version(version):
-        return version  # type: ignore[return-value]
+        return version
     shown = repr(version)
     if len(shown) > 60:
         shown = shown[:57] + "..."
@@ -114,8 +114,8 @@ def version_key(version: str) -> tuple[Any, ...]:
     try:
         from packaging.version import InvalidVersion, Version
     except ImportError:  # pragma: no cover - packaging is nearly always present
-        Version = None  # type: ignore[assignment]
-    if Version is not None:
+        pass
+    else:
         try:
             return (0, Version(version), "")
         except InvalidVersion:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,9 +71,7 @@ def _same_file(fd: int, path: Path) -> bool:
 
 
 def _try_lock(fd: int) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    if sys.platform == "win32":  # pragma: no cover - Windows
         import msvcrt
 
         try:
@@ -80,6 +79,8 @@ def _try_lock(fd: int) -> bool:
         except OSError:
             return False
         return True
+    import fcntl
+
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -88,14 +89,14 @@ def _try_lock(fd: int) -> bool:
 
 
 def _unlock(fd: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    if sys.platform == "win32":  # pragma: no cover - Windows
         import msvcrt
 
         os.lseek(fd, 0, os.SEEK_SET)
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
         return
+    import fcntl
+
     fcntl.flock(fd, fcntl.LOCK_UN)
 
 
@@ -114,7 +115,7 @@ def remove_stale_temp(out: Path | str, before: float) -> list[Path]:
     files last changed before ``before`` (a time.time()), unless their name carries the id of
     a process that is still running (a build in progress). Call it holding
     :func:`publish_lock`: index temp files are only written under it. Returns what was removed."""
-    removed = []
+    removed: list[Path] = []
     out = Path(out)
     if not out.is_dir():
         return removed

@@ -134,12 +134,15 @@ class _HashingSink:
         self._target = target
         self.sha256 = hashlib.sha256()
 
-    def write(self, data: Any) -> int:
+    def write(self, data: bytes) -> int:
         self.sha256.update(data)
         return int(self._target.write(data))
 
     def flush(self) -> None:
         self._target.flush()
+
+    def close(self) -> None:
+        """Nothing: the target is closed by whoever opened it (zipfile never calls this)."""
 
 
 class ReleaseZip:
@@ -152,7 +155,7 @@ class ReleaseZip:
         self._prefix = f"{root}/" if root else ""
         self._raw = open(target, "wb")  # noqa: SIM115 - closed by close()
         self._sink = _HashingSink(self._raw)
-        self._zip = zipfile.ZipFile(self._sink, "w")  # type: ignore[call-overload]
+        self._zip = zipfile.ZipFile(self._sink, "w")
 
     def add(self, folder: Path, name: str) -> None:
         """Append the file ``folder/name`` (``name``: a POSIX path) as ``<root>/<name>``."""

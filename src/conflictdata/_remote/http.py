@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -119,10 +120,8 @@ class Watchdog:
 
         sock = getattr(conn, "sock", None)
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def cancel(self) -> None:
         self._timer.cancel()
@@ -155,7 +154,8 @@ def _opener(watchdog: Watchdog) -> Any:
 
     class HTTPS(urllib.request.HTTPSHandler):
         def https_open(self, req: Any) -> Any:
-            return self.do_open(factory(http.client.HTTPSConnection), req, context=self._context)
+            # no context: the connection makes Python's default one, as urllib's handler would
+            return self.do_open(factory(http.client.HTTPSConnection), req)
 
     class Redirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(

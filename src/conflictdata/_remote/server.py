@@ -60,7 +60,7 @@ def release_url(url: str | None = None) -> str | None:
     return check_url(url) if url else None
 
 
-def safe_relpath(path: str) -> PurePosixPath:
+def safe_relpath(path: object) -> PurePosixPath:
     """A local release's resource path, refused if it could escape the release folder."""
     if not isinstance(path, str):
         raise DownloadError(f"refusing resource path {shown(repr(path))}: not a string")

@@ -28,11 +28,11 @@ DATETIME64 = "datetime64[s]"
 
 def check_dates(dates: object) -> str:
     """``dates`` itself when it names a date form, else a one-line error saying which do."""
-    if dates not in DATE_FORMS:
+    if not isinstance(dates, str) or dates not in DATE_FORMS:
         raise ConflictDataError(
             f"dates={dates!r}: expected one of {', '.join(map(repr, DATE_FORMS))}"
         )
-    return dates  # type: ignore[return-value]
+    return dates
 
 
 def pandas_dtype(field: Field, dates: str = DATE_FORMS[0]) -> Any:

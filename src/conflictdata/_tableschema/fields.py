@@ -191,12 +191,10 @@ def read_field(
                 f"{fw}: constraints.{k} must be true or false, not {kind(c[k])} {short_repr(c[k])}"
             )
     enum = c.get("enum")
-    if enum is not None:
-        if not isinstance(enum, list) or len(enum) > MAX_ENUM:
-            raise DescriptorError(
-                f"{fw}: constraints.enum must be a list of values, not "
-                f"{kind(enum)} {short_repr(enum)}"
-            )
+    if enum is not None and (not isinstance(enum, list) or len(enum) > MAX_ENUM):
+        raise DescriptorError(
+            f"{fw}: constraints.enum must be a list of values, not {kind(enum)} {short_repr(enum)}"
+        )
     pattern = c.get("pattern")
     if pattern is not None:
         check_pattern(pattern, f"{fw}: constraints")

@@ -592,7 +592,9 @@ def _example_ok(f: dict[str, Any], ftype: str, example: Any) -> bool:
         return True  # a type not read here (geojson, list): refused when the field is read
     fmt = f.get("format", "default")
     at = At("example", None, str(f.get("name")))
-    options = {k: f[k] for k in ("trueValues", "falseValues") if ftype == "boolean" and k in f}
+    options: dict[str, Any] = {
+        k: f[k] for k in ("trueValues", "falseValues") if ftype == "boolean" and k in f
+    }
     try:
         vt = cls.from_descriptor(cls.read_format(fmt, at), options, at)
         return vt.value(example) is not None

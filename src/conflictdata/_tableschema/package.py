@@ -152,7 +152,7 @@ def package_from_descriptor(
                 )
             seen_paths[key] = name
         tables[name] = table
-    names = {r.get("name") for r in resources if isinstance(r, dict)}
+    names = {r["name"] for r in resources if isinstance(r, dict) and isinstance(r.get("name"), str)}
     tables, missing_refs, notes = _with_references(tables, names, lenient)
     problems = [*problems, *missing_refs]
     unread += notes

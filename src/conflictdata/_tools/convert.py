@@ -35,15 +35,15 @@ __all__ = [
 
 #: Parquet writer settings: every option that affects the bytes is fixed here, but which
 #: columns get dictionary encoding and statistics (see write_parquet).
-WRITER_OPTIONS: dict[str, Any] = dict(
-    compression="zstd",
-    compression_level=3,
-    version="2.6",
-    data_page_version="1.0",
-    store_schema=True,
-    write_page_index=False,
-    write_batch_size=1024,
-)
+WRITER_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "store_schema": True,
+    "write_page_index": False,
+    "write_batch_size": 1024,
+}
 #: Rows per writer batch: chunk boundaries on this grid leave the bytes unchanged (align_chunks).
 BATCH_ROWS: int = WRITER_OPTIONS["write_batch_size"]
 
@@ -243,7 +243,7 @@ def write_parquet(
         sorting_columns=sorting or None,
         use_dictionary=not_prose,
         write_statistics=not_prose,
-        **WRITER_OPTIONS,  # type: ignore[arg-type]
+        **WRITER_OPTIONS,
     )
 
 

@@ -323,7 +323,7 @@ def croissant_metadata(
         paths.add(path)
     package = package_from_descriptor(desc, folder)
 
-    distribution = []
+    distribution: list[dict[str, Any]] = []
     record_sets = []
     for i, res in enumerate(desc["resources"]):
         table = package.tables[res["name"]]

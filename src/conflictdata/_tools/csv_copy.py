@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 
 from .._release.write import COPIED_KEYS, TableOutput
 from .._tableschema.model import Field, Package, TableSchema
+from .._types.text import BooleanType
 from ..errors import BuildError
 
 __all__ = ["DIALECT", "csv_descriptor", "csv_schema", "write_csv"]
@@ -79,7 +80,11 @@ def _cells(col: pa.ChunkedArray, f: Field) -> pa.ChunkedArray:
         pa.types.is_integer(t)
         or pa.types.is_string(t)
         or (pa.types.is_floating(t) and getattr(vt, "decimal_char", ".") == ".")
-        or (pa.types.is_boolean(t) and (vt.true_values[0], vt.false_values[0]) == ("true", "false"))  # type: ignore[attr-defined]
+        or (
+            pa.types.is_boolean(t)
+            and isinstance(vt, BooleanType)
+            and (vt.true_values[0], vt.false_values[0]) == ("true", "false")
+        )
         or (pa.types.is_date32(t) and f.format == "default")
     )
     if plain:

@@ -502,11 +502,13 @@ def table_diff(
     """What changed in one table, matched by its key: the lists the changelog shows and the
     change feed's rows, both from one vectorised comparison (only differing rows become
     Python objects). A field the new schema adds counts as changed where it is filled."""
+    schema = new_s if new_s is not None else old_s
+    assert schema is not None, f"table {name!r} is in neither release"
     td = TableDiff(
         name,
         old_t.num_rows if old_t is not None else None,
         new_t.num_rows if new_t is not None else None,
-        label_field=label_field(new_s if new_s is not None else old_s),  # type: ignore[arg-type]
+        label_field=label_field(schema),
     )
     if new_t is None:  # the whole table disappeared: every ID is deleted
         assert old_s is not None and old_t is not None

@@ -98,7 +98,7 @@ def _when_table(rule: WhenRule) -> list[str]:
 
 def _table_section(t: TableSchema) -> list[str]:
     out = [f"## `{t.name}` — {t.title}", "", t.description, "", f"File: `{t.path}`", ""]
-    out += _keys(t) + [""]
+    out += [*_keys(t), ""]
     out += ["| field | type | required | constraints | description |", "|---|---|---|---|---|"]
     for f in t.fields:
         out.append(
@@ -121,7 +121,7 @@ def _table_section(t: TableSchema) -> list[str]:
         out.append("")
         for rule in t.row_rules:
             if isinstance(rule, WhenRule):
-                out += _when_table(rule) + [""]
+                out += [*_when_table(rule), ""]
     return out
 
 

@@ -418,7 +418,7 @@ def review_seeds(
         new_t = converted.get(name) if new_s is not None else None
         diffs.append(table_diff(name, old_s, new_s, old_t, new_t))
         tables[name] = (new_t, old_t)
-        schemas[name] = new_s or old_s  # type: ignore[assignment]
+        schemas[name] = new_s if new_s is not None else old.tables[name]
     diff = ReleaseDiff(old.version, package.version, "", diffs)
     return Review(
         package,

@@ -90,7 +90,9 @@ def take_rows(s: pa.ChunkedArray | pa.Array, idx: np.ndarray) -> pa.Array:
     parts = [
         s.chunk(int(which[a])).take(pa.array(idx[a:b] - starts[which[a]]))
         for a, b in zip(
-            np.concatenate(([0], cut)).tolist(), np.concatenate((cut, [len(idx)])).tolist()
+            np.concatenate(([0], cut)).tolist(),
+            np.concatenate((cut, [len(idx)])).tolist(),
+            strict=True,
         )
     ]
     return pa.concat_arrays(parts) if len(parts) > 1 else parts[0]
@@ -462,5 +464,5 @@ def cycle_text(cycle: list[int], start: int, id_of: dict[int, Any]) -> str:
     k = cycle.index(start)
     names = [str(id_of[y]) for y in cycle[k:] + cycle[:k] + [start]]
     if len(names) > 8:
-        names = names[:4] + ["…"] + names[-2:]
+        names = [*names[:4], "…", *names[-2:]]
     return " → ".join(names)

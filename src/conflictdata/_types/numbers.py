@@ -123,7 +123,7 @@ def _read(
         if len(cand):
             ok, got = _python_pass(t, s, cand)
             hit = cand[ok]
-            values = [v for v, o in zip(got, ok) if o]
+            values = [v for v, o in zip(got, ok, strict=True) if o]
             valid[hit] = True
             if isinstance(t, IntegerType):
                 big = [v for v in values if not -INT64_MAX - 1 <= v <= INT64_MAX]

@@ -89,7 +89,7 @@ class _Json(ValueType):
     keyable: ClassVar[bool] = False
     stores_text: ClassVar[bool] = True
     #: the Python class of a value, and the character a cell of one starts with
-    pyclass: ClassVar[type]
+    pyclass: ClassVar[type[dict[Any, Any]] | type[list[Any]]]
     opener: ClassVar[str]
 
     @classmethod
@@ -159,7 +159,7 @@ class ObjectType(_Json):
     is its number of keys."""
 
     name: ClassVar[str] = "object"
-    pyclass: ClassVar[type] = dict
+    pyclass = dict
     opener: ClassVar[str] = "{"
 
     @property
@@ -174,7 +174,7 @@ class ArrayType(_Json):
 
     name: ClassVar[str] = "array"
     options: ClassVar[tuple[str, ...]] = ("arrayItem",)
-    pyclass: ClassVar[type] = list
+    pyclass = list
     opener: ClassVar[str] = "["
 
     @classmethod

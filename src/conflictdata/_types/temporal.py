@@ -82,10 +82,9 @@ class _Parts:
 
     @classmethod
     def empty(cls, n: int) -> _Parts:
-        z = [np.zeros(n, dtype=np.int64) for _ in range(8)]
-        return cls(
-            np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), *z[:7], np.zeros(n, dtype=bool), z[7]
-        )
+        y, m, d, hh, mi, ss, us, off = (np.zeros(n, dtype=np.int64) for _ in range(8))
+        no = [np.zeros(n, dtype=bool) for _ in range(3)]
+        return cls(no[0], no[1], y, m, d, hh, mi, ss, us, no[2], off)
 
     def put(self, idx: np.ndarray, other: _Parts) -> None:
         """Overwrite rows ``idx`` with ``other`` (one row per index)."""
@@ -1018,7 +1017,7 @@ class YearType(_Temporal):
         if len(rest):
             length = np.asarray(pc.utf8_length(take_rows(s, rest)).to_numpy(zero_copy_only=False))
             rest = rest[length == 4]
-            for i, cell in zip(rest.tolist(), take_rows(s, rest).to_pylist()):
+            for i, cell in zip(rest.tolist(), take_rows(s, rest).to_pylist(), strict=True):
                 v = _py_year(cell)
                 if v is not None:
                     ok[i], val[i] = True, v
@@ -1067,7 +1066,7 @@ class YearmonthType(_Temporal):
         rest = np.flatnonzero(
             present & ~fast & np_mask(pc.equal(pc.count_substring(whole, "-"), 1))
         )
-        for i, cell in zip(rest.tolist(), take_rows(s, rest).to_pylist()):
+        for i, cell in zip(rest.tolist(), take_rows(s, rest).to_pylist(), strict=True):
             v = _py_yearmonth(cell)
             if v is not None:
                 ok[i], code[i] = True, _month_code(*v)

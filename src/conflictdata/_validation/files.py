@@ -106,14 +106,11 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
             if name in td.raw:
                 td.missing_cells[name] = rows_idx
             what = f"{name!r} (column {k + 1})" if name else f"column {k + 1}"
-            out.rows(
-                "E124",
-                td,
-                rows_idx,
-                name,
-                lambda v, x, what=what: f"the row has no cell for {what}: it is missing",
-                column=k + 1,
-            )
+
+            def message(v: str | None, x: dict[str, Any], what: str = what) -> str:
+                return f"the row has no cell for {what}: it is missing"
+
+            out.rows("E124", td, rows_idx, name, message, column=k + 1)
             errors += 1
     for i in range(ncol):
         col = parsed.data.column(str(i))
@@ -163,7 +160,8 @@ def _check_header(ts: TableSchema, parsed: ParsedFile, emit: Emit, *, strict: bo
     line = parsed.header_line
     row = parsed.info.get("header_row")
     case = ts.dialect.header_case
-    for i, (name, label) in enumerate(zip(names, labels)):
+    # the columns beyond the shorter of the two are the E112 and E111 below
+    for i, (name, label) in enumerate(zip(names, labels, strict=False)):
         if not label:
             emit(
                 "E125",
@@ -224,7 +222,7 @@ def _check_header(ts: TableSchema, parsed: ParsedFile, emit: Emit, *, strict: bo
             f"{','.join(names)}",
         )
     if strict:
-        for i, (raw, label) in enumerate(zip(parsed.raw_header, labels)):
+        for i, (raw, label) in enumerate(zip(parsed.raw_header, labels, strict=True)):
             if raw != label:
                 emit(
                     "E126",

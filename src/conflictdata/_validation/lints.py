@@ -72,7 +72,9 @@ def _all_plain_ids(td: TableData, f: Field) -> bool:
     """True when every non-empty cell already parsed as an ID (prefix + digits) whose prefix
     starts with neither whitespace nor = + - @: no such cell can start or end with them."""
     idp = id_pattern(f.pattern)
-    ids = td.ids.get((f.name, idp[0])) if idp is not None else None
+    if idp is None:
+        return False
+    ids = td.ids.get((f.name, idp[0]))
     if ids is None or (idp[0] and SPACE_OR_FORMULA[min(idp[0][0], 0x3000)]):
         return False
     if td.schema.missing_values != ("",):

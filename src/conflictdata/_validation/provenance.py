@@ -129,7 +129,9 @@ def check_provenance(tds: dict[str, TableData], folder: Path, out: Collector) ->
         ids = sid.take(pa.array(rows)).to_pylist()
         excerpts = td.raw[excerpt].take(pa.array(rows)).to_pylist()
         bad = [
-            r for r, s, e in zip(rows.tolist(), ids, excerpts) if not excerpt_in_text(e, texts[s])
+            r
+            for r, s, e in zip(rows.tolist(), ids, excerpts, strict=True)
+            if not excerpt_in_text(e, texts[s])
         ]
         checked += len(rows)
         out.rows(
@@ -216,7 +218,10 @@ def _report_missing(
     citing it)."""
     for u, (citing, fk, first) in missing.items():
         src = tds.get(fk.resource)
-        msg = f"source {u!r} is cited but {folder}/ has no readable text file for it"
+
+        def message(v: str | None, x: dict[str, Any], u: str = u) -> str:
+            return f"source {u!r} is cited but {folder}/ has no readable text file for it"
+
         ref = (
             src.schema.primary_key[0]
             if src is not None and len(src.schema.primary_key) == 1
@@ -225,8 +230,6 @@ def _report_missing(
         if src is not None and src.readable and ref in src.raw:
             at = np.flatnonzero(np_mask(pc.equal(src.raw[ref], u)))[:1]
             if len(at):
-                out.rows("E405", src, at, ref, lambda v, x: msg)
+                out.rows("E405", src, at, ref, message)
                 continue
-        out.rows(
-            "E405", citing, np.asarray([first], dtype=np.int64), fk.fields[0], lambda v, x: msg
-        )
+        out.rows("E405", citing, np.asarray([first], dtype=np.int64), fk.fields[0], message)

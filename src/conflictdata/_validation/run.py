@@ -124,7 +124,7 @@ def validate(
     big = sum(size >= _THREADED_BYTES for size in sizes.values())
     workers = max(1, min(big, os.cpu_count() or 1, 4))
     with ThreadPoolExecutor(max_workers=workers) as ex:
-        done = dict(zip((ts.name for ts in order), ex.map(one_table, order)))
+        done = dict(zip((ts.name for ts in order), ex.map(one_table, order), strict=True))
     tds = {name: done[name] for name in pkg.tables}
     if any(ts.inferred for ts in pkg.tables.values()):  # the schemas inferred while reading
         pkg = dataclasses.replace(pkg, tables={n: td.schema for n, td in tds.items()})

@@ -25,6 +25,7 @@ every call. Altair is needed only to hand a chart to a notebook (:func:`as_altai
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -382,7 +383,7 @@ def lanes_chart(
     axis_title: str,
     legend_title: str,
     legend: bool,
-    links: list[tuple[int, int]] = (),  # type: ignore[assignment]
+    links: Sequence[tuple[int, int]] = (),
     arrow_below: bool = True,
     width: int = NOTEBOOK_WIDTH,
     title: str | None = None,
@@ -437,7 +438,7 @@ def lanes_chart(
     ]
     if has_unknown:
         col_x = -(UNKNOWN_WIDTH + GAP)
-        box = {"values": [{}]}
+        box: dict[str, Any] = {"values": [{}]}
         layers += [
             {
                 "name": f"{name}_column_frame",
@@ -945,7 +946,7 @@ def aggregate_chart(
     types = fr.enum_of(schema, "event_type")
     unit = summary.unit
     days = fr.iso_day(np.array([s for s, _, _, _ in summary.periods], dtype="float64"))
-    rows = [  # few columns: the page weighs what these rows weigh (about 60 bytes each)
+    rows: list[dict[str, Any]] = [  # few columns: the page weighs what these rows weigh
         {"x": s, "x2": e, "key": visible(t), "count": c, "when": f"{unit} of {day}"}
         for (s, e, t, c), day in zip(summary.periods, days, strict=True)
     ]
@@ -1016,20 +1017,21 @@ def as_altair(spec: dict[str, Any]) -> alt.LayerChart:
     global _CLASS
     from .options import require
 
-    alt = require("altair")
+    require("altair")
     if _CLASS is None:
+        from altair import LayerChart, TopLevelLayerSpec
         from altair.utils.schemapi import debug_mode
 
-        class ReportChart(alt.LayerChart):  # type: ignore[misc, valid-type]
+        class ReportChart(LayerChart):
             """An Altair layer chart of the report: its layers are Vega-Lite dicts, and it is
             not validated on display or save (``to_dict(validate=True)`` still validates)."""
 
             def __init__(self, **spec: Any) -> None:
                 with debug_mode(False):  # no validation of the whole spec per attribute set
-                    alt.TopLevelLayerSpec.__init__(self, **spec)
+                    TopLevelLayerSpec.__init__(self, **spec)
 
-            def to_dict(self, *args: Any, validate: Any = False, **kwargs: Any) -> dict[str, Any]:
-                return super().to_dict(*args, validate=validate, **kwargs)
+            def to_dict(self, validate: Any = False, **kwargs: Any) -> dict[str, Any]:
+                return super().to_dict(validate=validate, **kwargs)
 
         ReportChart.__qualname__ = "ReportChart"
         _CLASS = ReportChart

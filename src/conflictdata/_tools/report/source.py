@@ -31,7 +31,7 @@ import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ..._release.layout import CHANGELOG_NAME, DESCRIPTOR_NAME, SUMS_NAME
@@ -65,7 +65,7 @@ class UnsafeFileError(ConflictDataError):
     """A file of the release is a symbolic link, not a regular file, or too large to read."""
 
 
-def _shown(path: Path | str) -> str:
+def _shown(path: str | PurePath) -> str:
     return visible(path)
 
 
