@@ -26,7 +26,7 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def package():
-    from conflictdata._tableschema.package import read_package
+    from conflictdata.tools import read_package
 
     return read_package(ROOT / "datapackage.json")
 
@@ -43,7 +43,7 @@ def sources_dir() -> Path:
 def curated_releases(tmp_path_factory) -> Path:
     """The curated seeds built once per session into a temporary releases folder, as
     `conflictdata build` makes it: what `cd.load(...)` reads in a source checkout."""
-    from conflictdata._tools.build import build_release
+    from conflictdata.tools import build_release
 
     out = tmp_path_factory.mktemp("releases")
     build_release(ROOT / "datapackage.json", out, progress=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -14,21 +13,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from support.paths import REPO
 
+from bench import generate as gen
 from conflictdata._tableschema.model import TogetherRule, WhenCase, WhenRule
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _load_generate():
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["bench_generate"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-gen = _load_generate()
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -269,11 +257,8 @@ def test_command_line(tmp_path: Path) -> None:
 
 def test_run_measured_reports_the_childs_own_peak_memory() -> None:
     """The child's peak RSS is its own, not inherited from a large parent (bench/_common.py)."""
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        from _common import run_measured
-    finally:
-        sys.path.remove(str(REPO / "bench"))
+    from bench._common import run_measured
+
     ballast = bytearray(300 * 2**20)  # the parent is big...
     small = run_measured([sys.executable, "-c", "pass"])
     big = run_measured([sys.executable, "-c", "x = bytearray(200 * 2**20); print(len(x))"])

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from build_support import EVENTS_SCHEMA, SOURCES, event, write_package
+from support.events import EVENTS_SCHEMA, SOURCES, event, write_events_package
 
 from conflictdata._checks.findings import RULES
 
@@ -136,7 +136,7 @@ def _package(root: Path, version: str, *, extra_enum: list[str], titles: list[st
         event("EV-0002", event_type=extra_enum[-1]),
     ]
     schema = _events_schema(extra_enum)
-    desc = write_package(root, version=version, events_schema=schema)
+    desc = write_events_package(root, version=version, events_schema=schema)
     for name, rows in (("sources", sources), ("events", events)):
         names = [f["name"] for f in (schema["fields"] if name == "events" else [])] or list(rows[0])
         cells = [
@@ -319,7 +319,7 @@ def test_a_number_too_large_for_a_float_is_refused_at_the_parse(tmp_path: Path) 
 def test_a_lone_surrogate_in_a_finding_prints_in_every_format() -> None:
     """An enum item "\\ud800" crashed the text output: every format shows it as an escape."""
     from conflictdata._checks.findings import make_finding
-    from conflictdata._checks.report import Report
+    from conflictdata.tools import Report
 
     f = make_finding(
         "E204",
