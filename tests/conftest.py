@@ -6,8 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from support import profiles
 
 ROOT = Path(__file__).resolve().parent.parent
+HYPOTHESIS_PROFILE = profiles.load()
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE} (${profiles.ENV})"
 
 
 def _sources_dir() -> Path | None:

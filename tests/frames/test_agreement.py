@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.paths import REPO
+from support.profiles import examples
 
 from conflictdata._frames.pandera_schemas import report_from_schema_errors, schema_for
 from conflictdata._frames.validate import conform
@@ -270,7 +271,7 @@ def test_each_planted_defect_is_flagged_alike(kind):
     assert any(t == table and c == code for t, _, c, _ in errors), errors
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(12), suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_random_defects_are_flagged_alike(data):
     frames = copy.deepcopy(SEEDS)

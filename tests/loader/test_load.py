@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.loader import build_places_release, isolate_loader, write_places_package
 from support.paths import REPO
+from support.profiles import examples
 
 import conflictdata as cd
 from conflictdata._loader.releases import ENV_BUILD, _checkout_build_dir, open_release
@@ -289,7 +290,7 @@ def test_a_file_whose_columns_differ_from_its_schema_is_an_error(
         cd.load("visits", source=copy)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25))
 @given(
     values=st.lists(
         st.sampled_from(["active", "retracted", "superseded", None]), min_size=1, max_size=40

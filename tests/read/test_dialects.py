@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.profiles import examples
 
 from conflictdata._checks.findings import RULES
 from conflictdata.errors import UnsupportedFeatureError
@@ -347,9 +348,7 @@ def test_refused_dialect_keys(tmp_path, dialect, word):
 # -- hostile -------------------------------------------------------------------------------
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     blob=st.binary(max_size=200),
     dialect=st.fixed_dictionaries(

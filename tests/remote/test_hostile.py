@@ -22,6 +22,7 @@ from support.loader import (
     respond,
     write_places_package,
 )
+from support.profiles import examples
 
 import conflictdata as cd
 import conflictdata._release.verify
@@ -636,7 +637,7 @@ _json_values = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(value=_json_values, limit=st.integers(0, 8))
 def test_the_depth_check_agrees_with_the_parsed_depth(value: Any, limit: int) -> None:
     """Differential: the bracket count before parsing equals the depth of what json parses."""

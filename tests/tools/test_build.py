@@ -531,6 +531,7 @@ def test_builds_the_real_seeds(tmp_path: Path, root: Path) -> None:
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from support.profiles import examples
 
 from conflictdata._tableschema.tables import table_schema_from_dict  # noqa: E402
 from conflictdata._tools.convert import read_csv_table  # noqa: E402
@@ -551,7 +552,7 @@ _TEXT_SCHEMA = table_schema_from_dict(
 _cell = st.text(alphabet=st.sampled_from(list('ab ,"\n\r\u00e9\u2014')), max_size=8)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(
     rows=st.dictionaries(
         st.from_regex(r"[A-Z][0-9]{1,3}", fullmatch=True),

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.events import EVENTS, EVENTS_SCHEMA, SOURCES, event, write_events_package
 from support.paths import REPO
+from support.profiles import examples
 
 from conflictdata._tableschema.tables import table_schema_from_dict
 from conflictdata._tools.csv_copy import DIALECT, csv_schema, write_csv
@@ -198,8 +199,7 @@ _row = st.fixed_dictionaries(
 
 
 @settings(
-    max_examples=60,
-    deadline=None,
+    max_examples=examples(60),
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.profiles import examples
 
 from conflictdata._tableschema.tables import table_schema_from_dict
 from conflictdata._tools.convert import align_chunks, convert_columns, convert_table, write_parquet
@@ -89,7 +90,7 @@ def _parquet_bytes(table: pa.Table, schema) -> bytes:
     return buf.getvalue()
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25))
 @given(
     n=st.integers(0, 5000),
     cuts=st.lists(st.integers(1, 5000), max_size=12),

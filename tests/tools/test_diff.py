@@ -20,6 +20,7 @@ from support.events import (
     with_changes,
     write_events_package,
 )
+from support.profiles import examples
 
 from conflictdata._tableschema.tables import table_schema_from_dict
 from conflictdata._tools.diff import FieldChange, SchemaChange, diff_releases, table_diff
@@ -211,7 +212,7 @@ def _table(rows: dict[str, tuple]) -> pa.Table:
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(
     old=st.dictionaries(
         st.sampled_from([f"X{i}" for i in range(12)]), st.tuples(_value, _text), max_size=12

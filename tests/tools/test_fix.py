@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.paths import FIXTURES
+from support.profiles import examples
 
 from conflictdata._tools.fix import fix_package, fix_text
 from conflictdata.cli import main
@@ -263,8 +264,7 @@ def _write(rows: list[list[str]], quote_all: bool, eol: str, bom: bool, enc: str
 
 
 @settings(
-    max_examples=150,
-    deadline=None,
+    max_examples=examples(150),
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.profiles import examples
 from support.validate import EVENT, ROWS, write_rules_package
 
 from conflictdata._types.ids import id_pattern, parse_ids
@@ -57,7 +58,7 @@ def test_id_pattern_recognises_only_prefix_digit_patterns():
         assert id_pattern(other) is None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(values=st.lists(_ids, max_size=40), split=st.integers(0, 40), k=st.integers(1, 6))
 def test_parsed_ids_match_the_regex(values, split, k):
     s = _chunked(values, split)
@@ -74,7 +75,7 @@ def test_parsed_ids_match_the_regex(values, split, k):
             assert (int(val), int(nd)) == (int(v[4:]), len(v) - 4)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(
     keys=st.lists(_ids, max_size=30),
     children=st.lists(_ids, max_size=40),
@@ -117,7 +118,7 @@ _event_ids = st.builds(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(
     ids=st.lists(st.one_of(_event_ids, _ids), min_size=1, max_size=8),
     refs=st.lists(st.one_of(_event_ids, st.just("")), min_size=1, max_size=8),
@@ -169,7 +170,7 @@ _edge_text = st.text(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(cells=st.lists(_edge_text, max_size=30), split=st.integers(0, 30))
 def test_edge_candidates_are_exactly_the_space_or_formula_cells(cells, split):
     got = edge_candidates(_chunked(cells, split)).tolist()
@@ -190,7 +191,7 @@ _date_like = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(
     cells=st.lists(st.one_of(_date_like, st.text(max_size=11)), max_size=30),
     split=st.integers(0, 30),
@@ -204,7 +205,7 @@ def test_date_shape_matches_the_date_regex(cells, split):
             assert (y[i], m[i], d[i]) == (int(c[:4]), int(c[5:7]), int(c[8:]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(
     cells=st.lists(
         st.text(alphabet=st.sampled_from(list("ab é東\U0001f600")), max_size=9), max_size=40
@@ -222,7 +223,7 @@ def test_char_lengths_decide_the_bounds_like_counting_characters(cells, lo, hi, 
         assert (present & (length > hi)).tolist() == [c != "" and len(c) > hi for c in cells]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(
     sizes=st.lists(st.integers(0, 6), max_size=6),
     picks=st.lists(st.integers(0, 35), max_size=12),
@@ -240,7 +241,7 @@ def test_take_rows_equals_arrow_take(sizes, picks, ordered):
     assert take_rows(s, idx).to_pylist() == [values[i] for i in idx.tolist()]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(parents=st.lists(st.one_of(st.none(), st.integers(0, 11)), min_size=1, max_size=12))
 def test_cycle_rows_are_exactly_the_rows_on_a_cycle(parents):
     n = len(parents)
@@ -290,7 +291,7 @@ _source_ids = st.sampled_from(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(
     keys=st.lists(_source_ids, min_size=1, max_size=4, unique=True),
     cited=st.lists(_source_ids, min_size=1, max_size=6),
@@ -332,7 +333,7 @@ def test_deferred_foreign_key_patterns_give_the_regex_findings(keys, cited, same
     assert e205 == bad
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(text=st.text(alphabet=st.characters(max_codepoint=0x2FFFF, exclude_categories=("Cs",))))
 def test_nfc_candidates_never_miss_non_nfc_text(text):
     """The byte-level shortcut may flag NFC text too, but never misses text that is not NFC."""
@@ -349,7 +350,7 @@ def test_nfc_candidates_never_miss_non_nfc_text(text):
         assert not flagged
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(
     cells=st.lists(
         st.text(

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.profiles import examples
 from support.validate import write_rules_package
 
 from conflictdata._checks.findings import FRICTIONLESS
@@ -536,19 +537,19 @@ def _agree(ftype: str, fmt: str, cells: list[str]) -> None:
     assert got == want, [(c, g, w) for c, g, w in zip(cells, got, want) if g != w]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(st.lists(st.one_of(_iso_like(True), _STRINGS), min_size=1, max_size=20))
 def test_default_datetime_reader_agrees_with_frictionless(cells):
     _agree("datetime", "default", cells)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100))
 @given(st.lists(st.one_of(_iso_like(False), _STRINGS), min_size=1, max_size=20))
 def test_default_time_reader_agrees_with_frictionless(cells):
     _agree("time", "default", cells)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100))
 @given(st.lists(_STRINGS, min_size=1, max_size=20))
 def test_default_date_reader_agrees_with_frictionless(cells):
     _agree("date", "default", cells)
@@ -583,7 +584,7 @@ _YEARISH = st.lists(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100))
 @given(st.sampled_from(["year", "yearmonth"]), _YEARISH)
 def test_year_and_yearmonth_readers_agree_with_frictionless(ftype, cells):
     _agree(ftype, "default", cells)
@@ -601,7 +602,7 @@ _FORMATS = [
 ]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(
     st.sampled_from(_FORMATS),
     st.sampled_from(["date", "datetime", "time"]),

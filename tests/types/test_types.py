@@ -17,6 +17,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.profiles import examples
 
 from conflictdata._checks.findings import FRICTIONLESS
 from conflictdata._tableschema.fields import read_field
@@ -182,7 +183,7 @@ CELL = st.text(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(CELL, min_size=1, max_size=30),
     st.sampled_from(
@@ -618,7 +619,7 @@ def test_required_primary_key_parts(tmp_path):
 EMAIL_CHARS = st.sampled_from(list('ab.@-_"\\ \u00e9\u00c4\u0101\u212a1!+') + ["\n", "\t"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(st.lists(st.text(EMAIL_CHARS, max_size=12), min_size=1, max_size=20))
 def test_email_reader_equals_validators_email(cells):
     """The vectorised email check gives validators.email's verdict (frictionless' own)."""
@@ -642,7 +643,7 @@ def test_whitespace_group_char_as_frictionless(tmp_path):
         )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(
     st.lists(
         st.text(st.sampled_from(list("QUJD+/=a !\u00e9")), max_size=10), min_size=1, max_size=20

@@ -14,6 +14,7 @@ import pytest
 import support.differential as ds
 from hypothesis import HealthCheck, event, given, note, settings
 from support.paths import REPO
+from support.profiles import examples
 
 from conflictdata._checks.findings import FRICTIONLESS, POLICY, RULES
 from conflictdata.tools import validate
@@ -96,8 +97,7 @@ def test_no_counterpart_probe(probe: ds.Probe, tmp_path: Path) -> None:
 
 
 @settings(
-    max_examples=200,
-    deadline=None,
+    max_examples=examples(200),
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.agreement import FILE_LEVEL, Table, verdicts
+from support.profiles import examples
 
 pytest.importorskip("pandera.pandas")
 
@@ -366,8 +367,7 @@ def _package(draw) -> tuple[dict[str, Table], str]:
 
 
 @settings(
-    max_examples=EXAMPLES,
-    deadline=None,
+    max_examples=examples(EXAMPLES),
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -10,6 +10,7 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.profiles import examples
 from support.validate import ROWS, csv_text, located, with_cell, write_rules_package
 
 from conflictdata.cli import main
@@ -353,9 +354,7 @@ def test_hostile_file_cli_exit_1_no_traceback(tmp_path):
 _cell_text = st.lists(st.sampled_from(list("ab é,\"'\n\r") + ["\r\n"]), max_size=12).map("".join)
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     excerpts=st.lists(_cell_text, min_size=1, max_size=8),
     bad=st.integers(0, 7),
@@ -383,9 +382,7 @@ def test_physical_lines_with_embedded_newlines(tmp_path, excerpts, bad, newline,
     assert [(f.line, f.column) for f in enum] == [(expected_line, 2)], report.format_text()
 
 
-@settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=examples(80), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(blob=st.binary(max_size=300), prefix=st.booleans())
 def test_random_bytes_never_crash(tmp_path, blob, prefix):
     data = (HEADER.encode() if prefix else b"") + blob

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.profiles import examples
 from support.validate import ROWS, SCHEMAS, csv_text, located, with_cell, write_rules_package
 
 from conflictdata._read.csv import parse_csv_bytes
@@ -131,7 +132,7 @@ def _reference_rows(data: bytes) -> tuple[int, set[int]] | None:
     return rows, reported
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120))
 @given(
     cells=st.lists(
         st.lists(
@@ -595,7 +596,7 @@ def test_plain_unicode_text_has_no_w506(tmp_path):
     assert located(validate(write_rules_package(tmp_path, rows)), "W506") == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(
     cells=st.lists(
         st.text(
@@ -770,9 +771,7 @@ _CONSTRAINT_KEYS = [
 ]
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     table=st.sampled_from(sorted(SCHEMAS)),
     where=st.integers(0, 2),
@@ -835,7 +834,7 @@ def test_empty_missing_values_means_every_cell_is_a_value(tmp_path):
     assert located(report, "E401") == [("seeds/actors.csv", 2, 3)]  # '' is a value here
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(
     text=st.lists(
         st.sampled_from([",", ";", '"', "\n", "\r", "\r\n", "a", "1", " "]), max_size=40

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.differential import run_frictionless, run_ours
+from support.profiles import examples
 
 from conflictdata.tools import validate
 
@@ -82,8 +83,7 @@ def _compare(text: str) -> None:
 
 
 @settings(
-    max_examples=150,
-    deadline=None,
+    max_examples=examples(150),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(tables())

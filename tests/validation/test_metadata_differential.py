@@ -22,6 +22,7 @@ from support.differential import (
     run_ours,
     write_descriptor,
 )
+from support.profiles import examples
 
 from conflictdata.errors import DescriptorError
 
@@ -47,8 +48,7 @@ def _compare(d: dict, changes: list[str]) -> str:
 
 
 @settings(
-    max_examples=300,
-    deadline=None,
+    max_examples=examples(300),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(descriptors())

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.profiles import examples
 
 from conflictdata.errors import UnsupportedFeatureError
 from conflictdata.tools import validate
@@ -409,9 +410,7 @@ def test_build_reads_the_same_bytes(tmp_path):
     assert cols["name"].to_pylist() == ["café", "b"]
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     blob=st.binary(max_size=300),
     path=st.sampled_from(["t.csv.gz", "t.csv.zip", "t.csv.bz2", "t.csv.xz", "t.csv"]),
