@@ -485,7 +485,8 @@ def _transform_schema(s: dict[str, Any], place: _Place) -> None:
     pk = s.get("primaryKey")
     if pk and not isinstance(pk, list):
         s["primaryKey"] = [pk]
-    for fk in s.get("foreignKeys") or ():
+    fks = s.get("foreignKeys")
+    for fk in fks if isinstance(fks, list) else ():  # any other value: the profile check says so
         if not isinstance(fk, dict):
             continue
         fk.setdefault("fields", [])

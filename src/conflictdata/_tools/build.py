@@ -67,6 +67,7 @@ from .._release.write import (
 )
 from .._tableschema.model import Package, TableSchema
 from .._tableschema.package import read_package
+from .._util.jsonio import read_json
 from .._util.text import visible
 from ..errors import (
     BuildError,
@@ -483,6 +484,9 @@ def build_release(
     started = time.time()
     check_build_dependencies()
     descriptor = Path(descriptor)
+    raw = read_json(descriptor, "descriptor")  # the version is named before any other problem
+    if isinstance(raw, dict):
+        check_version(raw.get("version"), f"{descriptor}: 'version'")
     package = read_package(descriptor)
     version = check_version(package.descriptor.get("version"), f"{descriptor}: 'version'")
     tables = list(package.tables.values())
