@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support.cli import Ran, run_cli
 from support.validate import ROWS, write_rules_package
 
 from conflictdata._checks.findings import make_finding
@@ -20,19 +21,13 @@ from conflictdata._util.text import SHOWN_LIMIT
 from conflictdata.cli import main
 
 
-def command(*args: str, **kw) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "conflictdata", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        **kw,
-    )
+def command(*args: str, **kw) -> Ran:
+    proc = run_cli(*args, **kw)
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr[-3000:]
     return proc
 
 
-def one_line_refusal(proc: subprocess.CompletedProcess, *words: str) -> str:
+def one_line_refusal(proc: Ran, *words: str) -> str:
     assert proc.returncode == 2, (proc.returncode, proc.stdout[-500:], proc.stderr[-500:])
     (line,) = proc.stderr.strip().split("\n")
     for w in words:
@@ -162,8 +157,9 @@ def test_a_terminal_that_cannot_encode_the_text_gets_escapes(tmp_path: Path) -> 
     rows = {k: list(v) for k, v in ROWS.items()}
     rows["events"] = [{**ROWS["events"][0], "event_type": "café ☕"}]
     desc = write_rules_package(tmp_path, rows)
-    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
-    proc = command("validate", str(desc), env=env)
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}  # a real process: its stdout is ASCII
+    cmd = [sys.executable, "-m", "conflictdata", "validate", str(desc)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 1 and "caf\\xe9 \\u2615" in proc.stdout
 
 

@@ -10,14 +10,13 @@ import bz2
 import gzip
 import json
 import lzma
-import subprocess
-import sys
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.cli import Ran, run_cli
 
 from conflictdata._read.limits import MAX_RATIO, RATIO_FLOOR, ROW_LIMIT
 from conflictdata.errors import UnsupportedFeatureError
@@ -40,13 +39,8 @@ def codes(desc: Path, **kw: Any) -> list[tuple[str, str | None, int | None]]:
     return [(f.code, f.path, f.line) for f in validate(desc, **kw).findings]
 
 
-def cli(desc: Path) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "conflictdata", "validate", str(desc)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def cli(desc: Path) -> Ran:
+    proc = run_cli("validate", desc)
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr[-3000:]
     return proc
 

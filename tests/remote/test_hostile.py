@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.cli import run_cli
 from support.loader import (
     ReleaseServer,
     Sent,
@@ -748,8 +749,6 @@ def test_the_installed_command_prints_one_line_and_exits_2(
 ) -> None:
     """The real entry point in a fresh process, not main() in this one."""
     import os
-    import subprocess
-    import sys
 
     env = {**os.environ, ENV_CACHE: str(cold_cache)}
     env.pop(ENV_URL, None)
@@ -760,13 +759,7 @@ def test_the_installed_command_prints_one_line_and_exits_2(
         ["download", VERSION, "--url", server.url],
         ["versions", "--url", "http://[::1"],
     ):
-        proc = subprocess.run(
-            [sys.executable, "-m", "conflictdata", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
+        proc = run_cli(*args, env=env)
         assert proc.returncode == 2, (args, proc.stderr)
         assert proc.stdout == "" and len(proc.stderr.splitlines()) == 1, (args, proc.stderr)
         assert "Traceback" not in proc.stderr

@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.cli import run_cli
 from support.profiles import examples
 from support.validate import write_rules_package
 
@@ -369,12 +368,7 @@ def test_naive_against_aware_bound_is_refused_in_one_line(tmp_path):
         validate(desc)
     with pytest.raises(TypeError):  # frictionless itself has no answer
         frictionless.validate(str(desc))
-    proc = subprocess.run(
-        [sys.executable, "-m", "conflictdata.cli", "validate", str(desc)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+    proc = run_cli("validate", desc, cwd=tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     lines = (proc.stdout + proc.stderr).strip().splitlines()
     assert len(lines) == 1 and "unsupported: constraints.minimum" in lines[0], lines

@@ -4,12 +4,11 @@ that cannot be read exits 2 with one line on stderr. Includes hypothesis propert
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cli import Ran, run_cli
 from support.profiles import examples
 from support.validate import ROWS, csv_text, located, with_cell, write_rules_package
 
@@ -269,14 +268,8 @@ def test_seeds_are_not_modified(tmp_path):
 # -- could not run: exit 2, one line, no traceback -------------------------------------------
 
 
-def _run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "conflictdata", "validate", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
+def _run_cli(*args: str, cwd=None) -> Ran:
+    return run_cli("validate", *args, cwd=cwd)
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,13 @@ import csv
 import io
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cli import Ran, run_cli
 from support.profiles import examples
 from support.validate import ROWS, SCHEMAS, csv_text, located, with_cell, write_rules_package
 
@@ -26,17 +25,11 @@ EV = "seeds/events.csv"
 GOOD = csv_text("events", ROWS["events"])  # header + 4 rows
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "conflictdata", "validate", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
+def run(*args: str, cwd: Path | None = None) -> Ran:
+    return run_cli("validate", *args, cwd=cwd)
 
 
-def refused(proc: subprocess.CompletedProcess, *words: str) -> str:
+def refused(proc: Ran, *words: str) -> str:
     """Exit 2, one line on stderr naming ``words``, nothing on stdout, no traceback."""
     assert proc.returncode == 2, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -48,7 +41,7 @@ def refused(proc: subprocess.CompletedProcess, *words: str) -> str:
     return lines[0]
 
 
-def findings(proc: subprocess.CompletedProcess) -> list[str]:
+def findings(proc: Ran) -> list[str]:
     """Exit 1 and the located finding lines (``path:line[:col]: CODE ...``)."""
     assert proc.returncode == 1, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
     assert "Traceback" not in proc.stderr + proc.stdout and proc.stderr == ""
@@ -348,7 +341,7 @@ SCHEMA_CASES = {
 }
 
 
-def refused_or_found(proc: subprocess.CompletedProcess, *words: str) -> str:
+def refused_or_found(proc: Ran, *words: str) -> str:
     """A one-line refusal (exit 2) naming ``words``, or, for what frictionless reports as a
     metadata error, a located descriptor finding (E0xx, exit 1) naming them."""
     if proc.returncode == 2:
@@ -442,13 +435,7 @@ def test_path_outside_the_package_is_refused(tmp_path, kind, key):
         os.symlink(secret, pkg / "seeds" / "link.csv")
     _with_path(desc, 2, key, value)
     env = {**os.environ, "SECRET_FOR_TEST": SECRET}
-    proc = subprocess.run(
-        [sys.executable, "-m", "conflictdata", "validate", str(desc), "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    proc = run_cli("validate", desc, "--format", "json", env=env)
     line = refused(proc)
     assert SECRET not in proc.stdout + proc.stderr
     shown = value.replace("\\", "\\\\")
@@ -467,12 +454,7 @@ def test_build_refuses_the_same_paths(tmp_path):
     pkg.mkdir()
     desc = write_rules_package(pkg)
     _with_path(desc, 0, "path", str(_outside(tmp_path)))
-    proc = subprocess.run(
-        [sys.executable, "-m", "conflictdata", "build", str(desc), "--out", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_cli("build", desc, "--out", tmp_path / "out")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert SECRET not in proc.stdout + proc.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.parquet"))
@@ -488,12 +470,7 @@ def test_fifo_seed_is_not_read(tmp_path):
 
 def test_build_publishes_no_empty_table_from_a_cr_only_file(tmp_path):
     desc = write_rules_package(tmp_path, raw={"events": GOOD.replace("\n", "\r")})
-    proc = subprocess.run(
-        [sys.executable, "-m", "conflictdata", "build", str(desc), "--out", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_cli("build", desc, "--out", tmp_path / "out")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
     assert f"{EV}:1: E116" in proc.stdout
     assert not list((tmp_path / "out").rglob("*.parquet")) if (tmp_path / "out").exists() else True
