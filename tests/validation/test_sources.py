@@ -326,7 +326,6 @@ def test_accepted_resource_keys(tmp_path, extra):
         ({"scheme": "https"}, "scheme"),
         ({"profile": "https://example.org/p.json"}, "profile"),
         ({"path": None, "data": [["id", "name"], [1, "b"]]}, "inline data"),
-        ({"schema": None}, "without a schema"),
         ({"path": ["a.csv.gz", "b.csv.gz"]}, "multipart"),
         ({"format": "xlsx"}, "format 'xlsx'"),
         ({"stats": {"bytes": 3}}, "resource key 'stats'"),
