@@ -51,9 +51,12 @@ def cli(desc: Path) -> Ran:
 #: streams one after another), so it is cheap to make and expands past the ratio floor.
 BLOCK = b"1,a\n" * (1 << 20)
 TIMES = (RATIO_FLOOR // len(BLOCK)) * 4
+#: The same size in long rows, for a bzip2 zip member: bzip2 sorts "1,a" rows slowly (40 s
+#: to make the bomb) but collapses long runs at once
+LONG_ROWS = (b"1," + b"a" * 1021 + b"\n") * (len(BLOCK) // 1024)
 
 
-def _zip_bomb(method: int) -> bytes:
+def _zip_bomb(method: int, block: bytes = BLOCK) -> bytes:
     import io
 
     buf = io.BytesIO()
@@ -61,7 +64,7 @@ def _zip_bomb(method: int) -> bytes:
         with z.open("t.csv", "w", force_zip64=True) as m:
             m.write(b"id,name\n")
             for _ in range(TIMES):
-                m.write(BLOCK)
+                m.write(block)
     return buf.getvalue()
 
 
@@ -72,7 +75,7 @@ BOMBS = {
     "xz": ("t.csv.xz", lambda: lzma.compress(b"id,name\n") + lzma.compress(BLOCK) * TIMES),
     "zip deflate": ("t.csv.zip", lambda: _zip_bomb(zipfile.ZIP_DEFLATED)),
     # zipfile decompresses each 4 KiB of a bzip2 member whole: gigabytes in one call
-    "zip bzip2": ("t.csv.zip", lambda: _zip_bomb(zipfile.ZIP_BZIP2)),
+    "zip bzip2": ("t.csv.zip", lambda: _zip_bomb(zipfile.ZIP_BZIP2, LONG_ROWS)),
     "zip lzma": ("t.csv.zip", lambda: _zip_bomb(zipfile.ZIP_LZMA)),
 }
 
