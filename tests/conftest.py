@@ -12,6 +12,16 @@ ROOT = Path(__file__).resolve().parent.parent
 HYPOTHESIS_PROFILE = profiles.load()
 
 
+#: markers that make a test slow (pyproject.toml registers them)
+SLOW_KINDS = ("wheel", "engines", "browser", "differential", "waits", "processes")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(k) for k in SLOW_KINDS):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_report_header() -> str:
     return f"hypothesis profile: {HYPOTHESIS_PROFILE} (${profiles.ENV})"
 

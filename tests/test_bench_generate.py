@@ -148,6 +148,7 @@ def test_quoted_cells_with_commas_quotes_and_newlines(tmp_path: Path) -> None:
     assert any(ord(ch) > 127 for ch in text)
 
 
+@pytest.mark.processes
 def test_same_arguments_give_byte_identical_files(tmp_path: Path) -> None:
     gen.generate(tmp_path / "a", 300, seed=3)
     gen.generate(tmp_path / "b", 300, seed=3)
@@ -157,6 +158,7 @@ def test_same_arguments_give_byte_identical_files(tmp_path: Path) -> None:
     assert a["seeds/events.csv"] != c["seeds/events.csv"]
 
 
+@pytest.mark.processes
 def test_polars_and_arrow_writers_write_the_same_bytes(tmp_path: Path) -> None:
     pytest.importorskip("polars")
     cols = [
@@ -237,6 +239,7 @@ def test_follows_changed_schemas(tmp_path: Path) -> None:
     assert [f.to_dict() for f in report.findings] == []
 
 
+@pytest.mark.processes
 def test_command_line(tmp_path: Path) -> None:
     proc = subprocess.run(
         [
@@ -255,6 +258,7 @@ def test_command_line(tmp_path: Path) -> None:
     assert "events" in proc.stdout and (tmp_path / "p/datapackage.json").exists()
 
 
+@pytest.mark.processes
 def test_run_measured_reports_the_childs_own_peak_memory() -> None:
     """The child's peak RSS is its own, not inherited from a large parent (bench/_common.py)."""
     from bench._common import run_measured
@@ -270,6 +274,7 @@ def test_run_measured_reports_the_childs_own_peak_memory() -> None:
     assert failed.returncode == 3 and not failed.ok
 
 
+@pytest.mark.processes
 def test_runs_with_deprecation_warnings_as_errors(tmp_path: Path) -> None:
     """No deprecated numpy call (e.g. datetime + a bare integer, deprecated in numpy 2.5)."""
     proc = subprocess.run(

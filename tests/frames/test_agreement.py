@@ -271,6 +271,7 @@ def test_each_planted_defect_is_flagged_alike(kind):
     assert any(t == table and c == code for t, _, c, _ in errors), errors
 
 
+@pytest.mark.differential
 @settings(max_examples=examples(12), suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_random_defects_are_flagged_alike(data):
@@ -314,6 +315,7 @@ def _generated_frames(folder: Path, events: int) -> tuple[Path, dict[str, pd.Dat
 _EVENTS = 100_000 if __import__("os").environ.get("CONFLICTDATA_BIG_TESTS") else 2_000
 
 
+@pytest.mark.differential
 def test_generated_package_passes_all_three(tmp_path):
     desc, frames = _generated_frames(tmp_path / "pkg", _EVENTS)
     assert len(frames["events"]) == _EVENTS

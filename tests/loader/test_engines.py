@@ -19,7 +19,8 @@ import pyarrow.parquet as pq
 import pytest
 from support.typed_release import build_typed_release
 
-pytestmark = [  # the readers' own deprecations, not ours
+pytestmark = [
+    pytest.mark.engines,  # the readers' own deprecations, not ours
     pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib"),
     pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning"),
 ]

@@ -492,6 +492,7 @@ def test_a_short_data_file_is_retried_then_an_error(
     assert _files(cold_cache) == []  # whole releases only
 
 
+@pytest.mark.waits
 @pytest.mark.parametrize("in_headers", [False, True])
 def test_a_dripping_data_file_is_given_up_at_the_deadline(
     server: ReleaseServer, cold_cache: Path, in_headers: bool
@@ -507,6 +508,7 @@ def test_a_dripping_data_file_is_given_up_at_the_deadline(
     assert _files(cold_cache) == []  # whole releases only
 
 
+@pytest.mark.waits
 def test_a_dripping_index_is_given_up_at_the_deadline(
     server: ReleaseServer, cold_cache: Path
 ) -> None:
@@ -518,6 +520,7 @@ def test_a_dripping_index_is_given_up_at_the_deadline(
     assert time.monotonic() - start < 6
 
 
+@pytest.mark.waits
 def test_a_stalled_server_times_out_and_the_next_attempt_succeeds(
     server: ReleaseServer, cold_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

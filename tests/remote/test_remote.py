@@ -103,6 +103,7 @@ def test_a_version_that_is_not_a_plain_name_is_refused(
     assert server.faults.hits == {}  # refused before any request
 
 
+@pytest.mark.waits
 def test_500_then_success_on_retry(server: ReleaseServer, cold_cache: Path) -> None:
     server.faults.plan[f"{VERSION}/places.parquet"] = [500]
     server.faults.plan["index.json"] = [500]
@@ -210,6 +211,7 @@ def test_downloads_need_no_optional_dependency(
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
+@pytest.mark.waits
 def test_several_processes_load_from_a_cold_cache_at_once(
     server: ReleaseServer, served: Path, cold_cache: Path
 ) -> None:

@@ -90,6 +90,7 @@ with open(log, "w") as f:
 """
 
 
+@pytest.mark.waits
 def test_two_concurrent_builds_publish_one_at_a_time_and_both_are_indexed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
@@ -137,6 +138,7 @@ with publish_lock(sys.argv[1]):
 """
 
 
+@pytest.mark.waits
 def test_a_build_waits_for_the_lock_and_gives_up_after_its_timeout(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
@@ -208,6 +210,7 @@ def _kill_at(script: str, desc: Path, out: Path) -> str:
     return line.strip()
 
 
+@pytest.mark.waits
 def test_kill_between_rename_and_index_then_next_build_repairs_the_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -233,6 +236,7 @@ def test_kill_between_rename_and_index_then_next_build_repairs_the_index(
     assert _listing(out) == ["1.0.0", "1.1.0", INDEX_NAME]  # the dead build's lock file is gone
 
 
+@pytest.mark.waits
 def test_kill_during_index_write_leaves_a_temp_file_the_next_build_removes(tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)

@@ -19,6 +19,8 @@ from support.profiles import examples
 from conflictdata._checks.findings import FRICTIONLESS, POLICY, RULES
 from conflictdata.tools import validate
 
+pytestmark = pytest.mark.differential
+
 ROOT = REPO
 
 

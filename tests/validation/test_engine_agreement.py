@@ -366,6 +366,7 @@ def _package(draw) -> tuple[dict[str, Table], str]:
     return {"p": p, "t": Table(schema, [names, *rows])}, policy
 
 
+@pytest.mark.differential
 @settings(
     max_examples=examples(EXAMPLES),
     derandomize=True,

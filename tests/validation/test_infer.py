@@ -18,6 +18,8 @@ from support.profiles import examples
 
 from conflictdata.tools import validate
 
+pytestmark = pytest.mark.differential
+
 pytest.importorskip("frictionless")
 
 #: spellings per column flavour: each flavour mostly one type, with strays

@@ -26,6 +26,8 @@ from support.profiles import examples
 
 from conflictdata.errors import DescriptorError
 
+pytestmark = pytest.mark.differential
+
 frictionless = pytest.importorskip("frictionless")
 
 

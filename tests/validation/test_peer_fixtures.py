@@ -10,6 +10,8 @@ from support.paths import FIXTURES
 from support.peer import compare_package, package_descriptors
 from support.probes import PROBES, write_probe
 
+pytestmark = pytest.mark.differential
+
 pytest.importorskip("frictionless")
 
 PEER = FIXTURES / "peer"

@@ -34,6 +34,8 @@ pytest.importorskip("frictionless")
 
 from support.differential import metadata_view
 
+pytestmark = pytest.mark.differential
+
 NAMES = fixture_names()
 
 #: Packages ours does not read as frictionless does today, with the cause found (issue 21's

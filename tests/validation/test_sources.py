@@ -151,8 +151,8 @@ BAD = (GOOD + "x,b\n").encode()
 @pytest.mark.parametrize(
     "path,content,extra",
     [
-        ("t.csv.gz", gzip.compress(BAD), {}),
-        ("t.csv", gzip.compress(BAD), {"compression": "gz"}),
+        ("t.csv.gz", gzip.compress(BAD, mtime=0), {}),
+        ("t.csv", gzip.compress(BAD, mtime=0), {"compression": "gz"}),
         ("t.csv.bz2", bz2.compress(BAD), {}),
         ("t.csv.xz", lzma.compress(BAD), {}),
         ("t.zip", _zip({"t.csv": BAD, "u.csv": b"id,name\n"}), {"format": "csv"}),
@@ -161,6 +161,7 @@ BAD = (GOOD + "x,b\n").encode()
     ],
 )
 def test_compressed_resource_is_read(tmp_path, path, content, extra):
+    """(A fixed gzip mtime: parallel workers must draw the same parameters.)"""
     desc = package(tmp_path, {path: content}, path=path, **extra)
     assert ours(desc) == {("E202", 4)}
     assert theirs(desc) == {("type-error", 4)}

@@ -18,7 +18,7 @@ import conflictdata as cd
 REASON = why_no_browser()
 if REASON:
     print(REASON)
-pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(REASON is not None, reason=REASON or "")]
 
 
 @pytest.fixture(scope="session")
