@@ -233,3 +233,18 @@ def test_validation_error_lists_at_most_the_rule_limit():
     assert len(dups) == 1000 and report.stats["suppressed"]["E211"] == len(big) - len(df) - 1000
     assert "… and " in str(exc.value)
     assert f"E211 x{len(big) - len(df) - 1000}" in str(exc.value)
+
+
+def test_a_frame_changed_in_place_between_validations_is_read_again() -> None:
+    """pandera's checks share one reading of the frame within a validation, never across."""
+    import pandera.errors
+
+    import conflictdata as cd
+    from conflictdata.tools import pandera_schema
+
+    df = cd.load("events")
+    schema = pandera_schema("events")
+    schema.validate(df, lazy=True, inplace=True)
+    df.loc[df.index[0], "event_id"] = df["event_id"].iloc[1]
+    with pytest.raises(pandera.errors.SchemaErrors, match="E210"):
+        schema.validate(df, lazy=True, inplace=True)
