@@ -137,6 +137,7 @@ def _is_number(v: str) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_quoted_cells_with_commas_quotes_and_newlines(tmp_path: Path) -> None:
     gen.generate(tmp_path, 2000, seed=1)
     text = (tmp_path / "seeds/events.csv").read_text("utf-8")
@@ -187,6 +188,7 @@ def test_polars_and_arrow_writers_write_the_same_bytes(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_follows_changed_schemas(tmp_path: Path) -> None:
     """New enum values and new fields of every type need no change to the generator."""
     repo = tmp_path / "repo"
@@ -297,6 +299,7 @@ def test_runs_with_deprecation_warnings_as_errors(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_datetime_bounds_in_utc_are_met_without_timezone_warnings(tmp_path: Path) -> None:
     """A datetime field's minimum/maximum ("...Z") bound the days drawn; numpy is never asked
     to parse a timezone (a warning, and an error under -W error)."""

@@ -80,6 +80,7 @@ BOMBS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(BOMBS))
 def test_a_decompression_bomb_is_one_finding(tmp_path: Path, case: str) -> None:
     """Expanding over MAX_RATIO:1 past the floor stops as the bytes arrive: one E127 that says
@@ -96,6 +97,7 @@ def test_a_decompression_bomb_is_one_finding(tmp_path: Path, case: str) -> None:
     assert expanded < len(BLOCK) * TIMES // 2  # stopped early, not at the end
 
 
+@pytest.mark.slow
 def test_a_well_compressed_real_table_is_read(tmp_path: Path) -> None:
     """Under the ratio, or under the floor at any ratio: read as before."""
     rows = b"id,name\n" + b"".join(b"%d,name %d\n" % (i, i * 7919 % 1000) for i in range(200_000))

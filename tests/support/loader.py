@@ -92,8 +92,8 @@ v3,p2,active,2025-06-22
 def isolate_loader(tmp_path: Path, monkeypatch: Any, *, retries: int | None = None) -> Path:
     """Point the loader at nothing: an empty cache under ``tmp_path`` (returned), bundled
     releases in ``tmp_path/bundle`` and local builds in ``tmp_path/built`` (both empty until a
-    test fills them), no release URL, no file verified yet; ``retries`` sets the download
-    retries when given."""
+    test fills them), no release URL, no file verified yet, retries without a pause;
+    ``retries`` sets the download retries when given."""
     from conflictdata._loader import releases as loader_releases
     from conflictdata._loader.releases import ENV_BUILD
     from conflictdata._release.verify import forget_verified
@@ -109,6 +109,7 @@ def isolate_loader(tmp_path: Path, monkeypatch: Any, *, retries: int | None = No
     monkeypatch.delenv(ENV_BUILD, raising=False)
     if retries is not None:
         monkeypatch.setattr(remote_http, "RETRIES", retries)
+    monkeypatch.setattr(remote_http, "RETRY_PAUSE", 0.0)  # retried at once: no test waits on it
     forget_verified()
     return cache
 

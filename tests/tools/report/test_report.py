@@ -267,20 +267,28 @@ def test_missing_altair_is_a_clear_error(curated: Path) -> None:
     assert "pip install 'conflictdata[report]'" in run.stdout
 
 
-def test_generated_package_within_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A generated package (withdrawn rows, every precision and qualifier) renders within budget,
-    aggregated above the row budget, each table's standing rows counted."""
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The release of a generated 600-event package (withdrawn rows, every precision and
+    qualifier), built once per session for the report tests at size."""
     pytest.importorskip("altair")
     from bench import generate as gen
-    from conflictdata._tools.report import SIZE_BUDGET
     from conflictdata.tools import build_release
 
-    gen.generate(tmp_path / "package", 600, seed=3)
-    release = Path(
-        build_release(
-            tmp_path / "package" / "datapackage.json", tmp_path / "releases", progress=False
-        ).path
+    tmp = tmp_path_factory.mktemp("generated")
+    gen.generate(tmp / "package", 600, seed=3)
+    return Path(
+        build_release(tmp / "package" / "datapackage.json", tmp / "releases", progress=False).path
     )
+
+
+@pytest.mark.slow
+def test_generated_package_within_budget(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A generated package renders within budget, aggregated above the row budget, each
+    table's standing rows counted."""
+    from conflictdata._tools.report import SIZE_BUDGET
+
+    release = generated
     page = cd.tools.render_report(release, row_budget=200)
     assert len(page.encode("utf-8")) <= SIZE_BUDGET
     events = cd.load("events", source=release)
@@ -596,20 +604,7 @@ def test_timeline_is_fast_when_warm_and_valid(curated: Path) -> None:
 # --------------------------------------------------------------------------- Arrow, not pandas
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("altair")
-    from conflictdata.tools import build_release
-
-    tmp = tmp_path_factory.mktemp("generated")
-    from bench import generate as gen
-
-    gen.generate(tmp / "package", 600, seed=3)
-    return Path(
-        build_release(tmp / "package" / "datapackage.json", tmp / "releases", progress=False).path
-    )
-
-
+@pytest.mark.slow
 def test_above_the_budget_only_the_summarised_columns_are_decoded(
     generated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -637,6 +632,7 @@ def test_above_the_budget_only_the_summarised_columns_are_decoded(
     assert all("title" not in cols and "source_excerpt" not in cols for cols in big)
 
 
+@pytest.mark.slow
 def test_two_renders_of_a_release_are_byte_identical(evolved: Path, generated: Path) -> None:
     for rel, budget in ((evolved, 1000), (generated, 100)):
         assert cd.tools.render_report(rel, row_budget=budget) == cd.tools.render_report(
