@@ -66,7 +66,7 @@ def test_every_table_present_with_schema_copies_and_proportional_sizes(pkg200: P
     repo_desc = json.loads((REPO / "datapackage.json").read_text("utf-8"))
     desc = json.loads((pkg200 / "datapackage.json").read_text("utf-8"))
     assert [r["name"] for r in desc["resources"]] == [r["name"] for r in repo_desc["resources"]]
-    for res, repo_res in zip(desc["resources"], repo_desc["resources"]):
+    for res, repo_res in zip(desc["resources"], repo_desc["resources"], strict=True):
         assert (pkg200 / res["schema"]).read_bytes() == (REPO / repo_res["schema"]).read_bytes()
         header = (pkg200 / res["path"]).read_text("utf-8").split("\n", 1)[0].split(",")
         schema = json.loads((REPO / repo_res["schema"]).read_text("utf-8"))

@@ -60,11 +60,13 @@ def _zip_bomb(method: int, block: bytes = BLOCK) -> bytes:
     import io
 
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", method, compresslevel=9) as z:
-        with z.open("t.csv", "w", force_zip64=True) as m:
-            m.write(b"id,name\n")
-            for _ in range(TIMES):
-                m.write(block)
+    with (
+        zipfile.ZipFile(buf, "w", method, compresslevel=9) as z,
+        z.open("t.csv", "w", force_zip64=True) as m,
+    ):
+        m.write(b"id,name\n")
+        for _ in range(TIMES):
+            m.write(block)
     return buf.getvalue()
 
 

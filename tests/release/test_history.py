@@ -95,7 +95,7 @@ def test_a_rewritten_past_release_is_refused(
     with ReleaseServer(original) as server:
         cd.load("places", "1.0.0", url=server.url)
     with ReleaseServer(rewritten) as server:
-        with pytest.raises(HistoryError, match="history was rewritten") as info:
+        with pytest.raises(HistoryError, match=r"history was rewritten") as info:
             cd.load("places", "1.2.0", url=server.url)
         assert isinstance(info.value, DownloadError)
         assert "1.0.0" in str(info.value) and "refusing" in str(info.value)
@@ -114,7 +114,7 @@ def test_the_bundled_release_is_trusted_too(
     bundle = tmp_path / "bundle"
     shutil.copytree(original / "1.0.0", bundle / "1.0.0")
     monkeypatch.setattr(loader_releases, "BUNDLED_DIR", bundle)
-    with ReleaseServer(rewritten) as server, pytest.raises(HistoryError, match="1.0.0"):
+    with ReleaseServer(rewritten) as server, pytest.raises(HistoryError, match=r"1.0.0"):
         cd.load("places", "1.2.0", url=server.url)
     with ReleaseServer(original) as server:
         assert len(cd.load("places", "1.2.0", url=server.url)) == 6
@@ -129,9 +129,11 @@ def test_a_removed_past_release_is_refused(
     shutil.rmtree(pruned / "1.1.0")
     write_index(pruned)
     assert [e.version for e in read_index(pruned)] == ["1.0.0", "1.2.0"]
-    with ReleaseServer(pruned) as server:
-        with pytest.raises(HistoryError, match="no longer lists release 1.1.0"):
-            cd.load("places", "1.2.0", url=server.url)
+    with (
+        ReleaseServer(pruned) as server,
+        pytest.raises(HistoryError, match=r"no longer lists release 1.1.0"),
+    ):
+        cd.load("places", "1.2.0", url=server.url)
 
 
 def test_a_changed_intermediate_release_is_refused(
@@ -143,14 +145,18 @@ def test_a_changed_intermediate_release_is_refused(
     desc = edited / "1.1.0" / DESCRIPTOR_NAME
     desc.write_text(desc.read_text().replace('"title": "test package"', '"title": "edited"'))
     write_index(edited)  # the index agrees with the edit: only the chain tells
-    with ReleaseServer(edited) as server:
-        with pytest.raises(HistoryError, match="release 1.1.0 .* a past release was changed"):
-            cd.load("places", "1.2.0", url=server.url)
+    with (
+        ReleaseServer(edited) as server,
+        pytest.raises(HistoryError, match=r"release 1.1.0 .* a past release was changed"),
+    ):
+        cd.load("places", "1.2.0", url=server.url)
     stale = _copy(original, tmp_path / "stale")
     (stale / "1.1.0" / DESCRIPTOR_NAME).write_text(desc.read_text())  # the index left as it was
-    with ReleaseServer(stale) as server:
-        with pytest.raises(ChecksumError, match="the release index lists"):
-            cd.load("places", "1.1.0", url=server.url)
+    with (
+        ReleaseServer(stale) as server,
+        pytest.raises(ChecksumError, match=r"the release index lists"),
+    ):
+        cd.load("places", "1.1.0", url=server.url)
 
 
 def test_a_history_that_skips_a_trusted_release_is_refused(
@@ -160,9 +166,11 @@ def test_a_history_that_skips_a_trusted_release_is_refused(
         cd.load("places", "1.0.0", url=server.url)
     other = tmp_path / "fresh"
     build_places_release(write_places_package(tmp_path / "p130", "1.3.0", FORDOW), other / "out")
-    with ReleaseServer(other / "out") as server:  # a 1.3.0 that starts a history of its own
-        with pytest.raises(HistoryError, match="does not contain release 1.0.0"):
-            cd.load("places", "1.3.0", url=server.url)
+    with (
+        ReleaseServer(other / "out") as server,
+        pytest.raises(HistoryError, match=r"does not contain release 1.0.0"),
+    ):  # a 1.3.0 that starts a history of its own
+        cd.load("places", "1.3.0", url=server.url)
 
 
 def test_with_nothing_trusted_any_history_is_taken(rewritten: Path, cold_cache: Path) -> None:
@@ -178,7 +186,7 @@ def test_a_cached_release_vouches_for_the_one_before_it(
     """1.2.0 is cached; a server whose 1.1.0 is not the one 1.2.0 names is refused."""
     with ReleaseServer(original) as server:
         cd.load("visits", "1.2.0", url=server.url)
-    with ReleaseServer(rewritten) as server, pytest.raises(HistoryError, match="1.1.0"):
+    with ReleaseServer(rewritten) as server, pytest.raises(HistoryError, match=r"1.1.0"):
         cd.load("places", "1.1.0", url=server.url)
     with ReleaseServer(original) as server:
         assert len(cd.load("places", "1.1.0", url=server.url)) == 5

@@ -107,7 +107,7 @@ def test_a_string_schema_path_is_never_read_from_the_local_disk(
     doc = _descriptor(served)
     doc["resources"][0]["schema"] = str(secret)
     _serve_descriptor(served, doc)
-    with pytest.raises(DownloadError, match="inline") as err:
+    with pytest.raises(DownloadError, match=r"inline") as err:
         cd.load("places", VERSION, url=server.url)
     assert "SECRET-CONTENT" not in str(err.value)
     assert _files(cold_cache) == []  # nothing cached, not even the folder's descriptor
@@ -126,7 +126,7 @@ def test_a_schema_that_is_not_inline_is_refused_quickly(
     doc["resources"][0]["schema"] = schema
     _serve_descriptor(served, doc)
     start = time.monotonic()
-    with pytest.raises(DownloadError, match="self-contained"):
+    with pytest.raises(DownloadError, match=r"self-contained"):
         cd.load("places", VERSION, url=server.url)
     assert time.monotonic() - start < 5
     assert _files(cold_cache) == []
@@ -157,7 +157,7 @@ def test_a_resource_path_that_is_not_a_plain_file_name_is_refused(
     doc = _descriptor(served)
     doc["resources"][0]["path"] = path
     _serve_descriptor(served, doc)
-    with pytest.raises(DownloadError, match="not a release descriptor"):
+    with pytest.raises(DownloadError, match=r"not a release descriptor"):
         cd.load("visits", VERSION, url=server.url)
     assert _files(cold_cache) == []
 
@@ -213,7 +213,7 @@ def test_a_malformed_descriptor_is_refused_and_not_cached(
     doc = _descriptor(served)
     change(doc)
     _serve_descriptor(served, doc)
-    with pytest.raises(DownloadError, match="not a release descriptor"):
+    with pytest.raises(DownloadError, match=r"not a release descriptor"):
         cd.load("places", VERSION, url=server.url)
     assert _files(cold_cache) == []
     # the server is fixed (the very bytes the index lists): the cache was not poisoned
@@ -252,7 +252,7 @@ def test_a_resource_path_named_like_the_descriptor_cannot_delete_it(
     doc = _descriptor(served)
     doc["resources"][0]["path"] = "datapackage.json"
     _cache_release(served, cold_cache, doc)
-    with pytest.raises(UnknownVersionError, match="not found"):
+    with pytest.raises(UnknownVersionError, match=r"not found"):
         cd.load("places", VERSION)  # offline: the cached copy is no release
     assert len(cd.load("places", VERSION, url=server.url)) == 4  # fetched anew, checked
     assert len(cd.load("places", VERSION, url=server.url)) == 4  # and it stays
@@ -338,9 +338,9 @@ def test_a_bad_descriptor_body_is_a_download_error(
 def test_a_malformed_url_is_a_download_error_and_versions_only_warns(
     url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(DownloadError, match="release URL"):
+    with pytest.raises(DownloadError, match=r"release URL"):
         cd.load("places", VERSION, url=url)
-    with pytest.warns(RuntimeWarning, match="release URL"):
+    with pytest.warns(RuntimeWarning, match=r"release URL"):
         assert cd.versions(url) == []
     assert main(["download", VERSION, "--url", url]) == 2
     assert main(["versions", "--url", url]) == 2
@@ -355,7 +355,7 @@ def test_a_bad_url_does_not_stop_a_load_from_the_cache(
     monkeypatch.setenv(ENV_URL, "file:///nowhere")
     assert len(cd.load("places", VERSION)) == 4
     assert len(cd.load("places", VERSION, url="http://[::1")) == 4
-    with pytest.raises(DownloadError, match="file://"):
+    with pytest.raises(DownloadError, match=r"file://"):
         cd.load("places", "1.1.0")  # not cached: now the URL is needed, and refused
 
 
@@ -375,7 +375,7 @@ def test_a_redirect_to_another_scheme_is_refused(
     server: ReleaseServer, cold_cache: Path, target: str
 ) -> None:
     server.faults.always["index.json"] = respond(b"", status=302, headers={"Location": target})
-    with pytest.raises(DownloadError, match="(?i)redirect"):
+    with pytest.raises(DownloadError, match=r"(?i)redirect"):
         cd.load("places", VERSION, url=server.url)
     assert _files(cold_cache) == []
 
@@ -400,7 +400,7 @@ def test_a_redirect_to_another_scheme_is_refused(
 def test_an_invalid_version_is_refused_before_any_request_or_folder(
     server: ReleaseServer, cold_cache: Path, version: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(InvalidVersionError, match="not a release version"):
+    with pytest.raises(InvalidVersionError, match=r"not a release version"):
         cd.load("places", version, url=server.url)
     with pytest.raises(InvalidVersionError):
         fetch_release(version, server.url)
@@ -429,7 +429,7 @@ def test_versions_in_the_index_that_do_not_match_are_ignored_with_a_warning(
     assert (
         found[0].remote == f"{server.url}/{VERSION}/datapackage.json" and found[0].created is None
     )
-    with pytest.warns(RuntimeWarning, match="ignored"):
+    with pytest.warns(RuntimeWarning, match=r"ignored"):
         assert len(cd.load("places", "latest", url=server.url, source="remote")) == 4
     assert sorted(p.name for p in cold_cache.iterdir()) == [VERSION]
 
@@ -446,7 +446,7 @@ def test_an_endless_index_stops_at_the_size_cap(
     monkeypatch.setattr(remote_http, "RETRIES", 0)
     sent = Sent()
     server.faults.always["index.json"] = endless(sent, max_bytes=64 << 20)
-    with pytest.raises(DownloadError, match="more than the limit of 1048576 bytes"):
+    with pytest.raises(DownloadError, match=r"more than the limit of 1048576 bytes"):
         cd.load("places", VERSION, url=server.url)
     assert sent.done.wait(10)
     assert sent.bytes < 16 << 20  # it hung up near the cap (socket buffers aside), not at 64 MiB
@@ -515,7 +515,7 @@ def test_a_dripping_index_is_given_up_at_the_deadline(
     sent = Sent()
     server.faults.always["index.json"] = drip(sent, interval=0.2)
     start = time.monotonic()
-    with pytest.warns(RuntimeWarning, match="gave up on the release index"):
+    with pytest.warns(RuntimeWarning, match=r"gave up on the release index"):
         assert cd.versions(server.url) == []
     assert time.monotonic() - start < 6
 
@@ -613,7 +613,7 @@ def test_a_failed_download_leaves_the_cache_exactly_as_it_was(
     )
     before = {p: p.read_bytes() for p in cold_cache.rglob("*") if p.is_file()}
     server.faults.always["1.1.0/visits.parquet"] = "tamper"
-    with pytest.raises(ChecksumError, match="nothing was cached"):
+    with pytest.raises(ChecksumError, match=r"nothing was cached"):
         cd.load("places", "1.1.0", url=server.url)
     assert server.faults.hits["1.1.0/places.parquet"] == 1  # it came, and went with the rest
     assert {p: p.read_bytes() for p in cold_cache.rglob("*") if p.is_file()} == before
@@ -653,7 +653,7 @@ def test_json_depth_limit_and_unclosed_brackets() -> None:
     ok = b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH
     assert parse_json_document(ok, "x") is not None
     for raw in (b"[" + ok + b"]", b"[" * 100_000, b'{"a": ' * 5000):
-        with pytest.raises(DownloadError, match="deeper than"):
+        with pytest.raises(DownloadError, match=r"deeper than"):
             parse_json_document(raw, "x")
     with pytest.raises(DownloadError, match=r"not (valid )?JSON"):
         parse_json_document(b"[[[", "x")
@@ -778,7 +778,7 @@ def test_a_cache_that_cannot_be_written_is_one_line(
     blocker = tmp_path / "cache-is-a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv(ENV_CACHE, str(blocker))
-    with pytest.raises(DownloadError, match="could not write the descriptor"):
+    with pytest.raises(DownloadError, match=r"could not write the descriptor"):
         cd.load("places", VERSION, url=server.url)
     assert main(["download", VERSION, "--url", server.url]) == 2
     assert len(capsys.readouterr().err.splitlines()) == 1

@@ -234,7 +234,7 @@ def test_several_processes_load_from_a_cold_cache_at_once(
         for _ in range(4)
     ]
     results = [p.communicate(timeout=120) for p in procs]
-    for p, (out, errtext) in zip(procs, results):
+    for p, (out, errtext) in zip(procs, results, strict=True):
         assert p.returncode == 0, errtext
         assert out.strip() == "7"
     assert _files(cold_cache) == [

@@ -504,6 +504,10 @@ class Encoding:
     prefix: bytes = b""
 
 
+def _same(data: bytes) -> bytes:
+    return data
+
+
 @dataclass(frozen=True)
 class Compression:
     """How the file is packed: a path suffix, the descriptor's ``compression`` (None: not
@@ -511,8 +515,8 @@ class Compression:
 
     suffix: str = ""
     declared: str | None = None
-    pack: Callable[[bytes], bytes] = staticmethod(lambda b: b)  # type: ignore[assignment]
-    unpack: Callable[[bytes], bytes] = staticmethod(lambda b: b)  # type: ignore[assignment]
+    pack: Callable[[bytes], bytes] = _same
+    unpack: Callable[[bytes], bytes] = _same
 
 
 #: The compressions the strategy writes, e.g. ``Compression(".gz", None, gzip.compress,
@@ -859,7 +863,7 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
             )
             tidx = [target.header.index(r) for r in fk["reference"]["fields"]]
             oidx = [t.header.index(o) for o in fk["fields"]]
-            for ri, row in enumerate(t.rows):
+            for row in t.rows:
                 choice = draw(st.integers(0, 4))
                 if choice <= 2 and target.rows:
                     src = _pick(draw, target.rows)
@@ -868,7 +872,7 @@ def packages(draw: Any, max_tables: int = 3, max_rows: int = 6) -> PackageSpec:
                         "PARTIAL_NULL_KEYS"
                     ):
                         continue
-                    for o, v in zip(oidx, vals):
+                    for o, v in zip(oidx, vals, strict=True):
                         row[o] = v
                 elif choice == 3:
                     for o in oidx:
@@ -989,7 +993,7 @@ def _header_defect(draw: Any, t: TableSpec) -> None:
         t.rows = [r[:i] + r[i + 1 :] for r in t.rows]
     elif what == "add":
         h.append("extra")
-        t.rows = [r + ["1"] for r in t.rows]
+        t.rows = [[*r, "1"] for r in t.rows]
     t.header = h
     t.header_defect = what
 

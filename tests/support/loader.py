@@ -6,6 +6,7 @@ otherwise by a minimal writer of the same layout, so the loader tests do not wai
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import threading
@@ -206,10 +207,8 @@ def respond(body: bytes, *, status: int = 200, headers: dict[str, str] | None = 
             head["Connection"] = "close"
             handler.close_connection = True
         _headers(handler, status, head)
-        try:
+        with contextlib.suppress(OSError):
             handler.wfile.write(body)
-        except OSError:
-            pass
 
     return action
 

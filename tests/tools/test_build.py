@@ -17,10 +17,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.events import EVENTS, HAVE_VALIDATE, event, with_changes, write_events_package
+from support.profiles import examples
 
 from conflictdata._release.index import read_index
 from conflictdata._release.layout import archive_name, list_release_dirs
+from conflictdata._tableschema.tables import table_schema_from_dict
+from conflictdata._tools.convert import read_csv_table
 from conflictdata.cli import main
 from conflictdata.errors import BuildError, ReleaseExistsError
 from conflictdata.tools import build_release, read_package
@@ -529,12 +534,6 @@ def test_builds_the_real_seeds(tmp_path: Path, root: Path) -> None:
 
 # ---------------------------------------------------------------- CSV reading, property test
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from support.profiles import examples
-
-from conflictdata._tableschema.tables import table_schema_from_dict  # noqa: E402
-from conflictdata._tools.convert import read_csv_table  # noqa: E402
 
 _TEXT_SCHEMA = table_schema_from_dict(
     "t",

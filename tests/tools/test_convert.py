@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -106,7 +107,7 @@ def test_chunking_never_changes_the_bytes(n: int, cuts: list[int]) -> None:
         arr = col.combine_chunks()
         edges = [0, *bounds, n]
         cols[name] = pa.chunked_array(
-            [arr.slice(a, b - a) for a, b in zip(edges, edges[1:])] or [arr], pa.string()
+            [arr.slice(a, b - a) for a, b in itertools.pairwise(edges)] or [arr], pa.string()
         )
     chunked = convert_table(_IDS, cols)
     assert chunked.equals(whole)

@@ -41,7 +41,7 @@ def test_codebook_check_detects_staleness(root, tmp_path, capsys):
 def _sections(text: str) -> dict[str, str]:
     """The codebook text of each table, by table name."""
     parts = re.split(r"^## `([^`]+)` — ", text, flags=re.M)
-    return dict(zip(parts[1::2], parts[2::2]))
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
 
 
 def test_codebook_renders_every_rule_kind_the_validator_checks(package):
@@ -109,7 +109,7 @@ def test_codebook_says_cycle_exactly_where_the_validator_finds_one(root, package
             rows = list(csv.reader(fh))
         header = rows[0]
         for fk in selfrefs:
-            for own, ref in zip(fk.fields, fk.reference_fields):
+            for own, ref in zip(fk.fields, fk.reference_fields, strict=True):
                 rows[1][header.index(own)] = rows[1][header.index(ref)]
         with open(path, "w", newline="", encoding="utf-8") as fh:
             csv.writer(fh, lineterminator="\n").writerows(rows)

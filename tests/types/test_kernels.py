@@ -4,6 +4,7 @@ integers (pattern, uniqueness and foreign-key lookups) against regex / string ha
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 import tempfile
 from pathlib import Path
@@ -70,7 +71,7 @@ def test_parsed_ids_match_the_regex(values, split, k):
     assert ok.tolist() == [
         re.fullmatch(pattern, v) is not None and not v.endswith("\n") for v in values
     ]
-    for v, good, val, nd in zip(values, ids.ok, ids.val, ids.nd):
+    for v, good, val, nd in zip(values, ids.ok, ids.val, ids.nd, strict=True):
         if good:
             assert (int(val), int(nd)) == (int(v[4:]), len(v) - 4)
 
@@ -231,9 +232,9 @@ def test_char_lengths_decide_the_bounds_like_counting_characters(cells, lo, hi, 
 )
 def test_take_rows_equals_arrow_take(sizes, picks, ordered):
     values = [f"v{i}" for i in range(sum(sizes))]
-    pos = np.cumsum([0] + sizes)
+    pos = np.cumsum([0, *sizes])
     s = pa.chunked_array(
-        [pa.array(values[a:b], pa.string()) for a, b in zip(pos, pos[1:])], pa.string()
+        [pa.array(values[a:b], pa.string()) for a, b in itertools.pairwise(pos)], pa.string()
     )
     idx = np.array([p for p in picks if p < len(values)], dtype=np.int64)
     if ordered:

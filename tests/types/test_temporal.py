@@ -528,7 +528,7 @@ def _agree(ftype: str, fmt: str, cells: list[str]) -> None:
     got = r.typed.cast(pa.int32() if ftype == "date" else pa.int64()).to_pylist()
     assert list(r.ok) == [g is not None for g in got]
     want = [_code(reader(c)) for c in cells]
-    assert got == want, [(c, g, w) for c, g, w in zip(cells, got, want) if g != w]
+    assert got == want, [(c, g, w) for c, g, w in zip(cells, got, want, strict=True) if g != w]
 
 
 @settings(max_examples=examples(150))
@@ -714,7 +714,7 @@ def _spec_cases() -> list[tuple[str, str, str]]:
                     continue
                 keys = [k.strip() for k in mark.args[0].split(",")]
                 for row in mark.args[1]:
-                    case = dict(zip(keys, row))
+                    case = dict(zip(keys, row, strict=True))
                     fmt = case.get("format", "default")
                     if isinstance(case["source"], str) and fmt != "any":
                         out.append((ftype, fmt, case["source"]))

@@ -217,7 +217,7 @@ def test_readers_equal_frictionless_readers(cells, props):
             ), exc
             continue
         typed = r.typed.to_pylist()
-        for c, ok, v in zip(cells, r.ok.tolist(), typed):
+        for c, ok, v in zip(cells, r.ok.tolist(), typed, strict=True):
             want = theirs(c) if c else None
             assert ok == (want is not None), (ftype, p, c, want)
             if ok:
@@ -322,10 +322,12 @@ def test_typed_unique_and_primary_keys(tmp_path):
 
 
 def test_typed_foreign_keys(tmp_path):
-    fk = lambda fields, res, ref: {
-        "fields": fields,
-        "reference": {"resource": res, "fields": ref},
-    }
+    def fk(fields, res, ref):
+        return {
+            "fields": fields,
+            "reference": {"resource": res, "fields": ref},
+        }
+
     agree(
         tmp_path,
         {
@@ -616,7 +618,7 @@ def test_required_primary_key_parts(tmp_path):
     assert ("s", 3, None, "primary-key") in got and ("c", 5, None, "primary-key") in got
 
 
-EMAIL_CHARS = st.sampled_from(list('ab.@-_"\\ \u00e9\u00c4\u0101\u212a1!+') + ["\n", "\t"])
+EMAIL_CHARS = st.sampled_from([*list('ab.@-_"\\ éÄāK1!+'), "\n", "\t"])
 
 
 @settings(max_examples=examples(300))
@@ -628,7 +630,7 @@ def test_email_reader_equals_validators_email(cells):
     f = read_field({"name": "a", "format": "email"}, "t")
     present = np.array([c != "" for c in cells])
     r = f.value_type.read(pa.chunked_array([pa.array(cells, pa.string())]), present)
-    for c, ok in zip(cells, r.ok.tolist()):
+    for c, ok in zip(cells, r.ok.tolist(), strict=True):
         assert ok == (bool(c) and validators.email(c) is True), repr(c)
 
 
@@ -663,7 +665,7 @@ def test_binary_reader_equals_b64decode(cells):
     f = read_field({"name": "a", "format": "binary"}, "t")
     present = np.array([c != "" for c in cells])
     r = f.value_type.read(pa.chunked_array([pa.array(cells, pa.string())]), present)
-    for c, ok in zip(cells, r.ok.tolist()):
+    for c, ok in zip(cells, r.ok.tolist(), strict=True):
         assert ok == (bool(c) and theirs(c)), repr(c)
 
 

@@ -38,8 +38,8 @@ def inject(pkg, table, pick, field, value):
     path = pkg / "seeds" / f"{table}.csv"
     rows = _rows(path)
     header = rows[0]
-    for i, r in enumerate(rows[1:], start=1):
-        if pick(dict(zip(header, r))):
+    for i, r in enumerate(rows[1:], start=1):  # noqa: B007 - i, the row found, is used after
+        if pick(dict(zip(header, r, strict=True))):
             r[header.index(field)] = value
             break
     else:

@@ -122,7 +122,7 @@ def test_utf16_file_with_a_bom_is_read_as_utf16(tmp_path):
 
 def test_nul_byte(tmp_path):
     data = "".join(
-        LINES[:2] + [LINES[2].replace("interception", "inter\x00ception")] + LINES[3:]
+        [*LINES[:2], LINES[2].replace("interception", "inter\x00ception"), *LINES[3:]]
     ).encode()
     report = events_file(tmp_path, data)
     assert located(report, "E105") == [(EV, 3, 2)]
@@ -190,7 +190,7 @@ def test_stray_carriage_return(tmp_path):
 
 
 def test_blank_line(tmp_path):
-    report = events_file(tmp_path, "".join(LINES[:3] + ["\n"] + LINES[3:]))
+    report = events_file(tmp_path, "".join([*LINES[:3], "\n", *LINES[3:]]))
     # as frictionless: blank-row, and primary-key for the key it lacks
     assert [(f.code, f.line, f.row) for f in report.findings] == [("E109", 4, 4), ("E212", 4, 4)]
 
@@ -344,7 +344,7 @@ def test_hostile_file_cli_exit_1_no_traceback(tmp_path):
 
 # -- properties ------------------------------------------------------------------------------
 
-_cell_text = st.lists(st.sampled_from(list("ab é,\"'\n\r") + ["\r\n"]), max_size=12).map("".join)
+_cell_text = st.lists(st.sampled_from([*list("ab é,\"'\n\r"), "\r\n"]), max_size=12).map("".join)
 
 
 @settings(max_examples=examples(60), suppress_health_check=[HealthCheck.function_scoped_fixture])

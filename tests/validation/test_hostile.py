@@ -91,7 +91,7 @@ def _reference_rows(data: bytes) -> tuple[int, set[int]] | None:
     Returns (rows read, lines reported) or None for an E116 file."""
     text = data.decode()
     records, cur, quoted, start_line, line = [], [], False, 1, 1
-    for i, ch in enumerate(text):
+    for ch in text:
         cur.append(ch)
         if ch == '"':
             quoted = not quoted
@@ -158,7 +158,7 @@ def test_mixed_line_endings_lose_no_row_without_a_finding(cells, ends, last):
     assert {code for code, _ in found} <= {"E115", "E109"}, found
     if not found:  # a clean file reads exactly as Python's csv module reads it
         got = [[parsed.data.column(i)[r].as_py() for i in range(2)] for r in range(rows)]
-        assert got == [r for r in csv.reader(io.StringIO(text, newline=""))][1:]
+        assert got == list(csv.reader(io.StringIO(text, newline="")))[1:]
 
 
 # -- size bounds -----------------------------------------------------------------------------
@@ -665,7 +665,7 @@ def test_wide_id_pattern_keeps_its_own_zeros(tmp_path):
         "evt-" + "9" * 23,
     ]
     rows = copy.deepcopy(ROWS)
-    for r, i in zip(rows["events"], ids):
+    for r, i in zip(rows["events"], ids, strict=True):
         r["event_id"] = i
     rows["events"][1]["in_response_to_event_id"] = ids[0]
     report = validate(write_rules_package(tmp_path, rows, schemas=schemas))
@@ -845,5 +845,5 @@ def test_spec_reading_is_pythons_csv_and_loses_no_record(text, delimiter):
     for i in range(parsed.data.num_rows):
         want = records[int(parsed.rows[i]) - 2]
         got = [parsed.data.column(k)[i].as_py() for k in range(2)]
-        assert got == (want + ["", ""])[:2]
+        assert got == ([*want, "", ""])[:2]
     assert {c for c, _ in found} <= {"E108", "E109"}
