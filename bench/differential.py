@@ -1,5 +1,5 @@
 """The differential test against frictionless, at length: our validator and
-``frictionless.validate`` on many random small packages (tests/differential_support.py).
+``frictionless.validate`` on many random small packages (tests/support/differential.py).
 
     .venv/bin/python bench/differential.py [--examples 5000] [--seed 0]
                                            [--switch NAME ...] [--minimal] [--show 1]
@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-import differential_support as ds
+import support.differential as ds
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 

@@ -34,7 +34,6 @@ import argparse
 import json
 import re
 import shutil
-import sys
 import time
 import unicodedata
 import zlib
@@ -47,10 +46,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT / "src") not in sys.path:  # running from a checkout without install
-    sys.path.insert(0, str(REPO_ROOT / "src"))
-
 from conflictdata._tableschema.model import (
     DateSpanRule,
     Field,
@@ -61,6 +56,8 @@ from conflictdata._tableschema.model import (
     WhenRule,
 )
 from conflictdata._tableschema.package import read_package
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["GenerateResult", "generate", "main", "table_sizes"]
 
@@ -335,9 +332,7 @@ def _fits(f: Field, s: str) -> bool:
         return False
     if f.pattern is not None and not re.fullmatch(f.pattern, s):
         return False
-    if s != _nfc_clean(s):
-        return False
-    return True
+    return s == _nfc_clean(s)
 
 
 def text_pool(
@@ -358,7 +353,7 @@ def text_pool(
         hi = max(lo, hi // 2)
     pool = [v for v in dict.fromkeys(seed_values) if _fits(f, v) and len(v) <= max_len]
     rate = TRICKY_RATE / 2 if halves else TRICKY_RATE
-    n_tricky = int(round(POOL_SIZE * rate)) if max_len >= 60 else 0
+    n_tricky = round(POOL_SIZE * rate) if max_len >= 60 else 0
     while len(pool) < POOL_SIZE - n_tricky:
         s = _sentence(rng, int(rng.integers(lo, hi + 1)), max_len)
         if _fits(f, s):
@@ -533,7 +528,7 @@ def table_sizes(pkg: Package, events: int) -> dict[str, int]:
             sizes[name] = len(lookups[name])
         else:
             ratio, minimum = RATIOS.get(name, DEFAULT_RATIO)
-            sizes[name] = max(minimum, int(round(events * ratio)))
+            sizes[name] = max(minimum, round(events * ratio))
     return sizes
 
 
@@ -636,12 +631,13 @@ def _generate_table(
         spanned = set(values) - set(enum_idx)
         for chk in t.row_rules:  # ordered dates outside any dateSpan: spread by the offset
             group = list(chk.fields) if isinstance(chk, OrderedRule) else []
-            if isinstance(chk, OrderedRule) and all(
-                fields[x].type in ("date", "datetime") for x in group
+            if (
+                isinstance(chk, OrderedRule)
+                and all(fields[x].type in ("date", "datetime") for x in group)
+                and not spanned & set(group)
             ):
-                if not spanned & set(group):
-                    for k, x in enumerate(group):
-                        values[x] = base + offset * k
+                for k, x in enumerate(group):
+                    values[x] = base + offset * k
         for f in date_fields:
             if f.name not in values:
                 values[f.name] = base
@@ -934,7 +930,8 @@ def _override_with_seed_rows(gen: _Table, seed_rows: dict[str, dict[str, str | N
     mask = pa.array(hit)
     for name, col in gen.columns.items():
         curated = pa.array(
-            [seed_rows[k].get(name) if h else None for k, h in zip(keys, hit)], pa.string()
+            [seed_rows[k].get(name) if h else None for k, h in zip(keys, hit, strict=True)],
+            pa.string(),
         )
         gen.columns[name] = pc.if_else(mask, curated, col.cast(pa.string()))
 

@@ -44,7 +44,7 @@ def ensure_release(events: int, seed: int, data: Path) -> Path:
         )
         if not run.ok:
             sys.exit(f"generate failed:\n{run.stderr}")
-    found = [p for p in releases.glob("*/datapackage.json")] if releases.is_dir() else []
+    found = list(releases.glob("*/datapackage.json")) if releases.is_dir() else []
     if not found:
         print(f"building the release into {releases} ...", flush=True)
         run = run_measured(
@@ -147,7 +147,7 @@ def main() -> None:
     print(f"\nevents table: {rows} rows, {size:.1f} MB Parquet ({release})")
     print(
         format_table(
-            ["load (median of %d)" % args.repeat, "seconds", "best", "ratio"],
+            [f"load (median of {args.repeat})", "seconds", "best", "ratio"],
             [
                 [
                     "pq.read_table().to_pandas(same dtypes)",
@@ -181,7 +181,7 @@ def main() -> None:
     print()
     print(
         format_table(
-            ["process wall time (best of %d)" % n, "ms"],
+            [f"process wall time (best of {n})", "ms"],
             [[code, f"{min(t):.0f}"] for code, t in walls.items()],
         )
     )

@@ -15,7 +15,7 @@ Both validators run on each package as separate whole processes, start-up includ
 Each package gets one outcome:
 
   * ``agree``: the same verdict and the same (resource, row, field, error type) set, by the
-    differential test's mapping (tests/differential_support.py). When frictionless reports
+    differential test's mapping (tests/support/differential.py). When frictionless reports
     a metadata error (package-, resource-, schema-, field-, dialect-, control-error) it
     validates no table, while ours reports the same errors and validates every table they
     leave whole: then the verdict and the metadata errors are compared;
@@ -31,7 +31,7 @@ seconds and peak RSS (the child's own ``ru_maxrss``, bench/_common.py) of both p
 the end is one JSON summary (``--json OUT`` also writes every package's figures and keys'
 differences). ``--in-process`` runs both validators inside this process instead, as the
 suite does (fast; no time or memory figures). The script prints; it never asserts
-(tests/test_peer_fixtures.py and tests/test_real_packages.py assert).
+(tests/validation/test_peer_fixtures.py and tests/validation/test_real_packages.py assert).
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO_ROOT, Run, run_measured, venv_command
-from differential_support import metadata_view
-from peer_support import (
+from support.differential import metadata_view
+from support.peer import (
     compare_package,
     data_packages,
     frictionless_json_keys,

@@ -6,8 +6,24 @@ import os
 from pathlib import Path
 
 import pytest
+from support import profiles
 
 ROOT = Path(__file__).resolve().parent.parent
+HYPOTHESIS_PROFILE = profiles.load()
+
+
+#: markers that make a test slow (pyproject.toml registers them)
+SLOW_KINDS = ("wheel", "engines", "browser", "differential", "waits", "processes")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(k) for k in SLOW_KINDS):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE} (${profiles.ENV})"
 
 
 def _sources_dir() -> Path | None:
@@ -26,7 +42,7 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def package():
-    from conflictdata._tableschema.package import read_package
+    from conflictdata.tools import read_package
 
     return read_package(ROOT / "datapackage.json")
 
@@ -43,7 +59,7 @@ def sources_dir() -> Path:
 def curated_releases(tmp_path_factory) -> Path:
     """The curated seeds built once per session into a temporary releases folder, as
     `conflictdata build` makes it: what `cd.load(...)` reads in a source checkout."""
-    from conflictdata._tools.build import build_release
+    from conflictdata.tools import build_release
 
     out = tmp_path_factory.mktemp("releases")
     build_release(ROOT / "datapackage.json", out, progress=False)

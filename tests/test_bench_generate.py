@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -14,21 +13,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from support.paths import REPO
 
+from bench import generate as gen
 from conflictdata._tableschema.model import TogetherRule, WhenCase, WhenRule
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _load_generate():
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["bench_generate"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-gen = _load_generate()
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -78,7 +66,7 @@ def test_every_table_present_with_schema_copies_and_proportional_sizes(pkg200: P
     repo_desc = json.loads((REPO / "datapackage.json").read_text("utf-8"))
     desc = json.loads((pkg200 / "datapackage.json").read_text("utf-8"))
     assert [r["name"] for r in desc["resources"]] == [r["name"] for r in repo_desc["resources"]]
-    for res, repo_res in zip(desc["resources"], repo_desc["resources"]):
+    for res, repo_res in zip(desc["resources"], repo_desc["resources"], strict=True):
         assert (pkg200 / res["schema"]).read_bytes() == (REPO / repo_res["schema"]).read_bytes()
         header = (pkg200 / res["path"]).read_text("utf-8").split("\n", 1)[0].split(",")
         schema = json.loads((REPO / repo_res["schema"]).read_text("utf-8"))
@@ -149,6 +137,7 @@ def _is_number(v: str) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_quoted_cells_with_commas_quotes_and_newlines(tmp_path: Path) -> None:
     gen.generate(tmp_path, 2000, seed=1)
     text = (tmp_path / "seeds/events.csv").read_text("utf-8")
@@ -160,6 +149,7 @@ def test_quoted_cells_with_commas_quotes_and_newlines(tmp_path: Path) -> None:
     assert any(ord(ch) > 127 for ch in text)
 
 
+@pytest.mark.processes
 def test_same_arguments_give_byte_identical_files(tmp_path: Path) -> None:
     gen.generate(tmp_path / "a", 300, seed=3)
     gen.generate(tmp_path / "b", 300, seed=3)
@@ -169,6 +159,7 @@ def test_same_arguments_give_byte_identical_files(tmp_path: Path) -> None:
     assert a["seeds/events.csv"] != c["seeds/events.csv"]
 
 
+@pytest.mark.processes
 def test_polars_and_arrow_writers_write_the_same_bytes(tmp_path: Path) -> None:
     pytest.importorskip("polars")
     cols = [
@@ -197,6 +188,7 @@ def test_polars_and_arrow_writers_write_the_same_bytes(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_follows_changed_schemas(tmp_path: Path) -> None:
     """New enum values and new fields of every type need no change to the generator."""
     repo = tmp_path / "repo"
@@ -249,6 +241,7 @@ def test_follows_changed_schemas(tmp_path: Path) -> None:
     assert [f.to_dict() for f in report.findings] == []
 
 
+@pytest.mark.processes
 def test_command_line(tmp_path: Path) -> None:
     proc = subprocess.run(
         [
@@ -267,13 +260,11 @@ def test_command_line(tmp_path: Path) -> None:
     assert "events" in proc.stdout and (tmp_path / "p/datapackage.json").exists()
 
 
+@pytest.mark.processes
 def test_run_measured_reports_the_childs_own_peak_memory() -> None:
     """The child's peak RSS is its own, not inherited from a large parent (bench/_common.py)."""
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        from _common import run_measured
-    finally:
-        sys.path.remove(str(REPO / "bench"))
+    from bench._common import run_measured
+
     ballast = bytearray(300 * 2**20)  # the parent is big...
     small = run_measured([sys.executable, "-c", "pass"])
     big = run_measured([sys.executable, "-c", "x = bytearray(200 * 2**20); print(len(x))"])
@@ -285,6 +276,7 @@ def test_run_measured_reports_the_childs_own_peak_memory() -> None:
     assert failed.returncode == 3 and not failed.ok
 
 
+@pytest.mark.processes
 def test_runs_with_deprecation_warnings_as_errors(tmp_path: Path) -> None:
     """No deprecated numpy call (e.g. datetime + a bare integer, deprecated in numpy 2.5)."""
     proc = subprocess.run(
@@ -307,6 +299,7 @@ def test_runs_with_deprecation_warnings_as_errors(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_datetime_bounds_in_utc_are_met_without_timezone_warnings(tmp_path: Path) -> None:
     """A datetime field's minimum/maximum ("...Z") bound the days drawn; numpy is never asked
     to parse a timezone (a warning, and an error under -W error)."""

@@ -35,6 +35,32 @@ def test_ci_runs_the_readme_test_command(root):
     )
 
 
+def _block_after(readme: str, marker: str) -> str:
+    return re.search(rf"<!-- {marker} -->\n```bash\n(.*?)```", readme, flags=re.S).group(1).strip()
+
+
+def test_the_test_command_runs_lint_format_types_and_every_test(root):
+    command = _block_after((root / "README.md").read_text(encoding="utf-8"), "test-command")
+    steps = [s.strip() for s in command.split("&&")]
+    assert ".venv/bin/ruff check" in steps and ".venv/bin/ruff format --check" in steps
+    assert ".venv/bin/mypy" in steps
+    assert steps[-1].startswith(".venv/bin/python -m pytest") and " -m " not in steps[-1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    assert config["mypy"]["files"] and "lint" in config["ruff"]
+
+
+def test_the_quick_command_leaves_out_exactly_the_slow_markers(root):
+    """The quick tier deselects `slow`, which every registered kind of slow test implies."""
+    from conftest import SLOW_KINDS
+
+    command = _block_after((root / "README.md").read_text(encoding="utf-8"), "quick-test-command")
+    assert '-m "not slow"' in command and "CONFLICTDATA_HYPOTHESIS_PROFILE=dev" in command
+    pytest_config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    options = pytest_config["tool"]["pytest"]["ini_options"]
+    registered = {m.split(":")[0] for m in options["markers"]}
+    assert registered == {"slow", *SLOW_KINDS} and "--strict-markers" in options["addopts"]
+
+
 def test_loader_needs_only_pandas_and_pyarrow(root):
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = sorted(re.match(r"[A-Za-z0-9_.-]+", d).group(0) for d in project["dependencies"])

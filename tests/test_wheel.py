@@ -25,7 +25,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 EPOCH = "1750000000"  # the same fixed release date for the wheel's build and the reference
 
-pytestmark = pytest.mark.skipif(not (REPO / ".git").exists(), reason="needs the git checkout")
+pytestmark = [
+    pytest.mark.wheel,
+    pytest.mark.skipif(not (REPO / ".git").exists(), reason="needs the git checkout"),
+]
 
 CHECK = r"""
 import json, socket, sys

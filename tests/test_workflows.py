@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.processes
+
 yaml = pytest.importorskip("yaml", reason="PyYAML is not installed (pip install -e '.[tools]')")
 
 WORKFLOWS = ("ci.yml", "release.yml", "review.yml", "review-comment.yml")
@@ -273,6 +275,7 @@ def test_review_comment_posts_with_least_permissions_and_no_pull_request_code(
 #: what is posted or patched is written to posted/ and patched/.
 _FAKE_GH_API = r"""#!/usr/bin/env python3
 import json, os, sys
+
 root = os.environ["FAKE_GH"]
 args = sys.argv[1:]
 def arg(name):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -86,6 +86,36 @@ def _generic_text(arr: pa.Array) -> pa.Array:
         return pa.array([cell_text(v) for v in arr.to_pylist()], pa.string())
 
 
+class _Columns(Mapping[str, pd.Series]):
+    """The frame's columns that are schema fields (the first of a repeated name), each taken
+    out of the frame when first asked for: a check that reads one column pays for one."""
+
+    def __init__(self, df: pd.DataFrame, names: Sequence[str]) -> None:
+        self._df = df
+        wanted = set(names)
+        self._at: dict[str, int] = {}
+        for i, c in enumerate(df.columns):
+            c = str(c)
+            if c in wanted and c not in self._at:
+                self._at[c] = i
+        self._made: dict[str, pd.Series] = {}
+
+    def __getitem__(self, name: str) -> pd.Series:
+        got = self._made.get(name)
+        if got is None:
+            got = self._made[name] = self._df.iloc[:, self._at[name]].reset_index(drop=True)
+        return got
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+
 class _Texts(Mapping[str, pa.ChunkedArray]):
     """The frame's columns as cell text, each made when first asked for."""
 
@@ -124,14 +154,8 @@ class FrameData(TableData):
             schema=schema, path=schema.name, n=n, readable=True, lines=np.zeros(n, np.int64)
         )
         names = schema.field_names
-        seen: dict[str, pd.Series] = {}
-        for i, c in enumerate(df.columns):
-            c = str(c)
-            if c in names and c not in seen:
-                s = df.iloc[:, i]
-                seen[c] = s.reset_index(drop=True)
         #: the schema's fields the frame has, as its columns
-        self.columns: dict[str, pd.Series] = seen
+        self.columns = _Columns(df, names)
         self._arrow: dict[str, pa.Array] = {}
         #: rows of a column whose cell holds a lone surrogate: no text, so E202
         self._not_text: dict[str, np.ndarray] = {}
@@ -139,7 +163,7 @@ class FrameData(TableData):
         self.raw = _Texts(self)  # type: ignore[assignment]  # read-only, made on demand: checks only read raw
         self.colno = {name: i + 1 for i, name in enumerate(names)}
         pk = schema.primary_key
-        if pk and all(k in seen for k in pk):
+        if pk and all(k in self.columns for k in pk):
             self.keys = (
                 self.raw[pk[0]]
                 if len(pk) == 1

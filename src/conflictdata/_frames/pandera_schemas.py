@@ -11,6 +11,8 @@ validator on the frame (:class:`~conflictdata._frames.adapter.FrameData`), so pa
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -50,26 +52,48 @@ def _strict(policy: str) -> bool:
     return policy == "strict"
 
 
-def _wrap(table: TableSchema, check: Check, strict: bool) -> Any:
-    """The check as a pandera check function: True where the row passes."""
+_shared = threading.local()
+
+
+def _frame_data(table: TableSchema, df: pd.DataFrame) -> FrameData:
+    """The adapter over ``df`` that the checks of one validation share, so each column is
+    converted once, not once per check: the schema's first check forgets the last one (a
+    frame changed between two validations is read again), pandera runs the others on the
+    same frame after it."""
+    got = getattr(_shared, "last", None)
+    if got is not None and got[0]() is df and got[1] is table:
+        return got[2]
+    fd = FrameData(table, df)
+    _shared.last = (weakref.ref(df), table, fd)
+    return fd
+
+
+def _wrap(table: TableSchema, check: Check, strict: bool, first: bool = False) -> Any:
+    """The check as a pandera check function: True where the row passes. ``first``: the
+    schema's first check, which reads the frame afresh."""
 
     def run(df: pd.DataFrame) -> pd.Series:
+        if first:
+            _shared.last = None
         if not all(c in df.columns for c in check.columns):
             return pd.Series(np.ones(len(df), dtype=bool), index=df.index)
         out = RowCollector(strict=strict, codes=(check.code,))
-        run_part(without_blank_rows(FrameData(table, df), out), check.part, out)
+        run_part(without_blank_rows(_frame_data(table, df), out), check.part, out)
         return pd.Series(~out.mask(check.code, check.field, len(df)), index=df.index)
 
     run.__name__ = check.name
     return run
 
 
-def pandera_check(table: TableSchema, check: Check, policy: str = "spec") -> Any:
+def pandera_check(
+    table: TableSchema, check: Check, policy: str = "spec", *, first: bool = True
+) -> Any:
     """One declared :class:`~conflictdata._checks.catalog.Check` as a ``pandera.Check``
-    named ``check.name``."""
+    named ``check.name``; ``first=False`` for a schema's later checks, which reuse the
+    frame as the first one read it."""
     pdx = import_pandera()
     return pdx.Check(
-        _wrap(table, check, _strict(policy)),
+        _wrap(table, check, _strict(policy), first),
         name=check.name,
         error=check.name,
         ignore_na=False,
@@ -116,7 +140,7 @@ def schema_for(table: TableSchema, policy: str = "spec") -> pdx.DataFrameSchema:
         )
     # every check reads the whole frame: a row whose every cell is missing is no data row
     # (E109), whichever column a check is about, as in a CSV file
-    frame_checks = [pandera_check(table, c, policy) for c in checks]
+    frame_checks = [pandera_check(table, c, policy, first=i == 0) for i, c in enumerate(checks)]
     return pdx.DataFrameSchema(
         columns,
         checks=frame_checks,

@@ -14,6 +14,8 @@ from ..errors import ChecksumError, DownloadError, TransientDownloadError
 TIMEOUT = 30.0
 
 RETRIES = 2
+#: seconds before the first retry; each later one waits one more of these (at most 10 s)
+RETRY_PAUSE = 1.0
 
 #: Overall seconds for one index or descriptor, all attempts included.
 DOCUMENT_DEADLINE = 120.0
@@ -282,7 +284,7 @@ def with_retries(attempt: Callable[[], Any], watchdog: Watchdog) -> Any:
             try:
                 return attempt()
             except TransientDownloadError as exc:
-                pause = min(tries + 1, 10)
+                pause = min((tries + 1) * RETRY_PAUSE, 10.0)
                 if tries >= RETRIES or watchdog.remaining() <= pause:
                     tail = f" (after {tries + 1} attempts)" if tries else ""
                     raise DownloadError(f"{exc}{tail}") from None
