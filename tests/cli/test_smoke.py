@@ -62,8 +62,8 @@ def test_build_then_diff(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (release,) = (p for p in out.iterdir() if p.is_dir())
     assert (release / "datapackage.json").is_file() and (release / "report.html").is_file()
-    diff = conflictdata("diff", release.name, release.name, "--out", out, "--format", "json")
-    assert diff.returncode == 0, diff.stderr
+    diff = conflictdata("diff", release.name, release.name, "--releases", out, "--format", "json")
+    assert diff.returncode == 0 and diff.stderr == "", diff.stderr
     assert json.loads(diff.stdout)["new"] == release.name
 
 

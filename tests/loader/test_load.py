@@ -31,11 +31,9 @@ from conflictdata.errors import (
 
 
 @pytest.fixture(scope="module")
-def repo_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The curated package's release, built into a temporary build output folder."""
-    out = tmp_path_factory.mktemp("repo-release")
-    build_places_release(REPO / "datapackage.json", out)
-    return out
+def repo_release(curated_releases: Path) -> Path:
+    """The curated package's release: the session's one build of it."""
+    return curated_releases
 
 
 @pytest.fixture(scope="module")
