@@ -432,7 +432,7 @@ def _name_note(name: str, version: str) -> str | None:
     return f"{name!r} does not match {_NAME_PATTERN!r} at property 'name' (Data Package v1)"
 
 
-def _is_safe_path(path: str) -> bool:
+def is_safe_path(path: str) -> bool:
     """frictionless' is_safe_path: not absolute, no '../', no '~', no variables, no file:."""
     return not (
         os.path.isabs(path)
@@ -675,7 +675,7 @@ def _resource(r: dict[str, Any], place: _Place, version: str) -> list[Problem]:
     for key in ("path", "extrapaths", "profile", "dialect", "schema"):
         value = r.get(key)
         for item in value if isinstance(value, list) else [value]:
-            if item and isinstance(item, str) and not _is_safe_path(item):
+            if item and isinstance(item, str) and not is_safe_path(item):
                 return [place.at("resource", f"path {short_repr(item)} is not safe")]
     if r.get("path") is None and r.get("data") is None:
         found.append(place.at("resource", "one of 'path' or 'data' is required"))
@@ -723,7 +723,7 @@ def _package(d: dict[str, Any], version: str) -> list[Problem]:
         if note:
             return [top.at("package", note)]
     profile = d.get("profile")
-    if profile and isinstance(profile, str) and not _is_safe_path(profile):
+    if profile and isinstance(profile, str) and not is_safe_path(profile):
         return [top.at("package", f"path {short_repr(profile)} is not safe")]
     names = [r["name"] for r in d["resources"] if "name" in r]
     if len(names) != len(set(names)):

@@ -18,6 +18,7 @@ from .metadata import (
     SchemaFileMissingError,
     check_descriptor,
     datapackage_version,
+    is_safe_path,
     undefined_keys,
 )
 from .model import POLICIES, OtherResource, Package, TableSchema, Unread
@@ -45,16 +46,19 @@ def _resource_paths(res: dict[str, Any]) -> list[Any]:
     return out
 
 
-def _confine_all(resources: list[Any], root: Path, schema_files: bool) -> None:
+def _confine_all(resources: list[Any], root: Path, schema_files: bool, lenient: bool) -> None:
     """Every path the descriptor names stays inside the package (a DescriptorError, exit 2,
-    before anything is read): the data files and the schema files."""
+    before anything is read): the data files and the schema files. ``lenient`` (the
+    validator): a data path frictionless calls unsafe (absolute, ``../``, ``~``, a variable)
+    is left to the metadata check, which reports it as frictionless does and reads nothing
+    of that resource."""
     for i, res in enumerate(resources):
         if not isinstance(res, dict):
             continue
         name = res.get("name", f"#{i + 1}")
         what = f"resource {name!r}" if isinstance(name, str) else f"resource #{i + 1}"
         for p in _resource_paths(res):
-            if isinstance(p, str):
+            if isinstance(p, str) and not (lenient and p and not is_safe_path(p)):
                 confined_path(root, p, what)
         schema = res.get("schema")
         if isinstance(schema, str):
@@ -91,7 +95,7 @@ def package_from_descriptor(
             f"the data package descriptor lists {len(resources):,} resources (limit {MAX_FIELDS:,})"
         )
     policy = _policy(descriptor)
-    _confine_all(resources if isinstance(resources, list) else [], root, schema_files)
+    _confine_all(resources if isinstance(resources, list) else [], root, schema_files, lenient)
     schema_docs: dict[int, Any] = {}
 
     def read_schema(i: int, path: str) -> Any:
