@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis import strategies as st
 
@@ -482,7 +482,7 @@ class Dialect:
     descriptor: dict[str, Any] | None
     delimiter: str = ","
     lineterminator: str = "\n"
-    quoting: int = csv.QUOTE_MINIMAL
+    quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL  # csv.QUOTE_*, as csv.writer types it
 
 
 #: The dialects the strategy writes (``descriptor`` None: no ``dialect`` key).
