@@ -673,8 +673,9 @@ def _draw_field(draw: Any, name: str, kinds: list[str], zone: str) -> FieldSpec:
             if fits:
                 c[k] = _pick(draw, fits)
         elif k in ("minimum", "maximum"):
-            assert kind.order is not None
-            by = sorted(pool, key=lambda tj: kind.order(tj[0]))  # type: ignore[misc]
+            order = kind.order
+            assert order is not None
+            by = sorted(pool, key=lambda tj: order(tj[0]))
             c[k] = (by[0] if k == "minimum" else by[-1])[1]
         elif k == "minLength":
             c[k] = min(kind.length(v) for v in texts)
