@@ -82,7 +82,10 @@ WEIGHT_OVERRIDES: dict[str, dict[str, float]] = {
     "record_status": {"active": 0.9, "retracted": 0.04, "superseded": 0.06},
 }
 #: Dates are drawn in this window (clipped to each field's declared minimum/maximum).
-DATE_WINDOW = (np.datetime64("1990-01-01", "D"), np.datetime64("2025-12-31", "D"))
+DATE_WINDOW: tuple[np.datetime64, np.datetime64] = (
+    np.datetime64("1990-01-01", "D"),
+    np.datetime64("2025-12-31", "D"),
+)
 #: One day, month and year: datetime arithmetic names its unit (a bare ``+ 1`` is deprecated).
 _ONE = {u: np.timedelta64(1, u) for u in ("D", "M", "Y")}
 POOL_SIZE = 2000
@@ -588,9 +591,9 @@ def _generate_table(
                             enum_idx[f.name][k] = j
 
     # Row 0 cannot point to an earlier row: give it a `when` value that forces no self reference.
-    for chk in _when_checks(t):
-        ctl = fields.get(chk.field)
-        cases = {c.value: c for c in chk.cases}
+    for when in _when_checks(t):
+        ctl = fields.get(when.field)
+        cases = {c.value: c for c in when.cases}
         if ctl is None or not ctl.enum or n == 0 or ctl.name not in enum_idx:
             continue
         forcing = {
@@ -600,7 +603,7 @@ def _generate_table(
             enum_idx[ctl.name][0] = next(j for j in range(len(ctl.enum)) if j not in forcing)
     for name, idx in enum_idx.items():
         values[name] = pa.DictionaryArray.from_arrays(
-            pa.array(idx.astype(np.int32)), pa.array(list(fields[name].enum))
+            pa.array(idx.astype(np.int32)), pa.array(list(fields[name].enum or ()))
         )
 
     # 2. Dates: one sorted base day per row; dateSpan pairs aligned to their precision.
@@ -646,19 +649,19 @@ def _generate_table(
     for chk in t.row_rules:
         if not isinstance(chk, OrderedRule):
             continue
-        group = [fields[x] for x in chk.fields]
-        if all(f.type == "integer" for f in group):
-            best = _int_values(group[0], rng, n)
-            factors = rng.uniform(0.5, 1.6, (n, len(group)))
+        members = [fields[x] for x in chk.fields]
+        if all(f.type == "integer" for f in members):
+            best = _int_values(members[0], rng, n)
+            factors = rng.uniform(0.5, 1.6, (n, len(members)))
             mat = np.sort(np.floor(best[:, None] * factors).astype(np.int64), axis=1)
-            mins = [int(f.minimum.value) for f in group if f.minimum is not None]
+            mins = [int(f.minimum.value) for f in members if f.minimum is not None]
             if mins:
                 mat = np.maximum(mat, max(mins))
-            for k, f in enumerate(group):
+            for k, f in enumerate(members):
                 values[f.name] = mat[:, k]
-        elif all(f.type == "number" for f in group):
-            mat = np.sort(np.column_stack([_number_values(f, rng, n) for f in group]), axis=1)
-            for k, f in enumerate(group):
+        elif all(f.type == "number" for f in members):
+            mat = np.sort(np.column_stack([_number_values(f, rng, n) for f in members]), axis=1)
+            for k, f in enumerate(members):
                 values[f.name] = mat[:, k]
 
     # 4. Everything else, field by field.
@@ -702,16 +705,16 @@ def _generate_table(
             shared = null[chk.fields[0]]
             for x in chk.fields:
                 null[x] = shared.copy() if not fields[x].required else null[x]
-    for chk in _when_checks(t):
-        ctl = chk.field
-        if ctl not in enum_idx:
+    for when in _when_checks(t):
+        ctl_name = when.field
+        if ctl_name not in enum_idx:
             continue
-        by_value = {c.value: c for c in chk.cases}
-        for j, v in enumerate(fields[ctl].enum or ()):
+        by_value = {c.value: c for c in when.cases}
+        for j, v in enumerate(fields[ctl_name].enum or ()):
             case = by_value.get(v)
             if not case:
                 continue
-            rows = enum_idx[ctl] == j
+            rows = enum_idx[ctl_name] == j
             for x in case.present:
                 null[x][rows] = False
             for x in case.absent:
@@ -825,6 +828,7 @@ def write_csv(
             import polars as pl
 
             frame = pl.from_arrow(pa.table(cells, names=[f"c{i}" for i in range(len(cells))]))
+            assert isinstance(frame, pl.DataFrame)  # a Table converts to a DataFrame
             frame.write_csv(
                 fh,
                 include_header=False,

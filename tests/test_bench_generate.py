@@ -103,7 +103,7 @@ def test_keys_resolve_self_references_point_back_and_every_source_is_cited(pkg20
             by_id = {r[t.id_field]: r for r in data[name]}
             for r in data[name]:
                 ref = by_id.get(r[chk.foreign_key])
-                mine = r[chk.end] or r[chk.start]
+                mine = (r[chk.end] if chk.end else "") or r[chk.start]
                 if ref and mine and ref[chk.start]:
                     assert mine >= ref[chk.start], (name, r[t.id_field])
     assert cited == {r["source_id"] for r in data["sources"]}

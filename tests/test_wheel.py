@@ -131,8 +131,10 @@ def _extract_safely(tf: tarfile.TarFile, dest: Path, *, use_filter: bool | None 
         m.uid, m.gid, m.uname, m.gname = os.getuid(), os.getgid(), "", ""
         members.append(m)
     # checked above: where tarfile takes a filter, say so (3.14 would filter by default)
-    trusted = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
-    tf.extractall(dest, members=members, **trusted)
+    if hasattr(tarfile, "fully_trusted_filter"):
+        tf.extractall(dest, members=members, filter="fully_trusted")
+    else:
+        tf.extractall(dest, members=members)
 
 
 def _build(args: list[str], env: dict[str, str]) -> None:

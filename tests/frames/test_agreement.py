@@ -67,7 +67,7 @@ def _messages(report) -> set[tuple]:
     }
 
 
-def _pandera_errors(frames: dict[str, pd.DataFrame], skip: set[str]) -> set[tuple]:
+def _pandera_errors(frames: dict[str, pd.DataFrame], skip: set[str | None]) -> set[tuple]:
     """Findings of each table's pandera schema on its typed frame (tables in ``skip`` not)."""
     found = set()
     for name, df in frames.items():
@@ -127,7 +127,7 @@ def test_loaded_frames_pass_validate_frames_and_pandera(package):
 # -- planted defects -------------------------------------------------------------------------
 
 
-def _rows_where(df: pd.DataFrame, **cond: object) -> list[int]:
+def _rows_where(df: pd.DataFrame, **cond: str | bool) -> list[int]:
     m = pd.Series(True, index=df.index)
     for k, v in cond.items():
         m &= df[k].ne("") if v is True else df[k].eq(v)
@@ -151,7 +151,7 @@ def _plant(kind: str, f: dict[str, pd.DataFrame], pick) -> tuple[str, str]:
         return "actors", "E205"
     if kind == "duplicate_key":
         i = pick(list(ev.index[1:]))
-        ev.loc[i, "event_id"] = ev.loc[0, "event_id"]
+        ev.loc[i, "event_id"] = ev["event_id"].loc[0]
         return "events", "E211"
     if kind == "end_before_start":
         i = pick(_rows_where(ev, date_start=True, date_end=True))

@@ -11,7 +11,7 @@ import pytest
 
 import conflictdata as cd
 from conflictdata.errors import MissingDependencyError, UnknownTableError, ValidationError
-from conflictdata.tools import read_package
+from conflictdata.tools import Report, read_package
 
 pdx = pytest.importorskip("pandera.pandas")
 from pandera.typing import DataFrame, Series  # noqa: E402
@@ -145,7 +145,7 @@ def test_generated_fields_have_the_schema_dtypes(package):
     from conflictdata.models import MODELS
 
     for name, model in MODELS.items():
-        plain = pandera.DataFrameModel.build_schema_.__func__(model)  # the annotations alone
+        plain = pandera.DataFrameModel.build_schema_.__func__(model)  # type: ignore[attr-defined]  # the annotations alone: the base's classmethod function, which a bound method has but its stub does not
         for f in package.tables[name].fields:  # the dtypes cd.load gives
             assert plain.columns[f.name].dtype == pandera.Column(pandas_dtype(f)).dtype
 
@@ -229,6 +229,7 @@ def test_validation_error_lists_at_most_the_rule_limit():
     with pytest.raises(ValidationError) as exc:
         validate_loaded(table, big)
     report = exc.value.report
+    assert isinstance(report, Report)
     dups = [f for f in report.findings if f.code == "E211"]
     assert len(dups) == 1000 and report.stats["suppressed"]["E211"] == len(big) - len(df) - 1000
     assert "… and " in str(exc.value)

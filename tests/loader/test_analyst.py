@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pytest
+from support.loader import fetch_one
 from support.paths import REPO
 
 import conflictdata as cd
@@ -42,7 +43,9 @@ def curated(curated_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("CONFLICTDATA_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("CONFLICTDATA_RELEASES_URL", raising=False)
     forget_verified()
-    return curated_build / cd.default_release().version
+    version = cd.default_release().version
+    assert version is not None  # the curated build is the checkout's release
+    return curated_build / version
 
 
 def _rewrite(path: Path, change: Any) -> None:
@@ -265,7 +268,7 @@ def test_polars_arrow_and_duckdb_keep_calendar_dates(curated: Path) -> None:
     assert cd.load_arrow("events").schema.field("date_end").type == pa.date32()
     assert cd.load_polars("events").schema["date_end"] == pl.Date
     con = cd.connect_duckdb(connection=duckdb.connect())
-    kind = con.execute("SELECT typeof(date_end) FROM events LIMIT 1").fetchone()[0]
+    kind = fetch_one(con, "SELECT typeof(date_end) FROM events LIMIT 1")[0]
     assert kind == "DATE"
 
 
@@ -281,11 +284,12 @@ def test_the_pandera_schemas_check_the_loaded_form(curated: Path) -> None:
     with pytest.raises(cd.ValidationError, match=r"datetime64\[s\] or date32\[day\]"):
         validate_loaded(open_release().table("events"), zoned)
     timed = events.copy()
-    timed.loc[0, "date_end"] = timed.loc[0, "date_end"] + pd.Timedelta(hours=5)
+    timed.loc[0, "date_end"] = timed["date_end"].loc[0] + pd.Timedelta(hours=5)
     report = cd.tools.validate_frames({"events": timed})
     assert [(f.code, f.field) for f in report.findings] == [("E202", "date_end")]
     with pytest.raises(cd.ValidationError) as err:
         validate_loaded(open_release().table("events"), timed)
+    assert isinstance(err.value.report, cd.tools.Report)
     assert [(f.code, f.field) for f in err.value.report.findings] == [("E202", "date_end")]
 
 
@@ -318,9 +322,9 @@ def test_tombstones_are_left_out_unless_asked_for(withdrawn: Path) -> None:
     assert cd.load_polars("events", source=withdrawn).height == len(events)
     duckdb = pytest.importorskip("duckdb")
     con = cd.connect_duckdb(source=withdrawn, connection=duckdb.connect())
-    assert con.execute("SELECT count(*) FROM events").fetchone()[0] == len(events)
+    assert fetch_one(con, "SELECT count(*) FROM events")[0] == len(events)
     con = cd.connect_duckdb(source=withdrawn, connection=duckdb.connect(), tombstones=True)
-    assert con.execute("SELECT count(*) FROM statements").fetchone()[0] == len(kept)
+    assert fetch_one(con, "SELECT count(*) FROM statements")[0] == len(kept)
 
 
 def test_validation_reads_the_tombstones_too(withdrawn: Path) -> None:

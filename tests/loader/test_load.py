@@ -13,7 +13,12 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.loader import build_places_release, isolate_loader, write_places_package
+from support.loader import (
+    build_places_release,
+    fetch_one,
+    isolate_loader,
+    write_places_package,
+)
 from support.paths import REPO
 from support.profiles import examples
 
@@ -71,6 +76,7 @@ def test_every_column_of_every_table_has_the_schema_dtype(repo_release: Path) ->
             if f.type == "date":
                 assert dtype == "datetime64[s]" and f.pandas_dtype() == "date32[pyarrow]"
             if f.is_enum:
+                assert isinstance(dtype, pd.CategoricalDtype) and f.enum is not None
                 assert list(dtype.categories) == list(f.enum), (name, f.name)
             checked += 1
         rows = next(
@@ -155,7 +161,7 @@ def test_bundled_first_then_cache(small: Path, tmp_path: Path) -> None:
     found = {v.version: v.where for v in cd.versions()}
     assert found == {"1.0.0": ("bundled",), "1.1.0": ("cache",)}
     default = {v.version: v.default for v in cd.versions()}
-    assert default["1.1.0"] is None and "bundled" in default["1.0.0"]
+    assert default["1.1.0"] is None and "bundled" in (default["1.0.0"] or "")
     assert cd.default_release().version == "1.0.0"
 
 
@@ -246,9 +252,7 @@ def test_arrow_polars_duckdb(small: Path) -> None:
     assert p.schema["kind"] == pl.Enum(["city", "base", "site"]) and p.height == 5
     assert p["founded"].dtype == pl.Date
     con = cd.connect_duckdb("1.0.0", source=small)
-    assert (
-        con.execute("select count(*) from places join visits using (place_id)").fetchone()[0] == 3
-    )
+    assert fetch_one(con, "select count(*) from places join visits using (place_id)")[0] == 3
     assert isinstance(con, duckdb.DuckDBPyConnection)
     assert cd.table_path("visits", "latest", source=small) == small / "1.1.0" / "visits.parquet"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Hashable
 from typing import Any
 
 import pandas as pd
@@ -36,7 +37,7 @@ def _run(name: str) -> dict[str, Any]:
     return namespace
 
 
-def _plain(table: str) -> list[dict[str, Any]]:
+def _plain(table: str) -> list[dict[Hashable, Any]]:
     """A table's standing rows as plain records, read without joins."""
     df = cd.load(table)
     return df.astype(object).where(df.notna(), None).to_dict("records")

@@ -4,6 +4,7 @@ server side of it is in test_history.py)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def test_a_malformed_link_is_refused(link: object) -> None:
     assert link_of({}) is None
 
 
-def _chain(**descs: dict) -> tuple[dict, list[str]]:
+def _chain(**descs: tuple[dict, str]) -> tuple[Callable[[str], tuple[dict, str]], list[str]]:
     """A fake server: version -> (descriptor, sha256), and the versions it was asked for."""
     asked: list[str] = []
 
@@ -62,7 +63,7 @@ def _chain(**descs: dict) -> tuple[dict, list[str]]:
         asked.append(version)
         return descs[version]
 
-    return fetch, asked  # type: ignore[return-value]
+    return fetch, asked
 
 
 def test_the_walk_stops_at_the_first_trusted_release() -> None:

@@ -48,9 +48,9 @@ def _within(cwd: Path | None, env: Mapping[str, str] | None) -> Iterator[None]:
         os.environ.update(before_env)
 
 
-def _stream() -> io.TextIOWrapper:
-    """A text stream over bytes that encodes as a UTF-8 pipe does."""
-    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict", newline="\n")
+def _stream(raw: io.BytesIO) -> io.TextIOWrapper:
+    """A text stream over ``raw`` that encodes as a UTF-8 pipe does."""
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="\n")
 
 
 def run_cli(
@@ -59,7 +59,8 @@ def run_cli(
     """``conflictdata ARGS`` (``env``, when given, replaces the environment for the run)."""
     from conflictdata.cli import main
 
-    out, err = _stream(), _stream()
+    out_raw, err_raw = io.BytesIO(), io.BytesIO()
+    out, err = _stream(out_raw), _stream(err_raw)
     saved = sys.stdout, sys.stderr
     try:
         with _within(cwd, env):
@@ -72,4 +73,4 @@ def run_cli(
         sys.stdout, sys.stderr = saved
     out.flush()
     err.flush()
-    return Ran(code, out.buffer.getvalue(), err.buffer.getvalue())  # type: ignore[attr-defined]
+    return Ran(code, out_raw.getvalue(), err_raw.getvalue())

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis import strategies as st
 
@@ -482,7 +482,7 @@ class Dialect:
     descriptor: dict[str, Any] | None
     delimiter: str = ","
     lineterminator: str = "\n"
-    quoting: int = csv.QUOTE_MINIMAL
+    quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL  # csv.QUOTE_*, as csv.writer types it
 
 
 #: The dialects the strategy writes (``descriptor`` None: no ``dialect`` key).
@@ -673,8 +673,9 @@ def _draw_field(draw: Any, name: str, kinds: list[str], zone: str) -> FieldSpec:
             if fits:
                 c[k] = _pick(draw, fits)
         elif k in ("minimum", "maximum"):
-            assert kind.order is not None
-            by = sorted(pool, key=lambda tj: kind.order(tj[0]))  # type: ignore[misc]
+            order = kind.order
+            assert order is not None
+            by = sorted(pool, key=lambda tj: order(tj[0]))
             c[k] = (by[0] if k == "minimum" else by[-1])[1]
         elif k == "minLength":
             c[k] = min(kind.length(v) for v in texts)

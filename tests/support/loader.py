@@ -10,9 +10,13 @@ import contextlib
 import http.server
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
 
 # A tiny package that uses every field type the loader maps, nulls included.
 PLACES_SCHEMA = {
@@ -197,12 +201,22 @@ def _headers(handler: Any, status: int, headers: dict[str, str]) -> None:
     handler.end_headers()
 
 
-def respond(body: bytes, *, status: int = 200, headers: dict[str, str] | None = None) -> Any:
-    """An action that answers with ``body`` (Content-Length as given, else the body's)."""
+def fetch_one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    """The first row ``sql`` gives; the test fails when it gives none."""
+    row = con.execute(sql).fetchone()
+    assert row is not None, sql
+    return row
+
+
+def respond(
+    body: bytes, *, status: int = 200, headers: Mapping[str, str | None] | None = None
+) -> Any:
+    """An action that answers with ``body`` (Content-Length as given, else the body's); a
+    header given as None is not sent."""
 
     def action(handler: Any, path: Path) -> None:
-        head = {"Content-Length": str(len(body)), **(headers or {})}
-        head = {k: v for k, v in head.items() if v is not None}
+        given = {"Content-Length": str(len(body)), **(headers or {})}
+        head = {k: v for k, v in given.items() if v is not None}
         if "Content-Length" not in head:
             head["Connection"] = "close"
             handler.close_connection = True

@@ -141,12 +141,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: frictionless valid={fl['valid']}, {len(fl['errors'])} located errors")
             continue
         path = descriptor(name, root)
-        valid, keys = frictionless_answer(path)
+        valid, theirs = frictionless_answer(path)
+        keys = set(theirs)
         ours = our_answer(path)
         if ours.refused is None:
             from support.differential import metadata_view
 
-            mine, keys = metadata_view(set(ours.keys), set(keys))
+            mine, keys = metadata_view(set(ours.keys), keys)
             ours = Ours(None, ours.valid, frozenset(mine))
         if ours.refused is not None:
             print(f"refused  {name}: {ours.refused}")

@@ -7,6 +7,7 @@ import copy
 import csv
 import io
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -261,7 +262,7 @@ def csv_text(
 def write_rules_package(
     root: Path,
     rows: dict[str, list[dict[str, str]]] | None = None,
-    raw: dict[str, bytes | str | None] | None = None,
+    raw: Mapping[str, bytes | str | None] | None = None,
     schemas: dict[str, dict[str, Any]] | None = None,
     policy: str | None = "strict",
 ) -> Path:

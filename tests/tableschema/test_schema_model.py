@@ -13,7 +13,7 @@ import pytest
 from support.paths import PKG
 
 from conflictdata._tableschema.fields import read_field
-from conflictdata._types.cells import TYPES
+from conflictdata._types.cells import TYPES, BooleanType, NumberType
 from conflictdata._types.spec import ValueType
 from conflictdata.errors import DescriptorError, UnsupportedFeatureError
 from conflictdata.tools import Field
@@ -71,7 +71,7 @@ def test_every_type_is_one_frozen_class_with_its_own_reader():
     }
     for name, cls in TYPES.items():
         assert issubclass(cls, ValueType) and cls.name == name
-        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]  # set by @dataclass, absent from typeshed's DataclassInstance
         for method in ("read", "value", "scalar_type", "arrow_type", "pandas_dtype", "what"):
             assert getattr(cls, method) is not getattr(ValueType, method), (name, method)
 
@@ -88,7 +88,9 @@ def test_bounds_are_read_by_the_fields_type():
         "t",
         version="v2",
     )
+    assert isinstance(f.value_type, NumberType)
     assert f.value_type.decimal_char == "," and f.value_type.group_char == "."
+    assert f.minimum is not None and f.maximum is not None and f.exclusive_maximum is not None
     assert (f.minimum.value, f.minimum.written) == (Decimal("1000.5"), "1.000,5")
     assert f.exclusive_maximum.value == 2000 and f.maximum.value == Decimal("2000")
     assert f.minimum.scalar.equals(pa.scalar(1000.5))
@@ -103,6 +105,7 @@ def test_bounds_are_read_by_the_fields_type():
         "t",
         version="v2",
     )
+    assert d.minimum is not None and d.exclusive_minimum is not None
     assert d.minimum.scalar.equals(pa.scalar(__import__("datetime").date(2025, 6, 1)))
     assert d.exclusive_minimum.value == d.minimum.value + 1
 
@@ -118,6 +121,7 @@ def test_enum_items_are_typed_and_options_carried():
         },
         "t",
     )
+    assert isinstance(b.value_type, BooleanType)
     assert b.value_type.true_values == ("yes",) and b.value_type.false_values == ("no",)
     assert b.enum_values == (True, False)  # "maybe" is no boolean: it matches nothing
     i = read_field({"name": "i", "type": "integer", "constraints": {"enum": ["01", 2, 3.0]}}, "t")

@@ -448,8 +448,9 @@ def test_killed_build_leaves_no_release_and_rerun_succeeds(tmp_path: Path) -> No
         env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
     )
     try:
-        line = proc.stdout.readline()  # type: ignore[union-attr]
-        assert line.startswith("wrote"), proc.stderr.read()  # type: ignore[union-attr]
+        assert proc.stdout is not None and proc.stderr is not None  # both piped
+        line = proc.stdout.readline()
+        assert line.startswith("wrote"), proc.stderr.read()
         written = Path(line.split(" ", 1)[1].strip())
         assert written.is_file()  # a Parquet file exists, in the temporary folder only
     finally:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from support.events import EVENTS, EVENTS_SCHEMA, SOURCES, event, write_events_package
 from support.paths import REPO
 from support.profiles import examples
+from support.regex import match_in
 
 from conflictdata._tableschema.tables import table_schema_from_dict
 from conflictdata._tools.csv_copy import DIALECT, csv_schema, write_csv
@@ -179,7 +180,7 @@ _SCHEMA = table_schema_from_dict(
 )
 _ARROW = _SCHEMA.arrow_schema()
 _text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12
+    alphabet=st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=12
 ).filter(lambda s: "\x00" not in s)
 _row = st.fixed_dictionaries(
     {
@@ -253,7 +254,7 @@ def test_a_spreadsheet_opens_the_copy_whole(release: Path, tmp_path: Path) -> No
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    options = re.search(r'--infilter="([^"]+)"', _readme_line("soffice --calc")).group(1)
+    options = match_in(r'--infilter="([^"]+)"', _readme_line("soffice --calc")).group(1)
     done = subprocess.run(
         [
             soffice,

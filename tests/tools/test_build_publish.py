@@ -149,7 +149,8 @@ def test_a_build_waits_for_the_lock_and_gives_up_after_its_timeout(tmp_path: Pat
         text=True,
     )
     try:
-        assert holder.stdout.readline() == "locked\n"  # type: ignore[union-attr]
+        assert holder.stdout is not None  # piped
+        assert holder.stdout.readline() == "locked\n"
         t0 = time.monotonic()
         with (
             pytest.raises(Exception, match="another build has held"),
@@ -202,8 +203,9 @@ def _kill_at(script: str, desc: Path, out: Path) -> str:
         text=True,
     )
     try:
-        line = proc.stdout.readline()  # type: ignore[union-attr]
-        assert line, proc.stderr.read()  # type: ignore[union-attr]
+        assert proc.stdout is not None and proc.stderr is not None  # both piped
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read()
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()

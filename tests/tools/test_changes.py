@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from support.events import EVENTS, HAVE_VALIDATE, event, with_changes, write_events_package
 from support.paths import REPO
+from support.regex import match_in
 
 import conflictdata as cd
 from conflictdata._release.layout import CHANGES_NAME, SUMS_NAME, archive_name
@@ -84,7 +85,8 @@ def test_the_feed_lists_exactly_the_known_changes(releases: Path) -> None:
 
 def test_the_feed_is_listed_zipped_and_rendered_from_the_same_diff(releases: Path) -> None:
     rel = releases / "2.0.0"
-    sums = dict(reversed(ln.split("  ", 1)) for ln in (rel / SUMS_NAME).read_text().splitlines())
+    lines = (rel / SUMS_NAME).read_text().splitlines()
+    sums = {name: digest for digest, name in (ln.split("  ", 1) for ln in lines)}
     assert {CHANGES_NAME, "croissant.json", "CHANGELOG.md"} <= set(sums)
     import zipfile
 
@@ -188,7 +190,7 @@ def test_readme_example_runs(releases: Path) -> None:
     import re
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    code = re.search(r"<!-- example: changes -->\n```python\n(.*?)```\n", readme, flags=re.S).group(
+    code = match_in(r"<!-- example: changes -->\n```python\n(.*?)```\n", readme, flags=re.S).group(
         1
     )
     assert 'source="build/releases"' in code

@@ -187,7 +187,8 @@ def test_mlcroissant_refuses_a_tampered_file(release: Path, tmp_path: Path) -> N
     assert len(list(dataset.records(record_set="sources"))) == 2
     with pytest.raises(Exception) as excinfo:
         list(dataset.records(record_set="events"))
-    chain, exc = [], excinfo.value
+    chain: list[str] = []
+    exc: BaseException | None = excinfo.value
     while exc is not None:
         chain.append(str(exc))
         exc = exc.__cause__ or exc.__context__

@@ -374,7 +374,9 @@ def test_rows_by_id_and_title_and_counts_that_add_up(
         "EV-0001": "Event 1, retitled",
         "EV-0002": "Event 2 (as first reported)",
     }
-    c = events.counts()
+    counts = events.counts()
+    c = {k: v for k, v in counts.items() if v is not None}
+    assert c.keys() == counts.keys()  # in both releases: every count is a number
     assert c["new_rows"] == c["old_rows"] + c["added"] - c["deleted"]
     # the feed, counted in rows: the documented one-liner and the row view agree with the changelog
     feed = d.changes().to_pandas()

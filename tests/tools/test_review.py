@@ -134,12 +134,15 @@ def test_no_change_needs_no_bump(repo: Path, release: Path) -> None:
     assert "No data change: `0.1.0` in datapackage.json needs no bump." in md
 
 
+def _review(diff: ReleaseDiff) -> rv.Review:
+    """A review of ``diff`` against release 1.2.3, with no package read."""
+    return rv.Review(None, "1.2.3", "folder", diff)  # type: ignore[arg-type]  # no Package: required_bump and expected_version read only the diff and the release's version
+
+
 def test_schema_changes_that_break_readers_are_major() -> None:
     def bump(*changes: SchemaChange) -> str:
         t = TableDiff("events", 1, 1, schema=list(changes))
-        return rv.Review(
-            None, "1.2.3", "folder", ReleaseDiff("1.2.3", "x", "", [t])
-        ).required_bump()  # type: ignore[arg-type]
+        return _review(ReleaseDiff("1.2.3", "x", "", [t])).required_bump()
 
     assert bump(SchemaChange("enum value added", "event_type", "drone_strike")) == "minor"
     assert bump(SchemaChange("field added", "notes2")) == "minor"
@@ -148,7 +151,7 @@ def test_schema_changes_that_break_readers_are_major() -> None:
     assert bump(SchemaChange("enum value removed", "event_type", "meeting")) == "major"
     assert bump(SchemaChange("field retyped", "count", "integer -> number")) == "major"
     t = TableDiff("events", 2, 2, tombstoned=[Tombstone("evt-0001", "retracted")])
-    review = rv.Review(None, "1.2.3", "folder", ReleaseDiff("1.2.3", "x", "", [t]))  # type: ignore[arg-type]
+    review = _review(ReleaseDiff("1.2.3", "x", "", [t]))
     assert review.required_bump() == "major" and review.expected_version() == "2.0.0"
 
 

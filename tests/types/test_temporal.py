@@ -251,6 +251,7 @@ def test_typed_datetimes_are_instants_and_naive_ones_apart():
         ),
         np.ones(3, dtype=bool),
     )
+    assert r.typed is not None  # dates and times compare as instants
     codes = r.typed.cast(pa.int64()).to_pylist()
     instant = int(dt.datetime(2020, 1, 5, 9, tzinfo=dt.UTC).timestamp()) * 10**6
     assert codes == [instant, instant, instant + NAIVE]
@@ -525,6 +526,7 @@ def _agree(ftype: str, fmt: str, cells: list[str]) -> None:
         pa.string(),
     )
     r = f.value_type.read(col, np.ones(len(cells), dtype=bool))
+    assert r.typed is not None  # dates and times compare as instants
     got = r.typed.cast(pa.int32() if ftype == "date" else pa.int64()).to_pylist()
     assert list(r.ok) == [g is not None for g in got]
     want = [_code(reader(c)) for c in cells]
@@ -730,6 +732,7 @@ def test_frictionless_field_cases():
             {"name": "a", "type": ftype, "format": fmt}
         ).read_cell(cell)[0]
         r = f.value_type.read(pa.chunked_array([pa.array([cell])]), np.array([cell != ""]))
+        assert r.typed is not None  # dates and times compare as instants
         got = r.typed.cast(pa.int32() if ftype == "date" else pa.int64()).to_pylist()[0]
         assert got == _code(theirs), (ftype, fmt, cell, got, theirs)
 
@@ -765,5 +768,6 @@ def test_sliced_and_chunked_columns_read_the_same():
         [pa.array(cells).slice(1, 2), pa.array([], pa.string()), pa.array(cells).slice(3)]
     )
     split = f.value_type.read(parts, np.ones(6, dtype=bool))
+    assert split.typed is not None and whole.typed is not None
     assert split.typed.equals(whole.typed) and list(split.ok) == list(whole.ok)
     assert list(whole.ok) == [True, True, False, True, True, False]

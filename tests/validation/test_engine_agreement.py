@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -43,7 +44,7 @@ def _codes(found: set) -> list[tuple[str, str]]:
 
 
 def test_exclusive_minimum(tmp_path):
-    fields = [
+    fields: list[dict] = [
         {"name": "id", "type": "string"},
         {"name": "n", "type": "number", "constraints": {"exclusiveMinimum": 0}},
     ]
@@ -52,7 +53,7 @@ def test_exclusive_minimum(tmp_path):
 
 
 def test_number_maximum_in_the_fields_decimal_char(tmp_path):
-    fields = [
+    fields: list[dict] = [
         {"name": "id", "type": "string"},
         {"name": "n", "type": "number", "decimalChar": ",", "constraints": {"maximum": "1,5"}},
     ]
@@ -62,7 +63,7 @@ def test_number_maximum_in_the_fields_decimal_char(tmp_path):
 
 
 def test_formatted_date_minimum(tmp_path):
-    fields = [
+    fields: list[dict] = [
         {"name": "id", "type": "string"},
         {
             "name": "d",
@@ -78,7 +79,7 @@ def test_formatted_date_minimum(tmp_path):
 
 @pytest.mark.parametrize("enum", [[True], ["yes"]])
 def test_boolean_enum_with_its_own_spellings(tmp_path, enum):
-    fields = [
+    fields: list[dict] = [
         {"name": "id", "type": "string"},
         {
             "name": "b",
@@ -94,7 +95,7 @@ def test_boolean_enum_with_its_own_spellings(tmp_path, enum):
 
 @pytest.mark.parametrize("policy", ["spec", "strict"])
 def test_policy_codes_only_under_the_strict_policy(tmp_path, policy):
-    fields = [
+    fields: list[dict] = [
         {"name": "id", "type": "string"},
         {"name": "parent", "type": "string"},
         {"name": "n", "type": "number"},
@@ -107,7 +108,7 @@ def test_policy_codes_only_under_the_strict_policy(tmp_path, policy):
 
 
 def test_datetime_bounds_with_offsets(tmp_path):
-    fields = [
+    fields: list[dict] = [
         {"name": "id", "type": "string"},
         {
             "name": "t",
@@ -121,7 +122,7 @@ def test_datetime_bounds_with_offsets(tmp_path):
 
 
 def test_integer_bounds_and_enum_as_the_reader_reads_them(tmp_path):
-    fields = [
+    fields: list[dict] = [
         {"name": "id", "type": "string"},
         {
             "name": "i",
@@ -138,7 +139,7 @@ def test_integer_bounds_and_enum_as_the_reader_reads_them(tmp_path):
 def test_a_row_of_only_missing_cells_is_no_data_row(tmp_path):
     """A CSV reader takes such a row out (E109, and E212: no key); a frame's row too, so a
     required field is not also reported empty there."""
-    fields = [
+    fields: list[dict] = [
         {"name": "id", "type": "string"},
         {"name": "n", "type": "integer", "constraints": {"required": True}},
     ]
@@ -172,7 +173,7 @@ def _number_text(value: float, opts: dict) -> str:
 
 
 @st.composite
-def _number_field(draw, name: str, integer: bool) -> tuple[dict, list[str]]:
+def _number_field(draw, name: str, integer: bool) -> tuple[dict, list[str], list[str]]:
     opts = {"bareNumber": False} if integer and draw(st.booleans()) else {}
     if not integer:
         opts = dict(draw(st.sampled_from(_NUMBER_OPTIONS)))
@@ -202,7 +203,7 @@ _DATES = ["2025-06-01", "2025-06-13", "2025-06-30", "2024-02-29"]
 
 
 @st.composite
-def _date_field(draw, name: str) -> tuple[dict, list[str]]:
+def _date_field(draw, name: str) -> tuple[dict, list[str], list[str]]:
     fmt = draw(st.sampled_from(["default", "%d/%m/%Y", "%Y%m%d"]))
 
     def spell(iso: str) -> str:
@@ -222,7 +223,7 @@ def _date_field(draw, name: str) -> tuple[dict, list[str]]:
 
 
 @st.composite
-def _other_field(draw, name: str) -> tuple[dict, list[str]]:
+def _other_field(draw, name: str) -> tuple[dict, list[str], list[str]]:
     kind = draw(
         st.sampled_from(
             ["string", "boolean", "datetime", "time", "year", "yearmonth", "duration", "geopoint"]
@@ -295,7 +296,7 @@ def _package(draw) -> tuple[dict[str, Table], str]:
         pools.append(pool)
     id_pattern = draw(st.sampled_from([None, "t[0-9]{2,}"]))
     ids = ["t01", "t02", "t03", "t001", "t4", "x"]
-    id_field = {"name": "id", "type": "string", "constraints": {"required": True}}
+    id_field: dict[str, Any] = {"name": "id", "type": "string", "constraints": {"required": True}}
     if id_pattern:
         id_field["constraints"]["pattern"] = id_pattern
     schema: dict = {
@@ -312,9 +313,9 @@ def _package(draw) -> tuple[dict[str, Table], str]:
             {"fields": "pref", "reference": {"resource": "p", "fields": "pid"}},
         ],
     }
-    rules = []
+    rules: list[dict[str, Any]] = []
     dated = [f["name"] for f in fields if f["type"] == "date"]
-    same = {}
+    same: dict[tuple[str, str], list[str]] = {}
     for f in fields:
         same.setdefault((f["type"], f.get("format", "default")), []).append(f["name"])
     groups = [g for (t, _), g in same.items() if len(g) > 1 and t in ("integer", "number", "date")]

@@ -404,4 +404,4 @@ def test_common_defects_keep_the_vectorised_path(data, fast):
 
     found = []
     parsed = parse_csv_bytes(data, lambda code, **kw: found.append((code, kw["line"])))
-    assert parsed.fast is fast and found
+    assert parsed is not None and parsed.fast is fast and found

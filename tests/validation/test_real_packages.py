@@ -91,10 +91,10 @@ def test_frictionless_gives_the_record(name, root):
 @pytest.mark.parametrize("name", list(_params()))
 def test_ours_gives_frictionless_answer(name, root):
     path = descriptor(name, root)
-    valid, keys = frictionless_answer(path)
+    valid, theirs = frictionless_answer(path)
     ours = our_answer(path)
     assert ours.refused is None, f"refused: {ours.refused}"
-    mine, keys = metadata_view(set(ours.keys), set(keys))
+    mine, keys = metadata_view(set(ours.keys), set(theirs))
     only_ours = sorted(map(repr, mine - keys))
     only_theirs = sorted(map(repr, keys - mine))
     assert (ours.valid, only_ours, only_theirs) == (valid, [], []), (
@@ -124,6 +124,6 @@ def test_bench_reads_both_outputs_as_the_suite_does(root):
     path = descriptor(agree, root)
     cmd = [sys.executable, "-m", "conflictdata", "validate", "--policy", "spec", "--format", "json"]
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    out = subprocess.run([*cmd, str(path)], capture_output=True, text=True, check=False, env=env)
+    proc = subprocess.run([*cmd, str(path)], capture_output=True, text=True, check=False, env=env)
     answer = our_answer(path)
-    assert our_json_keys(json.loads(out.stdout)) == (answer.valid, answer.keys, 0)
+    assert our_json_keys(json.loads(proc.stdout)) == (answer.valid, answer.keys, 0)
