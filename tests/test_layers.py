@@ -149,6 +149,7 @@ def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
         probe.unlink()
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     "call",
     ["cd.load('events')", "cd.load_arrow('events')", "cd.versions()", "cd.describe('events')"],

@@ -73,6 +73,7 @@ def _many_findings(tmp_path: Path) -> Path:
     return write_rules_package(tmp_path, rows)
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("fmt", ["json", "text", "github"])
 def test_a_reader_that_closes_the_pipe_ends_the_output_quietly(tmp_path: Path, fmt: str) -> None:
     """`validate --format json | head`: no BrokenPipeError, the verdict still the exit code."""
@@ -153,6 +154,7 @@ def test_a_thousand_failing_fields_print_a_bounded_output(tmp_path: Path) -> Non
 # -- stdout that cannot encode -------------------------------------------------------------------
 
 
+@pytest.mark.processes
 def test_a_terminal_that_cannot_encode_the_text_gets_escapes(tmp_path: Path) -> None:
     rows = {k: list(v) for k, v in ROWS.items()}
     rows["events"] = [{**ROWS["events"][0], "event_type": "café ☕"}]

@@ -263,6 +263,7 @@ KINDS = [
 ]
 
 
+@pytest.mark.differential
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_planted_defect_is_flagged_alike(kind):
     frames = copy.deepcopy(SEEDS)

@@ -22,6 +22,7 @@ from conflictdata.models import Events  # noqa: E402
 pytestmark = pytest.mark.usefixtures("curated_build")
 
 
+@pytest.mark.processes
 def test_plain_load_imports_no_pandera():
     code = (
         "import sys, conflictdata as cd; cd.load('events'); cd.load_all(); "
@@ -34,6 +35,7 @@ def test_plain_load_imports_no_pandera():
     assert out.strip() == "[]"
 
 
+@pytest.mark.processes
 def test_missing_pandera_is_an_install_hint():
     code = (
         "import sys; sys.modules['pandera'] = None; import conflictdata as cd\n"

@@ -351,6 +351,7 @@ def _write_descriptor(folder: Path, name: str, schema: dict) -> None:
     (folder / "datapackage.json").write_text(json.dumps(desc))
 
 
+@pytest.mark.processes
 def test_import_is_light() -> None:
     """`import conflictdata` pulls in neither pandas/pyarrow nor pandera/frictionless."""
     code = (
@@ -363,6 +364,7 @@ def test_import_is_light() -> None:
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.processes
 def test_loading_does_not_import_the_validation_stack(repo_release: Path) -> None:
     code = (
         "import sys, conflictdata as cd\n"

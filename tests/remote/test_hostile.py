@@ -552,6 +552,7 @@ def test_an_interrupted_download_leaves_no_temporary_file(
     assert len(cd.load("places", VERSION, url=server.url)) == 4
 
 
+@pytest.mark.processes
 def test_a_temporary_file_left_by_a_killed_process_is_removed_later(
     server: ReleaseServer, cold_cache: Path
 ) -> None:
@@ -785,6 +786,7 @@ def test_a_cache_that_cannot_be_written_is_one_line(
     assert blocker.read_text() == "not a folder"
 
 
+@pytest.mark.processes
 def test_a_download_killed_mid_file_leaves_no_release(
     server: ReleaseServer, served: Path, cold_cache: Path
 ) -> None:

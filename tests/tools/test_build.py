@@ -437,6 +437,7 @@ b.build_release(sys.argv[1], sys.argv[2], validate=False, progress=False)
 """
 
 
+@pytest.mark.processes
 def test_killed_build_leaves_no_release_and_rerun_succeeds(tmp_path: Path) -> None:
     desc = write_events_package(tmp_path / "pkg")
     out = tmp_path / "out"

@@ -248,6 +248,7 @@ def test_readme_reads_the_copy_from_r_stata_and_a_spreadsheet() -> None:
     assert '--infilter="CSV:44,34,76,1"' in calc
 
 
+@pytest.mark.processes
 def test_a_spreadsheet_opens_the_copy_whole(release: Path, tmp_path: Path) -> None:
     """LibreOffice, with the README's import options, reads every text cell whole: the
     commas, quotes, line break and non-ASCII title come back as written."""

@@ -183,6 +183,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.processes
 def test_an_editable_install_needs_only_hatchling(tmp_path: Path) -> None:
     """The backend's own answers, as pip asks them in a fresh process: an editable install
     needs nothing the release build needs; a wheel or sdist from the checkout needs the core

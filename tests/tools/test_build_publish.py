@@ -254,6 +254,7 @@ def test_kill_during_index_write_leaves_a_temp_file_the_next_build_removes(tmp_p
     assert [e.version for e in read_index(out)] == ["1.0.0", "1.1.0", "1.2.0"]
 
 
+@pytest.mark.processes
 def test_stale_temp_removal_spares_running_builds_and_newer_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
@@ -337,6 +338,7 @@ sys.exit(conflictdata.cli.main(["build", sys.argv[1], "--out", sys.argv[2]]))
 """
 
 
+@pytest.mark.processes
 def test_read_only_output_folder_is_one_line_exit_2_and_left_as_it_was() -> None:
     base = Path(tempfile.mkdtemp(prefix="conflictdata-ro-"))  # readable by the dropped user
     try:

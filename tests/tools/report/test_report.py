@@ -60,6 +60,7 @@ def page(curated: Path) -> str:
     return cd.tools.render_report(curated)
 
 
+@pytest.mark.processes
 def test_same_release_same_bytes(curated: Path, page: str) -> None:
     assert page == cd.tools.render_report(curated)
     assert not re.search(r"\b(view|param)_\d+\b", page)  # no Altair counter names
@@ -247,6 +248,7 @@ def test_cli_report_writes_the_same_bytes(curated: Path, page: str, tmp_path: Pa
     assert main(["report", "../evil", "--releases", str(curated), "--out", str(out)]) == 2
 
 
+@pytest.mark.processes
 def test_loader_does_not_import_the_report_libraries(curated: Path) -> None:
     code = (
         "import sys, conflictdata as cd; cd.load('events', source=sys.argv[1]);"
@@ -257,6 +259,7 @@ def test_loader_does_not_import_the_report_libraries(curated: Path) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+@pytest.mark.processes
 def test_missing_altair_is_a_clear_error(curated: Path) -> None:
     code = (
         "import sys; sys.modules['altair'] = None; import conflictdata as cd\n"
@@ -643,6 +646,7 @@ def test_two_renders_of_a_release_are_byte_identical(evolved: Path, generated: P
         )
 
 
+@pytest.mark.processes
 def test_without_markdown_it_the_changelog_is_shown_as_text(evolved: Path) -> None:
     code = (
         "import sys; sys.modules['markdown_it'] = None; import conflictdata as cd\n"
