@@ -480,7 +480,7 @@ def check_primary_key(td: TableData, out: Collector) -> None:
         (td.raw[pk[0]], np.ones(td.n, bool), None) if fast else key_values(td, pk)
     )
     none = (
-        np.logical_and.reduce([is_none(td, k) for k in pk])
+        np.asarray(np.stack([is_none(td, k) for k in pk]).all(axis=0))
         if not fast
         else np.zeros(td.n, dtype=bool)
     )

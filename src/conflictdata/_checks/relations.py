@@ -168,7 +168,7 @@ def _fk_index(td: TableData, ref: TableData, fk: ForeignKey) -> pa.Array | pa.Ch
 
 def _key_present(td: TableData, names: tuple[str, ...]) -> np.ndarray:
     """Rows whose key is not all None (empty or invalid cells): frictionless looks those up."""
-    return ~np.logical_and.reduce([is_none(td, n) for n in names])
+    return ~np.asarray(np.stack([is_none(td, n) for n in names]).all(axis=0))
 
 
 def prepare_foreign_keys(

@@ -65,7 +65,7 @@ class IdInts:
         if size > 4 * n + (1 << 20):
             return None
         rel = self.val - lo
-        if np.bincount(rel, minlength=size).max() > 1:
+        if int(np.max(np.bincount(rel, minlength=size))) > 1:
             return None
         rows = np.full(size, -1, dtype=np.int32)
         rows[rel] = np.arange(n, dtype=np.int32)
