@@ -101,7 +101,7 @@ def _boundaries(lo: float, hi: float, unit: str, step: int) -> list[float]:
     out: list[float] = []
     if unit == "day":
         d = np.datetime64(int(lo), "ms").astype("datetime64[D]")
-        end = np.datetime64(int(hi), "ms").astype("datetime64[D]") + 1
+        end = np.datetime64(int(hi), "ms").astype("datetime64[D]") + np.timedelta64(1, "D")
         epoch = d.astype("int64") // step * step  # every step-th day counted from 1970-01-01
         days = np.arange(epoch, end.astype("int64") + step, step)
         return [float(v) * DAY_MS for v in days]

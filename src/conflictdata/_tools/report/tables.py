@@ -261,7 +261,7 @@ def _event_summary(table: pa.Table, mask: pa.ChunkedArray | None) -> EventSummar
     if unit == "week":
         ends = starts + 7 * fr.DAY_MS
     else:
-        months = starts.astype("datetime64[ms]").astype("datetime64[M]") + 1
+        months = starts.astype("datetime64[ms]").astype("datetime64[M]") + np.timedelta64(1, "M")
         ends = months.astype("datetime64[ms]").astype("int64")
     periods = [
         (int(s), int(e), str(t), int(c))
