@@ -62,6 +62,25 @@ def _release_schema(t: TableSchema) -> dict[str, Any]:
     return schema
 
 
+def release_metadata(package: Package, created: str) -> dict[str, Any]:
+    """The source descriptor's metadata every descriptor of a release copies, in
+    :data:`COPIED_KEYS` order, with the package's version and the release's ``created``."""
+    meta = {k: package.descriptor[k] for k in COPIED_KEYS if k in package.descriptor}
+    meta.update(version=package.version, created=created)
+    return {k: meta[k] for k in COPIED_KEYS if k in meta}
+
+
+def resource_head(table: TableSchema, path: str) -> dict[str, Any]:
+    """A release resource's first keys: name, path, and the table's title (when it says more
+    than the name) and description."""
+    res: dict[str, Any] = {"name": table.name, "path": path}
+    if table.title and table.title != table.name:
+        res["title"] = table.title
+    if table.description:
+        res["description"] = table.description
+    return res
+
+
 def release_descriptor(
     package: Package,
     created: str,
@@ -74,24 +93,13 @@ def release_descriptor(
     release's other files by name (:func:`~conflictdata._release.layout.release_files`), and
     the Parquet writer that made the bytes; ``previous`` (see :func:`previous_link`) chains it
     to the release before it."""
-    src = package.descriptor
-    desc: dict[str, Any] = {}
-    for key in COPIED_KEYS:
-        if key in src:
-            desc[key] = src[key]
-    desc["version"] = package.version
-    desc["created"] = created
-    desc = {k: desc[k] for k in COPIED_KEYS if k in desc}
+    desc = release_metadata(package, created)
     if previous is not None:
         desc[PREVIOUS_KEY] = previous
     resources = []
     for out in outputs:
         t = package.tables[out.name]
-        res: dict[str, Any] = {"name": t.name, "path": out.path}
-        if t.title and t.title != t.name:
-            res["title"] = t.title
-        if t.description:
-            res["description"] = t.description
+        res = resource_head(t, out.path)
         res.update(
             {
                 "profile": "tabular-data-resource",

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .._release.write import COPIED_KEYS, TableOutput
+from .._release.write import TableOutput, release_metadata, resource_head
 from .._tableschema.model import Field, Package, TableSchema
 from .._types.text import BooleanType
 from ..errors import BuildError
@@ -135,20 +135,12 @@ def csv_descriptor(
 ) -> dict[str, Any]:
     """``csv/datapackage.json``: the release's metadata and one CSV resource per table, with
     its dialect, size, SHA-256 and schema (``outputs``: the CSV files, paths in the folder)."""
-    src = package.descriptor
-    desc: dict[str, Any] = {k: src[k] for k in COPIED_KEYS if k in src}
-    desc["version"] = package.version
-    desc["created"] = created
-    desc = {k: desc[k] for k in COPIED_KEYS if k in desc}
+    desc = release_metadata(package, created)
     desc["profile"] = "tabular-data-package"
     resources = []
     for out in outputs:
         t = package.tables[out.name]
-        res: dict[str, Any] = {"name": t.name, "path": out.path}
-        if t.title and t.title != t.name:
-            res["title"] = t.title
-        if t.description:
-            res["description"] = t.description
+        res = resource_head(t, out.path)
         res.update(
             {
                 "profile": "tabular-data-resource",
