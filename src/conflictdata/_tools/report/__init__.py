@@ -125,24 +125,6 @@ def write_report(
     return out
 
 
-#: The events fields the timeline reads (and any a filter names).
-_TIMELINE_FIELDS = (
-    "event_id",
-    "parent_event_id",
-    "sequence_number",
-    "in_response_to_event_id",
-    "event_type",
-    "event_status",
-    "title",
-    "date_start",
-    "date_end",
-    "date_precision",
-    "date_text",
-    "source_excerpt",
-    "record_status",
-)
-
-
 def timeline(
     version: str | None = None, *, source: Any = None, url: str | None = None, **filters: Any
 ) -> alt.LayerChart:
@@ -160,6 +142,7 @@ def timeline(
 
     from ..._loader.releases import open_release
     from . import charts
+    from .sections import VIEW_FIELDS
     from .tables import ACTIVE, filter_mask, is_value, summarise
 
     require("altair")
@@ -190,7 +173,8 @@ def timeline(
         summary = summarise(pf.read(columns=wanted), keep, schema).events
         assert summary is not None
         return charts.as_altair(charts.aggregate_chart(summary, schema))
-    wanted = [n for n in schema.field_names if n in _TIMELINE_FIELDS]
+    drawn = VIEW_FIELDS["events"]  # what the report's timeline draws
+    wanted = [n for n in schema.field_names if n in drawn or n == "record_status"]
     table = pf.read(columns=wanted)
     if keep is not None:
         table = table.filter(keep)
