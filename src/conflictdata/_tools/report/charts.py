@@ -712,9 +712,11 @@ def toplevel(spec: dict[str, Any], datasets: dict[str, list[dict[str, Any]]]) ->
 # --------------------------------------------------------------------------- the charts
 
 
-def _tip_when(
-    kind: np.ndarray, start: list[str], end: list[str], precision: list[str]
-) -> list[str]:
+def _tip_when(rows: Any, kind: np.ndarray) -> list[str]:
+    """Each row's dates as its tooltip says them (``kind``: each row's interval kind)."""
+    start = [str(v or "") for v in fr.column(rows, "date_start")]
+    end = [str(v or "") for v in fr.column(rows, "date_end")]
+    precision = _texts(rows, "date_precision")
     return [when_text(k, s, e, p) for k, s, e, p in zip(kind, start, end, precision, strict=True)]
 
 
@@ -744,12 +746,7 @@ def timeline_chart(
     etype = _texts(events, "event_type")
     parent = _texts(events, "parent_event_id")
     answers = _texts(events, "in_response_to_event_id")
-    when = _tip_when(
-        iv.kind,
-        [str(v or "") for v in fr.column(events, "date_start")],
-        [str(v or "") for v in fr.column(events, "date_end")],
-        _texts(events, "date_precision"),
-    )
+    when = _tip_when(events, iv.kind)
     date_text = _texts(events, "date_text")
     excerpt = _texts(events, "source_excerpt")
     lanes = []
@@ -817,12 +814,7 @@ def deployments_chart(
     dtype = _texts(deps, "deployment_type")
     loc = _texts(deps, "location_text")
     words = _texts(deps, "count_text")
-    when = _tip_when(
-        iv.kind,
-        [str(v or "") for v in fr.column(deps, "date_start")],
-        [str(v or "") for v in fr.column(deps, "date_end")],
-        _texts(deps, "date_precision"),
-    )
+    when = _tip_when(deps, iv.kind)
     date_text = _texts(deps, "date_text")
     excerpt = _texts(deps, "source_excerpt")
     lanes = []
