@@ -487,8 +487,8 @@ def build_release(
     raw = read_json(descriptor, "descriptor")  # the version is named before any other problem
     if isinstance(raw, dict):
         check_version(raw.get("version"), f"{descriptor}: 'version'")
-    package = read_package(descriptor)
-    version = check_version(package.descriptor.get("version"), f"{descriptor}: 'version'")
+    package = read_package(descriptor)  # not an object: a DescriptorError here
+    version = package.version
     tables = list(package.tables.values())
     inputs = [descriptor] + [package.root / t.path for t in tables]
     inputs += [package.root / t.schema_path for t in tables if t.schema_path]
