@@ -158,8 +158,7 @@ def _write_rows(path: Path, rows: list[list[str]]) -> None:
 
 
 def _run(*args: str, cwd: Path | None = None) -> Ran:
-    out = run_cli(*args, cwd=cwd)
-    out.stdout_bytes.decode("utf-8"), out.stderr_bytes.decode("utf-8")  # strict: UTF-8 bytes
+    out = run_cli(*args, cwd=cwd)  # its streams encode UTF-8 strictly, as a UTF-8 pipe does
     assert "Traceback" not in out.stderr, out.stderr[-3000:]
     return out
 
