@@ -40,9 +40,18 @@ def load_table(pkg: Package, td: TableData, out: Collector) -> bool:
 
     def parse(data: bytes, at: Emit, **kw: Any) -> ParsedFile | None:
         """The parse, and for a table without a schema the fields frictionless infers."""
-        got = parse_csv_bytes(data, at, **kw)
-        if ts.inferred and got is not None and not got.info.get("headerless", False):
-            inferred.extend(infer_fields(data, ts.dialect, got.header))
+        if not ts.inferred:
+            return parse_csv_bytes(data, at, **kw)
+        held: list[tuple[str, dict[str, Any]]] = []
+        got = parse_csv_bytes(data, lambda code, **f: held.append((code, f)), **kw)
+        if got is not None:
+            headerless = got.info.get("headerless", False)  # no header, or a blank one
+            fields = infer_fields(data, ts.dialect, [] if headerless else got.header)
+            inferred.extend(fields)
+            if fields and headerless:  # the row width is the number of fields
+                return parse_csv_bytes(data, at, **{**kw, "nfields": len(fields)})
+        for code, f in held:
+            at(code, **f)
         return got
 
     parsed, src = read_table_bytes(pkg.root, ts, emit, strict=out.strict, parse=parse)

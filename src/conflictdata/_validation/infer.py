@@ -144,8 +144,11 @@ def _column_type(cells: list[str | None], n: int) -> str:
 
 def infer_fields(data: bytes, dialect: Dialect, labels: list[str]) -> list[dict[str, Any]]:
     """The fields frictionless infers for the CSV ``data`` (UTF-8) read in ``dialect``, whose
-    header labels are ``labels``: each field's name and type, format default."""
+    header labels are ``labels`` (none for a blank header row: then one ``fieldN`` per cell of
+    the first record after it): each field's name and type, format default."""
     fragment = _fragment(data, dialect)
+    if not labels:  # a blank header row: frictionless names the first record's columns
+        labels = [""] * (len(fragment[0]) if fragment else 0)
     out = []
     for i, name in enumerate(_names(labels)):
         cells = [row[i] if len(row) > i else None for row in fragment]
