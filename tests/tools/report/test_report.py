@@ -657,3 +657,32 @@ def test_without_markdown_it_the_changelog_is_shown_as_text(evolved: Path) -> No
     section = run.stdout.split('<section id="changelog">')[1].split("</section>")[0]
     assert "pip install &#x27;conflictdata[report]&#x27;" in section
     assert "<pre>" in section and "- `evt-0003`" in section
+
+
+def test_the_vega_bundle_is_kept_in_the_user_cache_and_made_again_when_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conflictdata._remote.cache import ENV_CACHE
+    from conflictdata._tools.report import page
+
+    vlc = pytest.importorskip("vl_convert")
+    monkeypatch.setenv(ENV_CACHE, str(tmp_path / "cache"))
+    made = vlc.javascript_bundle()
+    assert page._cached_bundle(vlc) == made
+    (cached,) = (tmp_path / "cache" / "report").iterdir()
+    digest, _, body = cached.read_bytes().partition(b"\n")
+    assert body == made.encode() and digest == hashlib.sha256(body).hexdigest().encode()
+
+    # read back, not made: a bundle planted with its own digest is what is returned
+    planted = b"/* planted */"
+    cached.write_bytes(hashlib.sha256(planted).hexdigest().encode() + b"\n" + planted)
+    assert page._cached_bundle(vlc) == "/* planted */"
+
+    # cut short (the digest no longer matches): made again, and the file repaired
+    cached.write_bytes(digest + b"\n" + body[:1000])
+    assert page._cached_bundle(vlc) == made
+    assert cached.read_bytes() == digest + b"\n" + body
+
+    # a cache that cannot be written: made each time, no error
+    monkeypatch.setenv(ENV_CACHE, str(cached))  # a file, not a folder
+    assert page._cached_bundle(vlc) == made

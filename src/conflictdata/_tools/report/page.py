@@ -15,9 +15,12 @@ import base64
 import functools
 import hashlib
 import json
+import re
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..._util.fs import atomic_file
 from . import sections as sec
 from .options import SIZE_BUDGET, require
 from .text import e
@@ -73,8 +76,45 @@ def script_json(value: Any) -> str:
 def vega_bundle() -> str:
     """Vega and vega-embed as one script, from vl-convert (offline; the same text every call)."""
     vlc = require("vl_convert")
-    js = vlc.javascript_bundle()
+    js = _cached_bundle(vlc)
     return js.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
+#: a cached bundle larger than this is not one (vl-convert's is under 1 MiB)
+_BUNDLE_LIMIT = 16 * 2**20
+
+
+def _bundle_file(vlc: Any) -> Path:
+    """Where the per-user cache keeps the bundle of this vl-convert (one file per version)."""
+    from ..._remote.cache import cache_dir
+
+    tag = f"{getattr(vlc, '__version__', 'unknown')}-vega-{vlc.get_vega_version()}"
+    return cache_dir() / "report" / f"vega-bundle-{re.sub(r'[^0-9A-Za-z.+-]', '_', tag)}.js"
+
+
+def _cached_bundle(vlc: Any) -> str:
+    """vl-convert's bundle, which takes it seconds to make, so it is kept in the per-user
+    cache: the file's first line is the SHA-256 of the rest, and a file that does not match
+    (cut short, changed) is made again. The cache is an aid: where it cannot be read or
+    written the bundle is made each time."""
+    path = _bundle_file(vlc)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(_BUNDLE_LIMIT + 1)
+        digest, _, body = raw.partition(b"\n")
+        if len(raw) <= _BUNDLE_LIMIT and hashlib.sha256(body).hexdigest().encode() == digest:
+            return body.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    js: str = vlc.javascript_bundle()
+    body = js.encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_file(path) as fh:
+            fh.write(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    except OSError:
+        pass
+    return js
 
 
 @functools.lru_cache(maxsize=1)
