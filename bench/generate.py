@@ -88,7 +88,9 @@ DATE_WINDOW: tuple[np.datetime64, np.datetime64] = (
 )
 #: One day, month and year: datetime arithmetic names its unit (a bare ``+ 1`` is deprecated).
 _ONE = {u: np.timedelta64(1, u) for u in ("D", "M", "Y")}
+#: candidate texts per free-text field (fewer for a table of fewer rows, at least the minimum)
 POOL_SIZE = 2000
+MIN_POOL_SIZE = 100
 CHUNK_ROWS = 200_000
 
 WORDS = [
@@ -339,9 +341,15 @@ def _fits(f: Field, s: str) -> bool:
 
 
 def text_pool(
-    f: Field, seed_values: list[str], rng: np.random.Generator, *, halves: bool = False
+    f: Field,
+    seed_values: list[str],
+    rng: np.random.Generator,
+    *,
+    halves: bool = False,
+    size: int = POOL_SIZE,
 ) -> pa.Array:
-    """Candidate values for a free-text field: curated seed values plus synthetic sentences.
+    """Candidate values for a free-text field: curated seed values plus synthetic sentences,
+    ``size`` in all.
 
     ``halves``: values at most half the field's length, to be joined in pairs (see
     :func:`_text_column`). A ``tricky`` share of the pool (for fields allowing 60+ characters)
@@ -356,8 +364,8 @@ def text_pool(
         hi = max(lo, hi // 2)
     pool = [v for v in dict.fromkeys(seed_values) if _fits(f, v) and len(v) <= max_len]
     rate = TRICKY_RATE / 2 if halves else TRICKY_RATE
-    n_tricky = round(POOL_SIZE * rate) if max_len >= 60 else 0
-    while len(pool) < POOL_SIZE - n_tricky:
+    n_tricky = round(size * rate) if max_len >= 60 else 0
+    while len(pool) < size - n_tricky:
         s = _sentence(rng, int(rng.integers(lo, hi + 1)), max_len)
         if _fits(f, s):
             pool.append(s)
@@ -377,9 +385,11 @@ def _text_column(f: Field, seed_values: list[str], rng: np.random.Generator, n: 
     distinct, as curated excerpts and notes are: a validator gets no shortcut from repeated
     values. Short fields (codes, labels) draw whole values from one pool.
     """
+    # a small table needs no more candidates than cells (pairs of n halves give n² texts)
+    size = min(POOL_SIZE, max(MIN_POOL_SIZE, n))
     if (f.max_length if f.max_length is not None else 400) < 200:
-        return _from_pool(text_pool(f, seed_values, rng), rng, n)
-    pool = text_pool(f, seed_values, rng, halves=True)
+        return _from_pool(text_pool(f, seed_values, rng, size=size), rng, n)
+    pool = text_pool(f, seed_values, rng, halves=True, size=size)
     first = pool.take(pa.array(rng.integers(0, len(pool), n)))
     second = pool.take(pa.array(rng.integers(0, len(pool), n)))
     return pc.binary_join_element_wise(first, second, " ")
