@@ -44,13 +44,19 @@ def _sources_dir() -> Path | None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _own_user_cache(tmp_path_factory: pytest.TempPathFactory):
+def _own_user_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """The per-user cache of this session's tests and the commands they run: not the
-    user's own. Shared by the tests, so the report's Vega bundle is made once per worker."""
+    user's own, and empty of releases. Its ``report`` folder, which holds only the report's
+    Vega bundle (made by vl-convert in seconds, checked by its SHA-256 when read), is kept
+    across runs in pytest's cache folder, where there is one."""
     from conflictdata._remote.cache import ENV_CACHE
 
+    cache = tmp_path_factory.mktemp("user-cache")
+    keep = getattr(request.config, "cache", None)
+    if keep is not None:
+        (cache / "report").symlink_to(keep.mkdir("conflictdata-report"), target_is_directory=True)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(ENV_CACHE, str(tmp_path_factory.mktemp("user-cache")))
+        mp.setenv(ENV_CACHE, str(cache))
         yield
 
 

@@ -50,6 +50,7 @@ def _conflictdata_report(descriptor: Path):
     return mod.validate(descriptor)
 
 
+@pytest.mark.differential
 def test_frictionless_finds_the_package_valid(pkg200: Path) -> None:
     assert _frictionless_errors(pkg200 / "datapackage.json") == []
 

@@ -9,6 +9,7 @@ module level, inside functions, and under ``TYPE_CHECKING``.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import subprocess
 import sys
@@ -53,15 +54,21 @@ def _unit(module: str) -> str:
     return module.split(".")[0]
 
 
-def _imports(path: Path) -> set[str]:
-    """Every package module ``path`` imports, at any depth, as dotted names under the package."""
-    here = _module_name(path)
+@functools.cache
+def _known() -> frozenset[str]:
+    return frozenset(_module_name(p) for p in PKG.rglob("*.py"))
+
+
+def _imports(path: Path, here: str | None = None) -> set[str]:
+    """Every package module ``path`` (the module ``here``, by default the one at that path)
+    imports, at any depth, as dotted names under the package."""
+    here = here or _module_name(path)
     is_pkg = path.name == "__init__.py"
     base = here.split(".") if here != "__init__" else []
     if not is_pkg:
         base = base[:-1]
     found: set[str] = set()
-    known = {_module_name(p) for p in PKG.rglob("*.py")}
+    known = _known()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             if node.level:
@@ -81,6 +88,7 @@ def _imports(path: Path) -> set[str]:
     return {m for m in found if m != here}
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
     return {_module_name(p): _imports(p) for p in sorted(PKG.rglob("*.py"))}
 
@@ -141,12 +149,9 @@ def test_no_import_cycle() -> None:
 def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
     """The graph reader finds relative, absolute and function-level imports."""
     src = "def f():\n    from .._tools.build import build_release\nimport conflictdata.cli\n"
-    probe = PKG / "_types" / "_layers_probe.py"
-    try:
-        probe.write_text(src, encoding="utf-8")
-        assert _imports(probe) == {"_tools.build", "cli"}
-    finally:
-        probe.unlink()
+    probe = tmp_path / "_layers_probe.py"
+    probe.write_text(src, encoding="utf-8")
+    assert _imports(probe, here="_types._layers_probe") == {"_tools.build", "cli"}
 
 
 @pytest.mark.processes

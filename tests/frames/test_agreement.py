@@ -111,6 +111,7 @@ def _agree(frames: dict[str, pd.DataFrame]) -> set[tuple]:
     return _errors(csv_report)
 
 
+@pytest.mark.differential
 def test_curated_tables_pass_all_three():
     assert _agree(SEEDS) == set()
 

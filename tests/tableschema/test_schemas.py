@@ -11,12 +11,14 @@ import pytest
 FACT_TABLES = ["actors", "events", "event_actors", "figures", "statements", "deployments"]
 
 
+@pytest.mark.differential
 def test_frictionless_accepts_descriptor_and_seeds(root):
     frictionless = pytest.importorskip("frictionless")
     report = frictionless.validate(str(root / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "message"])[:20]
 
 
+@pytest.mark.differential
 def test_frictionless_enforces_our_foreign_keys(root, tmp_path):
     """A dangling self-reference must be caught, so the check above is not vacuous."""
     frictionless = pytest.importorskip("frictionless")

@@ -509,6 +509,7 @@ def test_build_shows_the_warnings_it_does_not_stop_for(
     assert build_release(desc, tmp_path / "c", validate=False, progress=False).report is None
 
 
+@pytest.mark.engines
 def test_builds_the_real_seeds(tmp_path: Path, root: Path) -> None:
     """Integration: the repository's own package builds, and every reader agrees with it."""
     duckdb = pytest.importorskip("duckdb")

@@ -141,6 +141,7 @@ def _as_loaded(value: Any, field_type: str) -> Any:
     return value
 
 
+@pytest.mark.engines
 def test_mlcroissant_validates_and_loads_every_record_set(release: Path) -> None:
     mlc = pytest.importorskip("mlcroissant", reason=NO_MLCROISSANT)
     dataset = mlc.Dataset(jsonld=str(release / CROISSANT_NAME))
@@ -165,6 +166,7 @@ def test_mlcroissant_validates_and_loads_every_record_set(release: Path) -> None
     assert _plain(events["EV-0003"]["events/fatalities"]) is None  # null stays null, not 0
 
 
+@pytest.mark.engines
 def test_mlcroissant_loads_the_real_release(tmp_path: Path, root: Path) -> None:
     mlc = pytest.importorskip("mlcroissant", reason=NO_MLCROISSANT)
     rel = build_typed_release(tmp_path, root / "datapackage.json")
@@ -176,6 +178,7 @@ def test_mlcroissant_loads_the_real_release(tmp_path: Path, root: Path) -> None:
         assert sum(1 for _ in dataset.records(record_set=res["name"])) == res["rows"], res["name"]
 
 
+@pytest.mark.engines
 def test_mlcroissant_refuses_a_tampered_file(release: Path, tmp_path: Path) -> None:
     """The sha256 in croissant.json is what a Croissant reader checks before it reads."""
     mlc = pytest.importorskip("mlcroissant", reason=NO_MLCROISSANT)
@@ -200,6 +203,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@pytest.mark.engines
 def test_served_metadata_is_not_resolved_by_mlcroissant(release: Path) -> None:
     """Backs the README's advice to load croissant.json from a local folder: mlcroissant
     1.1.1 resolves relative file names only against a local file, not a URL."""
@@ -336,6 +340,7 @@ def test_field_ids_are_escaped_so_none_collide(tmp_path: Path) -> None:
     assert field_id("events", "event_id") == "events/event_id"  # plain names stay readable
 
 
+@pytest.mark.engines
 def test_mlcroissant_loads_fields_named_like_paths(tmp_path: Path) -> None:
     """Every value lands under its own field: mlcroissant validates the metadata and yields
     each record set's values by the escaped ``@id``s."""

@@ -659,6 +659,7 @@ def test_without_markdown_it_the_changelog_is_shown_as_text(evolved: Path) -> No
     assert "<pre>" in section and "- `evt-0003`" in section
 
 
+@pytest.mark.slow  # vl-convert makes the bundle afresh: seconds
 def test_the_vega_bundle_is_kept_in_the_user_cache_and_made_again_when_damaged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
