@@ -20,14 +20,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the slow kinds slow, and run slow tests first (in their order): with the workers
     stealing work (``--dist worksteal``), the long tests start at once and the short ones
     fill in around them, instead of one long test running alone at the end."""
-    slow = []
     for item in items:
         if any(item.get_closest_marker(k) for k in SLOW_KINDS):
             item.add_marker(pytest.mark.slow)
-        slow.append(item.get_closest_marker("slow") is not None)
-    items[:] = [i for i, s in zip(items, slow, strict=True) if s] + [
-        i for i, s in zip(items, slow, strict=True) if not s
-    ]
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
 
 
 def pytest_report_header() -> str:
