@@ -63,3 +63,47 @@ def test_a_parsed_package_validates_like_its_descriptor(tmp_path):
     by_package = validate(read_package(desc))
     assert by_path.errors == 1 and by_path.warnings >= 1
     assert by_package.findings == by_path.findings
+
+
+def test_the_hook_may_hand_back_a_wait_called_after_the_tables_checks(tmp_path, monkeypatch):
+    """What ``on_table`` returns is called once, in the thread that read the table, after
+    that table's checks and before the next table is read (the build writes a table while
+    it is checked, and waits here); an exception it raises ends the validation."""
+    import threading
+
+    import pytest
+
+    from conflictdata._validation import run
+
+    events: list[tuple[str, str, int]] = []
+    checks = run.check_lints
+
+    def check_lints(td, out):
+        checks(td, out)
+        events.append(("checked", td.schema.name, threading.get_ident()))
+
+    def hook(schema, columns):
+        events.append(("hook", schema.name, threading.get_ident()))
+        return lambda: events.append(("wait", schema.name, threading.get_ident()))
+
+    monkeypatch.setattr(run, "check_lints", check_lints)
+    report = validate_rows(tmp_path, on_table=hook)
+    assert report.valid
+    tables = list(report.stats["tables"])
+    assert sorted({name for _, name, _ in events}) == sorted(tables)
+    for name in tables:
+        mine = [(what, ident) for what, n, ident in events if n == name]
+        assert [what for what, _ in mine] == ["hook", "checked", "wait"]
+        assert len({ident for _, ident in mine}) == 1
+    # one table at a time here (small files): each waits before the next is hooked
+    kinds = [what for what, _, _ in events]
+    assert kinds == ["hook", "checked", "wait"] * len(tables)
+
+    def failing(schema, columns):
+        def wait():
+            raise RuntimeError(f"writing {schema.name} failed")
+
+        return wait
+
+    with pytest.raises(RuntimeError, match="writing .* failed"):
+        validate_rows(tmp_path / "again", on_table=failing)

@@ -52,9 +52,14 @@ __all__ = ["OnTable", "validate"]
 #: ``on_table(schema, columns)``: ``columns`` maps each field name, in schema order, to the
 #: string column the validator parsed (an empty cell is "", never null). They are the
 #: validator's own arrays, not copies, so the build converts them instead of parsing each CSV
-#: again. It is called from the thread that read the table, before that table's checks; an
-#: exception it raises ends the validation.
-OnTable: TypeAlias = Callable[[TableSchema, dict[str, pa.ChunkedArray]], None]
+#: again. It is called from the thread that read the table, before that table's checks. It may
+#: return a callable, which is called after those checks and before the table's share of the
+#: memory budget goes to another table: work the hook began in the background (the build
+#: writes the table while it is checked) is waited for there. An exception either raises ends
+#: the validation.
+OnTable: TypeAlias = Callable[
+    [TableSchema, dict[str, pa.ChunkedArray]], Callable[[], object] | None
+]
 
 
 def validate(
@@ -106,12 +111,17 @@ def validate(
         with budget.room(sizes[ts.name]):
             td = TableData(schema=ts, path=rel_path(ts))
             clean = load_table(pkg, td, out)
+            finish = None
             if clean and on_table is not None:
-                on_table(ts, {f.name: td.raw[f.name] for f in ts.fields})
-            if td.readable:
-                check_fields(td, out)
-                check_rows(td, out)
-                check_lints(td, out)
+                finish = on_table(ts, {f.name: td.raw[f.name] for f in ts.fields})
+            try:
+                if td.readable:
+                    check_fields(td, out)
+                    check_rows(td, out)
+                    check_lints(td, out)
+            finally:
+                if finish is not None:
+                    finish()
             if later is not None:  # a row with a cell too many is told from its text later
                 td.release(later.get(ts.name, set()), text=out.found("E108", ts.name))
         return td
