@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -379,7 +380,9 @@ def _enospc(*args: object, **kwargs: object) -> None:
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[0]) if args else None)
 
 
-@pytest.mark.parametrize("at", ["parquet", "zip", "rename", "index"])
+@pytest.mark.parametrize(
+    "at", ["parquet", "csv copy", "zip", "parquet, validating", "zip, validating", "rename", "index"]
+)
 def test_full_disk_at_any_step_publishes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], at: str
 ) -> None:
@@ -390,9 +393,14 @@ def test_full_disk_at_any_step_publishes_nothing(
     build_release(_pkg(tmp_path / "p0", "1.0.0"), out, validate=False, progress=False)
     before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     desc = _pkg(tmp_path / "p1", "1.1.0", extra=1)
-    if at == "parquet":
+    # validating, the tables are written beside the validator's checks and zipped as they
+    # come: a failure there must still publish nothing and leave no thread behind
+    validating = at.endswith(", validating")
+    if at.startswith("parquet"):
         monkeypatch.setattr(b.pq, "write_table", _enospc)
-    elif at == "zip":
+    elif at == "csv copy":
+        monkeypatch.setattr(b, "write_csv", _enospc)
+    elif at.startswith("zip"):
         monkeypatch.setattr(b.ReleaseZip, "add", _enospc)
     elif at == "rename":
         monkeypatch.setattr(b.os, "rename", _enospc)
@@ -402,7 +410,9 @@ def test_full_disk_at_any_step_publishes_nothing(
             r.os, "replace", lambda s, d: _enospc(s) if Path(d).name == INDEX_NAME else real(s, d)
         )
     with pytest.raises(OutputError, match="No space left on device"):
-        build_release(desc, out, validate=False, progress=False)
+        build_release(desc, out, validate=validating, progress=False)
+    left = [t.name for t in threading.enumerate() if t.name.startswith(("build-", "release-zip"))]
+    assert left == []
     after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before  # no release folder, no temp file, no lock, the old index
     assert _listing(out) == ["1.0.0", INDEX_NAME]

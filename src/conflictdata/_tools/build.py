@@ -310,7 +310,12 @@ def _iso(dt: datetime) -> str:
 class _Writer:
     """Converts tables to ``tmp/<table>.parquet`` and their CSV copies to ``tmp/csv/`` as they
     come, from any thread; a BuildError is kept for later, so that validation findings, when
-    there are any, are what is reported."""
+    there are any, are what is reported.
+
+    As the validator's hook it converts and writes in a thread of its own while the
+    validator checks the same table, and hands back the wait for that work, which the
+    validator calls before the table's memory goes to the next one. The release zip takes
+    each file as soon as :meth:`written` says it is there."""
 
     def __init__(self, tmp: Path, bar: _Progress) -> None:
         self.tmp = tmp
@@ -319,13 +324,23 @@ class _Writer:
         # the validator's threads go on checking meanwhile.
         self._syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build-sync")
         self._syncs: list[Future[None]] = []
+        # one writer per validator thread at most: each waits for its own table's write
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="build-write")
+        self._copies = ThreadPoolExecutor(max_workers=4, thread_name_prefix="build-csv")
         self.outputs: dict[str, TableOutput] = {}
         self.csv: dict[str, TableOutput] = {}
         self.errors: list[BuildError] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
+        self._ready: set[str] = set()
+        self._closed = False
         (tmp / CSV_DIR).mkdir(exist_ok=True)
 
-    def __call__(self, schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> None:
+    def __call__(
+        self, schema: TableSchema, columns: dict[str, pa.ChunkedArray]
+    ) -> Callable[[], None]:
+        return self._pool.submit(self._convert_and_write, schema, columns).result
+
+    def _convert_and_write(self, schema: TableSchema, columns: dict[str, pa.ChunkedArray]) -> None:
         try:
             self.write(schema, *convert_columns(schema, columns))
         except BuildError as exc:
@@ -333,21 +348,43 @@ class _Writer:
                 self.errors.append(exc)
 
     def write(self, schema: TableSchema, arrow: pa.Table, byte_order: bool) -> None:
-        name = f"{schema.name}.parquet"
-        path = self.tmp / name
-        write_parquet(arrow, schema, path, byte_order=byte_order)
-        self._sync(path)
-        stamp = file_stamp(path)
-        out = TableOutput(schema.name, name, arrow.num_rows, stamp[0], sha256_file(path))
-        mark_verified(path, stamp)  # the diff against the previous release trusts this hash
-        csv_path = self.tmp / csv_name(schema.name)
-        size, digest = write_csv(arrow, schema, csv_path)
-        self._sync(csv_path)
-        copy = TableOutput(schema.name, csv_path.name, arrow.num_rows, size, digest)
+        """The table's Parquet file here and its CSV copy beside it, on another thread: both
+        only read ``arrow``."""
+        copy = self._copies.submit(self._write_copy, schema, arrow)
+        try:
+            name = f"{schema.name}.parquet"
+            path = self.tmp / name
+            write_parquet(arrow, schema, path, byte_order=byte_order)
+            self._sync(path)
+            stamp = file_stamp(path)
+            out = TableOutput(schema.name, name, arrow.num_rows, stamp[0], sha256_file(path))
+            mark_verified(path, stamp)  # the diff against the previous release trusts this hash
+            self._done(name)
+        finally:
+            copied = copy.result()
         with self._lock:
             self.outputs[schema.name] = out
-            self.csv[schema.name] = copy
+            self.csv[schema.name] = copied
         self.bar.step(schema.name)
+
+    def _write_copy(self, schema: TableSchema, arrow: pa.Table) -> TableOutput:
+        path = self.tmp / csv_name(schema.name)
+        size, digest = write_csv(arrow, schema, path)
+        self._sync(path)
+        self._done(csv_name(schema.name))
+        return TableOutput(schema.name, path.name, arrow.num_rows, size, digest)
+
+    def _done(self, member: str) -> None:
+        with self._lock:
+            self._ready.add(member)
+            self._lock.notify_all()
+
+    def written(self, member: str) -> bool:
+        """Wait until the file ``member`` (a release path) is written: True, or False once
+        the writer is closed without it."""
+        with self._lock:
+            self._lock.wait_for(lambda: member in self._ready or self._closed)
+            return member in self._ready
 
     def _sync(self, path: Path) -> None:
         future = self._syncer.submit(fsync_file, path)
@@ -360,6 +397,11 @@ class _Writer:
             future.result()
 
     def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self._copies.shutdown(wait=True)
+        with self._lock:
+            self._closed = True
+            self._lock.notify_all()
         self._syncer.shutdown(wait=True)
 
     def results(self, tables: list[TableSchema]) -> list[TableOutput]:
@@ -380,18 +422,29 @@ class _Writer:
 
 class _Archive:
     """The release zip, begun in a background thread with the tables (Parquet and the CSV
-    copy: nearly all of its bytes) while the descriptor, changelog, report and Croissant
-    metadata are made, then finished with those. Members go in a fixed order, the tables
-    first, each group by name. Written beside the work folder until finished, so it is never
-    one of the files it lists."""
+    copy: nearly all of its bytes), each as soon as ``ready`` says it is written (so during
+    validation, while the validator checks the last tables), then finished with the derived
+    files: descriptor, changelog, report and Croissant metadata. Members go in a fixed
+    order, the tables first, each group by name, whatever order they are written in.
+    Written beside the work folder until finished, so it is never one of the files it
+    lists."""
 
-    def __init__(self, tmp: Path, version: str, created: datetime, tables: list[str]) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        version: str,
+        created: datetime,
+        tables: list[str],
+        ready: Callable[[str], bool] = lambda name: True,
+    ) -> None:
         self.tmp = tmp
         self.path = tmp.parent / f"{tmp.name}.zip"
         self.target = tmp / archive_name(version)
         self.tables = sorted(tables)
+        self._ready = ready
         self._zip = ReleaseZip(self.path, created, archive_root(version))
         self._error: BaseException | None = None
+        self._complete = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="release-zip", daemon=True)
         self._thread.start()
@@ -399,10 +452,12 @@ class _Archive:
     def _run(self) -> None:
         try:
             for name in self.tables:
-                if self._stop.is_set():
+                if self._stop.is_set() or not self._ready(name):
                     return
                 self._zip.add(self.tmp, name)
-            self._zip.sync()  # the bulk on disk now, not when the release is renamed into place
+                # on disk now, while validation goes on, not all at once at the end
+                self._zip.sync()
+            self._complete = True
         except BaseException as exc:  # re-raised by finish()
             self._error = exc
 
@@ -412,6 +467,8 @@ class _Archive:
         self._thread.join()
         if self._error is not None:
             raise self._error
+        if not self._complete:  # pragma: no cover - every table is written before this
+            raise BuildError("the release zip was left without all of its tables")
         for name in sorted(rest):
             self._zip.add(self.tmp, name)
         digest = self._zip.close()
@@ -419,7 +476,7 @@ class _Archive:
         return digest
 
     def discard(self) -> None:
-        """Stop, and delete what was written."""
+        """Stop, and delete what was written; nothing to do once finished or discarded."""
         self._stop.set()
         self._thread.join()
         self._zip.abandon()
@@ -500,6 +557,7 @@ def build_release(
     bar = _Progress(total=len(tables) + 4, enabled=progress)
     tmp: Path | None = None
     writer: _Writer | None = None
+    early: _Archive | None = None
     created_out = False
     ok = False
     try:
@@ -511,6 +569,8 @@ def build_release(
                 pass
         tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-{version}-", dir=out))
         writer = _Writer(tmp, bar)
+        members = [f"{t.name}.parquet" for t in tables] + [csv_name(t.name) for t in tables]
+        early = _Archive(tmp, version, created_dt, members, writer.written)
         report = None
         if validate:
             report = _validate_and_convert(descriptor, writer)
@@ -529,7 +589,7 @@ def build_release(
         hashes = writer.hashes()
         archive = functools.partial(_Archive, tmp, version, created_dt, sorted(hashes))
         previous = _previous_release(out, version)
-        diff, archive_sha = _seal(tmp, previous, bar, hashes, described, archive())
+        diff, archive_sha = _seal(tmp, previous, bar, hashes, described, early)
         with publish_lock(out):
             remove_stale_temp(out, started)
             now = _previous_release(out, version)
@@ -565,6 +625,8 @@ def build_release(
     finally:
         if writer is not None:
             writer.close()
+        if early is not None:
+            early.discard()
         if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
         if not ok and created_out:  # a failed first build leaves no folder behind
