@@ -229,6 +229,46 @@ def test_frictionless_reads_back_what_was_written(tmp_path: Path, rows: list[dic
     shutil.rmtree(folder)
 
 
+@settings(
+    max_examples=examples(40),
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(rows=st.lists(_row, max_size=12), batch=st.integers(1, 5))
+def test_the_copy_is_the_same_bytes_whatever_its_batch_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: list[dict], batch: int
+) -> None:
+    """The copy is spelled and written a batch of rows at a time (its memory is one batch):
+    the bytes are those of the whole table written at once, whatever the batch size."""
+    from conflictdata._tools import csv_copy
+
+    data = [{"id": i, **r} for i, r in enumerate(rows)]
+    table = pa.Table.from_pylist(data, schema=_ARROW) if data else _ARROW.empty_table()
+    monkeypatch.setattr(csv_copy, "_BATCH_ROWS", 1 << 30)
+    whole = write_csv(table, _SCHEMA, tmp_path / "whole.csv")
+    monkeypatch.setattr(csv_copy, "_BATCH_ROWS", batch)
+    batched = write_csv(table, _SCHEMA, tmp_path / "batched.csv")
+    assert batched == whole
+    assert (tmp_path / "batched.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+
+
+def test_an_empty_text_value_in_a_later_batch_is_counted_and_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conflictdata._tools import csv_copy
+
+    monkeypatch.setattr(csv_copy, "_BATCH_ROWS", 2)
+    schema = table_schema_from_dict(
+        "t",
+        "t.csv",
+        {"fields": [{"name": "id", "type": "string"}, {"name": "s", "type": "string"}]},
+    )
+    table = pa.table({"id": list("abcde"), "s": pa.array(["x", None, "", "y", ""], pa.string())})
+    with pytest.raises(BuildError, match=r"field 's': 2 empty text value"):
+        write_csv(table, schema, tmp_path / "t.csv")
+    assert not (tmp_path / "t.csv").exists()
+
+
 # ---------------------------------------------------------------- README and a spreadsheet
 
 

@@ -96,29 +96,43 @@ def _cells(col: pa.ChunkedArray, f: Field) -> pa.ChunkedArray:
     return pa.chunked_array([vt.write(c) for c in col.chunks], pa.string())
 
 
+#: Rows spelled at once: the copy holds one batch of cells, whatever the table's size.
+_BATCH_ROWS = 1 << 16
+
+
 def write_csv(table: pa.Table, schema: TableSchema, path: Path) -> tuple[int, str]:
-    """Write ``table`` (typed, in release order) to ``path`` in :data:`DIALECT`; its size and
-    its SHA-256."""
-    columns = []
-    for name in table.column_names:
-        f = schema.field(name)
-        col = _cells(table.column(name), f)
-        if pa.types.is_string(col.type) and f.type in ("string", "any", "yearmonth") and len(col):
-            # an empty text value would read back as missing: the copy cannot say it
-            empty = pc.sum(pc.equal(pc.binary_length(col), 0)).as_py() or 0
-            if empty:
-                raise BuildError(
-                    f"unsupported: the CSV copy of table {schema.name!r}, field {name!r}: "
-                    f"{empty} empty text value(s) (not missing) would read back as missing"
-                )
-        columns.append(col)
+    """Write ``table`` (typed, in release order) to ``path`` in :data:`DIALECT`, a batch of
+    rows at a time; its size and its SHA-256."""
+    fields = [schema.field(name) for name in table.column_names]
+    empty = dict.fromkeys(table.column_names, 0)
     out = _Hashing(path)
     try:
         sink = pa.PythonFile(out, mode="w")
-        pacsv.write_csv(pa.table(columns, names=table.column_names), sink, _WRITE)
+        writer = None
+        for start in range(0, max(table.num_rows, 1), _BATCH_ROWS):  # no rows: the header
+            part = table.slice(start, _BATCH_ROWS)
+            columns = []
+            for f, col in zip(fields, part.columns, strict=True):
+                cells = _cells(col, f)
+                if pa.types.is_string(cells.type) and f.type in ("string", "any", "yearmonth"):
+                    empty[f.name] += pc.sum(pc.equal(pc.binary_length(cells), 0)).as_py() or 0
+                columns.append(cells)
+            batch = pa.table(columns, names=table.column_names)
+            if writer is None:
+                writer = pacsv.CSVWriter(sink, batch.schema, write_options=_WRITE)
+            writer.write_table(batch)
+        assert writer is not None
+        writer.close()
         sink.flush()
     finally:
         out.close()
+    for name, count in empty.items():
+        if count:  # an empty text value would read back as missing: the copy cannot say it
+            path.unlink(missing_ok=True)
+            raise BuildError(
+                f"unsupported: the CSV copy of table {schema.name!r}, field {name!r}: "
+                f"{count} empty text value(s) (not missing) would read back as missing"
+            )
     return out.size, out.sha256.hexdigest()
 
 
