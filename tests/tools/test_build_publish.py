@@ -381,7 +381,8 @@ def _enospc(*args: object, **kwargs: object) -> None:
 
 
 @pytest.mark.parametrize(
-    "at", ["parquet", "csv copy", "zip", "parquet, validating", "zip, validating", "rename", "index"]
+    "at",
+    ["parquet", "csv copy", "zip", "parquet, validating", "zip, validating", "rename", "index"],
 )
 def test_full_disk_at_any_step_publishes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], at: str

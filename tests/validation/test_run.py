@@ -105,5 +105,5 @@ def test_the_hook_may_hand_back_a_wait_called_after_the_tables_checks(tmp_path, 
 
         return wait
 
-    with pytest.raises(RuntimeError, match="writing .* failed"):
+    with pytest.raises(RuntimeError, match=r"writing .* failed"):
         validate_rows(tmp_path / "again", on_table=failing)
