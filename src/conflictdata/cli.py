@@ -142,6 +142,7 @@ def _cmd_download(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    _lean_validator()  # a build is a validation first: the same memory
     from ._tools.build import build_release
     from .errors import (
         InvalidVersionError,
@@ -218,13 +219,14 @@ class _NoPandasYet:
 
 
 def _lean_validator() -> None:
-    """The validate command's process, lean. (1) The first time pyarrow builds an array it
-    imports pandas, only to ask whether the input is a pandas object: some 60 MB and 0.3 s the
-    validator never uses (it hands pyarrow no pandas object). That first question finds no
-    pandas; pyarrow imports it later, as it does whenever it truly needs it (``to_pandas``).
-    (2) Memory a table's checks free goes back to the system before the next table is read:
-    Arrow allocates from the C heap (its mimalloc pool keeps what it frees), and glibc's heap
-    is trimmed above 1 MiB free in one arena. The peak is then about one table's columns."""
+    """The process of a command that validates (validate, build), lean. (1) The first time
+    pyarrow builds an array it imports pandas, only to ask whether the input is a pandas
+    object: some 60 MB and 0.3 s the validator never uses (it hands pyarrow no pandas
+    object). That first question finds no pandas; pyarrow imports it later, as it does
+    whenever it truly needs it (``to_pandas``). (2) Memory a table's checks free goes back
+    to the system before the next table is read: Arrow allocates from the C heap (its
+    mimalloc pool keeps what it frees), and glibc's heap is trimmed above 1 MiB free in one
+    arena. The peak is then about one table's columns."""
     if "pandas" in sys.modules or "pyarrow" in sys.modules:
         return
     if sys.platform.startswith("linux"):
