@@ -45,7 +45,7 @@ def _own_user_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     user's own, and empty of releases. Its ``report`` folder, which holds only the report's
     Vega bundle (made by vl-convert in seconds, checked by its SHA-256 when read), is kept
     across runs in pytest's cache folder, where there is one."""
-    from conflictdata._remote.cache import ENV_CACHE
+    from conflictdata._util.usercache import ENV_CACHE
 
     cache = tmp_path_factory.mktemp("user-cache")
     keep = getattr(request.config, "cache", None)

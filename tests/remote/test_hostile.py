@@ -31,8 +31,9 @@ from conflictdata._release.verify import forget_verified
 from conflictdata._remote import cache as remote_cache
 from conflictdata._remote import http as remote_http
 from conflictdata._remote import server as remote_server
-from conflictdata._remote.cache import ENV_CACHE, STALE_PART_SECONDS, fetch_release
+from conflictdata._remote.cache import STALE_PART_SECONDS, fetch_release
 from conflictdata._remote.server import ENV_URL, MAX_JSON_DEPTH, _json_depth_ok, parse_json_document
+from conflictdata._util.usercache import ENV_CACHE
 from conflictdata.cli import main
 from conflictdata.errors import (
     ChecksumError,

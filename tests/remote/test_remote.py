@@ -14,8 +14,8 @@ from support.loader import ReleaseServer, build_places_release, isolate_loader, 
 
 import conflictdata as cd
 from conflictdata._release.verify import forget_verified
-from conflictdata._remote.cache import ENV_CACHE
 from conflictdata._remote.server import ENV_URL
+from conflictdata._util.usercache import ENV_CACHE
 from conflictdata.cli import main
 from conflictdata.errors import (
     ChecksumError,

@@ -103,8 +103,8 @@ def isolate_loader(tmp_path: Path, monkeypatch: Any, *, retries: int | None = No
     from conflictdata._loader.releases import ENV_BUILD
     from conflictdata._release.verify import forget_verified
     from conflictdata._remote import http as remote_http
-    from conflictdata._remote.cache import ENV_CACHE
     from conflictdata._remote.server import ENV_URL
+    from conflictdata._util.usercache import ENV_CACHE
 
     cache = tmp_path / "cache"
     monkeypatch.setenv(ENV_CACHE, str(cache))

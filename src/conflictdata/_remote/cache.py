@@ -29,6 +29,7 @@ from .._release.layout import (
 )
 from .._release.verify import mark_verified, verify_file
 from .._util.fs import atomic_file
+from .._util.usercache import cache_dir
 from ..errors import ChecksumError, DownloadError, UnknownVersionError
 from .http import (
     DOCUMENT_DEADLINE,
@@ -51,22 +52,6 @@ from .server import (
     remote_releases,
     safe_file_name,
 )
-
-ENV_CACHE = "CONFLICTDATA_CACHE_DIR"
-
-
-def cache_dir() -> Path:
-    """The per-user cache folder: ``$CONFLICTDATA_CACHE_DIR`` or the platform's user cache."""
-    env = os.environ.get(ENV_CACHE)
-    if env:
-        return Path(env).expanduser()
-    if sys.platform == "win32":  # pragma: no cover - platform specific
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "conflictdata" / "Cache"
-    if sys.platform == "darwin":  # pragma: no cover - platform specific
-        return Path.home() / "Library" / "Caches" / "conflictdata"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "conflictdata"
-
 
 #: A temporary download untouched this long belongs to a process that died (a live one gives
 #: up at its deadline): it is removed by the next download of the same file.

@@ -663,8 +663,8 @@ def test_without_markdown_it_the_changelog_is_shown_as_text(evolved: Path) -> No
 def test_the_vega_bundle_is_kept_in_the_user_cache_and_made_again_when_damaged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from conflictdata._remote.cache import ENV_CACHE
     from conflictdata._tools.report import page
+    from conflictdata._util.usercache import ENV_CACHE
 
     vlc = pytest.importorskip("vl_convert")
     monkeypatch.setenv(ENV_CACHE, str(tmp_path / "cache"))

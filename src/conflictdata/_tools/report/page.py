@@ -86,7 +86,7 @@ _BUNDLE_LIMIT = 16 * 2**20
 
 def _bundle_file(vlc: Any) -> Path:
     """Where the per-user cache keeps the bundle of this vl-convert (one file per version)."""
-    from ..._remote.cache import cache_dir
+    from ..._util.usercache import cache_dir
 
     tag = f"{getattr(vlc, '__version__', 'unknown')}-vega-{vlc.get_vega_version()}"
     return cache_dir() / "report" / f"vega-bundle-{re.sub(r'[^0-9A-Za-z.+-]', '_', tag)}.js"
