@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from support.paths import REPO
 from support.profiles import examples
@@ -283,9 +283,10 @@ def test_random_defects_are_flagged_alike(data):
 
     def pick(rows: list[int]) -> int:
         """A row no earlier defect touched: defects on one row can hide each other (an
-        impossible start date leaves nothing for notBefore to compare)."""
+        impossible start date leaves nothing for notBefore to compare). Kinds that need
+        the same few rows (two events have both dates) may leave none: not a case."""
         free = [r for r in rows if r not in used]
-        assert free, (kinds, rows)
+        assume(free)
         row = data.draw(st.sampled_from(free))
         used.add(row)
         return row
