@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -64,6 +63,18 @@ def _release_members(folder: Path) -> list[str]:
     )
 
 
+def checkout_command(src: Path, *args: str) -> list[str]:
+    """The command that runs ``conflictdata *args`` from the checkout's ``src``. That folder
+    goes first on sys.path once the interpreter has started, not through PYTHONPATH: pip's
+    isolated build environment drops at startup every path a site folder adds, and a venv
+    with this checkout installed editable adds ``src`` itself."""
+    run = (
+        "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+        "from conflictdata.cli import main; raise SystemExit(main())"
+    )
+    return [sys.executable, "-c", run, str(src), *args]
+
+
 class BundleReleaseHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
@@ -85,22 +96,9 @@ class BundleReleaseHook(BuildHookInterface):
         target = BUNDLE_PREFIX if self.target_name == "wheel" else f"src/{BUNDLE_PREFIX}"
         descriptor = root / "datapackage.json"
         self._tmp = Path(tempfile.mkdtemp(prefix="conflictdata-wheel-"))
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")]),
-        }
         proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "conflictdata",
-                "build",
-                str(descriptor),
-                "--out",
-                str(self._tmp),
-            ],
+            checkout_command(root / "src", "build", str(descriptor), "--out", str(self._tmp)),
             cwd=root,
-            env=env,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
