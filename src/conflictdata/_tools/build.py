@@ -527,7 +527,8 @@ def build_release(
     (ValidationError, with the report, otherwise). To keep a build close to the time of
     validation alone, each CSV is parsed once, by the validator, and each table converted
     from those string columns (to Parquet and to its CSV copy) into a hidden temporary folder
-    as soon as it is read; that folder is deleted unless validation passes. Refuses IDs that
+    while the validator checks it, and added to the zip as soon as it is written; that folder
+    is deleted unless validation passes. Refuses IDs that
     disappeared since the previous release without a tombstone (BuildError); a release of the
     same version that exists is left alone when identical and is a ReleaseExistsError
     otherwise.
