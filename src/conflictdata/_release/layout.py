@@ -48,6 +48,11 @@ CSV_DIR = "csv"
 CSV_DESCRIPTOR = f"{CSV_DIR}/{DESCRIPTOR_NAME}"
 
 
+def parquet_name(table: str) -> str:
+    """Path of table ``table``'s Parquet file, relative to the release folder."""
+    return f"{table}.parquet"
+
+
 def csv_name(table: str) -> str:
     """Path of table ``table``'s CSV copy, relative to the release folder (POSIX)."""
     return f"{CSV_DIR}/{table}.csv"

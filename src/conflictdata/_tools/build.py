@@ -50,6 +50,7 @@ from .._release.layout import (
     csv_name,
     is_release_dir,
     list_release_dirs,
+    parquet_name,
     version_key,
 )
 from .._release.lock import publish_lock, remove_stale_temp
@@ -352,7 +353,7 @@ class _Writer:
         only read ``arrow``."""
         copy = self._copies.submit(self._write_copy, schema, arrow)
         try:
-            name = f"{schema.name}.parquet"
+            name = parquet_name(schema.name)
             path = self.tmp / name
             write_parquet(arrow, schema, path, byte_order=byte_order)
             self._sync(path)
@@ -570,7 +571,7 @@ def build_release(
                 pass
         tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-{version}-", dir=out))
         writer = _Writer(tmp, bar)
-        members = [f"{t.name}.parquet" for t in tables] + [csv_name(t.name) for t in tables]
+        members = [parquet_name(t.name) for t in tables] + [csv_name(t.name) for t in tables]
         early = _Archive(tmp, version, created_dt, members, writer.written)
         report = None
         if validate:
@@ -588,7 +589,7 @@ def build_release(
         )
         described = functools.partial(_describe, tmp, package, outputs, created)
         hashes = writer.hashes()
-        archive = functools.partial(_Archive, tmp, version, created_dt, sorted(hashes))
+        archive = functools.partial(_Archive, tmp, version, created_dt, members)
         previous = _previous_release(out, version)
         diff, archive_sha = _seal(tmp, previous, bar, hashes, described, early)
         with publish_lock(out):
