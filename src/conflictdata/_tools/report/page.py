@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..._util.fs import atomic_file
+from ..._util.usercache import cache_dir
 from . import sections as sec
 from .options import SIZE_BUDGET, require
 from .text import e
@@ -86,8 +87,6 @@ _BUNDLE_LIMIT = 16 * 2**20
 
 def _bundle_file(vlc: Any) -> Path:
     """Where the per-user cache keeps the bundle of this vl-convert (one file per version)."""
-    from ..._util.usercache import cache_dir
-
     tag = f"{getattr(vlc, '__version__', 'unknown')}-vega-{vlc.get_vega_version()}"
     return cache_dir() / "report" / f"vega-bundle-{re.sub(r'[^0-9A-Za-z.+-]', '_', tag)}.js"
 
