@@ -13,16 +13,22 @@ from pathlib import Path
 import pytest
 from support.paths import REPO
 
-#: pip's build environment starts Python with a sitecustomize like this one
-#: (pip/_internal/build_env.py): every path the interpreter's own site folders add, their
-#: .pth files included, is dropped, whether or not PYTHONPATH named it too.
-PIP_SITECUSTOMIZE = """
+
+def _pip_sitecustomize(editable_site: Path) -> str:
+    """A sitecustomize like the one pip's build environment starts Python with
+    (pip/_internal/build_env.py): every path the interpreter's own site folders add, their
+    .pth files included, is dropped, whether or not PYTHONPATH named it too.
+    ``editable_site`` stands for a site folder with this checkout installed editable: Python's
+    start-up adds its paths first."""
+    folder = str(editable_site)
+    return f"""
 import os, site, sys, sysconfig
+site.addsitedir({folder!r})
 original_sys_path = sys.path[:]
 known_paths = set()
-for path in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}:
+for path in {{{folder!r}, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}}:
     site.addsitedir(path, known_paths=known_paths)
-system_paths = {os.path.normcase(p) for p in sys.path[len(original_sys_path):]}
+system_paths = {{os.path.normcase(p) for p in sys.path[len(original_sys_path):]}}
 sys.path = [p for p in original_sys_path if os.path.normcase(p) not in system_paths]
 """
 
@@ -46,12 +52,7 @@ def test_the_hook_runs_this_checkout_where_pip_drops_the_site_paths(tmp_path: Pa
     (pth_site / "_conflictdata.pth").write_text(f"{REPO / 'src'}\n", encoding="utf-8")
     site_dir = tmp_path / "pip-overlay"
     site_dir.mkdir()
-    (site_dir / "sitecustomize.py").write_text(
-        # Python's start-up adds that folder's paths, then pip's code drops them
-        f"import site\nsite.addsitedir({str(pth_site)!r})\n"
-        + PIP_SITECUSTOMIZE.replace("{sysconfig", f"{{{str(pth_site)!r}, sysconfig"),
-        encoding="utf-8",
-    )
+    (site_dir / "sitecustomize.py").write_text(_pip_sitecustomize(pth_site), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(site_dir), "PYTHONNOUSERSITE": "1"}
     code = "import conflictdata"
 
