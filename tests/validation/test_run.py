@@ -3,6 +3,9 @@ run; the per-rule limit counts the rest."""
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from support.validate import (
     ROWS,
     SOURCE_TEXT,
@@ -12,6 +15,7 @@ from support.validate import (
     write_rules_package,
 )
 
+from conflictdata._validation import run
 from conflictdata.tools import validate
 
 
@@ -69,12 +73,6 @@ def test_the_hook_may_hand_back_a_wait_called_after_the_tables_checks(tmp_path, 
     """What ``on_table`` returns is called once, in the thread that read the table, after
     that table's checks and before the next table is read (the build writes a table while
     it is checked, and waits here); an exception it raises ends the validation."""
-    import threading
-
-    import pytest
-
-    from conflictdata._validation import run
-
     events: list[tuple[str, str, int]] = []
     checks = run.check_lints
 
